@@ -1,0 +1,51 @@
+# zdevents — every entry point. `make demo` and `make test` set up everything they need.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install generate check-generated spec lint typecheck pytest test demo bench fuzz clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zdevents needs Python 3.11+; set PYTHON=python3.11")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+generate: $(STAMP)
+	$(PY) scripts/generate.py
+
+check-generated: $(STAMP)
+	$(PY) scripts/check_generated.py
+
+spec: $(STAMP)
+	$(VENV)/bin/openapi-spec-validator openapi/events.yaml
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check zdevents tests scripts
+	$(VENV)/bin/ruff format --check zdevents tests scripts
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy --strict zdevents
+
+pytest: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint typecheck spec check-generated pytest
+
+demo: $(STAMP)
+	$(PY) scripts/demo.py
+
+bench: $(STAMP)
+	$(PY) scripts/bench.py
+
+# Read-only contract check against a real account: make fuzz URL=https://SUBDOMAIN.zendesk.com
+fuzz: $(STAMP)
+	@test -n "$(URL)" || (echo "usage: make fuzz URL=https://SUBDOMAIN.zendesk.com" >&2; exit 2)
+	$(PY) scripts/fuzz_live.py "$(URL)"
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
