@@ -1,0 +1,321 @@
+"""``Client`` and ``AsyncClient``: the public entry points.
+
+Requests are built by the generated package (``_routes``), pages followed by ``_pagination``,
+retries decided by ``_retry``, pacing by ``_ratelimit``; this module only sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import platform
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, Self
+
+import httpx
+
+from ._config import authorization, base_url_of, env_settings
+from ._event import Event
+from ._identifier import Identifier
+from ._pagination import PageRequest, Walk
+from ._query import MAX_PAGE_SIZE, EventQuery, make_query
+from ._ratelimit import RateLimiter
+from ._responses import Page, decode_page
+from ._retry import RetryPolicy
+from ._time import TimeInput
+from ._version import __version__
+from .errors import APIConnectionError, APITimeoutError, BadResponseError, ZendeskError
+
+__all__ = ["AsyncClient", "AsyncEventStream", "Client", "EventStream"]
+
+#: Never unlimited: 30 s to read a page, 10 s to connect.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+USER_AGENT = f"zdevents/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
+
+
+@contextlib.contextmanager
+def _transport_errors(what: str) -> Iterator[None]:
+    # `from None`: httpx exceptions carry the request, whose headers hold the credentials.
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise APITimeoutError(f"{what} timed out ({type(exc).__name__})") from None
+    except httpx.DecodingError as exc:
+        raise BadResponseError(f"{what}: undecodable body ({exc})", retryable=True) from None
+    except httpx.RequestError as exc:
+        raise APIConnectionError(f"{what} failed: {type(exc).__name__}: {exc}") from None
+
+
+class _BaseClient:
+    def __init__(
+        self,
+        *,
+        subdomain: str | None = None,
+        base_url: str | None = None,
+        email: str | None = None,
+        api_token: str | None = None,
+        oauth_token: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        max_retry_after: float = 60.0,
+        retry_budget: float | None = None,
+        rate_limit: float | None = None,
+        verify: bool | str = True,
+    ) -> None:
+        self.base_url = base_url_of(subdomain, base_url)
+        self._auth_kind, self._authorization = authorization(email, api_token, oauth_token)
+        self._email = email if self._auth_kind == "api_token" else None
+        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        try:
+            self._policy = RetryPolicy(
+                max_retries, backoff_base, backoff_cap, max_retry_after, retry_budget
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"invalid retry settings: {exc}") from None
+        self._limiter = RateLimiter(rate_limit)
+        self._verify = verify
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
+        """A client configured from ``ZENDESK_SUBDOMAIN`` or ``ZENDESK_BASE_URL``, plus
+        ``ZENDESK_EMAIL`` with ``ZENDESK_API_TOKEN``, or ``ZENDESK_OAUTH_TOKEN``.
+
+        Raises :class:`~zdevents.errors.ConfigurationError` naming what is missing.
+        """
+        settings: dict[str, Any] = env_settings(environ)
+        return cls(**settings, **options)
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            "Authorization": self._authorization.reveal(),
+        }
+
+    def _walk(self, query: EventQuery, after: str | None) -> Walk:
+        return Walk(query, self.base_url, after)
+
+    def __repr__(self) -> str:
+        who = f", email={self._email!r}" if self._email else ""
+        return (
+            f"{type(self).__name__}(base_url={str(self.base_url)!r}, auth={self._auth_kind!r}{who})"
+        )
+
+
+class Client(_BaseClient):
+    """A synchronous Events API client; safe to share between threads.
+
+    >>> client = Client(subdomain="coolbikes", email="devs@coolbikes.com", api_token="...")
+    >>> for event in client.events(identifier="coolbikes:rider:email:jdoe@example.com",
+    ...                            start="2020-02-23", end="2020-02-29"):
+    ...     print(event.type, event.created_at)
+
+    Credentials: ``email`` with ``api_token``, or ``oauth_token``. Account: ``subdomain`` or
+    ``base_url`` (plain ``http://`` only for loopback hosts). ``timeout`` (seconds or an
+    ``httpx.Timeout``; 30 s by default), ``max_retries`` (4; 0 disables), ``backoff_base`` and
+    ``backoff_cap`` (seconds), ``max_retry_after`` (a longer ``Retry-After`` raises at once),
+    ``retry_budget`` (seconds one page may take, retries included), ``rate_limit`` (requests a
+    minute, to stay below the account's limit), ``verify`` (TLS), ``http_client`` (your own
+    ``httpx.Client``; zdevents will not close it).
+    """
+
+    def __init__(self, *, http_client: httpx.Client | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self._own_http = http_client is None
+        self._http = http_client or httpx.Client(
+            timeout=self._timeout,
+            verify=self._verify,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        )
+
+    def events(
+        self,
+        identifier: Identifier | str | None = None,
+        profile_id: str | None = None,
+        user_id: int | str | None = None,
+        *,
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        after: str | None = None,
+    ) -> EventStream:
+        """The events of one profile or user, across every page, lazily.
+
+        Give exactly one of ``identifier`` (an :class:`Identifier` or its text),
+        ``profile_id`` or ``user_id``. Filters: ``source``; ``type`` (needs ``source``);
+        ``start`` and ``end`` (inclusive; a ``date``, an aware ``datetime`` or an ISO 8601
+        string; a date as ``end`` includes that whole UTC day); ``page_size`` (1..100).
+        ``after`` resumes at a cursor taken from :attr:`Page.cursor`. Invalid arguments raise
+        ``ValueError`` here, before any request.
+        """
+        query = make_query(
+            identifier, profile_id, user_id,
+            source=source, type=type, start=start, end=end, page_size=page_size,
+        )  # fmt: skip
+        return EventStream(self, query, after)
+
+    def _fetch(self, request: PageRequest) -> Page:
+        what = f"GET {request.path}"
+        attempts = self._policy.start(what, self._limiter)
+        while True:
+            wait = self._limiter.reserve()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                with _transport_errors(what):
+                    response = self._http.request(
+                        "GET", request.url, params=request.params,
+                        headers=self._headers(), timeout=self._timeout,
+                    )  # fmt: skip
+                self._limiter.observe(response.headers)
+                return decode_page(response)
+            except ZendeskError as exc:
+                wait = attempts.wait_before_retry(exc)
+            time.sleep(wait)
+
+    def close(self) -> None:
+        """Close the connection pool (not a ``http_client`` you passed in)."""
+        if self._own_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class EventStream:
+    """The events of one query: iterate for events, or call :meth:`pages` for pages.
+
+    Lazy: nothing is sent before iteration starts, and only one page is held at a time.
+    Each iteration starts again from the first page.
+    """
+
+    def __init__(self, client: Client, query: EventQuery, after: str | None) -> None:
+        self._client = client
+        self._query = query
+        self._after = after
+
+    @property
+    def query(self) -> EventQuery:
+        return self._query
+
+    def pages(self) -> Iterator[Page]:
+        """Yield one :class:`Page` at a time, following the cursor to the end."""
+        walk = self._client._walk(self._query, self._after)
+        request: PageRequest | None = walk.first
+        while request is not None:
+            page = self._client._fetch(request)
+            yield page
+            request = walk.advance(page)
+
+    def __iter__(self) -> Iterator[Event]:
+        for page in self.pages():
+            yield from page.events
+
+
+class AsyncClient(_BaseClient):
+    """The asyncio twin of :class:`Client`: same arguments, ``async for`` iteration.
+
+    >>> async with AsyncClient.from_env() as client:
+    ...     async for event in client.events(user_id=85211553):
+    ...         print(event.type)
+
+    Concurrent iterations of one client share its connection pool and its rate limiter.
+    """
+
+    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self._own_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            timeout=self._timeout,
+            verify=self._verify,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        )
+
+    def events(
+        self,
+        identifier: Identifier | str | None = None,
+        profile_id: str | None = None,
+        user_id: int | str | None = None,
+        *,
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        after: str | None = None,
+    ) -> AsyncEventStream:
+        """Like :meth:`Client.events`, for ``async for``."""
+        query = make_query(
+            identifier, profile_id, user_id,
+            source=source, type=type, start=start, end=end, page_size=page_size,
+        )  # fmt: skip
+        return AsyncEventStream(self, query, after)
+
+    async def _fetch(self, request: PageRequest) -> Page:
+        what = f"GET {request.path}"
+        attempts = self._policy.start(what, self._limiter)
+        while True:
+            wait = self._limiter.reserve()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                with _transport_errors(what):
+                    response = await self._http.request(
+                        "GET", request.url, params=request.params,
+                        headers=self._headers(), timeout=self._timeout,
+                    )  # fmt: skip
+                self._limiter.observe(response.headers)
+                return decode_page(response)
+            except ZendeskError as exc:
+                wait = attempts.wait_before_retry(exc)
+            await asyncio.sleep(wait)
+
+    async def close(self) -> None:
+        """Close the connection pool (not a ``http_client`` you passed in)."""
+        if self._own_http:
+            await self._http.aclose()
+
+    aclose = close
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+class AsyncEventStream:
+    """The events of one query for ``async for``; :meth:`pages` for pages."""
+
+    def __init__(self, client: AsyncClient, query: EventQuery, after: str | None) -> None:
+        self._client = client
+        self._query = query
+        self._after = after
+
+    @property
+    def query(self) -> EventQuery:
+        return self._query
+
+    async def pages(self) -> AsyncIterator[Page]:
+        """Yield one :class:`Page` at a time, following the cursor to the end."""
+        walk = self._client._walk(self._query, self._after)
+        request: PageRequest | None = walk.first
+        while request is not None:
+            page = await self._client._fetch(request)
+            yield page
+            request = walk.advance(page)
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        async for page in self.pages():
+            for event in page.events:
+                yield event

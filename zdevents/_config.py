@@ -1,0 +1,153 @@
+"""Where the client's base URL and credentials come from, and how they are checked."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from .errors import ConfigurationError
+
+__all__ = ["Secret", "authorization", "base_url_of", "env_settings", "same_origin"]
+
+_DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+ENV_HELP = (
+    "set ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL) and either ZENDESK_EMAIL with "
+    "ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN"
+)
+
+
+class Secret:
+    """A string that never shows itself in a repr, str or f-string."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        raise TypeError("a Secret cannot be pickled")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url_of(subdomain: str | None, base_url: str | None) -> httpx.URL:
+    """The API origin: ``https://{subdomain}.zendesk.com`` or a checked ``base_url``."""
+    if (subdomain is None) == (base_url is None):
+        raise ConfigurationError("give exactly one of subdomain and base_url")
+    if subdomain is not None:
+        if not isinstance(subdomain, str) or not _DNS_LABEL.fullmatch(subdomain):
+            raise ConfigurationError(
+                f"subdomain {subdomain!r} is not a valid DNS label "
+                "(letters, digits and inner hyphens, at most 63); "
+                "for coolbikes.zendesk.com it is 'coolbikes'"
+            )
+        return httpx.URL(f"https://{subdomain.lower()}.zendesk.com")
+    assert base_url is not None
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigurationError(f"base_url {base_url!r} is not a URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"base_url {base_url!r} must be an absolute http(s) URL")
+    if url.userinfo or url.query or url.fragment:
+        raise ConfigurationError(
+            "base_url must not contain credentials, a query or a fragment; "
+            "pass credentials as email/api_token or oauth_token"
+        )
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ConfigurationError(
+            f"base_url {base_url!r} uses plain http to a non-loopback host; use https "
+            "(plain http is only allowed for 127.0.0.1, ::1 and localhost)"
+        )
+    return url.copy_with(path=url.path.rstrip("/") or "/")
+
+
+def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
+    """Scheme, host and port equal (default ports made explicit)."""
+    return (
+        a.scheme == b.scheme
+        and a.host.lower() == b.host.lower()
+        and (a.port or _DEFAULT_PORTS.get(a.scheme)) == (b.port or _DEFAULT_PORTS.get(b.scheme))
+    )
+
+
+def _text(name: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(f"{name} must be a non-empty string")
+    if any(c in value for c in "\r\n\x00"):
+        raise ConfigurationError(f"{name} contains a control character")
+    return value.strip()
+
+
+def authorization(
+    email: str | None, api_token: str | None, oauth_token: str | None
+) -> tuple[str, Secret]:
+    """The auth kind (``"api_token"``/``"oauth"``) and the ``Authorization`` header value."""
+    if oauth_token is not None:
+        if email is not None or api_token is not None:
+            raise ConfigurationError("give either email with api_token, or oauth_token, not both")
+        return "oauth", Secret(f"Bearer {_text('oauth_token', oauth_token)}")
+    if email is None or api_token is None:
+        raise ConfigurationError(
+            f"credentials missing: give email with api_token, or oauth_token ({ENV_HELP})"
+        )
+    user = _text("email", email)
+    # Users often paste the documented user name; accept it once rather than send "/token/token".
+    user = user.removesuffix("/token")
+    pair = f"{user}/token:{_text('api_token', api_token)}".encode()
+    return "api_token", Secret("Basic " + base64.b64encode(pair).decode("ascii"))
+
+
+def env_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Client keyword arguments from ``ZENDESK_*`` variables; names what is missing."""
+    env = os.environ if environ is None else environ
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    settings: dict[str, str] = {}
+    subdomain, base_url = get("ZENDESK_SUBDOMAIN"), get("ZENDESK_BASE_URL")
+    if base_url:
+        settings["base_url"] = base_url
+    elif subdomain:
+        settings["subdomain"] = subdomain
+    else:
+        raise ConfigurationError(f"no Zendesk account configured: {ENV_HELP}")
+    email, api_token, oauth = (
+        get("ZENDESK_EMAIL"),
+        get("ZENDESK_API_TOKEN"),
+        get("ZENDESK_OAUTH_TOKEN"),
+    )
+    if email and api_token:
+        settings.update(email=email, api_token=api_token)
+    elif oauth:
+        settings["oauth_token"] = oauth
+    else:
+        missing = "ZENDESK_API_TOKEN" if email else "ZENDESK_EMAIL" if api_token else None
+        hint = f" ({missing} is missing)" if missing else ""
+        raise ConfigurationError(f"no Zendesk credentials{hint}: {ENV_HELP}")
+    return settings

@@ -1,0 +1,65 @@
+"""Identifier queries: ``source:type:identifier_type:identifier_value``."""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["Identifier"]
+
+
+def _check_part(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"identifier {name} must be a string, not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"identifier {name} must not be empty")
+    if ":" in value:
+        raise ValueError(f"identifier {name} must not contain ':' (got {value!r})")
+
+
+def _validate_part(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    _check_part(attribute.name, value)
+
+
+def _validate_value(_: object, __: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"identifier value must be a string, not {type(value).__name__}")
+    if not value:
+        raise ValueError("identifier value must not be empty")
+
+
+@attrs.frozen
+class Identifier:
+    """An identifier query that selects one profile.
+
+    Source, type and key may not be empty or contain ``:``; the value may contain ``:``
+    (Zendesk documents no escaping, so everything after the third ``:`` is the value).
+
+    >>> q = Identifier("coolbikes", "rider", "email", "jdoe@example.com")
+    >>> str(q)
+    'coolbikes:rider:email:jdoe@example.com'
+    >>> Identifier.parse("shop:customer:url:https://example.com/a").value
+    'https://example.com/a'
+
+    The text is percent-encoded once, when the request is sent; pass it unencoded.
+    """
+
+    source: str = attrs.field(validator=_validate_part)
+    type: str = attrs.field(validator=_validate_part)
+    key: str = attrs.field(validator=_validate_part)
+    value: str = attrs.field(validator=_validate_value)
+
+    @classmethod
+    def parse(cls, text: str) -> Identifier:
+        """Parse ``source:type:key:value``; raises ``ValueError`` naming what is wrong."""
+        if not isinstance(text, str):
+            raise TypeError(f"identifier must be a string, not {type(text).__name__}")
+        parts = text.split(":", 3)
+        if len(parts) != 4:
+            raise ValueError(
+                f"identifier {text!r} must have four parts, source:type:key:value "
+                "(e.g. coolbikes:rider:email:jdoe@example.com)"
+            )
+        return cls(*parts)
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.type}:{self.key}:{self.value}"

@@ -1,0 +1,89 @@
+"""Where a page is followed: which request comes next, and the guards against loops.
+
+The walk is sans-IO so that the sync and the async iterators share it. It prefers the next
+link as Zendesk sent it (the documented way), and rebuilds the request from the cursor, with
+every selector and filter, only when there is no link. It stops when ``has_more`` is false or
+there is nothing to follow; an empty page with ``has_more`` true goes on. A cursor or link
+seen before, a link to another origin, or an endless run of empty pages raise
+``PaginationError`` before anything is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, NamedTuple
+
+import httpx
+
+from ._config import same_origin
+from ._query import EventQuery
+from ._responses import Page
+from ._routes import build_request
+from .errors import PaginationError
+
+__all__ = ["PageRequest", "Walk"]
+
+logger = logging.getLogger("zdevents")
+
+#: Consecutive empty pages that still claim more: past this the server is looping.
+MAX_EMPTY_PAGES = 100
+
+
+class PageRequest(NamedTuple):
+    """An absolute URL, and the query parameters (``None``: the URL's own query)."""
+
+    url: str
+    params: dict[str, Any] | None
+    path: str  # for log records: never the query, which holds identifiers
+
+
+class Walk:
+    """The page-by-page state of one iteration."""
+
+    def __init__(self, query: EventQuery, base_url: httpx.URL, after: str | None = None) -> None:
+        self._query = query
+        self._base = base_url
+        self._seen: set[str] = set()
+        self._empty_run = 0
+        if after is not None:
+            if not isinstance(after, str) or not after:
+                raise ValueError("after must be a non-empty cursor string")
+            self._seen.add("cursor:" + after)
+        self.first = self._from_cursor(after)
+
+    def _from_cursor(self, cursor: str | None) -> PageRequest:
+        kwargs = build_request(self._query, cursor)
+        base_path = self._base.path.rstrip("/")
+        url = self._base.copy_with(path=base_path + kwargs["url"])
+        return PageRequest(str(url), kwargs["params"], url.path)
+
+    def advance(self, page: Page) -> PageRequest | None:
+        """The request for the page after ``page``, or ``None`` at the end."""
+        if not page.has_more:
+            return None
+        self._empty_run = self._empty_run + 1 if not page.events else 0
+        if self._empty_run > MAX_EMPTY_PAGES:
+            raise PaginationError(
+                f"{MAX_EMPTY_PAGES} empty pages in a row still claim more events; giving up"
+            )
+        if page.next_url is not None:
+            url = self._base.join(page.next_url)
+            if not same_origin(url, self._base):
+                raise PaginationError(
+                    f"the next link leaves {self._base.scheme}://{self._base.netloc.decode()} "
+                    f"for {url.scheme}://{url.netloc.decode()}; not following it"
+                )
+            self._remember("link:" + str(url), "next link")
+            if page.cursor is not None:
+                self._remember("cursor:" + page.cursor, "cursor")
+            return PageRequest(str(url), None, url.path)
+        if page.cursor is not None:
+            self._remember("cursor:" + page.cursor, "cursor")
+            return self._from_cursor(page.cursor)
+        logger.warning("the API says has_more but gave no next link or cursor; stopping")
+        return None
+
+    def _remember(self, key: str, what: str) -> None:
+        if key in self._seen:
+            raise PaginationError(f"the API sent a {what} it sent before; stopping a loop")
+        self._seen.add(key)

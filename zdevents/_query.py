@@ -1,0 +1,118 @@
+"""Validation of ``events()`` arguments: every mistake is a ValueError before any request."""
+
+from __future__ import annotations
+
+import attrs
+
+from ._identifier import Identifier
+from ._time import TimeInput, time_bound
+
+__all__ = ["MAX_PAGE_SIZE", "EventQuery", "make_query"]
+
+#: Zendesk caps cursor pages at 100; it is also the default, to make the fewest requests.
+MAX_PAGE_SIZE = 100
+
+
+@attrs.frozen
+class EventQuery:
+    """A validated query: one selector, the filters as wire text, the page size."""
+
+    identifier: Identifier | None
+    profile_id: str | None
+    user_id: int | None
+    source: str | None
+    type: str | None
+    start: str | None
+    end: str | None
+    page_size: int
+
+    def describe(self) -> str:
+        """A short name for the selector, for logs and error messages (no filters)."""
+        if self.identifier is not None:
+            return f"identifier {self.identifier.source}:{self.identifier.type}:..."
+        if self.profile_id is not None:
+            return f"profile {self.profile_id}"
+        return f"user {self.user_id}"
+
+
+def _optional_text(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, not {value.__class__.__name__}")
+    if not value.strip():
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def _user_id(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"user_id must be an int, not {value.__class__.__name__}")
+    if isinstance(value, str):
+        if not value.isascii() or not value.isdigit():
+            raise ValueError(f"user_id={value!r} is not a positive integer")
+        value = int(value)
+    if value < 1:
+        raise ValueError(f"user_id={value!r} is not a positive integer")
+    return value
+
+
+def make_query(
+    identifier: Identifier | str | None = None,
+    profile_id: str | None = None,
+    user_id: int | str | None = None,
+    *,
+    source: str | None = None,
+    type: str | None = None,
+    start: TimeInput | None = None,
+    end: TimeInput | None = None,
+    page_size: int = MAX_PAGE_SIZE,
+) -> EventQuery:
+    """Check the arguments of ``events()`` and turn them into an :class:`EventQuery`."""
+    chosen = [
+        name
+        for name, value in (
+            ("identifier", identifier),
+            ("profile_id", profile_id),
+            ("user_id", user_id),
+        )
+        if value is not None
+    ]
+    if len(chosen) != 1:
+        got = ", ".join(chosen) if chosen else "none"
+        raise ValueError(f"give exactly one of identifier, profile_id, user_id (got {got})")
+
+    ident: Identifier | None = None
+    if identifier is not None:
+        if isinstance(identifier, Identifier):
+            ident = identifier
+        elif isinstance(identifier, str):
+            ident = Identifier.parse(identifier)
+        else:
+            raise TypeError(
+                f"identifier must be a str or Identifier, not {identifier.__class__.__name__}"
+            )
+    profile = _optional_text("profile_id", profile_id)
+    if profile is not None and ("/" in profile or profile != profile.strip()):
+        raise ValueError(f"profile_id={profile!r} is not a profile id")
+    uid = _user_id(user_id) if user_id is not None else None
+
+    source_text = _optional_text("source", source)
+    type_text = _optional_text("type", type)
+    if type_text is not None and source_text is None:
+        raise ValueError("type needs source too: Zendesk filters types within one source")
+
+    start_text = end_text = None
+    if start is not None:
+        start_text, start_key = time_bound("start", start, end=False)
+    if end is not None:
+        end_text, end_key = time_bound("end", end, end=True)
+    if start is not None and end is not None and start_key > end_key:
+        raise ValueError(f"start ({start_text}) is after end ({end_text})")
+
+    if isinstance(page_size, bool) or not isinstance(page_size, int):
+        raise TypeError(f"page_size must be an int, not {page_size.__class__.__name__}")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size={page_size} is outside 1..{MAX_PAGE_SIZE}")
+
+    return EventQuery(ident, profile, uid, source_text, type_text, start_text, end_text, page_size)

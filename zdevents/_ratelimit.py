@@ -1,0 +1,76 @@
+"""Client-side pacing under Zendesk's per-minute rate limit, shared by all users of a client.
+
+Zendesk sends ``X-Rate-Limit`` (requests a minute) and ``X-Rate-Limit-Remaining``. Once the
+limit is known, requests are spaced evenly at ``share`` of it (or at the caller's own cap, if
+lower), so that a long export uses nearly the whole budget and meets few 429s. A 429 or a
+``Remaining`` of zero pauses everyone sharing the limiter. ``reserve()`` only does
+arithmetic under a lock, so one limiter serves threads and asyncio tasks alike; the caller
+sleeps.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+
+__all__ = ["RateLimiter"]
+
+
+class RateLimiter:
+    """Spaces requests; thread-safe, never blocks while holding its lock."""
+
+    def __init__(self, max_per_minute: float | None = None, *, share: float = 0.95) -> None:
+        if max_per_minute is not None and max_per_minute <= 0:
+            raise ValueError(f"rate_limit={max_per_minute!r} must be a positive number per minute")
+        if not 0 < share <= 1:
+            raise ValueError("share must be in (0, 1]")
+        self._cap = max_per_minute
+        self._share = share
+        self._server_limit: int | None = None
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def per_minute(self) -> float | None:
+        """The pace in requests a minute, or ``None`` while no limit is known."""
+        limits = [
+            x for x in (self._cap, self._server_limit and self._server_limit * self._share) if x
+        ]
+        return min(limits) if limits else None
+
+    def reserve(self) -> float:
+        """Take the next send slot; return how many seconds to wait for it."""
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next_slot, self._paused_until)
+            pace = self.per_minute
+            self._next_slot = slot + 60.0 / pace if pace else slot
+            return slot - now
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Learn the account's limit and what is left of it from response headers."""
+        limit = _int(headers.get("x-rate-limit"))
+        remaining = _int(headers.get("x-rate-limit-remaining"))
+        with self._lock:
+            if limit is not None and limit > 0:
+                self._server_limit = limit
+            if remaining is not None and remaining <= 0:
+                pace = self.per_minute
+                if pace:
+                    self._paused_until = max(self._paused_until, time.monotonic() + 60.0 / pace)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request for ``seconds`` (after a 429 with ``Retry-After``)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.split(",")[0].strip())
+    except ValueError:
+        return None

@@ -1,0 +1,137 @@
+"""Exceptions raised by zdevents.
+
+Every exception zdevents raises on purpose derives from :class:`ZendeskError`, except
+``ValueError`` (and ``TypeError``) for invalid arguments, which are raised before any request
+is sent. :class:`ConfigurationError` is both: a ``ZendeskError`` and a ``ValueError``.
+
+Exceptions never hold the request (its headers carry credentials) and their messages never
+contain a secret::
+
+    from zdevents import Client, errors
+
+    try:
+        events = list(client.events(user_id=85211553))
+    except errors.NotFoundError:
+        events = []
+    except errors.RateLimitError as exc:
+        print("try again in", exc.retry_after, "seconds")
+    except errors.ZendeskError as exc:
+        print("failed:", exc)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BadResponseError",
+    "ConfigurationError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "ZendeskError",
+]
+
+
+class ZendeskError(Exception):
+    """Base class of every error zdevents raises about the API, the network or the data."""
+
+    #: Whether sending the same request again may succeed (used by the retry policy).
+    retryable: bool = False
+
+
+class ConfigurationError(ZendeskError, ValueError):
+    """Missing or invalid settings: credentials, subdomain, base URL, environment variables."""
+
+
+class APIError(ZendeskError):
+    """Zendesk answered with an error status.
+
+    Attributes:
+        status_code: the HTTP status code (any integer, also non-standard ones such as 520).
+        errors: the error objects of the body, normalised to a list of dicts (empty when the
+            body was not JSON).
+        request_id: Zendesk's request id from the response headers, to quote to support.
+        body: the start of the body when it was not JSON (e.g. a CDN's plain-text page).
+        retry_after: the seconds the server asked to wait (``Retry-After``), or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        errors: list[dict[str, Any]] | None = None,
+        request_id: str | None = None,
+        body: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.errors: list[dict[str, Any]] = errors if errors is not None else []
+        self.request_id = request_id
+        self.body = body
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status_code={self.status_code})"
+
+
+class BadRequestError(APIError):
+    """400: the request was invalid (e.g. an unparsable time filter)."""
+
+
+class AuthenticationError(APIError):
+    """401: missing or wrong credentials."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the credentials may not read events (agents and admins only)."""
+
+
+class NotFoundError(APIError):
+    """404: no such profile, identifier or user."""
+
+
+class RateLimitError(APIError):
+    """429: the account's per-minute rate limit is used up.
+
+    ``retry_after`` is the wait in seconds the server asked for, or ``None``.
+    """
+
+    retryable = True
+
+
+class ServerError(APIError):
+    """5xx: a server or CDN failure (any code from 500 to 599, including 520-527)."""
+
+
+class APIConnectionError(ZendeskError):
+    """The request did not get an answer: DNS, connection, TLS, a dropped connection."""
+
+    retryable = True
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class BadResponseError(ZendeskError):
+    """A response body that is not what the spec says (not JSON, truncated, wrong shape)."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class PaginationError(ZendeskError):
+    """Pagination cannot go on safely: a cursor or next link seen before (a loop), or a next
+    link to another scheme, host or port than the configured one."""
