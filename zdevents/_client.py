@@ -10,11 +10,12 @@ import asyncio
 import contextlib
 import platform
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any, Self
 
 import httpx
 
+from ._bulk import Selector, async_events_many, events_many, plan
 from ._config import authorization, base_url_of, env_settings
 from ._event import Event
 from ._identifier import Identifier
@@ -160,6 +161,36 @@ class Client(_BaseClient):
         )  # fmt: skip
         return EventStream(self, query, after)
 
+    def _stream(self, query: EventQuery, after: str | None = None) -> EventStream:
+        return EventStream(self, query, after)
+
+    def events_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[tuple[Selector, Event]]:
+        """The events of many people, ``concurrency`` at a time, as ``(selector, event)``.
+
+        A selector is an identifier query (text or :class:`Identifier`) or a mapping with one
+        of ``identifier``, ``profile_id``, ``user_id``. Every selector is validated before
+        anything is sent. Each selector's events come in order and exactly once; selectors
+        interleave. Workers are threads sharing this client's pool and rate limiter; one page
+        per worker is held at a time. The first error stops the export and is raised.
+
+        >>> people = ["coolbikes:rider:email:a@example.com", {"user_id": 85211553}]
+        >>> for selector, event in client.events_many(people, concurrency=20):
+        ...     print(selector, event.type)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        planned = plan(selectors, concurrency, {**filters, "page_size": page_size})
+        return events_many(self, planned, concurrency)
+
     def _fetch(self, request: PageRequest) -> Page:
         what = f"GET {request.path}"
         attempts = self._policy.start(what, self._limiter)
@@ -260,6 +291,29 @@ class AsyncClient(_BaseClient):
             source=source, type=type, start=start, end=end, page_size=page_size,
         )  # fmt: skip
         return AsyncEventStream(self, query, after)
+
+    def _stream(self, query: EventQuery, after: str | None = None) -> AsyncEventStream:
+        return AsyncEventStream(self, query, after)
+
+    def events_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncIterator[tuple[Selector, Event]]:
+        """Like :meth:`Client.events_many`, with ``concurrency`` asyncio tasks.
+
+        >>> async for selector, event in aclient.events_many(people, concurrency=20):
+        ...     print(selector, event.type)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        planned = plan(selectors, concurrency, {**filters, "page_size": page_size})
+        return async_events_many(self, planned, concurrency)
 
     async def _fetch(self, request: PageRequest) -> Page:
         what = f"GET {request.path}"
