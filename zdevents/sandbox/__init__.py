@@ -1,0 +1,42 @@
+"""A local Zendesk Events API server: the spec's three GET routes over SQLite.
+
+Start one from Python::
+
+    from zdevents.sandbox import Sandbox
+
+    with Sandbox(seed="demo") as sandbox:
+        print(sandbox.base_url, sandbox.email, sandbox.api_token)
+
+or from a shell: ``python -m zdevents.sandbox --seed demo`` (``zdevents sandbox`` is the same).
+Tests get one from the pytest fixture ``zendesk_sandbox`` (see ``zdevents.pytest_plugin``).
+Needs the ``zdevents[sandbox]`` extra (uvicorn).
+"""
+
+from __future__ import annotations
+
+from ._cli import main
+from ._faults import FAULT_KINDS
+from ._records import RecordError
+from ._seed import SeedError, demo_records
+from ._server import (
+    DEFAULT_API_TOKEN,
+    DEFAULT_EMAIL,
+    DEFAULT_OAUTH_TOKEN,
+    Sandbox,
+    create_app,
+)
+from ._store import Store
+
+__all__ = [
+    "DEFAULT_API_TOKEN",
+    "DEFAULT_EMAIL",
+    "DEFAULT_OAUTH_TOKEN",
+    "FAULT_KINDS",
+    "RecordError",
+    "Sandbox",
+    "SeedError",
+    "Store",
+    "create_app",
+    "demo_records",
+    "main",
+]

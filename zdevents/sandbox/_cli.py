@@ -1,0 +1,117 @@
+"""The sandbox's command line: ``python -m zdevents.sandbox`` and ``zdevents sandbox``."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from ._faults import FAULT_KINDS, parse_faults
+from ._records import RecordError
+from ._seed import SeedError
+from ._server import DEFAULT_API_TOKEN, DEFAULT_EMAIL, DEFAULT_OAUTH_TOKEN, Sandbox, is_loopback
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser(prog: str = "python -m zdevents.sandbox") -> argparse.ArgumentParser:
+    """The argument parser (exposed so that ``zdevents sandbox`` can share its help)."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Serve a local Zendesk Events API (the three event read routes) from SQLite.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host that is not loopback (the sandbox has no real security)",
+    )
+    parser.add_argument("--db", metavar="FILE", help="SQLite file to keep data in (default memory)")
+    parser.add_argument(
+        "--seed", metavar="demo|FILE.jsonl", help="load the demo data or a JSONL file"
+    )
+    parser.add_argument("--email", default=DEFAULT_EMAIL, help="agent email for basic auth")
+    parser.add_argument("--token", default=DEFAULT_API_TOKEN, help="API token for basic auth")
+    parser.add_argument(
+        "--oauth-token", default=DEFAULT_OAUTH_TOKEN, help="bearer token accepted as OAuth"
+    )
+    parser.add_argument("--rate-limit", type=int, metavar="N", help="requests allowed per minute")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="SECONDS", help="delay added to each request"
+    )
+    parser.add_argument(
+        "--faults",
+        metavar="KIND=SHARE,...",
+        help=f"share of requests answered with a fault; kinds: {', '.join(FAULT_KINDS)}",
+    )
+    parser.add_argument("--fault-seed", type=int, default=0, help="random seed for --faults")
+    parser.add_argument(
+        "--retry-after", type=int, default=1, help="Retry-After seconds of injected 429s"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the sandbox until SIGINT or SIGTERM; return the exit status (0 on a clean stop)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.allow_remote and not is_loopback(args.host):
+        parser.error(
+            f"--host {args.host} is not a loopback address; add --allow-remote to serve it"
+        )
+    if args.rate_limit is not None and args.rate_limit < 1:
+        parser.error("--rate-limit must be at least 1")
+    if args.latency < 0:
+        parser.error("--latency must not be negative")
+    try:
+        faults = parse_faults(args.faults)
+    except ValueError as exc:
+        parser.error(f"--faults: {exc}")
+    try:
+        sandbox = Sandbox(
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            seed=args.seed,
+            email=args.email,
+            api_token=args.token,
+            oauth_token=args.oauth_token,
+            rate_limit=args.rate_limit,
+            latency=args.latency,
+            faults=faults or None,
+            fault_seed=args.fault_seed,
+            retry_after=args.retry_after,
+            allow_remote=args.allow_remote,
+        )
+    except (SeedError, RecordError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            sandbox.start()
+        except OSError as exc:
+            print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+            sandbox.store.close()
+            return 1
+        print(f"Zendesk Events API sandbox at {sandbox.base_url}", flush=True)
+        print(f"export ZENDESK_BASE_URL={shlex.quote(sandbox.base_url)}")
+        print(f"export ZENDESK_EMAIL={shlex.quote(sandbox.email)}")
+        print(f"export ZENDESK_API_TOKEN={shlex.quote(sandbox.api_token)}", flush=True)
+        print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+        stop.wait()
+    finally:
+        sandbox.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

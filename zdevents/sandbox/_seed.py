@@ -1,0 +1,245 @@
+"""Seed data: JSONL files of track-event records, and the built-in ``demo`` data set."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+from ._ids import new_ulid
+from ._records import EventRecord, RecordError, parse_record
+from ._times import format_ns, parse_datetime_ns
+
+__all__ = ["SeedError", "demo_records", "load_seed", "read_jsonl"]
+
+
+class SeedError(ValueError):
+    """A seed that cannot be loaded; ``line`` is the 1-based line number when known."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def read_jsonl(path: str | os.PathLike[str]) -> list[EventRecord]:
+    """Parse and validate every line of a JSONL seed file (blank lines are skipped).
+
+    Raises ``SeedError`` naming the first bad line; nothing is stored by this function, so a
+    caller that stores the result in one transaction never half-loads a file.
+    """
+    name = os.fspath(path)
+    records: list[EventRecord] = []
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{name}: cannot read seed file: {exc}") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(parse_record(json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise SeedError(
+                f"{name}: line {number}: invalid JSON: {exc.msg}", line=number
+            ) from None
+        except RecordError as exc:
+            raise SeedError(f"{name}: line {number}: {exc.message}", line=number) from None
+    return records
+
+
+def load_seed(seed: str | os.PathLike[str]) -> list[EventRecord]:
+    """Validated records for ``seed``: ``"demo"`` or the path of a JSONL file."""
+    if os.fspath(seed) == "demo":
+        return [parse_record(record) for record in demo_records()]
+    return read_jsonl(seed)
+
+
+# -- the demo data set -------------------------------------------------------------------------
+
+_JDOE_PROFILE_ID = "01E1G0NJSQPNPZRV096JXKXFAA"
+_JDOE_USER_ID = 85211553
+
+# The example of Zendesk's "Accessing events" guide, verbatim (key order included).
+_ACCESSING_EVENTS_EXAMPLE: dict[str, Any] = {
+    "id": "01E24ET0G1PHQ8QVNYRYM4QT8K",
+    "type": "bike_rental_booked",
+    "source": "coolbike",
+    "description": "Customer added item to shopping cart",
+    "created_at": "2020-02-28T18:13:28.175841347Z",
+    "received_at": "2020-02-28T18:13:28.175842838Z",
+    "properties": {"booking_date": "2020-02-01", "return_date": "2020-02-05"},
+}
+
+# (user id, email, [(profile source, profile type, extra identifiers)])
+_PEOPLE: list[tuple[int, str, list[tuple[str, str, list[tuple[str, str]]]]]] = [
+    (
+        _JDOE_USER_ID,
+        "jdoe@example.com",
+        [
+            ("coolbikes", "rider", [("coolbike_id", "CB-1001")]),
+            ("shoppingnow", "customer", [("external_id", "SN-77001")]),
+        ],
+    ),
+    (85211554, "asmith@example.com", [("coolbikes", "rider", [("coolbike_id", "CB-1002")])]),
+    (
+        85211555,
+        "bwong@example.com",
+        [
+            ("coolbikes", "rider", [("coolbike_id", "CB-1003")]),
+            ("shoppingnow", "customer", [("external_id", "SN-77002")]),
+        ],
+    ),
+    (85211556, "cgarcia@example.com", [("shoppingnow", "customer", [])]),
+    (85211557, "dlee+bikes@example.com", [("coolbikes", "rider", [("coolbike_id", "CB-1004")])]),
+    (
+        85211558,
+        "e.mueller@example.com",
+        [("coolbikes", "rider", [("website", "https://example.com/riders:e.mueller")])],
+    ),
+    (
+        85211559,
+        "fnakamura@example.com",
+        [("shoppingnow", "customer", [("phone_number", "+15551230009")])],
+    ),
+]
+
+_EVENT_KINDS: dict[str, list[tuple[str, str, str]]] = {
+    # profile source -> [(event source, event type, description)]
+    "coolbikes": [
+        ("coolbike", "bike_rental_booked", "Customer booked a bike rental"),
+        ("coolbike", "bike_rental_returned", "Customer returned a rented bike"),
+        ("coolbike", "bike_viewed", "Customer viewed a bike"),
+        ("website", "page_view", "Page viewed"),
+    ],
+    "shoppingnow": [
+        ("shopify", "cart_abandoned", "Shopping cart abandoned"),
+        ("shopify", "order_placed", "Order placed"),
+        ("website", "page_view", "Page viewed"),
+    ],
+}
+
+_BIKES = ["Orange Cruiser", "Trail 29er", "City Commuter", "Kids Balance Bike", "E-Bike Pro"]
+_ITEMS = [("Orange Nike Shoes", "62.99"), ("Bike Helmet", "39.50"), ("Water Bottle", "8.00")]
+_NS = 1_000_000_000
+_START_2020 = parse_datetime_ns("2020-01-01T00:00:00Z") or 0
+_END_JUNE = parse_datetime_ns("2020-06-30T23:59:59Z") or 0
+
+
+def _properties(event_type: str, rng: random.Random, created_ns: int) -> dict[str, Any]:
+    day = format_ns(created_ns)[:10]
+    if event_type == "bike_rental_booked":
+        return {"booking_date": day, "return_date": format_ns(created_ns + 4 * 86400 * _NS)[:10]}
+    if event_type == "bike_rental_returned":
+        return {"return_date": day, "condition": rng.choice(["good", "scratched", "flat tyre"])}
+    if event_type == "bike_viewed":
+        return {"model": rng.choice(_BIKES), "price": f"{rng.randint(15, 60)}.00"}
+    if event_type == "cart_abandoned":
+        name, price = rng.choice(_ITEMS)
+        return {"item": {"name": name, "price": price}}
+    if event_type == "order_placed":
+        return {"order_id": f"SO-{rng.randint(10000, 99999)}", "total": f"{rng.randint(5, 300)}.99"}
+    return {"url": f"https://example.com/{rng.choice(['bikes', 'rentals', 'shop', 'help'])}"}
+
+
+def _timestamp(ns: int, style: int) -> str:
+    """Zendesk sends 9, 8, 3 or no fractional digits; the demo mixes them."""
+    full = format_ns(ns)
+    if style == 0:
+        return full[:19] + "Z"
+    if style == 1:
+        return full[:23] + "Z"
+    return full
+
+
+def _event(
+    rng: random.Random,
+    kind: tuple[str, str, str],
+    created_ns: int,
+    style: int,
+    **extra: Any,
+) -> dict[str, Any]:
+    source, event_type, description = kind
+    received_ns = created_ns + rng.randint(50_000_000, 2 * _NS)
+    event: dict[str, Any] = {
+        "id": new_ulid(ms=created_ns // 1_000_000, rng=rng),
+        "type": event_type,
+        "source": source,
+        "description": description,
+        "created_at": _timestamp(created_ns, style),
+        "received_at": format_ns(received_ns),
+        "properties": _properties(event_type, rng, created_ns),
+    }
+    event.update(extra)
+    return event
+
+
+def _jdoe_week(rng: random.Random, profile: dict[str, Any]) -> list[dict[str, Any]]:
+    """Events in 2020-02-23..29 so the guide's date filter shows several, boundaries included."""
+    kinds = {kind[1]: kind for kind in _EVENT_KINDS["coolbikes"]}
+    week: list[tuple[str, str, dict[str, Any]]] = [
+        ("2020-02-23T00:00:00Z", "page_view", {}),
+        ("2020-02-24T12:00:00.123Z", "bike_viewed", {}),
+        ("2020-02-26T17:45:12.98765432Z", "bike_viewed", {}),
+        ("2020-02-27T08:30:41.987654321Z", "bike_viewed", {"channel": "mobile_app"}),
+        ("2020-02-29T23:59:59.999999999Z", "bike_rental_returned", {}),
+    ]
+    records = []
+    for created_at, event_type, extra in week:
+        created_ns = parse_datetime_ns(created_at) or 0
+        event = _event(rng, kinds[event_type], created_ns, 2, **extra)
+        event["created_at"] = created_at
+        records.append({"profile": profile, "event": event, "user_id": _JDOE_USER_ID})
+    records.append(
+        {"profile": profile, "event": dict(_ACCESSING_EVENTS_EXAMPLE), "user_id": _JDOE_USER_ID}
+    )
+    # One event in the Events API reference's own style: a numeric offset instead of Z.
+    reference_style = _event(
+        rng, kinds["page_view"], parse_datetime_ns("2020-01-31T00:44:07Z") or 0, 0
+    )
+    reference_style["created_at"] = "2020-01-31T00:44:07+00:00"
+    records.append({"profile": profile, "event": reference_style, "user_id": _JDOE_USER_ID})
+    return records
+
+
+def demo_records() -> list[dict[str, Any]]:
+    """The ``demo`` data set: a few hundred events of seven people over January-June 2020.
+
+    It contains the example of Zendesk's "Accessing events" guide exactly: identifier
+    ``coolbikes:rider:email:jdoe@example.com``, profile ``01E1G0NJSQPNPZRV096JXKXFAA`` of
+    user ``85211553`` and event ``01E24ET0G1PHQ8QVNYRYM4QT8K``. The data is generated from a
+    fixed random seed, so every run produces the same records in the same order (oldest first).
+    """
+    rng = random.Random(20200228)
+    records: list[dict[str, Any]] = []
+    for user_id, email, profiles in _PEOPLE:
+        for source, ptype, extra_identifiers in profiles:
+            profile: dict[str, Any] = {
+                "source": source,
+                "type": ptype,
+                "identifiers": [{"type": "email", "value": email}]
+                + [{"type": t, "value": v} for t, v in extra_identifiers],
+            }
+            is_jdoe_rider = user_id == _JDOE_USER_ID and source == "coolbikes"
+            profile["id"] = (
+                _JDOE_PROFILE_ID
+                if is_jdoe_rider
+                else new_ulid(ms=_START_2020 // 1_000_000, rng=rng)
+            )
+            if is_jdoe_rider:
+                records.extend(_jdoe_week(rng, profile))
+            for _ in range(rng.randint(20, 45)):
+                created_ns = rng.randint(_START_2020, _END_JUNE)
+                if is_jdoe_rider and "2020-02-23" <= format_ns(created_ns)[:10] <= "2020-02-29":
+                    continue  # that week holds exactly the hand-written events above
+                kind = rng.choice(_EVENT_KINDS[source])
+                records.append(
+                    {
+                        "profile": profile,
+                        "event": _event(rng, kind, created_ns, rng.randrange(3)),
+                        "user_id": user_id,
+                    }
+                )
+    records.sort(key=lambda record: parse_datetime_ns(record["event"]["created_at"]) or 0)
+    return records
