@@ -1,0 +1,92 @@
+"""pytest plugin: a real Zendesk Events API sandbox for each test that asks for one.
+
+Installed with zdevents (entry point ``pytest11``); the fixtures need the
+``zdevents[sandbox]`` extra, which is imported only when a test uses them.
+
+Example::
+
+    import pytest
+
+
+    def test_login_events(zendesk_sandbox):
+        profile_id = zendesk_sandbox.add_event(
+            profile={"source": "shop", "type": "customer",
+                     "identifiers": [{"type": "email", "value": "ann@example.com"}]},
+            event={"source": "shop", "type": "login", "properties": {}},
+        )
+        events = list(zendesk_sandbox.client.events(profile_id=profile_id))
+        assert [event.type for event in events] == ["login"]
+
+
+    @pytest.mark.zendesk_sandbox(seed="demo", rate_limit=250)
+    def test_demo_user(zendesk_sandbox):
+        assert any(zendesk_sandbox.client.events(user_id=85211553))
+
+
+    def test_flaky_server(zendesk_sandbox_factory):
+        sandbox = zendesk_sandbox_factory(faults="503=0.3,drop=0.1", fault_seed=7)
+        ...
+
+``zendesk_sandbox`` is a started :class:`zdevents.sandbox.Sandbox` with a fresh in-memory
+store: ``base_url``, ``email``, ``api_token``, ``oauth_token``, ``client`` (a
+``zdevents.Client``, built on first use), ``add_event(...)``/``add_events(...)`` (track-event
+records; they return profile ids), and settings a test may change at any time:
+``rate_limit``, ``latency``, ``set_faults(...)``, ``fault_counts``. The marker
+``@pytest.mark.zendesk_sandbox(**options)`` passes ``Sandbox`` options to the fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from zdevents.sandbox import Sandbox
+
+__all__ = ["zendesk_sandbox", "zendesk_sandbox_factory"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``zendesk_sandbox`` marker (so ``--strict-markers`` accepts it)."""
+    config.addinivalue_line(
+        "markers",
+        "zendesk_sandbox(**options): options for the zendesk_sandbox fixture's Sandbox "
+        "(seed, rate_limit, latency, faults, fault_seed, retry_after, ...)",
+    )
+
+
+@pytest.fixture
+def zendesk_sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
+    """Start sandboxes with custom options: ``factory(**Sandbox options) -> Sandbox``.
+
+    Every sandbox it started is stopped when the test ends.
+    """
+    from zdevents.sandbox import Sandbox
+
+    started: list[Sandbox] = []
+
+    def factory(**options: Any) -> Sandbox:
+        sandbox = Sandbox(**options).start()
+        started.append(sandbox)
+        return sandbox
+
+    try:
+        yield factory
+    finally:
+        for sandbox in reversed(started):
+            sandbox.stop()
+
+
+@pytest.fixture
+def zendesk_sandbox(
+    request: pytest.FixtureRequest, zendesk_sandbox_factory: Callable[..., Sandbox]
+) -> Sandbox:
+    """A running sandbox on a free loopback port with an empty in-memory store.
+
+    Options come from the test's ``@pytest.mark.zendesk_sandbox(...)`` marker, if any.
+    """
+    marker = request.node.get_closest_marker("zendesk_sandbox")
+    options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
+    return zendesk_sandbox_factory(**options)
