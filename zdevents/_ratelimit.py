@@ -16,6 +16,9 @@ from collections.abc import Mapping
 
 __all__ = ["RateLimiter"]
 
+#: Zendesk's windows are a minute long; a longer reset is not believed.
+_MAX_RESET = 60
+
 
 class RateLimiter:
     """Spaces requests; thread-safe, never blocks while holding its lock."""
@@ -49,17 +52,30 @@ class RateLimiter:
             self._next_slot = slot + 60.0 / pace if pace else slot
             return slot - now
 
+    def delay(self) -> float:
+        """Seconds until the next slot, without taking it."""
+        with self._lock:
+            now = time.monotonic()
+            return max(now, self._next_slot, self._paused_until) - now
+
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn the account's limit and what is left of it from response headers."""
         limit = _int(headers.get("x-rate-limit"))
         remaining = _int(headers.get("x-rate-limit-remaining"))
+        # Zendesk adds the IETF draft headers on some routes; the reset is in seconds.
+        reset = _int(headers.get("ratelimit-reset"))
         with self._lock:
             if limit is not None and limit > 0:
                 self._server_limit = limit
             if remaining is not None and remaining <= 0:
                 pace = self.per_minute
-                if pace:
-                    self._paused_until = max(self._paused_until, time.monotonic() + 60.0 / pace)
+                if reset is not None and 0 < reset <= _MAX_RESET:
+                    hold = float(reset)
+                elif pace:
+                    hold = 60.0 / pace
+                else:
+                    return
+                self._paused_until = max(self._paused_until, time.monotonic() + hold)
 
     def pause(self, seconds: float) -> None:
         """Hold every request for ``seconds`` (after a 429 with ``Retry-After``)."""

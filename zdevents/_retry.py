@@ -9,8 +9,10 @@ policy must drive a sync and an async loop without a second dependency.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
+from typing import Any
 
 import attrs
 
@@ -21,6 +23,25 @@ __all__ = ["Attempts", "RetryPolicy"]
 
 logger = logging.getLogger("zdevents")
 
+# 2**62 seconds is past any cap; a larger exponent would overflow the float multiply.
+_MAX_EXPONENT = 62
+
+
+def _count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{attribute.name} must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{attribute.name}={value!r} must be 0 or more")
+
+
+def _seconds(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None and attribute.name == "budget":
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{attribute.name} must be a number, not {type(value).__name__}")
+    if math.isnan(value) or value < 0 or (attribute.name == "budget" and value == 0):
+        raise ValueError(f"{attribute.name}={value!r} is not a valid number of seconds")
+
 
 @attrs.frozen
 class RetryPolicy:
@@ -30,16 +51,19 @@ class RetryPolicy:
     whose body is truncated or not JSON. The wait is ``Retry-After`` when the server sends
     it, else exponential backoff ``min(backoff_cap, backoff_base * 2**n)`` with jitter
     (scaled by a random factor in [0.5, 1]). A ``Retry-After`` above ``max_retry_after``
-    fails at once. ``budget`` bounds the seconds one call may spend, waits included.
+    fails at once. ``budget`` bounds the seconds one call may spend, waits included (a
+    request already in flight is bounded by the timeout, not by the budget).
     """
 
-    max_retries: int = attrs.field(default=4, validator=attrs.validators.ge(0))
-    backoff_base: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    backoff_cap: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    budget: float | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.gt(0))
-    )
+    max_retries: int = attrs.field(default=4, validator=_count)
+    backoff_base: float = attrs.field(default=0.5, validator=_seconds)
+    backoff_cap: float = attrs.field(default=8.0, validator=_seconds)
+    max_retry_after: float = attrs.field(default=60.0, validator=_seconds)
+    budget: float | None = attrs.field(default=None, validator=_seconds)
+
+    def backoff(self, retries: int) -> float:
+        """The un-jittered wait before retry number ``retries + 1``."""
+        return min(self.backoff_cap, self.backoff_base * 2.0 ** min(retries, _MAX_EXPONENT))
 
     def start(self, what: str, limiter: RateLimiter) -> Attempts:
         """Begin the attempts of one call; ``what`` names it in log records."""
@@ -68,11 +92,12 @@ class Attempts:
                 raise error
             wait = retry_after
         else:
-            backoff = min(policy.backoff_cap, policy.backoff_base * 2**self.retries)
-            wait = backoff * self._rng.uniform(0.5, 1.0)
-        elapsed = time.monotonic() - self._started
-        if policy.budget is not None and elapsed + wait > policy.budget:
-            raise error
+            wait = policy.backoff(self.retries) * self._rng.uniform(0.5, 1.0)
+        if policy.budget is not None:
+            # The limiter may hold the retry longer still (a 429 met by another worker).
+            held = max(wait, self._limiter.delay())
+            if time.monotonic() - self._started + held > policy.budget:
+                raise error
         self.retries += 1
         if isinstance(error, RateLimitError):
             # Every worker of this client waits, not only the one that met the 429.
