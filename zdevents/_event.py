@@ -48,8 +48,9 @@ class Event:
                 ) from None
         return self._model
 
-    def _text(self, name: str) -> str | None:
-        value = getattr(self._parsed(), name)
+    def _text(self, name: str, attribute: str | None = None) -> str | None:
+        # The generated model renames fields that clash with Python names (type -> type_).
+        value = getattr(self._parsed(), attribute or name)
         if isinstance(value, Unset) or value is None:
             return None
         if not isinstance(value, str):
@@ -75,7 +76,7 @@ class Event:
     @property
     def type(self) -> str | None:
         """The event's name, e.g. ``"bike_rental_booked"``."""
-        return self._text("type")
+        return self._text("type", "type_")
 
     @property
     def description(self) -> str | None:

@@ -29,7 +29,8 @@ TimeBound = tuple[dt.datetime, int]
 
 
 def _format(moment: dt.datetime, nanos: int, digits: int) -> str:
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    # Not strftime: its %Y drops the leading zeros of years before 1000 on glibc.
+    text = moment.replace(microsecond=0, tzinfo=None).isoformat(timespec="seconds")
     if digits:
         text += "." + f"{nanos:09d}"[:digits]
     return text + "Z"
@@ -43,7 +44,10 @@ def time_bound(name: str, value: object, *, end: bool) -> tuple[str, TimeBound]:
                 f"{name}={value!r} is a naive datetime; give it a timezone "
                 "(e.g. datetime(..., tzinfo=timezone.utc)) or pass a date"
             )
-        moment = value.astimezone(dt.UTC)
+        try:
+            moment = value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError(f"{name}={value!r} is out of range in UTC") from None
         nanos = moment.microsecond * 1000
         whole = moment.replace(microsecond=0, tzinfo=None)
         return _format(whole, nanos, 6 if nanos else 0), (whole, nanos)
@@ -85,10 +89,10 @@ def _parse_bound(name: str, text: str, *, end: bool) -> tuple[str, TimeBound]:
                 raise ValueError("no timezone")
             nanos, digits = parsed.microsecond * 1000, 6 if parsed.microsecond else 0
             base = parsed.replace(microsecond=0)
+        whole = base.astimezone(dt.UTC).replace(tzinfo=None)
     except (ValueError, OverflowError) as exc:
         hint = "add Z or an offset" if "timezone" in str(exc) else "use YYYY-MM-DD or RFC 3339"
         raise ValueError(f"{name}={text!r} is not a valid ISO 8601 date or time ({hint})") from None
-    whole = base.astimezone(dt.UTC).replace(tzinfo=None)
     return _format(whole, nanos, digits), (whole, nanos)
 
 

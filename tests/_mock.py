@@ -1,0 +1,180 @@
+"""Helpers for unit tests that talk to an ``httpx.MockTransport`` instead of Zendesk."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import httpx
+
+from zdevents import AsyncClient, Client
+
+SUBDOMAIN = "coolbikes"
+BASE = "https://coolbikes.zendesk.com"
+EMAIL = "devs@coolbikes.com"
+API_TOKEN = "6wiIBWbGkBMo1mRDMuVwkw1EPsNkeUj95PIz2akv"
+OAUTH_TOKEN = "oauth-0123456789abcdefSECRET"
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def event(n: int, **extra: Any) -> dict[str, Any]:
+    """A documented-looking event, distinct for each ``n``."""
+    raw: dict[str, Any] = {
+        "id": f"01E24ET0G1PHQ8QVNYRYM4Q{n:03d}",
+        "type": "bike_rental_booked",
+        "source": "coolbike",
+        "description": f"event {n}",
+        "created_at": f"2020-02-28T18:13:{n % 60:02d}.175841347Z",
+        "received_at": f"2020-02-28T18:13:{n % 60:02d}.175842838Z",
+        "properties": {"n": n},
+    }
+    raw.update(extra)
+    return raw
+
+
+def page_body(
+    events: Iterable[dict[str, Any]] = (),
+    *,
+    next: str | None = None,
+    cursor: str | None = None,
+    has_more: bool | None = None,
+    links: str = "array",
+) -> dict[str, Any]:
+    """A 200 body; ``links`` is ``"array"`` (documented), ``"object"`` or ``"none"``."""
+    body: dict[str, Any] = {"events": list(events)}
+    if links == "array":
+        body["links"] = [{"next": next or ""}]
+    elif links == "object":
+        body["links"] = {"next": next, "prev": None}
+    meta: dict[str, Any] = {}
+    if cursor is not None:
+        meta["after_cursor"] = cursor
+    if has_more is not None:
+        meta["has_more"] = has_more
+    if meta:
+        body["meta"] = meta
+    return body
+
+
+def ok(body: Any, **headers: str) -> httpx.Response:
+    return httpx.Response(200, json=body, headers=headers)
+
+
+class Recorder:
+    """A MockTransport handler that answers from a list (or a function) and keeps every request."""
+
+    def __init__(self, *answers: httpx.Response | Handler | dict[str, Any] | BaseException):
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if not self.answers:
+            raise AssertionError(f"unexpected request {request.url}")
+        answer = self.answers[0] if len(self.answers) == 1 else self.answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        if isinstance(answer, dict):
+            return ok(answer)
+        if isinstance(answer, httpx.Response):
+            # A Response can be read once; hand out a fresh copy each time.
+            return httpx.Response(
+                answer.status_code, headers=answer.headers, content=answer.content
+            )
+        return answer(request)
+
+    async def handle_async(self, request: httpx.Request) -> httpx.Response:
+        return self(request)
+
+    @property
+    def calls(self) -> int:
+        return len(self.requests)
+
+    @property
+    def last(self) -> httpx.Request:
+        return self.requests[-1]
+
+    def params(self, i: int = -1) -> dict[str, str]:
+        """The query of request ``i`` decoded once (a repeated name would fail the test)."""
+        items = self.requests[i].url.params.multi_items()
+        assert len({k for k, _ in items}) == len(items), items
+        return dict(items)
+
+
+def never(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"no request expected, got {request.url}")
+
+
+def client(handler: Handler, **options: Any) -> Client:
+    """A Client on a mock transport; fast retries unless the test says otherwise."""
+    options.setdefault("backoff_base", 0)
+    if "oauth_token" not in options and "base_url" not in options:
+        options.setdefault("subdomain", SUBDOMAIN)
+    if "oauth_token" not in options:
+        options.setdefault("email", EMAIL)
+        options.setdefault("api_token", API_TOKEN)
+    elif "base_url" not in options:
+        options.setdefault("subdomain", SUBDOMAIN)
+    transport = httpx.MockTransport(handler)
+    return Client(http_client=httpx.Client(transport=transport), **options)
+
+
+def async_client(recorder: Recorder, **options: Any) -> AsyncClient:
+    options.setdefault("backoff_base", 0)
+    options.setdefault("subdomain", SUBDOMAIN)
+    if "oauth_token" not in options:
+        options.setdefault("email", EMAIL)
+        options.setdefault("api_token", API_TOKEN)
+    transport = httpx.MockTransport(recorder.handle_async)
+    return AsyncClient(http_client=httpx.AsyncClient(transport=transport), **options)
+
+
+def json_of(request: httpx.Request) -> Any:
+    return json.loads(request.content) if request.content else None
+
+
+class FakeClock:
+    """Replaces ``time`` in the client, retry and rate-limit modules: sleeping advances a
+    fake monotonic clock and is recorded, so retry tests neither wait nor depend on timing."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return 1_700_000_000.0 + self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+    def install(self, monkeypatch: Any) -> FakeClock:
+        import asyncio
+        import time
+
+        from zdevents import _client, _ratelimit, _retry
+
+        fake_time = _Proxy(time, monotonic=self.monotonic, time=self.time, sleep=self.sleep)
+        for module in (_client, _ratelimit, _retry):
+            monkeypatch.setattr(module, "time", fake_time)
+        monkeypatch.setattr(_client, "asyncio", _Proxy(asyncio, sleep=self.async_sleep))
+        return self
+
+
+class _Proxy:
+    """A module stand-in: the given names replaced, everything else from the real module."""
+
+    def __init__(self, module: Any, **overrides: Any) -> None:
+        self._module = module
+        self.__dict__.update(overrides)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
