@@ -32,7 +32,7 @@ MAX_EMPTY_PAGES = 100
 class PageRequest(NamedTuple):
     """An absolute URL, and the query parameters (``None``: the URL's own query)."""
 
-    url: str
+    url: httpx.URL
     params: dict[str, Any] | None
     path: str  # for log records: never the query, which holds identifiers
 
@@ -55,7 +55,7 @@ class Walk:
         kwargs = build_request(self._query, cursor)
         base_path = self._base.path.rstrip("/")
         url = self._base.copy_with(path=base_path + kwargs["url"])
-        return PageRequest(str(url), kwargs["params"], url.path)
+        return PageRequest(url, kwargs["params"], url.path)
 
     def advance(self, page: Page) -> PageRequest | None:
         """The request for the page after ``page``, or ``None`` at the end."""
@@ -67,16 +67,19 @@ class Walk:
                 f"{MAX_EMPTY_PAGES} empty pages in a row still claim more events; giving up"
             )
         if page.next_url is not None:
-            url = self._base.join(page.next_url)
+            # Parsed once here and handed to httpx as is: this runs once per page.
+            url = httpx.URL(page.next_url)
+            if not url.is_absolute_url:
+                url = self._base.join(url)
             if not same_origin(url, self._base):
                 raise PaginationError(
                     f"the next link leaves {self._base.scheme}://{self._base.netloc.decode()} "
                     f"for {url.scheme}://{url.netloc.decode()}; not following it"
                 )
-            self._remember("link:" + str(url), "next link")
+            self._remember("link:" + page.next_url, "next link")
             if page.cursor is not None:
                 self._remember("cursor:" + page.cursor, "cursor")
-            return PageRequest(str(url), None, url.path)
+            return PageRequest(url, None, url.path)
         if page.cursor is not None:
             self._remember("cursor:" + page.cursor, "cursor")
             return self._from_cursor(page.cursor)

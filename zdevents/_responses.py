@@ -85,7 +85,8 @@ def decode_page(response: httpx.Response) -> Page:
     if not isinstance(body, dict):
         raise errors.BadResponseError(f"expected a JSON object, got {type(body).__name__}")
     raw_events = body.get("events")
-    if not isinstance(raw_events, list) or not all(isinstance(e, dict) for e in raw_events):
+    # set(map(type, ...)) runs in C: this check is on the per-event path.
+    if not isinstance(raw_events, list) or not set(map(type, raw_events)) <= {dict}:
         raise errors.BadResponseError("the response has no 'events' list of objects")
 
     next_url = _next_link(body.get("links"))
@@ -95,7 +96,7 @@ def decode_page(response: httpx.Response) -> Page:
     if has_more is None:
         has_more = next_url is not None or cursor is not None
     return Page(
-        events=[Event(e) for e in raw_events],
+        events=list(map(Event, raw_events)),
         has_more=has_more,
         cursor=cursor,
         next_url=next_url,
@@ -206,6 +207,8 @@ def error_from_response(response: httpx.Response) -> errors.APIError | errors.Ba
         items = _error_items(json.loads(response.content))
     except (ValueError, UnicodeDecodeError):
         items = []
+    if not items:
+        # Not JSON, or JSON in none of the documented shapes: the text is all there is.
         body_text = response.content[:500].decode("utf-8", "replace").strip() or None
     if 200 <= status < 300:
         return errors.BadResponseError(f"expected 200, got {status}")
