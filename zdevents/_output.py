@@ -1,0 +1,319 @@
+"""Output of the command line: the four formats, and files written atomically.
+
+Writers produce bytes, not text, so that the resume checkpoint can record an exact byte
+offset and the output is UTF-8 whatever the locale says.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from typing import IO, Any
+
+from ._event import Event
+
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "AtomicFile",
+    "EventWriter",
+    "fsync_directory",
+    "make_writer",
+]
+
+FORMATS = ("jsonl", "json", "csv", "table")
+#: Formats that can be appended to page by page, hence resumed.
+APPENDABLE_FORMATS = ("jsonl", "csv")
+CSV_COLUMNS = ("id", "source", "type", "description", "created_at", "received_at", "properties")
+
+
+def _json_bytes(value: Any) -> bytes:
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        # A lone surrogate (legal as a JSON escape, not encodable as UTF-8): keep the value
+        # lossless by escaping it as JSON does.
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+def _text(value: Any) -> str:
+    """A raw field as cell text: strings as received, anything else as JSON, absent as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return _json_bytes(value).decode()
+
+
+class EventWriter:
+    """Writes events to a binary sink in one format.
+
+    ``bulk`` adds the selector each event belongs to (a column, or a wrapper object in the
+    JSON formats so that the event object itself stays exactly as received).
+    """
+
+    def __init__(self, sink: IO[bytes], *, bulk: bool = False) -> None:
+        self.sink = sink
+        self.bulk = bulk
+
+    def begin(self) -> None:
+        """Write what comes before the first event (a header, an opening bracket)."""
+
+    def write(self, event: Event, selector: str | None = None) -> None:
+        raise NotImplementedError
+
+    def end_page(self) -> None:
+        """A page is complete (the table fixes its column widths on the first one)."""
+
+    def finish(self) -> None:
+        """Write what comes after the last event."""
+
+
+class JsonlWriter(EventWriter):
+    """One JSON object a line: the event as received, or ``{"selector", "event"}`` in bulk."""
+
+    def write(self, event: Event, selector: str | None = None) -> None:
+        raw = event.to_dict()
+        obj = {"selector": selector, "event": raw} if self.bulk else raw
+        self.sink.write(_json_bytes(obj) + b"\n")
+
+
+class JsonWriter(EventWriter):
+    """One JSON array, streamed: events are never all held in memory."""
+
+    def __init__(self, sink: IO[bytes], *, bulk: bool = False) -> None:
+        super().__init__(sink, bulk=bulk)
+        self._count = 0
+
+    def begin(self) -> None:
+        self.sink.write(b"[")
+
+    def write(self, event: Event, selector: str | None = None) -> None:
+        raw = event.to_dict()
+        obj = {"selector": selector, "event": raw} if self.bulk else raw
+        self.sink.write((b",\n" if self._count else b"\n") + _json_bytes(obj))
+        self._count += 1
+
+    def finish(self) -> None:
+        self.sink.write(b"\n]\n" if self._count else b"]\n")
+
+
+class CsvWriter(EventWriter):
+    """A header row, then one row an event; timestamps are the received text, properties
+    JSON text. Bulk mode puts a ``selector`` column first."""
+
+    def __init__(self, sink: IO[bytes], *, bulk: bool = False) -> None:
+        super().__init__(sink, bulk=bulk)
+        self._buffer = io.StringIO()
+        # "\n" rather than csv's default "\r\n": every CSV reader accepts it, and it keeps
+        # the file friendly to line-oriented tools.
+        self._csv = csv.writer(self._buffer, lineterminator="\n")
+
+    def _emit(self, row: list[str]) -> None:
+        self._csv.writerow(row)
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self.sink.write(text.encode("utf-8", "backslashreplace"))
+
+    def begin(self) -> None:
+        self._emit((["selector"] if self.bulk else []) + list(CSV_COLUMNS))
+
+    def write(self, event: Event, selector: str | None = None) -> None:
+        raw = event.to_dict()
+        row = [_text(raw.get(name)) for name in CSV_COLUMNS[:-1]]
+        props = raw.get("properties")
+        row.append("" if props is None else _json_bytes(props).decode())
+        self._emit(([selector or ""] if self.bulk else []) + row)
+
+
+# C0/C1 controls and DEL: an event's text must not move the cursor or recolour a terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _cell_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns (with an ellipsis) and padded to it."""
+    if _cell_width(text) > width:
+        out, used = [], 0
+        for char in text:
+            w = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+            if used + w > width - 1:
+                break
+            out.append(char)
+            used += w
+        text = "".join(out) + "…"
+    return text + " " * (width - _cell_width(text))
+
+
+class TableWriter(EventWriter):
+    """Aligned columns for a terminal. Widths come from the first page (capped), so rows are
+    printed as pages arrive; longer cells are cut with an ellipsis."""
+
+    COLUMNS = ("created_at", "source", "type", "description", "properties")
+    MAX_WIDTHS = {
+        "selector": 40,
+        "created_at": 30,
+        "source": 20,
+        "type": 28,
+        "description": 40,
+        "properties": 60,
+    }
+
+    def __init__(self, sink: IO[bytes], *, bulk: bool = False) -> None:
+        super().__init__(sink, bulk=bulk)
+        self._names = (("selector",) if bulk else ()) + self.COLUMNS
+        self._pending: list[list[str]] | None = []
+        self._widths: list[int] = []
+        self._count = 0
+
+    def _cells(self, event: Event, selector: str | None) -> list[str]:
+        raw = event.to_dict()
+        values = {name: _text(raw.get(name)) for name in self.COLUMNS}
+        props = raw.get("properties")
+        values["properties"] = "" if not props else _text(props)
+        values["selector"] = selector or ""
+        return [_CONTROL.sub("?", values[name]) for name in self._names]
+
+    def _line(self, cells: list[str]) -> None:
+        fitted = [_fit(cell, width) for cell, width in zip(cells, self._widths, strict=True)]
+        self.sink.write(("  ".join(fitted).rstrip() + "\n").encode("utf-8", "replace"))
+
+    def _flush_pending(self) -> None:
+        if self._pending is None:
+            return
+        rows, self._pending = self._pending, None
+        headers = [name.upper() for name in self._names]
+        self._widths = [
+            min(
+                self.MAX_WIDTHS[name],
+                max([_cell_width(headers[i])] + [_cell_width(row[i]) for row in rows]),
+            )
+            for i, name in enumerate(self._names)
+        ]
+        self._line(headers)
+        for row in rows:
+            self._line(row)
+
+    def write(self, event: Event, selector: str | None = None) -> None:
+        cells = self._cells(event, selector)
+        self._count += 1
+        if self._pending is not None:
+            self._pending.append(cells)
+        else:
+            self._line(cells)
+
+    def end_page(self) -> None:
+        if self._pending:
+            self._flush_pending()
+
+    def finish(self) -> None:
+        if self._pending is not None and not self._pending:
+            self.sink.write(b"(no events)\n")
+            self._pending = None
+            return
+        self._flush_pending()
+
+
+_WRITERS: dict[str, type[EventWriter]] = {
+    "jsonl": JsonlWriter,
+    "json": JsonWriter,
+    "csv": CsvWriter,
+    "table": TableWriter,
+}
+
+
+def make_writer(fmt: str, sink: IO[bytes], *, bulk: bool = False) -> EventWriter:
+    """The writer for ``fmt`` (one of :data:`FORMATS`)."""
+    return _WRITERS[fmt](sink, bulk=bulk)
+
+
+def fsync_directory(path: str) -> None:
+    """Make a rename or a new file in ``path`` durable (a no-op where unsupported)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _new_file_mode(target: str) -> int:
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        # What open() would have given: the umask can only be read by setting it.
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+class AtomicFile:
+    """A file that appears under its name only when complete.
+
+    Writes go to a temporary file in the same directory; :meth:`commit` flushes, fsyncs and
+    renames it over the target; :meth:`discard` (or leaving a ``with`` block by an exception)
+    deletes it, so a failed export leaves no partial file and an existing file untouched.
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = os.path.abspath(target)
+        directory, name = os.path.split(self.target)
+        mode = _new_file_mode(self.target)
+        fd, self.temp_path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+        try:
+            os.fchmod(fd, mode)
+            self.file: IO[bytes] = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            os.unlink(self.temp_path)
+            raise
+        self._done = False
+
+    def commit(self) -> None:
+        """Make the complete file visible under the target name."""
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        os.replace(self.temp_path, self.target)
+        self._done = True
+        fsync_directory(os.path.dirname(self.target))
+
+    def discard(self) -> None:
+        """Delete the temporary file; the target is left as it was."""
+        if self._done:
+            return
+        self._done = True
+        with contextlib.suppress(OSError):
+            self.file.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.temp_path)
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is not None:
+            self.discard()
+
+
+@contextlib.contextmanager
+def atomic_write(target: str) -> Iterator[IO[bytes]]:
+    """``with atomic_write(path) as f:`` — the file appears only if the block succeeds."""
+    atomic = AtomicFile(target)
+    try:
+        yield atomic.file
+    except BaseException:
+        atomic.discard()
+        raise
+    atomic.commit()
