@@ -13,10 +13,10 @@ import httpx
 
 from .errors import ConfigurationError
 
-__all__ = ["Secret", "authorization", "base_url_of", "env_settings", "same_origin"]
+__all__ = ["DEFAULT_PORTS", "Secret", "authorization", "base_url_of", "env_settings", "same_origin"]
 
 _DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 ENV_HELP = (
     "set ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL) and either ZENDESK_EMAIL with "
@@ -90,7 +90,7 @@ def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
     return (
         a.scheme == b.scheme
         and a.host.lower() == b.host.lower()
-        and (a.port or _DEFAULT_PORTS.get(a.scheme)) == (b.port or _DEFAULT_PORTS.get(b.scheme))
+        and (a.port or DEFAULT_PORTS.get(a.scheme)) == (b.port or DEFAULT_PORTS.get(b.scheme))
     )
 
 

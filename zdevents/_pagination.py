@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 from typing import Any, NamedTuple
+from urllib.parse import parse_qsl
 
 import httpx
 
-from ._config import same_origin
+from ._config import DEFAULT_PORTS, same_origin
 from ._query import EventQuery
 from ._responses import Page
 from ._routes import build_request
-from .errors import PaginationError
+from .errors import BadResponseError, PaginationError
 
 __all__ = ["PageRequest", "Walk"]
 
@@ -55,6 +56,9 @@ class Walk:
         kwargs = build_request(self._query, cursor)
         base_path = self._base.path.rstrip("/")
         url = self._base.copy_with(path=base_path + kwargs["url"])
+        # Remembered so that a next link back to a page already fetched is refused before it
+        # is sent (zenpy#489: a last page whose next link points at itself).
+        self._seen.add(_url_key(url.copy_merge_params(kwargs["params"])))
         return PageRequest(url, kwargs["params"], url.path)
 
     def advance(self, page: Page) -> PageRequest | None:
@@ -68,7 +72,12 @@ class Walk:
             )
         if page.next_url is not None:
             # Parsed once here and handed to httpx as is: this runs once per page.
-            url = httpx.URL(page.next_url)
+            try:
+                url = httpx.URL(page.next_url)
+            except httpx.InvalidURL:
+                raise BadResponseError(
+                    f"the next link is not a URL: {page.next_url!r:.200}"
+                ) from None
             if not url.is_absolute_url:
                 url = self._base.join(url)
             if not same_origin(url, self._base):
@@ -76,7 +85,7 @@ class Walk:
                     f"the next link leaves {self._base.scheme}://{self._base.netloc.decode()} "
                     f"for {url.scheme}://{url.netloc.decode()}; not following it"
                 )
-            self._remember("link:" + page.next_url, "next link")
+            self._remember(_url_key(url), "next link")
             if page.cursor is not None:
                 self._remember("cursor:" + page.cursor, "cursor")
             return PageRequest(url, None, url.path)
@@ -90,3 +99,11 @@ class Walk:
         if key in self._seen:
             raise PaginationError(f"the API sent a {what} it sent before; stopping a loop")
         self._seen.add(key)
+
+
+def _url_key(url: httpx.URL) -> str:
+    # One page, however it is spelled: default port, host case, parameter order and
+    # percent-encoding do not make a link new.
+    port = url.port or DEFAULT_PORTS.get(url.scheme)
+    query = sorted(parse_qsl(url.query.decode("ascii", "replace"), keep_blank_values=True))
+    return f"link:{url.scheme}://{url.host.lower()}:{port}{url.path}?{query!r}"

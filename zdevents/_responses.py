@@ -144,7 +144,11 @@ def _meta(meta: object) -> tuple[bool | None, str | None]:
 
 
 def _cursor_in(url: str) -> str | None:
-    for name, value in parse_qsl(urlsplit(url).query):
+    try:
+        query = urlsplit(url).query
+    except ValueError:  # e.g. "Invalid IPv6 URL": a broken link, not a crash
+        raise errors.BadResponseError(f"the next link is not a URL: {url!r:.200}") from None
+    for name, value in parse_qsl(query):
         if name == AFTER_PARAM and value:
             return value
     return None

@@ -59,7 +59,8 @@ class APIError(ZendeskError):
         errors: the error objects of the body, normalised to a list of dicts (empty when the
             body was not JSON).
         request_id: Zendesk's request id from the response headers, to quote to support.
-        body: the start of the body when it was not JSON (e.g. a CDN's plain-text page).
+        body: the start of the body when it was not JSON or not in a known error shape
+            (e.g. a CDN's plain-text page).
         retry_after: the seconds the server asked to wait (``Retry-After``), or ``None``.
     """
 

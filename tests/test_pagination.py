@@ -1,0 +1,403 @@
+"""Pagination: links in either shape, the cursor fallback, stopping, loops and foreign links."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests._mock import BASE, Recorder, client, event, never, ok, page_body
+from zdevents import Page, errors
+
+USER_URL = f"{BASE}/api/v2/users/85211553/events"
+
+
+def ids(events: list[object]) -> list[int]:
+    return [e.properties["n"] for e in events]  # type: ignore[attr-defined]
+
+
+def test_links_array_form_is_followed_as_sent() -> None:
+    link = f"{USER_URL}?page%5Bafter%5D=c2&page%5Bsize%5D=2&filter%5Bsource%5D=coolbike"
+    rec = Recorder(
+        page_body([event(1), event(2)], next=link, cursor="c2", has_more=True),
+        page_body([event(3)], has_more=False),
+    )
+    with client(rec) as c:
+        got = list(c.events(user_id=85211553, source="coolbike", page_size=2))
+    assert ids(got) == [1, 2, 3]
+    assert rec.calls == 2
+    assert str(rec.requests[1].url) == link
+
+
+def test_links_object_form_is_followed() -> None:
+    link = f"{USER_URL}?page%5Bafter%5D=c2"
+    rec = Recorder(
+        page_body([event(1)], next=link, has_more=True, links="object"),
+        page_body([event(2)], links="object", has_more=False),
+    )
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=85211553))) == [1, 2]
+    assert str(rec.requests[1].url) == link
+
+
+def test_link_without_meta_is_followed_until_an_empty_next() -> None:
+    link = f"{USER_URL}?page%5Bafter%5D=c2"
+    rec = Recorder(
+        {"events": [event(1)], "links": [{"next": link}]},
+        {"events": [event(2)], "links": [{"next": ""}]},
+    )
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=85211553))) == [1, 2]
+    assert rec.calls == 2
+
+
+def test_documented_last_page_with_empty_next_and_no_meta_stops() -> None:
+    # Zendesk's "Accessing events" example, verbatim in shape.
+    rec = Recorder({"events": [event(1)], "links": [{"next": ""}]})
+    with client(rec) as c:
+        assert ids(list(c.events(identifier="coolbikes:rider:email:jdoe@example.com"))) == [1]
+    assert rec.calls == 1
+
+
+def test_links_object_with_null_next_stops() -> None:
+    rec = Recorder({"events": [event(1)], "links": {"next": None, "prev": None}})
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=1))) == [1]
+    assert rec.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("selector", "path", "selector_params"),
+    [
+        (
+            {"identifier": "coolbikes:rider:email:j+doe@example.com"},
+            "/api/v2/user_profiles/events",
+            {"identifier": "coolbikes:rider:email:j+doe@example.com"},
+        ),
+        (
+            {"profile_id": "01E1G0NJSQPNPZRV096JXKXFAA"},
+            "/api/v2/user_profiles/01E1G0NJSQPNPZRV096JXKXFAA/events",
+            {},
+        ),
+        ({"user_id": 85211553}, "/api/v2/users/85211553/events", {}),
+    ],
+)
+def test_cursor_without_links_rebuilds_the_request_with_every_filter(
+    selector: dict[str, object], path: str, selector_params: dict[str, str]
+) -> None:
+    rec = Recorder(
+        page_body([event(1)], cursor="cur/1+=", has_more=True, links="none"),
+        page_body([event(2)], cursor="cur2", has_more=True, links="array"),
+        page_body([event(3)], has_more=False, links="none"),
+    )
+    filters = {
+        "source": "coolbike",
+        "type": "bike_rental_booked",
+        "start": "2020-02-23",
+        "end": "2020-02-29",
+        "page_size": 1,
+    }
+    with client(rec) as c:
+        assert ids(list(c.events(**selector, **filters))) == [1, 2, 3]  # type: ignore[arg-type]
+    assert rec.calls == 3
+    expected = {
+        **selector_params,
+        "filter[source]": "coolbike",
+        "filter[type]": "bike_rental_booked",
+        "filter[start_time]": "2020-02-23T00:00:00Z",
+        "filter[end_time]": "2020-02-29T23:59:59.999999999Z",
+        "page[size]": "1",
+    }
+    assert rec.params(0) == expected
+    assert rec.params(1) == {**expected, "page[after]": "cur/1+="}
+    assert rec.params(2) == {**expected, "page[after]": "cur2"}
+    for request in rec.requests:
+        assert request.url.path == path
+        assert request.url.host == "coolbikes.zendesk.com"
+
+
+def test_empty_page_with_has_more_does_not_end_iteration() -> None:
+    rec = Recorder(
+        page_body([], cursor="c1", has_more=True),
+        page_body([], cursor="c2", has_more=True),
+        page_body([event(7)], has_more=False),
+    )
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=1))) == [7]
+    assert rec.calls == 3
+
+
+def test_has_more_false_stops_even_with_a_link_and_a_cursor() -> None:
+    rec = Recorder(
+        page_body([event(1)], next=f"{USER_URL}?page%5Bafter%5D=x", cursor="x", has_more=False)
+    )
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=85211553))) == [1]
+    assert rec.calls == 1
+
+
+def test_has_more_without_link_or_cursor_stops() -> None:
+    rec = Recorder(page_body([event(1)], has_more=True))
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=1))) == [1]
+    assert rec.calls == 1
+
+
+def test_cursor_without_has_more_goes_on() -> None:
+    rec = Recorder(
+        {"events": [event(1)], "meta": {"after_cursor": "c1"}},
+        {"events": [event(2)], "meta": {"after_cursor": None}},
+    )
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=1))) == [1, 2]
+    assert rec.params(1)["page[after]"] == "c1"
+
+
+def test_repeated_cursor_is_a_pagination_error() -> None:
+    rec = Recorder(
+        page_body([event(1)], cursor="same", has_more=True, links="none"),
+        page_body([event(2)], cursor="same", has_more=True, links="none"),
+    )
+    seen: list[int] = []
+    with client(rec) as c, pytest.raises(errors.PaginationError, match="before"):
+        for e in c.events(user_id=1):
+            seen.append(e.properties["n"])
+    assert seen == [1, 2]
+    assert rec.calls == 2
+
+
+def test_cursor_repeating_the_resume_cursor_is_a_pagination_error() -> None:
+    rec = Recorder(page_body([event(1)], cursor="start-here", has_more=True, links="none"))
+    with client(rec) as c, pytest.raises(errors.PaginationError):
+        list(c.events(user_id=1, after="start-here"))
+    assert rec.calls == 1
+
+
+def test_repeated_next_link_is_a_pagination_error() -> None:
+    link = f"{USER_URL}?page%5Bafter%5D=loop"
+    rec = Recorder(
+        {"events": [event(1)], "links": [{"next": link}]},
+        {"events": [event(2)], "links": [{"next": link}]},
+    )
+    with client(rec) as c, pytest.raises(errors.PaginationError):
+        list(c.events(user_id=85211553))
+    assert rec.calls == 2
+
+
+def test_next_link_back_to_the_first_page_is_a_pagination_error_before_sending() -> None:
+    # zenpy#489: a last page whose next link points at itself.
+    first = Recorder(page_body(has_more=False))
+    with client(first) as c:
+        list(c.events(user_id=85211553))
+    self_link = str(first.last.url)
+    rec = Recorder(page_body([event(1)], next=self_link, has_more=True))
+    with client(rec) as c, pytest.raises(errors.PaginationError):
+        list(c.events(user_id=85211553))
+    assert rec.calls == 1
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://evil.example.com/api/v2/users/85211553/events?page%5Bafter%5D=x",
+        "http://coolbikes.zendesk.com/api/v2/users/85211553/events?page%5Bafter%5D=x",
+        "https://coolbikes.zendesk.com:8443/api/v2/users/85211553/events?page%5Bafter%5D=x",
+        "https://coolbikes.zendesk.com.evil.example/api/v2/users/85211553/events",
+        "//evil.example.com/api/v2/users/85211553/events?page%5Bafter%5D=x",
+        "https://other.zendesk.com/api/v2/users/85211553/events?page%5Bafter%5D=x",
+    ],
+)
+def test_next_link_to_another_origin_is_refused_and_nothing_is_sent(link: str) -> None:
+    rec = Recorder(page_body([event(1)], next=link, cursor="x", has_more=True))
+    got: list[int] = []
+    with client(rec) as c, pytest.raises(errors.PaginationError, match="not following"):
+        for e in c.events(user_id=85211553):
+            got.append(e.properties["n"])
+    assert got == [1]
+    assert rec.calls == 1
+    assert all(r.url.host == "coolbikes.zendesk.com" for r in rec.requests)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://coolbikes.zendesk.com:443/api/v2/users/85211553/events?page%5Bafter%5D=x",
+        "https://COOLBIKES.zendesk.com/api/v2/users/85211553/events?page%5Bafter%5D=x",
+        "/api/v2/users/85211553/events?page%5Bafter%5D=x",
+    ],
+)
+def test_next_link_to_the_same_origin_in_another_spelling_is_followed(link: str) -> None:
+    rec = Recorder(
+        page_body([event(1)], next=link, has_more=True), page_body([event(2)], has_more=False)
+    )
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=85211553))) == [1, 2]
+    assert rec.requests[1].url.host == "coolbikes.zendesk.com"
+    assert rec.requests[1].url.path == "/api/v2/users/85211553/events"
+    assert rec.params(1) == {"page[after]": "x"}
+
+
+def test_loopback_base_link_to_another_port_is_refused() -> None:
+    rec = Recorder(
+        page_body([event(1)], next="http://127.0.0.1:9999/api/v2/users/1/events?x=1", has_more=True)
+    )
+    with client(rec, base_url="http://127.0.0.1:8765") as c, pytest.raises(errors.PaginationError):
+        list(c.events(user_id=1))
+    assert [r.url.port for r in rec.requests] == [8765]
+
+
+def test_iteration_is_lazy_one_page_per_page_consumed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        n = int(request.url.params.get("page[after]", "0"))
+        more = n < 4
+        return ok(
+            page_body(
+                [event(2 * n), event(2 * n + 1)],
+                cursor=str(n + 1) if more else None,
+                has_more=more,
+                links="none",
+            )
+        )
+
+    rec = Recorder(handler)
+    with client(rec) as c:
+        stream = c.events(user_id=1, page_size=2)
+        assert rec.calls == 0
+        it = iter(stream)
+        assert rec.calls == 0
+        assert next(it).properties["n"] == 0
+        assert rec.calls == 1
+        assert next(it).properties["n"] == 1
+        assert rec.calls == 1
+        assert next(it).properties["n"] == 2
+        assert rec.calls == 2
+        rest = [e.properties["n"] for e in it]
+    assert rest == list(range(3, 10))
+    assert rec.calls == 5
+
+
+def test_pages_yields_one_page_at_a_time() -> None:
+    link = f"{USER_URL}?page%5Bafter%5D=c1"
+    rec = Recorder(
+        ok(
+            page_body([event(1), event(2)], next=link, cursor="c1", has_more=True),
+            **{"X-Request-Id": "r1"},
+        ),
+        ok(page_body([], has_more=False), **{"X-Request-Id": "r2"}),
+    )
+    with client(rec) as c:
+        pages = c.events(user_id=85211553).pages()
+        assert rec.calls == 0
+        first = next(pages)
+        assert rec.calls == 1
+        assert isinstance(first, Page)
+        assert len(first) == 2
+        assert ids(first.events) == [1, 2]
+        assert first.has_more is True
+        assert first.cursor == "c1"
+        assert first.next_url == link
+        assert first.request_id == "r1"
+        second = next(pages)
+        assert (len(second), second.has_more, second.cursor, second.next_url) == (
+            0,
+            False,
+            None,
+            None,
+        )
+        assert second.request_id == "r2"
+        with pytest.raises(StopIteration):
+            next(pages)
+    assert rec.calls == 2
+
+
+def test_page_cursor_falls_back_to_the_cursor_in_the_link() -> None:
+    link = f"{USER_URL}?page%5Bsize%5D=2&page%5Bafter%5D=from-link"
+    rec = Recorder({"events": [event(1)], "links": [{"next": link}]}, page_body(has_more=False))
+    with client(rec) as c:
+        first = next(c.events(user_id=85211553).pages())
+    assert first.cursor == "from-link"
+    assert first.has_more is True
+
+
+def test_after_resumes_at_a_cursor_with_every_filter() -> None:
+    rec = Recorder(page_body([event(5)], has_more=False))
+    with client(rec) as c:
+        got = list(
+            c.events(
+                profile_id="P1", source="coolbike", start="2020-02-23", page_size=10, after="c-42"
+            )
+        )
+    assert ids(got) == [5]
+    assert rec.params() == {
+        "filter[source]": "coolbike",
+        "filter[start_time]": "2020-02-23T00:00:00Z",
+        "page[size]": "10",
+        "page[after]": "c-42",
+    }
+
+
+def test_resume_from_a_page_cursor_continues_where_it_stopped() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        n = int(request.url.params.get("page[after]", "0"))
+        return ok(
+            page_body(
+                [event(n)], cursor=str(n + 1) if n < 3 else None, has_more=n < 3, links="none"
+            )
+        )
+
+    with client(Recorder(handler)) as c:
+        pages = c.events(user_id=1).pages()
+        cursor = next(pages).cursor
+        assert cursor == "1"
+        assert ids(list(c.events(user_id=1, after=cursor))) == [1, 2, 3]
+
+
+def test_empty_after_is_refused_before_any_request() -> None:
+    with client(never) as c, pytest.raises(ValueError):
+        list(c.events(user_id=1, after=""))
+
+
+def test_each_iteration_starts_again() -> None:
+    rec = Recorder(page_body([event(1)], has_more=False))
+    with client(rec) as c:
+        stream = c.events(user_id=1)
+        assert ids(list(stream)) == [1]
+        assert ids(list(stream)) == [1]
+    assert rec.calls == 2
+
+
+def test_endless_empty_pages_stop_with_a_pagination_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        n = int(request.url.params.get("page[after]", "0"))
+        return ok(page_body([], cursor=str(n + 1), has_more=True, links="none"))
+
+    rec = Recorder(handler)
+    with client(rec) as c, pytest.raises(errors.PaginationError, match="empty pages"):
+        list(c.events(user_id=1))
+    assert rec.calls == 101
+
+
+@pytest.mark.parametrize(
+    "second_link",
+    [
+        # The same page as the first link, spelled differently.
+        f"{USER_URL}?page[after]=c1&page[size]=5",
+        "https://COOLBIKES.zendesk.com:443/api/v2/users/85211553/events?page%5Bsize%5D=5&page%5Bafter%5D=c1",
+    ],
+)
+def test_repeated_next_link_in_another_spelling_is_a_pagination_error(second_link: str) -> None:
+    first_link = f"{USER_URL}?page%5Bafter%5D=c1&page%5Bsize%5D=5"
+    rec = Recorder(
+        {"events": [event(1)], "links": [{"next": first_link}], "meta": {"has_more": True}},
+        {"events": [event(2)], "links": [{"next": second_link}], "meta": {"has_more": True}},
+    )
+    with client(rec) as c, pytest.raises(errors.PaginationError):
+        list(c.events(user_id=85211553))
+    assert rec.calls == 2
+
+
+@pytest.mark.parametrize("link", ["http://[::1", "https://coolbikes.zendesk.com:notaport/x"])
+def test_next_link_that_is_not_a_url_is_a_bad_response(link: str) -> None:
+    rec = Recorder(page_body([event(1)], next=link, has_more=True))
+    with client(rec) as c, pytest.raises(errors.BadResponseError):
+        list(c.events(user_id=85211553))
+    assert rec.calls == 1
