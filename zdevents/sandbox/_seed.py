@@ -10,9 +10,10 @@ from typing import Any
 
 from ._ids import new_ulid
 from ._records import EventRecord, RecordError, parse_record
+from ._store import Store
 from ._times import format_ns, parse_datetime_ns
 
-__all__ = ["SeedError", "demo_records", "load_seed", "read_jsonl"]
+__all__ = ["SeedError", "demo_records", "load_seed", "read_jsonl", "seed_store"]
 
 
 class SeedError(ValueError):
@@ -23,14 +24,14 @@ class SeedError(ValueError):
         self.line = line
 
 
-def read_jsonl(path: str | os.PathLike[str]) -> list[EventRecord]:
+def read_jsonl(path: str | os.PathLike[str]) -> list[tuple[int, EventRecord]]:
     """Parse and validate every line of a JSONL seed file (blank lines are skipped).
 
     Raises ``SeedError`` naming the first bad line; nothing is stored by this function, so a
     caller that stores the result in one transaction never half-loads a file.
     """
     name = os.fspath(path)
-    records: list[EventRecord] = []
+    records: list[tuple[int, EventRecord]] = []
     try:
         text = Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -39,7 +40,7 @@ def read_jsonl(path: str | os.PathLike[str]) -> list[EventRecord]:
         if not line.strip():
             continue
         try:
-            records.append(parse_record(json.loads(line)))
+            records.append((number, parse_record(json.loads(line))))
         except json.JSONDecodeError as exc:
             raise SeedError(
                 f"{name}: line {number}: invalid JSON: {exc.msg}", line=number
@@ -49,11 +50,26 @@ def read_jsonl(path: str | os.PathLike[str]) -> list[EventRecord]:
     return records
 
 
-def load_seed(seed: str | os.PathLike[str]) -> list[EventRecord]:
-    """Validated records for ``seed``: ``"demo"`` or the path of a JSONL file."""
+def load_seed(seed: str | os.PathLike[str]) -> list[tuple[int, EventRecord]]:
+    """Validated ``(line number, record)`` pairs for ``seed``: ``"demo"`` or a JSONL path."""
     if os.fspath(seed) == "demo":
-        return [parse_record(record) for record in demo_records()]
+        return [(number, parse_record(r)) for number, r in enumerate(demo_records(), start=1)]
     return read_jsonl(seed)
+
+
+def seed_store(store: Store, seed: str | os.PathLike[str]) -> int:
+    """Load ``seed`` into ``store`` in one transaction; return the number of records.
+
+    Raises ``SeedError`` naming the line of the first record that cannot be stored, whether
+    the problem is in the line itself or a conflict with data already stored.
+    """
+    numbered = load_seed(seed)
+    try:
+        store.add_parsed([record for _, record in numbered])
+    except RecordError as exc:
+        line = numbered[exc.index][0] if exc.index is not None else None
+        raise SeedError(f"{os.fspath(seed)}: line {line}: {exc.message}", line=line) from None
+    return len(numbered)
 
 
 # -- the demo data set -------------------------------------------------------------------------
