@@ -1,0 +1,415 @@
+"""Client-side pacing: the limiter's arithmetic on a fake clock, its sharing between threads
+and asyncio tasks, and a paced export against the sandbox's fixed-window rate limit.
+
+Nothing here measures wall time. The zdevents modules get a fake clock whose ``sleep``
+records the wait (and, unless frozen, moves the clock forward by it); in the sandbox test the
+sandbox's own rate limiter reads the same fake clock, so a "minute" passes only when the
+client sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import types
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from zdevents import AsyncClient, Client, _client, _ratelimit, _retry, errors
+from zdevents._ratelimit import RateLimiter
+
+
+class FakeClock:
+    def __init__(self, *, frozen: bool = False) -> None:
+        self.now = 5000.0
+        self.frozen = frozen
+        self.sleeps: list[float] = []
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        with self._lock:
+            self.sleeps.append(seconds)
+            if not self.frozen:
+                self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+        await asyncio.sleep(0)  # still yield, as a real sleep would
+
+
+def _namespace(module: types.ModuleType, **overrides: Any) -> types.SimpleNamespace:
+    names = {name: getattr(module, name) for name in dir(module) if not name.startswith("__")}
+    return types.SimpleNamespace(**{**names, **overrides})
+
+
+def install(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> FakeClock:
+    fake_time = _namespace(time, monotonic=clock.monotonic, sleep=clock.sleep)
+    for module in (_client, _retry, _ratelimit):
+        monkeypatch.setattr(module, "time", fake_time)
+    monkeypatch.setattr(_client, "asyncio", _namespace(asyncio, sleep=clock.async_sleep))
+    return clock
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    return install(monkeypatch, FakeClock())
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    return install(monkeypatch, FakeClock(frozen=True))
+
+
+def headers(limit: int | str | None = None, remaining: int | str | None = None) -> httpx.Headers:
+    found = httpx.Headers()
+    if limit is not None:
+        found["X-Rate-Limit"] = str(limit)
+    if remaining is not None:
+        found["X-Rate-Limit-Remaining"] = str(remaining)
+    return found
+
+
+# --- the limiter's arithmetic ------------------------------------------------------------
+
+
+def test_no_pacing_before_any_limit_is_known(frozen: FakeClock) -> None:
+    limiter = RateLimiter()
+    assert limiter.per_minute is None
+    assert [limiter.reserve() for _ in range(50)] == [0.0] * 50
+
+
+def test_paces_at_95_percent_of_the_account_limit(frozen: FakeClock) -> None:
+    limiter = RateLimiter()
+    limiter.observe(headers(600, 599))
+    assert limiter.per_minute == pytest.approx(570)
+    gap = 60 / 570
+    waits = [limiter.reserve() for _ in range(10)]
+    assert waits == pytest.approx([k * gap for k in range(10)])
+
+
+def test_spacing_follows_the_clock(clock: FakeClock) -> None:
+    limiter = RateLimiter(60)  # one a second
+    assert limiter.reserve() == 0
+    assert limiter.reserve() == pytest.approx(1.0)  # the slot after the one just taken
+    clock.now += 10  # idle for a while: no burst is saved up
+    assert limiter.reserve() == 0
+    assert limiter.reserve() == pytest.approx(1.0)
+    clock.now += 0.25
+    assert limiter.reserve() == pytest.approx(1.75)
+
+
+def test_a_minute_of_reservations_stays_under_the_limit(clock: FakeClock) -> None:
+    limiter = RateLimiter()
+    limiter.observe(headers(200, 200))
+    sent = []
+    for _ in range(1000):
+        clock.sleep(limiter.reserve())
+        sent.append(clock.now)
+    # Any 60 s window holds at most 95% of the limit (plus the one at its very start).
+    for i, t in enumerate(sent):
+        in_window = sum(1 for u in sent[i:] if u < t + 60)
+        assert in_window <= 191
+
+
+def test_user_cap_below_the_account_limit_wins(frozen: FakeClock) -> None:
+    limiter = RateLimiter(120)
+    assert limiter.per_minute == 120  # paced from the first request on
+    limiter.observe(headers(700, 650))
+    assert limiter.per_minute == 120
+    assert [limiter.reserve() for _ in range(4)] == pytest.approx([0, 0.5, 1.0, 1.5])
+
+
+def test_account_limit_below_the_user_cap_wins(frozen: FakeClock) -> None:
+    limiter = RateLimiter(1000)
+    limiter.observe(headers(100))
+    assert limiter.per_minute == pytest.approx(95)
+
+
+def test_account_limit_change_is_followed(frozen: FakeClock) -> None:
+    limiter = RateLimiter()
+    limiter.observe(headers(700))
+    limiter.observe(headers(200))
+    assert limiter.per_minute == pytest.approx(190)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        headers("many", "x"),
+        headers("", ""),
+        headers("-5", None),
+        headers("0", None),
+        httpx.Headers(),
+    ],
+)
+def test_unreadable_rate_headers_are_ignored(frozen: FakeClock, bad: httpx.Headers) -> None:
+    limiter = RateLimiter()
+    limiter.observe(bad)
+    assert limiter.per_minute is None
+    assert limiter.reserve() == 0
+
+
+def test_duplicated_header_values_take_the_first(frozen: FakeClock) -> None:
+    limiter = RateLimiter()
+    limiter.observe(headers("400, 400", "10, 10"))
+    assert limiter.per_minute == pytest.approx(380)
+
+
+def test_remaining_zero_holds_everyone(frozen: FakeClock) -> None:
+    limiter = RateLimiter(60)
+    limiter.reserve()
+    limiter.observe(headers(100, 0))
+    # Paced at min(60, 95) a minute: held one slot (1 s) past the one already taken.
+    assert limiter.delay() == pytest.approx(1.0)
+    assert limiter.reserve() == pytest.approx(1.0)
+
+
+def test_remaining_zero_with_reset_holds_until_the_reset(frozen: FakeClock) -> None:
+    limiter = RateLimiter()
+    limiter.observe(httpx.Headers({**headers(100, 0), "RateLimit-Reset": "17"}))
+    assert limiter.reserve() == pytest.approx(17.0)
+
+
+def test_remaining_zero_without_a_known_limit_does_not_guess(frozen: FakeClock) -> None:
+    limiter = RateLimiter()
+    limiter.observe(headers(None, 0))
+    assert limiter.reserve() == 0
+
+
+def test_pause_holds_every_reservation(frozen: FakeClock) -> None:
+    limiter = RateLimiter()
+    limiter.pause(3.0)
+    assert [limiter.reserve() for _ in range(3)] == [3.0, 3.0, 3.0]
+    limiter.pause(1.0)  # a shorter pause never shortens a longer one
+    assert limiter.reserve() == 3.0
+
+
+@pytest.mark.parametrize("bad", [0, -1, -0.5])
+def test_invalid_cap_is_refused(bad: float) -> None:
+    with pytest.raises(ValueError):
+        RateLimiter(bad)
+
+
+def test_reservations_from_many_threads_take_distinct_slots(frozen: FakeClock) -> None:
+    limiter = RateLimiter(6000)  # a slot every 10 ms
+    waits: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        barrier.wait()
+        mine = [limiter.reserve() for _ in range(100)]
+        with lock:
+            waits.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    slots = sorted(round(w / 0.01) for w in waits)
+    assert slots == list(range(800))
+
+
+# --- one limiter per client, shared by its threads and tasks -----------------------------
+
+
+def page(events: list[dict[str, Any]], cursor: str | None, rate: httpx.Headers) -> httpx.Response:
+    meta = {"has_more": cursor is not None, "after_cursor": cursor}
+    return httpx.Response(200, json={"events": events, "meta": meta}, headers=rate)
+
+
+def paged_handler(
+    pages: int, rate: httpx.Headers | None = None
+) -> tuple[Callable[[httpx.Request], httpx.Response], list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            seen.append(request)
+        cursor = request.url.params.get("page[after]")
+        index = int(cursor) if cursor else 0
+        nxt = str(index + 1) if index + 1 < pages else None
+        return page([{"id": f"{index}"}], nxt, rate or httpx.Headers())
+
+    return handler, seen
+
+
+def test_threads_sharing_a_client_share_its_limiter(frozen: FakeClock) -> None:
+    handler, seen = paged_handler(5)
+    client = Client(
+        base_url="http://127.0.0.1:9",
+        oauth_token="t",
+        rate_limit=120,  # a slot every 0.5 s
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    results: list[list[str | None]] = []
+
+    def export(user_id: int) -> None:
+        results.append([e.id for e in client.events(user_id=user_id)])
+
+    threads = [threading.Thread(target=export, args=(n,)) for n in range(1, 7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [["0", "1", "2", "3", "4"]] * 6
+    assert len(seen) == 30
+    # The clock is frozen, so 30 reservations on one limiter are slots 0, 0.5, ..., 14.5 s;
+    # the first one needs no sleep. Six limiters would give six copies of 0..2 s instead.
+    assert sorted(frozen.sleeps) == pytest.approx([k * 0.5 for k in range(1, 30)])
+
+
+def test_concurrent_async_iterations_share_one_limiter(frozen: FakeClock) -> None:
+    handler, seen = paged_handler(4, headers(60, 50))  # learn 57 a minute from responses
+
+    async def main() -> list[list[str | None]]:
+        async with AsyncClient(
+            base_url="http://127.0.0.1:9",
+            oauth_token="t",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        ) as client:
+            client._limiter.observe(headers(60, 60))  # as if an earlier response told us
+
+            async def export(user_id: int) -> list[str | None]:
+                return [e.id async for e in client.events(user_id=user_id)]
+
+            return list(await asyncio.gather(*(export(n) for n in range(1, 6))))
+
+    assert asyncio.run(main()) == [["0", "1", "2", "3"]] * 5
+    assert len(seen) == 20
+    gap = 60 / 57
+    assert sorted(frozen.sleeps) == pytest.approx([k * gap for k in range(1, 20)])
+
+
+def test_a_429_pauses_the_other_workers_of_the_client(frozen: FakeClock) -> None:
+    first = threading.Event()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if not first.is_set():
+            first.set()
+            return httpx.Response(429, headers={"Retry-After": "7"})
+        return page([], None, httpx.Headers())
+
+    client = Client(
+        base_url="http://127.0.0.1:9",
+        oauth_token="t",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    assert list(client.events(user_id=1)) == []
+    assert frozen.sleeps == [7.0, 7.0]  # the retry's own wait, then the limiter's (frozen clock)
+    frozen.sleeps.clear()
+    assert list(client.events(user_id=2)) == []  # another worker, later: held as well
+    assert frozen.sleeps == [7.0]
+
+
+# --- against the sandbox's fixed-window limit --------------------------------------------
+
+SANDBOX_LIMIT = 120
+
+
+def _sandbox_export(
+    factory: Callable[..., Any],
+    clock: FakeClock,
+    *,
+    pace: bool,
+    rate_limit: float | None = None,
+    requests: int = 300,
+) -> tuple[list[Any], list[tuple[float, int]]]:
+    from zdevents.sandbox._ratelimit import RateLimiter as SandboxLimiter
+
+    sandbox = factory(retry_after=1)
+    sandbox.app.settings.rate_limiter = SandboxLimiter(SANDBOX_LIMIT, clock=clock.monotonic)
+    profile = {"source": "shop", "type": "customer", "identifiers": [{"type": "id", "value": "1"}]}
+    sandbox.add_events(
+        {"profile": profile, "event": {"source": "shop", "type": "t"}, "user_id": 7}
+        for _ in range(requests)
+    )
+    log: list[tuple[float, int]] = []
+    http = httpx.Client(
+        event_hooks={"response": [lambda r: log.append((clock.now, r.status_code))]}
+    )
+    client = Client(
+        base_url=sandbox.base_url,
+        email=sandbox.email,
+        api_token=sandbox.api_token,
+        rate_limit=rate_limit,
+        max_retries=10,
+        max_retry_after=120,
+        http_client=http,
+    )
+    if not pace:
+        client._limiter.reserve = lambda: 0.0  # type: ignore[method-assign]
+    try:
+        events = list(client.events(user_id=7, page_size=1))
+    finally:
+        http.close()
+    return events, log
+
+
+@pytest.mark.slow
+def test_paced_export_meets_no_429_from_a_fixed_window_limit(
+    zendesk_sandbox_factory: Callable[..., Any], clock: FakeClock
+) -> None:
+    events, log = _sandbox_export(zendesk_sandbox_factory, clock, pace=True)
+    assert len(events) == 300
+    statuses = [status for _, status in log]
+    assert statuses.count(429) == 0
+    assert len(log) == 300
+    # 300 requests at 114 a minute take a little over 2.6 (virtual) minutes.
+    assert 155 <= log[-1][0] - log[0][0] <= 160
+
+
+@pytest.mark.slow
+def test_unpaced_export_meets_429s_so_the_check_above_can_fail(
+    zendesk_sandbox_factory: Callable[..., Any], clock: FakeClock
+) -> None:
+    events, log = _sandbox_export(zendesk_sandbox_factory, clock, pace=False)
+    assert len(events) == 300  # retried through them, nothing lost
+    assert [status for _, status in log].count(429) >= 2
+
+
+@pytest.mark.slow
+def test_user_cap_keeps_the_client_below_the_account_limit(
+    zendesk_sandbox_factory: Callable[..., Any], clock: FakeClock
+) -> None:
+    events, log = _sandbox_export(
+        zendesk_sandbox_factory, clock, pace=True, rate_limit=30, requests=100
+    )
+    assert len(events) == 100
+    times = [t for t, _ in log]
+    for i, t in enumerate(times):
+        assert sum(1 for u in times[i:] if u < t + 60) <= 30
+    assert 197 <= times[-1] - times[0] <= 199  # 99 gaps of 2 s
+
+
+def test_rate_limit_error_when_retry_after_exceeds_the_cap(
+    zendesk_sandbox_factory: Callable[..., Any], clock: FakeClock
+) -> None:
+    sandbox = zendesk_sandbox_factory(rate_limit=1)
+    profile = {"source": "shop", "type": "customer", "identifiers": [{"type": "id", "value": "1"}]}
+    sandbox.add_events(
+        {"profile": profile, "event": {"source": "shop", "type": "t"}, "user_id": 7}
+        for _ in range(3)
+    )
+    client = Client(
+        base_url=sandbox.base_url,
+        email=sandbox.email,
+        api_token=sandbox.api_token,
+        max_retry_after=30,
+    )
+    with client, pytest.raises(errors.RateLimitError) as info:
+        list(client.events(user_id=7, page_size=1))
+    # The second request met the one-a-minute limit: Retry-After is close to 60 s.
+    assert info.value.retry_after is not None and info.value.retry_after > 30
+    assert sandbox.request_count == 2
+    assert clock.sleeps == [pytest.approx(60 / 0.95)]  # paced once, then refused at once
