@@ -3,8 +3,9 @@
 The sandbox is the faithful server; this one is the fast one, so that a benchmark measures
 the client, not the server. It serves ``/api/v2/users/{id}/events`` (any id) with TOTAL
 realistic events in pages of ``page[size]`` (documented shape: links array + meta) and
-accepts any credentials. Run: ``python scripts/bench_server.py TOTAL`` — it prints its base
-URL on the first line of stdout and serves until killed.
+accepts any credentials. Run: ``python scripts/bench_server.py TOTAL [CERT_PEM KEY_PEM]`` —
+with a certificate it serves HTTPS, as Zendesk does. It prints its base URL on the first line
+of stdout and serves until killed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import datetime as dt
 import json
 import random
+import ssl
 import sys
 from urllib.parse import parse_qs, urlsplit
 
@@ -49,8 +51,9 @@ def realistic_event(i: int, rng: random.Random) -> dict[str, object]:
 class Pages:
     """Page bodies, built on first request; kept when the export is small enough to cache."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, scheme: str) -> None:
         self.total = total
+        self.scheme = scheme
         self.keep = total <= 200_000
         self.cache: dict[tuple[str, int, int], bytes] = {}
 
@@ -65,7 +68,8 @@ class Pages:
         if cached is None:
             end = min(start + size, self.total)
             more = end < self.total
-            nxt = f"http://{host}{path}?page%5Bsize%5D={size}&page%5Bafter%5D={end}" if more else ""
+            nxt = f"{self.scheme}://{host}{path}?page%5Bsize%5D={size}&page%5Bafter%5D={end}"
+            nxt = nxt if more else ""
             tail = json.dumps({"next": nxt}), json.dumps(str(end) if more else None)
             cached = (
                 b'{"events":['
@@ -83,7 +87,7 @@ class Pages:
         return cached
 
 
-async def serve(pages: Pages) -> None:
+async def serve(pages: Pages, tls: ssl.SSLContext | None) -> None:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         address, port = writer.get_extra_info("sockname")[:2]
         host = f"{address}:{port}"
@@ -106,12 +110,17 @@ async def serve(pages: Pages) -> None:
         finally:
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512)
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512, ssl=tls)
     port = server.sockets[0].getsockname()[1]
-    print(f"http://127.0.0.1:{port}", flush=True)
+    print(f"{'https' if tls else 'http'}://127.0.0.1:{port}", flush=True)
     async with server:
         await server.serve_forever()
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(Pages(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)))
+    context = None
+    if len(sys.argv) > 3:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(sys.argv[2], sys.argv[3])
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    asyncio.run(serve(Pages(total, "https" if context else "http"), context))
