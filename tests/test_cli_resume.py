@@ -1,0 +1,131 @@
+"""``zdevents events --resume``: interrupted for real (SIGINT, SIGKILL, a failing server) in
+the middle of an export, then run again; every event must appear exactly once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_cli import jsonl, library_events, person, popen, run, selector
+
+EVENTS = 240
+PAGE = "10"
+
+
+@pytest.fixture
+def slow_sandbox(zendesk_sandbox_factory: Any) -> Any:
+    # ~25 ms a page: 24 pages take long enough to be interrupted in the middle.
+    sandbox = zendesk_sandbox_factory(latency=0.025)
+    sandbox.add_events(person(0, EVENTS))
+    return sandbox
+
+
+def _state(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text()))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _wait_for_checkpoint(state: Path, events: int, proc: Any) -> None:
+    deadline = time.monotonic() + 30
+    while _state(state).get("events", 0) < events:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no checkpoint"
+        time.sleep(0.005)
+
+
+def _args(out: Path, state: Path, fmt: str = "jsonl") -> list[str]:
+    return ["events", "--identifier", selector(0), "--page-size", PAGE, "--format", fmt,
+            "--output", str(out), "--resume", str(state)]  # fmt: skip
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_interrupted_jsonl_export_resumes_exactly_once(
+    slow_sandbox: Any, tmp_path: Path, sig: signal.Signals
+) -> None:
+    out, state = tmp_path / "events.jsonl", tmp_path / "events.state"
+    proc = popen(slow_sandbox, *_args(out, state))
+    _wait_for_checkpoint(state, 50, proc)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=30)
+    expected_status = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -9}[sig]
+    assert proc.returncode == expected_status, stderr
+    if sig != signal.SIGKILL:
+        assert "run the same command again to resume" in stderr
+        assert "Traceback" not in stderr
+    saved = _state(state)
+    assert not saved["done"] and 50 <= saved["events"] < EVENTS
+    if sig == signal.SIGKILL:
+        # A crash mid-write: a torn line after the checkpoint must be dropped on resume.
+        with out.open("ab") as f:
+            f.write(b'{"id":"torn-wri')
+
+    again = run(slow_sandbox, *_args(out, state))
+    assert again.returncode == 0, again.stderr
+    events = jsonl(out.read_text())
+    assert events == library_events(slow_sandbox, identifier=selector(0))
+    assert len({e["id"] for e in events}) == EVENTS
+    assert _state(state)["done"] is True
+
+    before = out.read_bytes()
+    third = run(slow_sandbox, *_args(out, state))
+    assert third.returncode == 0
+    assert "already complete" in third.stderr
+    assert out.read_bytes() == before
+
+
+def test_interrupted_csv_export_keeps_one_header(slow_sandbox: Any, tmp_path: Path) -> None:
+    out, state = tmp_path / "events.csv", tmp_path / "events.state"
+    proc = popen(slow_sandbox, *_args(out, state, "csv"))
+    _wait_for_checkpoint(state, 30, proc)
+    proc.kill()
+    proc.communicate(timeout=30)
+    again = run(slow_sandbox, *_args(out, state, "csv"))
+    assert again.returncode == 0, again.stderr
+    rows = list(csv.reader(io.StringIO(out.read_text())))
+    assert rows[0][0] == "id" and sum(row[0] == "id" for row in rows) == 1
+    expected = library_events(slow_sandbox, identifier=selector(0))
+    assert [row[0] for row in rows[1:]] == [e["id"] for e in expected]
+
+
+def test_export_cut_by_server_failures_resumes(slow_sandbox: Any, tmp_path: Path) -> None:
+    out, state = tmp_path / "events.jsonl", tmp_path / "events.state"
+    proc = popen(slow_sandbox, *_args(out, state), "--max-retries", "0")
+    _wait_for_checkpoint(state, 40, proc)
+    slow_sandbox.set_faults("503=1")
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert "HTTP 503" in stderr and "run the same command again to resume" in stderr
+    slow_sandbox.set_faults(None)
+    again = run(slow_sandbox, *_args(out, state))
+    assert again.returncode == 0, again.stderr
+    assert jsonl(out.read_text()) == library_events(slow_sandbox, identifier=selector(0))
+
+
+def test_state_of_another_command_is_refused(slow_sandbox: Any, tmp_path: Path) -> None:
+    out, state = tmp_path / "events.jsonl", tmp_path / "events.state"
+    first = run(slow_sandbox, *_args(out, state), "--limit", "15")
+    assert first.returncode == 0, first.stderr
+    assert len(out.read_text().splitlines()) == 15
+    before = out.read_bytes()
+    other = run(slow_sandbox, *_args(out, state), "--source", "shop")
+    assert other.returncode == 2
+    assert "differs in: limit, source" in other.stderr
+    assert out.read_bytes() == before
+    assert slow_sandbox.request_count == 2  # only the first command's pages
+
+
+def test_fresh_resume_replaces_an_old_output(slow_sandbox: Any, tmp_path: Path) -> None:
+    out, state = tmp_path / "events.jsonl", tmp_path / "events.state"
+    out.write_text("old content\n")
+    result = run(slow_sandbox, *_args(out, state))
+    assert result.returncode == 0, result.stderr
+    assert len(jsonl(out.read_text())) == EVENTS
