@@ -17,6 +17,7 @@ __all__ = ["DEFAULT_PORTS", "Secret", "authorization", "base_url_of", "env_setti
 
 _DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_USERINFO = re.compile(r"[^/@]+@")
 
 ENV_HELP = (
     "set ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL) and either ZENDESK_EMAIL with "
@@ -66,12 +67,16 @@ def base_url_of(subdomain: str | None, base_url: str | None) -> httpx.URL:
             )
         return httpx.URL(f"https://{subdomain.lower()}.zendesk.com")
     assert base_url is not None
+    if not isinstance(base_url, str):
+        raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
+    # Messages quote the URL without any user:password it may hold.
+    shown = _USERINFO.sub("***@", base_url)
     try:
         url = httpx.URL(base_url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigurationError(f"base_url {base_url!r} is not a URL: {exc}") from None
+    except httpx.InvalidURL:
+        raise ConfigurationError(f"base_url {shown!r} is not a URL") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"base_url {base_url!r} must be an absolute http(s) URL")
+        raise ConfigurationError(f"base_url {shown!r} must be an absolute http(s) URL")
     if url.userinfo or url.query or url.fragment:
         raise ConfigurationError(
             "base_url must not contain credentials, a query or a fragment; "
@@ -79,7 +84,7 @@ def base_url_of(subdomain: str | None, base_url: str | None) -> httpx.URL:
         )
     if url.scheme == "http" and not _is_loopback(url.host):
         raise ConfigurationError(
-            f"base_url {base_url!r} uses plain http to a non-loopback host; use https "
+            f"base_url {shown!r} uses plain http to a non-loopback host; use https "
             "(plain http is only allowed for 127.0.0.1, ::1 and localhost)"
         )
     return url.copy_with(path=url.path.rstrip("/") or "/")

@@ -1,0 +1,236 @@
+"""Where the base URL and credentials come from: arguments, environment, and what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests._mock import API_TOKEN, EMAIL, OAUTH_TOKEN, Recorder, client, page_body
+from zdevents import AsyncClient, Client, errors
+
+
+def base_of(**options: str) -> str:
+    c = Client(**options)  # type: ignore[arg-type]
+    try:
+        return str(c.base_url)
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize(
+    ("subdomain", "base"),
+    [
+        ("coolbikes", "https://coolbikes.zendesk.com"),
+        ("CoolBikes", "https://coolbikes.zendesk.com"),
+        ("d3v-42", "https://d3v-42.zendesk.com"),
+        ("a" * 63, f"https://{'a' * 63}.zendesk.com"),
+    ],
+)
+def test_subdomain_gives_https_zendesk_origin(subdomain: str, base: str) -> None:
+    assert base_of(subdomain=subdomain, oauth_token=OAUTH_TOKEN).rstrip("/") == base
+
+
+@pytest.mark.parametrize(
+    "subdomain",
+    [
+        "",
+        "coolbikes.zendesk.com",
+        "cool bikes",
+        "-coolbikes",
+        "coolbikes-",
+        "a" * 64,
+        "cool_bikes",
+        "coolbikes/evil",
+        "evil.com#",
+        "coolbikes:8443",
+        "bücher",
+    ],
+)
+def test_invalid_subdomain_is_refused(subdomain: str) -> None:
+    with pytest.raises(errors.ConfigurationError, match="not a valid DNS label"):
+        Client(subdomain=subdomain, oauth_token=OAUTH_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:8765",
+        "http://localhost:8765",
+        "http://LOCALHOST",
+        "http://[::1]:8765",
+        "http://127.0.0.2",
+        "https://events.example.com",
+        "https://proxy.example.com/zendesk",
+    ],
+)
+def test_allowed_base_urls(base_url: str) -> None:
+    assert base_of(base_url=base_url, oauth_token=OAUTH_TOKEN).rstrip("/") == base_url.rstrip(
+        "/"
+    ).replace("LOCALHOST", "localhost")
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://coolbikes.zendesk.com",
+        "http://10.0.0.1:8765",
+        "http://0.0.0.0:8765",
+        "http://localhost.evil.example",
+        "http://127.0.0.1.nip.io",
+        "http://[::2]",
+    ],
+)
+def test_plain_http_is_refused_for_non_loopback_hosts(base_url: str) -> None:
+    with pytest.raises(errors.ConfigurationError, match="plain http"):
+        Client(base_url=base_url, oauth_token=OAUTH_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "ftp://coolbikes.zendesk.com",
+        "coolbikes.zendesk.com",
+        "/api/v2",
+        "https://coolbikes.zendesk.com/?x=1",
+        "https://coolbikes.zendesk.com/#frag",
+        "https://user:pass@coolbikes.zendesk.com",
+    ],
+)
+def test_malformed_base_urls_are_refused(base_url: str) -> None:
+    with pytest.raises(errors.ConfigurationError):
+        Client(base_url=base_url, oauth_token=OAUTH_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://devs:hunter2secret@coolbikes.zendesk.com",
+        "ftp://devs:hunter2secret@x",
+        "https://devs:hunter2secret@host:notaport",
+        "devs:hunter2secret@coolbikes.zendesk.com",
+    ],
+)
+def test_credentials_in_a_base_url_are_not_echoed(base_url: str) -> None:
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client(base_url=base_url, oauth_token=OAUTH_TOKEN)
+    assert "hunter2secret" not in str(info.value)
+
+
+def test_subdomain_and_base_url_together_are_refused() -> None:
+    with pytest.raises(errors.ConfigurationError, match="exactly one of subdomain and base_url"):
+        Client(subdomain="coolbikes", base_url="https://x.example", oauth_token=OAUTH_TOKEN)
+    with pytest.raises(errors.ConfigurationError, match="exactly one of subdomain and base_url"):
+        Client(oauth_token=OAUTH_TOKEN)
+
+
+@pytest.mark.parametrize(
+    ("credentials", "match"),
+    [
+        ({}, "credentials missing"),
+        ({"email": EMAIL}, "credentials missing"),
+        ({"api_token": API_TOKEN}, "credentials missing"),
+        ({"email": EMAIL, "api_token": API_TOKEN, "oauth_token": OAUTH_TOKEN}, "not both"),
+        ({"email": "", "api_token": API_TOKEN}, "email must be a non-empty string"),
+        ({"email": EMAIL, "api_token": " "}, "api_token must be a non-empty string"),
+        ({"oauth_token": ""}, "oauth_token must be a non-empty string"),
+        ({"email": EMAIL, "api_token": "tok\r\nX-Evil: 1"}, "control character"),
+    ],
+)
+def test_bad_credentials_are_refused(credentials: dict[str, str], match: str) -> None:
+    with pytest.raises(errors.ConfigurationError, match=match):
+        Client(subdomain="coolbikes", **credentials)
+
+
+def test_configuration_error_is_a_value_error_and_a_zendesk_error() -> None:
+    with pytest.raises(ValueError):
+        Client(subdomain="coolbikes")
+    with pytest.raises(errors.ZendeskError):
+        Client(subdomain="coolbikes")
+
+
+# --- from_env ---------------------------------------------------------------------------------
+
+
+def test_from_env_subdomain_and_api_token() -> None:
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_EMAIL": EMAIL, "ZENDESK_API_TOKEN": API_TOKEN}
+    with Client.from_env(env) as c:
+        assert str(c.base_url).rstrip("/") == "https://coolbikes.zendesk.com"
+        assert c._authorization.reveal().startswith("Basic ")
+        assert EMAIL in repr(c)
+
+
+def test_from_env_base_url_and_oauth() -> None:
+    env = {"ZENDESK_BASE_URL": "http://127.0.0.1:8765", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    with Client.from_env(env) as c:
+        assert str(c.base_url).rstrip("/") == "http://127.0.0.1:8765"
+        assert c._authorization.reveal() == f"Bearer {OAUTH_TOKEN}"
+
+
+def test_from_env_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ZENDESK_BASE_URL", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ZENDESK_SUBDOMAIN", "fromenv")
+    monkeypatch.setenv("ZENDESK_OAUTH_TOKEN", OAUTH_TOKEN)
+    with Client.from_env() as c:
+        assert c.base_url.host == "fromenv.zendesk.com"
+
+
+def test_from_env_passes_options_through() -> None:
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    with Client.from_env(env, timeout=3.0, max_retries=0) as c:
+        assert c._timeout.read == 3.0
+        assert c._policy.max_retries == 0
+
+
+def test_from_env_async() -> None:
+    import asyncio
+
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    c = AsyncClient.from_env(env)
+    assert isinstance(c, AsyncClient)
+    assert c.base_url.host == "coolbikes.zendesk.com"
+    asyncio.run(c.close())
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({}, ["ZENDESK_SUBDOMAIN", "ZENDESK_BASE_URL"]),
+        ({"ZENDESK_EMAIL": EMAIL, "ZENDESK_API_TOKEN": API_TOKEN}, ["ZENDESK_SUBDOMAIN"]),
+        ({"ZENDESK_SUBDOMAIN": "coolbikes"}, ["ZENDESK_EMAIL", "ZENDESK_OAUTH_TOKEN"]),
+        ({"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_EMAIL": EMAIL}, ["ZENDESK_API_TOKEN"]),
+        ({"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_API_TOKEN": API_TOKEN}, ["ZENDESK_EMAIL"]),
+        ({"ZENDESK_SUBDOMAIN": " ", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}, ["ZENDESK_SUBDOMAIN"]),
+        ({"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": "  "}, ["ZENDESK_OAUTH_TOKEN"]),
+    ],
+)
+def test_from_env_names_what_is_missing(env: dict[str, str], names: list[str]) -> None:
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client.from_env(env)
+    for name in names:
+        assert name in str(info.value)
+    for secret in (API_TOKEN, OAUTH_TOKEN):
+        assert secret not in str(info.value)
+
+
+def test_from_env_missing_api_token_says_so() -> None:
+    with pytest.raises(errors.ConfigurationError, match="ZENDESK_API_TOKEN is missing"):
+        Client.from_env({"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_EMAIL": EMAIL})
+    with pytest.raises(errors.ConfigurationError, match="ZENDESK_EMAIL is missing"):
+        Client.from_env({"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_API_TOKEN": API_TOKEN})
+
+
+def test_from_env_invalid_subdomain_is_refused() -> None:
+    with pytest.raises(errors.ConfigurationError, match="DNS label"):
+        Client.from_env({"ZENDESK_SUBDOMAIN": "coolbikes.zendesk.com", "ZENDESK_OAUTH_TOKEN": "t"})
+
+
+def test_from_env_plain_http_base_url_is_refused() -> None:
+    with pytest.raises(errors.ConfigurationError, match="plain http"):
+        Client.from_env({"ZENDESK_BASE_URL": "http://example.com", "ZENDESK_OAUTH_TOKEN": "t"})
+
+
+def test_base_url_client_sends_to_the_configured_origin() -> None:
+    rec = Recorder(page_body(has_more=False))
+    with client(rec, base_url="http://[::1]:8765") as c:
+        list(c.events(user_id=3))
+    assert str(rec.last.url) == "http://[::1]:8765/api/v2/users/3/events?page%5Bsize%5D=100"
