@@ -1,0 +1,143 @@
+"""The CLI's output writers, atomic file and resume state, in process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zdevents import Event
+from zdevents._checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from zdevents._cli import UsageError, main, read_identifiers
+from zdevents._output import AtomicFile, atomic_write, make_writer
+
+RAW = {
+    "id": "01E1G0NJSQPNPZRV096JXKXFAA",
+    "source": "coolbike",
+    "type": "bike_rental_booked",
+    "description": 'Customer, "quoted"\nnew line',
+    "created_at": "2020-02-28T18:13:28.175841347Z",
+    "received_at": "2020-02-28T18:13:29.000000001Z",
+    "properties": {"booking_date": "2020-02-01", "n": 1.5},
+    "unknown": [1, 2],
+}
+
+
+def render(fmt: str, raws: list[dict[str, Any]], *, bulk: bool = False) -> str:
+    sink = io.BytesIO()
+    writer = make_writer(fmt, sink, bulk=bulk)
+    writer.begin()
+    for raw in raws:
+        writer.write(Event(raw), "a:b:c:d" if bulk else None)
+    writer.end_page()
+    writer.finish()
+    return sink.getvalue().decode()
+
+
+def test_jsonl_is_the_object_as_received() -> None:
+    text = render("jsonl", [RAW, {"id": "x"}])
+    assert [json.loads(line) for line in text.splitlines()] == [RAW, {"id": "x"}]
+
+
+def test_jsonl_bulk_wraps_the_event() -> None:
+    (line,) = render("jsonl", [RAW], bulk=True).splitlines()
+    assert json.loads(line) == {"selector": "a:b:c:d", "event": RAW}
+
+
+def test_lone_surrogate_stays_valid_json() -> None:
+    raw = json.loads('{"description": "bad \\ud800 half"}')
+    text = render("jsonl", [raw])
+    assert json.loads(text) == raw
+    assert "\\ud800" in text
+
+
+def test_json_array() -> None:
+    assert json.loads(render("json", [RAW, RAW])) == [RAW, RAW]
+    assert render("json", []) == "[]\n"
+    assert json.loads(render("json", [RAW], bulk=True)) == [{"selector": "a:b:c:d", "event": RAW}]
+
+
+def test_csv_quoting_and_columns() -> None:
+    rows = list(csv.reader(io.StringIO(render("csv", [RAW, {"id": "only"}]))))
+    assert rows[0] == [
+        "id", "source", "type", "description", "created_at", "received_at", "properties",
+    ]  # fmt: skip
+    assert rows[1][3] == RAW["description"]
+    assert rows[1][4] == "2020-02-28T18:13:28.175841347Z"
+    assert json.loads(rows[1][6]) == RAW["properties"]
+    assert rows[2] == ["only", "", "", "", "", "", ""]
+    bulk = list(csv.reader(io.StringIO(render("csv", [RAW], bulk=True))))
+    assert bulk[0][0] == "selector" and bulk[1][0] == "a:b:c:d"
+
+
+def test_table_cuts_long_cells_and_neutralises_control_characters() -> None:
+    raw = {**RAW, "description": "\x1b[31mred\x1b[0m " + "x" * 200}
+    text = render("table", [raw, RAW])
+    assert "\x1b" not in text
+    lines = text.splitlines()
+    assert len(lines) == 3
+    assert "…" in lines[1]
+    assert all(len(line) < 250 for line in lines)
+    assert render("table", []) == "(no events)\n"
+
+
+def test_table_aligns_wide_characters() -> None:
+    text = render("table", [{**RAW, "source": "日本"}, {**RAW, "source": "ab"}])
+    header, first, second = text.splitlines()
+    column = header.index("TYPE")
+    assert second.index("bike_rental") == column
+    # Two wide characters take four columns, so the string index is two less.
+    assert first.index("bike_rental") == column - 2
+
+
+def test_atomic_file_commit_and_discard(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    os.chmod(target, 0o640)
+    atomic = AtomicFile(str(target))
+    atomic.file.write(b"new")
+    assert target.read_text() == "old"
+    atomic.commit()
+    assert target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+    with pytest.raises(RuntimeError), atomic_write(str(target)) as f:
+        f.write(b"half")
+        raise RuntimeError
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_checkpoint_round_trip_and_bad_files(tmp_path: Path) -> None:
+    path = tmp_path / "state"
+    assert load_checkpoint(str(path)) is None
+    cp = Checkpoint({"user_id": 1}, cursor="abc", events=10, pages=1, offset=123)
+    save_checkpoint(str(path), cp)
+    assert load_checkpoint(str(path)) == cp
+    for bad in ("not json", "[]", '{"version": 99}', '{"version": 1, "key": {}, "offset": -1}'):
+        path.write_text(bad)
+        with pytest.raises(CheckpointError, match=r"delete it|cannot read"):
+            load_checkpoint(str(path))
+
+
+def test_identifiers_file(tmp_path: Path) -> None:
+    path = tmp_path / "ids"
+    path.write_text("# comment\n\n  a:b:c:d  \na:b:c:x:y\na:b:c:d\n")
+    assert read_identifiers(str(path)) == ["a:b:c:d", "a:b:c:x:y"]
+    path.write_text("# nothing\n")
+    with pytest.raises(UsageError, match="no identifier"):
+        read_identifiers(str(path))
+    with pytest.raises(UsageError, match="cannot read"):
+        read_identifiers(str(tmp_path / "missing"))
+
+
+def test_main_in_process_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["events", "--user-id", "1", "--type", "x"]) == 2
+    assert capsys.readouterr().err.startswith("zdevents: error: type needs source")
