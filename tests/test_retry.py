@@ -491,11 +491,6 @@ def truncating_server() -> Iterator[tuple[str, list[int]]]:
     sock.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 200 whose body is cut short surfaces as APIConnectionError, "
-    "not BadResponseError (needs _client.py: read the body apart from the headers)",
-)
 def test_truncated_200_body_on_the_wire_is_retried_then_bad_response(
     clock: FakeClock, truncating_server: tuple[str, list[int]]
 ) -> None:

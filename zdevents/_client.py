@@ -36,7 +36,8 @@ USER_AGENT = f"zdevents/{__version__} httpx/{httpx.__version__} python/{platform
 
 
 @contextlib.contextmanager
-def _transport_errors(what: str) -> Iterator[None]:
+def _transport_errors(what: str, status: int | None = None) -> Iterator[None]:
+    """httpx's exceptions as ours; ``status`` is set while the body of an answer is read."""
     # `from None`: httpx exceptions carry the request, whose headers hold the credentials.
     try:
         yield
@@ -45,6 +46,12 @@ def _transport_errors(what: str) -> Iterator[None]:
     except httpx.DecodingError as exc:
         raise BadResponseError(f"{what}: undecodable body ({exc})", retryable=True) from None
     except httpx.RequestError as exc:
+        if status == 200:
+            # The page was on its way: a cut-short body, not an unreachable server.
+            raise BadResponseError(
+                f"{what}: the 200 response body was cut short ({type(exc).__name__})",
+                retryable=True,
+            ) from None
         raise APIConnectionError(f"{what} failed: {type(exc).__name__}: {exc}") from None
 
 
@@ -89,12 +96,17 @@ class _BaseClient:
         settings: dict[str, Any] = env_settings(environ)
         return cls(**settings, **options)
 
-    def _headers(self) -> dict[str, str]:
-        return {
+    def _build(self, request: PageRequest) -> httpx.Request:
+        """The one place a request gets its headers, credentials included."""
+        headers = {
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
             "Authorization": self._authorization.reveal(),
         }
+        http: httpx.Client | httpx.AsyncClient = self._http  # type: ignore[attr-defined]
+        return http.build_request(
+            "GET", request.url, params=request.params, headers=headers, timeout=self._timeout
+        )
 
     def _walk(self, query: EventQuery, after: str | None) -> Walk:
         return Walk(query, self.base_url, after)
@@ -200,10 +212,12 @@ class Client(_BaseClient):
                 time.sleep(wait)
             try:
                 with _transport_errors(what):
-                    response = self._http.request(
-                        "GET", request.url, params=request.params,
-                        headers=self._headers(), timeout=self._timeout,
-                    )  # fmt: skip
+                    response = self._http.send(self._build(request), stream=True)
+                try:
+                    with _transport_errors(what, response.status_code):
+                        response.read()
+                finally:
+                    response.close()
                 self._limiter.observe(response.headers)
                 return decode_page(response)
             except ZendeskError as exc:
@@ -324,10 +338,12 @@ class AsyncClient(_BaseClient):
                 await asyncio.sleep(wait)
             try:
                 with _transport_errors(what):
-                    response = await self._http.request(
-                        "GET", request.url, params=request.params,
-                        headers=self._headers(), timeout=self._timeout,
-                    )  # fmt: skip
+                    response = await self._http.send(self._build(request), stream=True)
+                try:
+                    with _transport_errors(what, response.status_code):
+                        await response.aread()
+                finally:
+                    await response.aclose()
                 self._limiter.observe(response.headers)
                 return decode_page(response)
             except ZendeskError as exc:
