@@ -1,0 +1,28 @@
+"""``make demo`` (scripts/demo.py) runs from start to end and exits 0."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_runs(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "demo.py"), "--output-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "CREATED_AT" in out and "bike_rental_booked" in out
+    assert "Stopped the sandbox" in out
+    events = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
+    booked = [e for e in events if e["type"] == "bike_rental_booked"]
+    assert [e["created_at"] for e in booked] == ["2020-02-28T18:13:28.175841347Z"]
+    assert all("2020-02-23" <= e["created_at"][:10] <= "2020-02-29" for e in events)
