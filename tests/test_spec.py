@@ -1,0 +1,218 @@
+"""The spec (openapi/events.yaml): valid, generator-safe parameters, self-links, examples."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from tests._mock import Recorder, client
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "events.yaml"
+SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+
+OPERATIONS = {
+    "listEventsByIdentifier": ("/api/v2/user_profiles/events", "identifier", "query"),
+    "listEventsByProfileId": ("/api/v2/user_profiles/{profile_id}/events", "profile_id", "path"),
+    "listEventsByUserId": ("/api/v2/users/{user_id}/events", "user_id", "path"),
+}
+BRACKETED = [
+    "filter[source]",
+    "filter[type]",
+    "filter[start_time]",
+    "filter[end_time]",
+    "page[size]",
+    "page[after]",
+]
+
+
+def resolve(node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        ref = node["$ref"]
+        assert ref.startswith("#/"), ref
+        node = SPEC
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def operation(operation_id: str) -> dict[str, Any]:
+    path, _, _ = OPERATIONS[operation_id]
+    op: dict[str, Any] = SPEC["paths"][path]["get"]
+    assert op["operationId"] == operation_id
+    return op
+
+
+def schema_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    # Refs in the spec are "#/components/...": resolve them against a root holding components.
+    root = {**copy.deepcopy(schema), "components": SPEC["components"]}
+    return jsonschema.Draft202012Validator(root)
+
+
+def walk(node: Any) -> list[dict[str, Any]]:
+    found = []
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            found.extend(walk(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(walk(value))
+    return found
+
+
+def test_spec_is_valid_openapi_3_1() -> None:
+    assert SPEC["openapi"].startswith("3.1")
+    validate(SPEC)
+
+
+def test_exactly_the_three_read_routes() -> None:
+    assert set(SPEC["paths"]) == {path for path, _, _ in OPERATIONS.values()}
+    for path in SPEC["paths"]:
+        assert set(SPEC["paths"][path]) == {"get"}
+
+
+@pytest.mark.parametrize("operation_id", list(OPERATIONS))
+def test_each_operation_declares_the_bracketed_params_one_by_one(operation_id: str) -> None:
+    _, selector, where = OPERATIONS[operation_id]
+    params = [resolve(p) for p in operation(operation_id)["parameters"]]
+    by_name = {p["name"]: p for p in params}
+    assert len(by_name) == len(params)
+    assert set(by_name) == {selector, *BRACKETED}
+    assert by_name[selector]["in"] == where
+    assert by_name[selector]["required"] is True
+    for name in BRACKETED:
+        param = by_name[name]
+        assert param["in"] == "query"
+        assert param.get("required", False) is False
+        assert "style" not in param and "explode" not in param
+        schema = resolve(param["schema"])
+        assert schema["type"] in ("string", "integer")
+    page_size = resolve(by_name["page[size]"]["schema"])
+    assert (page_size["type"], page_size["minimum"], page_size["maximum"]) == ("integer", 1, 100)
+
+
+def test_no_deep_object_anywhere() -> None:
+    for node in walk(SPEC):
+        assert node.get("style") != "deepObject"
+        if node.get("in") == "query":
+            assert resolve(node.get("schema", {})).get("type") != "object", node.get("name")
+
+
+@pytest.mark.parametrize("operation_id", list(OPERATIONS))
+def test_each_list_operation_links_to_itself_through_the_cursor(operation_id: str) -> None:
+    _, selector, where = OPERATIONS[operation_id]
+    ok = resolve(operation(operation_id)["responses"]["200"])
+    links = ok["links"]
+    assert len(links) >= 1
+    (link,) = (resolve(link) for link in links.values() if link.get("operationId") == operation_id)
+    params = link["parameters"]
+    assert params["page[after]"] == "$response.body#/meta/after_cursor"
+    assert params[selector] == f"$request.{where}.{selector}"
+    for name in BRACKETED[:-1]:
+        assert params[name] == f"$request.query.{name}"
+
+
+@pytest.mark.parametrize("operation_id", list(OPERATIONS))
+def test_error_responses_are_declared(operation_id: str) -> None:
+    responses = operation(operation_id)["responses"]
+    assert set(responses) >= {"200", "400", "401", "403", "404", "429", "5XX"}
+    too_many = resolve(responses["429"])
+    assert {"Retry-After", "X-Rate-Limit", "X-Rate-Limit-Remaining"} <= set(too_many["headers"])
+    for status in ("400", "401", "403", "404", "429", "5XX"):
+        response = resolve(responses[status])
+        schema = response["content"]["application/json"]["schema"]
+        assert resolve(schema) is SPEC["components"]["schemas"]["ErrorBody"]
+
+
+def test_error_body_accepts_the_three_documented_shapes() -> None:
+    validator = schema_validator({"$ref": "#/components/schemas/ErrorBody"})
+    for body in (
+        {"errors": [{"code": "StartTimestampNotValid", "id": "x", "title": "t"}]},
+        {"error": {"title": "Invalid attribute", "message": "m"}},
+        {"error": [{"code": "TooManyRequests", "title": "Too many requests"}]},
+    ):
+        validator.validate(body)
+    assert not validator.is_valid({"detail": "nothing the docs show"})
+
+
+def test_security_schemes_and_server() -> None:
+    schemes = SPEC["components"]["securitySchemes"]
+    assert (schemes["apiToken"]["type"], schemes["apiToken"]["scheme"]) == ("http", "basic")
+    assert (schemes["oauthToken"]["type"], schemes["oauthToken"]["scheme"]) == ("http", "bearer")
+    (server,) = SPEC["servers"]
+    assert server["url"] == "https://{subdomain}.zendesk.com"
+    assert "subdomain" in server["variables"]
+
+
+def test_event_schema_fields_are_optional_and_open() -> None:
+    event = SPEC["components"]["schemas"]["Event"]
+    assert "required" not in event
+    assert event["additionalProperties"] is True
+    assert set(event["properties"]) == {
+        "id",
+        "source",
+        "type",
+        "description",
+        "created_at",
+        "received_at",
+        "properties",
+    }
+    assert event["properties"]["properties"]["additionalProperties"] is True
+
+
+def test_links_schema_takes_array_and_object_forms() -> None:
+    validator = schema_validator({"$ref": "#/components/schemas/EventsPage"})
+    validator.validate({"events": [], "links": [{"next": ""}]})
+    validator.validate({"events": [], "links": {"next": None, "prev": None}})
+    validator.validate({"events": [], "meta": {"after_cursor": "c", "has_more": True}})
+    assert not validator.is_valid({"links": []})
+    assert not validator.is_valid({"events": [], "meta": {"has_more": "yes"}})
+
+
+def examples() -> list[tuple[str, Any, dict[str, Any]]]:
+    """(where, example value, schema) for every example in the spec."""
+    found: list[tuple[str, Any, dict[str, Any]]] = []
+    for name, response in SPEC["components"]["responses"].items():
+        for media, content in response.get("content", {}).items():
+            schema = content["schema"]
+            if "example" in content:
+                found.append((f"{name} {media}", content["example"], schema))
+            for ex_name, ex in content.get("examples", {}).items():
+                found.append((f"{name} {media} {ex_name}", resolve(ex)["value"], schema))
+    for name, param in SPEC["components"]["parameters"].items():
+        if "example" in param:
+            found.append((f"parameter {name}", param["example"], param["schema"]))
+    return found
+
+
+@pytest.mark.parametrize(("where", "value", "schema"), examples(), ids=lambda x: str(x)[:40])
+def test_every_example_validates_against_its_schema(where: str, value: Any, schema: Any) -> None:
+    schema_validator(schema).validate(value)
+
+
+def test_there_are_examples_for_every_success_and_error_response() -> None:
+    wheres = " ".join(where for where, _, _ in examples())
+    for name in SPEC["components"]["responses"]:
+        assert name in wheres
+
+
+@pytest.mark.parametrize("name", ["AccessingEventsPage", "ReferencePage"])
+def test_documented_pages_decode_through_the_client(name: str) -> None:
+    body = SPEC["components"]["examples"][name]["value"]
+    rec = Recorder(httpx.Response(200, json=body))
+    with client(rec, base_url="https://yoursubdomain.zendesk.com") as c:
+        page = next(iter(c.events(user_id=1).pages()))
+    assert [e.to_dict() for e in page.events] == body["events"]
+    if name == "AccessingEventsPage":
+        assert (page.has_more, page.next_url, page.cursor) == (False, None, None)
+    else:
+        assert page.has_more is True
+        assert page.cursor == "hkjhdjk"
+        assert page.next_url == body["links"][0]["next"]
