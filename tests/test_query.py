@@ -102,6 +102,9 @@ def test_base_url_path_prefix_is_kept() -> None:
         ({"user_id": ""}, "not a positive integer"),
         ({"profile_id": ""}, "profile_id must not be empty"),
         ({"profile_id": "a/b"}, "not a profile id"),
+        ({"profile_id": ".."}, "not a profile id"),
+        ({"profile_id": "."}, "not a profile id"),
+        ({"profile_id": " P1"}, "not a profile id"),
         ({"identifier": "coolbikes:rider:email"}, "four parts"),
         ({"identifier": ""}, "four parts"),
         ({"user_id": 1, "page_size": 0}, r"outside 1\.\.100"),
@@ -152,3 +155,11 @@ def test_events_does_not_send_until_iterated() -> None:
         stream = c.events(user_id=1, source="coolbike")
         assert stream.query.user_id == 1
         assert stream.query.source == "coolbike"
+
+
+@pytest.mark.parametrize(
+    ("profile_id", "segment"), [("a?b#c", "a%3Fb%23c"), ("a b", "a%20b"), ("%2e%2e", "%252e%252e")]
+)
+def test_profile_id_is_one_encoded_path_segment(profile_id: str, segment: str) -> None:
+    rec = sent(profile_id=profile_id)
+    assert rec.last.url.raw_path.decode().split("?")[0] == f"/api/v2/user_profiles/{segment}/events"

@@ -93,7 +93,10 @@ def make_query(
                 f"identifier must be a str or Identifier, not {identifier.__class__.__name__}"
             )
     profile = _optional_text("profile_id", profile_id)
-    if profile is not None and ("/" in profile or profile != profile.strip()):
+    # "." and ".." would be resolved as path segments and reach another route.
+    if profile is not None and (
+        "/" in profile or profile in (".", "..") or profile != profile.strip()
+    ):
         raise ValueError(f"profile_id={profile!r} is not a profile id")
     uid = _user_id(user_id) if user_id is not None else None
 
