@@ -85,11 +85,11 @@ class Attempts:
         """Seconds to wait before trying again; re-raises ``error`` when it is final."""
         policy = self._policy
         if not error.retryable or self.retries >= policy.max_retries:
-            raise error
+            raise _final(error)
         retry_after: float | None = getattr(error, "retry_after", None)
         if retry_after is not None:
             if retry_after > policy.max_retry_after:
-                raise error
+                raise _final(error)
             wait = retry_after
         else:
             wait = policy.backoff(self.retries) * self._rng.uniform(0.5, 1.0)
@@ -97,7 +97,7 @@ class Attempts:
             # The limiter may hold the retry longer still (a 429 met by another worker).
             held = max(wait, self._limiter.delay())
             if time.monotonic() - self._started + held > policy.budget:
-                raise error
+                raise _final(error)
         self.retries += 1
         if isinstance(error, RateLimitError):
             # Every worker of this client waits, not only the one that met the 429.
@@ -111,6 +111,15 @@ class Attempts:
             wait,
         )
         return wait
+
+
+def _final(error: ZendeskError) -> ZendeskError:
+    # ``raise ... from None`` hides the context from tracebacks but keeps it reachable as
+    # ``__context__``; there, an httpx exception holds the request, whose headers carry the
+    # credentials. Raising ``error`` again from its own handler adds no new context.
+    if error.__suppress_context__:
+        error.__context__ = None
+    return error
 
 
 def _reason(error: ZendeskError) -> str:

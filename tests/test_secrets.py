@@ -1,0 +1,589 @@
+"""No secret leaks, and credentials never go to another host.
+
+Every channel a secret could leak through is captured: ``repr``/``str`` of the objects that
+hold it, exceptions (message, args, attributes, the whole ``__cause__``/``__context__`` chain
+and the formatted traceback), every log record at DEBUG (httpx and httpcore included) during
+real requests with retries and errors, and the CLI's stdout and stderr. The secrets are
+distinctive strings, so a leak of any of them is found by a plain substring search.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import http.server
+import json
+import logging
+import os
+import pickle
+import ssl
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from zdevents import AsyncClient, Client, errors
+
+EMAIL = "agent.secrets@coolbikes.test"
+API_TOKEN = "zdAPItok3n-Q7x9F2kLm4Vn8Rp"
+OAUTH_TOKEN = "zdOAuthT0ken-Hs5Jd8Kw2Zc6Yb"
+CREDENTIAL = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
+SECRETS = (API_TOKEN, OAUTH_TOKEN, CREDENTIAL)
+
+
+def assert_clean(text: str, where: str = "") -> None:
+    for secret in SECRETS:
+        assert secret not in text, f"secret leaked in {where}: {text[:500]!r}"
+
+
+def api_client(
+    handler: Callable[[httpx.Request], httpx.Response] | None = None, **options: Any
+) -> Client:
+    if handler is not None:
+        options["http_client"] = httpx.Client(transport=httpx.MockTransport(handler))
+    options.setdefault("subdomain", "coolbikes")
+    return Client(email=EMAIL, api_token=API_TOKEN, **options)
+
+
+def oauth_client(
+    handler: Callable[[httpx.Request], httpx.Response] | None = None, **options: Any
+) -> Client:
+    if handler is not None:
+        options["http_client"] = httpx.Client(transport=httpx.MockTransport(handler))
+    options.setdefault("subdomain", "coolbikes")
+    return Client(oauth_token=OAUTH_TOKEN, **options)
+
+
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack += [e for e in (current.__cause__, current.__context__) if e is not None]
+
+
+def assert_clean_exception(exc: BaseException) -> None:
+    for link in exception_chain(exc):
+        assert_clean(str(link), "str(exception)")
+        assert_clean(repr(link), "repr(exception)")
+        assert_clean(repr(link.args), "exception args")
+        assert_clean(repr(vars(link)), "exception attributes")
+        # Nothing in the chain holds an httpx request, whose headers carry the credentials.
+        assert not isinstance(link, httpx.HTTPError), f"httpx exception in the chain: {link!r}"
+        for value in vars(link).values():
+            assert not isinstance(value, httpx.Request | httpx.Response)
+    assert_clean("".join(traceback.format_exception(exc)), "formatted traceback")
+
+
+# --- repr and str ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+@pytest.mark.parametrize(
+    "credentials",
+    [{"email": EMAIL, "api_token": API_TOKEN}, {"oauth_token": OAUTH_TOKEN}],
+    ids=["api_token", "oauth"],
+)
+def test_client_repr_and_str_hide_the_secrets(cls: type[Any], credentials: dict[str, str]) -> None:
+    client = cls(subdomain="coolbikes", **credentials)
+    for text in (repr(client), str(client), f"{client}", f"{client!r}", repr(vars(client))):
+        assert_clean(text, "client repr")
+    assert "coolbikes" in repr(client)
+    secret = client._authorization
+    assert_clean(repr(secret) + str(secret) + f"{secret}", "Secret")
+    with pytest.raises(TypeError):
+        pickle.dumps(secret)
+    # The pool's default headers never hold the credentials: they are added per request.
+    assert "authorization" not in client._http.headers
+    assert client._http.auth is None
+    assert_clean(repr(client.events(user_id=1)), "stream repr")
+
+
+def test_from_env_errors_never_echo_the_token() -> None:
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_API_TOKEN": API_TOKEN}
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client.from_env(env)
+    assert_clean_exception(info.value)
+    env = {"ZENDESK_BASE_URL": "http://example.com", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client.from_env(env)
+    assert_clean_exception(info.value)
+
+
+@pytest.mark.parametrize(
+    "token", [API_TOKEN + "\n", API_TOKEN + "\r\nX-Evil: 1", "\x00" + API_TOKEN]
+)
+def test_invalid_token_errors_never_echo_the_token(token: str) -> None:
+    with pytest.raises(ValueError) as info:
+        Client(subdomain="coolbikes", email=EMAIL, api_token=token)
+    assert_clean_exception(info.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"ftp://user:{API_TOKEN}@example.com",
+        f"https://u:{API_TOKEN}@",
+        f"http://u:{API_TOKEN}@example.com:99999",
+        f"https://{API_TOKEN}@coolbikes.zendesk.com",
+    ],
+)
+def test_base_url_with_credentials_is_refused_without_echoing_them(url: str) -> None:
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client(base_url=url, oauth_token="x")
+    assert_clean_exception(info.value)
+
+
+def test_base_url_with_credentials_is_refused() -> None:
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client(base_url=f"https://user:{API_TOKEN}@coolbikes.zendesk.com", oauth_token="x")
+    assert_clean_exception(info.value)
+
+
+# --- exceptions --------------------------------------------------------------------------
+
+
+def _page(request: httpx.Request, next_url: str | None = None) -> httpx.Response:
+    body = {"events": [], "meta": {"has_more": next_url is not None}, "links": {"next": next_url}}
+    return httpx.Response(200, json=body)
+
+
+FAILURES: dict[str, Callable[[httpx.Request], httpx.Response]] = {
+    "401": lambda r: httpx.Response(401, json={"error": "Couldn't authenticate you"}),
+    "403": lambda r: httpx.Response(403, json={"error": "Forbidden"}),
+    "404": lambda r: httpx.Response(404, json={"errors": [{"code": "NotFound", "title": "x"}]}),
+    "429-cap": lambda r: httpx.Response(429, headers={"retry-after": "3600"}),
+    "429": lambda r: httpx.Response(429, headers={"retry-after": "0"}),
+    "500": lambda r: httpx.Response(500, text="oops"),
+    "520": lambda r: httpx.Response(520, text="error code: 520"),
+    "302": lambda r: httpx.Response(302, headers={"location": "https://evil.example/steal"}),
+    "not-json": lambda r: httpx.Response(200, content=b"<html>"),
+    "wrong-shape": lambda r: httpx.Response(200, json={"events": 3}),
+    "cross-origin-next": lambda r: _page(r, "https://evil.example/api/v2/users/1/events"),
+}
+
+
+def _raise(exc_type: type[httpx.HTTPError]) -> Callable[[httpx.Request], httpx.Response]:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc_type("failed", request=request)  # type: ignore[call-arg]
+
+    return handler
+
+
+for _exc in (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.ReadTimeout,
+    httpx.RemoteProtocolError,
+    httpx.ReadError,
+):
+    FAILURES[_exc.__name__] = _raise(_exc)
+
+
+@pytest.mark.parametrize("make", [api_client, oauth_client], ids=["api_token", "oauth"])
+@pytest.mark.parametrize("failure", sorted(FAILURES))
+def test_exceptions_never_hold_a_secret(make: Callable[..., Client], failure: str) -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers["authorization"])
+        return FAILURES[failure](request)
+
+    client = make(handler, max_retries=2, backoff_base=0.0)
+    with pytest.raises(errors.ZendeskError) as info:
+        list(client.events(user_id=1))
+    assert sent and any(s in sent[0] for s in SECRETS)  # the secret was really in play
+    assert_clean_exception(info.value)
+
+
+def test_async_exceptions_never_hold_a_secret() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    async def run() -> None:
+        async with AsyncClient(
+            subdomain="coolbikes",
+            oauth_token=OAUTH_TOKEN,
+            max_retries=1,
+            backoff_base=0.0,
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        ) as client:
+            async for _ in client.events(user_id=1):
+                pass
+
+    with pytest.raises(errors.APIConnectionError) as info:
+        asyncio.run(run())
+    assert_clean_exception(info.value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a proxy that echoes the request's Authorization header in its error page puts "
+    "the credential into the exception message (error bodies are not scrubbed of the "
+    "client's own secrets)",
+)
+def test_error_body_echoing_the_credential_is_scrubbed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, text=f"bad header: {request.headers['authorization']}")
+
+    with pytest.raises(errors.BadRequestError) as info:
+        list(api_client(handler).events(user_id=1))
+    assert_clean_exception(info.value)
+
+
+# --- log records, at DEBUG, during real requests -----------------------------------------
+
+
+class Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        self.formatter = logging.Formatter(
+            "%(asctime)s %(name)s %(levelname)s %(message)s %(args)s"
+        )
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def all_logs() -> Iterator[Capture]:
+    capture = Capture()
+    names = ["", "httpx", "httpcore", "zdevents", "uvicorn", "uvicorn.error", "asyncio"]
+    saved = {name: logging.getLogger(name).level for name in names}
+    root = logging.getLogger()
+    root.addHandler(capture)
+    for name in names:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+@pytest.fixture
+def sandbox(zendesk_sandbox_factory: Callable[..., Any]) -> Any:
+    box = zendesk_sandbox_factory(email=EMAIL, api_token=API_TOKEN, oauth_token=OAUTH_TOKEN)
+    profile = {"source": "shop", "type": "customer", "identifiers": [{"type": "id", "value": "1"}]}
+    box.add_events(
+        {"profile": profile, "event": {"source": "shop", "type": "t"}, "user_id": 77}
+        for _ in range(120)
+    )
+    return box
+
+
+def test_debug_logs_of_real_requests_with_retries_and_errors_hold_no_secret(
+    sandbox: Any, all_logs: Capture
+) -> None:
+    sandbox.set_faults(
+        {"429": 0.1, "500": 0.1, "503": 0.1, "520": 0.05, "drop": 0.05, "truncate": 0.05},
+        seed=3,
+        retry_after=0,
+    )
+    common = {"base_url": sandbox.base_url, "max_retries": 12, "backoff_base": 0.001}
+    with Client(email=EMAIL, api_token=API_TOKEN, **common) as client:
+        assert len(list(client.events(user_id=77, page_size=5))) == 120
+    with Client(oauth_token=OAUTH_TOKEN, **common) as client:
+        assert len(list(client.events(user_id=77, page_size=5))) == 120
+
+    async def run_async() -> int:
+        async with AsyncClient(email=EMAIL, api_token=API_TOKEN, **common) as client:
+            return len([e async for e in client.events(user_id=77, page_size=5)])
+
+    assert asyncio.run(run_async()) == 120
+    sandbox.set_faults(None)
+    # Errors: wrong credentials (our secret is still the one sent), a missing user.
+    with Client(email=EMAIL, api_token=API_TOKEN + "x", **common) as client:
+        with pytest.raises(errors.AuthenticationError) as info:
+            list(client.events(user_id=77))
+        logging.getLogger("test").exception("export failed", exc_info=info.value)
+    with Client(oauth_token=OAUTH_TOKEN, max_retries=0, base_url=sandbox.base_url) as client:
+        with pytest.raises(errors.ZendeskError) as info:
+            list(client.events(user_id=999999, start="2030-01-01"))
+        logging.getLogger("test").error("failed: %r", info.value, exc_info=info.value)
+
+    by_logger = {r.name.split(".")[0] for r in all_logs.records}
+    assert {"httpx", "httpcore", "zdevents"} <= by_logger, by_logger
+    retries = [r for r in all_logs.records if r.name == "zdevents" and "retrying" in r.msg]
+    assert len(retries) >= 20  # every fault kind was retried and logged
+    assert sum(sandbox.fault_counts.values()) == 0  # counters restarted by set_faults(None)
+    for record in all_logs.records:
+        assert_clean(all_logs.format(record), f"log record of {record.name}")
+        assert_clean(record.getMessage(), f"log message of {record.name}")
+        assert_clean(repr(record.args), f"log args of {record.name}")
+        assert_clean(repr(vars(record)), f"log record attributes of {record.name}")
+
+
+# --- the CLI -----------------------------------------------------------------------------
+
+
+def _run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "zdevents", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("kind", ["api_token", "oauth"])
+def test_cli_output_holds_no_secret(sandbox: Any, kind: str) -> None:
+    env = {"ZENDESK_BASE_URL": sandbox.base_url}
+    if kind == "api_token":
+        env.update(ZENDESK_EMAIL=EMAIL, ZENDESK_API_TOKEN=API_TOKEN)
+    else:
+        env["ZENDESK_OAUTH_TOKEN"] = OAUTH_TOKEN
+    sandbox.set_faults({"503": 0.2, "429": 0.1, "drop": 0.1}, seed=1, retry_after=0)
+    ok = _run_cli(env, "events", "--user-id", "77", "--page-size", "10", "--max-retries", "10")
+    assert ok.returncode == 0, ok.stderr
+    assert len(ok.stdout.splitlines()) == 120
+    runs = [ok]
+    sandbox.set_faults({"503": 1.0})
+    runs.append(_run_cli(env, "events", "--user-id", "77", "--max-retries", "1"))
+    sandbox.set_faults(None)
+    runs.append(_run_cli(env, "events", "--user-id", "999999"))
+    runs.append(_run_cli(env, "events", "--identifier", "no-colons"))
+    bad = {**env, "ZENDESK_API_TOKEN": API_TOKEN + "-wrong", "ZENDESK_OAUTH_TOKEN": ""}
+    if kind == "api_token":
+        runs.append(_run_cli(bad, "events", "--user-id", "77"))
+    runs.append(
+        _run_cli({**env, "ZENDESK_BASE_URL": "http://example.com"}, "events", "--user-id", "1")
+    )
+    assert [r.returncode != 0 for r in runs[1:]] == [True] * (len(runs) - 1)
+    for run in runs:
+        assert_clean(run.stdout, "CLI stdout")
+        assert_clean(run.stderr, "CLI stderr")
+        assert "Traceback" not in run.stderr
+
+
+# --- TLS ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_tls_verification_is_on_by_default(cls: type[Any]) -> None:
+    client = cls(subdomain="coolbikes", oauth_token=OAUTH_TOKEN)
+    context: ssl.SSLContext = client._http._transport._pool._ssl_context
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname is True
+    assert str(client.base_url).startswith("https://")
+
+
+def _serve(
+    handler: type[http.server.BaseHTTPRequestHandler], context: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    scheme = "https" if context else "http"
+    try:
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Records every request (path and Authorization) and answers with a scripted reply."""
+
+    requests: list[tuple[str, str | None]]
+    reply: Callable[[Recorder], tuple[int, dict[str, str], bytes]]
+
+    def do_GET(self) -> None:
+        self.requests.append((self.path, self.headers.get("Authorization")))
+        status, headers, body = self.reply()
+        self.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def recorder(reply: Callable[[Recorder], tuple[int, dict[str, str], bytes]]) -> type[Recorder]:
+    return type("Server", (Recorder,), {"requests": [], "reply": reply})
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> ssl.SSLContext:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def test_self_signed_certificate_is_refused_before_credentials_are_sent(
+    self_signed: ssl.SSLContext,
+) -> None:
+    server = recorder(lambda r: (200, {}, b'{"events": []}'))
+    for url in _serve(server, self_signed):
+        client = Client(base_url=url, email=EMAIL, api_token=API_TOKEN, max_retries=0)
+        with client, pytest.raises(errors.APIConnectionError) as info:
+            list(client.events(user_id=1))
+        assert (
+            "CERTIFICATE_VERIFY_FAILED" in str(info.value)
+            or "certificate" in str(info.value).lower()
+        )
+        assert server.requests == []
+        assert_clean_exception(info.value)
+
+
+# --- credentials never go to another host ------------------------------------------------
+
+
+@pytest.fixture
+def other_origin() -> Iterator[tuple[str, type[Recorder]]]:
+    server = recorder(lambda r: (200, {}, json.dumps({"events": [{"id": "stolen"}]}).encode()))
+    for url in _serve(server):
+        yield url, server
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("make", [api_client, oauth_client], ids=["api_token", "oauth"])
+def test_redirect_to_another_origin_is_not_followed(
+    other_origin: tuple[str, type[Recorder]], status: int, make: Callable[..., Client]
+) -> None:
+    elsewhere, target = other_origin
+    origin = recorder(lambda r: (status, {"Location": f"{elsewhere}/api/v2/users/1/events"}, b""))
+    for url in _serve(origin):
+        client = make(base_url=url, subdomain=None, max_retries=3)
+        with client, pytest.raises(errors.APIError) as info:
+            list(client.events(user_id=1))
+        assert info.value.status_code == status
+        assert elsewhere in str(info.value)  # the message says where it wanted to go
+        assert len(origin.requests) == 1  # not retried either
+        assert origin.requests[0][1] is not None  # credentials went to the configured host
+    assert target.requests == []
+
+
+def test_own_http_client_following_redirects_drops_credentials_across_origins(
+    other_origin: tuple[str, type[Recorder]],
+) -> None:
+    elsewhere, target = other_origin
+    origin = recorder(lambda r: (302, {"Location": f"{elsewhere}/api/v2/users/1/events"}, b""))
+    for url in _serve(origin):
+        http = httpx.Client(follow_redirects=True)
+        client = api_client(base_url=url, subdomain=None, http_client=http)
+        with http:
+            list(client.events(user_id=1))
+    assert len(target.requests) == 1
+    assert target.requests[0][1] is None  # httpx strips Authorization on a cross-origin hop
+
+
+@pytest.mark.parametrize(
+    "next_link",
+    [
+        "{elsewhere}/api/v2/users/1/events?page[after]=x",  # another port
+        "https://127.0.0.1:{port}/api/v2/users/1/events?page[after]=x",  # another scheme
+        "//evil.example/api/v2/users/1/events",  # scheme-relative
+        "http://localhost:{port}/api/v2/users/1/events",  # another host name, same address
+        "https://evil.example/api/v2/users/1/events",
+    ],
+)
+def test_next_link_to_another_origin_is_refused_before_any_request(
+    other_origin: tuple[str, type[Recorder]], next_link: str
+) -> None:
+    elsewhere, target = other_origin
+    holder: dict[str, str] = {}
+
+    def reply(handler: Recorder) -> tuple[int, dict[str, str], bytes]:
+        link = next_link.format(elsewhere=elsewhere, port=holder["port"])
+        body = {"events": [{"id": "1"}], "meta": {"has_more": True}, "links": {"next": link}}
+        return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+    origin = recorder(reply)
+    for url in _serve(origin):
+        holder["port"] = url.rsplit(":", 1)[1]
+        client = api_client(base_url=url, subdomain=None)
+        seen = []
+        with client, pytest.raises(errors.PaginationError):
+            for event in client.events(user_id=1):
+                seen.append(event.id)
+        assert seen == ["1"]
+        assert len(origin.requests) == 1
+    assert target.requests == []
+
+
+# --- base URL and subdomain --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com",
+        "http://coolbikes.zendesk.com",
+        "http://10.0.0.1:8080",
+        "http://0.0.0.0:8765",
+        "http://localhost.evil.example",
+        "http://127.0.0.1.nip.io",
+        "http://[::ffff:8.8.8.8]",
+    ],
+)
+def test_plain_http_is_refused_for_non_loopback_hosts(url: str) -> None:
+    with pytest.raises(errors.ConfigurationError):
+        Client(base_url=url, oauth_token=OAUTH_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8765", "http://localhost:1", "http://[::1]:8765", "http://127.8.9.10"],
+)
+def test_plain_http_is_accepted_for_loopback_hosts(url: str) -> None:
+    assert Client(base_url=url, oauth_token=OAUTH_TOKEN).base_url.scheme == "http"
+
+
+@pytest.mark.parametrize(
+    "subdomain",
+    [
+        "",
+        "-coolbikes",
+        "coolbikes-",
+        "cool.bikes",
+        "coolbikes.zendesk.com",
+        "cool_bikes",
+        "cool bikes",
+        "x" * 64,
+        "évil",
+        "evil.example/",
+        "a@b",
+        "coolbikes\n",
+        "coolbikes#",
+        "..",
+    ],
+)
+def test_invalid_subdomain_is_refused(subdomain: str) -> None:
+    with pytest.raises(errors.ConfigurationError):
+        Client(subdomain=subdomain, oauth_token=OAUTH_TOKEN)
+
+
+@pytest.mark.parametrize("subdomain", ["a", "coolbikes", "cool-bikes", "x" * 63, "Cool1"])
+def test_valid_subdomain_is_accepted(subdomain: str) -> None:
+    client = Client(subdomain=subdomain, oauth_token=OAUTH_TOKEN)
+    assert client.base_url.scheme == "https"
+    assert client.base_url.host == f"{subdomain.lower()}.zendesk.com"
