@@ -141,3 +141,14 @@ def test_identifiers_file(tmp_path: Path) -> None:
 def test_main_in_process_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["events", "--user-id", "1", "--type", "x"]) == 2
     assert capsys.readouterr().err.startswith("zdevents: error: type needs source")
+
+
+def test_table_widths_come_from_a_sample_not_from_one_small_page() -> None:
+    sink = io.BytesIO()
+    writer = make_writer("table", sink)
+    writer.begin()
+    for kind in ("a", "b", "a_much_longer_type"):
+        writer.write(Event({**RAW, "type": kind}))
+        writer.end_page()  # pages of one event, as with --page-size 1
+    writer.finish()
+    assert "a_much_longer_type" in sink.getvalue().decode()

@@ -157,8 +157,11 @@ def _fit(text: str, width: int) -> str:
 
 
 class TableWriter(EventWriter):
-    """Aligned columns for a terminal. Widths come from the first page (capped), so rows are
-    printed as pages arrive; longer cells are cut with an ellipsis."""
+    """Aligned columns for a terminal. Widths come from the first page of at least
+    :attr:`SAMPLE_ROWS` rows (capped), then rows are printed as pages arrive; longer cells
+    are cut with an ellipsis."""
+
+    SAMPLE_ROWS = 100
 
     COLUMNS = ("created_at", "source", "type", "description", "properties")
     MAX_WIDTHS = {
@@ -214,7 +217,8 @@ class TableWriter(EventWriter):
             self._line(cells)
 
     def end_page(self) -> None:
-        if self._pending:
+        # Widths from a single small page would cut most later rows: wait for a fair sample.
+        if self._pending is not None and len(self._pending) >= self.SAMPLE_ROWS:
             self._flush_pending()
 
     def finish(self) -> None:
