@@ -255,3 +255,21 @@ def test_every_error_is_a_zendesk_error() -> None:
     ):
         assert issubclass(cls, errors.APIError)
     assert issubclass(errors.APITimeoutError, errors.APIConnectionError)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([("Retry-After", "2")], 2.0),
+        ([("Retry-After", "2"), ("Retry-After", "2")], 2.0),
+        ([("Retry-After", "0.5")], 0.5),
+        ([("Retry-After", "-3")], 0.0),
+        ([("Retry-After", "soon")], None),
+        ([("Retry-After", "nan")], None),
+        ([("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")], 0.0),  # in the past
+    ],
+)
+def test_retry_after_forms(headers: list[tuple[str, str]], expected: float | None) -> None:
+    exc = failure(httpx.Response(429, headers=headers))
+    assert isinstance(exc, errors.RateLimitError)
+    assert exc.retry_after == expected

@@ -160,8 +160,11 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
+    # A header sent twice arrives joined ("1, 1"), as Zendesk does with X-Request-Id; an
+    # HTTP-date has a comma too, but its first part is never a number.
+    first = value.split(",")[0].strip()
     try:
-        seconds = float(value)
+        seconds = float(first)
     except ValueError:
         try:
             when = email.utils.parsedate_to_datetime(value)
