@@ -181,6 +181,20 @@ def test_from_env_passes_options_through() -> None:
         assert c._policy.max_retries == 0
 
 
+def test_from_env_explicit_account_or_credentials_replace_the_environment() -> None:
+    env = {
+        "ZENDESK_SUBDOMAIN": "coolbikes",
+        "ZENDESK_EMAIL": EMAIL,
+        "ZENDESK_API_TOKEN": API_TOKEN,
+    }
+    with Client.from_env(env, base_url="http://127.0.0.1:9", oauth_token=OAUTH_TOKEN) as c:
+        assert c.base_url.host == "127.0.0.1"
+        assert c._authorization.reveal() == f"Bearer {OAUTH_TOKEN}"
+    with Client.from_env(env, subdomain="other") as c:
+        assert c.base_url.host == "other.zendesk.com"
+        assert c._authorization.reveal().startswith("Basic ")
+
+
 def test_from_env_async() -> None:
     import asyncio
 

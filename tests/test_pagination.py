@@ -403,11 +403,6 @@ def test_next_link_that_is_not_a_url_is_a_bad_response(link: str) -> None:
     assert rec.calls == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_client.py: after= is only checked when iteration starts (Walk), not in events(); "
-    "design.md: invalid arguments raise ValueError before any request, in events()",
-)
 @pytest.mark.parametrize("after", ["", 5])
 def test_bad_after_is_refused_by_events_itself(after: object) -> None:
     with client(never) as c, pytest.raises((ValueError, TypeError)):

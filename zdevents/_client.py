@@ -91,10 +91,17 @@ class _BaseClient:
         """A client configured from ``ZENDESK_SUBDOMAIN`` or ``ZENDESK_BASE_URL``, plus
         ``ZENDESK_EMAIL`` with ``ZENDESK_API_TOKEN``, or ``ZENDESK_OAUTH_TOKEN``.
 
-        Raises :class:`~zdevents.errors.ConfigurationError` naming what is missing.
+        Keyword arguments are passed on; an account (``subdomain``/``base_url``) or credentials
+        given here replace those of the environment. Raises
+        :class:`~zdevents.errors.ConfigurationError` naming what is missing.
         """
         settings: dict[str, Any] = env_settings(environ)
-        return cls(**settings, **options)
+        # An explicit argument replaces the whole group it belongs to (account or credentials).
+        for group in (("subdomain", "base_url"), ("email", "api_token", "oauth_token")):
+            if any(name in options for name in group):
+                for name in group:
+                    settings.pop(name, None)
+        return cls(**{**settings, **options})
 
     def _build(self, request: PageRequest) -> httpx.Request:
         """The one place a request gets its headers, credentials included."""
@@ -108,8 +115,8 @@ class _BaseClient:
             "GET", request.url, params=request.params, headers=headers, timeout=self._timeout
         )
 
-    def _walk(self, query: EventQuery, after: str | None) -> Walk:
-        return Walk(query, self.base_url, after)
+    def _walk(self, query: EventQuery) -> Walk:
+        return Walk(query, self.base_url)
 
     def __repr__(self) -> str:
         who = f", email={self._email!r}" if self._email else ""
@@ -169,12 +176,12 @@ class Client(_BaseClient):
         """
         query = make_query(
             identifier, profile_id, user_id,
-            source=source, type=type, start=start, end=end, page_size=page_size,
+            source=source, type=type, start=start, end=end, page_size=page_size, after=after,
         )  # fmt: skip
-        return EventStream(self, query, after)
+        return EventStream(self, query)
 
-    def _stream(self, query: EventQuery, after: str | None = None) -> EventStream:
-        return EventStream(self, query, after)
+    def _stream(self, query: EventQuery) -> EventStream:
+        return EventStream(self, query)
 
     def events_many(
         self,
@@ -243,10 +250,9 @@ class EventStream:
     Each iteration starts again from the first page.
     """
 
-    def __init__(self, client: Client, query: EventQuery, after: str | None) -> None:
+    def __init__(self, client: Client, query: EventQuery) -> None:
         self._client = client
         self._query = query
-        self._after = after
 
     @property
     def query(self) -> EventQuery:
@@ -254,7 +260,7 @@ class EventStream:
 
     def pages(self) -> Iterator[Page]:
         """Yield one :class:`Page` at a time, following the cursor to the end."""
-        walk = self._client._walk(self._query, self._after)
+        walk = self._client._walk(self._query)
         request: PageRequest | None = walk.first
         while request is not None:
             page = self._client._fetch(request)
@@ -302,12 +308,12 @@ class AsyncClient(_BaseClient):
         """Like :meth:`Client.events`, for ``async for``."""
         query = make_query(
             identifier, profile_id, user_id,
-            source=source, type=type, start=start, end=end, page_size=page_size,
+            source=source, type=type, start=start, end=end, page_size=page_size, after=after,
         )  # fmt: skip
-        return AsyncEventStream(self, query, after)
+        return AsyncEventStream(self, query)
 
-    def _stream(self, query: EventQuery, after: str | None = None) -> AsyncEventStream:
-        return AsyncEventStream(self, query, after)
+    def _stream(self, query: EventQuery) -> AsyncEventStream:
+        return AsyncEventStream(self, query)
 
     def events_many(
         self,
@@ -367,10 +373,9 @@ class AsyncClient(_BaseClient):
 class AsyncEventStream:
     """The events of one query for ``async for``; :meth:`pages` for pages."""
 
-    def __init__(self, client: AsyncClient, query: EventQuery, after: str | None) -> None:
+    def __init__(self, client: AsyncClient, query: EventQuery) -> None:
         self._client = client
         self._query = query
-        self._after = after
 
     @property
     def query(self) -> EventQuery:
@@ -378,7 +383,7 @@ class AsyncEventStream:
 
     async def pages(self) -> AsyncIterator[Page]:
         """Yield one :class:`Page` at a time, following the cursor to the end."""
-        walk = self._client._walk(self._query, self._after)
+        walk = self._client._walk(self._query)
         request: PageRequest | None = walk.first
         while request is not None:
             page = await self._client._fetch(request)

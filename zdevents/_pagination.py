@@ -41,16 +41,14 @@ class PageRequest(NamedTuple):
 class Walk:
     """The page-by-page state of one iteration."""
 
-    def __init__(self, query: EventQuery, base_url: httpx.URL, after: str | None = None) -> None:
+    def __init__(self, query: EventQuery, base_url: httpx.URL) -> None:
         self._query = query
         self._base = base_url
         self._seen: set[str] = set()
         self._empty_run = 0
-        if after is not None:
-            if not isinstance(after, str) or not after:
-                raise ValueError("after must be a non-empty cursor string")
-            self._seen.add("cursor:" + after)
-        self.first = self._from_cursor(after)
+        if query.after is not None:
+            self._seen.add("cursor:" + query.after)
+        self.first = self._from_cursor(query.after)
 
     def _from_cursor(self, cursor: str | None) -> PageRequest:
         kwargs = build_request(self._query, cursor)

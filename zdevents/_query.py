@@ -15,7 +15,8 @@ MAX_PAGE_SIZE = 100
 
 @attrs.frozen
 class EventQuery:
-    """A validated query: one selector, the filters as wire text, the page size."""
+    """A validated query: one selector, the filters as wire text, the page size, and the
+    cursor to start at (``None``: the first page)."""
 
     identifier: Identifier | None
     profile_id: str | None
@@ -25,6 +26,7 @@ class EventQuery:
     start: str | None
     end: str | None
     page_size: int
+    after: str | None = None
 
     def describe(self) -> str:
         """A short name for the selector, for logs and error messages (no filters)."""
@@ -67,6 +69,7 @@ def make_query(
     start: TimeInput | None = None,
     end: TimeInput | None = None,
     page_size: int = MAX_PAGE_SIZE,
+    after: str | None = None,
 ) -> EventQuery:
     """Check the arguments of ``events()`` and turn them into an :class:`EventQuery`."""
     chosen = [
@@ -118,4 +121,9 @@ def make_query(
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size={page_size} is outside 1..{MAX_PAGE_SIZE}")
 
-    return EventQuery(ident, profile, uid, source_text, type_text, start_text, end_text, page_size)
+    if after is not None and (not isinstance(after, str) or not after.strip()):
+        raise ValueError(f"after={after!r} must be a non-empty cursor string (Page.cursor)")
+
+    return EventQuery(
+        ident, profile, uid, source_text, type_text, start_text, end_text, page_size, after
+    )
