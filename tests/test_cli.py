@@ -209,6 +209,17 @@ def test_limit(zendesk_sandbox: Any) -> None:
     assert jsonl(result.stdout) == everything
 
 
+def test_retry_options_ride_out_faults(zendesk_sandbox_factory: Any) -> None:
+    sandbox = zendesk_sandbox_factory(seed="demo", retry_after=0)
+    expected = library_events(sandbox, user_id=USER)
+    sandbox.set_faults("503=0.1,520=0.05,drop=0.05,truncate=0.05", seed=3)
+    result = run(sandbox, "events", "--user-id", USER, "--page-size", "5",
+                 "--max-retries", "12", "--timeout", "5", "--rate-limit", "100000")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert jsonl(result.stdout) == expected
+    assert sum(sandbox.fault_counts.values()) > 0
+
+
 # --------------------------------------------------------------------------- formats
 
 

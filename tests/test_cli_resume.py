@@ -47,7 +47,9 @@ def _args(out: Path, state: Path, fmt: str = "jsonl") -> list[str]:
             "--output", str(out), "--resume", str(state)]  # fmt: skip
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["SIGINT", "SIGTERM", "SIGKILL"]
+)
 def test_interrupted_jsonl_export_resumes_exactly_once(
     slow_sandbox: Any, tmp_path: Path, sig: signal.Signals
 ) -> None:
