@@ -152,3 +152,17 @@ def test_table_widths_come_from_a_sample_not_from_one_small_page() -> None:
         writer.end_page()  # pages of one event, as with --page-size 1
     writer.finish()
     assert "a_much_longer_type" in sink.getvalue().decode()
+
+
+def test_sandbox_without_its_extra_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib
+
+    def missing(name: str) -> None:
+        raise ModuleNotFoundError("No module named 'uvicorn'", name="uvicorn")
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    assert main(["sandbox", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'zdevents[sandbox]'" in err and len(err.splitlines()) == 1

@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = commands.add_parser(
         "events",
         help="export the events of a profile, a user or many people",
-        description="Export the events of one profile (by identifier query, profile id or "
+        description="Export the events of one profile (by identifier query, profile id or\n"
         "Zendesk user id) or of many people, across every page.",
         epilog=EVENTS_DETAILS + EXAMPLES + "\n" + ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
