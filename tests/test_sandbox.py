@@ -738,3 +738,11 @@ def test_start_and_stop_leave_no_thread_behind() -> None:
         with Sandbox() as sandbox:
             assert sandbox.port > 0
     assert threading.active_count() == before
+
+
+def test_end_user_credentials_are_403(demo: Sandbox) -> None:
+    assert demo.end_user_email is not None
+    auth = (f"{demo.end_user_email}/token", demo.api_token)
+    response = httpx.get(f"{demo.base_url}{by_user(JDOE_USER)}", auth=auth)
+    assert response.status_code == 403
+    assert error_codes(response) == ["PermissionDenied"]

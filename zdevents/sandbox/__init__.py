@@ -14,6 +14,15 @@ Needs the ``zdevents[sandbox]`` extra (uvicorn).
 
 from __future__ import annotations
 
+import importlib.util
+
+# Fail on import, as a missing module, when the extra is not installed: `zdevents sandbox`
+# turns that into an install hint. (Checked without importing uvicorn, to keep import cheap.)
+if importlib.util.find_spec("uvicorn") is None:
+    raise ModuleNotFoundError(
+        "zdevents.sandbox needs uvicorn: pip install 'zdevents[sandbox]'", name="uvicorn"
+    )
+
 from ._cli import main
 from ._faults import FAULT_KINDS
 from ._records import RecordError

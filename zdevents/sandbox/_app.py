@@ -61,6 +61,9 @@ class Settings:
     email: str
     api_token: str
     oauth_token: str | None = None
+    # Zendesk answers 403 to users who are not agents; this one has valid credentials but no
+    # right to read events, so clients can meet PermissionDeniedError.
+    end_user_email: str | None = None
     latency: float = 0.0
     rate_limiter: RateLimiter | None = None
     faults: FaultInjector | None = None
@@ -119,7 +122,8 @@ class SandboxApp:
         if settings.latency > 0:
             await asyncio.sleep(settings.latency)
         limiter = settings.rate_limiter
-        if not self._authenticated(scope):
+        caller = self._caller(scope)
+        if caller is None:
             headers = [*base_headers, (b"www-authenticate", b'Basic realm="Web Password"')]
             if limiter is not None:
                 headers += _rate_headers(limiter.peek())
@@ -132,6 +136,19 @@ class SandboxApp:
                 ]
             }
             await _respond(send, 401, headers, _json_bytes(body))
+            return
+
+        if caller == "end_user":
+            body = {
+                "errors": [
+                    {
+                        "code": "PermissionDenied",
+                        "title": "You do not have access to this resource",
+                        "id": new_ulid(),
+                    }
+                ]
+            }
+            await _respond(send, 403, base_headers, _json_bytes(body))
             return
 
         fault = settings.faults.draw() if settings.faults is not None else None
@@ -170,29 +187,34 @@ class SandboxApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    def _authenticated(self, scope: Scope) -> bool:
+    def _caller(self, scope: Scope) -> str | None:
+        """``"agent"``, ``"end_user"`` (valid but not allowed to read), or ``None`` (401)."""
         settings = self.settings
         header = _header(scope, b"authorization")
         if header is None:
-            return False
+            return None
         scheme, _, credentials = header.partition(" ")
         credentials = credentials.strip()
         if scheme.lower() == "bearer":
             token = settings.oauth_token
-            return token is not None and hmac.compare_digest(credentials, token)
+            return (
+                "agent" if token is not None and hmac.compare_digest(credentials, token) else None
+            )
         if scheme.lower() != "basic":
-            return False
+            return None
         try:
             decoded = base64.b64decode(credentials, validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
-            return False
+            return None
         user, sep, password = decoded.partition(":")
-        expected_user = f"{settings.email}/token".lower()
-        return (
-            bool(sep)
-            and user.lower() == expected_user
-            and hmac.compare_digest(password.encode(), settings.api_token.encode())
-        )
+        if not sep or not hmac.compare_digest(password.encode(), settings.api_token.encode()):
+            return None
+        if user.lower() == f"{settings.email}/token".lower():
+            return "agent"
+        end_user = settings.end_user_email
+        if end_user is not None and user.lower() == f"{end_user}/token".lower():
+            return "end_user"
+        return None
 
     async def _serve_fault(self, fault: str, scope: Scope, send: Send, headers: Headers) -> None:
         settings = self.settings

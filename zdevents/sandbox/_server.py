@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_API_TOKEN",
     "DEFAULT_EMAIL",
+    "DEFAULT_END_USER_EMAIL",
     "DEFAULT_OAUTH_TOKEN",
     "Sandbox",
     "create_app",
@@ -34,6 +35,7 @@ __all__ = [
 DEFAULT_EMAIL = "devs@coolbikes.com"
 DEFAULT_API_TOKEN = "sandbox-api-token"  # noqa: S105 -- a published test credential
 DEFAULT_OAUTH_TOKEN = "sandbox-oauth-token"  # noqa: S105 -- a published test credential
+DEFAULT_END_USER_EMAIL = "enduser@coolbikes.com"
 _STARTUP_TIMEOUT = 30.0
 
 
@@ -63,6 +65,7 @@ def create_app(
     email: str = DEFAULT_EMAIL,
     api_token: str = DEFAULT_API_TOKEN,
     oauth_token: str | None = DEFAULT_OAUTH_TOKEN,
+    end_user_email: str | None = DEFAULT_END_USER_EMAIL,
     rate_limit: int | None = None,
     latency: float = 0.0,
     faults: str | Mapping[str, float] | None = None,
@@ -78,6 +81,7 @@ def create_app(
         email=email,
         api_token=api_token,
         oauth_token=oauth_token,
+        end_user_email=end_user_email,
         latency=latency,
         rate_limiter=RateLimiter(rate_limit) if rate_limit else None,
         faults=FaultInjector(parse_faults(faults), fault_seed) if faults else None,
@@ -100,8 +104,9 @@ class Sandbox:
     is requests per minute, ``latency`` seconds added to every request, ``faults`` the share
     of requests answered with each fault kind (``"429=0.1,drop=0.05"`` or a mapping; kinds:
     429, 500, 503, 520, drop, truncate), drawn reproducibly from ``fault_seed``;
-    ``retry_after`` is the ``Retry-After`` of injected 429s. Hosts other than loopback are
-    refused unless ``allow_remote=True``.
+    ``retry_after`` is the ``Retry-After`` of injected 429s. ``end_user_email`` with the API
+    token authenticates a user who is not an agent (answered 403). Hosts other than loopback
+    are refused unless ``allow_remote=True``.
     """
 
     def __init__(
@@ -114,6 +119,7 @@ class Sandbox:
         email: str = DEFAULT_EMAIL,
         api_token: str = DEFAULT_API_TOKEN,
         oauth_token: str | None = DEFAULT_OAUTH_TOKEN,
+        end_user_email: str | None = DEFAULT_END_USER_EMAIL,
         rate_limit: int | None = None,
         latency: float = 0.0,
         faults: str | Mapping[str, float] | None = None,
@@ -139,6 +145,7 @@ class Sandbox:
                 email=email,
                 api_token=api_token,
                 oauth_token=oauth_token,
+                end_user_email=end_user_email,
                 rate_limit=rate_limit,
                 latency=latency,
                 faults=faults,
@@ -171,6 +178,11 @@ class Sandbox:
     def oauth_token(self) -> str | None:
         """The bearer token accepted as OAuth authentication (``None``: bearer disabled)."""
         return self.app.settings.oauth_token
+
+    @property
+    def end_user_email(self) -> str | None:
+        """An email that authenticates (with ``api_token``) as a non-agent: every read is 403."""
+        return self.app.settings.end_user_email
 
     @property
     def port(self) -> int:
