@@ -34,13 +34,18 @@ APPENDABLE_FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = ("id", "source", "type", "description", "created_at", "received_at", "properties")
 
 
+# One encoder for every event: json.dumps with options builds a new encoder per call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_COMPACT_ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+
+
 def _json_bytes(value: Any) -> bytes:
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        return _COMPACT.encode(value).encode()
     except UnicodeEncodeError:
         # A lone surrogate (legal as a JSON escape, not encodable as UTF-8): keep the value
         # lossless by escaping it as JSON does.
-        return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode()
+        return _COMPACT_ASCII.encode(value).encode()
 
 
 def _text(value: Any) -> str:
