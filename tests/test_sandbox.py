@@ -483,6 +483,8 @@ def test_no_rate_limit_headers_by_default(http: httpx.Client) -> None:
 def test_rate_limit(zendesk_sandbox: Sandbox) -> None:
     with client_for(zendesk_sandbox) as http:
         responses = [http.get(by_user(JDOE_USER)) for _ in range(4)]
+        elsewhere = http.get("/api/v2/nowhere")
+    assert elsewhere.headers["x-rate-limit-remaining"] == "0"
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
     assert [r.headers["x-rate-limit"] for r in responses] == ["3"] * 4
     assert [r.headers["x-rate-limit-remaining"] for r in responses] == ["2", "1", "0", "0"]

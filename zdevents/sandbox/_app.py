@@ -104,29 +104,29 @@ class SandboxApp:
             return
         if scope["type"] != "http":
             return
+        settings = self.settings
+        limiter = settings.rate_limiter
         request_id = uuid.uuid4().hex
         base_headers: Headers = [(b"x-request-id", request_id.encode())]
+        # Answers that do not count against the limit still show where it stands.
+        uncounted = [*base_headers, *(_rate_headers(limiter.peek()) if limiter else [])]
         route = _route(scope.get("raw_path") or scope["path"].encode())
         if route is None:
             body: dict[str, Any] = {"error": "InvalidEndpoint", "description": "Not found"}
-            await _respond(send, 404, base_headers, _json_bytes(body))
+            await _respond(send, 404, uncounted, _json_bytes(body))
             return
         if scope["method"] != "GET":
-            headers = [*base_headers, (b"allow", b"GET")]
+            headers = [*uncounted, (b"allow", b"GET")]
             body = {"error": "MethodNotAllowed", "description": "Only GET is supported"}
             await _respond(send, 405, headers, _json_bytes(body))
             return
 
-        settings = self.settings
         settings.request_count += 1
         if settings.latency > 0:
             await asyncio.sleep(settings.latency)
-        limiter = settings.rate_limiter
         caller = self._caller(scope)
         if caller is None:
-            headers = [*base_headers, (b"www-authenticate", b'Basic realm="Web Password"')]
-            if limiter is not None:
-                headers += _rate_headers(limiter.peek())
+            headers = [*uncounted, (b"www-authenticate", b'Basic realm="Web Password"')]
             body = {
                 "error": [
                     {
@@ -148,12 +148,12 @@ class SandboxApp:
                     }
                 ]
             }
-            await _respond(send, 403, base_headers, _json_bytes(body))
+            await _respond(send, 403, uncounted, _json_bytes(body))
             return
 
         fault = settings.faults.draw() if settings.faults is not None else None
         if fault is not None and fault != "truncate":
-            await self._serve_fault(fault, scope, send, base_headers)
+            await self._serve_fault(fault, scope, send, uncounted)
             return
 
         headers = list(base_headers)
