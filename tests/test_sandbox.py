@@ -726,12 +726,20 @@ def test_cli_refuses_remote_host() -> None:
     assert "--allow-remote" in stderr
 
 
-def test_main_is_importable_for_the_zdevents_cli() -> None:
+def test_main_is_importable_for_the_zdevents_cli(capsys: pytest.CaptureFixture[str]) -> None:
     from zdevents.sandbox import main
 
     with pytest.raises(SystemExit) as caught:
-        main(["--help"])
+        main(["--help"], prog="zdevents sandbox")
     assert caught.value.code == 0
+    help_text = capsys.readouterr().out
+    assert help_text.startswith("usage: zdevents sandbox")
+    for option in ("--db", "--seed", "--rate-limit", "--latency", "--faults", "--fault-seed"):
+        assert option in help_text
+    for bad in (["--faults", "404=0.5"], ["--rate-limit", "0"], ["--latency", "-1"]):
+        with pytest.raises(SystemExit) as caught:
+            main(bad)
+        assert caught.value.code == 2
 
 
 def test_start_and_stop_leave_no_thread_behind() -> None:

@@ -56,9 +56,13 @@ def build_parser(prog: str = "python -m zdevents.sandbox") -> argparse.ArgumentP
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the sandbox until SIGINT or SIGTERM; return the exit status (0 on a clean stop)."""
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
+    """Run the sandbox until SIGINT or SIGTERM; return the exit status (0 on a clean stop).
+
+    ``argv`` defaults to ``sys.argv[1:]``; ``prog`` names the command in help and errors
+    (``zdevents sandbox`` passes its own name).
+    """
+    parser = build_parser() if prog is None else build_parser(prog)
     args = parser.parse_args(argv)
     if not args.allow_remote and not is_loopback(args.host):
         parser.error(
