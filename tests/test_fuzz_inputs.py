@@ -415,3 +415,68 @@ def test_event_attributes_are_typed_or_bad_response(raw: dict[str, Any]) -> None
 def test_out_of_range_timestamp_is_a_bad_response(text: str) -> None:
     with pytest.raises(errors.BadResponseError):
         Event({"created_at": text}).created_at  # noqa: B018
+
+
+# --- client options ----------------------------------------------------------------------
+
+number_like = st.one_of(
+    st.none(),
+    st.integers(min_value=-3, max_value=10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.text(max_size=4),
+)
+options = st.fixed_dictionaries(
+    {},
+    optional={
+        "max_retries": number_like,
+        "backoff_base": number_like,
+        "backoff_cap": number_like,
+        "max_retry_after": number_like,
+        "retry_budget": number_like,
+        "rate_limit": number_like,
+    },
+)
+
+
+@FUZZ
+@given(options)
+@example({"rate_limit": float("nan")})
+@example({"rate_limit": True})
+@example({"rate_limit": float("inf")})
+@example({"max_retries": 10**6, "backoff_base": 1e308, "backoff_cap": float("inf")})
+@example({"max_retries": 10**6, "backoff_base": 1e308, "backoff_cap": 1e308})
+def test_client_options_fail_early_or_give_finite_waits(opts: dict[str, Any]) -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) == 1:
+            return httpx.Response(503)
+        return httpx.Response(200, json={"events": []})
+
+    try:
+        client = Client(
+            subdomain="coolbikes",
+            oauth_token="fuzz-token",
+            http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+            **opts,
+        )
+    except (ValueError, TypeError):
+        return
+    attempts = client._policy.start("GET /x", client._limiter)
+    try:
+        wait = attempts.wait_before_retry(_retryable_503())
+    except errors.ServerError:
+        return  # max_retries=0, or a budget too small for the wait
+    assert 0 <= wait < math.inf
+    for retries in (0, 1, 10, 63, 64, 1000, 10**9):
+        assert 0 <= client._policy.backoff(retries) < math.inf
+    reserve = client._limiter.reserve()
+    assert 0 <= reserve < math.inf
+
+
+def _retryable_503() -> errors.ServerError:
+    error = errors.ServerError("HTTP 503", status_code=503)
+    error.retryable = True
+    return error

@@ -192,7 +192,7 @@ def test_pause_holds_every_reservation(frozen: FakeClock) -> None:
     assert limiter.reserve() == 3.0
 
 
-@pytest.mark.parametrize("bad", [0, -1, -0.5])
+@pytest.mark.parametrize("bad", [0, -1, -0.5, float("nan"), float("inf"), True, "60"])
 def test_invalid_cap_is_refused(bad: float) -> None:
     with pytest.raises(ValueError):
         RateLimiter(bad)

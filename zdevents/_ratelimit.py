@@ -10,6 +10,7 @@ sleeps.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -24,8 +25,15 @@ class RateLimiter:
     """Spaces requests; thread-safe, never blocks while holding its lock."""
 
     def __init__(self, max_per_minute: float | None = None, *, share: float = 0.95) -> None:
-        if max_per_minute is not None and max_per_minute <= 0:
-            raise ValueError(f"rate_limit={max_per_minute!r} must be a positive number per minute")
+        if max_per_minute is not None:
+            if isinstance(max_per_minute, bool) or not isinstance(max_per_minute, int | float):
+                raise ValueError(
+                    f"rate_limit must be a number, not {type(max_per_minute).__name__}"
+                )
+            if not 0 < max_per_minute < math.inf:
+                raise ValueError(
+                    f"rate_limit={max_per_minute!r} must be a positive number per minute"
+                )
         if not 0 < share <= 1:
             raise ValueError("share must be in (0, 1]")
         self._cap = max_per_minute

@@ -41,6 +41,9 @@ def _seconds(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise TypeError(f"{attribute.name} must be a number, not {type(value).__name__}")
     if math.isnan(value) or value < 0 or (attribute.name == "budget" and value == 0):
         raise ValueError(f"{attribute.name}={value!r} is not a valid number of seconds")
+    if attribute.name.startswith("backoff") and math.isinf(value):
+        # An endless backoff is the "sleeps without end" this policy exists to prevent.
+        raise ValueError(f"{attribute.name} must be finite")
 
 
 @attrs.frozen
