@@ -709,7 +709,7 @@ def _sandbox(argv: list[str]) -> int:
             "pip install 'zdevents[sandbox]'"
         )
         return 2
-    return int(sandbox_main(argv))
+    return int(sandbox_main(argv, prog="zdevents sandbox"))
 
 
 @contextlib.contextmanager
