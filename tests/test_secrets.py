@@ -226,12 +226,6 @@ def test_async_exceptions_never_hold_a_secret() -> None:
     assert_clean_exception(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a proxy that echoes the request's Authorization header in its error page puts "
-    "the credential into the exception message (error bodies are not scrubbed of the "
-    "client's own secrets)",
-)
 def test_error_body_echoing_the_credential_is_scrubbed() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(400, text=f"bad header: {request.headers['authorization']}")

@@ -226,7 +226,7 @@ class Client(_BaseClient):
                 finally:
                     response.close()
                 self._limiter.observe(response.headers)
-                return decode_page(response)
+                return decode_page(response, self._authorization)
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(exc)
             time.sleep(wait)
@@ -351,7 +351,7 @@ class AsyncClient(_BaseClient):
                 finally:
                     await response.aclose()
                 self._limiter.observe(response.headers)
-                return decode_page(response)
+                return decode_page(response, self._authorization)
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(exc)
             await asyncio.sleep(wait)

@@ -26,15 +26,29 @@ ENV_HELP = (
 
 
 class Secret:
-    """A string that never shows itself in a repr, str or f-string."""
+    """A string that never shows itself in a repr, str or f-string.
 
-    __slots__ = ("_value",)
+    ``forms`` are other spellings of the same secret (the bare token, the base64 credential)
+    that :meth:`scrub` hides too, e.g. in an error body where a proxy echoes the header.
+    """
 
-    def __init__(self, value: str) -> None:
+    __slots__ = ("_forms", "_value")
+
+    def __init__(self, value: str, *forms: str) -> None:
         self._value = value
+        # Longest first, so that a form inside another is not left half-hidden.
+        self._forms = tuple(
+            sorted({f.encode() for f in (value, *forms) if len(f) >= 4}, key=len, reverse=True)
+        )
 
     def reveal(self) -> str:
         return self._value
+
+    def scrub(self, data: bytes) -> bytes:
+        """``data`` with every form of the secret replaced by ``********``."""
+        for form in self._forms:
+            data = data.replace(form, b"********")
+        return data
 
     def __repr__(self) -> str:
         return "Secret('********')"
@@ -114,7 +128,8 @@ def authorization(
     if oauth_token is not None:
         if email is not None or api_token is not None:
             raise ConfigurationError("give either email with api_token, or oauth_token, not both")
-        return "oauth", Secret(f"Bearer {_text('oauth_token', oauth_token)}")
+        token = _text("oauth_token", oauth_token)
+        return "oauth", Secret(f"Bearer {token}", token)
     if email is None or api_token is None:
         raise ConfigurationError(
             f"credentials missing: give email with api_token, or oauth_token ({ENV_HELP})"
@@ -122,8 +137,9 @@ def authorization(
     user = _text("email", email)
     # Users often paste the documented user name; accept it once rather than send "/token/token".
     user = user.removesuffix("/token")
-    pair = f"{user}/token:{_text('api_token', api_token)}".encode()
-    return "api_token", Secret("Basic " + base64.b64encode(pair).decode("ascii"))
+    token = _text("api_token", api_token)
+    credential = base64.b64encode(f"{user}/token:{token}".encode()).decode("ascii")
+    return "api_token", Secret(f"Basic {credential}", credential, token)
 
 
 def env_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:

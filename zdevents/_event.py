@@ -61,7 +61,11 @@ class Event:
         value = getattr(self._parsed(), name)
         if isinstance(value, Unset):
             return None
-        return parse_timestamp(value.isoformat())
+        try:
+            return parse_timestamp(value.isoformat())
+        except (OverflowError, ValueError):
+            # e.g. 9999-12-31T23:59:59-23:59, which is past datetime's range in UTC.
+            raise BadResponseError(f"event field {name!r} is out of range: {value!r}") from None
 
     @property
     def id(self) -> str | None:

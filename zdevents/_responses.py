@@ -21,6 +21,7 @@ from zendesk_events_api.models.meta import Meta
 from zendesk_events_api.types import Unset
 
 from . import errors
+from ._config import Secret
 from ._event import Event
 from ._routes import AFTER_PARAM
 
@@ -70,10 +71,10 @@ def request_id_of(response: httpx.Response) -> str | None:
     return None
 
 
-def decode_page(response: httpx.Response) -> Page:
+def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
     """Decode a 200 into a :class:`Page`; raise the matching error for anything else."""
     if response.status_code != 200:
-        raise error_from_response(response)
+        raise error_from_response(response, secret)
     try:
         body = json.loads(response.content)
     except (ValueError, UnicodeDecodeError):
@@ -205,18 +206,22 @@ def _describe(item: dict[str, Any]) -> str:
     return f"{code}: {text}" if isinstance(code, str) and code else text
 
 
-def error_from_response(response: httpx.Response) -> errors.APIError | errors.BadResponseError:
+def error_from_response(
+    response: httpx.Response, secret: Secret | None = None
+) -> errors.APIError | errors.BadResponseError:
     """Build the exception for a non-200 answer; works for any status and any body."""
     status = response.status_code
     request_id = request_id_of(response)
+    # A proxy may echo the request's Authorization header in its error page.
+    content = secret.scrub(response.content) if secret is not None else response.content
     body_text: str | None = None
     try:
-        items = _error_items(json.loads(response.content))
+        items = _error_items(json.loads(content))
     except (ValueError, UnicodeDecodeError):
         items = []
     if not items:
         # Not JSON, or JSON in none of the documented shapes: the text is all there is.
-        body_text = response.content[:500].decode("utf-8", "replace").strip() or None
+        body_text = content[:500].decode("utf-8", "replace").strip() or None
     if 200 <= status < 300:
         return errors.BadResponseError(f"expected 200, got {status}")
     reason = _reason(response)
