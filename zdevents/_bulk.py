@@ -13,7 +13,6 @@ import asyncio
 import queue
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from ._event import Event
@@ -24,7 +23,7 @@ from ._responses import Page
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
 
-__all__ = ["Selector", "async_events_many", "events_many", "plan"]
+__all__ = ["Selector", "Stopped", "async_events_many", "events_many", "plan"]
 
 #: An identifier query (text or :class:`Identifier`) or a mapping with one of
 #: ``identifier``, ``profile_id``, ``user_id``.
@@ -59,12 +58,23 @@ def plan(
     return planned
 
 
+class Stopped(Exception):
+    """Raised inside a bulk-export worker whose export has ended (break, error, exit)."""
+
+
 def events_many(
     client: Client, planned: list[tuple[Selector, EventQuery]], concurrency: int
 ) -> Iterator[tuple[Selector, Event]]:
-    """Threads: ``concurrency`` workers, each paging through one selector at a time."""
+    """Threads: ``concurrency`` daemon workers, each paging through one selector at a time.
+
+    Daemon threads and a shared ``stop`` event, rather than a ThreadPoolExecutor: an early
+    break, the first error or the end of the program must not wait for workers that sleep
+    through a ``Retry-After`` (their waits end at once) or hold a page nobody will take.
+    """
     pages: queue.Queue[object] = queue.Queue(maxsize=2 * concurrency)
     stop = threading.Event()
+    todo = iter(planned)
+    todo_lock = threading.Lock()
 
     def hand_over(item: object) -> bool:
         while not stop.is_set():
@@ -75,26 +85,37 @@ def events_many(
                 continue
         return False
 
-    def work(selector: Selector, query: EventQuery) -> None:
-        try:
-            for page in client._stream(query).pages():
-                if not hand_over(_Delivery(selector, page)):
-                    return
-        except Exception as exc:
-            exc.add_note(f"while exporting the events of {selector!r}")
-            hand_over(exc)
-            return
+    def work() -> None:
+        while not stop.is_set():
+            with todo_lock:
+                job = next(todo, None)
+            if job is None:
+                break
+            selector, query = job
+            try:
+                for page in client._stream(query)._pages(stop):
+                    if not hand_over(_Delivery(selector, page)):
+                        return
+            except Stopped:
+                return
+            except Exception as exc:
+                exc.add_note(f"while exporting the events of {selector!r}")
+                hand_over(exc)
+                return
         hand_over(_DONE)
 
-    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="zdevents-export")
+    workers = [
+        threading.Thread(target=work, name=f"zdevents-export-{n}", daemon=True)
+        for n in range(min(concurrency, len(planned)))
+    ]
+    for worker in workers:
+        worker.start()
     try:
-        for selector, query in planned:
-            pool.submit(work, selector, query)
-        remaining = len(planned)
-        while remaining:
+        running = len(workers)
+        while running:
             item = pages.get()
             if item is _DONE:
-                remaining -= 1
+                running -= 1
             elif isinstance(item, _Delivery):
                 for event in item.page.events:
                     yield item.selector, event
@@ -102,10 +123,9 @@ def events_many(
                 assert isinstance(item, BaseException)
                 raise item
     finally:
-        # Also on an early break: queued selectors never start, running ones stop at
-        # their next page.
+        # Also on an early break: workers stop at their next wait or page; a request in
+        # flight ends within the client's timeout.
         stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 async def async_events_many(

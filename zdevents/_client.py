@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import platform
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any, Self
 
 import httpx
 
-from ._bulk import Selector, async_events_many, events_many, plan
+from ._bulk import Selector, Stopped, async_events_many, events_many, plan
 from ._config import authorization, base_url_of, env_settings
 from ._event import Event
 from ._identifier import Identifier
@@ -53,6 +54,13 @@ def _transport_errors(what: str, status: int | None = None) -> Iterator[None]:
                 retryable=True,
             ) from None
         raise APIConnectionError(f"{what} failed: {type(exc).__name__}: {exc}") from None
+
+
+def _sleep(seconds: float, stop: threading.Event | None) -> None:
+    if stop is None:
+        time.sleep(seconds)
+    elif stop.wait(seconds):
+        raise Stopped
 
 
 class _BaseClient:
@@ -210,13 +218,13 @@ class Client(_BaseClient):
         planned = plan(selectors, concurrency, {**filters, "page_size": page_size})
         return events_many(self, planned, concurrency)
 
-    def _fetch(self, request: PageRequest) -> Page:
+    def _fetch(self, request: PageRequest, stop: threading.Event | None = None) -> Page:
         what = f"GET {request.path}"
         attempts = self._policy.start(what, self._limiter)
         while True:
             wait = self._limiter.reserve()
             if wait > 0:
-                time.sleep(wait)
+                _sleep(wait, stop)
             try:
                 with _transport_errors(what):
                     response = self._http.send(self._build(request), stream=True)
@@ -229,7 +237,7 @@ class Client(_BaseClient):
                 return decode_page(response, self._authorization)
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(exc)
-            time.sleep(wait)
+            _sleep(wait, stop)
 
     def close(self) -> None:
         """Close the connection pool (not a ``http_client`` you passed in)."""
@@ -260,10 +268,14 @@ class EventStream:
 
     def pages(self) -> Iterator[Page]:
         """Yield one :class:`Page` at a time, following the cursor to the end."""
+        return self._pages()
+
+    def _pages(self, stop: threading.Event | None = None) -> Iterator[Page]:
+        # `stop` lets a bulk export end its workers' waits at once (see _bulk).
         walk = self._client._walk(self._query)
         request: PageRequest | None = walk.first
         while request is not None:
-            page = self._client._fetch(request)
+            page = self._client._fetch(request, stop)
             yield page
             request = walk.advance(page)
 
