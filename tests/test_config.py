@@ -248,3 +248,13 @@ def test_base_url_client_sends_to_the_configured_origin() -> None:
     with client(rec, base_url="http://[::1]:8765") as c:
         list(c.events(user_id=3))
     assert str(rec.last.url) == "http://[::1]:8765/api/v2/users/3/events?page%5Bsize%5D=100"
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [{"oauth_token": "tökenSECRET"}, {"email": EMAIL, "api_token": "tökenSECRET"}],
+)
+def test_non_ascii_tokens_are_refused_without_quoting_them(credentials: dict[str, str]) -> None:
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client(subdomain="coolbikes", **credentials)
+    assert "SECRET" not in str(info.value)

@@ -101,3 +101,19 @@ def test_space_in_value_arrives_as_a_space() -> None:
     raw, decoded = _identifier_on_the_wire("shop:customer:name:Jane Doe")
     assert "Jane+Doe" in raw or "Jane%20Doe" in raw
     assert decoded == "shop:customer:name:Jane Doe"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " coolbikes:rider:email:jdoe@example.com",
+        "coolbikes :rider:email:jdoe@example.com",
+        "coolbikes:rider:email:jdoe@example.com\n",
+        "coolbikes:rider:email: jdoe@example.com",
+        "coolbikes:rid\ter:email:jdoe@example.com",
+        "coolbikes:   :email:jdoe@example.com",
+    ],
+)
+def test_surrounding_whitespace_or_control_characters_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"whitespace|empty"):
+        Identifier.parse(text)

@@ -6,6 +6,7 @@ import pytest
 
 from tests._mock import BASE, Recorder, client, never, page_body
 from zdevents import Identifier
+from zdevents._query import make_query
 
 
 def sent(**arguments: object) -> Recorder:
@@ -163,3 +164,9 @@ def test_events_does_not_send_until_iterated() -> None:
 def test_profile_id_is_one_encoded_path_segment(profile_id: str, segment: str) -> None:
     rec = sent(profile_id=profile_id)
     assert rec.last.url.raw_path.decode().split("?")[0] == f"/api/v2/user_profiles/{segment}/events"
+
+
+def test_user_id_beyond_int64_is_refused() -> None:
+    with pytest.raises(ValueError, match="64 bits"):
+        make_query(user_id=2**63)
+    assert make_query(user_id=2**63 - 1).user_id == 2**63 - 1

@@ -9,6 +9,7 @@ import pytest
 
 from tests._mock import Recorder, client, page_body
 from zdevents import errors
+from zdevents._responses import decode_page
 
 
 def failure(response: httpx.Response | BaseException, **options: Any) -> errors.ZendeskError:
@@ -273,3 +274,10 @@ def test_retry_after_forms(headers: list[tuple[str, str]], expected: float | Non
     exc = failure(httpx.Response(429, headers=headers))
     assert isinstance(exc, errors.RateLimitError)
     assert exc.retry_after == expected
+
+
+@pytest.mark.parametrize("status", [200, 400, 503])
+def test_absurdly_nested_json_is_a_zendesk_error(status: int) -> None:
+    response = httpx.Response(status, content=b"[" * 200_000)
+    with pytest.raises(errors.ZendeskError):
+        decode_page(response)

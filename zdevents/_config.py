@@ -113,11 +113,15 @@ def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
     )
 
 
-def _text(name: str, value: object) -> str:
+def _text(name: str, value: object, *, ascii_only: bool = False) -> str:
+    # Messages never quote the value: it may be a token.
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"{name} must be a non-empty string")
-    if any(c in value for c in "\r\n\x00"):
+    if not value.strip().isprintable():
         raise ConfigurationError(f"{name} contains a control character")
+    if ascii_only and not value.isascii():
+        # httpx would fail to encode the header, with the token in its exception.
+        raise ConfigurationError(f"{name} must be ASCII (tokens are)")
     return value.strip()
 
 
@@ -128,7 +132,7 @@ def authorization(
     if oauth_token is not None:
         if email is not None or api_token is not None:
             raise ConfigurationError("give either email with api_token, or oauth_token, not both")
-        token = _text("oauth_token", oauth_token)
+        token = _text("oauth_token", oauth_token, ascii_only=True)
         return "oauth", Secret(f"Bearer {token}", token)
     if email is None or api_token is None:
         raise ConfigurationError(
@@ -137,7 +141,7 @@ def authorization(
     user = _text("email", email)
     # Users often paste the documented user name; accept it once rather than send "/token/token".
     user = user.removesuffix("/token")
-    token = _text("api_token", api_token)
+    token = _text("api_token", api_token, ascii_only=True)
     credential = base64.b64encode(f"{user}/token:{token}".encode()).decode("ascii")
     return "api_token", Secret(f"Basic {credential}", credential, token)
 

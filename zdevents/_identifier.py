@@ -7,24 +7,26 @@ import attrs
 __all__ = ["Identifier"]
 
 
-def _check_part(name: str, value: object) -> None:
+def _check_text(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"identifier {name} must be a string, not {type(value).__name__}")
-    if not value:
+    if not value.strip():
         raise ValueError(f"identifier {name} must not be empty")
-    if ":" in value:
-        raise ValueError(f"identifier {name} must not contain ':' (got {value!r})")
+    # A stray space or newline (pasted text, a line read from a file) would select nobody.
+    if value != value.strip() or not value.isprintable():
+        raise ValueError(
+            f"identifier {name} {value!r} has surrounding whitespace or control characters"
+        )
+    return value
 
 
 def _validate_part(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    _check_part(attribute.name, value)
+    if ":" in _check_text(attribute.name, value):
+        raise ValueError(f"identifier {attribute.name} must not contain ':' (got {value!r})")
 
 
 def _validate_value(_: object, __: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"identifier value must be a string, not {type(value).__name__}")
-    if not value:
-        raise ValueError("identifier value must not be empty")
+    _check_text("value", value)
 
 
 @attrs.frozen
@@ -33,6 +35,7 @@ class Identifier:
 
     Source, type and key may not be empty or contain ``:``; the value may contain ``:``
     (Zendesk documents no escaping, so everything after the third ``:`` is the value).
+    No part may have surrounding whitespace or control characters.
 
     >>> q = Identifier("coolbikes", "rider", "email", "jdoe@example.com")
     >>> str(q)

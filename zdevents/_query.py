@@ -54,8 +54,8 @@ def _user_id(value: object) -> int:
         if not value.isascii() or not value.isdigit():
             raise ValueError(f"user_id={value!r} is not a positive integer")
         value = int(value)
-    if value < 1:
-        raise ValueError(f"user_id={value!r} is not a positive integer")
+    if not 1 <= value < 2**63:
+        raise ValueError(f"user_id={value!r} is not a positive integer of at most 64 bits")
     return value
 
 

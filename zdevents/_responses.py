@@ -77,7 +77,7 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
         raise error_from_response(response, secret)
     try:
         body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         # Truncated or garbled by a proxy: worth another try.
         raise errors.BadResponseError(
             f"the 200 response body is not valid JSON ({len(response.content)} bytes)",
@@ -217,7 +217,7 @@ def error_from_response(
     body_text: str | None = None
     try:
         items = _error_items(json.loads(content))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         items = []
     if not items:
         # Not JSON, or JSON in none of the documented shapes: the text is all there is.
