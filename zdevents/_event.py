@@ -6,9 +6,7 @@ import datetime as dt
 from typing import Any
 
 from zendesk_events_api.models.event import Event as _GeneratedEvent
-from zendesk_events_api.types import Unset
 
-from ._time import parse_timestamp
 from .errors import BadResponseError
 
 __all__ = ["Event"]
@@ -17,10 +15,12 @@ __all__ = ["Event"]
 class Event:
     """One event on a profile.
 
-    ``id``, ``source``, ``type``, ``description``, ``created_at``, ``received_at`` (aware UTC
-    datetimes, truncated to microseconds) and ``properties`` (a dict) are read from the JSON
-    object on first use, through the generated model; nothing is parsed for fields that are
-    never read. Fields Zendesk left out are ``None`` (``properties``: an empty dict).
+    ``id``, ``source``, ``type``, ``description`` (text as received), ``created_at``,
+    ``received_at`` (aware UTC datetimes, truncated to microseconds) and ``properties`` (a
+    dict) are decoded one field at a time, when read: a timestamp is parsed only if it is
+    read, and a malformed field raises ``BadResponseError`` only when that field is read.
+    Timestamps are parsed by the generated model. Fields Zendesk left out, or sent as
+    ``null``, are ``None`` (``properties``: an empty dict).
 
     ``to_dict()`` gives back the object exactly as received: nanosecond timestamp text and
     unknown fields included.
@@ -32,40 +32,32 @@ class Event:
     '2020-06-10T01:24:58.143324138Z'
     """
 
-    __slots__ = ("_model", "_raw")
+    __slots__ = ("_raw",)
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self._raw = raw
-        self._model: _GeneratedEvent | None = None
 
-    def _parsed(self) -> _GeneratedEvent:
-        if self._model is None:
-            try:
-                self._model = _GeneratedEvent.from_dict(self._raw)
-            except (TypeError, ValueError, AttributeError, KeyError) as exc:
-                raise BadResponseError(
-                    f"event {self._raw.get('id')!r} is malformed: {exc}"
-                ) from None
-        return self._model
-
-    def _text(self, name: str, attribute: str | None = None) -> str | None:
-        # The generated model renames fields that clash with Python names (type -> type_).
-        value = getattr(self._parsed(), attribute or name)
-        if isinstance(value, Unset) or value is None:
-            return None
-        if not isinstance(value, str):
-            raise BadResponseError(f"event field {name!r} is not a string: {value!r}")
-        return value
+    def _text(self, name: str) -> str | None:
+        value = self._raw.get(name)
+        if value is None or isinstance(value, str):
+            return value
+        raise BadResponseError(f"event field {name!r} is not a string: {value!r:.100}")
 
     def _time(self, name: str) -> dt.datetime | None:
-        value = getattr(self._parsed(), name)
-        if isinstance(value, Unset):
+        value = self._raw.get(name)
+        if value is None:
             return None
         try:
-            return parse_timestamp(value.isoformat())
-        except (OverflowError, ValueError):
-            # e.g. 9999-12-31T23:59:59-23:59, which is past datetime's range in UTC.
-            raise BadResponseError(f"event field {name!r} is out of range: {value!r}") from None
+            # The generated model given just this field: only this timestamp is parsed.
+            moment = getattr(_GeneratedEvent.from_dict({name: value}), name)
+            if moment.tzinfo is None:  # Zendesk sends UTC; an offset-less time is taken as such
+                return moment.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
+            return moment.astimezone(dt.UTC)  # type: ignore[no-any-return]
+        except (TypeError, ValueError, AttributeError, OverflowError):
+            # OverflowError: e.g. 9999-12-31T23:59:59-23:59 is past datetime's range in UTC.
+            raise BadResponseError(
+                f"event field {name!r} is not an RFC 3339 timestamp: {value!r:.100}"
+            ) from None
 
     @property
     def id(self) -> str | None:
@@ -80,7 +72,7 @@ class Event:
     @property
     def type(self) -> str | None:
         """The event's name, e.g. ``"bike_rental_booked"``."""
-        return self._text("type", "type_")
+        return self._text("type")
 
     @property
     def description(self) -> str | None:
@@ -99,9 +91,13 @@ class Event:
 
     @property
     def properties(self) -> dict[str, Any]:
-        """The event's free-form JSON properties."""
-        value = self._parsed().properties
-        return {} if isinstance(value, Unset) else value.additional_properties
+        """The event's free-form JSON properties (the dict inside :meth:`to_dict`)."""
+        value = self._raw.get("properties")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise BadResponseError(f"event field 'properties' is not an object: {value!r:.100}")
+        return value
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object exactly as received (the same dict; copy it before changing it)."""

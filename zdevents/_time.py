@@ -14,7 +14,7 @@ import re
 
 from dateutil import parser as _dateutil_parser
 
-__all__ = ["TimeBound", "parse_timestamp", "time_bound"]
+__all__ = ["TimeBound", "time_bound"]
 
 TimeInput = dt.date | dt.datetime | str
 
@@ -94,14 +94,3 @@ def _parse_bound(name: str, text: str, *, end: bool) -> tuple[str, TimeBound]:
         hint = "add Z or an offset" if "timezone" in str(exc) else "use YYYY-MM-DD or RFC 3339"
         raise ValueError(f"{name}={text!r} is not a valid ISO 8601 date or time ({hint})") from None
     return _format(whole, nanos, digits), (whole, nanos)
-
-
-def parse_timestamp(text: str) -> dt.datetime:
-    """Parse a timestamp Zendesk sent: an aware UTC datetime, truncated to microseconds.
-
-    A timestamp without an offset is taken as UTC (Zendesk sends UTC).
-    """
-    moment = dt.datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
