@@ -409,7 +409,58 @@ def test_rate_limit_error_when_retry_after_exceeds_the_cap(
     )
     with client, pytest.raises(errors.RateLimitError) as info:
         list(client.events(user_id=7, page_size=1))
-    # The second request met the one-a-minute limit: Retry-After is close to 60 s.
+    # After the first page the limiter knows the limit of one a minute: pacing would wait
+    # about 63 s, past max_retry_after, so the client refuses at once instead of sleeping.
     assert info.value.retry_after is not None and info.value.retry_after > 30
-    assert sandbox.request_count == 2
-    assert clock.sleeps == [pytest.approx(60 / 0.95)]  # paced once, then refused at once
+    assert sandbox.request_count == 1
+    assert clock.sleeps == []
+
+
+# --- pacing waits past the caps raise instead of sleeping ----------------------------------
+
+
+def _paced_client(limit: str, **options: Any) -> tuple[Client, list[float]]:
+    pages = iter(range(1, 1000))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        n = next(pages)
+        body = {"events": [{"id": str(n)}], "meta": {"has_more": True, "after_cursor": f"c{n}"}}
+        return httpx.Response(
+            200, json=body, headers={"x-rate-limit": limit, "x-rate-limit-remaining": "5"}
+        )
+
+    client = Client(
+        base_url="https://coolbikes.zendesk.com",
+        oauth_token="oauth-token-for-pacing",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        **options,
+    )
+    return client, []
+
+
+@pytest.mark.parametrize(
+    ("limit", "options"),
+    [("1", {}), ("10", {"max_retry_after": 5.0}), ("30", {"retry_budget": 1.0})],
+)
+def test_a_pacing_wait_past_max_retry_after_or_the_budget_raises_at_once(
+    monkeypatch: pytest.MonkeyPatch, limit: str, options: dict[str, Any]
+) -> None:
+    client, _ = _paced_client(limit, **options)
+    slept: list[float] = []
+    monkeypatch.setattr("zdevents._client.time.sleep", slept.append)
+    with pytest.raises(errors.RateLimitError, match="pacing") as info:
+        for _ in client.events(user_id=1):
+            pass
+    assert slept == []  # raised instead of sleeping
+    assert info.value.retry_after is not None and info.value.retry_after > 0
+
+
+def test_a_pacing_wait_within_the_caps_is_slept(monkeypatch: pytest.MonkeyPatch) -> None:
+    client, _ = _paced_client("600")
+    slept: list[float] = []
+    monkeypatch.setattr("zdevents._client.time.sleep", slept.append)
+    stream = client.events(user_id=1).pages()
+    next(stream)
+    next(stream)
+    next(stream)
+    assert slept and all(0 < wait <= 60 / (600 * 0.95) + 1e-6 for wait in slept)

@@ -224,6 +224,7 @@ class Client(_BaseClient):
         while True:
             wait = self._limiter.reserve()
             if wait > 0:
+                attempts.check_pacing(wait)
                 _sleep(wait, stop)
             try:
                 with _transport_errors(what):
@@ -353,6 +354,7 @@ class AsyncClient(_BaseClient):
         while True:
             wait = self._limiter.reserve()
             if wait > 0:
+                attempts.check_pacing(wait)
                 await asyncio.sleep(wait)
             try:
                 with _transport_errors(what):

@@ -84,6 +84,21 @@ class Attempts:
         self.retries = 0
         self._rng = random.Random()
 
+    def check_pacing(self, wait: float) -> None:
+        """Refuse a wait the rate limiter imposes before a send if it is past
+        ``max_retry_after`` or the budget (a tiny ``X-Rate-Limit``, a long pause)."""
+        policy = self._policy
+        over_budget = (
+            policy.budget is not None and time.monotonic() - self._started + wait > policy.budget
+        )
+        if wait > policy.max_retry_after or over_budget:
+            raise RateLimitError(
+                f"{self._what}: pacing under the account's rate limit would wait {wait:.0f} s, "
+                f"more than max_retry_after ({policy.max_retry_after:g} s) or the retry budget",
+                status_code=429,
+                retry_after=wait,
+            )
+
     def wait_before_retry(self, error: ZendeskError) -> float:
         """Seconds to wait before trying again; re-raises ``error`` when it is final."""
         policy = self._policy
