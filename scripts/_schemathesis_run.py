@@ -31,6 +31,17 @@ _CONFIG_BEARER = """\
 [auth.openapi.oauthToken]
 bearer = "${ZDEVENTS_ST_BEARER}"
 """
+# Read-only runs (the default, and what fuzz_live.py uses against a real account): the
+# coverage phase's negative mode otherwise sends every method the spec does not declare
+# (POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY) to each path, and Zendesk serves POST
+# /api/v2/user_profiles/events as "track an event", a write. The probes that schemathesis
+# sends before testing (GET on the base URL and on /schemathesis-probe...) are switched off
+# by _st_hooks.py when READ_ONLY_ENV is set; no setting of schemathesis 4.32.5 disables them.
+_CONFIG_READ_ONLY = """\
+[phases.coverage]
+unexpected-methods = []
+"""
+READ_ONLY_ENV = "ZDEVENTS_ST_READ_ONLY"
 
 # The routes with a path parameter only link to themselves (NextPage), and schemathesis
 # starts stateful scenarios only from operations likely to succeed with generated data (GETs
@@ -101,11 +112,17 @@ def run_contract(
     seed: int = 20200228,
     extra_args: Sequence[str] = (),
     exclude_checks: Sequence[str] = (),
+    read_only: bool = True,
     echo: bool = False,
 ) -> ContractResult:
-    """Run the contract check against ``base_url``; ``echo`` streams output to stdout."""
+    """Run the contract check against ``base_url``; ``echo`` streams output to stdout.
+
+    ``read_only`` (the default) sends only the spec's GET operations: no requests with
+    other methods and no capability probes. Only a sandbox should get ``read_only=False``.
+    """
     env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
     env.pop("ZDEVENTS_ST_BEARER", None)
+    env.pop(READ_ONLY_ENV, None)
     if credentials.oauth_token:
         config = _CONFIG_BEARER
         env["ZDEVENTS_ST_BEARER"] = credentials.oauth_token
@@ -115,6 +132,9 @@ def run_contract(
         env["ZDEVENTS_ST_PASSWORD"] = credentials.api_token
     else:
         raise ValueError("credentials need an email and an API token, or an OAuth token")
+    if read_only:
+        config += _CONFIG_READ_ONLY
+        env[READ_ONLY_ENV] = "1"
     outputs: list[str] = []
     returncode = 0
     with tempfile.TemporaryDirectory(prefix="zdevents-st-") as tmp:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
 from zdevents.sandbox import Sandbox
+from zdevents.sandbox._app import SandboxApp
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
@@ -34,8 +37,9 @@ def test_sandbox_meets_the_spec(zendesk_sandbox_factory: Callable[..., Sandbox])
     sandbox = zendesk_sandbox_factory(seed="demo")
     credentials = runner.Credentials(email=sandbox.email, api_token=sandbox.api_token)
     # Every check applies: the sandbox answers other methods with 405 + Allow, so even
-    # unsupported_method and allow_header_conformance run (fuzz_live.py excludes them).
-    result = runner.run_contract(sandbox.base_url, credentials, max_examples=200)
+    # unsupported_method and allow_header_conformance run (fuzz_live.py excludes them), and
+    # only here, against the sandbox, does the run send those other methods and the probes.
+    result = runner.run_contract(sandbox.base_url, credentials, max_examples=200, read_only=False)
     print(result.output)
     assert result.returncode == 0, "schemathesis found failures; see the output above"
     # The runs really happened and covered the pagination links.
@@ -79,3 +83,51 @@ def test_fuzz_live_runs_read_only_and_never_prints_the_token(
     assert result.returncode == 0, output
     assert output.count("No issues found") == 3
     assert "live-secret-0123456789" not in output
+
+
+# The spec's three read routes, as raw request paths (a path parameter may be empty or
+# percent-encoded in negative cases, but never contains a raw "/").
+_EVENT_ROUTES = re.compile(rb"^/api/v2/(user_profiles|user_profiles/[^/]*|users/[^/]*)/events$")
+
+
+class RecordingApp:
+    """Wraps the sandbox's ASGI app and records the method and raw path of every request."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        self.app = app
+        self.settings = app.settings
+        self.requests: list[tuple[str, bytes]] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.requests.append((scope["method"], scope.get("raw_path") or scope["path"].encode()))
+        await self.app(scope, receive, send)
+
+
+@pytest.mark.slow
+def test_fuzz_live_sends_only_gets_to_the_event_routes(caplog: pytest.LogCaptureFixture) -> None:
+    # A real account serves POST /api/v2/user_profiles/events (track an event): the live run
+    # must never send anything but GETs to the three read routes, whatever the phase.
+    sandbox = Sandbox(seed="demo")
+    recorder = RecordingApp(sandbox.app)
+    sandbox.app = recorder  # type: ignore[assignment]
+    with sandbox:
+        result = run_fuzz_live(
+            sandbox.base_url,
+            "--max-examples",
+            "5",
+            "--rate-limit",
+            "100000/m",
+            env={"ZENDESK_EMAIL": sandbox.email, "ZENDESK_API_TOKEN": sandbox.api_token},
+        )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert recorder.requests, "schemathesis sent no requests"
+    strays = sorted(
+        {(method, path) for method, path in recorder.requests if method != "GET"}
+        | {(method, path) for method, path in recorder.requests if not _EVENT_ROUTES.match(path)}
+    )
+    assert not strays, f"the live run sent requests other than GETs to the event routes: {strays}"
+    # Requests that never reach the app (schemathesis's NUL-byte header probe) show up here.
+    rejected = [r.getMessage() for r in caplog.records if "Invalid HTTP request" in r.getMessage()]
+    assert not rejected, rejected
