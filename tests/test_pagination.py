@@ -407,3 +407,69 @@ def test_next_link_that_is_not_a_url_is_a_bad_response(link: str) -> None:
 def test_bad_after_is_refused_by_events_itself(after: object) -> None:
     with client(never) as c, pytest.raises((ValueError, TypeError)):
         c.events(user_id=1, after=after)  # type: ignore[arg-type]
+
+
+# --- next links that stray from the query -------------------------------------------------
+
+ROUTE = f"{BASE}/api/v2/users/1/events"
+
+
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        (f"{BASE}/api/v2/tickets.json?page%5Bafter%5D=c1", "points at /api/v2/tickets.json"),
+        (f"{BASE}/api/v2/users/2/events?page%5Bafter%5D=c1", "points at /api/v2/users/2/events"),
+        (f"{ROUTE}?page%5Bafter%5D=c1", "drops or changes the parameter filter[source]"),
+        (f"{ROUTE}?filter%5Bsource%5D=other&page%5Bafter%5D=c1", "parameter filter[source]"),
+    ],
+)
+def test_a_link_that_strays_is_replaced_by_the_cursor_with_every_filter(
+    link: str, problem: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = Recorder(
+        page_body([event(1)], next=link, cursor="c1", has_more=True),
+        page_body([event(2)], has_more=False),
+    )
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=1, source="coolbike"))) == [1, 2]
+    assert str(rec.requests[1].url).startswith(ROUTE + "?")
+    assert rec.params(1) == {"filter[source]": "coolbike", "page[size]": "100", "page[after]": "c1"}
+    assert problem in caplog.text
+
+
+def test_a_link_that_strays_without_a_cursor_is_a_pagination_error() -> None:
+    rec = Recorder(
+        page_body([event(1)], next=f"{BASE}/api/v2/tickets.json?x=1", has_more=True),
+    )
+    with client(rec) as c, pytest.raises(errors.PaginationError, match=r"tickets\.json"):
+        list(c.events(user_id=1))
+    assert rec.calls == 1
+
+
+def test_a_link_that_keeps_the_query_is_followed_as_sent() -> None:
+    link = f"{ROUTE}?page%5Bsize%5D=50&filter%5Bsource%5D=coolbike&page%5Bafter%5D=x&extra=1"
+    rec = Recorder(
+        page_body([event(1)], next=link, cursor="c1", has_more=True),
+        page_body([event(2)], has_more=False),
+    )
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=1, source="coolbike"))) == [1, 2]
+    assert str(rec.requests[1].url) == link
+
+
+def test_a_link_with_credentials_of_its_own_is_refused() -> None:
+    link = "https://evil:pw@coolbikes.zendesk.com/api/v2/users/1/events?page%5Bafter%5D=c1"
+    rec = Recorder(page_body([event(1)], next=link, cursor="c1", has_more=True))
+    with client(rec) as c, pytest.raises(errors.PaginationError, match="credentials"):
+        list(c.events(user_id=1))
+    assert rec.calls == 1
+
+
+def test_a_relative_link_resolves_against_the_request() -> None:
+    rec = Recorder(
+        page_body([event(1)], next="?page%5Bafter%5D=c1", has_more=True),
+        page_body([event(2)], has_more=False),
+    )
+    with client(rec) as c:
+        assert ids(list(c.events(user_id=1))) == [1, 2]
+    assert str(rec.requests[1].url) == f"{ROUTE}?page%5Bafter%5D=c1"

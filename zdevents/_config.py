@@ -117,7 +117,7 @@ def _text(name: str, value: object, *, ascii_only: bool = False) -> str:
     # Messages never quote the value: it may be a token.
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"{name} must be a non-empty string")
-    if not value.strip().isprintable():
+    if not value.isprintable():
         raise ConfigurationError(f"{name} contains a control character")
     if ascii_only and not value.isascii():
         # httpx would fail to encode the header, with the token in its exception.

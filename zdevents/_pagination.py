@@ -19,7 +19,7 @@ import httpx
 from ._config import DEFAULT_PORTS, same_origin
 from ._query import EventQuery
 from ._responses import Page
-from ._routes import build_request
+from ._routes import AFTER_PARAM, SIZE_PARAM, build_request
 from .errors import BadResponseError, PaginationError
 
 __all__ = ["PageRequest", "Walk"]
@@ -49,6 +49,8 @@ class Walk:
         if query.after is not None:
             self._seen.add("cursor:" + query.after)
         self.first = self._from_cursor(query.after)
+        #: The URL of the last request built here; relative links resolve against it.
+        self._current: httpx.URL = self.first.url.copy_merge_params(self.first.params or {})
 
     def _from_cursor(self, cursor: str | None) -> PageRequest:
         kwargs = build_request(self._query, cursor)
@@ -69,28 +71,53 @@ class Walk:
                 f"{MAX_EMPTY_PAGES} empty pages in a row still claim more events; giving up"
             )
         if page.next_url is not None:
-            # Parsed once here and handed to httpx as is: this runs once per page.
-            try:
-                url = httpx.URL(page.next_url)
-            except httpx.InvalidURL:
-                raise BadResponseError(
-                    f"the next link is not a URL: {page.next_url!r:.200}"
-                ) from None
-            if not url.is_absolute_url:
-                url = self._base.join(url)
-            if not same_origin(url, self._base):
-                raise PaginationError(
-                    f"the next link leaves {self._base.scheme}://{self._base.netloc.decode()} "
-                    f"for {url.scheme}://{url.netloc.decode()}; not following it"
-                )
-            self._remember(_url_key(url), "next link")
-            if page.cursor is not None:
-                self._remember("cursor:" + page.cursor, "cursor")
-            return PageRequest(url, None, url.path)
+            url = self._checked_link(page.next_url)
+            query = parse_qsl(url.query.decode("ascii", "replace"), keep_blank_values=True)
+            problem = self._drift(url, dict(query))
+            if problem is None:
+                self._remember(_url_key(url, query), "next link")
+                if page.cursor is not None:
+                    self._remember("cursor:" + page.cursor, "cursor")
+                self._current = url
+                return PageRequest(url, None, url.path)
+            if page.cursor is None:
+                raise PaginationError(f"the next link {problem}, and there is no cursor")
+            # The cursor, re-sent with every selector and filter, is the safe way on.
+            logger.warning("the next link %s; continuing from the cursor instead", problem)
         if page.cursor is not None:
             self._remember("cursor:" + page.cursor, "cursor")
-            return self._from_cursor(page.cursor)
+            request = self._from_cursor(page.cursor)
+            self._current = request.url.copy_merge_params(request.params or {})
+            return request
         logger.warning("the API says has_more but gave no next link or cursor; stopping")
+        return None
+
+    def _checked_link(self, text: str) -> httpx.URL:
+        # Parsed once here and handed to httpx as is: this runs once per page.
+        try:
+            url = httpx.URL(text)
+            if not url.is_absolute_url:
+                url = self._current.join(url)
+        except httpx.InvalidURL:
+            raise BadResponseError(f"the next link is not a URL: {text!r:.200}") from None
+        if not same_origin(url, self._base):
+            raise PaginationError(
+                f"the next link leaves {self._base.scheme}://{self._base.netloc.decode()} "
+                f"for {url.scheme}://{url.netloc.decode()}; not following it"
+            )
+        if url.userinfo:
+            # httpx would send the link's user:password instead of our credentials.
+            raise PaginationError("the next link carries credentials of its own; not following it")
+        return url
+
+    def _drift(self, url: httpx.URL, got: dict[str, str]) -> str | None:
+        """How a same-origin link strays from this query, or ``None`` if it does not."""
+        if url.path != self.first.url.path:
+            return f"points at {url.path}, not {self.first.url.path}"
+        sent = self.first.params or {}
+        for name, value in sent.items():
+            if name not in (AFTER_PARAM, SIZE_PARAM) and got.get(name) != str(value):
+                return f"drops or changes the parameter {name}"
         return None
 
     def _remember(self, key: str, what: str) -> None:
@@ -99,9 +126,10 @@ class Walk:
         self._seen.add(key)
 
 
-def _url_key(url: httpx.URL) -> str:
+def _url_key(url: httpx.URL, query: list[tuple[str, str]] | None = None) -> str:
     # One page, however it is spelled: default port, host case, parameter order and
     # percent-encoding do not make a link new.
     port = url.port or DEFAULT_PORTS.get(url.scheme)
-    query = sorted(parse_qsl(url.query.decode("ascii", "replace"), keep_blank_values=True))
-    return f"link:{url.scheme}://{url.host.lower()}:{port}{url.path}?{query!r}"
+    if query is None:
+        query = parse_qsl(url.query.decode("ascii", "replace"), keep_blank_values=True)
+    return f"link:{url.scheme}://{url.host.lower()}:{port}{url.path}?{sorted(query)!r}"

@@ -19,7 +19,7 @@ from zendesk_events_api.api.events import (
 
 from ._query import EventQuery
 
-__all__ = ["AFTER_PARAM", "build_request"]
+__all__ = ["AFTER_PARAM", "SIZE_PARAM", "build_request"]
 
 
 def build_request(query: EventQuery, after: str | None = None) -> dict[str, Any]:
@@ -43,11 +43,12 @@ def build_request(query: EventQuery, after: str | None = None) -> dict[str, Any]
     return kwargs
 
 
-def _after_param_name() -> str:
-    marker = "\x00cursor"
-    params: dict[str, Any] = list_events_by_user_id._get_kwargs(1, pageafter=marker)["params"]
+def _wire_name(argument: str, marker: Any) -> str:
+    params: dict[str, Any] = list_events_by_user_id._get_kwargs(1, **{argument: marker})["params"]
     return next(str(name) for name, value in params.items() if value == marker)
 
 
-#: The wire name of the cursor parameter, read from the generated builder (``page[after]``).
-AFTER_PARAM = _after_param_name()
+#: The wire names of the cursor and page-size parameters (``page[after]``, ``page[size]``),
+#: read from the generated builder.
+AFTER_PARAM = _wire_name("pageafter", "\x00cursor")
+SIZE_PARAM = _wire_name("pagesize", 987654321)
