@@ -281,3 +281,24 @@ def test_absurdly_nested_json_is_a_zendesk_error(status: int) -> None:
     response = httpx.Response(status, content=b"[" * 200_000)
     with pytest.raises(errors.ZendeskError):
         decode_page(response)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"events": [{"properties": {"b": 1e400}}]}',
+        b'{"events": [{"properties": {"b": -1E999}}]}',
+        b'{"events": [{"properties": {"b": NaN}}]}',
+        b'{"events": [{"properties": {"b": Infinity}}]}',
+    ],
+)
+def test_numbers_json_cannot_carry_are_a_bad_response_not_retried(body: bytes) -> None:
+    with pytest.raises(errors.BadResponseError, match="cannot carry") as info:
+        decode_page(httpx.Response(200, content=body))
+    assert info.value.retryable is False
+
+
+def test_ordinary_numbers_still_decode() -> None:
+    body = b'{"events": [{"properties": {"a": 1.5, "b": 12345678901234567890, "c": -2e-5}}]}'
+    page = decode_page(httpx.Response(200, content=body))
+    assert page.events[0].properties == {"a": 1.5, "b": 12345678901234567890, "c": -2e-5}

@@ -76,7 +76,13 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
     if response.status_code != 200:
         raise error_from_response(response, secret)
     try:
-        body = json.loads(response.content)
+        content = response.content
+        body = _DECODER.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
+    except _NotFiniteError as exc:
+        # The same body would come again: not worth a retry.
+        raise errors.BadResponseError(
+            f"the response holds a number JSON cannot carry ({exc}); it cannot be kept as sent"
+        ) from None
     except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         # Truncated or garbled by a proxy: worth another try.
         raise errors.BadResponseError(
@@ -103,6 +109,26 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
         next_url=next_url,
         request_id=request_id_of(response),
     )
+
+
+class _NotFiniteError(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    # 1e400 would become inf, and be written back out as Infinity: not JSON.
+    value = float(text)
+    if math.isinf(value):
+        raise _NotFiniteError(text)
+    return value
+
+
+def _not_finite(name: str) -> float:
+    raise _NotFiniteError(name)  # NaN, Infinity, -Infinity: not JSON, though Python reads them
+
+
+# Built once: json.loads with hooks would build a decoder for every page.
+_DECODER = json.JSONDecoder(parse_float=_finite_float, parse_constant=_not_finite)
 
 
 def _next_link(links: object) -> str | None:
