@@ -237,6 +237,8 @@ def error_from_response(
 ) -> errors.APIError | errors.BadResponseError:
     """Build the exception for a non-200 answer; works for any status and any body."""
     status = response.status_code
+    if 200 <= status < 300:
+        return errors.BadResponseError(f"expected 200, got {status}")
     request_id = request_id_of(response)
     # A proxy may echo the request's Authorization header in its error page.
     content = secret.scrub(response.content) if secret is not None else response.content
@@ -248,9 +250,7 @@ def error_from_response(
     if not items:
         # Not JSON, or JSON in none of the documented shapes: the text is all there is.
         body_text = content[:500].decode("utf-8", "replace").strip() or None
-    if 200 <= status < 300:
-        return errors.BadResponseError(f"expected 200, got {status}")
-    reason = _reason(response)
+    reason = _reason_phrase(response)
     if items:
         detail = "; ".join(_describe(item) for item in items[:5])
     elif body_text:
@@ -278,7 +278,7 @@ def error_from_response(
     return exc
 
 
-def _reason(response: httpx.Response) -> str:
+def _reason_phrase(response: httpx.Response) -> str:
     # httpx's reason_phrase falls back to the status table; non-IANA codes have none.
     try:
         return response.reason_phrase
