@@ -43,11 +43,13 @@ unexpected-methods = []
 """
 READ_ONLY_ENV = "ZDEVENTS_ST_READ_ONLY"
 
-# The routes with a path parameter only link to themselves (NextPage), and schemathesis
-# starts stateful scenarios only from operations likely to succeed with generated data (GETs
-# without path parameters) when there are any. With all three operations selected, the
-# profile and user NextPage links would never run; a stateful run per operation covers them.
-_LINKED_ONLY_TO_THEMSELVES = ("listEventsByProfileId", "listEventsByUserId")
+# Each operation's only declared link is its own NextPage. schemathesis starts stateful
+# scenarios only from operations likely to succeed with generated data (GETs without path
+# parameters) when there are any, so with all three operations selected the profile and user
+# NextPage links would never run, and its summary ("API Links: N covered / M selected") does
+# not say which links were covered. A stateful run per operation covers every NextPage link
+# and shows it: "1 covered / 1 selected" in that run means its NextPage was followed.
+NEXT_PAGE_OPERATIONS = ("listEventsByIdentifier", "listEventsByProfileId", "listEventsByUserId")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ def _runs(
         base_url,
         "--checks",
         "all",
+        "--mode",
+        "all",  # positive and negative cases, explicitly rather than by default
         "--max-examples",
         str(max_examples),
         "--seed",
@@ -99,7 +103,7 @@ def _runs(
     runs = [["run", *common, "--phases", "examples,coverage,fuzzing,stateful"]]
     runs += [
         ["run", *common, "--phases", "stateful", "--include-operation-id", operation]
-        for operation in _LINKED_ONLY_TO_THEMSELVES
+        for operation in NEXT_PAGE_OPERATIONS
     ]
     return runs
 

@@ -31,6 +31,23 @@ def load_runner() -> ModuleType:
     return module
 
 
+_LINKS = re.compile(r"API Links:\s+(\d+) covered / (\d+) selected")
+_OPERATION = re.compile(r"--include-operation-id (\w+)")
+
+
+def link_coverage(output: str) -> dict[str, tuple[int, int]]:
+    """Links (covered, selected) in each run's stateful phase, by operation id ("*": all)."""
+    coverage: dict[str, tuple[int, int]] = {}
+    for run in output.split("$ st run ")[1:]:
+        command = run.split("\n", 1)[0]
+        operation = _OPERATION.search(command)
+        links = _LINKS.search(run)
+        assert "--mode all" in command, command
+        assert links is not None, f"no stateful phase in the run: {command}"
+        coverage[operation[1] if operation else "*"] = (int(links[1]), int(links[2]))
+    return coverage
+
+
 @pytest.mark.slow
 def test_sandbox_meets_the_spec(zendesk_sandbox_factory: Callable[..., Sandbox]) -> None:
     runner = load_runner()
@@ -42,9 +59,15 @@ def test_sandbox_meets_the_spec(zendesk_sandbox_factory: Callable[..., Sandbox])
     result = runner.run_contract(sandbox.base_url, credentials, max_examples=200, read_only=False)
     print(result.output)
     assert result.returncode == 0, "schemathesis found failures; see the output above"
-    # The runs really happened and covered the pagination links.
-    assert result.output.count("No issues found") == 3
-    assert "API Links:    1 covered / 1 selected" in result.output
+    # The runs really happened, in positive and negative mode, and each followed links: the
+    # run over all operations at least one, and each operation's own run its NextPage link.
+    runs = len(runner.NEXT_PAGE_OPERATIONS) + 1
+    assert result.output.count("No issues found") == runs
+    coverage = link_coverage(result.output)
+    assert len(coverage) == runs, coverage
+    assert coverage["*"][0] >= 1, coverage
+    for operation in runner.NEXT_PAGE_OPERATIONS:
+        assert coverage[operation] == (1, 1), f"{operation}'s NextPage link was not followed"
 
 
 def run_fuzz_live(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -81,7 +104,7 @@ def test_fuzz_live_runs_read_only_and_never_prints_the_token(
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert output.count("No issues found") == 3
+    assert output.count("No issues found") == 4
     assert "live-secret-0123456789" not in output
 
 
