@@ -115,6 +115,19 @@ def test_atomic_file_commit_and_discard(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
+def test_atomic_file_publish_then_append_in_place(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    atomic = AtomicFile(str(target))
+    atomic.file.write(b"page1")
+    atomic.publish()
+    assert target.read_bytes() == b"page1"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    atomic.file.write(b"page2")
+    atomic.discard()  # once published, a failure keeps what was saved
+    assert target.read_bytes() == b"page1page2"
+
+
 def test_checkpoint_round_trip_and_bad_files(tmp_path: Path) -> None:
     path = tmp_path / "state"
     assert load_checkpoint(str(path)) is None

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_cli import jsonl, library_events, person, popen, run, selector
+from tests.test_cli import cli_env, jsonl, library_events, person, popen, run, selector
 
 EVENTS = 240
 PAGE = "10"
@@ -131,3 +131,63 @@ def test_fresh_resume_replaces_an_old_output(slow_sandbox: Any, tmp_path: Path) 
     result = run(slow_sandbox, *_args(out, state))
     assert result.returncode == 0, result.stderr
     assert len(jsonl(out.read_text())) == EVENTS
+
+
+AGAIN = "run the same command again"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("failure", ["401", "503"])
+def test_fresh_resume_failing_before_its_first_page_changes_no_file(
+    slow_sandbox: Any, tmp_path: Path, fmt: str, failure: str
+) -> None:
+    out, state = tmp_path / f"keep.{fmt}", tmp_path / "keep.state"
+    out.write_bytes(b"PRECIOUS\n")
+    env = cli_env(slow_sandbox)
+    if failure == "401":
+        env["ZENDESK_API_TOKEN"] = "wrong"
+    else:
+        slow_sandbox.set_faults("503=1")
+    result = run(slow_sandbox, *_args(out, state, fmt), "--max-retries", "0", env=env)
+    assert result.returncode == 1, result.stderr
+    assert f"HTTP {failure}" in result.stderr
+    # Nothing was saved, so there is nothing to resume: the message must not promise it.
+    assert AGAIN not in result.stderr
+    assert out.read_bytes() == b"PRECIOUS\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # no state, no temp file
+
+
+def test_fresh_resume_interrupted_in_its_first_request_changes_no_file(
+    zendesk_sandbox_factory: Any, tmp_path: Path
+) -> None:
+    sandbox = zendesk_sandbox_factory(latency=5)
+    sandbox.add_events(person(0, 20))
+    out, state = tmp_path / "keep.jsonl", tmp_path / "keep.state"
+    out.write_bytes(b"PRECIOUS\n")
+    proc = popen(sandbox, *_args(out, state))
+    deadline = time.monotonic() + 30
+    while sandbox.request_count == 0:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no request"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and AGAIN not in stderr
+    assert out.read_bytes() == b"PRECIOUS\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_resume_hint_only_for_failures_a_rerun_can_fix(slow_sandbox: Any, tmp_path: Path) -> None:
+    out, state = tmp_path / "events.jsonl", tmp_path / "events.state"
+    proc = popen(slow_sandbox, *_args(out, state))
+    _wait_for_checkpoint(state, 30, proc)
+    proc.kill()
+    proc.communicate(timeout=30)
+    # A checkpoint exists, but a rerun with wrong credentials gets the same 401 again.
+    wrong = run(slow_sandbox, *_args(out, state), env=cli_env(slow_sandbox, ZENDESK_API_TOKEN="x"))
+    assert wrong.returncode == 1
+    assert "HTTP 401" in wrong.stderr and AGAIN not in wrong.stderr
+    again = run(slow_sandbox, *_args(out, state))
+    assert again.returncode == 0, again.stderr
+    assert jsonl(out.read_text()) == library_events(slow_sandbox, identifier=selector(0))

@@ -84,10 +84,12 @@ get a first column "selector"; jsonl and json wrap each event as
 
 --output writes to a temporary file and renames it when the export is complete: a failed
 or interrupted export leaves no file, and an existing file stays as it was.
---resume STATE (jsonl and csv) instead appends to --output in place, saving a checkpoint
-after each page; after an interruption, run the same command again to continue where it
-stopped, with no event lost or repeated. A finished export leaves STATE marked done; delete
-it to export again.
+--resume STATE (jsonl and csv) saves a checkpoint after each page; after an interruption,
+run the same command again to continue where it stopped, with no event lost or repeated.
+A fresh run writes to a temporary file that replaces --output at the first checkpoint;
+from then on pages are appended to --output in place. A run that fails before its first
+checkpoint changes neither --output nor STATE. A finished export leaves STATE marked done;
+delete it to export again.
 
 """
 
@@ -488,11 +490,13 @@ def _open_sink(plan: Plan) -> _Sink:
         raise UsageError(str(exc)) from None
     f: IO[bytes]
     if cp is None:
+        # A fresh run writes to a temporary file, renamed over --output at the first
+        # checkpoint: a run that fails before its first page changes no file.
         try:
-            f = open(plan.output, "wb")  # noqa: SIM115 - closed by _export
+            atomic = AtomicFile(plan.output)
         except OSError as exc:
             raise UsageError(f"cannot write --output {plan.output}: {exc.strerror}") from None
-        return _Sink(f, start=Checkpoint(key), owned=True)
+        return _Sink(atomic.file, atomic=atomic, start=Checkpoint(key), owned=True)
     changed = differences(cp.key, key)
     if changed:
         raise UsageError(
@@ -531,6 +535,7 @@ class _Exporter:
         self.plan = plan
         self.client = client
         self.sink = sink
+        self.saved = False  # a checkpoint was written: a rerun goes on from it
         self.writer: EventWriter = make_writer(plan.fmt, sink.file, bulk=plan.selectors is not None)
         start = sink.start
         self.progress = Progress(
@@ -539,6 +544,11 @@ class _Exporter:
             events=start.events if start else 0,
             pages=start.pages if start else 0,
         )
+
+    def resumable(self) -> bool:
+        """Whether running the same command again would go on from a checkpoint."""
+        start = self.sink.start
+        return self.saved or (start is not None and start.cursor is not None)
 
     @property
     def count(self) -> int:
@@ -549,7 +559,11 @@ class _Exporter:
 
     def _checkpoint(self, cursor: str | None, *, done: bool) -> None:
         assert self.sink.start is not None and self.plan.resume is not None
-        fsync_file(self.sink.file)
+        if self.sink.atomic is not None:
+            # The first checkpoint of a fresh run: from now on --output is the export's.
+            self.sink.atomic.publish()
+        else:
+            fsync_file(self.sink.file)
         cp = attrs.evolve(
             self.sink.start,
             cursor=cursor,
@@ -559,14 +573,12 @@ class _Exporter:
             done=done,
         )
         save_checkpoint(self.plan.resume, cp)
+        self.saved = True
 
     def run(self) -> None:
         start = self.sink.start
-        fresh = start is None or (start.cursor is None and start.offset == 0)
-        if fresh:
+        if start is None or (start.cursor is None and start.offset == 0):
             self.writer.begin()
-            if start is not None:
-                self._checkpoint(None, done=False)
         if self.plan.selectors is not None:
             self._run_bulk()
         else:
@@ -618,6 +630,17 @@ class _Exporter:
                 close()
 
 
+_AGAIN = "; run the same command again to resume"
+
+
+def _rerun_helps(exc: errors.ZendeskError) -> bool:
+    """Whether the failure may be gone on a rerun (network, 5xx, 429, timeouts), unlike a
+    400, 401, 403 or 404, which the same command would get again."""
+    return exc.retryable or isinstance(
+        exc, (errors.RateLimitError, errors.ServerError, errors.APIConnectionError)
+    )
+
+
 def _export(plan: Plan) -> int:
     try:
         client = Client.from_env(**plan.client_options)
@@ -639,7 +662,6 @@ def _export(plan: Plan) -> int:
                 )
             return 0
         exporter = _Exporter(plan, client, sink)
-        resumable = plan.resume is not None
         try:
             try:
                 exporter.run()
@@ -651,7 +673,7 @@ def _export(plan: Plan) -> int:
                 sink.file.close()
         except errors.ZendeskError as exc:
             _discard(sink)
-            after = "; run the same command again to resume" if resumable else ""
+            after = _AGAIN if _rerun_helps(exc) and exporter.resumable() else ""
             # Bulk export notes which selector failed.
             where = "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))
             _error(f"{plan.describe()} failed{where}: {exc}; {_hint(exc)}{after}")
@@ -665,12 +687,13 @@ def _export(plan: Plan) -> int:
         except OSError as exc:
             _discard(sink)
             where = plan.output or "standard output"
-            _error(f"writing {where} failed: {exc}")
+            again = _AGAIN if exporter.resumable() else ""
+            _error(f"writing {where} failed: {exc}{again}")
             return 1
         except (KeyboardInterrupt, _Terminated) as exc:
             _discard(sink)
             done = f" after {exporter.count} events" if exporter.count else ""
-            again = "; run the same command again to resume" if resumable else ""
+            again = _AGAIN if exporter.resumable() else ""
             _error(f"interrupted{done}{again}")
             return 143 if isinstance(exc, _Terminated) else 130
     if not plan.quiet and plan.output is not None and sys.stderr.isatty():

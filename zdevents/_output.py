@@ -288,25 +288,36 @@ class AtomicFile:
             os.unlink(self.temp_path)
             raise
         self._done = False
+        self.published = False
+
+    def publish(self) -> None:
+        """Rename the file, as written so far, over the target and keep it open: later
+        writes go to the target in place (how a resumable export goes on after its first
+        checkpoint). Durable when it returns; a no-op once published."""
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        if not self.published:
+            os.replace(self.temp_path, self.target)
+            self.published = True
+            fsync_directory(os.path.dirname(self.target))
 
     def commit(self) -> None:
         """Make the complete file visible under the target name."""
-        self.file.flush()
-        os.fsync(self.file.fileno())
+        self.publish()
         self.file.close()
-        os.replace(self.temp_path, self.target)
         self._done = True
-        fsync_directory(os.path.dirname(self.target))
 
     def discard(self) -> None:
-        """Delete the temporary file; the target is left as it was."""
+        """Delete the temporary file; the target is left as it was (or, once published,
+        as written so far)."""
         if self._done:
             return
         self._done = True
         with contextlib.suppress(OSError):
             self.file.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.temp_path)
+        if not self.published:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.temp_path)
 
     def __enter__(self) -> AtomicFile:
         return self
