@@ -144,6 +144,21 @@ def test_identifiers_file(tmp_path: Path) -> None:
     path = tmp_path / "ids"
     path.write_text("# comment\n\n  a:b:c:d  \na:b:c:x:y\na:b:c:d\n")
     assert read_identifiers(str(path)) == ["a:b:c:d", "a:b:c:x:y"]
+    # Zendesk compares email and twitter values case-insensitively: one profile, one export,
+    # under the first spelling. Other keys are case-sensitive.
+    path.write_text(
+        "coolbikes:rider:email:jdoe@example.com\ncoolbikes:rider:email:JDoe@Example.com\n"
+        "coolbikes:rider:twitter:JDoe\ncoolbikes:rider:twitter:jdoe\n"
+        "coolbikes:rider:phone:ABC\ncoolbikes:rider:phone:abc\n"
+        "Coolbikes:rider:email:jdoe@example.com\n"
+    )
+    assert read_identifiers(str(path)) == [
+        "coolbikes:rider:email:jdoe@example.com",
+        "coolbikes:rider:twitter:JDoe",
+        "coolbikes:rider:phone:ABC",
+        "coolbikes:rider:phone:abc",
+        "Coolbikes:rider:email:jdoe@example.com",
+    ]
     path.write_text("# nothing\n")
     with pytest.raises(UsageError, match="no identifier"):
         read_identifiers(str(path))
