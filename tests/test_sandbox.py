@@ -726,6 +726,33 @@ def test_cli_refuses_remote_host() -> None:
     assert "--allow-remote" in stderr
 
 
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_cli_refuses_a_port_out_of_range(port: str) -> None:
+    process = run_cli("--port", port)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "--port" in stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("kind", ["directory", "not a database"])
+def test_cli_reports_an_unusable_db_in_one_line(tmp_path: Path, kind: str) -> None:
+    db = tmp_path
+    if kind == "not a database":
+        db = tmp_path / "notes.txt"
+        db.write_text("these are not the tables you are looking for\n" * 100, encoding="utf-8")
+    process = run_cli("--port", "0", "--db", str(db))
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert stderr.startswith(f"error: --db {db}: ")
+    assert stderr.count("\n") == 1, stderr
+
+
+def test_sandbox_refuses_a_port_out_of_range() -> None:
+    with pytest.raises(ValueError, match=r"0\.\.65535"):
+        Sandbox(port=65536)
+
+
 def test_main_is_importable_for_the_zdevents_cli(capsys: pytest.CaptureFixture[str]) -> None:
     from zdevents.sandbox import main
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -18,6 +19,17 @@ from ._server import DEFAULT_API_TOKEN, DEFAULT_EMAIL, DEFAULT_OAUTH_TOKEN, Sand
 __all__ = ["build_parser", "main"]
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port number, 0..65535 (0 picks any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not in 0..65535")
+    return port
+
+
 def build_parser(prog: str = "python -m zdevents.sandbox") -> argparse.ArgumentParser:
     """The argument parser (exposed so that ``zdevents sandbox`` can share its help)."""
     parser = argparse.ArgumentParser(
@@ -25,7 +37,9 @@ def build_parser(prog: str = "python -m zdevents.sandbox") -> argparse.ArgumentP
         description="Serve a local Zendesk Events API (the three event read routes) from SQLite.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
+    parser.add_argument(
+        "--port", type=_port, default=8765, help="port (default 8765; 0 = any free)"
+    )
     parser.add_argument(
         "--allow-remote",
         action="store_true",
@@ -94,6 +108,9 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
         )
     except (SeedError, RecordError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:  # a directory, an unwritable path or not a database
+        print(f"error: --db {args.db}: cannot use it as a SQLite database: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()
 

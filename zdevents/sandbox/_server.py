@@ -133,6 +133,8 @@ class Sandbox:
             raise ValueError("latency must not be negative")
         if retry_after < 0:
             raise ValueError("retry_after must not be negative")
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port {port} is not in 0..65535")
         self.host = host
         self._requested_port = port
         self._port = port

@@ -85,16 +85,22 @@ class Store:
         target = ":memory:" if path is None else os.fspath(path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-        with self._lock:
-            self._db.executescript(_SCHEMA)
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'cursor_secret'").fetchone()
-            if row is None:
-                secret = os.urandom(32)
-                self._db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('cursor_secret', ?)", (secret,)
-                )
-            else:
-                secret = bytes(row[0])
+        try:
+            with self._lock:
+                self._db.executescript(_SCHEMA)
+                row = self._db.execute(
+                    "SELECT value FROM meta WHERE key = 'cursor_secret'"
+                ).fetchone()
+                if row is None:
+                    secret = os.urandom(32)
+                    self._db.execute(
+                        "INSERT INTO meta (key, value) VALUES ('cursor_secret', ?)", (secret,)
+                    )
+                else:
+                    secret = bytes(row[0])
+        except BaseException:
+            self._db.close()
+            raise
         # Kept in the database so that cursors stay valid when a --db file is reopened.
         self.cursor_secret: bytes = secret
 
