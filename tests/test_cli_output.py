@@ -7,6 +7,7 @@ import io
 import json
 import os
 import stat
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,35 @@ def test_table_aligns_wide_characters() -> None:
     assert second.index("bike_rental") == column
     # Two wide characters take four columns, so the string index is two less.
     assert first.index("bike_rental") == column - 2
+
+
+def test_table_is_safe_and_aligned_with_combining_marks_and_format_characters() -> None:
+    descriptions = [
+        "cafe\u0301 cre\u0300me",  # combining accents: zero columns each
+        "\u202eevil\u202c text",  # right-to-left override (and pop): shown as "?"
+        "one\u2028two\u2029three",  # line and paragraph separators
+        "a\u200bb\u200dc\ufeffd\u00ade",  # zero-width space and joiner, BOM, soft hyphen
+        "\U0001f468\u200d\U0001f469",  # ZWJ emoji sequence
+        "plain",
+    ]
+    text = render("table", [{**RAW, "description": d} for d in descriptions])
+    for bad in "\u202e\u202c\u2028\u2029\u200b\u200d\ufeff\u00ad":
+        assert bad not in text
+    lines = text.split("\n")[:-1]  # only "\n" ends a line
+    assert len(lines) == 1 + len(descriptions)
+    assert "cafe\u0301 cre\u0300me" in lines[1]
+    assert "?evil? text" in lines[2] and "one?two?three" in lines[3]
+    assert "a?b?c?d?e" in lines[4] and "\U0001f468?\U0001f469" in lines[5]
+
+    def columns(line: str) -> int:  # terminal columns before PROPERTIES
+        before = line[: line.index('{"booking_date"')]
+        return sum(
+            0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+            for c in before
+        )
+
+    assert len({columns(line) for line in lines[1:]}) == 1
+    assert columns(lines[1]) == lines[0].index("PROPERTIES")
 
 
 def test_atomic_file_commit_and_discard(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import os
-import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -139,12 +138,33 @@ class CsvWriter(EventWriter):
         self._emit(([selector or ""] if self.bulk else []) + row)
 
 
-# C0/C1 controls and DEL: an event's text must not move the cursor or recolour a terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Characters a table cell shows as "?", so that an event's text cannot move the cursor,
+#: recolour the terminal, reorder what follows it or break the line: controls (Cc: C0, C1,
+#: DEL), format characters (Cf: bidi overrides and isolates such as U+202E, zero-width
+#: spaces and joiners, soft hyphen, BOM), line and paragraph separators (Zl, Zp: U+2028,
+#: U+2029), lone surrogates (Cs) and unassigned code points (Cn, of unknown width).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
+
+
+def _safe_text(text: str) -> str:
+    """``text`` with every character of :data:`_UNSAFE_CATEGORIES` replaced by ``?``."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join("?" if unicodedata.category(c) in _UNSAFE_CATEGORIES else c for c in text)
+
+
+def _char_width(char: str) -> int:
+    """Terminal columns of one character: 0 for combining marks (they join the character
+    before them), 2 for East Asian wide and fullwidth characters, else 1."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def _cell_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(c) for c in text)
 
 
 def _fit(text: str, width: int) -> str:
@@ -152,7 +172,7 @@ def _fit(text: str, width: int) -> str:
     if _cell_width(text) > width:
         out, used = [], 0
         for char in text:
-            w = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+            w = _char_width(char)
             if used + w > width - 1:
                 break
             out.append(char)
@@ -191,7 +211,7 @@ class TableWriter(EventWriter):
         props = raw.get("properties")
         values["properties"] = "" if not props else _text(props)
         values["selector"] = selector or ""
-        return [_CONTROL.sub("?", values[name]) for name in self._names]
+        return [_safe_text(values[name]) for name in self._names]
 
     def _line(self, cells: list[str]) -> None:
         fitted = [_fit(cell, width) for cell, width in zip(cells, self._widths, strict=True)]
