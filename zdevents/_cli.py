@@ -139,9 +139,17 @@ def _positive_float(text: str) -> float:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (not a usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        _error(f"{message} (see {self.prog} --help)")
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``zdevents`` (also used to render ``--help``)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Read the events of Zendesk profiles through the Events API.",
         epilog=EXAMPLES + "\n" + ENVIRONMENT,
@@ -773,8 +781,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        parser.print_help(sys.stderr)
-        return 2
+        return _usage(f"a command is needed: events or sandbox (see {PROG} --help)")
     with _sigterm_as_interrupt():
         try:
             return _events(ns)
