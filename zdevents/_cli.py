@@ -665,9 +665,7 @@ def _rerun_helps(exc: errors.ZendeskError) -> bool:
 def _export(plan: Plan) -> int:
     try:
         client = Client.from_env(**plan.client_options)
-    except errors.ConfigurationError as exc:
-        return _usage(str(exc))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError) as exc:  # errors.ConfigurationError is a ValueError
         return _usage(str(exc))
     with client:
         try:

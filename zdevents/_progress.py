@@ -26,7 +26,6 @@ class Progress:
         self._start_events = events
         self._started = time.monotonic()
         self._last_draw = 0.0
-        self._drawn = False
 
     def add(self, events: int = 0, pages: int = 0) -> None:
         self.events += events
@@ -45,7 +44,6 @@ class Progress:
         # \x1b[K clears what a longer previous line left behind.
         self._stream.write("\r" + self._line() + "\x1b[K")
         self._stream.flush()
-        self._drawn = True
 
     def close(self) -> None:
         """Draw the final counts and end the line (before any message that follows)."""
