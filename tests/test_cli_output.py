@@ -1,4 +1,5 @@
-"""The CLI's output writers, atomic file and resume state, in process."""
+"""The CLI's output writers, atomic file and resume state (in process, but for the jsonl
+line compared with what the sandbox sent, which runs the executable)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from tests.test_cli import run
 from zdevents import Event
 from zdevents._checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 from zdevents._cli import UsageError, main, read_identifiers
@@ -41,9 +44,45 @@ def render(fmt: str, raws: list[dict[str, Any]], *, bulk: bool = False) -> str:
     return sink.getvalue().decode()
 
 
-def test_jsonl_is_the_object_as_received() -> None:
-    text = render("jsonl", [RAW, {"id": "x"}])
-    assert [json.loads(line) for line in text.splitlines()] == [RAW, {"id": "x"}]
+def test_jsonl_is_the_object_as_received(zendesk_sandbox: Any) -> None:
+    zendesk_sandbox.add_event(
+        profile={
+            "source": "shop",
+            "type": "customer",
+            "identifiers": [{"type": "email", "value": "zoe@example.com"}],
+        },
+        event={
+            "source": "shop",
+            "type": "login",
+            "description": 'Zoë ✓ 日本 \U0001f6b2 e\u0301 \u2028 "q" \\',
+            "created_at": "2021-01-02T03:04:05.123456789Z",
+            "received_at": "2021-01-02T03:04:06.000000001Z",
+            "properties": {"big": 2**70, "neg": -(2**64), "f": 0.1, "nested": {"a": [1, None]}},
+            "x_unknown_field": {"kept": True, "z": "last"},
+        },
+    )
+    query = "shop:customer:email:zoe@example.com"
+    # What the server sends, as text: the event object is the span of the body that
+    # raw_decode consumes, so its bytes are compared, not a re-encoding of them.
+    response = httpx.get(
+        f"{zendesk_sandbox.base_url}/api/v2/user_profiles/events",
+        params={"identifier": query},
+        auth=(f"{zendesk_sandbox.email}/token", zendesk_sandbox.api_token),
+    )
+    assert response.status_code == 200
+    body = response.content.decode("utf-8")
+    prefix = '{"events":['
+    assert body.startswith(prefix)
+    _, end = json.JSONDecoder().raw_decode(body, len(prefix))
+    sent = body[len(prefix) : end]
+    assert body[end] == "]"  # the only event
+    assert "123456789Z" in sent and "x_unknown_field" in sent and str(2**70) in sent
+
+    result = run(zendesk_sandbox, "events", "--identifier", query)
+    assert result.returncode == 0, result.stderr
+    # The sandbox sends compact UTF-8 JSON, as the jsonl writer writes it: the line is the
+    # server's text byte for byte (key order, digits, unicode unescaped).
+    assert result.stdout.encode("utf-8") == sent.encode("utf-8") + b"\n"
 
 
 def test_jsonl_bulk_wraps_the_event() -> None:
