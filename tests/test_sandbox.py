@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -724,6 +725,60 @@ def test_cli_refuses_remote_host() -> None:
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "--allow-remote" in stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a named pipe")
+@pytest.mark.parametrize(("stop_signal", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_cli_interrupted_while_seeding_exits_quietly(
+    tmp_path: Path, stop_signal: signal.Signals, status: int
+) -> None:
+    # The seed is a named pipe: opening it for writing returns once the sandbox opened it to
+    # read the seed, so the signal certainly arrives while the seed loads.
+    seed = tmp_path / "seed.jsonl"
+    os.mkfifo(seed)
+    db = tmp_path / "events.db"
+    process = run_cli("--port", "0", "--db", str(db), "--seed", str(seed))
+    try:
+        with seed.open("w", encoding="utf-8") as pipe:
+            pipe.write(json.dumps(record(n=1)) + "\n")
+            pipe.flush()
+            process.send_signal(stop_signal)
+            stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert (process.returncode, stdout, stderr) == (status, "", "")
+    store = Store(db)
+    assert store.count_events() == 0
+    store.close()
+
+
+def test_stop_with_a_request_in_flight_is_quiet(
+    zendesk_sandbox: Sandbox, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    zendesk_sandbox.latency = 30.0
+    statuses: list[object] = []
+
+    def slow_request() -> None:
+        try:
+            with client_for(zendesk_sandbox, timeout=60) as http:
+                statuses.append(http.get(by_user(JDOE_USER)).status_code)
+        except httpx.HTTPError as exc:
+            statuses.append(type(exc))
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+    for _ in range(500):
+        if zendesk_sandbox.request_count:
+            break
+        threading.Event().wait(0.01)
+    assert zendesk_sandbox.request_count == 1
+    zendesk_sandbox.stop()  # uvicorn cancels the request after its graceful-shutdown timeout
+    thread.join(30)
+    assert statuses, "the request did not end"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert "CancelledError" not in capfd.readouterr().err
 
 
 @pytest.mark.parametrize("port", ["99999", "-1", "http"])

@@ -73,6 +73,9 @@ def build_parser(prog: str = "python -m zdevents.sandbox") -> argparse.ArgumentP
 def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
     """Run the sandbox until SIGINT or SIGTERM; return the exit status (0 on a clean stop).
 
+    A signal while the seed is still loading ends the run with 128 + its number (130 for
+    Ctrl-C), without a traceback and with nothing of the seed stored.
+
     ``argv`` defaults to ``sys.argv[1:]``; ``prog`` names the command in help and errors
     (``zdevents sandbox`` passes its own name).
     """
@@ -90,40 +93,57 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
         faults = parse_faults(args.faults)
     except ValueError as exc:
         parser.error(f"--faults: {exc}")
-    try:
-        sandbox = Sandbox(
-            host=args.host,
-            port=args.port,
-            db=args.db,
-            seed=args.seed,
-            email=args.email,
-            api_token=args.token,
-            oauth_token=args.oauth_token,
-            rate_limit=args.rate_limit,
-            latency=args.latency,
-            faults=faults or None,
-            fault_seed=args.fault_seed,
-            retry_after=args.retry_after,
-            allow_remote=args.allow_remote,
-        )
-    except (SeedError, RecordError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except sqlite3.Error as exc:  # a directory, an unwritable path or not a database
-        print(f"error: --db {args.db}: cannot use it as a SQLite database: {exc}", file=sys.stderr)
-        return 2
+    # Handlers go in before the seed loads: a large seed takes a while, and Ctrl-C (or
+    # SIGTERM) then ends the run quietly with 128 + the signal number (130 for Ctrl-C).
+    # The seed is stored in one transaction, so an interrupted load stores nothing.
     stop = threading.Event()
+    loading = threading.Event()
+    received: list[int] = []
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
         stop.set()
+        if loading.is_set():
+            raise KeyboardInterrupt  # unwinds the seed load; caught below
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    sandbox: Sandbox | None = None
     try:
+        loading.set()
+        try:
+            sandbox = Sandbox(
+                host=args.host,
+                port=args.port,
+                db=args.db,
+                seed=args.seed,
+                email=args.email,
+                api_token=args.token,
+                oauth_token=args.oauth_token,
+                rate_limit=args.rate_limit,
+                latency=args.latency,
+                faults=faults or None,
+                fault_seed=args.fault_seed,
+                retry_after=args.retry_after,
+                allow_remote=args.allow_remote,
+            )
+            loading.clear()
+        except KeyboardInterrupt:
+            return 128 + (received[0] if received else signal.SIGINT)
+        except (SeedError, RecordError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except sqlite3.Error as exc:  # a directory, an unwritable path or not a database
+            print(
+                f"error: --db {args.db}: cannot use it as a SQLite database: {exc}",
+                file=sys.stderr,
+            )
+            return 2
+        finally:
+            loading.clear()
         try:
             sandbox.start()
         except OSError as exc:
             print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-            sandbox.store.close()
             return 1
         print(f"Zendesk Events API sandbox at {sandbox.base_url}", flush=True)
         print(f"export ZENDESK_BASE_URL={shlex.quote(sandbox.base_url)}")
@@ -132,7 +152,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
         print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
         stop.wait()
     finally:
-        sandbox.stop()
+        if sandbox is not None:
+            sandbox.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0

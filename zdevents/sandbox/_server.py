@@ -39,14 +39,25 @@ DEFAULT_END_USER_EMAIL = "enduser@coolbikes.com"
 _STARTUP_TIMEOUT = 30.0
 
 
-class _QuietFaults(logging.Filter):
-    """Hide uvicorn's complaints about responses that fault injection cut short on purpose."""
+class _QuietUvicorn(logging.Filter):
+    """Hide uvicorn's complaints that are no error of the sandbox's.
+
+    Responses that fault injection cut short on purpose, and requests still in flight when
+    the sandbox stops: uvicorn cancels them after its graceful-shutdown timeout and logs
+    the cancellation, with a ``CancelledError`` traceback, as an error.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("ASGI callable returned without")
+        message = str(record.msg)
+        if message.startswith("ASGI callable returned without"):
+            return False
+        if message.startswith("Cancel ") and "timeout graceful shutdown exceeded" in message:
+            return False
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, asyncio.CancelledError)
 
 
-logging.getLogger("uvicorn.error").addFilter(_QuietFaults())
+logging.getLogger("uvicorn.error").addFilter(_QuietUvicorn())
 
 
 def is_loopback(host: str) -> bool:
