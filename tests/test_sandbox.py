@@ -618,6 +618,39 @@ def test_seed_conflict_found_in_storage_also_loads_nothing(tmp_path: Path) -> No
     store.close()
 
 
+def test_reseeding_skips_identical_events_and_reports_a_reused_id(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.jsonl"
+    with_id = record(n=1, id="01E24ET0G1PHQ8QVNYRYM4QT8K")  # no created_at or received_at
+    without_id = record(n=2)
+    seed.write_text(f"{json.dumps(with_id)}\n{json.dumps(without_id)}\n", encoding="utf-8")
+    db = tmp_path / "events.db"
+    for loads in (1, 2):
+        Sandbox(seed=seed, db=db).stop()
+        store = Store(db)
+        # The event with an id is stored once; the one without gets a new id each load.
+        assert store.count_events() == 1 + loads
+        store.close()
+    # The same id in a file that repeats it with the same content: skipped.
+    seed.write_text(f"{json.dumps(with_id)}\n{json.dumps(with_id)}\n", encoding="utf-8")
+    Sandbox(seed=seed, db=db).stop()
+    # A different event reusing the id, in storage or earlier in the file, names its line.
+    reused = record(n=3, id="01E24ET0G1PHQ8QVNYRYM4QT8K")
+    seed.write_text(f"{json.dumps(without_id)}\n{json.dumps(reused)}\n", encoding="utf-8")
+    with pytest.raises(SeedError, match=r"line 2: event\.id 01E24ET0G1PHQ8QVNYRYM4QT8K is already"):
+        Sandbox(seed=seed, db=db)
+    other = tmp_path / "other.jsonl"
+    other.write_text(f"{json.dumps(with_id)}\n\n{json.dumps(reused)}\n", encoding="utf-8")
+    with pytest.raises(SeedError, match=r"line 3: event\.id .* with different content"):
+        Sandbox(seed=other)
+    elsewhere = record("bob@example.com", n=1, id="01E24ET0G1PHQ8QVNYRYM4QT8K")
+    seed.write_text(f"{json.dumps(elsewhere)}\n", encoding="utf-8")
+    with pytest.raises(SeedError, match=r"line 1: event\.id .* for profile"):
+        Sandbox(seed=seed, db=db)
+    store = Store(db)
+    assert store.count_events() == 3  # nothing of the failed seeds was stored
+    store.close()
+
+
 def test_add_events_is_atomic(zendesk_sandbox: Sandbox) -> None:
     with pytest.raises(ValueError, match=r"event\.type") as caught:
         zendesk_sandbox.add_events(

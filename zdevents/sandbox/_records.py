@@ -56,6 +56,9 @@ class EventRecord:
     event_type: str
     created_ns: int
     event_json: str
+    # The event fields the sandbox filled in (id, created_at, received_at) because the record
+    # left them out: they differ between loads of the same record.
+    filled: frozenset[str] = frozenset()
 
 
 def normalize_identifier_value(identifier_type: str, value: str) -> str:
@@ -179,4 +182,5 @@ def parse_record(record: object, *, received_ns: int | None = None) -> EventReco
         event_type=event_type,
         created_ns=created_ns,
         event_json=event_json,
+        filled=frozenset(key for key in filled if key not in event),
     )

@@ -61,7 +61,10 @@ def seed_store(store: Store, seed: str | os.PathLike[str]) -> int:
     """Load ``seed`` into ``store`` in one transaction; return the number of records.
 
     Raises ``SeedError`` naming the line of the first record that cannot be stored, whether
-    the problem is in the line itself or a conflict with data already stored.
+    the problem is in the line itself or a conflict with data already stored (such as an
+    event id already taken by a different event). Loading a seed again skips the events
+    whose id is already stored with the same content; events without an ``id`` get a new
+    one on every load, so they are stored again each time.
     """
     numbered = load_seed(seed)
     try:

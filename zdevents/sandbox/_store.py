@@ -7,6 +7,7 @@ One connection guarded by a lock serves both the server thread and the caller's 
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -62,6 +63,14 @@ _INT64_MAX = 2**63 - 1
 def _clamp(ns: int) -> int:
     # Filters may name any year 1..9999; stored times fit in SQLite's signed 64 bits.
     return min(max(ns, _INT64_MIN), _INT64_MAX)
+
+
+def _content(event_json: str, ignored: frozenset[str]) -> str:
+    # Canonical JSON (sorted keys; 1, 1.0 and true stay distinct) without the ignored fields.
+    event = json.loads(event_json)
+    for key in ignored:
+        event.pop(key, None)
+    return json.dumps(event, sort_keys=True, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +134,15 @@ class Store:
         return self.add_parsed(parsed)
 
     def add_parsed(self, records: Sequence[EventRecord]) -> list[str]:
-        """Store already validated records in one transaction; return their profile ids."""
+        """Store already validated records in one transaction; return their profile ids.
+
+        An event whose id is already stored (or earlier in ``records``) is skipped when it is
+        the same event, so re-seeding a ``--db`` file with the same seed does not duplicate
+        its events: same profile, same fields, apart from the timestamps the sandbox fills
+        in for a record that leaves them out. The same id with other content is a
+        ``RecordError`` naming the record. An event without an id gets a new one each time
+        it is loaded, so loading such a record again stores it again.
+        """
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
@@ -133,6 +150,7 @@ class Store:
                 cache: dict[tuple[object, ...], tuple[str, int]] = {}
                 profile_ids: list[str] = []
                 rows: list[tuple[object, ...]] = []
+                batch: dict[str, tuple[str, str, frozenset[str]]] = {}
                 for index, record in enumerate(records):
                     key = (
                         record.profile_source,
@@ -150,6 +168,9 @@ class Store:
                         cache[key] = resolved
                     profile_id, user_id = resolved
                     profile_ids.append(profile_id)
+                    if self._is_stored(record, profile_id, batch, index):
+                        continue
+                    batch[record.event_id] = (profile_id, record.event_json, record.filled)
                     rows.append(
                         (
                             record.event_id,
@@ -161,10 +182,8 @@ class Store:
                             record.event_json,
                         )
                     )
-                # An event id that is already stored is skipped, so re-seeding a --db file
-                # with the same seed does not duplicate its events.
                 db.executemany(
-                    "INSERT OR IGNORE INTO events"
+                    "INSERT INTO events"
                     " (event_id, profile_id, user_id, source, type, created_ns, body)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     rows,
@@ -174,6 +193,39 @@ class Store:
                 raise
             db.execute("COMMIT")
             return profile_ids
+
+    def _is_stored(
+        self,
+        record: EventRecord,
+        profile_id: str,
+        batch: dict[str, tuple[str, str, frozenset[str]]],
+        index: int,
+    ) -> bool:
+        """Whether the record's event is stored already (or earlier in the batch).
+
+        Raises ``RecordError`` if its id is taken by a different event.
+        """
+        earlier = batch.get(record.event_id)
+        if earlier is None:
+            row = self._db.execute(
+                "SELECT profile_id, body FROM events WHERE event_id = ?", (record.event_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            earlier = (str(row[0]), str(row[1]), frozenset())
+        stored_profile, stored_json, stored_filled = earlier
+        ignored = record.filled | stored_filled
+        if stored_profile != profile_id:
+            raise RecordError(
+                f"event.id {record.event_id} is already stored for profile {stored_profile}",
+                index=index,
+            )
+        if _content(stored_json, ignored) != _content(record.event_json, ignored):
+            raise RecordError(
+                f"event.id {record.event_id} is already stored with different content",
+                index=index,
+            )
+        return True
 
     def _resolve_profile(self, record: EventRecord) -> tuple[str, int]:
         """Find or create the record's profile (as Zendesk's track-event call does)."""
