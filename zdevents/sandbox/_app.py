@@ -23,6 +23,7 @@ from ._cursor import decode_cursor, encode_cursor
 from ._faults import FaultInjector
 from ._ids import new_ulid
 from ._ratelimit import RateDecision, RateLimiter
+from ._records import INT64_MAX
 from ._store import EventQuery, Store
 from ._times import parse_filter_ns
 
@@ -36,7 +37,6 @@ Headers = list[tuple[bytes, bytes]]
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
-_MAX_USER_ID = 2**63 - 1
 # The spec's pattern, applied the way JSON Schema applies patterns (a search, not a full
 # match), so that the sandbox and schemathesis agree on which identifiers are well formed.
 _IDENTIFIER_PATTERN = re.compile(r"^[^:]+:[^:]+:[^:]+:.+$")
@@ -313,7 +313,7 @@ class SandboxApp:
                 raise _errors(404, "NotFound", "Profile not found")
             return {"profile_id": path_value}
         user_id = int(path_value) if _DIGITS.fullmatch(path_value) else 0
-        if not 1 <= user_id <= _MAX_USER_ID:
+        if not 1 <= user_id <= INT64_MAX:
             message = "You passed an invalid value for the user_id attribute. must be an integer"
             raise _Problem(400, {"error": {"title": "Invalid attribute", "message": message}})
         if not self.store.has_user(user_id):

@@ -15,6 +15,8 @@ from ._ids import new_ulid
 from ._times import format_ns, now_ns, parse_datetime_ns
 
 __all__ = [
+    "INT64_MAX",
+    "INT64_MIN",
     "EventRecord",
     "RecordError",
     "normalize_identifier_value",
@@ -24,10 +26,10 @@ __all__ = [
 
 # Zendesk lower-cases these identifier values on write (Profiles API reference).
 _CASE_FOLDED_TYPES = frozenset({"email", "twitter"})
-_MAX_USER_ID = 2**63 - 1
-# SQLite integers are signed 64-bit: nanoseconds since the epoch cover 1677..2262.
-_MIN_NS = -(2**63)
-_MAX_NS = 2**63 - 1
+# SQLite integers are signed 64-bit, and so are Zendesk's user ids: the one definition of
+# the bounds for the sandbox. Nanoseconds since the epoch in that range cover 1677..2262.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
 
 
 class RecordError(ValueError):
@@ -87,7 +89,7 @@ def parse_user_id(value: object) -> int:
         raise RecordError("user_id must be a positive integer")
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
-    if not isinstance(value, int) or not 1 <= value <= _MAX_USER_ID:
+    if not isinstance(value, int) or not 1 <= value <= INT64_MAX:
         raise RecordError("user_id must be a positive integer")
     return value
 
@@ -160,7 +162,7 @@ def parse_record(record: object, *, received_ns: int | None = None) -> EventReco
         parsed = parse_datetime_ns(created_at) if isinstance(created_at, str) else None
         if parsed is None:
             raise RecordError("event.created_at must be an RFC 3339 date-time")
-        if not _MIN_NS <= parsed <= _MAX_NS:
+        if not INT64_MIN <= parsed <= INT64_MAX:
             raise RecordError("event.created_at must be between 1677 and 2262")
         created_ns = parsed
     if "received_at" not in event:

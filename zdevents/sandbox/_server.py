@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from ._app import SandboxApp, Settings
-from ._faults import FaultInjector, parse_faults
+from ._faults import FAULT_KINDS, FaultInjector, parse_faults
 from ._ratelimit import RateLimiter
 from ._seed import seed_store
 from ._store import Store
@@ -260,7 +260,7 @@ class Sandbox:
         """How many faults of each kind were served so far (all zero without faults)."""
         faults = self.app.settings.faults
         if faults is None:
-            return dict.fromkeys(("429", "500", "503", "520", "drop", "truncate"), 0)
+            return dict.fromkeys(FAULT_KINDS, 0)
         return faults.served()
 
     @property

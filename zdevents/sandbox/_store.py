@@ -15,7 +15,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ._ids import new_ulid
-from ._records import EventRecord, RecordError, normalize_identifier_value, parse_record
+from ._records import (
+    INT64_MAX,
+    INT64_MIN,
+    EventRecord,
+    RecordError,
+    normalize_identifier_value,
+    parse_record,
+)
 
 __all__ = ["EventQuery", "Store"]
 
@@ -56,13 +63,11 @@ _USER_LINKING_TYPES = frozenset(
     {"email", "phone_number", "external_id", "twitter", "facebook", "sdk"}
 )
 _FIRST_GENERATED_USER_ID = 1_000_001
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
 
 
 def _clamp(ns: int) -> int:
     # Filters may name any year 1..9999; stored times fit in SQLite's signed 64 bits.
-    return min(max(ns, _INT64_MIN), _INT64_MAX)
+    return min(max(ns, INT64_MIN), INT64_MAX)
 
 
 def _content(event_json: str, ignored: frozenset[str]) -> str:
