@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -136,12 +139,16 @@ def json_of(request: httpx.Request) -> Any:
 
 
 class FakeClock:
-    """Replaces ``time`` in the client, retry and rate-limit modules: sleeping advances a
-    fake monotonic clock and is recorded, so retry tests neither wait nor depend on timing."""
+    """Replaces ``time`` (and ``asyncio.sleep``) in the client, retry and rate-limit modules:
+    sleeping advances a fake monotonic clock and is recorded, so tests of retries and pacing
+    neither wait nor depend on timing. ``frozen`` records sleeps without advancing. Safe to
+    share between threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, frozen: bool = False) -> None:
         self.now = 1000.0
+        self.frozen = frozen
         self.sleeps: list[float] = []
+        self._lock = threading.Lock()
 
     def monotonic(self) -> float:
         return self.now
@@ -150,16 +157,17 @@ class FakeClock:
         return 1_700_000_000.0 + self.now
 
     def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(0.0, seconds)
+        assert seconds >= 0
+        with self._lock:
+            self.sleeps.append(seconds)
+            if not self.frozen:
+                self.now += seconds
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
+        await asyncio.sleep(0)  # still yield, as a real sleep would
 
     def install(self, monkeypatch: Any) -> FakeClock:
-        import asyncio
-        import time
-
         from zdevents import _client, _ratelimit, _retry
 
         fake_time = _Proxy(time, monotonic=self.monotonic, time=self.time, sleep=self.sleep)

@@ -9,15 +9,14 @@ fake clock instead of being slept, so the test measures counts, not time.
 from __future__ import annotations
 
 import asyncio
-import time
-import types
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from zdevents import AsyncClient, Client, _client, _ratelimit, _retry, errors
+from tests._mock import FakeClock
+from zdevents import AsyncClient, Client, errors
 
 TOTAL = 10_000
 PAGE_SIZE = 25
@@ -29,35 +28,9 @@ FAULT_SEED = 5
 pytestmark = pytest.mark.slow
 
 
-class RecordedSleeps:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
-def _namespace(module: types.ModuleType, **overrides: Any) -> types.SimpleNamespace:
-    names = {name: getattr(module, name) for name in dir(module) if not name.startswith("__")}
-    return types.SimpleNamespace(**{**names, **overrides})
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> RecordedSleeps:
-    fake = RecordedSleeps()
-    fake_time = _namespace(time, monotonic=fake.monotonic, sleep=fake.sleep)
-    for module in (_client, _retry, _ratelimit):
-        monkeypatch.setattr(module, "time", fake_time)
-    monkeypatch.setattr(_client, "asyncio", _namespace(asyncio, sleep=fake.async_sleep))
-    return fake
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    return FakeClock().install(monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +94,7 @@ def _check_export(events: list[Any], clean_ids: list[str] | None = None) -> list
 
 
 def test_export_through_faults_yields_every_event_once_in_order(
-    sandbox: Any, clock: RecordedSleeps
+    sandbox: Any, clock: FakeClock
 ) -> None:
     clean: list[str] = []
     clean_ids = _check_export(
@@ -154,7 +127,7 @@ def test_export_through_faults_yields_every_event_once_in_order(
     assert sum(clock.sleeps) < faults * 0.01
 
 
-def test_faulted_export_is_deterministic(sandbox: Any, clock: RecordedSleeps) -> None:
+def test_faulted_export_is_deterministic(sandbox: Any, clock: FakeClock) -> None:
     outcomes = []
     for _ in range(2):
         sandbox.set_faults(FAULTS, seed=FAULT_SEED, retry_after=0)
@@ -170,7 +143,7 @@ def test_faulted_export_is_deterministic(sandbox: Any, clock: RecordedSleeps) ->
     assert len(first[0]) == TOTAL
 
 
-def test_async_export_through_faults(sandbox: Any, clock: RecordedSleeps) -> None:
+def test_async_export_through_faults(sandbox: Any, clock: FakeClock) -> None:
     sandbox.set_faults({**FAULTS, "500": 0.03, "520": 0.03}, seed=FAULT_SEED, retry_after=0)
 
     async def export() -> list[Any]:
@@ -191,7 +164,7 @@ def test_async_export_through_faults(sandbox: Any, clock: RecordedSleeps) -> Non
 
 
 def test_resuming_from_the_last_cursor_after_giving_up_loses_nothing(
-    sandbox: Any, clock: RecordedSleeps
+    sandbox: Any, clock: FakeClock
 ) -> None:
     # No retries at all: every fault ends the iteration, and the caller resumes from the
     # cursor of the last page it received.

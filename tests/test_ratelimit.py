@@ -11,51 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
-import types
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from zdevents import AsyncClient, Client, _client, _ratelimit, _retry, errors
+from tests._mock import FakeClock
+from zdevents import AsyncClient, Client, errors
 from zdevents._ratelimit import RateLimiter
 
 
-class FakeClock:
-    def __init__(self, *, frozen: bool = False) -> None:
-        self.now = 5000.0
-        self.frozen = frozen
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        with self._lock:
-            self.sleeps.append(seconds)
-            if not self.frozen:
-                self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-        await asyncio.sleep(0)  # still yield, as a real sleep would
-
-
-def _namespace(module: types.ModuleType, **overrides: Any) -> types.SimpleNamespace:
-    names = {name: getattr(module, name) for name in dir(module) if not name.startswith("__")}
-    return types.SimpleNamespace(**{**names, **overrides})
-
-
 def install(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> FakeClock:
-    fake_time = _namespace(time, monotonic=clock.monotonic, sleep=clock.sleep)
-    for module in (_client, _retry, _ratelimit):
-        monkeypatch.setattr(module, "time", fake_time)
-    monkeypatch.setattr(_client, "asyncio", _namespace(asyncio, sleep=clock.async_sleep))
-    return clock
+    return clock.install(monkeypatch)
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
-from zdevents import AsyncClient, Client, _client, _ratelimit, _responses, _retry, errors
+from tests._mock import FakeClock
+from zdevents import AsyncClient, Client, _responses, _retry, errors
 from zdevents._ratelimit import RateLimiter
 from zdevents._retry import RetryPolicy
 
@@ -52,23 +53,6 @@ TRANSPORT_ERRORS = [
 # --- a fake clock for the zdevents modules -----------------------------------------------
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
 def _namespace(module: types.ModuleType, **overrides: Any) -> types.SimpleNamespace:
     names = {name: getattr(module, name) for name in dir(module) if not name.startswith("__")}
     return types.SimpleNamespace(**{**names, **overrides})
@@ -76,12 +60,7 @@ def _namespace(module: types.ModuleType, **overrides: Any) -> types.SimpleNamesp
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock()
-    fake_time = _namespace(time, monotonic=fake.monotonic, sleep=fake.sleep)
-    for module in (_client, _retry, _ratelimit):
-        monkeypatch.setattr(module, "time", fake_time)
-    monkeypatch.setattr(_client, "asyncio", _namespace(asyncio, sleep=fake.async_sleep))
-    return fake
+    return FakeClock().install(monkeypatch)
 
 
 # --- a scripted in-memory server ---------------------------------------------------------
