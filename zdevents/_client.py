@@ -12,7 +12,7 @@ import platform
 import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -30,6 +30,9 @@ from ._version import __version__
 from .errors import APIConnectionError, APITimeoutError, BadResponseError, ZendeskError
 
 __all__ = ["AsyncClient", "AsyncEventStream", "Client", "EventStream"]
+
+StreamT = TypeVar("StreamT")
+ManyT = TypeVar("ManyT")
 
 #: Never unlimited: 30 s to read a page, 10 s to connect.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -63,7 +66,7 @@ def _sleep(seconds: float, stop: threading.Event | None) -> None:
         raise Stopped
 
 
-class _BaseClient:
+class _BaseClient(Generic[StreamT, ManyT]):
     def __init__(
         self,
         *,
@@ -111,6 +114,71 @@ class _BaseClient:
                     settings.pop(name, None)
         return cls(**{**settings, **options})
 
+    def events(
+        self,
+        identifier: Identifier | str | None = None,
+        profile_id: str | None = None,
+        user_id: int | str | None = None,
+        *,
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        after: str | None = None,
+    ) -> StreamT:
+        """The events of one profile or user, across every page, lazily: an
+        :class:`EventStream` from :class:`Client`, an :class:`AsyncEventStream` (for
+        ``async for``) from :class:`AsyncClient`.
+
+        Give exactly one of ``identifier`` (an :class:`Identifier` or its text),
+        ``profile_id`` or ``user_id``. Filters: ``source``; ``type`` (needs ``source``);
+        ``start`` and ``end`` (inclusive; a ``date``, an aware ``datetime`` or an ISO 8601
+        string; a date as ``end`` includes that whole UTC day); ``page_size`` (1..100).
+        ``after`` resumes at a cursor taken from :attr:`Page.cursor`. Invalid arguments raise
+        ``ValueError`` here, before any request.
+        """
+        query = make_query(
+            identifier, profile_id, user_id,
+            source=source, type=type, start=start, end=end, page_size=page_size, after=after,
+        )  # fmt: skip
+        return self._stream(query)
+
+    def events_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> ManyT:
+        """The events of many people, ``concurrency`` at a time, as ``(selector, event)``:
+        an iterator from :class:`Client` (worker threads), an async iterator from
+        :class:`AsyncClient` (worker tasks).
+
+        A selector is an identifier query (text or :class:`Identifier`) or a mapping with one
+        of ``identifier``, ``profile_id``, ``user_id``. Every selector is validated before
+        anything is sent. Each selector's events come in order and exactly once; selectors
+        interleave. Workers share this client's pool and rate limiter; one page per worker is
+        held at a time. The first error stops the export and is raised.
+
+        >>> people = ["coolbikes:rider:email:a@example.com", {"user_id": 85211553}]
+        >>> for selector, event in client.events_many(people, concurrency=20):
+        ...     print(selector, event.type)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        planned = plan(selectors, concurrency, {**filters, "page_size": page_size})
+        return self._many(planned, concurrency)
+
+    def _stream(self, query: EventQuery) -> StreamT:
+        raise NotImplementedError
+
+    def _many(self, planned: list[tuple[Selector, EventQuery]], concurrency: int) -> ManyT:
+        raise NotImplementedError
+
     def _build(self, request: PageRequest) -> httpx.Request:
         """The one place a request gets its headers, credentials included."""
         headers = {
@@ -133,7 +201,7 @@ class _BaseClient:
         )
 
 
-class Client(_BaseClient):
+class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
     """A synchronous Events API client; safe to share between threads.
 
     >>> client = Client(subdomain="coolbikes", email="devs@coolbikes.com", api_token="...")
@@ -160,62 +228,12 @@ class Client(_BaseClient):
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
         )
 
-    def events(
-        self,
-        identifier: Identifier | str | None = None,
-        profile_id: str | None = None,
-        user_id: int | str | None = None,
-        *,
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-        after: str | None = None,
-    ) -> EventStream:
-        """The events of one profile or user, across every page, lazily.
-
-        Give exactly one of ``identifier`` (an :class:`Identifier` or its text),
-        ``profile_id`` or ``user_id``. Filters: ``source``; ``type`` (needs ``source``);
-        ``start`` and ``end`` (inclusive; a ``date``, an aware ``datetime`` or an ISO 8601
-        string; a date as ``end`` includes that whole UTC day); ``page_size`` (1..100).
-        ``after`` resumes at a cursor taken from :attr:`Page.cursor`. Invalid arguments raise
-        ``ValueError`` here, before any request.
-        """
-        query = make_query(
-            identifier, profile_id, user_id,
-            source=source, type=type, start=start, end=end, page_size=page_size, after=after,
-        )  # fmt: skip
-        return EventStream(self, query)
-
     def _stream(self, query: EventQuery) -> EventStream:
         return EventStream(self, query)
 
-    def events_many(
-        self,
-        selectors: Iterable[Selector],
-        *,
-        concurrency: int = 8,
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+    def _many(
+        self, planned: list[tuple[Selector, EventQuery]], concurrency: int
     ) -> Iterator[tuple[Selector, Event]]:
-        """The events of many people, ``concurrency`` at a time, as ``(selector, event)``.
-
-        A selector is an identifier query (text or :class:`Identifier`) or a mapping with one
-        of ``identifier``, ``profile_id``, ``user_id``. Every selector is validated before
-        anything is sent. Each selector's events come in order and exactly once; selectors
-        interleave. Workers are threads sharing this client's pool and rate limiter; one page
-        per worker is held at a time. The first error stops the export and is raised.
-
-        >>> people = ["coolbikes:rider:email:a@example.com", {"user_id": 85211553}]
-        >>> for selector, event in client.events_many(people, concurrency=20):
-        ...     print(selector, event.type)
-        """
-        filters = {"source": source, "type": type, "start": start, "end": end}
-        planned = plan(selectors, concurrency, {**filters, "page_size": page_size})
         return events_many(self, planned, concurrency)
 
     def _fetch(self, request: PageRequest, stop: threading.Event | None = None) -> Page:
@@ -285,7 +303,7 @@ class EventStream:
             yield from page.events
 
 
-class AsyncClient(_BaseClient):
+class AsyncClient(_BaseClient["AsyncEventStream", AsyncIterator[tuple[Selector, Event]]]):
     """The asyncio twin of :class:`Client`: same arguments, ``async for`` iteration.
 
     >>> async with AsyncClient.from_env() as client:
@@ -305,47 +323,12 @@ class AsyncClient(_BaseClient):
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
         )
 
-    def events(
-        self,
-        identifier: Identifier | str | None = None,
-        profile_id: str | None = None,
-        user_id: int | str | None = None,
-        *,
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-        after: str | None = None,
-    ) -> AsyncEventStream:
-        """Like :meth:`Client.events`, for ``async for``."""
-        query = make_query(
-            identifier, profile_id, user_id,
-            source=source, type=type, start=start, end=end, page_size=page_size, after=after,
-        )  # fmt: skip
-        return AsyncEventStream(self, query)
-
     def _stream(self, query: EventQuery) -> AsyncEventStream:
         return AsyncEventStream(self, query)
 
-    def events_many(
-        self,
-        selectors: Iterable[Selector],
-        *,
-        concurrency: int = 8,
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+    def _many(
+        self, planned: list[tuple[Selector, EventQuery]], concurrency: int
     ) -> AsyncIterator[tuple[Selector, Event]]:
-        """Like :meth:`Client.events_many`, with ``concurrency`` asyncio tasks.
-
-        >>> async for selector, event in aclient.events_many(people, concurrency=20):
-        ...     print(selector, event.type)
-        """
-        filters = {"source": source, "type": type, "start": start, "end": end}
-        planned = plan(selectors, concurrency, {**filters, "page_size": page_size})
         return async_events_many(self, planned, concurrency)
 
     async def _fetch(self, request: PageRequest) -> Page:
