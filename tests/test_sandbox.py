@@ -17,20 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests._demo import DOCUMENTED_EVENT, JDOE, JDOE_PROFILE, JDOE_USER
 from zdevents.sandbox import Sandbox, SeedError, Store, demo_records
 
-JDOE = "coolbikes:rider:email:jdoe@example.com"
-JDOE_PROFILE = "01E1G0NJSQPNPZRV096JXKXFAA"
-JDOE_USER = 85211553
-DOCUMENTED_EVENT = {
-    "id": "01E24ET0G1PHQ8QVNYRYM4QT8K",
-    "type": "bike_rental_booked",
-    "source": "coolbike",
-    "description": "Customer added item to shopping cart",
-    "created_at": "2020-02-28T18:13:28.175841347Z",
-    "received_at": "2020-02-28T18:13:28.175842838Z",
-    "properties": {"booking_date": "2020-02-01", "return_date": "2020-02-05"},
-}
 BY_IDENTIFIER = "/api/v2/user_profiles/events"
 
 Factory = Callable[..., Sandbox]

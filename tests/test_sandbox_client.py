@@ -7,21 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from tests._demo import DOCUMENTED_EVENT, JDOE, JDOE_PROFILE, JDOE_USER
 from zdevents import Client, Identifier, errors
 from zdevents.sandbox import Sandbox
-
-JDOE = "coolbikes:rider:email:jdoe@example.com"
-JDOE_PROFILE = "01E1G0NJSQPNPZRV096JXKXFAA"
-JDOE_USER = 85211553
-DOCUMENTED_EVENT = {
-    "id": "01E24ET0G1PHQ8QVNYRYM4QT8K",
-    "type": "bike_rental_booked",
-    "source": "coolbike",
-    "description": "Customer added item to shopping cart",
-    "created_at": "2020-02-28T18:13:28.175841347Z",
-    "received_at": "2020-02-28T18:13:28.175842838Z",
-    "properties": {"booking_date": "2020-02-01", "return_date": "2020-02-05"},
-}
 
 Factory = Callable[..., Sandbox]
 pytestmark = pytest.mark.zendesk_sandbox(seed="demo")
@@ -150,17 +138,19 @@ def test_permission_denied(zendesk_sandbox: Sandbox) -> None:
         list(client.events(user_id=JDOE_USER))
 
 
+def no_retries(sandbox: Sandbox) -> Client:
+    """A client that raises the first failure, so that each fault is seen as it is."""
+    return Client(
+        base_url=sandbox.base_url, email=sandbox.email, api_token=sandbox.api_token, max_retries=0
+    )
+
+
 def test_rate_limit_error(zendesk_sandbox: Sandbox) -> None:
     # An injected 429: a real rate limit would make the client wait for the window to end,
     # since it paces itself by X-Rate-Limit-Remaining.
     zendesk_sandbox.set_faults({"429": 1.0}, retry_after=7)
     with (
-        Client(
-            base_url=zendesk_sandbox.base_url,
-            email=zendesk_sandbox.email,
-            api_token=zendesk_sandbox.api_token,
-            max_retries=0,
-        ) as client,
+        no_retries(zendesk_sandbox) as client,
         pytest.raises(errors.RateLimitError) as caught,
     ):
         list(client.events(user_id=JDOE_USER))
@@ -171,12 +161,7 @@ def test_rate_limit_error(zendesk_sandbox: Sandbox) -> None:
 def test_server_errors(zendesk_sandbox: Sandbox, status: str) -> None:
     zendesk_sandbox.set_faults({status: 1.0})
     with (
-        Client(
-            base_url=zendesk_sandbox.base_url,
-            email=zendesk_sandbox.email,
-            api_token=zendesk_sandbox.api_token,
-            max_retries=0,
-        ) as client,
+        no_retries(zendesk_sandbox) as client,
         pytest.raises(errors.ServerError) as caught,
     ):
         list(client.events(user_id=JDOE_USER))
@@ -187,12 +172,7 @@ def test_server_errors(zendesk_sandbox: Sandbox, status: str) -> None:
 def test_connection_faults(zendesk_sandbox: Sandbox, fault: str) -> None:
     zendesk_sandbox.set_faults({fault: 1.0})
     with (
-        Client(
-            base_url=zendesk_sandbox.base_url,
-            email=zendesk_sandbox.email,
-            api_token=zendesk_sandbox.api_token,
-            max_retries=0,
-        ) as client,
+        no_retries(zendesk_sandbox) as client,
         pytest.raises((errors.APIConnectionError, errors.BadResponseError)),
     ):
         list(client.events(user_id=JDOE_USER))
