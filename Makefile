@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install generate check-generated spec lint typecheck pytest test demo bench fuzz clean
+.PHONY: install generate check-generated spec lint layers typecheck pytest test test-fast demo bench fuzz clean
 
 install: $(STAMP)
 
@@ -28,13 +28,22 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check zdevents tests scripts
 	$(VENV)/bin/ruff format --check zdevents tests scripts
 
+# The arrows of shared/design.md (pyproject.toml, [tool.importlinter]).
+layers: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
+
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict zdevents
 
 pytest: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck spec check-generated pytest
+# The full gate (CI runs this). test-fast is the edit loop: everything but the slow
+# contract and fuzz runs.
+test: lint layers typecheck spec check-generated pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from zdevents import Client, Event, Identifier, errors
-from zdevents._responses import decode_page, parse_retry_after
+from zdevents._failures import parse_retry_after
+from zdevents._responses import decode_page
 
 #: ZDEVENTS_FUZZ_EXAMPLES=5000 for a longer hunt; the default keeps the suite quick.
 EXAMPLES = int(os.environ.get("ZDEVENTS_FUZZ_EXAMPLES", "300"))

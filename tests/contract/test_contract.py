@@ -17,7 +17,7 @@ import pytest
 from zdevents.sandbox import Sandbox
 from zdevents.sandbox._app import SandboxApp
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
 def load_runner() -> ModuleType:

@@ -19,7 +19,9 @@ from typing import IO, Any, NoReturn
 
 import attrs
 
-from . import errors
+from zdevents import Client, Identifier, __version__, errors
+from zdevents._query import MAX_PAGE_SIZE, EventQuery, make_query  # TODO(cli): public names only
+
 from ._checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -28,12 +30,8 @@ from ._checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
-from ._client import Client
-from ._identifier import Identifier
 from ._output import APPENDABLE_FORMATS, FORMATS, AtomicFile, EventWriter, make_writer
 from ._progress import Progress
-from ._query import MAX_PAGE_SIZE, EventQuery, make_query
-from ._version import __version__
 
 __all__ = ["main"]
 

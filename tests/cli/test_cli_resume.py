@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_cli import cli_env, jsonl, library_events, person, popen, run, selector
+from tests.cli.test_cli import cli_env, jsonl, library_events, person, popen, run, selector
 
 EVENTS = 240
 PAGE = "10"

@@ -28,11 +28,6 @@ FAULT_SEED = 5
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    return FakeClock().install(monkeypatch)
-
-
 @pytest.fixture(scope="module")
 def records() -> list[dict[str, Any]]:
     profile = {

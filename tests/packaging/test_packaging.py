@@ -13,7 +13,7 @@ import zendesk_events_api
 
 import zdevents
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 RUNTIME = {"httpx", "attrs", "python-dateutil"}
 

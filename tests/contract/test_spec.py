@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 
 from tests._mock import Recorder, client
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "events.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "events.yaml"
 SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 
 OPERATIONS = {

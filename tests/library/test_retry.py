@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from tests._mock import FakeClock
-from zdevents import AsyncClient, Client, _responses, _retry, errors
+from zdevents import AsyncClient, Client, _failures, _retry, errors
 from zdevents._ratelimit import RateLimiter
 from zdevents._retry import RetryPolicy
 
@@ -56,11 +56,6 @@ TRANSPORT_ERRORS = [
 def _namespace(module: types.ModuleType, **overrides: Any) -> types.SimpleNamespace:
     names = {name: getattr(module, name) for name in dir(module) if not name.startswith("__")}
     return types.SimpleNamespace(**{**names, **overrides})
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    return FakeClock().install(monkeypatch)
 
 
 # --- a scripted in-memory server ---------------------------------------------------------
@@ -242,7 +237,7 @@ def test_retry_after_seconds_is_honoured(
 @pytest.fixture
 def frozen_wall_time(monkeypatch: pytest.MonkeyPatch) -> float:
     now = 1_750_000_000.0
-    monkeypatch.setattr(_responses, "time", _namespace(time, time=lambda: now))
+    monkeypatch.setattr(_failures, "time", _namespace(time, time=lambda: now))
     return now
 
 

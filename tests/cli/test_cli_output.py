@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.test_cli import run
+from tests.cli.test_cli import run
 from zdevents import Event
-from zdevents._checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
-from zdevents._cli import UsageError, main, read_identifiers
-from zdevents._output import AtomicFile, atomic_write, make_writer
+from zdevents.cli._checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from zdevents.cli._main import UsageError, main, read_identifiers
+from zdevents.cli._output import AtomicFile, atomic_write, make_writer
 
 RAW = {
     "id": "01E1G0NJSQPNPZRV096JXKXFAA",

@@ -22,18 +22,9 @@ from zdevents import AsyncClient, Client, errors
 from zdevents._ratelimit import RateLimiter
 
 
-def install(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> FakeClock:
-    return clock.install(monkeypatch)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    return install(monkeypatch, FakeClock())
-
-
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    return install(monkeypatch, FakeClock(frozen=True))
+    return FakeClock(frozen=True).install(monkeypatch)
 
 
 def headers(limit: int | str | None = None, remaining: int | str | None = None) -> httpx.Headers:

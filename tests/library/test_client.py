@@ -28,11 +28,6 @@ BASIC = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
 SECRETS = [API_TOKEN, OAUTH_TOKEN, BASIC]
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    return FakeClock().install(monkeypatch)
-
-
 def fetch_one(**options: Any) -> httpx.Request:
     rec = Recorder(page_body(has_more=False))
     with client(rec, **options) as c:

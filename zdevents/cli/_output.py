@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import IO, Any
 
-from ._event import Event
+from zdevents import Event
 
 __all__ = [
     "CSV_COLUMNS",
