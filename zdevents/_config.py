@@ -13,7 +13,15 @@ import httpx
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_PORTS", "Secret", "authorization", "base_url_of", "env_settings", "same_origin"]
+__all__ = [
+    "DEFAULT_PORTS",
+    "Secret",
+    "authorization",
+    "base_url_of",
+    "env_settings",
+    "is_loopback",
+    "same_origin",
+]
 
 _DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -59,7 +67,8 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine (``localhost`` or a loopback address)."""
     if host.lower() == "localhost":
         return True
     try:
@@ -96,7 +105,7 @@ def base_url_of(subdomain: str | None, base_url: str | None) -> httpx.URL:
             "base_url must not contain credentials, a query or a fragment; "
             "pass credentials as email/api_token or oauth_token"
         )
-    if url.scheme == "http" and not _is_loopback(url.host):
+    if url.scheme == "http" and not is_loopback(url.host):
         raise ConfigurationError(
             f"base_url {shown!r} uses plain http to a non-loopback host; use https "
             "(plain http is only allowed for 127.0.0.1, ::1 and localhost)"

@@ -6,6 +6,10 @@ import attrs
 
 __all__ = ["Identifier"]
 
+# Zendesk lower-cases these identifier values when it stores them (Profiles API reference),
+# so two queries that differ only in their case select the same profile.
+_CASE_INSENSITIVE_KEYS = frozenset({"email", "twitter"})
+
 
 def _check_text(name: str, value: object) -> str:
     if not isinstance(value, str):
@@ -63,6 +67,25 @@ class Identifier:
                 "(e.g. coolbikes:rider:email:jdoe@example.com)"
             )
         return cls(*parts)
+
+    @staticmethod
+    def normalize_value(key: str, value: str) -> str:
+        """``value`` as Zendesk stores it for identifier type ``key``: lower-cased for
+        ``email`` and ``twitter``, unchanged otherwise.
+
+        >>> Identifier.normalize_value("email", "JDoe@Example.com")
+        'jdoe@example.com'
+        """
+        return value.lower() if key in _CASE_INSENSITIVE_KEYS else value
+
+    def matching_key(self) -> tuple[str, str, str, str]:
+        """Equal for two identifier queries that select the same profile.
+
+        >>> Identifier.parse("a:b:email:X@Y.com").matching_key() == (
+        ...     Identifier.parse("a:b:email:x@y.com").matching_key())
+        True
+        """
+        return (self.source, self.type, self.key, self.normalize_value(self.key, self.value))
 
     def __str__(self) -> str:
         return f"{self.source}:{self.type}:{self.key}:{self.value}"

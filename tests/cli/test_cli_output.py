@@ -18,8 +18,9 @@ import pytest
 from tests.cli.test_cli import run
 from zdevents import Event
 from zdevents.cli._checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from zdevents.cli._files import AtomicFile, atomic_write
+from zdevents.cli._formats import make_writer
 from zdevents.cli._main import UsageError, main, read_identifiers
-from zdevents.cli._output import AtomicFile, atomic_write, make_writer
 
 RAW = {
     "id": "01E1G0NJSQPNPZRV096JXKXFAA",

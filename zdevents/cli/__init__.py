@@ -1,7 +1,8 @@
 """The ``zdevents`` command line: a client of the public :mod:`zdevents` API only.
 
-Argument parsing and the commands (``_main``), output formats and atomic files
-(``_output``), resume checkpoints (``_checkpoint``) and the progress line (``_progress``).
+Argument parsing and the commands (``_main``), the output formats (``_formats``), files
+written atomically (``_files``), resume checkpoints (``_checkpoint``) and the progress line
+(``_progress``).
 """
 
 from ._main import main

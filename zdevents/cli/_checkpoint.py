@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import attrs
 
-from ._output import atomic_write
+from ._files import atomic_write
 
 __all__ = ["Checkpoint", "CheckpointError", "load_checkpoint", "save_checkpoint"]
 

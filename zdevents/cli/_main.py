@@ -30,7 +30,8 @@ from ._checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
-from ._output import APPENDABLE_FORMATS, FORMATS, AtomicFile, EventWriter, make_writer
+from ._files import AtomicFile
+from ._formats import APPENDABLE_FORMATS, FORMATS, EventWriter, make_writer
 from ._progress import Progress
 
 __all__ = ["main"]
@@ -326,7 +327,7 @@ def read_identifiers(path: str) -> list[str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read --identifiers-file {path}: {exc}") from None
     # A repeated identifier would export the same events twice; the first spelling is kept.
-    seen: dict[tuple[str, str, str, str], str] = {}
+    seen: dict[tuple[str, ...], str] = {}
     for number, line in enumerate(lines, 1):
         text = line.strip()
         if not text or text.startswith("#"):
@@ -335,22 +336,10 @@ def read_identifiers(path: str) -> list[str]:
             identifier = Identifier.parse(text)
         except (TypeError, ValueError) as exc:
             raise UsageError(f"{path} line {number}: {exc}") from None
-        seen.setdefault(_same_profile_key(identifier), str(identifier))
+        seen.setdefault(identifier.matching_key(), str(identifier))
     if not seen:
         raise UsageError(f"{path} holds no identifier queries")
     return list(seen.values())
-
-
-#: Identifier keys whose values Zendesk compares case-insensitively (it lower-cases them).
-_CASE_INSENSITIVE_KEYS = frozenset({"email", "twitter"})
-
-
-def _same_profile_key(identifier: Identifier) -> tuple[str, str, str, str]:
-    """Equal for two identifier queries that select the same profile."""
-    value = identifier.value
-    if identifier.key in _CASE_INSENSITIVE_KEYS:
-        value = value.lower()
-    return (identifier.source, identifier.type, identifier.key, value)
 
 
 def make_plan(ns: argparse.Namespace) -> Plan:

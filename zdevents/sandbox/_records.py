@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from zdevents import Identifier
+
 from ._ids import new_ulid
 from ._times import format_ns, now_ns, parse_datetime_ns
 
@@ -24,8 +26,6 @@ __all__ = [
     "parse_user_id",
 ]
 
-# Zendesk lower-cases these identifier values on write (Profiles API reference).
-_CASE_FOLDED_TYPES = frozenset({"email", "twitter"})
 # SQLite integers are signed 64-bit, and so are Zendesk's user ids: the one definition of
 # the bounds for the sandbox. Nanoseconds since the epoch in that range cover 1677..2262.
 INT64_MIN = -(2**63)
@@ -65,7 +65,7 @@ class EventRecord:
 
 def normalize_identifier_value(identifier_type: str, value: str) -> str:
     """The stored form of an identifier value (emails compare case-insensitively)."""
-    return value.lower() if identifier_type in _CASE_FOLDED_TYPES else value
+    return Identifier.normalize_value(identifier_type, value)
 
 
 def _name(container: Mapping[str, Any], key: str, where: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import os
 import socket
@@ -12,6 +11,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+from zdevents._config import is_loopback
 
 from ._app import SandboxApp, Settings
 from ._faults import FAULT_KINDS, FaultInjector, parse_faults
@@ -58,16 +59,6 @@ class _QuietUvicorn(logging.Filter):
 
 
 logging.getLogger("uvicorn.error").addFilter(_QuietUvicorn())
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names only this machine (``localhost`` or a loopback address)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def create_app(
