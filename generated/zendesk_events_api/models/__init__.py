@@ -3,6 +3,7 @@
 from .error_item import ErrorItem
 from .error_list_body import ErrorListBody
 from .error_object_body import ErrorObjectBody
+from .error_string_body import ErrorStringBody
 from .errors_array_body import ErrorsArrayBody
 from .event import Event
 from .event_input import EventInput
@@ -27,6 +28,7 @@ __all__ = (
     "ErrorItem",
     "ErrorListBody",
     "ErrorObjectBody",
+    "ErrorStringBody",
     "ErrorsArrayBody",
     "Event",
     "EventInput",
