@@ -5,9 +5,11 @@ and ``fuzz_live.py``). Everything else a request must satisfy is in ``openapi/ev
 itself, so that other tools generate and validate the same requests; a run without this
 file fails only on these two rules (``tests/contract/test_contract.py`` checks that):
 
-1. ``page[after]`` is an opaque cursor: only strings the server issued are valid. Every
-   cursor seen in a response is remembered; a positive case keeps ``page[after]`` only when
-   it carries such a cursor (which is how the stateful phase follows NextPage links).
+1. ``page[after]`` is an opaque cursor: only a string the server issued for the same query
+   (operation, path parameters and filters; the page size may change) is valid. Every
+   cursor seen in a response is remembered with its query; a positive case keeps
+   ``page[after]`` only when it carries a cursor issued for its own query (which is how the
+   stateful phase follows NextPage links).
 2. ``filter[type]`` needs ``filter[source]`` (documented by Zendesk; OpenAPI 3.1 has no
    parameter dependencies): a positive case without a source loses its type.
 
@@ -20,12 +22,25 @@ from typing import Any
 
 import schemathesis
 
-_ISSUED_CURSORS: set[str] = set()
+_ISSUED_CURSORS: set[tuple[str, str]] = set()
+_PAGE_PARAMS = ("page[after]", "page[size]")
+
+
+def _query_key(case: schemathesis.Case) -> str:
+    """The query a cursor belongs to: operation, path parameters, filters."""
+    query = case.query if isinstance(case.query, dict) else {}
+    return repr(
+        (
+            case.operation.label,
+            sorted((str(k), str(v)) for k, v in (case.path_parameters or {}).items()),
+            sorted((str(k), str(v)) for k, v in query.items() if k not in _PAGE_PARAMS),
+        )
+    )
 
 
 @schemathesis.hook
 def after_call(context: schemathesis.HookContext, case: schemathesis.Case, response: Any) -> None:
-    """Remember the cursors the server hands out."""
+    """Remember the cursors the server hands out, with the query they were issued for."""
     if response.status_code != 200:
         return
     try:
@@ -33,17 +48,17 @@ def after_call(context: schemathesis.HookContext, case: schemathesis.Case, respo
     except (ValueError, AttributeError):
         return
     if isinstance(cursor, str) and cursor:
-        _ISSUED_CURSORS.add(cursor)
+        _ISSUED_CURSORS.add((_query_key(case), cursor))
 
 
 def _make_valid(case: schemathesis.Case) -> None:
     query = case.query
     if not isinstance(query, dict):
         return
-    if "page[after]" in query and query["page[after]"] not in _ISSUED_CURSORS:
-        del query["page[after]"]
     if "filter[type]" in query and "filter[source]" not in query:
         del query["filter[type]"]
+    if "page[after]" in query and (_query_key(case), query["page[after]"]) not in _ISSUED_CURSORS:
+        del query["page[after]"]
 
 
 @schemathesis.hook

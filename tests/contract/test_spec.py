@@ -139,6 +139,8 @@ def test_error_responses_are_declared(operation_id: str) -> None:
     errors = ["400", "401", "403", "429", "5XX"]
     if operation_id != "trackEvent":
         errors.append("404")
+    if operation_id in ("trackEvent", "trackEventByUserId"):
+        errors.append("409")  # identifiers of different profiles, or another user's profile
     assert set(responses) == {success, *errors}
     too_many = resolve(responses["429"])
     assert {"Retry-After", "X-Rate-Limit", "X-Rate-Limit-Remaining"} <= set(too_many["headers"])

@@ -18,7 +18,7 @@ from .profile_attributes_type_0 import ProfileAttributesType0
 from .profile_envelope import ProfileEnvelope
 from .profile_identifier import ProfileIdentifier
 from .profile_input import ProfileInput
-from .profile_input_attributes import ProfileInputAttributes
+from .profile_input_attributes_type_0 import ProfileInputAttributesType0
 from .profile_list_envelope import ProfileListEnvelope
 from .track_event_by_profile_id_request import TrackEventByProfileIdRequest
 from .track_event_request import TrackEventRequest
@@ -43,7 +43,7 @@ __all__ = (
     "ProfileEnvelope",
     "ProfileIdentifier",
     "ProfileInput",
-    "ProfileInputAttributes",
+    "ProfileInputAttributesType0",
     "ProfileListEnvelope",
     "TrackEventByProfileIdRequest",
     "TrackEventRequest",

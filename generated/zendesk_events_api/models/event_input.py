@@ -28,10 +28,8 @@ class EventInput:
     """ The event's name. """
     description: None | str | Unset = UNSET
     """ Human-readable text. """
-    created_at: str | Unset = UNSET
-    """ An RFC 3339 date-time with up to nine fractional digits (kept as sent), in the years
-    1678 to 2261 (the span of 64-bit nanoseconds since 1970, a conservative bound).
-     """
+    created_at: None | str | Unset = UNSET
+    """ When the event happened; absent or null means when it is received. """
     properties: EventInputProperties | Unset = UNSET
     """ Free-form JSON about the event (nested objects allowed). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -47,7 +45,11 @@ class EventInput:
         else:
             description = self.description
 
-        created_at = self.created_at
+        created_at: None | str | Unset
+        if isinstance(self.created_at, Unset):
+            created_at = UNSET
+        else:
+            created_at = self.created_at
 
         properties: dict[str, Any] | Unset = UNSET
         if not isinstance(self.properties, Unset):
@@ -88,7 +90,14 @@ class EventInput:
 
         description = _parse_description(d.pop("description", UNSET))
 
-        created_at = d.pop("created_at", UNSET)
+        def _parse_created_at(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        created_at = _parse_created_at(d.pop("created_at", UNSET))
 
         _properties = d.pop("properties", UNSET)
         properties: EventInputProperties | Unset

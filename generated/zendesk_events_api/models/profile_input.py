@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.identifier_input import IdentifierInput
-    from ..models.profile_input_attributes import ProfileInputAttributes
+    from ..models.profile_input_attributes_type_0 import ProfileInputAttributesType0
 
 
 T = TypeVar("T", bound="ProfileInput")
@@ -29,13 +29,15 @@ class ProfileInput:
     type_: str
     """ The kind of profile, e.g. `customer`. """
     identifiers: list[IdentifierInput]
-    name: str | Unset = UNSET
+    name: None | str | Unset = UNSET
     """ The person's name. """
-    attributes: ProfileInputAttributes | Unset = UNSET
+    attributes: None | ProfileInputAttributesType0 | Unset = UNSET
     """ Free-form JSON about the person. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.profile_input_attributes_type_0 import ProfileInputAttributesType0
+
         source = self.source
 
         type_ = self.type_
@@ -45,11 +47,19 @@ class ProfileInput:
             identifiers_item = identifiers_item_data.to_dict()
             identifiers.append(identifiers_item)
 
-        name = self.name
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        attributes: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.attributes, Unset):
+        attributes: dict[str, Any] | None | Unset
+        if isinstance(self.attributes, Unset):
+            attributes = UNSET
+        elif isinstance(self.attributes, ProfileInputAttributesType0):
             attributes = self.attributes.to_dict()
+        else:
+            attributes = self.attributes
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -70,7 +80,7 @@ class ProfileInput:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.identifier_input import IdentifierInput
-        from ..models.profile_input_attributes import ProfileInputAttributes
+        from ..models.profile_input_attributes_type_0 import ProfileInputAttributesType0
 
         d = dict(src_dict)
         source = d.pop("source")
@@ -84,14 +94,33 @@ class ProfileInput:
 
             identifiers.append(identifiers_item)
 
-        name = d.pop("name", UNSET)
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _attributes = d.pop("attributes", UNSET)
-        attributes: ProfileInputAttributes | Unset
-        if isinstance(_attributes, Unset):
-            attributes = UNSET
-        else:
-            attributes = ProfileInputAttributes.from_dict(_attributes)
+        name = _parse_name(d.pop("name", UNSET))
+
+        def _parse_attributes(
+            data: object,
+        ) -> None | ProfileInputAttributesType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                attributes_type_0 = ProfileInputAttributesType0.from_dict(data)
+
+                return attributes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ProfileInputAttributesType0 | Unset, data)
+
+        attributes = _parse_attributes(d.pop("attributes", UNSET))
 
         profile_input = cls(
             source=source,

@@ -6,11 +6,11 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ProfileInputAttributes")
+T = TypeVar("T", bound="ProfileInputAttributesType0")
 
 
 @_attrs_define
-class ProfileInputAttributes:
+class ProfileInputAttributesType0:
     """Free-form JSON about the person."""
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -25,10 +25,10 @@ class ProfileInputAttributes:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        profile_input_attributes = cls()
+        profile_input_attributes_type_0 = cls()
 
-        profile_input_attributes.additional_properties = d
-        return profile_input_attributes
+        profile_input_attributes_type_0.additional_properties = d
+        return profile_input_attributes_type_0
 
     @property
     def additional_keys(self) -> list[str]:
