@@ -33,6 +33,7 @@ from zendesk_events_api.api.profiles import (
 )
 from zendesk_events_api.models import TrackEventByProfileIdRequest, TrackEventRequest
 
+from ._identifier import Identifier
 from ._query import EventQuery
 
 
@@ -143,7 +144,7 @@ def build_track(
 
 
 def build_profile_request(
-    *, identifier: object | None = None, profile_id: str | None = None
+    *, identifier: Identifier | str | None = None, profile_id: str | None = None
 ) -> Request:
     """The request for one profile, by ``identifier`` (a query or an ``Identifier``) or by
     ``profile_id``; exactly one of them."""

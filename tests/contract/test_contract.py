@@ -64,9 +64,12 @@ class RecordingApp:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.settings = app.settings
         self.requests: list[tuple[str, bytes]] = []
         self.answers: list[tuple[str, bytes, int, bytes]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        # The sandbox may ask its app for more than __call__ (its settings, say).
+        return getattr(self.app, name)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":

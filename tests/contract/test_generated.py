@@ -216,3 +216,93 @@ def test_zdevents_uses_only_public_names_of_the_generated_package() -> None:
         for path in sorted((ROOT / "zdevents").rglob("*.py"))
     }
     assert {path: found for path, found in uses.items() if found} == {}
+
+
+EVENT = {
+    "source": "shopify",
+    "type": "cart_abandoned",
+    "created_at": "2020-06-10T01:24:58.143324138Z",  # nine digits, kept as sent
+    "description": None,
+    "properties": {"item": {"name": "Orange Nike Shoes", "price": "62.99", "tags": [1, 2.5]}},
+    "unknown": "kept",
+}
+PROFILE = {
+    "source": "shoppingnow",
+    "type": "customer",
+    "identifiers": [{"type": "email", "value": "Jsmith@Example.com"}, {"type": "n", "value": 7}],
+    "name": "Jane Smith",
+    "attributes": {"tier": "gold"},
+}
+
+
+@pytest.mark.parametrize(
+    ("target", "url", "body"),
+    [
+        (
+            {"profile": PROFILE},
+            "/api/v2/user_profiles/events",
+            {"profile": PROFILE, "event": EVENT},
+        ),
+        ({"profile_id": "01E1/G0"}, "/api/v2/user_profiles/01E1%2FG0/events", {"event": EVENT}),
+        (
+            {"user_id": 85211553, "profile": PROFILE},
+            "/api/v2/users/85211553/events",
+            {"profile": PROFILE, "event": EVENT},
+        ),
+    ],
+)
+def test_track_requests_are_built_by_the_generated_models(
+    target: dict[str, Any], url: str, body: dict[str, Any]
+) -> None:
+    from zdevents import _routes
+
+    request = _routes.build_track(EVENT, **target)
+    assert (request["method"], request["url"], request["params"]) == ("POST", url, {})
+    assert request["headers"] == {"Content-Type": "application/json"}
+    assert request["json"] == body
+    # What goes on the wire is the JSON of exactly that body.
+    sent = httpx.Request(request["method"], "https://x.zendesk.com" + url, json=request["json"])
+    assert json.loads(sent.content) == body
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        {},
+        {"user_id": 1},
+        {"profile_id": "p", "profile": PROFILE},
+        {"profile_id": "p", "user_id": 1},
+    ],
+)
+def test_a_track_needs_exactly_one_target(target: dict[str, Any]) -> None:
+    from zdevents import _routes
+
+    with pytest.raises(ValueError, match="exactly one target"):
+        _routes.build_track(EVENT, **target)
+
+
+def test_profile_requests() -> None:
+    from zdevents import Identifier, _routes
+
+    by_query = _routes.build_profile_request(identifier="coolbikes:rider:email:a@b.example")
+    assert (by_query["method"], by_query["url"]) == ("GET", "/api/v2/user_profiles")
+    assert by_query["params"] == {"identifier": "coolbikes:rider:email:a@b.example"}
+    identifier = Identifier("coolbikes", "rider", "email", "a@b.example")
+    assert _routes.build_profile_request(identifier=identifier)["params"] == by_query["params"]
+    by_id = _routes.build_profile_request(profile_id="01E1G0NJSQPNPZRV096JXKXFAA")
+    assert by_id["url"] == "/api/v2/user_profiles/01E1G0NJSQPNPZRV096JXKXFAA"
+    assert by_id["params"] == {} and by_id["json"] is None
+    listed = _routes.build_profiles_request(85211553)
+    assert (listed["method"], listed["url"]) == ("GET", "/api/v2/users/85211553/profiles")
+    for wrong in ({}, {"identifier": "a:b:c:d", "profile_id": "p"}):
+        with pytest.raises(ValueError, match="exactly one"):
+            _routes.build_profile_request(**wrong)
+
+
+def test_an_argument_the_operation_does_not_take_is_a_type_error() -> None:
+    from zendesk_events_api.api.profiles import get_profile
+
+    from zdevents import _routes
+
+    with pytest.raises(TypeError, match="filtersource"):
+        _routes.operation_request(get_profile, profile_id="p", filtersource="x")
