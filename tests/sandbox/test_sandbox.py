@@ -342,11 +342,14 @@ def test_unknown_parameters_are_ignored(http: httpx.Client) -> None:
 
 
 def test_other_methods_and_paths(http: httpx.Client) -> None:
-    response = http.post(by_user(JDOE_USER), json={})
+    response = http.delete(by_user(JDOE_USER))
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET"
-    assert http.get("/api/v2/users/1/profiles").status_code == 404
+    assert response.headers["allow"] == "GET, POST"
+    response = http.post(f"/api/v2/user_profiles/{JDOE_PROFILE}", json={})
+    assert (response.status_code, response.headers["allow"]) == (405, "GET")
+    assert http.get("/api/v2/users/1/profiles").status_code == 404  # no such user
     assert http.get("/api/v2/user_profiles/events/extra").status_code == 404
+    assert http.get("/api/v2/users/1").status_code == 404
 
 
 def test_every_response_has_a_unique_request_id(http: httpx.Client) -> None:
@@ -821,7 +824,7 @@ def test_cli_reports_an_unusable_db_in_one_line(tmp_path: Path, kind: str) -> No
     process = run_cli("--port", "0", "--db", str(db))
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
-    assert stderr.startswith(f"error: --db {db}: ")
+    assert stderr.startswith(f"python -m zdevents.sandbox: error: --db {db}: ")
     assert stderr.count("\n") == 1, stderr
 
 
