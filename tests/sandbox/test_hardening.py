@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from tests._demo import JDOE, JDOE_PROFILE, JDOE_USER
+from tests.sandbox._run import run_cli
 from zdevents.sandbox import Sandbox, SeedError, Store
 
 Factory = Callable[..., Sandbox]
@@ -86,16 +87,6 @@ def http(demo: Sandbox) -> Iterator[httpx.Client]:
 def test_empty_or_control_character_credentials_are_refused(option: str, value: str) -> None:
     with pytest.raises(ValueError, match=option):
         Sandbox(**{option: value})  # type: ignore[misc]
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "zdevents.sandbox", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-    )
 
 
 @pytest.mark.parametrize("flag", ["--oauth-token", "--token", "--email"])
@@ -412,6 +403,18 @@ def interrupt_while_seeding(tmp_path: Path, stop_signal: int) -> tuple[int | Non
     finally:
         store.close()
     return process.returncode, stdout, stderr, stored
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a named pipe")
+@pytest.mark.parametrize(
+    ("stop_signal", "status"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_cli_interrupted_while_seeding_exits_quietly(
+    tmp_path: Path, stop_signal: signal.Signals, status: int
+) -> None:
+    assert interrupt_while_seeding(tmp_path, stop_signal) == (status, "", "", 0)
 
 
 @pytest.mark.slow

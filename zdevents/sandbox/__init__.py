@@ -30,6 +30,11 @@ from ._settings import (
 )
 from ._store import Store
 
+# Public names report the package, not the private module they live in (repr, help, mypy).
+for _public in (Options, RecordError, Sandbox, SeedError, Store, create_app, demo_records, main):
+    _public.__module__ = __name__
+del _public
+
 __all__ = [
     "DEFAULT_API_TOKEN",
     "DEFAULT_EMAIL",
