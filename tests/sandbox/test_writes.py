@@ -186,9 +186,35 @@ def test_track_by_user_id(http: httpx.Client) -> None:
         track_user(user), json={"profile": profile(("email", "f@x.com")), "event": event()}
     )
     assert (
-        error(response, 400)["title"]
+        error(response, 409)["title"]
         == f"profile {other['profile_id']} belongs to user {other['user_id']}"
     )
+
+
+def test_identifiers_of_two_profiles_are_a_409(
+    zendesk_sandbox: Sandbox, http: httpx.Client
+) -> None:
+    for email in ("q1@x.com", "q2@x.com"):
+        accepted(http.post(TRACK, json={"profile": profile(("email", email)), "event": event()}))
+    both = {"profile": profile(("email", "q1@x.com"), ("email", "q2@x.com")), "event": event()}
+    assert error(http.post(TRACK, json=both), 409)["code"] == "IdentifierConflict"
+    assert zendesk_sandbox.store.count_events() == 2
+
+
+@pytest.mark.parametrize(
+    ("created_at", "status"),
+    [
+        ("1678-01-01T00:00:00Z", 202),
+        ("2261-12-31T23:59:59.999999999-05:00", 202),
+        ("1677-12-31T23:59:59Z", 400),
+        ("2262-01-01T00:00:00Z", 400),
+        ("2020-02-30T00:00:00Z", 400),
+        ("2020-02-28", 400),
+    ],
+)
+def test_created_at_years_follow_the_spec(http: httpx.Client, created_at: str, status: int) -> None:
+    body = {"profile": profile(("email", "r@x.com")), "event": event(created_at=created_at)}
+    assert http.post(TRACK, json=body).status_code == status
 
 
 @pytest.mark.parametrize(

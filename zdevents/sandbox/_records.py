@@ -28,6 +28,7 @@ from ._nanos import format_ns, now_ns, parse_datetime_ns
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 _INT64_DIGITS = len(str(INT64_MAX))
+MIN_YEAR, MAX_YEAR = 1678, 2261  # event times: whole years within the int64 nanoseconds
 
 # Zendesk's documented limits (custom data introduction: "hard limits").
 NAME_LIMIT = 40  # characters of an event's or a profile's source and type
@@ -164,6 +165,8 @@ def _identifiers(profile: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
             raise RecordError(f"{where} must be an object", code="InvalidField")
         id_type = _selector_part(item, "type", where, IDENTIFIER_TYPE_LIMIT)
         value = item.get("value")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema's integer: 7.0 is one
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise RecordError(f"{where}.value must be a string or a number", code="InvalidField")
         text = str(value)
@@ -301,9 +304,11 @@ def parse_track(
             raise RecordError(
                 "event.created_at must be an RFC 3339 date-time", code="InvalidTimestamp"
             )
-        if not INT64_MIN <= parsed <= INT64_MAX:
+        # The spec's conservative span, the whole years inside 64-bit nanoseconds.
+        if not MIN_YEAR <= int(created_at[:4]) <= MAX_YEAR:
             raise RecordError(
-                "event.created_at must be between 1677 and 2262", code="InvalidTimestamp"
+                f"event.created_at must be in the years {MIN_YEAR} to {MAX_YEAR}",
+                code="InvalidTimestamp",
             )
         created_ns = parsed
     if "received_at" not in fields:

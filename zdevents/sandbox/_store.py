@@ -297,11 +297,15 @@ class Store:
             owners.discard(profile_id)
             if owners:
                 raise RecordError(
-                    "an identifier already belongs to another profile", code="IdentifierConflict"
+                    "an identifier already belongs to another profile",
+                    code="IdentifierConflict",
+                    status=409,
                 )
         elif len(owners) > 1:
             raise RecordError(
-                "the identifiers belong to different profiles", code="IdentifierConflict"
+                "the identifiers belong to different profiles",
+                code="IdentifierConflict",
+                status=409,
             )
         elif owners:
             profile_id = owners.pop()
@@ -319,11 +323,14 @@ class Store:
                 raise RecordError(
                     f"profile {profile_id} has source {existing[0]!r} and type {existing[1]!r}",
                     code="ProfileConflict",
+                    status=409,
                 )
             user_id = int(existing[2])
             if record.user_id is not None and record.user_id != user_id:
                 raise RecordError(
-                    f"profile {profile_id} belongs to user {user_id}", code="ProfileConflict"
+                    f"profile {profile_id} belongs to user {user_id}",
+                    code="ProfileConflict",
+                    status=409,
                 )
             self._update_profile(profile_id, spec, existing[3], existing[4], now)
         else:
@@ -486,16 +493,17 @@ class Store:
         # Keys in the order of Zendesk's documented examples (alphabetical).
         profile: dict[str, Any] = {
             "attributes": json.loads(attributes) if attributes else {},
-            "created_at": created_at or None,
+            "created_at": created_at,
             "id": profile_id,
             "identifiers": identifiers,
             "name": name,
             "source": source,
             "type": ptype,
-            "updated_at": updated_at or None,
+            "updated_at": updated_at,
             "user_id": str(user_id),
         }
-        return profile
+        # Profiles stored before the sandbox kept these times have none to show.
+        return {key: value for key, value in profile.items() if value != ""}
 
     def page(self, query: PageRequest) -> list[tuple[int, str]]:
         """Up to ``query.limit`` ``(seq, json)`` rows after ``query.after_seq``, by seq."""
