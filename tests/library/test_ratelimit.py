@@ -284,10 +284,7 @@ def _sandbox_export(
     rate_limit: float | None = None,
     requests: int = 300,
 ) -> tuple[list[Any], list[tuple[float, int]]]:
-    from zdevents.sandbox._ratelimit import RateLimiter as SandboxLimiter
-
-    sandbox = factory(retry_after=1)
-    sandbox.app.settings.rate_limiter = SandboxLimiter(SANDBOX_LIMIT, clock=clock.monotonic)
+    sandbox = factory(retry_after=1, rate_limit=SANDBOX_LIMIT, clock=clock.monotonic)
     profile = {"source": "shop", "type": "customer", "identifiers": [{"type": "id", "value": "1"}]}
     sandbox.add_events(
         {"profile": profile, "event": {"source": "shop", "type": "t"}, "user_id": 7}
