@@ -199,7 +199,7 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
 
 def _utf8(content: bytes) -> bytes:
     """The body as UTF-8, checked: msgspec does not check the text of what it skips."""
-    if content.isascii():
+    if content.isascii() and b"\x00" not in content[:4]:  # NULs there: UTF-16 or UTF-32
         return content
     encoding = json.detect_encoding(content)
     try:
@@ -217,8 +217,9 @@ def _utf8(content: bytes) -> bytes:
 
 
 # Maps a body to a few classes so that bytes.find can look for a number with an exponent
-# of three digits or more (or 300 digits), the only numbers that may overflow a float. The
-# rare hits (a ULID such as "01E123…" inside a string) are then checked exactly.
+# of three digits or more, or with 200 digits or more, the only numbers that may overflow a
+# float (a two-digit exponent needs a mantissa of over 200 digits to pass 1.8e308). The
+# rare hits (text such as "v 2e999" inside a string) are then checked exactly.
 _CLASSES = bytearray(b"a" * 256)
 for _c in b"0123456789.":
     _CLASSES[_c] = ord("0")
@@ -233,7 +234,7 @@ del _CLASSES, _c
 
 def _may_not_be_finite(body: bytes) -> bool:
     classes = body.translate(_CLASS_TABLE, b"+")
-    if b"0" * 300 in classes:
+    if b"0" * 200 in classes:
         return True
     at = classes.find(b"e000")
     while at >= 0:
