@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -286,16 +287,35 @@ def test_absurdly_nested_json_is_a_zendesk_error(status: int) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        b'{"events": [{"properties": {"b": 1e400}}]}',
-        b'{"events": [{"properties": {"b": -1E999}}]}',
         b'{"events": [{"properties": {"b": NaN}}]}',
         b'{"events": [{"properties": {"b": Infinity}}]}',
+        b'{"events": [{"properties": {"b": -Infinity}}]}',
     ],
 )
-def test_numbers_json_cannot_carry_are_a_bad_response_not_retried(body: bytes) -> None:
+def test_not_numbers_are_a_bad_response_not_retried(body: bytes) -> None:
     with pytest.raises(errors.BadResponseError, match="cannot carry") as info:
         decode_page(httpx.Response(200, content=body))
     assert info.value.retryable is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"events": [{"properties": {"b": 1e400}}]}',
+        b'{"events": [{"properties": {"b": -1E999}}]}',
+    ],
+)
+def test_numbers_too_large_for_a_float_are_kept_as_text_and_refused_as_values(
+    body: bytes,
+) -> None:
+    rec = Recorder(httpx.Response(200, content=body))
+    with client(rec) as c:
+        (event,) = list(c.events(user_id=1))
+    assert event.raw == body[len(b'{"events": [') : -2]
+    for read in (event.to_dict, lambda: event.properties):
+        with pytest.raises(errors.BadResponseError, match="cannot carry") as info:
+            read()
+        assert info.value.retryable is False
 
 
 def test_ordinary_numbers_still_decode() -> None:
@@ -391,10 +411,30 @@ def test_invalid_utf8_is_a_bad_response(content: bytes) -> None:
         b"1" + b"0" * 500 + b"e-100",
     ],
 )
-def test_numbers_that_overflow_anywhere_are_refused(number: bytes) -> None:
-    content = b'{"events":[{"id":"01E123","p":{"x":[1,{"y":' + number + b"}]}}]}"
+@pytest.mark.parametrize("where", ["properties", "description", "extra"])
+def test_numbers_that_overflow_anywhere_are_refused_when_decoded(number: bytes, where: str) -> None:
+    from zdevents import Event
+
+    raw = (
+        b'{"id":"01E123","type":"t","source":"s","created_at":"2020-01-01T00:00:00Z","'
+        + where.encode()
+        + b'":{"x":[1,{"y":'
+        + number
+        + b"}]}}"
+    )
+    page = decode_page(httpx.Response(200, content=exact_body([raw])))
+    (event,) = page.events
+    assert event.raw == raw
+    if where == "description":  # a field the event reads: reading any of them refuses it
+        with pytest.raises(errors.BadResponseError, match="cannot carry"):
+            event.type  # noqa: B018
+    else:
+        assert event.type == "t"
     with pytest.raises(errors.BadResponseError, match="cannot carry"):
-        decode_page(httpx.Response(200, content=content))
+        event.to_dict()
+    if where == "properties":
+        with pytest.raises(errors.BadResponseError, match="cannot carry"):
+            event.properties  # noqa: B018
 
 
 @pytest.mark.parametrize(
@@ -405,6 +445,7 @@ def test_what_only_looks_like_a_huge_number_is_kept(text: bytes) -> None:
     raw = b'{"id":"01E000","p":' + text + b"}"
     page = decode_page(httpx.Response(200, content=exact_body([raw])))
     assert page.events[0].raw == raw
+    assert page.events[0].to_dict()["p"] == json.loads(text)
 
 
 def test_events_are_hashable_by_their_text_and_immutable() -> None:
