@@ -413,7 +413,6 @@ def test_invalid_utf8_is_a_bad_response(content: bytes) -> None:
 )
 @pytest.mark.parametrize("where", ["properties", "description", "extra"])
 def test_numbers_that_overflow_anywhere_are_refused_when_decoded(number: bytes, where: str) -> None:
-    from zdevents import Event
 
     raw = (
         b'{"id":"01E123","type":"t","source":"s","created_at":"2020-01-01T00:00:00Z","'
