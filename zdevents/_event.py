@@ -50,8 +50,9 @@ class Event:
     :meth:`to_dict` is ``json.loads(event.raw)`` (a number too large for a float, such as
     ``1e400``, is kept in :attr:`raw` but raises ``BadResponseError`` here).
     :attr:`properties` and :meth:`to_dict` are decoded afresh from :attr:`raw` on every
-    call: the caller owns what it gets and can change it without changing the event. An event is immutable, so it is hashable;
-    equality and hash are those of :attr:`raw` (the same text, not merely equal JSON).
+    call: the caller owns what it gets and can change it without changing the event. An
+    event is immutable, so it is hashable; equality and hash are those of :attr:`raw` (the
+    same text, not merely equal JSON).
 
     ``Event(data)`` takes JSON text (``bytes``/``str``) or a mapping (encoded as compact
     JSON), for tests and for events built by hand.
