@@ -14,6 +14,8 @@ from ._time import parse_timestamp
 from .errors import BadResponseError
 
 _MISSING: Any = msgspec.UNSET
+_UTC = dt.UTC
+_fromisoformat = dt.datetime.fromisoformat
 
 
 class _Head(msgspec.Struct):
@@ -134,6 +136,17 @@ class Event:
     @property
     def created_at(self) -> dt.datetime:
         """When the event happened, as an aware UTC datetime (microsecond precision)."""
+        # Inlined for the common case (text ending in Z): this is read once per event in
+        # most loops, and each call level costs as much as the parse itself.
+        text = (self._head or self._fields()).created_at
+        if text.__class__ is str:
+            try:
+                moment = _fromisoformat(text)
+            except ValueError:
+                pass
+            else:
+                if moment.tzinfo is _UTC:
+                    return moment
         return self._time("created_at", required=True)  # type: ignore[return-value]
 
     @property

@@ -18,7 +18,6 @@ from typing import IO, Any
 
 from zdevents import Event
 
-__all__ = ["APPENDABLE_FORMATS", "CSV_COLUMNS", "FORMATS", "EventWriter", "make_writer"]
 
 FORMATS = ("jsonl", "json", "csv", "table")
 #: Formats that can be appended to page by page, hence resumed.
