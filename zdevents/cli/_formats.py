@@ -18,7 +18,6 @@ from typing import IO, Any
 
 from zdevents import Event
 
-
 FORMATS = ("jsonl", "json", "csv", "table")
 #: Formats that can be appended to page by page, hence resumed.
 APPENDABLE_FORMATS = ("jsonl", "csv")
