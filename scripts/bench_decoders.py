@@ -19,9 +19,9 @@ import httpx
 import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_server import Pages  # noqa: E402
+from bench_server import Pages
 
-from zdevents._responses import decode_page  # noqa: E402
+from zdevents._responses import decode_page
 
 
 class _Spans(msgspec.Struct):
