@@ -82,7 +82,8 @@ class Headers(Mapping[str, str]):
     __slots__ = ("_headers",)
 
     def __init__(self, headers: httpx.Headers | Mapping[str, str] | None = None) -> None:
-        self._headers = httpx.Headers(headers)
+        # A response's own headers are wrapped, not copied: nothing else changes them.
+        self._headers = headers if isinstance(headers, httpx.Headers) else httpx.Headers(headers)
 
     def __getitem__(self, name: str) -> str:
         return self._headers[name]
