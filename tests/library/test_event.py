@@ -152,3 +152,20 @@ def test_equality_and_repr() -> None:
     assert a == Event(dict(a.to_dict()))
     assert a != Event({"id": "B"})
     assert repr(a) == ("Event(id='A', source='s', type='t', created_at='2020-01-01T00:00:00Z')")
+
+
+def test_duplicate_keys_read_as_json_loads_reads_them_and_raw_keeps_both() -> None:
+    raw = b'{"type":"a","type":"b","id":"x","properties":{"n":1},"properties":{"n":2}}'
+    e = Event(raw)
+    assert e.raw == raw
+    assert e.type == "b" == e.to_dict()["type"]
+    assert e.properties == {"n": 2}
+    assert e.raw_properties == b'{"n":2}'
+
+
+def test_event_from_text_or_mapping() -> None:
+    assert Event('{"id": "A"}').raw == b'{"id": "A"}'
+    assert Event({"id": "A", "n": [1, 2]}).raw == b'{"id":"A","n":[1,2]}'
+    with pytest.raises(TypeError):
+        Event(5)  # type: ignore[arg-type]
+    assert Event.__module__ == "zdevents"
