@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 
 from tests._mock import API_TOKEN, EMAIL, OAUTH_TOKEN, Recorder, client, page_body
@@ -175,10 +178,34 @@ def test_from_env_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_from_env_passes_options_through() -> None:
-    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
-    with Client.from_env(env, timeout=3.0, max_retries=0) as c:
-        assert c._timeout.read == 3.0
-        assert c._policy.max_retries == 0
+    hits: list[str] = []
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {
+        "ZENDESK_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}",
+        "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN,
+    }
+    try:
+        with (
+            Client.from_env(env, timeout=3.0, max_retries=0) as c,
+            pytest.raises(errors.ServerError),
+        ):
+            list(c.events(user_id=1))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(hits) == 1  # max_retries=0 reached the client
 
 
 def test_from_env_explicit_account_or_credentials_replace_the_environment() -> None:
