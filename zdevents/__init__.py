@@ -44,8 +44,16 @@ def _publish() -> None:
     # pickling by reference), not the private module that defines them.
     for name in __all__:
         obj = globals()[name]
-        if isinstance(obj, type) or callable(obj):
-            obj.__module__ = __name__
+        if not callable(obj):
+            continue
+        obj.__module__ = __name__
+        for cls in obj.__mro__[:-1] if isinstance(obj, type) else ():
+            for member in vars(cls).values():
+                function = getattr(member, "__func__", member)
+                function = getattr(function, "fget", function)  # properties
+                if callable(function) and hasattr(function, "__module__"):
+                    if function.__module__.startswith("zdevents."):
+                        function.__module__ = __name__
 
 
 _publish()
