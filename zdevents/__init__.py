@@ -51,9 +51,9 @@ def _publish() -> None:
             for member in vars(cls).values():
                 function = getattr(member, "__func__", member)
                 function = getattr(function, "fget", function)  # properties
-                if callable(function) and hasattr(function, "__module__"):
-                    if function.__module__.startswith("zdevents."):
-                        function.__module__ = __name__
+                module = getattr(function, "__module__", None) if callable(function) else None
+                if isinstance(module, str) and module.startswith("zdevents."):
+                    function.__module__ = __name__
 
 
 _publish()
