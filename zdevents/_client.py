@@ -26,6 +26,7 @@ from ._config import authorization, base_url_of, env_settings
 from ._event import Event
 from ._failures import describe_write_failure, error_from_response, transport_errors
 from ._identifier import Identifier
+from ._logs import guard
 from ._pagination import PageRequest, Walk
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query
 from ._ratelimit import RateLimiter
@@ -219,6 +220,7 @@ class _BaseClient(Generic[StreamT, ManyT]):
         )  # fmt: skip
         self.base_url = base_url_of(subdomain, base_url)
         self._auth_kind, self._authorization = authorization(email, api_token, oauth_token)
+        guard(self._authorization)
         self._email = email if self._auth_kind == "api_token" else None
         self._limiter = RateLimiter(rate_limit)
         self._verify = verify

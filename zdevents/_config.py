@@ -32,7 +32,7 @@ class Secret:
     that :meth:`scrub_text` hides too, e.g. in an error body where a proxy echoes the header.
     """
 
-    __slots__ = ("_forms", "_value")
+    __slots__ = ("__weakref__", "_forms", "_value")
 
     def __init__(self, value: str, *forms: str) -> None:
         self._value = value

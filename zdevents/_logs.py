@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+import weakref
+from typing import Any
 
 _LEVELS = {"info": logging.INFO, "debug": logging.DEBUG}
 
@@ -26,3 +29,44 @@ def setup_from_env() -> None:
     handler._zdevents_env = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(level)
+
+
+# httpcore logs, at DEBUG, the response headers as the server sent them: a server that echoes
+# the Authorization header would put the credential into a log record. Records of the
+# HTTP loggers are scrubbed with the secret of every live client.
+_HTTP_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+_SECRETS: weakref.WeakSet[Any] = weakref.WeakSet()
+_installed = False
+_lock = threading.Lock()
+
+
+class _Scrub(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = list(_SECRETS)
+        if not secrets:
+            return True
+        text = clean = record.getMessage()
+        for secret in secrets:
+            clean = secret.scrub_text(clean)
+        if clean != text:
+            record.msg, record.args = clean, ()
+        return True
+
+
+def guard(secret: Any) -> None:
+    """Scrub ``secret`` (an object with ``scrub_text``) from the HTTP libraries' records
+    for as long as it lives."""
+    global _installed
+    with _lock:
+        _SECRETS.add(secret)
+        if not _installed:
+            for name in _HTTP_LOGGERS:
+                logging.getLogger(name).addFilter(_Scrub())
+            _installed = True
