@@ -230,9 +230,6 @@ def rebuilt(response: httpx.Response, body: bytes) -> httpx.Response:
         for k, v in response.headers.multi_items()
         if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
     ]
-    return httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=body,
-        extensions={"reason_phrase": response.extensions.get("reason_phrase", b"")},
-    )
+    # The reason phrase and HTTP version as received; not the connection's stream.
+    kept = {k: v for k, v in response.extensions.items() if k in ("reason_phrase", "http_version")}
+    return httpx.Response(response.status_code, headers=headers, content=body, extensions=kept)
