@@ -101,14 +101,28 @@ def test_client_repr_and_str_hide_the_secrets(cls: type[Any], credentials: dict[
     for text in (repr(client), str(client), f"{client}", f"{client!r}", repr(vars(client))):
         assert_clean(text, "client repr")
     assert "coolbikes" in repr(client)
-    secret = client._authorization
-    assert_clean(repr(secret) + str(secret) + f"{secret}", "Secret")
+    for value in vars(client).values():
+        assert_clean(repr(value) + str(value) + f"{value}", "a client attribute")
     with pytest.raises(TypeError):
-        pickle.dumps(secret)
-    # The pool's default headers never hold the credentials: they are added per request.
-    assert "authorization" not in client._http.headers
-    assert client._http.auth is None
+        pickle.dumps(client)  # the credential refuses to be pickled
     assert_clean(repr(client.events(user_id=1)), "stream repr")
+    assert_clean(repr(client.with_options(timeout=3)), "copy repr")
+
+
+def test_the_pool_never_holds_the_credentials() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["authorization"])
+        return httpx.Response(200, json={"events": []})
+
+    pool = httpx.Client(transport=httpx.MockTransport(handler))
+    with Client(subdomain="coolbikes", email=EMAIL, api_token=API_TOKEN, http_client=pool) as c:
+        list(c.events(user_id=1))
+    # Added per request, never as the pool's default headers or auth.
+    assert seen == [f"Basic {CREDENTIAL}"]
+    assert "authorization" not in pool.headers
+    assert pool.auth is None
 
 
 def test_from_env_errors_never_echo_the_token() -> None:
