@@ -22,6 +22,7 @@ import httpcore
 import httpx
 
 from ._config import is_loopback
+from .errors import ConfigurationError
 
 #: The moment (``time.monotonic``) by which the current request's response must be in.
 _DEADLINE: ContextVar[float | None] = ContextVar("zdevents_deadline", default=None)
@@ -127,9 +128,11 @@ def sync_transport(
     url: httpx.URL, *, verify: bool | str | ssl.SSLContext, trust_env: bool
 ) -> httpx.HTTPTransport:
     """A pool for ``url`` whose socket operations obey :func:`deadline`."""
-    transport = httpx.HTTPTransport(
-        verify=verify, trust_env=trust_env, proxy=proxy_for(url, trust_env), limits=_limits()
-    )
+    proxy = proxy_for(url, trust_env)
+    with _proxy_errors(proxy):
+        transport = httpx.HTTPTransport(
+            verify=verify, trust_env=trust_env, proxy=proxy, limits=_limits()
+        )
     # httpcore takes a network backend, httpx does not pass one through; both are pinned
     # below their next major version. Without it the deadline is still checked per chunk.
     pool = getattr(transport, "_pool", None)
@@ -143,9 +146,30 @@ def async_transport(
     url: httpx.URL, *, verify: bool | str | ssl.SSLContext, trust_env: bool
 ) -> httpx.AsyncHTTPTransport:
     """The asyncio pool for ``url``; its deadline is an ``asyncio.timeout`` in the client."""
-    return httpx.AsyncHTTPTransport(
-        verify=verify, trust_env=trust_env, proxy=proxy_for(url, trust_env), limits=_limits()
-    )
+    proxy = proxy_for(url, trust_env)
+    with _proxy_errors(proxy):
+        return httpx.AsyncHTTPTransport(
+            verify=verify, trust_env=trust_env, proxy=proxy, limits=_limits()
+        )
+
+
+@contextlib.contextmanager
+def _proxy_errors(proxy: str | None) -> Iterator[None]:
+    # The proxy URL is never quoted: it may hold a user name and password.
+    try:
+        yield
+    except ImportError:
+        raise ConfigurationError(
+            "the environment's proxy needs an extra package (pip install 'httpx[socks]'), "
+            "or pass trust_env=False"
+        ) from None
+    except (httpx.InvalidURL, ValueError, TypeError):
+        if proxy is None:
+            raise
+        raise ConfigurationError(
+            "the environment's proxy (HTTPS_PROXY/ALL_PROXY) is not a valid proxy URL; "
+            "fix it, or pass trust_env=False"
+        ) from None
 
 
 class TooLarge(Exception):

@@ -378,3 +378,21 @@ def test_trust_env_false_ignores_the_environment_proxy(
     ):
         list(c.events(user_id=1))
     assert proxy.connections == 0
+
+
+@pytest.mark.parametrize("proxy", ["socks5://user:hunter2@127.0.0.1:1080", "ftp://user:hunter2@x"])
+def test_an_unusable_environment_proxy_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, proxy: str
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        c = Client(subdomain="coolbikes", oauth_token=TOKEN)
+    except errors.ConfigurationError as exc:
+        assert "hunter2" not in str(exc)
+        assert "trust_env=False" in str(exc)
+    else:  # socksio installed: a usable SOCKS proxy
+        c.close()
+    with Client(subdomain="coolbikes", oauth_token=TOKEN, trust_env=False):
+        pass
