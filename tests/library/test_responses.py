@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests._mock import Recorder, client, page_body
-from zdevents import errors
+from zdevents import errors, is_transient
 from zdevents._responses import decode_page
 
 
@@ -295,7 +295,7 @@ def test_absurdly_nested_json_is_a_zendesk_error(status: int) -> None:
 def test_not_numbers_are_a_bad_response_not_retried(body: bytes) -> None:
     with pytest.raises(errors.BadResponseError, match="cannot carry") as info:
         decode_page(httpx.Response(200, content=body))
-    assert info.value.retryable is False
+    assert not is_transient(info.value)
 
 
 @pytest.mark.parametrize(
