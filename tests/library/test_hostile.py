@@ -118,7 +118,18 @@ def trickle_headers(conn: socket.socket, server: Server) -> None:
             return
 
 
-@pytest.mark.parametrize("handler", [trickle_body, trickle_headers])
+def slow_trickle(conn: socket.socket, server: Server) -> None:
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 256\r\n\r\n"
+    )
+    for _ in range(256):
+        conn.sendall(b" ")
+        server.count(1)
+        if server._stop.wait(29):  # one byte every 29 s; the fixture's close ends it
+            return
+
+
+@pytest.mark.parametrize("handler", [trickle_body, trickle_headers, slow_trickle])
 def test_timeout_bounds_the_whole_response_not_each_read(
     serve: Callable[..., Server], handler: Callable[[socket.socket, Server], None]
 ) -> None:
@@ -132,8 +143,11 @@ def test_timeout_bounds_the_whole_response_not_each_read(
     assert server.sent < 64
 
 
-def test_async_timeout_bounds_the_whole_response(serve: Callable[..., Server]) -> None:
-    server = serve(trickle_body)
+@pytest.mark.parametrize("handler", [trickle_body, trickle_headers])
+def test_async_timeout_bounds_the_whole_response(
+    serve: Callable[..., Server], handler: Callable[[socket.socket, Server], None]
+) -> None:
+    server = serve(handler)
 
     async def main() -> None:
         async with AsyncClient(
