@@ -13,6 +13,7 @@ import gzip
 import socket
 import threading
 import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -410,3 +411,34 @@ def test_an_unusable_environment_proxy_is_a_configuration_error(
         c.close()
     with Client(subdomain="coolbikes", oauth_token=TOKEN, trust_env=False):
         pass
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
+def test_a_deflated_page_is_decoded_wrapped_or_raw(
+    serve: Callable[..., Server], wbits: int
+) -> None:
+    packer = zlib.compressobj(wbits=wbits)
+    body = packer.compress(PAGE) + packer.flush()
+
+    def page(conn: socket.socket, server: Server) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\n\r\n" + body)
+
+    server = serve(page)
+    with Client(base_url=server.url, oauth_token=TOKEN) as c:
+        assert list(c.events(user_id=1)) == []
+
+
+def test_a_broken_gzip_page_is_undecodable_and_retried(serve: Callable[..., Server]) -> None:
+    body = b"\x1f\x8b not really gzip"
+
+    def page(conn: socket.socket, server: Server) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\n\r\n" + body)
+
+    server = serve(page)
+    c = Client(base_url=server.url, oauth_token=TOKEN, max_retries=1, backoff_base=0.01)
+    with c, pytest.raises(errors.BadResponseError) as info:
+        list(c.events(user_id=1))
+    assert info.value.kind == "undecodable" and is_transient(info.value)
+    assert len(server.requests) == 2
