@@ -23,7 +23,6 @@ import pytest
 
 from tests._mock import FakeClock
 from zdevents import AsyncClient, Client, _failures, errors, is_transient
-from zdevents._ratelimit import RateLimiter
 from zdevents._retry import RetryPolicy
 
 TOKEN = "tok-RETRY-5ecr3t-9f2c"
@@ -284,10 +283,11 @@ def test_max_retry_after_is_configurable(clock: FakeClock) -> None:
 def test_rate_limit_error_with_retry_after_pauses_the_shared_limiter(clock: FakeClock) -> None:
     client = make_client(Script(status(429, {"Retry-After": "4"}), OK))
     fetch_all(client)
-    # Another worker of the same client now waits for the pause too.
-    limiter: RateLimiter = client._limiter
-    clock.now -= 4  # as if the other worker asked while the first one slept
-    assert limiter.reserve() == pytest.approx(4.0)
+    # Another call of the same client now waits for the pause too.
+    clock.now -= 4  # as if the other call asked while the first one slept
+    before = len(clock.sleeps)
+    fetch_all(client)
+    assert clock.sleeps[before] == pytest.approx(4.0)
 
 
 # --- max_retries and the budget ----------------------------------------------------------
