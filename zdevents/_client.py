@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import platform
-import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
-from ._bulk import Selector, Stopped, async_events_many, events_many, plan
+from . import _bulk
+from ._bulk import Job, OnMissing, Selector
 from ._config import authorization, base_url_of, env_settings
 from ._event import Event
 from ._identifier import Identifier
@@ -33,6 +33,7 @@ __all__ = ["AsyncClient", "AsyncEventStream", "Client", "EventStream"]
 
 StreamT = TypeVar("StreamT")
 ManyT = TypeVar("ManyT")
+PagesManyT = TypeVar("PagesManyT")
 
 #: Never unlimited: 30 s to read a page, 10 s to connect.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -59,14 +60,7 @@ def _transport_errors(what: str, status: int | None = None) -> Iterator[None]:
         raise APIConnectionError(f"{what} failed: {type(exc).__name__}: {exc}") from None
 
 
-def _sleep(seconds: float, stop: threading.Event | None) -> None:
-    if stop is None:
-        time.sleep(seconds)
-    elif stop.wait(seconds):
-        raise Stopped
-
-
-class _BaseClient(Generic[StreamT, ManyT]):
+class _BaseClient(Generic[StreamT, ManyT, PagesManyT]):
     def __init__(
         self,
         *,
@@ -149,6 +143,7 @@ class _BaseClient(Generic[StreamT, ManyT]):
         selectors: Iterable[Selector],
         *,
         concurrency: int = 8,
+        on_missing: OnMissing = "raise",
         source: str | None = None,
         type: str | None = None,
         start: TimeInput | None = None,
@@ -160,23 +155,61 @@ class _BaseClient(Generic[StreamT, ManyT]):
         :class:`AsyncClient` (worker tasks).
 
         A selector is an identifier query (text or :class:`Identifier`) or a mapping with one
-        of ``identifier``, ``profile_id``, ``user_id``. Every selector is validated before
-        anything is sent. Each selector's events come in order and exactly once; selectors
-        interleave. Workers share this client's pool and rate limiter; one page per worker is
-        held at a time. The first error stops the export and is raised.
+        of ``identifier``, ``profile_id``, ``user_id``, and optionally ``after``: a cursor
+        (:attr:`Page.cursor`) to resume that selector from. The filters are arguments of the
+        call and apply to every selector; a mapping that repeats one is a ``ValueError``.
+        Every selector is validated before anything is sent. Each selector's events come in
+        order and exactly once; selectors interleave. Workers share this client's pool and
+        rate limiter; one page per worker is held at a time.
+
+        ``on_missing`` says what a 404 (no such person) does: ``"raise"`` (the default) stops
+        the export at the first error, like any other error; ``"skip"`` logs a warning on the
+        ``zdevents`` logger and goes on; a function ``(selector, error) -> None`` is called
+        instead of logging (in the thread or task that iterates). An error that stops the
+        export is raised with ``.selector`` set to the selector whose export failed.
 
         >>> people = ["coolbikes:rider:email:a@example.com", {"user_id": 85211553}]
         >>> for selector, event in client.events_many(people, concurrency=20):
         ...     print(selector, event.type)
         """
         filters = {"source": source, "type": type, "start": start, "end": end}
-        planned = plan(selectors, concurrency, {**filters, "page_size": page_size})
-        return self._many(planned, concurrency)
+        jobs = _bulk.plan(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return self._many_events(jobs, concurrency, on_missing)
+
+    def pages_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        on_missing: OnMissing = "raise",
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> PagesManyT:
+        """:meth:`events_many` a page at a time: ``(selector, page)``, same arguments.
+
+        This is the way to checkpoint a bulk export: once a page's events are stored, keep
+        ``page.cursor`` for its selector (``None`` or ``page.has_more`` false: that selector
+        is done). To resume, pass each unfinished selector as a mapping with its cursor,
+        ``{"user_id": 85211553, "after": cursor}``, and leave out the finished ones; every
+        event then comes exactly once across the two runs.
+
+        >>> for selector, page in client.pages_many(people, concurrency=20):
+        ...     store(page.events); cursors[str(selector)] = page.cursor
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        jobs = _bulk.plan(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return self._many(jobs, concurrency, on_missing)
 
     def _stream(self, query: EventQuery) -> StreamT:
         raise NotImplementedError
 
-    def _many(self, planned: list[tuple[Selector, EventQuery]], concurrency: int) -> ManyT:
+    def _many(self, jobs: list[Job], concurrency: int, on_missing: OnMissing) -> PagesManyT:
+        raise NotImplementedError
+
+    def _many_events(self, jobs: list[Job], concurrency: int, on_missing: OnMissing) -> ManyT:
         raise NotImplementedError
 
     def _build(self, request: PageRequest) -> httpx.Request:
@@ -201,7 +234,9 @@ class _BaseClient(Generic[StreamT, ManyT]):
         )
 
 
-class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
+class Client(
+    _BaseClient["EventStream", Iterator[tuple[Selector, Event]], Iterator[tuple[Selector, Page]]]
+):
     """A synchronous Events API client; safe to share between threads.
 
     >>> client = Client(subdomain="coolbikes", email="devs@coolbikes.com", api_token="...")
@@ -232,18 +267,29 @@ class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
         return EventStream(self, query)
 
     def _many(
-        self, planned: list[tuple[Selector, EventQuery]], concurrency: int
-    ) -> Iterator[tuple[Selector, Event]]:
-        return events_many(self, planned, concurrency)
+        self, jobs: list[Job], concurrency: int, on_missing: OnMissing
+    ) -> Iterator[tuple[Selector, Page]]:
+        return _bulk.pages_many(self._page_source, jobs, concurrency, on_missing)
 
-    def _fetch(self, request: PageRequest, stop: threading.Event | None = None) -> Page:
+    def _many_events(
+        self, jobs: list[Job], concurrency: int, on_missing: OnMissing
+    ) -> Iterator[tuple[Selector, Event]]:
+        return _bulk.events_many(_bulk.pages_many(self._page_source, jobs, concurrency, on_missing))
+
+    def _page_source(self, query: EventQuery, sleep: Callable[[float], None]) -> Iterator[Page]:
+        # What bulk export asks for (_bulk.PageSource): its workers wait through `sleep`.
+        return self._stream(query)._pages(sleep)
+
+    def _fetch(self, request: PageRequest, sleep: Callable[[float], None] | None = None) -> Page:
         what = f"GET {request.path}"
+        # Looked up per call, not bound as a default: tests replace this module's `time`.
+        sleep = sleep or time.sleep
         attempts = self._policy.start(what, self._limiter)
         while True:
             wait = self._limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
-                _sleep(wait, stop)
+                sleep(wait)
             try:
                 with _transport_errors(what):
                     response = self._http.send(self._build(request), stream=True)
@@ -256,7 +302,7 @@ class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
                 return decode_page(response, self._authorization)
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(exc)
-            _sleep(wait, stop)
+            sleep(wait)
 
     def close(self) -> None:
         """Close the connection pool (not a ``http_client`` you passed in)."""
@@ -289,12 +335,11 @@ class EventStream:
         """Yield one :class:`Page` at a time, following the cursor to the end."""
         return self._pages()
 
-    def _pages(self, stop: threading.Event | None = None) -> Iterator[Page]:
-        # `stop` lets a bulk export end its workers' waits at once (see _bulk).
+    def _pages(self, sleep: Callable[[float], None] | None = None) -> Iterator[Page]:
         walk = self._client._walk(self._query)
         request: PageRequest | None = walk.first
         while request is not None:
-            page = self._client._fetch(request, stop)
+            page = self._client._fetch(request, sleep)
             yield page
             request = walk.advance(page)
 
@@ -303,7 +348,13 @@ class EventStream:
             yield from page.events
 
 
-class AsyncClient(_BaseClient["AsyncEventStream", AsyncIterator[tuple[Selector, Event]]]):
+class AsyncClient(
+    _BaseClient[
+        "AsyncEventStream",
+        AsyncIterator[tuple[Selector, Event]],
+        AsyncIterator[tuple[Selector, Page]],
+    ]
+):
     """The asyncio twin of :class:`Client`: same arguments, ``async for`` iteration.
 
     >>> async with AsyncClient.from_env() as client:
@@ -327,9 +378,20 @@ class AsyncClient(_BaseClient["AsyncEventStream", AsyncIterator[tuple[Selector, 
         return AsyncEventStream(self, query)
 
     def _many(
-        self, planned: list[tuple[Selector, EventQuery]], concurrency: int
+        self, jobs: list[Job], concurrency: int, on_missing: OnMissing
+    ) -> AsyncIterator[tuple[Selector, Page]]:
+        return _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
+
+    def _many_events(
+        self, jobs: list[Job], concurrency: int, on_missing: OnMissing
     ) -> AsyncIterator[tuple[Selector, Event]]:
-        return async_events_many(self, planned, concurrency)
+        return _bulk.async_events_many(
+            _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
+        )
+
+    def _page_source(self, query: EventQuery) -> AsyncIterator[Page]:
+        # What bulk export asks for (_bulk.AsyncPageSource); its workers are cancelled.
+        return self._stream(query).pages()
 
     async def _fetch(self, request: PageRequest) -> Page:
         what = f"GET {request.path}"

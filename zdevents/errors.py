@@ -46,6 +46,10 @@ class ZendeskError(Exception):
     #: Whether sending the same request again may succeed (used by the retry policy).
     retryable: bool = False
 
+    #: For an error raised by ``events_many``/``pages_many``: the selector whose export
+    #: failed, as it was given; ``None`` otherwise.
+    selector: Any = None
+
 
 class ConfigurationError(ZendeskError, ValueError):
     """Missing or invalid settings: credentials, subdomain, base URL, environment variables."""
