@@ -48,6 +48,13 @@ OnMissing: TypeAlias = Literal["raise", "skip"] | Callable[[Selector, NotFoundEr
 PageSource: TypeAlias = Callable[[EventQuery, Callable[[float], None]], Iterator[Page]]
 AsyncPageSource: TypeAlias = Callable[[EventQuery], AsyncIterator[Page]]
 
+#: Worker tasks of one async export at most. httpcore's async pool scans every connection,
+#: and polls every idle socket, each time a request comes in or ends (O(connections x idle
+#: connections) a request; encode/httpcore#1035 is still open), so past about 20 connections
+#: a page costs more CPU than the extra concurrency saves: measured with
+#: scripts/bench_bulk.py, 50 tasks were slower than 20. Threads do not pay this as much.
+ASYNC_MAX_WORKERS = 20
+
 _SELECTOR_KEYS = ("identifier", "profile_id", "user_id", "after")
 _FILTER_KEYS = ("source", "type", "start", "end", "page_size")
 
@@ -137,7 +144,10 @@ _DONE = object()
 def _failed(job: Job, exc: Exception) -> Exception:
     if isinstance(exc, ZendeskError):
         exc.selector = job.selector
-    exc.add_note(f"while exporting the events of {job.describe()}")
+    # The whole selector, unlike the warning of a skip: an exception goes to the caller alone.
+    exc.add_note(
+        f"while exporting the events of selector {job.number} ({shorten(job.selector, 200)})"
+    )
     return exc
 
 
@@ -160,7 +170,8 @@ def pages_many(
     break, the first error or the end of the program must not wait for workers that sleep
     through a ``Retry-After`` (their waits end at once) or hold a page nobody will take.
     """
-    deliveries: queue.Queue[object] = queue.Queue(maxsize=2 * concurrency)
+    count = min(concurrency, len(jobs))
+    deliveries: queue.Queue[object] = queue.Queue(maxsize=2 * max(count, 1))
     stop = threading.Event()
     todo = iter(jobs)
     todo_lock = threading.Lock()
@@ -203,7 +214,7 @@ def pages_many(
 
     workers = [
         threading.Thread(target=work, name=f"zdevents-export-{n}", daemon=True)
-        for n in range(min(concurrency, len(jobs)))
+        for n in range(count)
     ]
     for worker in workers:
         worker.start()
@@ -239,8 +250,10 @@ def events_many(
 async def async_pages_many(
     source: AsyncPageSource, jobs: list[Job], concurrency: int, on_missing: OnMissing
 ) -> AsyncGenerator[tuple[Selector, Page], None]:
-    """asyncio: ``concurrency`` worker tasks pulling selectors from one shared list."""
-    deliveries: asyncio.Queue[object] = asyncio.Queue(maxsize=2 * concurrency)
+    """asyncio: ``concurrency`` worker tasks (at most ``ASYNC_MAX_WORKERS``) pulling
+    selectors from one shared list."""
+    count = min(concurrency, ASYNC_MAX_WORKERS, len(jobs))
+    deliveries: asyncio.Queue[object] = asyncio.Queue(maxsize=2 * max(count, 1))
     todo = iter(jobs)
 
     async def work() -> None:
@@ -258,7 +271,7 @@ async def async_pages_many(
                 return
         await deliveries.put(_DONE)
 
-    workers = [asyncio.create_task(work()) for _ in range(min(concurrency, len(jobs)))]
+    workers = [asyncio.create_task(work()) for _ in range(count)]
     try:
         running = len(workers)
         while running:
