@@ -21,8 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import zdevents
 from bench import EMAIL, TOKEN, sandbox, write_seed
+
+import zdevents
 
 
 def main() -> None:
