@@ -100,7 +100,8 @@ def plan(
                     f"not {type(selector).__name__}"
                 )
         except (TypeError, ValueError) as exc:
-            raise type(exc)(f"selector {number} ({shorten(selector)}): {exc}") from None
+            kind = TypeError if isinstance(exc, TypeError) else ValueError
+            raise kind(f"selector {number} ({shorten(selector)}): {exc}") from None
         jobs.append(Job(number, selector, query))
     return jobs
 

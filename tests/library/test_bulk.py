@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
 import logging
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -467,3 +470,52 @@ def test_async_export_at_high_concurrency_still_delivers_everything_once() -> No
             return [pair async for pair in client.events_many(selectors, concurrency=50)]
 
     check_exactly_once_in_order(asyncio.run(run()), users)
+
+
+def test_async_export_keeps_at_most_20_requests_in_flight() -> None:
+    # A real server on loopback that holds each request a little and records how many were
+    # open at once. The bound is a property of the export (never more than 20 tasks), not a
+    # timing: however slow the machine, more than 20 cannot be open.
+    lock = threading.Lock()
+    state = {"open": 0, "most": 0, "served": 0}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            with lock:
+                state["open"] += 1
+                state["most"] = max(state["most"], state["open"])
+            time.sleep(0.02)
+            user = self.path.split("/")[4]
+            body = json.dumps(page_body([{"id": f"{user}-0"}], has_more=False)).encode()
+            with lock:
+                state["open"] -= 1
+                state["served"] += 1
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+
+        async def run() -> int:
+            base = f"http://127.0.0.1:{server.server_address[1]}"
+            async with AsyncClient(base_url=base, oauth_token=OAUTH_TOKEN) as client:
+                selectors = [{"user_id": u} for u in range(1, 121)]
+                pairs = client.events_many(selectors, concurrency=50)
+                return len([pair async for pair in pairs])
+
+        assert asyncio.run(run()) == 120
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert state["served"] == 120
+    assert 1 <= state["most"] <= 20
