@@ -125,8 +125,11 @@ def _selector_arguments(selector: Mapping[Any, Any], filters: Mapping[str, Any])
     return dict(selector)
 
 
-class Stopped(Exception):
-    """Raised inside a bulk-export worker whose export has ended (break, error, exit)."""
+class Stopped(BaseException):
+    """Raised inside a bulk-export worker whose export has ended (break, error, exit).
+
+    A ``BaseException``, as ``asyncio.CancelledError`` is: no ``except Exception`` on the way
+    (the fetch loop's, a user's code in between) may take it for a failure and go on."""
 
 
 class _Delivery(NamedTuple):
