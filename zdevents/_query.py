@@ -43,10 +43,14 @@ class EventQuery:
     def describe(self) -> str:
         """A short name for the selector, for logs and error messages (no filters)."""
         if self.identifier is not None:
-            return f"identifier {self.identifier.source}:{self.identifier.type}:..."
+            return f"identifier {_cut(self.identifier.source)}:{_cut(self.identifier.type)}:..."
         if self.profile_id is not None:
-            return f"profile {self.profile_id}"
+            return f"profile {_cut(self.profile_id)}"
         return f"user {self.user_id}"
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _optional_text(name: str, value: object) -> str | None:

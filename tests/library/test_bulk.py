@@ -519,3 +519,14 @@ def test_async_export_keeps_at_most_20_requests_in_flight() -> None:
         server.server_close()
     assert state["served"] == 120
     assert 1 <= state["most"] <= 20
+
+
+def test_skip_warnings_stay_short_for_a_huge_selector(caplog: pytest.LogCaptureFixture) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"errors": [{"code": "NotFound", "title": "nobody"}]})
+
+    with caplog.at_level(logging.WARNING, logger="zdevents"), sync_client(handler) as client:
+        assert list(client.events_many([{"profile_id": "p" * 50_000}], on_missing="skip")) == []
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.startswith("skipped selector 1 (profile ppp")
+    assert len(warning) < 500
