@@ -41,8 +41,10 @@ logger = logging.getLogger("zdevents")
 #: ``identifier``, ``profile_id``, ``user_id``, and optionally ``after`` (a cursor).
 Selector: TypeAlias = Identifier | str | Mapping[str, Any]
 
-#: What to do when a selector's person does not exist (a 404).
-OnMissing: TypeAlias = Literal["raise", "skip"] | Callable[[Selector, NotFoundError], None]
+#: What to do when a selector's person does not exist (a 404). The callback's first
+#: parameter is typed ``Any`` so that one written for the caller's own selectors (``str``
+#: only, say) type-checks; it gets each selector exactly as it was given.
+OnMissing: TypeAlias = Literal["raise", "skip"] | Callable[[Any, NotFoundError], object]
 
 #: The pages of one query, waiting (between retries, for the rate limit) through ``sleep``.
 PageSource: TypeAlias = Callable[[EventQuery, Callable[[float], None]], Iterator[Page]]
