@@ -193,10 +193,12 @@ class _BaseClient(Generic[StreamT, ManyT, PagesManyT]):
         """:meth:`events_many` a page at a time: ``(selector, page)``, same arguments.
 
         This is the way to checkpoint a bulk export: once a page's events are stored, keep
-        ``page.cursor`` for its selector (``None`` or ``page.has_more`` false: that selector
-        is done). To resume, pass each unfinished selector as a mapping with its cursor,
-        ``{"user_id": 85211553, "after": cursor}``, and leave out the finished ones; every
-        event then comes exactly once across the two runs.
+        ``page.cursor`` for its selector; ``page.has_more`` false means that selector is done.
+        To resume, pass each unfinished selector as a mapping with its cursor,
+        ``{"user_id": 85211553, "after": cursor}`` (``after=None``: from the start), and leave
+        out the finished ones; every event then comes exactly once across the two runs. (A
+        page with more to come but no cursor, which Zendesk does not send, cannot be resumed
+        after: keep the selector's previous cursor and drop what came since.)
 
         >>> for selector, page in client.pages_many(people, concurrency=20):
         ...     store(page.events); cursors[str(selector)] = page.cursor

@@ -530,3 +530,9 @@ def test_skip_warnings_stay_short_for_a_huge_selector(caplog: pytest.LogCaptureF
     (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warning.startswith("skipped selector 1 (profile ppp")
     assert len(warning) < 500
+
+
+def test_after_none_in_a_mapping_starts_at_the_first_page() -> None:
+    with sync_client() as client:
+        pairs = list(client.events_many([{"user_id": 5, "after": None}]))
+    assert [event.id for _, event in pairs] == [f"5-{i}" for i in range(PAGES_PER_USER * PAGE)]
