@@ -543,9 +543,6 @@ def test_a_db_file_of_the_previous_layout_is_upgraded_in_place(tmp_path: Path) -
             assert "created_at" not in old
             identifiers = (("email", "old@x.com"), ("member_id", "M"))
             body = {"profile": profile(*identifiers), "event": event()}
-                "profile": profile(("email", "old@x.com"), ("member_id", "M")),
-                "event": event(),
-            }
             assert accepted(http.post(TRACK, json=body))["profile_id"] == old["id"]
             upgraded = http.get("/api/v2/users/7/profiles").json()["profiles"]
     assert [i["value"] for i in upgraded[0]["identifiers"]] == ["old@x.com", "M"]
