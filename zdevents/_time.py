@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-
 TimeInput = dt.date | dt.datetime | str
 
 _RFC3339 = re.compile(
