@@ -245,7 +245,10 @@ def test_identifiers_file_user_and_profile_lines(tmp_path: Path) -> None:
         {"user_id": 85211553},
         {"profile_id": "01E1G0NJSQPNPZRV096JXKXFAA"},
     ]
-    assert [p.label for p in people] == ["user_id:85211553", "profile_id:01E1G0NJSQPNPZRV096JXKXFAA"]
+    assert [p.label for p in people] == [
+        "user_id:85211553",
+        "profile_id:01E1G0NJSQPNPZRV096JXKXFAA",
+    ]
     path.write_text("user_id:1\nuser_id:x1\n")
     with pytest.raises(PeopleFileError, match=r"ids, line 2: user_id:x1"):
         read_people(str(path))
