@@ -126,6 +126,11 @@ def open_sink(plan: Plan) -> _Sink:
     if plan.output is None:
         return _stdout()
     if special_file(plan.output):
+        if plan.resume is not None:
+            raise UsageError(
+                f"--resume needs --output to be a regular file; {plan.output} is a device, "
+                "FIFO or socket, which cannot be truncated to a checkpoint"
+            )
         # A device, FIFO or socket is written to as it is: replacing it with a regular file
         # would break whatever reads it.
         try:

@@ -110,7 +110,7 @@ def _utf8(text: str) -> str:
         text.encode("utf-8")
     except UnicodeEncodeError:
         shown = text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
-        raise argparse.ArgumentTypeError(f"{shown!r} is not valid UTF-8 text") from None
+        raise argparse.ArgumentTypeError(f"'{shown}' is not valid UTF-8 text") from None
     return text
 
 

@@ -23,7 +23,8 @@ from typing import TextIO
 #: Redraw at most this often; a redraw per event would cost more than the export.
 _INTERVAL = 0.2
 #: How a retry or pause record states its wait when it has no ``wait`` attribute.
-_SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*s\b")
+_SECONDS = re.compile(r"\b(?:waiting|pausing|wait|pause)\D{0,20}?(\d+(?:\.\d+)?) ?s\b")
+_AFTER = re.compile(r"\bafter (.+?);")
 
 
 class Progress:
@@ -157,7 +158,10 @@ def _reason(record: logging.LogRecord, text: str) -> str:
     reason = getattr(record, "reason", None)
     if isinstance(reason, str) and reason:
         return reason
-    return "rate limit" if "rate" in text.lower() else "retry"
+    if "rate limit" in text.lower():
+        return "rate limit"
+    found = _AFTER.search(text)
+    return f"retry after {found.group(1)}" if found else "retry"
 
 
 def same_terminal(a: TextIO | None, b: TextIO | None) -> bool:
