@@ -311,8 +311,13 @@ def test_no_signal_leaves_a_temporary_file(
         out, state = folder / "out.jsonl", folder / "state"
         args = ["events", "--identifier", selector(0), "--page-size", "1",
                 "--output", str(out), "--resume", str(state)]  # fmt: skip
+        before = sandbox.request_count
         proc = popen(sandbox, *args)
-        time.sleep(rng.uniform(0.3, 1.5))
+        deadline = time.monotonic() + 30
+        while sandbox.request_count == before:  # the export is under way (imports are done)
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.6))
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode in (0, 128 + signum), err
