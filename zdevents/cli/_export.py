@@ -357,7 +357,9 @@ _AGAIN = "; run the same command again to resume"
 @contextlib.contextmanager
 def _listening(progress: Progress, verbose: bool) -> Iterator[None]:
     logger = logging.getLogger("zdevents")
-    listener = LogListener(progress, verbose=verbose)
+    # With ZDEVENTS_LOG set the library prints its records itself: -v must not repeat them.
+    printed = any(not isinstance(h, logging.NullHandler) for h in logger.handlers)
+    listener = LogListener(progress, verbose=verbose and not printed)
     level = logger.level
     if logger.getEffectiveLevel() > logging.INFO:
         logger.setLevel(logging.INFO)

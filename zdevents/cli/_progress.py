@@ -24,7 +24,7 @@ from typing import TextIO
 _INTERVAL = 0.2
 #: How a retry or pause record states its wait when it has no ``wait`` attribute.
 _SECONDS = re.compile(r"\b(?:waiting|pausing|wait|pause)\D{0,20}?(\d+(?:\.\d+)?) ?s\b")
-_AFTER = re.compile(r"\bafter (.+?);")
+_AFTER = re.compile(r"\bafter (.+?)[;,] waiting\b")
 
 
 class Progress:
