@@ -57,7 +57,8 @@ def deferred_signals() -> Iterator[None]:
         yield
     finally:
         for held, handler in previous.items():
-            signal.signal(held, handler)
+            if handler is not None:  # None: a handler not set from Python, left as it is
+                signal.signal(held, handler)
         for number in dict.fromkeys(caught):
             handler = previous[number]
             if callable(handler):

@@ -481,8 +481,24 @@ def _signals_as_interrupts() -> Iterator[None]:
             signal.signal(number, handler)
 
 
+def _fill_closed_standard_fds() -> None:
+    """Put the null device on a closed fd 0, 1 or 2 (``>&-``), so that no file this run
+    opens gets that number: a stray write to "stderr" must not land in the output file.
+    Python has already set ``sys.stdout``/``sys.stderr`` to None for them, which is how a
+    closed stdout is still told apart (see _export)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``zdevents`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    _fill_closed_standard_fds()
     args = sys.argv[1:] if argv is None else list(argv)
     if args[:1] == ["sandbox"]:
         # The sandbox owns its options and its signal handling.
