@@ -232,6 +232,8 @@ class Exporter:
             output_is_terminal=sink.stdout and same_terminal(sys.stdout, sys.stderr),
         )
         self.position = start  # the last checkpoint (resume mode)
+        self.labels: dict[int, str] = {}  # bulk: id of each selector given -> its line
+        self._finished: list[str] = []  # bulk: people whose export is complete
 
     def resumable(self) -> bool:
         """Whether running the same command again would go on from a checkpoint."""
@@ -291,9 +293,6 @@ class Exporter:
         if start is not None:
             self._checkpoint(cursor=None, done=True)
 
-    def _page_size(self) -> dict[str, Any]:
-        return {}
-
     def _run_single(self, after: str | None) -> None:
         stream = self.client.events(**self.plan.selector, **self.plan.filters, after=after)
         for page in stream.pages():
@@ -311,42 +310,73 @@ class Exporter:
             if self.sink.start is not None and page.cursor is not None:
                 self._checkpoint(cursor=page.cursor)
 
-    def _run_bulk(self) -> None:
-        assert self.plan.people is not None
-        labels = {id(p.selector): p.label for p in self.plan.people}
-        by_label = {p.label: p for p in self.plan.people}
-        selectors = [p.selector for p in self.plan.people]
-        pairs = self.client.events_many(
-            selectors, concurrency=self.plan.concurrency, **self.plan.filters
+    def _skip(self, selector: object, error: Exception) -> None:
+        """``on_missing`` of a bulk export with --skip-missing (called in this thread)."""
+        label = self.labels.get(id(selector), str(selector))
+        self.skipped.append(label)
+        self._finished.append(label)
+        status = getattr(error, "status_code", None)
+        self.progress.message(
+            f"{PROG}: skipped {label}: not found" + (f" ({status})" if status else "")
         )
-        page_size = self.plan.filters.get("page_size") or 100
+
+    def _run_bulk(self) -> None:
+        """Each person's pages through ``Client.pages_many``; in resume mode a checkpoint
+        after each page records every person's cursor and who is finished, so a rerun asks
+        each unfinished person for the rest only (``{"user_id": N, "after": cursor}``)."""
+        assert self.plan.people is not None
+        start = self.position
+        self._finished = list(start.finished) if start else []
+        cursors = dict(start.cursors) if start else {}
+        done = set(self._finished)
+        todo: list[dict[str, Any]] = []
+        self.labels = {}
+        for person in self.plan.people:
+            if person.label in done:
+                continue
+            selector = dict(person.selector)
+            if person.label in cursors:
+                selector["after"] = cursors[person.label]
+            todo.append(selector)
+            self.labels[id(selector)] = person.label
+        if not todo:
+            return
+        pages = self.client.pages_many(
+            todo,
+            concurrency=self.plan.concurrency,
+            on_missing=self._skip if self.plan.skip_missing else "raise",
+            **self.plan.filters,
+        )
+        resumable = start is not None
         try:
-            batch = 0
-            for selector, event in pairs:
-                label = labels.get(id(selector)) or _label_of(selector, by_label)
-                self.writer.write(event, label)
-                self.progress.add(events=1)
-                batch += 1
-                if batch == page_size:
-                    self.writer.end_page()
-                    self.sink.file.flush()
-                    batch = 0
+            for given, page in pages:
+                label = self.labels[id(given)]
+                room = self._room()
+                events = page.events if room is None or room >= len(page) else page.events[:room]
+                for event in events:
+                    self.writer.write(event, label)
+                self.writer.end_page()
+                self.sink.file.flush()
+                self.progress.add(events=len(events), pages=1)
                 if self._room() == 0:
-                    break
-            self.writer.end_page()
+                    return
+                if page.has_more and page.cursor is None:
+                    # This person cannot be resumed after this page; a later checkpoint of
+                    # someone else would count its lines as saved. Keep the last good one.
+                    resumable = False
+                if not resumable:
+                    continue
+                if page.has_more:
+                    assert page.cursor is not None  # has_more without one ended resumable
+                    cursors[label] = page.cursor
+                else:
+                    cursors.pop(label, None)
+                    self._finished.append(label)
+                self._checkpoint(cursors=dict(cursors), finished=list(self._finished))
         finally:
-            close = getattr(pairs, "close", None)
+            close = getattr(pages, "close", None)
             if close is not None:
                 close()
-
-
-def _label_of(selector: object, by_label: dict[str, Person]) -> str:
-    if isinstance(selector, dict):
-        for kind in ("user_id", "profile_id"):
-            if kind in selector:
-                return f"{kind}:{selector[kind]}"
-        return str(selector.get("identifier"))
-    return str(selector)
 
 
 # --------------------------------------------------------------------------- the report
@@ -397,8 +427,7 @@ def export(plan: Plan, client: Client) -> int:
     except errors.ZendeskError as exc:
         sink.discard()
         after = _AGAIN if rerun_helps(exc) and exporter.resumable() else ""
-        # Bulk export notes which selector failed.
-        where = "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))
+        where = _whose(exc, exporter)
         error(f"{plan.describe()} failed{where}: {exc}; {hint(exc)}{after}")
         return 1
     except BrokenPipeError:
@@ -428,6 +457,16 @@ def export(plan: Plan, client: Client) -> int:
             f"in {exporter.progress.elapsed:.1f} s"
         )
     return 0
+
+
+def _whose(exc: errors.ZendeskError, exporter: Exporter) -> str:
+    """Whose export failed, in bulk mode: the line of the file (the error's ``.selector``)."""
+    selector = getattr(exc, "selector", None)
+    if selector is not None:
+        label = exporter.labels.get(id(selector))
+        if label is not None:
+            return f" (at {label})"
+    return "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))
 
 
 def _interrupted(exc: BaseException) -> str:
