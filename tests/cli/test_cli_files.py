@@ -34,15 +34,6 @@ from tests.cli.test_cli import (
 )
 from tests.cli.test_cli_resume import _args, _state, _wait_for_checkpoint
 
-EVENTS = 240
-
-
-@pytest.fixture
-def slow_sandbox(zendesk_sandbox_factory: Any) -> Any:
-    sandbox = zendesk_sandbox_factory(latency=0.025)
-    sandbox.add_events(person(0, EVENTS))
-    return sandbox
-
 
 def temp_files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".tmp"))
