@@ -11,10 +11,11 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zdevents needs Python 3.11+; set PYTHON=python3.11")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	@# pip's and setuptools' notes (the "Editable installation" banner) go to a log, shown
 	@# only when the install fails, so that `make demo` prints the demo and nothing else.
-	@$(PY) -m pip install --quiet -e '.[dev]' > $(VENV)/install.log 2>&1 \
+	@echo "installing zdevents and its dev tools into $(VENV) (log: $(VENV)/install.log)"
+	@$(PY) -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 \
+		&& $(PY) -m pip install --quiet -e '.[dev]' >> $(VENV)/install.log 2>&1 \
 		|| (cat $(VENV)/install.log >&2; exit 1)
 	@touch $(STAMP)
 

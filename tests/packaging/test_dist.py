@@ -104,3 +104,14 @@ def test_make_wheel_check_passes_on_the_real_archives() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert ": OK" in result.stdout
+
+
+def test_the_install_step_keeps_setuptools_banner_out_of_make_demo() -> None:
+    # `make demo` installs first when needed; whatever pip and setuptools print then (the
+    # "Editable installation" banner) must go to the log, not into the demo's output.
+    dry = subprocess.run(
+        ["make", "-n", "-B", "demo"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    installs = [line for line in dry.stdout.splitlines() if "pip install" in line]
+    assert installs
+    assert all("install.log 2>&1" in line for line in installs), installs
