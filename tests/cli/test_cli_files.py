@@ -296,7 +296,7 @@ def test_no_signal_leaves_a_temporary_file(
     sandbox = zendesk_sandbox_factory()
     sandbox.add_events(person(0, 400))
     rng = random.Random(signum)
-    for attempt in range(12):
+    for attempt in range(6):
         folder = tmp_path / str(attempt)
         folder.mkdir()
         out, state = folder / "out.jsonl", folder / "state"
