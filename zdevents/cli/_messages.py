@@ -8,8 +8,7 @@ import os
 import signal
 import sys
 
-import zdevents
-from zdevents import errors
+from zdevents import errors, is_transient
 
 PROG = "zdevents"
 
@@ -94,9 +93,4 @@ def hint(exc: errors.ZendeskError) -> str:
 def rerun_helps(exc: errors.ZendeskError) -> bool:
     """Whether the same command may succeed when run again: the library's own retry
     decision (network, 429, the retryable 5xx), unlike a 400, 401, 403 or 404."""
-    # zdevents.is_transient is that decision's public name from 0.2.0 on; before it, the
-    # error's own flag said the same.
-    decide = getattr(zdevents, "is_transient", None)
-    if callable(decide):
-        return bool(decide(exc))
-    return bool(getattr(exc, "retryable", False))
+    return is_transient(exc)
