@@ -44,7 +44,7 @@ pytest: $(STAMP)
 
 # The full gate (CI runs this). test-fast is the edit loop: everything but the slow
 # contract and fuzz runs.
-test: lint layers typecheck spec check-generated pytest
+test: lint layers typecheck spec check-generated wheel-check pytest
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
