@@ -202,9 +202,11 @@ def test_filters(zendesk_sandbox: Any) -> None:
 @demo
 def test_limit(zendesk_sandbox: Any) -> None:
     everything = library_events(zendesk_sandbox, user_id=USER)
+    before = zendesk_sandbox.request_count
     result = run(zendesk_sandbox, "events", "--user-id", USER, "--limit", "13", "--page-size", "5")
     assert result.returncode == 0, result.stderr
     assert jsonl(result.stdout) == everything[:13]
+    assert zendesk_sandbox.request_count - before == 3  # no page past the limit is fetched
     result = run(zendesk_sandbox, "events", "--user-id", USER, "--limit", "100000")
     assert jsonl(result.stdout) == everything
 

@@ -294,7 +294,11 @@ class Exporter:
             self._checkpoint(cursor=None, done=True)
 
     def _run_single(self, after: str | None) -> None:
-        stream = self.client.events(**self.plan.selector, **self.plan.filters, after=after)
+        # The library's limit fetches no page past it; the last page is cut here, because
+        # pages stay whole for their cursors.
+        stream = self.client.events(
+            **self.plan.selector, **self.plan.filters, after=after, limit=self._room()
+        )
         for page in stream.pages():
             room = self._room()
             events = page.events if room is None or room >= len(page) else page.events[:room]
