@@ -11,7 +11,7 @@ filtered by source, type and time, across every cursor page::
             print(event.type, event.created_at, event.properties)
 
 Public names: :class:`Client`, :class:`AsyncClient`, :class:`Identifier`, :class:`Event`,
-:class:`Page`, the module :mod:`zdevents.errors`.
+:class:`Page`, :func:`sync` (with :class:`SyncReport`), the module :mod:`zdevents.errors`.
 """
 
 from . import errors
@@ -19,6 +19,7 @@ from ._client import AsyncClient, AsyncEventStream, Client, EventStream
 from ._event import Event
 from ._identifier import Identifier
 from ._responses import Page
+from ._sync import SelectorReport, SyncReport, sync
 from ._version import __version__
 
 __all__ = [
@@ -29,6 +30,9 @@ __all__ = [
     "EventStream",
     "Identifier",
     "Page",
+    "SelectorReport",
+    "SyncReport",
     "__version__",
     "errors",
+    "sync",
 ]
