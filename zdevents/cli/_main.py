@@ -33,6 +33,7 @@ from ._checkpoint import (
 from ._files import AtomicFile
 from ._formats import APPENDABLE_FORMATS, FORMATS, EventWriter, make_writer
 from ._progress import Progress
+from ._sync import add_sync_parser, run_sync
 
 __all__ = ["main"]
 
@@ -243,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         help="seconds to wait for each response (default 30)",
     )
+
+    add_sync_parser(commands)
 
     commands.add_parser(
         "sandbox",
@@ -763,9 +766,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        return _usage(f"a command is needed: events or sandbox (see {PROG} --help)")
+        return _usage(f"a command is needed: events, sync or sandbox (see {PROG} --help)")
     with _sigterm_as_interrupt():
         try:
+            if ns.command == "sync":
+                return run_sync(ns, _hint)
             return _events(ns)
         except (KeyboardInterrupt, _Terminated) as exc:
             # Before the export started (e.g. reading --identifiers-file - from a terminal).
