@@ -242,7 +242,7 @@ def test_another_schema_version_or_a_foreign_database_is_refused(
     zdevents.sync(zendesk_sandbox.client, db, [sel(0)])
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA user_version = 7")
-    with pytest.raises(errors.SyncSchemaError, match="schema version 7.*version 1"):
+    with pytest.raises(errors.SyncSchemaError, match=r"schema version 7.*version 1"):
         zdevents.sync(zendesk_sandbox.client, db, [sel(0)])
     foreign = tmp_path / "other.db"
     with sqlite3.connect(foreign) as conn:
