@@ -13,8 +13,9 @@ Why a run can be killed anywhere and run again: Zendesk does not say in which or
 events, so a mark taken in the middle of a run could jump over events not read yet. The mark
 therefore moves only when a selector's run completes; until then ``sync_state`` records that
 a run from a given start is under way, and every batch of rows is committed together with
-that record. A rerun reads again from the recorded start and upserts by id, which gives the
-rows an uninterrupted run would have given, each once.
+that record (and, for a single selector read page by page, the cursor of the next page). A
+rerun goes on at that cursor, or reads again from the recorded start, and upserts by id,
+which gives the rows an uninterrupted run would have given, each once.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ._query import MAX_PAGE_SIZE, EventQuery, make_query
 from ._time import TimeBound, TimeInput, time_bound
 from ._version import __version__
 from .errors import (
+    BadRequestError,
     BadResponseError,
     NotFoundError,
     SyncError,
@@ -79,6 +81,7 @@ CREATE TABLE sync_state (
     run_started_at TEXT,
     run_start      TEXT,
     run_high       TEXT,
+    run_cursor     TEXT,
     PRIMARY KEY (selector, filters)
 );
 PRAGMA application_id = {APPLICATION_ID};
@@ -356,12 +359,29 @@ def _connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+@attrs.frozen
+class _State:
+    """A ``sync_state`` row."""
+
+    high_water: str | None = None
+    run_started_at: str | None = None
+    run_start: str | None = None
+    run_high: str | None = None
+    run_cursor: str | None = None
+
+
 @attrs.define
 class _Run:
-    """One selector's run: its counts, its newest ``created_at``, the batch not yet stored."""
+    """One selector's run: its counts, its newest ``created_at``, the batch not yet stored.
+
+    ``resumed``: it goes on with a run that stopped before it completed (same start);
+    ``cursor``: the page that run would have read next, when it was read page by page.
+    """
 
     target: _Target
     start: str | None
+    resumed: bool = False
+    cursor: str | None = None
     high: str | None = None
     inserted: int = 0
     updated: int = 0
@@ -389,28 +409,34 @@ class _Writer:
             raise
         self.conn.execute("COMMIT")
 
-    def states(self) -> dict[str, tuple[str | None, str | None, str | None]]:
-        """selector -> (high_water, run_started_at, run_start) for this filter set."""
+    def states(self) -> dict[str, _State]:
+        """The ``sync_state`` rows of this filter set, by selector."""
         rows = self.conn.execute(
-            "SELECT selector, high_water, run_started_at, run_start FROM sync_state"
-            " WHERE filters = ?",
+            "SELECT selector, high_water, run_started_at, run_start, run_high, run_cursor"
+            " FROM sync_state WHERE filters = ?",
             (self.filters,),
         )
-        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+        return {row[0]: _State(*row[1:]) for row in rows}
 
     def begin(self, runs: Iterable[_Run]) -> None:
+        """Record that a run of each selector is under way (a resumed one keeps its record)."""
         started = _now()
         with self.transaction():
             self.conn.executemany(
                 "INSERT INTO sync_state (selector, filters, run_started_at, run_start)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (selector, filters) DO UPDATE SET"
                 " run_started_at = excluded.run_started_at, run_start = excluded.run_start,"
-                " run_high = NULL",
-                [(run.target.key, self.filters, started, run.start) for run in runs],
+                " run_high = NULL, run_cursor = NULL",
+                [
+                    (run.target.key, self.filters, started, run.start)
+                    for run in runs
+                    if not run.resumed
+                ],
             )
 
-    def store(self, run: _Run) -> None:
-        """The run's batch and its progress, in one transaction."""
+    def store(self, run: _Run, cursor: str | None = None) -> None:
+        """The run's batch and its progress (its newest ``created_at`` and, when read page
+        by page, the cursor of the next page), in one transaction."""
         events, run.batch = run.batch, []
         rows: dict[str, tuple[str | None, ...]] = {}
         high = run.high
@@ -433,6 +459,11 @@ class _Writer:
         marks = ",".join("?" * len(rows))
         ids = list(rows)
         with self.transaction():
+            self.conn.execute(
+                "UPDATE sync_state SET run_high = ?, run_cursor = ?"
+                " WHERE selector = ? AND filters = ?",
+                (high, cursor, run.target.key, self.filters),
+            )
             stored = dict(
                 self.conn.execute(
                     f"SELECT id, raw FROM events WHERE id IN ({marks})",  # noqa: S608 - only '?'s
@@ -470,10 +501,6 @@ class _Writer:
                 " received_at = ?, properties = ?, raw = ? WHERE id = ?",
                 updates,
             )
-            self.conn.execute(
-                "UPDATE sync_state SET run_high = ? WHERE selector = ? AND filters = ?",
-                (high, run.target.key, self.filters),
-            )
         run.high = high
         run.inserted += len(inserts)
         run.updated += len(updates)
@@ -495,7 +522,7 @@ class _Writer:
                     )
                     self.conn.execute(
                         "UPDATE sync_state SET run_started_at = NULL, run_start = NULL,"
-                        " run_high = NULL WHERE selector = ? AND filters = ?",
+                        " run_high = NULL, run_cursor = NULL WHERE selector = ? AND filters = ?",
                         (key, self.filters),
                     )
                     continue
@@ -506,7 +533,7 @@ class _Writer:
                 mark = old if run.high is None else _later(old, run.high)
                 self.conn.execute(
                     "UPDATE sync_state SET high_water = ?, completed_at = ?,"
-                    " run_started_at = NULL, run_start = NULL, run_high = NULL"
+                    " run_started_at = NULL, run_start = NULL, run_high = NULL, run_cursor = NULL"
                     " WHERE selector = ? AND filters = ?",
                     (mark, completed, key, self.filters),
                 )
@@ -605,7 +632,8 @@ def sync(
     id: new ones inserted, changed ones updated, the rest left alone; nothing is deleted.
     Each batch of rows (at most one page) is committed with the selector's progress, so a
     run killed at any point, even by SIGKILL, and run again ends with exactly the rows an
-    uninterrupted run gives.
+    uninterrupted run gives: a single selector goes on at the page where it stopped; with
+    several, each unfinished run is read again from where it began.
 
     ``on_missing="skip"`` skips (and reports) a selector Zendesk does not know (404) and
     goes on with the others; ``"raise"`` (the default) raises its
@@ -660,7 +688,7 @@ def sync(
 
 
 def _plan_runs(
-    states: dict[str, tuple[str | None, str | None, str | None]],
+    states: dict[str, _State],
     targets: dict[str, _Target],
     floor: str | None,
     gap: dt.timedelta,
@@ -668,16 +696,21 @@ def _plan_runs(
 ) -> list[_Run]:
     runs = []
     for key, target in targets.items():
-        mark, run_started, run_start = states.get(key, (None, None, None))
+        st = states.get(key, _State())
         begin = floor
-        if not full and mark is not None:
-            behind = _behind(mark, gap)
+        if not full and st.high_water is not None:
+            behind = _behind(st.high_water, gap)
             if behind is not None and (floor is None or _bound(behind) > _bound(floor)):
                 begin = behind
-        if not full and run_started is not None:
-            # An earlier run stopped before it completed: read again from where it began.
-            begin = _earlier(begin, run_start)
-        runs.append(_Run(target, begin))
+        if full or st.run_started_at is None:
+            runs.append(_Run(target, begin))
+        elif _earlier(begin, st.run_start) == st.run_start:
+            # An earlier run stopped before it completed: go on with it, from its start
+            # (or its next page).
+            runs.append(_Run(target, st.run_start, True, st.run_cursor, st.run_high))
+        else:
+            # It stopped, and this one must read from further back: a new run.
+            runs.append(_Run(target, begin))
     return runs
 
 
@@ -714,6 +747,69 @@ def _run(
     progress: Callable[[SyncReport], None] | None,
 ) -> SyncReport:
     writer.begin(runs)
+
+    def notify() -> None:
+        if progress is not None:
+            progress(_report(path, runs, began, {}))
+
+    if len(runs) == 1:
+        _read_pages(client, writer, runs[0], floor, on_missing, notify)
+    else:
+        _read_many(client, writer, runs, floor, concurrency, on_missing, notify)
+    marks = writer.finish(runs)
+    report = _report(path, runs, began, marks)
+    if progress is not None:
+        progress(report)
+    return report
+
+
+def _read_pages(
+    client: Client,
+    writer: _Writer,
+    run: _Run,
+    floor: EventQuery,
+    on_missing: OnMissing,
+    notify: Callable[[], None],
+) -> None:
+    """One selector, page by page: each page is stored with the cursor of the next, so a
+    rerun goes on at the page where this one stopped."""
+    cursor = run.cursor
+    while True:
+        stream = client.events(
+            **run.target.kwargs, source=floor.source, type=floor.type, start=run.start,
+            page_size=floor.page_size, after=cursor,
+        )  # fmt: skip
+        first = True
+        try:
+            for page in stream.pages():
+                first = False
+                run.batch = list(page.events)
+                writer.store(run, page.cursor if page.has_more else None)
+                notify()
+            return
+        except BadRequestError:
+            if not first or cursor is None:
+                raise
+            # The saved cursor is refused (too old?): read the run again from its start.
+            cursor = None
+        except NotFoundError as exc:
+            if on_missing == "raise":
+                raise
+            run.skipped = exc
+            return
+
+
+def _read_many(
+    client: Client,
+    writer: _Writer,
+    runs: list[_Run],
+    floor: EventQuery,
+    concurrency: int,
+    on_missing: OnMissing,
+    notify: Callable[[], None],
+) -> None:
+    """Many selectors through the bulk exporter, stored in batches of one selector's
+    events (at most a page). A rerun reads each unfinished run again from its start."""
     by_selector: dict[int, _Run] = {}
     planned: list[tuple[Selector, EventQuery]] = []
     for run in runs:
@@ -738,8 +834,7 @@ def _run(
                 run is not current or len(current.batch) >= floor.page_size
             ):
                 writer.store(current)
-                if progress is not None:
-                    progress(_report(path, runs, began, {}))
+                notify()
             current = run
             run.batch.append(event)
         if current is not None and current.batch:
@@ -748,11 +843,6 @@ def _run(
         close = getattr(pairs, "close", None)
         if close is not None:
             close()
-    marks = writer.finish(runs)
-    report = _report(path, runs, began, marks)
-    if progress is not None:
-        progress(report)
-    return report
 
 
 for _public in (sync, SyncReport, SelectorReport):
