@@ -290,3 +290,54 @@ def test_public_names() -> None:
     assert issubclass(errors.SyncLockedError, errors.SyncError)
     assert issubclass(errors.SyncError, errors.ZendeskError)
     assert zdevents.sync.__doc__ and ">>>" in zdevents.sync.__doc__
+
+
+def test_an_interrupted_run_goes_on_at_its_next_page(zendesk_sandbox: Any, tmp_path: Path) -> None:
+    zendesk_sandbox.add_events(person(0, minutes(0, 50)))
+    db = tmp_path / "events.db"
+    client = zendesk_sandbox.client
+    calls = 0
+
+    def stop_after_three_pages(report: zdevents.SyncReport) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        zdevents.sync(client, db, [sel(0)], page_size=10, progress=stop_after_three_pages)
+    assert len(rows(db)) == 30
+    [(_, _, mark, completed, run_started, run_start)] = state(db)
+    assert (mark, completed, run_start) == (None, False, None) and run_started is not None
+    requests = zendesk_sandbox.request_count
+    report = zdevents.sync(client, db, [sel(0)], page_size=10)
+    assert zendesk_sandbox.request_count - requests == 2  # pages 4 and 5, not 1 to 5
+    assert (report.inserted, report.unchanged) == (20, 0)
+    assert set(rows(db)) == set(served(zendesk_sandbox, 0))
+    assert state(db)[0][2] == _ts(BASE + dt.timedelta(minutes=49), 149)
+
+
+def test_an_interrupted_bulk_run_reads_its_unfinished_people_again(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    for n in range(3):
+        zendesk_sandbox.add_events(person(n, minutes(0, 30)))
+    db = tmp_path / "events.db"
+    client = zendesk_sandbox.client
+    people = [sel(0), sel(1), sel(2)]
+    zdevents.sync(client, db, people)
+    zendesk_sandbox.add_events(person(1, minutes(30, 5)))
+
+    def interrupt(report: zdevents.SyncReport) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        zdevents.sync(client, db, people, page_size=5, concurrency=1, progress=interrupt)
+    marks = [s[2] for s in state(db)]
+    assert marks == [_ts(BASE + dt.timedelta(minutes=29), 129)] * 3  # no mark moved
+    report = zdevents.sync(client, db, people, page_size=5, overlap=0)
+    # Each unfinished run is read again from its own start (the mark minus one hour).
+    assert [s.start for s in report.selectors] == [_ts(BASE + dt.timedelta(minutes=-31), 129)] * 3
+    assert report.inserted == 5
+    assert set(rows(db)) == set().union(*(served(zendesk_sandbox, n) for n in range(3)))
+    assert state(db)[1][2] == _ts(BASE + dt.timedelta(minutes=34), 104)
