@@ -50,6 +50,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_sync.py
 
 # Read-only contract check against a real account: make fuzz URL=https://SUBDOMAIN.zendesk.com
 fuzz: $(STAMP)

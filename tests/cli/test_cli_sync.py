@@ -151,6 +151,7 @@ def test_bulk_sync_skips_an_unknown_person_with_exit_3(
         (["--user-id", "1", "--start", "2020-01-01T00:00:00"], "add Z or an offset"),
         (["--user-id", "1", "--page-size", "101"], "page_size=101"),
         (["--identifiers-file", "/nonexistent/people.txt"], "cannot read --identifiers-file"),
+        (["--user-id", "1", "--db", "/nonexistent/events.db"], "does not exist"),
     ],
 )
 def test_usage_errors_exit_2_before_any_request(

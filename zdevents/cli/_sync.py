@@ -9,6 +9,7 @@ A thin layer over :func:`zdevents.sync`: flags in, one summary out. Exit status:
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -223,6 +224,11 @@ def run_sync(ns: argparse.Namespace, hint: Callable[[errors.ZendeskError], str])
             what = f"syncing the events of profile {ns.profile_id}"
         else:
             people, what = [{"user_id": ns.user_id}], f"syncing the events of user {ns.user_id}"
+        directory = os.path.dirname(os.path.abspath(ns.db))
+        if not os.path.isdir(directory):
+            raise UsageError(f"--db {ns.db}: directory {directory} does not exist")
+        if os.path.isdir(ns.db):
+            raise UsageError(f"--db {ns.db} is a directory")
     except UsageError as exc:
         _error(str(exc))
         return 2
@@ -243,7 +249,9 @@ def run_sync(ns: argparse.Namespace, hint: Callable[[errors.ZendeskError], str])
     progress = Progress(sys.stderr, enabled=not ns.quiet)
 
     def show(report: SyncReport) -> None:
-        progress.add(events=report.events - progress.events)
+        # Called once a batch (about a page) is stored.
+        added = report.events - progress.events
+        progress.add(events=added, pages=1 if added else 0)
 
     kept = "what was stored is kept; run the same command again to go on"
     with client:
