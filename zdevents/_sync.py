@@ -25,6 +25,7 @@ import datetime as dt
 import inspect
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -63,25 +64,26 @@ DEFAULT_OVERLAP = dt.timedelta(hours=1)
 _SCHEMA = f"""
 CREATE TABLE events (
     id          TEXT PRIMARY KEY,
-    selector    TEXT NOT NULL,
+    selector    TEXT NOT NULL,  -- whose events: the selector that stored it first
     source      TEXT,
     type        TEXT,
     description TEXT,
-    created_at  TEXT,
+    created_at  TEXT,           -- timestamps: the text as received
+    created_utc TEXT NOT NULL,  -- created_at in UTC with 9 digits: sorts by time
     received_at TEXT,
-    properties  TEXT,
-    raw         TEXT NOT NULL
+    properties  TEXT,           -- JSON text
+    raw         TEXT NOT NULL   -- the event's JSON text
 );
-CREATE INDEX events_by_selector ON events (selector, created_at);
+CREATE INDEX events_by_selector ON events (selector, created_utc);
 CREATE TABLE sync_state (
     selector       TEXT NOT NULL,
-    filters        TEXT NOT NULL,
-    high_water     TEXT,
-    completed_at   TEXT,
-    run_started_at TEXT,
-    run_start      TEXT,
-    run_high       TEXT,
-    run_cursor     TEXT,
+    filters        TEXT NOT NULL,  -- {{"source": ..., "type": ...}}
+    high_water     TEXT,           -- newest created_utc of the last completed run
+    completed_at   TEXT,           -- when that run completed (UTC)
+    run_started_at TEXT,           -- a run under way (or interrupted): when it started,
+    run_start      TEXT,           --   the created_at it reads from (NULL: the beginning),
+    run_high       TEXT,           --   the newest created_utc it stored,
+    run_cursor     TEXT,           --   the page it reads next ('': none left)
     PRIMARY KEY (selector, filters)
 );
 PRAGMA application_id = {APPLICATION_ID};
@@ -89,6 +91,9 @@ PRAGMA user_version = {SCHEMA_VERSION};
 """
 
 OnMissing = Literal["raise", "skip"]
+
+#: ``run_cursor`` of a run whose last page is stored (only completing it is left).
+_READ_TO_THE_END = ""
 
 
 @attrs.frozen
@@ -187,14 +192,23 @@ def _bound(text: str) -> TimeBound:
         ) from None
 
 
+_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z")
+
+
+def _utc(created: str) -> str:
+    """``created_at`` as UTC with nine fractional digits: text that sorts by time.
+
+    Zendesk sends 0 to 9 digits and ``Z`` or an offset, so the text as received does not.
+    """
+    if _UTC.fullmatch(created):
+        return created
+    whole, nanos = _bound(created)
+    return f"{whole.isoformat(timespec='seconds')}.{nanos:09d}Z"
+
+
 def _later(a: str | None, b: str) -> str:
-    """The later of two ``created_at`` texts, compared to the nanosecond."""
-    if a is None:
-        return b
-    # Zendesk's own spelling (UTC, 'Z', fixed digits) compares as text; anything else is parsed.
-    if len(a) == len(b) and a[-1:] == b[-1:] == "Z":
-        return b if b > a else a
-    return b if _bound(b) > _bound(a) else a
+    """The later of a mark (or none) and a ``_utc`` text."""
+    return b if a is None or b > a else a
 
 
 def _format(moment: dt.datetime, nanos: int) -> str:
@@ -449,11 +463,12 @@ class _Writer:
                     f"an event of {run.target.key} has no id or no created_at; it cannot be stored"
                 )
             raw, properties = _texts(event)
-            high = _later(high, created)
+            utc = _utc(created)
+            high = _later(high, utc)
             # fmt: off
             rows[event_id] = (
                 _field(obj, "source"), _field(obj, "type"), _field(obj, "description"),
-                created, _field(obj, "received_at"), properties, raw,
+                created, utc, _field(obj, "received_at"), properties, raw,
             )
             # fmt: on
         marks = ",".join("?" * len(rows))
@@ -493,12 +508,13 @@ class _Writer:
                     unchanged += 1
             self.conn.executemany(
                 "INSERT INTO events (id, selector, source, type, description, created_at,"
-                " received_at, properties, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_utc, received_at, properties, raw)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 inserts,
             )
             self.conn.executemany(
                 "UPDATE events SET source = ?, type = ?, description = ?, created_at = ?,"
-                " received_at = ?, properties = ?, raw = ? WHERE id = ?",
+                " created_utc = ?, received_at = ?, properties = ?, raw = ? WHERE id = ?",
                 updates,
             )
         run.high = high
@@ -774,6 +790,8 @@ def _read_pages(
     """One selector, page by page: each page is stored with the cursor of the next, so a
     rerun goes on at the page where this one stopped."""
     cursor = run.cursor
+    if cursor == _READ_TO_THE_END:
+        return  # the run stopped after its last page was stored: only its end is left
     while True:
         stream = client.events(
             **run.target.kwargs, source=floor.source, type=floor.type, start=run.start,
@@ -784,7 +802,7 @@ def _read_pages(
             for page in stream.pages():
                 first = False
                 run.batch = list(page.events)
-                writer.store(run, page.cursor if page.has_more else None)
+                writer.store(run, page.cursor if page.has_more else _READ_TO_THE_END)
                 notify()
             return
         except BadRequestError:

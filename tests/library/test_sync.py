@@ -341,3 +341,35 @@ def test_an_interrupted_bulk_run_reads_its_unfinished_people_again(
     assert report.inserted == 5
     assert set(rows(db)) == set().union(*(served(zendesk_sandbox, n) for n in range(3)))
     assert state(db)[1][2] == _ts(BASE + dt.timedelta(minutes=34), 104)
+
+
+def test_created_utc_sorts_by_time_whatever_the_spelling(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    spellings = [
+        "2024-03-01T12:00:05Z",
+        "2024-03-01T12:00:05.5Z",
+        "2024-03-01T12:00:05.123456789Z",
+        "2024-03-01T13:00:04+02:00",  # 11:00:04 UTC: the earliest, though it sorts last as text
+        "2024-03-01T12:00:05.05Z",
+    ]
+    records = person(0, minutes(0, len(spellings)))
+    for record, text in zip(records, spellings, strict=True):
+        record["event"]["created_at"] = text
+    zendesk_sandbox.add_events(records)
+    db = tmp_path / "events.db"
+    zdevents.sync(zendesk_sandbox.client, db, [sel(0)])
+    with sqlite3.connect(db) as conn:
+        ordered = conn.execute("SELECT created_at, created_utc FROM events ORDER BY created_utc")
+        assert list(ordered) == [
+            ("2024-03-01T13:00:04+02:00", "2024-03-01T11:00:04.000000000Z"),
+            ("2024-03-01T12:00:05Z", "2024-03-01T12:00:05.000000000Z"),
+            ("2024-03-01T12:00:05.05Z", "2024-03-01T12:00:05.050000000Z"),
+            ("2024-03-01T12:00:05.123456789Z", "2024-03-01T12:00:05.123456789Z"),
+            ("2024-03-01T12:00:05.5Z", "2024-03-01T12:00:05.500000000Z"),
+        ]
+    assert state(db)[0][2] == "2024-03-01T12:00:05.500000000Z"
+    # The next run reads from the mark minus the overlap, to the nanosecond.
+    report = zdevents.sync(zendesk_sandbox.client, db, [sel(0)], overlap=0.4)
+    assert report.selectors[0].start == "2024-03-01T12:00:05.100000000Z"
+    assert (report.inserted, report.unchanged) == (0, 2)
