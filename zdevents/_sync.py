@@ -3,10 +3,10 @@
 The database (stdlib ``sqlite3``, WAL mode) has two tables:
 
 - ``events``: one row per event id, with the selector it was first stored under, the
-  fields as received (timestamps as text, ``properties`` as JSON text) and ``raw``, the
-  event's JSON text;
+  fields as received (timestamps as text, ``properties`` as JSON text), ``created_utc``
+  (``created_at`` spelt so that it sorts by time) and ``raw``, the event's JSON text;
 - ``sync_state``: one row per selector and filter set: the high-water mark (the newest
-  ``created_at`` of its last completed run), when that run completed, and the run in
+  ``created_utc`` of its last completed run), when that run completed, and the run in
   progress, if any.
 
 Why a run can be killed anywhere and run again: Zendesk does not say in which order it pages
