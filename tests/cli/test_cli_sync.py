@@ -30,10 +30,13 @@ def env_for(sandbox: Any) -> dict[str, str]:
     return env
 
 
-def run(sandbox: Any, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run(
+    sandbox: Any, *args: str, timeout: float = 60, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*ZDEVENTS, "sync", *args],
         env=env_for(sandbox),
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -138,8 +141,14 @@ def test_bulk_sync_skips_an_unknown_person_with_exit_3(
     events, state = table(db)
     assert len(events) == 63
     assert [row[0] for row in state] == [sel(0), sel(2), "user_id:1001"]
-    again = run(zendesk_sandbox, "--db", str(db), "--identifiers-file", str(people))
+    again = run(
+        zendesk_sandbox, "--db", str(db), "--identifiers-file", "-", stdin=people.read_text()
+    )
     assert again.returncode == 3 and "0 inserted, 0 updated, 63 unchanged" in again.stderr
+    bad = run(
+        zendesk_sandbox, "--db", str(db), "--identifiers-file", "-", stdin=f"{sel(0)}\nnope\n"
+    )
+    assert bad.returncode == 2 and "standard input, line 2" in bad.stderr
 
 
 @pytest.mark.parametrize(
