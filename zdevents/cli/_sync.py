@@ -50,8 +50,8 @@ exit status: 0 done, 1 API, network or database failure (run again to go on),
 3 done but some people were skipped, 130 interrupted
 """
 
-_DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)([smhd]))+")
-_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+_DURATION = re.compile(r"(?:([0-9]+(?:\.[0-9]+)?)([smhd]))+")
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhd])")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -63,14 +63,15 @@ def _error(message: str) -> None:
     print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
 
 
-def _count(minimum: int) -> Callable[[str], int]:
+def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
+        if value < minimum or (maximum is not None and value > maximum):
+            within = f"at least {minimum}" if maximum is None else f"in {minimum}..{maximum}"
+            raise argparse.ArgumentTypeError(f"{text!r} must be {within}")
         return value
 
     return parse
@@ -87,6 +88,7 @@ def _positive_float(text: str) -> float:
 
 
 _positive_int = _count(1)
+_page_size = _count(1, 100)
 _non_negative_int = _count(0)
 
 
@@ -143,7 +145,7 @@ def add_sync_parser(commands: Any) -> None:
     )
     reading.add_argument("--full", action="store_true", help="read everything again")
     net = p.add_argument_group("requests")
-    net.add_argument("--page-size", metavar="N", type=_positive_int, default=100,
+    net.add_argument("--page-size", metavar="N", type=_page_size, default=100,
                      help="events a request, 1..100 (default 100)")  # fmt: skip
     net.add_argument("--concurrency", metavar="N", type=_positive_int, default=8,
                      help="people read at the same time (default 8)")  # fmt: skip
