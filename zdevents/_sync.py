@@ -397,6 +397,9 @@ class _Run:
     resumed: bool = False
     cursor: str | None = None
     high: str | None = None
+    done: bool = False  # completed: its mark moved
+    mark: str | None = None  # the mark after it completed
+    pages: int = 0  # pages read in this attempt
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -450,7 +453,8 @@ class _Writer:
 
     def store(self, run: _Run, cursor: str | None = None) -> None:
         """The run's batch and its progress (its newest ``created_at`` and, when read page
-        by page, the cursor of the next page), in one transaction."""
+        by page, the cursor of the next page), in one transaction; with the cursor
+        ``_READ_TO_THE_END`` (its last page) the run is completed in it too."""
         events, run.batch = run.batch, []
         rows: dict[str, tuple[str | None, ...]] = {}
         high = run.high
@@ -517,44 +521,50 @@ class _Writer:
                 " created_utc = ?, received_at = ?, properties = ?, raw = ? WHERE id = ?",
                 updates,
             )
-        run.high = high
+            run.high = high
+            if cursor == _READ_TO_THE_END:
+                self._complete(run)
+        run.cursor = cursor
         run.inserted += len(inserts)
         run.updated += len(updates)
         run.unchanged += unchanged
 
-    def finish(self, runs: Iterable[_Run]) -> dict[str, str | None]:
-        """Move the marks of completed runs and close every run; returns the new marks."""
-        completed = _now()
-        marks: dict[str, str | None] = {}
+    def _complete(self, run: _Run) -> None:
+        """Move the mark and close the run (inside a transaction)."""
+        key = run.target.key
+        (old,) = self.conn.execute(
+            "SELECT high_water FROM sync_state WHERE selector = ? AND filters = ?",
+            (key, self.filters),
+        ).fetchone()
+        mark = old if run.high is None else _later(old, run.high)
+        self.conn.execute(
+            "UPDATE sync_state SET high_water = ?, completed_at = ?,"
+            " run_started_at = NULL, run_start = NULL, run_high = NULL, run_cursor = NULL"
+            " WHERE selector = ? AND filters = ?",
+            (mark, _now(), key, self.filters),
+        )
+        run.done, run.mark = True, mark
+
+    def complete(self, run: _Run) -> None:
+        """Complete a run whose pages are all stored."""
         with self.transaction():
-            for run in runs:
-                key = run.target.key
-                if run.skipped is not None:
-                    # Nothing of it was read: no row for a selector never synced.
-                    self.conn.execute(
-                        "DELETE FROM sync_state WHERE selector = ? AND filters = ?"
-                        " AND high_water IS NULL AND completed_at IS NULL",
-                        (key, self.filters),
-                    )
-                    self.conn.execute(
-                        "UPDATE sync_state SET run_started_at = NULL, run_start = NULL,"
-                        " run_high = NULL, run_cursor = NULL WHERE selector = ? AND filters = ?",
-                        (key, self.filters),
-                    )
-                    continue
-                (old,) = self.conn.execute(
-                    "SELECT high_water FROM sync_state WHERE selector = ? AND filters = ?",
-                    (key, self.filters),
-                ).fetchone()
-                mark = old if run.high is None else _later(old, run.high)
-                self.conn.execute(
-                    "UPDATE sync_state SET high_water = ?, completed_at = ?,"
-                    " run_started_at = NULL, run_start = NULL, run_high = NULL, run_cursor = NULL"
-                    " WHERE selector = ? AND filters = ?",
-                    (mark, completed, key, self.filters),
-                )
-                marks[key] = mark
-        return marks
+            self._complete(run)
+
+    def skip(self, run: _Run) -> None:
+        """Close the run of a selector Zendesk does not know; its mark stays."""
+        key = run.target.key
+        with self.transaction():
+            # Nothing of it was read: no row for a selector never synced.
+            self.conn.execute(
+                "DELETE FROM sync_state WHERE selector = ? AND filters = ?"
+                " AND high_water IS NULL AND completed_at IS NULL",
+                (key, self.filters),
+            )
+            self.conn.execute(
+                "UPDATE sync_state SET run_started_at = NULL, run_start = NULL,"
+                " run_high = NULL, run_cursor = NULL WHERE selector = ? AND filters = ?",
+                (key, self.filters),
+            )
 
 
 # --------------------------------------------------------------------------- bulk reading
@@ -730,9 +740,7 @@ def _plan_runs(
     return runs
 
 
-def _report(
-    path: str, runs: Iterable[_Run], began: float, marks: Mapping[str, str | None]
-) -> SyncReport:
+def _report(path: str, runs: Iterable[_Run], began: float) -> SyncReport:
     return SyncReport(
         database=path,
         selectors=tuple(
@@ -742,7 +750,7 @@ def _report(
                 updated=run.updated,
                 unchanged=run.unchanged,
                 start=run.start,
-                high_water=marks.get(run.target.key),
+                high_water=run.mark,
                 skipped=run.skipped,
             )
             for run in runs
@@ -766,14 +774,18 @@ def _run(
 
     def notify() -> None:
         if progress is not None:
-            progress(_report(path, runs, began, {}))
+            progress(_report(path, runs, began))
 
     if len(runs) == 1:
         _read_pages(client, writer, runs[0], floor, on_missing, notify)
     else:
         _read_many(client, writer, runs, floor, concurrency, on_missing, notify)
-    marks = writer.finish(runs)
-    report = _report(path, runs, began, marks)
+    for run in runs:
+        if run.skipped is not None:
+            writer.skip(run)
+        elif not run.done:
+            writer.complete(run)
+    report = _report(path, runs, began)
     if progress is not None:
         progress(report)
     return report
