@@ -178,7 +178,7 @@ def test_bulk_skips_an_unknown_person_and_goes_on(zendesk_sandbox: Any, tmp_path
     db = tmp_path / "events.db"
     people = [sel(0), sel(9), {"user_id": 1001}, {"profile_id": "NOSUCHPROFILE"}, sel(2), sel(3)]
     with pytest.raises(errors.NotFoundError):
-        zdevents.sync(zendesk_sandbox.client, db, people, page_size=5, concurrency=3)
+        zdevents.sync(zendesk_sandbox.client, tmp_path / "other.db", people, page_size=5)
     report = zdevents.sync(
         zendesk_sandbox.client, db, people, page_size=5, concurrency=3, on_missing="skip"
     )
@@ -395,3 +395,23 @@ def test_the_last_page_completes_the_run_in_its_transaction(
     [(_, _, mark, completed, run_started, _)] = state(db)
     assert (mark, completed, run_started) == (_ts(BASE + dt.timedelta(minutes=29), 129), True, None)
     assert len(rows(db)) == 30
+
+
+def test_a_refused_cursor_reads_the_run_again_from_its_start(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    zendesk_sandbox.add_events(person(0, minutes(0, 30)))
+    db = tmp_path / "events.db"
+    client = zendesk_sandbox.client
+
+    def interrupt(report: zdevents.SyncReport) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        zdevents.sync(client, db, [sel(0)], page_size=10, progress=interrupt)
+    with sqlite3.connect(db) as conn:  # as if the cursor had expired
+        conn.execute("UPDATE sync_state SET run_cursor = 'bm90LWEtY3Vyc29y'")
+    report = zdevents.sync(client, db, [sel(0)], page_size=10)
+    assert (report.inserted, report.unchanged) == (20, 10)
+    assert set(rows(db)) == set(served(zendesk_sandbox, 0))
+    assert state(db)[0][2:5] == (_ts(BASE + dt.timedelta(minutes=29), 129), True, None)
