@@ -13,16 +13,16 @@ Why a run can be killed anywhere and run again: Zendesk does not say in which or
 events, so a mark taken in the middle of a run could jump over events not read yet. The mark
 therefore moves only when a selector's run completes; until then ``sync_state`` records that
 a run from a given start is under way, and every batch of rows is committed together with
-that record (and, for a single selector read page by page, the cursor of the next page). A
-rerun goes on at that cursor, or reads again from the recorded start, and upserts by id,
-which gives the rows an uninterrupted run would have given, each once.
+that record and the cursor of the next page; a selector's last page completes its run in
+the same transaction. A rerun goes on at each cursor (or, if a cursor is refused, reads
+again from the recorded start) and upserts by id, which gives the rows an uninterrupted run
+would have given, each once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import inspect
 import json
 import os
 import re
@@ -159,25 +159,15 @@ class SyncReport:
 
 
 def _texts(event: Event) -> tuple[str, str | None]:
-    """The event's JSON text and its properties' JSON text.
-
-    The one place that knows how: until ``Event.raw`` exists these are re-encoded from the
-    decoded object (compact, non-ASCII kept).
-    """
-    obj = event.to_dict()
-    raw = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    props = obj.get("properties")
-    properties = (
-        None if props is None else json.dumps(props, ensure_ascii=False, separators=(",", ":"))
-    )
-    return raw, properties
+    """The event's JSON text and its properties' JSON text, both exactly as received."""
+    props = event.raw_properties
+    # Valid UTF-8: the response body was checked when it was decoded.
+    return event.raw.decode(), None if props is None else props.decode()
 
 
-def _field(obj: Mapping[str, Any], name: str) -> str | None:
-    value = obj.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise BadResponseError(f"event field {name!r} is not a string: {value!r:.100}")
+def _stamp(event: Event, name: str, *, required: bool) -> str | None:
+    """A timestamp field's text as received (``Event`` has the parsed datetimes only)."""
+    return event._text(name, required=required)
 
 
 # --------------------------------------------------------------------------- times
@@ -459,20 +449,16 @@ class _Writer:
         rows: dict[str, tuple[str | None, ...]] = {}
         high = run.high
         for event in events:
-            obj = event.to_dict()
-            event_id = _field(obj, "id")
-            created = _field(obj, "created_at")
-            if not event_id or created is None:
-                raise BadResponseError(
-                    f"an event of {run.target.key} has no id or no created_at; it cannot be stored"
-                )
+            # id and created_at: a BadResponseError when Zendesk left them out.
+            created = _stamp(event, "created_at", required=True)
+            assert created is not None
             raw, properties = _texts(event)
             utc = _utc(created)
             high = _later(high, utc)
             # fmt: off
-            rows[event_id] = (
-                _field(obj, "source"), _field(obj, "type"), _field(obj, "description"),
-                created, utc, _field(obj, "received_at"), properties, raw,
+            rows[event.id] = (
+                event.source, event.type, event.description,
+                created, utc, _stamp(event, "received_at", required=False), properties, raw,
             )
             # fmt: on
         marks = ",".join("?" * len(rows))
@@ -567,51 +553,6 @@ class _Writer:
             )
 
 
-# --------------------------------------------------------------------------- bulk reading
-
-
-def _pairs(
-    client: Client,
-    planned: list[tuple[Selector, EventQuery]],
-    concurrency: int,
-    skip: Callable[[Selector, ZendeskError], None] | None,
-) -> Iterator[tuple[Selector, Event]]:
-    """``(selector, event)`` from the bulk exporter, with unknown selectors skipped."""
-    if skip is None:
-        yield from _bulk.events_many(client, planned, concurrency)
-        return
-    if "on_missing" in inspect.signature(_bulk.events_many).parameters:
-        yield from _bulk.events_many(client, planned, concurrency, on_missing=skip)  # type: ignore[call-arg]
-        return
-    # Until events_many can skip: start again without the selector that was not found.
-    # Rows already stored stay; they are read again as unchanged.
-    remaining = list(planned)
-    while remaining:
-        try:
-            yield from _bulk.events_many(client, remaining, concurrency)
-            return
-        except NotFoundError as exc:
-            failed = _failed_selector(exc, remaining)
-            if failed is None:
-                raise
-            skip(failed, exc)
-            remaining = [job for job in remaining if job[0] is not failed]
-
-
-def _failed_selector(
-    exc: ZendeskError, planned: list[tuple[Selector, EventQuery]]
-) -> Selector | None:
-    selector: object = getattr(exc, "selector", None)
-    for candidate, _ in planned:
-        if candidate is selector:
-            return candidate
-    notes = getattr(exc, "__notes__", ())
-    for candidate, _ in planned:
-        if f"while exporting the events of {candidate!r}" in notes:
-            return candidate
-    return None
-
-
 # --------------------------------------------------------------------------- sync
 
 
@@ -658,8 +599,7 @@ def sync(
     id: new ones inserted, changed ones updated, the rest left alone; nothing is deleted.
     Each batch of rows (at most one page) is committed with the selector's progress, so a
     run killed at any point, even by SIGKILL, and run again ends with exactly the rows an
-    uninterrupted run gives: a single selector goes on at the page where it stopped; with
-    several, each unfinished run is read again from where it began.
+    uninterrupted run gives: each selector goes on at the page where it stopped.
 
     ``on_missing="skip"`` skips (and reports) a selector Zendesk does not know (404) and
     goes on with the others; ``"raise"`` (the default) raises its
@@ -697,7 +637,7 @@ def sync(
         raise ValueError("no selectors to sync")
     # Validates the filters, page size and concurrency before anything is opened.
     floor = make_query(user_id=1, source=source, type=type, start=start, page_size=page_size)
-    _bulk.plan([], concurrency, {})
+    _bulk.plan([], concurrency, on_missing, {})
     filters = json.dumps({"source": floor.source, "type": floor.type}, sort_keys=True)
 
     began = time.monotonic()
@@ -776,60 +716,14 @@ def _run(
         if progress is not None:
             progress(_report(path, runs, began))
 
-    if len(runs) == 1:
-        _read_pages(client, writer, runs[0], floor, on_missing, notify)
-    else:
-        _read_many(client, writer, runs, floor, concurrency, on_missing, notify)
-    for run in runs:
-        if run.skipped is not None:
-            writer.skip(run)
-        elif not run.done:
-            writer.complete(run)
+    _read(client, writer, runs, floor, concurrency, on_missing, notify)
     report = _report(path, runs, began)
     if progress is not None:
         progress(report)
     return report
 
 
-def _read_pages(
-    client: Client,
-    writer: _Writer,
-    run: _Run,
-    floor: EventQuery,
-    on_missing: OnMissing,
-    notify: Callable[[], None],
-) -> None:
-    """One selector, page by page: each page is stored with the cursor of the next, so a
-    rerun goes on at the page where this one stopped."""
-    cursor = run.cursor
-    if cursor == _READ_TO_THE_END:
-        return  # the run stopped after its last page was stored: only its end is left
-    while True:
-        stream = client.events(
-            **run.target.kwargs, source=floor.source, type=floor.type, start=run.start,
-            page_size=floor.page_size, after=cursor,
-        )  # fmt: skip
-        first = True
-        try:
-            for page in stream.pages():
-                first = False
-                run.batch = list(page.events)
-                writer.store(run, page.cursor if page.has_more else _READ_TO_THE_END)
-                notify()
-            return
-        except BadRequestError:
-            if not first or cursor is None:
-                raise
-            # The saved cursor is refused (too old?): read the run again from its start.
-            cursor = None
-        except NotFoundError as exc:
-            if on_missing == "raise":
-                raise
-            run.skipped = exc
-            return
-
-
-def _read_many(
+def _read(
     client: Client,
     writer: _Writer,
     runs: list[_Run],
@@ -838,42 +732,55 @@ def _read_many(
     on_missing: OnMissing,
     notify: Callable[[], None],
 ) -> None:
-    """Many selectors through the bulk exporter, stored in batches of one selector's
-    events (at most a page). A rerun reads each unfinished run again from its start."""
+    """Every run through the bulk exporter, a page at a time: each page is stored with the
+    cursor of the next (a rerun goes on there), and a selector's last page completes its
+    run in the same transaction."""
     by_selector: dict[int, _Run] = {}
-    planned: list[tuple[Selector, EventQuery]] = []
+
+    def skipped(selector: object, error: NotFoundError) -> None:
+        run = by_selector[id(selector)]
+        run.skipped = error
+        writer.skip(run)
+
+    pending = []
     for run in runs:
-        # A selector object of our own, so that the exporter's answers map back by identity.
-        handle: dict[str, Any] = dict(run.target.kwargs)
-        query = make_query(
-            **handle, source=floor.source, type=floor.type, start=run.start,
-            page_size=floor.page_size,
-        )  # fmt: skip
-        by_selector[id(handle)] = run
-        planned.append((handle, query))
-
-    def skipped(selector: Selector, error: ZendeskError) -> None:
-        by_selector[id(selector)].skipped = error
-
-    current: _Run | None = None
-    pairs = _pairs(client, planned, concurrency, skipped if on_missing == "skip" else None)
-    try:
-        for selector, event in pairs:
-            run = by_selector[id(selector)]
-            if current is not None and (
-                run is not current or len(current.batch) >= floor.page_size
-            ):
-                writer.store(current)
+        if run.cursor == _READ_TO_THE_END:
+            writer.complete(run)  # stopped after its last page was stored
+        else:
+            pending.append(run)
+    while pending:
+        jobs = []
+        for number, run in enumerate(pending, 1):
+            # A selector object of our own, so that the exporter's answers map back by
+            # identity.
+            handle: dict[str, Any] = dict(run.target.kwargs)
+            by_selector[id(handle)] = run
+            query = make_query(
+                **handle, source=floor.source, type=floor.type, start=run.start,
+                page_size=floor.page_size, after=run.cursor,
+            )  # fmt: skip
+            jobs.append(_bulk.Job(number, handle, query))
+            run.pages = 0
+        pages = _bulk.pages_many(
+            client._page_source, jobs, concurrency, skipped if on_missing == "skip" else "raise"
+        )
+        try:
+            for selector, page in pages:
+                run = by_selector[id(selector)]
+                run.pages += 1
+                run.batch = list(page.events)
+                writer.store(run, page.cursor if page.has_more else _READ_TO_THE_END)
                 notify()
-            current = run
-            run.batch.append(event)
-        if current is not None and current.batch:
-            writer.store(current)
-    finally:
-        close = getattr(pairs, "close", None)
-        if close is not None:
-            close()
-
-
-for _public in (sync, SyncReport, SelectorReport):
-    _public.__module__ = "zdevents"
+            return
+        except BadRequestError as exc:
+            refused = by_selector.get(id(getattr(exc, "selector", None)))
+            if refused is None or refused.cursor is None or refused.pages:
+                raise
+            # Its saved cursor is refused (too old?): read that run again from its start;
+            # the others go on from where they are.
+            refused.cursor = None
+            pending = [r for r in pending if not r.done and r.skipped is None]
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()

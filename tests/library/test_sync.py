@@ -317,7 +317,7 @@ def test_an_interrupted_run_goes_on_at_its_next_page(zendesk_sandbox: Any, tmp_p
     assert state(db)[0][2] == _ts(BASE + dt.timedelta(minutes=49), 149)
 
 
-def test_an_interrupted_bulk_run_reads_its_unfinished_people_again(
+def test_an_interrupted_bulk_run_goes_on_where_each_person_stopped(
     zendesk_sandbox: Any, tmp_path: Path
 ) -> None:
     for n in range(3):
@@ -325,22 +325,28 @@ def test_an_interrupted_bulk_run_reads_its_unfinished_people_again(
     db = tmp_path / "events.db"
     client = zendesk_sandbox.client
     people = [sel(0), sel(1), sel(2)]
-    zdevents.sync(client, db, people)
-    zendesk_sandbox.add_events(person(1, minutes(30, 5)))
+    calls = 0
 
     def interrupt(report: zdevents.SyncReport) -> None:
-        raise KeyboardInterrupt
+        nonlocal calls
+        calls += 1
+        if calls == 8:  # person 0's six pages and two of person 1's are stored
+            raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         zdevents.sync(client, db, people, page_size=5, concurrency=1, progress=interrupt)
-    marks = [s[2] for s in state(db)]
-    assert marks == [_ts(BASE + dt.timedelta(minutes=29), 129)] * 3  # no mark moved
-    report = zdevents.sync(client, db, people, page_size=5, overlap=0)
-    # Each unfinished run is read again from its own start (the mark minus one hour).
-    assert [s.start for s in report.selectors] == [_ts(BASE + dt.timedelta(minutes=-31), 129)] * 3
-    assert report.inserted == 5
+    first, second, third = state(db)
+    assert first[2:5] == (_ts(BASE + dt.timedelta(minutes=29), 129), True, None)  # completed
+    assert second[2] is None and second[4] is not None  # under way, at its third page
+    assert third[2] is None and third[4] is not None  # under way, not begun
+    assert len(rows(db)) == 40
+    requests = zendesk_sandbox.request_count
+    report = zdevents.sync(client, db, people, page_size=5, concurrency=1)
+    # Person 0 is read from its mark minus the overlap (6 pages); person 1 goes on at its
+    # cursor (4 pages); person 2 from the start (6 pages).
+    assert zendesk_sandbox.request_count - requests == 16
+    assert [(s.inserted, s.unchanged) for s in report.selectors] == [(0, 30), (20, 0), (30, 0)]
     assert set(rows(db)) == set().union(*(served(zendesk_sandbox, n) for n in range(3)))
-    assert state(db)[1][2] == _ts(BASE + dt.timedelta(minutes=34), 104)
 
 
 def test_created_utc_sorts_by_time_whatever_the_spelling(

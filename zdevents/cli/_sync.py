@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from zdevents import Client, Identifier, SyncReport, errors, sync
+from zdevents import Client, Identifier, SyncReport, errors, is_transient, sync
 
 from ._progress import Progress
 
@@ -280,10 +280,8 @@ def run_sync(ns: argparse.Namespace, hint: Callable[[errors.ZendeskError], str])
         except errors.ZendeskError as exc:
             # A 400, 401, 403 or 404 would come back on a rerun; a 5xx, 429 or network
             # failure may not.
-            again = exc.retryable or isinstance(
-                exc, errors.ServerError | errors.RateLimitError | errors.APIConnectionError
-            )
-            _error(f"{what} failed: {exc}; {hint(exc)}" + (f"; {kept}" if again else ""))
+            again = f"; {kept}" if is_transient(exc) else ""
+            _error(f"{what} failed: {exc}; {hint(exc)}{again}")
             return 1
         except KeyboardInterrupt:
             _error(f"interrupted; {kept}")
