@@ -12,7 +12,7 @@ The database (stdlib ``sqlite3``, WAL mode) has two tables:
 Why a run can be killed anywhere and run again: Zendesk does not say in which order it pages
 events, so a mark taken in the middle of a run could jump over events not read yet. The mark
 therefore moves only when a selector's run completes; until then ``sync_state`` records that
-a run from a given start is under way, and every batch of rows is committed together with
+a run from a given start is under way, and every page's rows are committed together with
 that record and the cursor of the next page; a selector's last page completes its run in
 the same transaction. A rerun goes on at each cursor (or, if a cursor is refused, reads
 again from the recorded start) and upserts by id, which gives the rows an uninterrupted run
@@ -376,7 +376,7 @@ class _State:
 
 @attrs.define
 class _Run:
-    """One selector's run: its counts, its newest ``created_at``, the batch not yet stored.
+    """One selector's run: its counts, its newest ``created_at``, where it stands.
 
     ``resumed``: it goes on with a run that stopped before it completed (same start);
     ``cursor``: the page that run would have read next, when it was read page by page.
@@ -394,7 +394,6 @@ class _Run:
     updated: int = 0
     unchanged: int = 0
     skipped: ZendeskError | None = None
-    batch: list[Event] = attrs.Factory(list)
 
 
 class _Writer:
@@ -403,8 +402,6 @@ class _Writer:
     def __init__(self, conn: sqlite3.Connection, filters: str) -> None:
         self.conn = conn
         self.filters = filters
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_seen (id TEXT PRIMARY KEY)")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -441,11 +438,10 @@ class _Writer:
                 ],
             )
 
-    def store(self, run: _Run, cursor: str | None = None) -> None:
-        """The run's batch and its progress (its newest ``created_at`` and, when read page
-        by page, the cursor of the next page), in one transaction; with the cursor
-        ``_READ_TO_THE_END`` (its last page) the run is completed in it too."""
-        events, run.batch = run.batch, []
+    def store(self, run: _Run, events: list[Event], cursor: str | None) -> None:
+        """A page of the run and its progress (its newest ``created_at`` and the cursor of
+        the next page), in one transaction; with the cursor ``_READ_TO_THE_END`` (its last
+        page) the run is completed in it too."""
         rows: dict[str, tuple[str | None, ...]] = {}
         high = run.high
         for event in events:
@@ -469,23 +465,15 @@ class _Writer:
                 " WHERE selector = ? AND filters = ?",
                 (high, cursor, run.target.key, self.filters),
             )
-            stored = dict(
-                self.conn.execute(
-                    f"SELECT id, raw FROM events WHERE id IN ({marks})",  # noqa: S608 - only '?'s
-                    ids,
-                ).fetchall()
-            )
-            # An event read twice in one run (two selectors of one person, a restarted
-            # read) is counted once.
-            seen = {
-                row[0]
-                for row in self.conn.execute(
-                    f"SELECT id FROM temp.run_seen WHERE id IN ({marks})",  # noqa: S608
-                    ids,
+            stored = (
+                dict(
+                    self.conn.execute(
+                        f"SELECT id, raw FROM events WHERE id IN ({marks})",  # noqa: S608 - '?'s
+                        ids,
+                    ).fetchall()
                 )
-            }
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO temp.run_seen (id) VALUES (?)", [(i,) for i in ids]
+                if ids
+                else {}
             )
             inserts, updates = [], []
             unchanged = 0
@@ -494,19 +482,23 @@ class _Writer:
                     inserts.append((event_id, run.target.key, *row))
                 elif stored[event_id] != row[-1]:
                     updates.append((*row, event_id))
-                elif event_id not in seen:
+                else:
                     unchanged += 1
-            self.conn.executemany(
-                "INSERT INTO events (id, selector, source, type, description, created_at,"
-                " created_utc, received_at, properties, raw)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                inserts,
-            )
-            self.conn.executemany(
-                "UPDATE events SET source = ?, type = ?, description = ?, created_at = ?,"
-                " created_utc = ?, received_at = ?, properties = ?, raw = ? WHERE id = ?",
-                updates,
-            )
+            # Each statement lets go of the GIL, and getting it back behind busy worker
+            # threads costs up to a switch interval: no statement that has nothing to do.
+            if inserts:
+                self.conn.executemany(
+                    "INSERT INTO events (id, selector, source, type, description, created_at,"
+                    " created_utc, received_at, properties, raw)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    inserts,
+                )
+            if updates:
+                self.conn.executemany(
+                    "UPDATE events SET source = ?, type = ?, description = ?, created_at = ?,"
+                    " created_utc = ?, received_at = ?, properties = ?, raw = ? WHERE id = ?",
+                    updates,
+                )
             run.high = high
             if cursor == _READ_TO_THE_END:
                 self._complete(run)
@@ -597,7 +589,7 @@ def sync(
     minus ``overlap`` (a ``timedelta`` or seconds; one hour by default), and never before
     ``start``. ``full=True`` reads everything from ``start`` again. Events are upserted by
     id: new ones inserted, changed ones updated, the rest left alone; nothing is deleted.
-    Each batch of rows (at most one page) is committed with the selector's progress, so a
+    Each page's rows are committed with the selector's progress, so a
     run killed at any point, even by SIGKILL, and run again ends with exactly the rows an
     uninterrupted run gives: each selector goes on at the page where it stopped.
 
@@ -768,8 +760,7 @@ def _read(
             for selector, page in pages:
                 run = by_selector[id(selector)]
                 run.pages += 1
-                run.batch = list(page.events)
-                writer.store(run, page.cursor if page.has_more else _READ_TO_THE_END)
+                writer.store(run, page.events, page.cursor if page.has_more else _READ_TO_THE_END)
                 notify()
             return
         except BadRequestError as exc:

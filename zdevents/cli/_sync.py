@@ -32,7 +32,7 @@ upserted by id: new ones inserted, changed ones updated, the others left alone; 
 deleted. An event backdated further than the overlap is not seen: run with --full now and
 then (e.g. weekly) to read everything again.
 
-Each batch of rows is committed with the person's progress: a run that is interrupted or
+Each page's rows are committed with the person's progress: a run that is interrupted or
 killed keeps what it stored, and the same command run again ends exactly as an
 uninterrupted run would. One sync at a time per database: a second one exits with 2.
 
@@ -251,7 +251,7 @@ def run_sync(ns: argparse.Namespace, hint: Callable[[errors.ZendeskError], str])
     progress = Progress(sys.stderr, enabled=not ns.quiet)
 
     def show(report: SyncReport) -> None:
-        # Called once a batch (about a page) is stored.
+        # Called once a page is stored.
         added = report.events - progress.events
         progress.add(events=added, pages=1 if added else 0)
 
