@@ -575,19 +575,22 @@ def test_failure_mid_pagination_with_next_links_resumes_at_the_same_link(
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(str(request.url))
-        n = int(request.url.params.get("n", "0"))
+        n = int(request.url.params.get("page[after]", "c0")[1:])
         if n == 1 and n not in failed:
             failed.add(n)
             return httpx.Response(520)
         body = {
             "events": [{"id": str(n)}],
             "meta": {"has_more": n < 2},
-            "links": {"next": f"{LINK}?n={n + 1}" if n < 2 else None},
+            # The caller's query plus the cursor: the only link that is followed as sent.
+            "links": {
+                "next": f"{LINK}?page%5Bsize%5D=100&page%5Bafter%5D=c{n + 1}" if n < 2 else None
+            },
         }
         return httpx.Response(200, json=body)
 
     assert [e.id for e in fetch_all(make_client(handler))] == ["0", "1", "2"]
-    assert seen[1] == seen[2] == f"{LINK}?n=1"
+    assert seen[1] == seen[2] == f"{LINK}?page%5Bsize%5D=100&page%5Bafter%5D=c1"
     assert len(seen) == 4
 
 

@@ -15,11 +15,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from zdevents import Client, Identifier, SyncReport, errors, is_transient, sync
+from zdevents import Client, SyncReport, errors, sync
 
+from ._export import _listening
+from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
+from ._people import PeopleFileError, read_people
 from ._progress import Progress
-
-PROG = "zdevents"
 
 #: The exit status of a sync that completed but skipped someone Zendesk does not know.
 EXIT_SKIPPED = 3
@@ -53,14 +54,6 @@ exit status: 0 done, 1 API, network or database failure (run again to go on),
 _DURATION = re.compile(r"(?:([0-9]+(?:\.[0-9]+)?)([smhd]))+")
 _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhd])")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class UsageError(Exception):
-    """A mistake in the command line: exit status 2."""
-
-
-def _error(message: str) -> None:
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
 
 
 def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
@@ -160,64 +153,31 @@ def add_sync_parser(commands: Any) -> None:
     talk.add_argument("--verbose", "-v", action="store_true", help="a summary line per person")
 
 
-def read_people(path: str) -> list[str | dict[str, str]]:
-    """The selectors of an ``--identifiers-file``; raises :class:`UsageError` naming a bad line."""
-    name = "standard input" if path == "-" else path
-    try:
-        if path == "-":
-            lines = sys.stdin.read().splitlines()
-        else:
-            with open(path, encoding="utf-8") as f:
-                lines = f.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read --identifiers-file {name}: {exc}") from None
-    people: list[str | dict[str, str]] = []
-    for number, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        kind, _, value = text.partition(":")
-        if kind in ("user_id", "profile_id") and value and ":" not in value:
-            people.append({kind: value})
-            continue
-        try:
-            Identifier.parse(text)
-        except (TypeError, ValueError) as exc:
-            raise UsageError(f"{name}, line {number}: {exc}") from None
-        people.append(text)
-    if not people:
-        raise UsageError(f"--identifiers-file {name} names nobody")
-    return people
-
-
 def _summary(report: SyncReport, verbose: bool) -> None:
     people = len(report.selectors)
     who = "1 person" if people == 1 else f"{people:,} people"
     skipped = f"; {len(report.skipped)} skipped" if report.skipped else ""
-    print(
+    say(
         f"{PROG}: synced {who} into {report.database} in {report.seconds:.1f} s: "
         f"{report.inserted:,} inserted, {report.updated:,} updated, "
-        f"{report.unchanged:,} unchanged{skipped}",
-        file=sys.stderr,
+        f"{report.unchanged:,} unchanged{skipped}"
     )
     if verbose:
         for s in report.selectors:
             if s.skipped is not None:
                 continue
             since = f"read from {s.start}" if s.start else "read from the beginning"
-            print(
+            say(
                 f"{PROG}:   {s.selector}: {s.inserted:,} inserted, {s.updated:,} updated, "
-                f"{s.unchanged:,} unchanged, {since}",
-                file=sys.stderr,
+                f"{s.unchanged:,} unchanged, {since}"
             )
 
 
-def run_sync(ns: argparse.Namespace, hint: Callable[[errors.ZendeskError], str]) -> int:
-    """Run ``zdevents sync``; returns the exit status. ``hint`` says what to do about an
-    API failure (the ``events`` command's advice)."""
+def run_sync(ns: argparse.Namespace) -> int:
+    """Run ``zdevents sync``; returns the exit status."""
     try:
         if ns.identifiers_file is not None:
-            people: list[Any] = read_people(ns.identifiers_file)
+            people: list[Any] = [p.selector for p in read_people(ns.identifiers_file)]
             what = f"syncing the events of {len(people)} people"
         elif ns.identifier is not None:
             people, what = [ns.identifier], f"syncing the events of identifier {ns.identifier}"
@@ -231,8 +191,8 @@ def run_sync(ns: argparse.Namespace, hint: Callable[[errors.ZendeskError], str])
             raise UsageError(f"--db {ns.db}: directory {directory} does not exist")
         if os.path.isdir(ns.db):
             raise UsageError(f"--db {ns.db} is a directory")
-    except UsageError as exc:
-        _error(str(exc))
+    except (UsageError, PeopleFileError) as exc:
+        error(str(exc))
         return 2
     options = {
         name: value
@@ -246,7 +206,7 @@ def run_sync(ns: argparse.Namespace, hint: Callable[[errors.ZendeskError], str])
     try:
         client = Client.from_env(**options)
     except (TypeError, ValueError) as exc:  # errors.ConfigurationError is a ValueError
-        _error(str(exc))
+        error(str(exc))
         return 2
     progress = Progress(sys.stderr, enabled=not ns.quiet)
 
@@ -259,35 +219,37 @@ def run_sync(ns: argparse.Namespace, hint: Callable[[errors.ZendeskError], str])
     with client:
         try:
             try:
-                report = sync(
-                    client, ns.db, people,
-                    source=ns.source, type=ns.type, start=ns.start, overlap=ns.overlap,
-                    full=ns.full, page_size=ns.page_size, concurrency=ns.concurrency,
-                    on_missing="skip" if ns.identifiers_file is not None else "raise",
-                    progress=show,
-                )  # fmt: skip
+                # -v: the library's retries and pauses too, as for `zdevents events`.
+                with _listening(progress, ns.verbose):
+                    report = sync(
+                        client, ns.db, people,
+                        source=ns.source, type=ns.type, start=ns.start, overlap=ns.overlap,
+                        full=ns.full, page_size=ns.page_size, concurrency=ns.concurrency,
+                        on_missing="skip" if ns.identifiers_file is not None else "raise",
+                        progress=show,
+                    )  # fmt: skip
             finally:
                 progress.close()
         except (errors.SyncLockedError, errors.SyncSchemaError) as exc:
-            _error(str(exc))
+            error(str(exc))
             return 2
         except errors.SyncError as exc:
-            _error(f"{exc}; {kept}")
+            error(f"{exc}; {kept}")
             return 1
         except (TypeError, ValueError) as exc:  # bad --start, --type without --source, ...
-            _error(str(exc))
+            error(str(exc))
             return 2
         except errors.ZendeskError as exc:
             # A 400, 401, 403 or 404 would come back on a rerun; a 5xx, 429 or network
             # failure may not.
-            again = f"; {kept}" if is_transient(exc) else ""
-            _error(f"{what} failed: {exc}; {hint(exc)}{again}")
+            again = f"; {kept}" if rerun_helps(exc) else ""
+            error(f"{what} failed: {exc}; {hint(exc)}{again}")
             return 1
-        except KeyboardInterrupt:
-            _error(f"interrupted; {kept}")
-            return 130
+        except (KeyboardInterrupt, Interrupted) as exc:
+            error(f"interrupted; {kept}")
+            return exc.status if isinstance(exc, Interrupted) else 130
     for s in report.skipped:
-        print(f"{PROG}: skipped {s.selector}: {s.skipped}", file=sys.stderr)
+        say(f"{PROG}: skipped {s.selector}: {s.skipped}")
     if not ns.quiet:
         _summary(report, ns.verbose)
     return EXIT_SKIPPED if report.skipped else 0
