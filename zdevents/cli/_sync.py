@@ -48,7 +48,7 @@ examples:
 
 exit status: 0 done, 1 API, network or database failure (run again to go on),
 2 usage error or unusable database (another sync is using it, another schema version),
-3 done but some people were skipped, 130 interrupted
+3 done but some people were skipped, 130 interrupted (128 + the signal for others)
 """
 
 _DURATION = re.compile(r"(?:([0-9]+(?:\.[0-9]+)?)([smhd]))+")
