@@ -12,8 +12,9 @@ filtered by source, type and time, across every cursor page::
 
 Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :class:`AsyncEventStream`, :class:`Identifier`, :class:`Event`, :class:`Page`,
-:func:`is_transient`, the module :mod:`zdevents.errors`. ``ZDEVENTS_LOG=info`` (or
-``debug``) in the environment logs retries and pauses (and requests) to stderr.
+:func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`),
+the module :mod:`zdevents.errors`. ``ZDEVENTS_LOG=info`` (or ``debug``) in the environment
+logs retries and pauses (and requests) to stderr.
 """
 
 from . import errors
@@ -23,6 +24,7 @@ from ._identifier import Identifier
 from ._logs import setup_from_env as _setup_logging
 from ._responses import Page
 from ._retry import is_transient
+from ._sync import SelectorReport, SyncReport, sync
 from ._version import __version__
 
 __all__ = [
@@ -33,9 +35,12 @@ __all__ = [
     "EventStream",
     "Identifier",
     "Page",
+    "SelectorReport",
+    "SyncReport",
     "__version__",
     "errors",
     "is_transient",
+    "sync",
 ]
 
 

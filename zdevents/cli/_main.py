@@ -27,6 +27,7 @@ from ._files import TERMINATING
 from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, Interrupted, UsageError, error
 from ._people import PeopleFileError, read_people
+from ._sync import add_sync_parser, run_sync
 
 # The library's defaults, read from its public signatures rather than repeated here. The
 # default page size is also the largest Zendesk allows (fewest requests).
@@ -288,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for each response (default 30)",
     )
 
+    add_sync_parser(commands)
+
     commands.add_parser(
         "sandbox",
         help="run a local Events API server for trying and testing "
@@ -509,10 +512,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        error(f"a command is needed: events or sandbox (see {PROG} --help)")
+        error(f"a command is needed: events, sync or sandbox (see {PROG} --help)")
         return 2
     with _signals_as_interrupts():
         try:
+            if ns.command == "sync":
+                return run_sync(ns)
             return _events(ns)
         except (KeyboardInterrupt, Interrupted) as exc:
             # Before the export started (e.g. reading --identifiers-file - from a terminal).
