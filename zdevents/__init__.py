@@ -22,7 +22,7 @@ from ._client import AsyncClient, AsyncEventStream, Client, EventStream
 from ._event import Event
 from ._identifier import Identifier
 from ._logs import setup_from_env as _setup_logging
-from ._responses import Page
+from ._responses import Headers, Page, RateLimit
 from ._retry import is_transient
 from ._sync import SelectorReport, SyncReport, sync
 from ._version import __version__
@@ -33,8 +33,10 @@ __all__ = [
     "Client",
     "Event",
     "EventStream",
+    "Headers",
     "Identifier",
     "Page",
+    "RateLimit",
     "SelectorReport",
     "SyncReport",
     "__version__",
