@@ -33,6 +33,7 @@ from ._checkpoint import (
 from ._files import AtomicFile
 from ._formats import APPENDABLE_FORMATS, FORMATS, EventWriter, make_writer
 from ._progress import Progress
+from ._track import add_commands as _add_track_commands
 
 __all__ = ["main"]
 
@@ -243,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         help="seconds to wait for each response (default 30)",
     )
+
+    _add_track_commands(commands, environment=ENVIRONMENT, hint=_hint)  # cli/_track.py
 
     commands.add_parser(
         "sandbox",
@@ -764,6 +767,8 @@ def main(argv: list[str] | None = None) -> int:
         return _usage(f"a command is needed: events or sandbox (see {PROG} --help)")
     with _sigterm_as_interrupt():
         try:
+            if getattr(ns, "handler", None) is not None:
+                return int(ns.handler(ns))
             return _events(ns)
         except (KeyboardInterrupt, _Terminated) as exc:
             # Before the export started (e.g. reading --identifiers-file - from a terminal).

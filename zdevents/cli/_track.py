@@ -1,0 +1,391 @@
+"""``zdevents track``, ``zdevents profile`` and ``zdevents profiles``.
+
+``track`` reads JSON lines of track records, validates every line before sending anything
+(a bad line is a usage error naming its number, exit 2), then sends them with
+``Client.track_many`` and reports: one line on stderr per record that failed, a summary on
+stdout, and with ``--failed FILE`` each record that was not accepted, as it was read plus
+an ``"error"`` field (a file that can be fixed and given to ``zdevents track`` again: the
+``"error"`` field is ignored on input). Exit 0 when every record was accepted, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import IO, Any, TextIO
+
+from zdevents import Client, errors, validate_record
+
+from ._files import AtomicFile
+from ._formats import _one_line
+
+TRACK_DETAILS = """\
+each line of FILE is one track record, a JSON object: "event" plus its target,
+  {"event": {...}, "profile": {...}}              found by its identifiers, or created
+  {"event": {...}, "profile_id": "01E1G0NJSQPNPZRV096JXKXFAA"}
+  {"event": {...}, "user_id": 85211553, "profile": {...}}
+blank lines are skipped; an "error" field (as --failed writes it) is ignored.
+
+every line is checked before anything is sent: a bad line is an error naming its number
+(exit 2) and nothing is sent. A record whose request failed after it may have reached
+Zendesk (a 5xx, a timeout, a dropped connection) is not sent again: it may or may not have
+been stored, and the summary counts it as "possibly stored".
+
+exit status: 0 every record accepted, 1 some not accepted, 2 usage error, 130 interrupted
+"""
+
+TRACK_EXAMPLES = """\
+examples:
+  zdevents track events.jsonl --failed failed.jsonl
+  cat events.jsonl | zdevents track - --concurrency 4 --rate-limit 200
+  zdevents track failed.jsonl --failed failed-again.jsonl     # after fixing the records
+"""
+
+#: Redraw progress at most this often.
+_INTERVAL = 0.2
+#: A field ``--failed`` adds and ``track`` ignores.
+ERROR_FIELD = "error"
+
+
+class _UsageError(Exception):
+    """Exit status 2."""
+
+
+Hint = Callable[[errors.ZendeskError], str]
+
+
+def _number(kind: type[float], minimum: float, strict: bool) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value < minimum or (strict and value == minimum) or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range")
+        return value
+
+    return parse
+
+
+_positive_int = _number(int, 1, False)
+_non_negative_int = _number(int, 0, False)
+_positive_float = _number(float, 0, True)
+
+
+def add_commands(commands: Any, *, environment: str, hint: Hint) -> None:
+    """Register ``track``, ``profile`` and ``profiles`` on the ``zdevents`` subparsers;
+    ``environment`` ends their help, ``hint`` says what to do about an API error (both
+    from ``_main``, which imports this module)."""
+    tr = commands.add_parser(
+        "track",
+        help="track events from a file of JSON lines",
+        description="Track the events of a file of JSON lines, one track record a line.",
+        epilog=TRACK_DETAILS + "\n" + TRACK_EXAMPLES + "\n" + environment,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    tr.add_argument("file", metavar="FILE", help="JSON lines of track records ('-' for stdin)")
+    tr.add_argument(
+        "--failed",
+        metavar="FILE",
+        help='write each record that was not accepted to FILE, with its "error" '
+        "(written atomically; empty when all were accepted)",
+    )
+    tr.add_argument(
+        "--concurrency",
+        metavar="N",
+        type=_positive_int,
+        default=8,
+        help="records sent at the same time (default 8)",
+    )
+    tr.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    _request_options(tr, rate_limit=True)
+    tr.set_defaults(handler=run_track, hint=hint)
+
+    pr = commands.add_parser(
+        "profile",
+        help="print one profile, by identifier query or profile id",
+        description="Print one profile as Zendesk sent it (the profile object, one line).",
+        epilog=environment,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    which = pr.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--identifier",
+        metavar="QUERY",
+        help="identifier query source:type:key:value, e.g. coolbikes:rider:email:jdoe@example.com",
+    )
+    which.add_argument("--profile-id", metavar="ID", help="Zendesk profile id")
+    _request_options(pr)
+    pr.set_defaults(handler=run_profile, hint=hint)
+
+    ps = commands.add_parser(
+        "profiles",
+        help="print the profiles of a Zendesk user",
+        description="Print each profile of a Zendesk user as Zendesk sent it, one a line.",
+        epilog=environment,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ps.add_argument("--user-id", metavar="ID", required=True, help="Zendesk user id")
+    _request_options(ps)
+    ps.set_defaults(handler=run_profiles, hint=hint)
+
+
+def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) -> None:
+    net = parser.add_argument_group("requests")
+    if rate_limit:
+        net.add_argument(
+            "--rate-limit",
+            metavar="PER_MIN",
+            type=_positive_float,
+            help="send at most this many requests a minute (stay under your plan's limit)",
+        )
+    net.add_argument(
+        "--max-retries",
+        metavar="N",
+        type=_non_negative_int,
+        help="retries of a failed request (default 4; 0: none; writes that may have been "
+        "stored are never retried)",
+    )
+    net.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="seconds to wait for each response (default 30)",
+    )
+
+
+def _client(ns: argparse.Namespace) -> Client:
+    options = {
+        name: value
+        for name in ("timeout", "max_retries", "rate_limit")
+        if (value := getattr(ns, name, None)) is not None
+    }
+    return Client.from_env(**options)
+
+
+def _say(message: str) -> None:
+    # The form of every zdevents error: one line, "zdevents: error: ...".
+    print(f"zdevents: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- track
+
+
+def read_records(path: str) -> list[tuple[int, dict[str, Any]]]:
+    """``(line number, record)`` of every record of ``path``, each validated; raises
+    :class:`_UsageError` naming the first bad line."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as f:
+                data = f.read()
+        text = data.decode("utf-8-sig")
+    except OSError as exc:
+        raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise _UsageError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    name = "standard input" if path == "-" else path
+    records: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not JSON"
+            raise _UsageError(f"{name} line {number}: not a JSON object ({reason})") from None
+        if not isinstance(record, dict):
+            raise _UsageError(f"{name} line {number}: a record must be a JSON object")
+        try:
+            validate_record({k: v for k, v in record.items() if k != ERROR_FIELD})
+        except (TypeError, ValueError) as exc:
+            raise _UsageError(f"{name} line {number}: {exc}") from None
+        records.append((number, record))
+    if not records:
+        raise _UsageError(f"{name} holds no track records")
+    return records
+
+
+def possibly_stored(exc: BaseException) -> bool:
+    """Whether a failed track request may have been stored anyway."""
+    if isinstance(exc, errors.APIConnectionError):
+        return exc.sent
+    if isinstance(exc, errors.APIError):
+        return exc.status_code >= 500
+    return isinstance(exc, errors.BadResponseError)
+
+
+class _Progress:
+    """``12 of 40 records, 2 failed`` updated in place, only on a terminal."""
+
+    def __init__(self, stream: TextIO, total: int, *, enabled: bool) -> None:
+        self._stream = stream
+        self._total = total
+        try:
+            self.enabled = enabled and stream.isatty()
+        except (AttributeError, ValueError):
+            self.enabled = False
+        self._last = 0.0
+
+    def update(self, done: int, failed: int, *, final: bool = False) -> None:
+        if not self.enabled or (not final and time.monotonic() - self._last < _INTERVAL):
+            return
+        self._last = time.monotonic()
+        self._stream.write(f"\r{done:,} of {self._total:,} records, {failed:,} failed\x1b[K")
+        self._stream.flush()
+
+    def clear(self) -> None:
+        """End the progress line, so that a message never shares it."""
+        if self.enabled:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def _failed_line(record: dict[str, Any], error: str) -> bytes:
+    line = {k: v for k, v in record.items() if k != ERROR_FIELD}
+    line[ERROR_FIELD] = error
+    return json.dumps(line, ensure_ascii=False).encode() + b"\n"
+
+
+def run_track(ns: argparse.Namespace) -> int:
+    """``zdevents track``."""
+    try:
+        records = read_records(ns.file)
+        client = _client(ns)
+    except (_UsageError, TypeError, ValueError) as exc:  # ConfigurationError is a ValueError
+        _say(str(exc))
+        return 2
+    failed_file: AtomicFile | None = None
+    if ns.failed is not None:
+        try:
+            failed_file = AtomicFile(ns.failed)
+        except OSError as exc:
+            client.close()
+            _say(f"cannot write --failed {ns.failed}: {exc.strerror or exc}")
+            return 2
+    accepted = failed = maybe = 0
+    progress = _Progress(sys.stderr, len(records), enabled=not ns.quiet)
+    name = "standard input" if ns.file == "-" else ns.file
+    done = 0
+    with client:
+        outcomes = client.track_many(
+            [{k: v for k, v in r.items() if k != ERROR_FIELD} for _, r in records],
+            concurrency=ns.concurrency,
+        )
+        try:
+            for (number, record), outcome in zip(records, outcomes, strict=False):
+                done += 1
+                if not isinstance(outcome, Exception):
+                    accepted += 1
+                else:
+                    failed += 1
+                    message = _one_line_text(str(outcome))
+                    if possibly_stored(outcome):
+                        maybe += 1
+                    progress.clear()
+                    _say(f"{name} line {number} not accepted: {message}")
+                    if failed_file is not None:
+                        failed_file.file.write(_failed_line(record, message))
+                progress.update(done, failed)
+        except BaseException:
+            # Interrupted: what has no known outcome goes to --failed too, so that nothing
+            # is lost; whether it reached Zendesk is unknown.
+            close: Callable[[], None] | None = getattr(outcomes, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+            progress.clear()
+            if failed_file is not None:
+                for _, record in records[done:]:
+                    failed_file.file.write(
+                        _failed_line(
+                            record,
+                            "interrupted before its outcome was known; it may or may not "
+                            "have been stored",
+                        )
+                    )
+                _commit(failed_file)
+            _summary(sys.stdout, len(records), accepted, failed, maybe, unknown=len(records) - done)
+            raise
+    progress.update(done, failed, final=True)
+    progress.clear()
+    if failed_file is not None:
+        try:
+            _commit(failed_file)
+        except OSError as exc:
+            _say(f"writing --failed {ns.failed} failed: {exc.strerror or exc}")
+            return 1
+    _summary(sys.stdout, len(records), accepted, failed, maybe)
+    return 0 if accepted == len(records) else 1
+
+
+def _commit(file: AtomicFile) -> None:
+    try:
+        file.commit()
+    except BaseException:
+        file.discard()
+        raise
+
+
+def _one_line_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _summary(
+    out: IO[str], total: int, accepted: int, failed: int, maybe: int, unknown: int = 0
+) -> None:
+    text = f"{total} records: {accepted} accepted, {failed} failed ({maybe} possibly stored)"
+    if unknown:
+        text += f", {unknown} interrupted (possibly stored)"
+    print(text, file=out, flush=True)
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def _print_profiles(ns: argparse.Namespace, what: str, read: Callable[[Client], list[Any]]) -> int:
+    try:
+        client = _client(ns)
+    except (TypeError, ValueError) as exc:
+        _say(str(exc))
+        return 2
+    with client:
+        try:
+            profiles = read(client)
+        except (TypeError, ValueError) as exc:
+            _say(str(exc))
+            return 2
+        except errors.ZendeskError as exc:
+            _say(f"reading {what} failed: {exc}; {ns.hint(exc)}")
+            return 1
+    out = sys.stdout.buffer
+    try:
+        for profile in profiles:
+            out.write(_one_line(profile.raw) + b"\n")
+        out.flush()
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def run_profile(ns: argparse.Namespace) -> int:
+    """``zdevents profile``."""
+    if ns.identifier is not None:
+        what = f"the profile of identifier {ns.identifier}"
+    else:
+        what = f"profile {ns.profile_id}"
+    return _print_profiles(
+        ns, what, lambda c: [c.profile(identifier=ns.identifier, profile_id=ns.profile_id)]
+    )
+
+
+def run_profiles(ns: argparse.Namespace) -> int:
+    """``zdevents profiles``."""
+    return _print_profiles(
+        ns, f"the profiles of user {ns.user_id}", lambda c: c.profiles(user_id=ns.user_id)
+    )
