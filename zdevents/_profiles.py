@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+import msgspec
 
 from ._identifier import Identifier
 from ._jsontext import NotFiniteError, compact_bytes, element_spans, member_spans, strict_decoder
@@ -45,6 +46,7 @@ class Profile:
     """
 
     __slots__ = ("_fields", "_raw")
+    _fields: dict[str, bytes] | None
 
     def __init__(self, data: bytes | str | Mapping[str, Any]) -> None:
         if isinstance(data, str):
@@ -54,7 +56,7 @@ class Profile:
         if not isinstance(data, bytes):
             raise TypeError(f"Profile() takes JSON text or a mapping, not {type(data).__name__}")
         self._raw = data
-        self._fields: dict[str, Any] | None = None
+        self._fields = None
 
     @property
     def raw(self) -> bytes:
@@ -69,9 +71,13 @@ class Profile:
         return value
 
     def _get(self, name: str) -> Any:
-        if self._fields is None:
-            self._fields = self.to_dict()
-        return self._fields.get(name)
+        """The value of member ``name`` (``None`` when absent), decoded from its own text
+        only: a field that cannot be decoded fails where it is read, not elsewhere."""
+        fields = self._fields
+        if fields is None:
+            fields = self._fields = _member_texts(self._raw)
+        text = fields.get(name)
+        return None if text is None else _loads(text)
 
     def _text(self, name: str, *, required: bool) -> str | None:
         value = self._get(name)
@@ -133,7 +139,6 @@ class Profile:
             raise BadResponseError(
                 f"profile field 'identifiers' is not a list of objects: {value!r:.100}"
             )
-        self._fields = None  # the caller may change what it gets
         return value
 
     @property
@@ -144,7 +149,6 @@ class Profile:
             return {}
         if not isinstance(value, dict):
             raise BadResponseError(f"profile field 'attributes' is not an object: {value!r:.100}")
-        self._fields = None
         return value
 
     @property
@@ -187,6 +191,24 @@ def _loads(text: bytes) -> Any:
         raise BadResponseError(f"the profile holds a number JSON cannot carry ({exc})") from None
     except (ValueError, RecursionError) as exc:
         raise BadResponseError(f"the profile is not valid JSON ({exc})") from None
+
+
+_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
+def _member_texts(raw: bytes) -> dict[str, bytes]:
+    """The text of each member of a profile, the last of a repeated name (as ``json.loads``
+    keeps it); values are not decoded."""
+    try:
+        return {name: bytes(value) for name, value in _MEMBERS.decode(raw).items()}
+    except (msgspec.DecodeError, RecursionError):
+        pass
+    # What msgspec refuses (a lone surrogate escape, which JSON allows): the exact spans.
+    try:
+        text = raw.decode()
+        return {name: text[a:b].encode() for name, a, b in member_spans(text)}
+    except (ValueError, RecursionError) as exc:
+        raise BadResponseError(f"the profile is not a valid JSON object ({exc})") from None
 
 
 def _members(response: httpx.Response) -> tuple[str, dict[str, tuple[int, int]]]:
