@@ -13,15 +13,15 @@ import math
 import platform
 import re
 import ssl
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import Any, Final, Generic, Self, TypeVar
+from typing import Any, Final, Self, TypeVar
 
 import attrs
 import httpx
 
-from ._bulk import Selector, Stopped, async_events_many, events_many, plan
+from . import _bulk
+from ._bulk import Job, OnMissing, Selector
 from ._config import authorization, base_url_of, env_settings
 from ._event import Event
 from ._failures import describe_write_failure, error_from_response, transport_errors
@@ -56,8 +56,6 @@ from ._transport import (
 from ._version import __version__
 from .errors import BadResponseError, ZendeskError
 
-StreamT = TypeVar("StreamT")
-ManyT = TypeVar("ManyT")
 T = TypeVar("T")
 
 logger = logging.getLogger("zdevents")
@@ -82,13 +80,6 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
-
-
-def _sleep(seconds: float, stop: threading.Event | None) -> None:
-    if stop is None:
-        time.sleep(seconds)
-    elif stop.wait(seconds):
-        raise Stopped
 
 
 def _label(method: str, path: str) -> str:
@@ -197,7 +188,7 @@ _OPTIONS_DOC = """
 """
 
 
-class _BaseClient(Generic[StreamT, ManyT]):
+class _BaseClient:
     _http: Any
 
     _own_http: bool
@@ -353,40 +344,15 @@ class _BaseClient(Generic[StreamT, ManyT]):
             source=source, type=type, start=start, end=end, page_size=page_size, after=after,
         )  # fmt: skip
 
-    def events_many(
+    def _jobs(
         self,
         selectors: Iterable[Selector],
-        *,
-        concurrency: int = 8,
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-    ) -> ManyT:
-        """The events of many people, ``concurrency`` at a time, as ``(selector, event)``:
-        an iterator from :class:`Client` (worker threads), an async iterator from
-        :class:`AsyncClient` (worker tasks).
-
-        A selector is an identifier query (text or :class:`Identifier`) or a mapping with one
-        of ``identifier``, ``profile_id``, ``user_id``. Every selector is validated before
-        anything is sent. Each selector's events come in order and exactly once; selectors
-        interleave. Workers share this client's pool and rate limiter; one page per worker is
-        held at a time. The first error stops the export and is raised.
-
-        >>> people = ["coolbikes:rider:email:a@example.com", {"user_id": 85211553}]
-        >>> for selector, event in client.events_many(people, concurrency=20):
-        ...     print(selector, event.type)
-        """
-        filters = {"source": source, "type": type, "start": start, "end": end}
-        planned = plan(selectors, concurrency, {**filters, "page_size": page_size})
-        return self._many(planned, concurrency)
-
-    def _stream(self, query: EventQuery) -> StreamT:
-        raise NotImplementedError
-
-    def _many(self, planned: list[tuple[Selector, EventQuery]], concurrency: int) -> ManyT:
-        raise NotImplementedError
+        concurrency: int,
+        on_missing: OnMissing,
+        filters: Mapping[str, Any],
+    ) -> list[Job]:
+        # events_many and pages_many of both clients: every selector checked before sending.
+        return _bulk.plan(selectors, concurrency, on_missing, filters)
 
     def _prepare(
         self,
@@ -456,7 +422,7 @@ def _reader(response: httpx.Response, limit: int) -> BodyReader:
     return BodyReader(encoding, cap)
 
 
-class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
+class Client(_BaseClient):
     """A synchronous Events API client; safe to share between threads.
 
     >>> client = Client(subdomain="coolbikes", email="devs@coolbikes.com", api_token="...")
@@ -603,19 +569,78 @@ class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
         """The profiles of the Zendesk user ``user_id``, in the order Zendesk sends them."""
         return fetch_profiles(self, user_id)
 
-    def _stream(self, query: EventQuery) -> EventStream:
-        return EventStream(self, query)
-
-    def _many(
-        self, planned: list[tuple[Selector, EventQuery]], concurrency: int
+    def events_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        on_missing: OnMissing = "raise",
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
     ) -> Iterator[tuple[Selector, Event]]:
-        return events_many(self, planned, concurrency)
+        """The events of many people, ``concurrency`` at a time, as ``(selector, event)``,
+        from worker threads.
 
-    def _fetch(self, request: PageRequest, stop: threading.Event | None = None) -> Page:
+        A selector is an identifier query (text or :class:`Identifier`) or a mapping with one
+        of ``identifier``, ``profile_id``, ``user_id``, and optionally ``after``: a cursor
+        (:attr:`Page.cursor`) to resume that selector from. The filters are arguments of the
+        call and apply to every selector; a mapping that repeats one is a ``ValueError``.
+        Every selector is validated before anything is sent. Each selector's events come in
+        order and exactly once; selectors interleave. Workers share this client's pool and
+        rate limiter; one page per worker is held at a time.
+
+        ``on_missing`` says what a 404 (no such person) does: ``"raise"`` (the default) stops
+        the export at the first error, like any other error; ``"skip"`` logs a warning on the
+        ``zdevents`` logger and goes on; a function ``(selector, error) -> None`` is called
+        instead of logging (in the thread or task that iterates). An error that stops the
+        export is raised with ``.selector`` set to the selector whose export failed.
+
+        >>> people = ["coolbikes:rider:email:a@example.com", {"user_id": 85211553}]
+        >>> for selector, event in client.events_many(people, concurrency=20):
+        ...     print(selector, event.type)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        jobs = self._jobs(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return _bulk.events_many(_bulk.pages_many(self._page_source, jobs, concurrency, on_missing))
+
+    def pages_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        on_missing: OnMissing = "raise",
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[tuple[Selector, Page]]:
+        """:meth:`events_many` a page at a time: ``(selector, page)``, same arguments.
+
+        This is the way to checkpoint a bulk export: once a page's events are stored, keep
+        ``page.cursor`` for its selector; ``page.has_more`` false means that selector is done.
+        To resume, pass each unfinished selector as a mapping with its cursor,
+        ``{"user_id": 85211553, "after": cursor}`` (``after=None``: from the start), and leave
+        out the finished ones; every event then comes exactly once across the two runs. (A
+        page with more to come but no cursor, which Zendesk does not send, cannot be resumed
+        after: keep the selector's previous cursor and drop what came since.)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        jobs = self._jobs(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return _bulk.pages_many(self._page_source, jobs, concurrency, on_missing)
+
+    def _page_source(self, query: EventQuery, sleep: Callable[[float], None]) -> Iterator[Page]:
+        # What bulk export asks for (_bulk.PageSource): its workers wait through `sleep`.
+        return EventStream(self, query)._pages(sleep)
+
+    def _fetch(self, request: PageRequest, sleep: Callable[[float], None] | None = None) -> Page:
         def decode(response: httpx.Response) -> Page:
             return decode_page(response, self._authorization)
 
-        return self._send("GET", request.url, params=request.params, decode=decode, stop=stop)
+        return self._send("GET", request.url, params=request.params, decode=decode, sleep=sleep)
 
     def _send(
         self,
@@ -625,7 +650,7 @@ class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
         params: Mapping[str, Any] | None = None,
         json: object = None,
         decode: Callable[[httpx.Response], T],
-        stop: threading.Event | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> T:
         """Send one request with the client's retry policy and return ``decode(response)``.
 
@@ -639,11 +664,13 @@ class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
         ``retry_writes=True``; its error says the event may or may not have been stored.
         """
         what, attempts = self._attempts(method, url)
+        # Looked up per call, not bound as a default: tests replace this module's `time`.
+        sleep = sleep or time.sleep
         while True:
             wait = self._limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
-                _sleep(wait, stop)
+                sleep(wait)
             try:
                 request, seconds = self._prepare(method, url, params, json, attempts)
                 response = self._exchange(request, what, seconds)
@@ -654,7 +681,7 @@ class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
                 return decode(response)
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(self._failed(exc, method))
-            _sleep(wait, stop)
+            sleep(wait)
 
     def _exchange(self, request: httpx.Request, what: str, seconds: float | None) -> httpx.Response:
         secret, limit = self._authorization, self._settings.max_body_size
@@ -713,13 +740,13 @@ class EventStream:
         its cursor stays a correct place to resume."""
         return self._pages()
 
-    def _pages(self, stop: threading.Event | None = None) -> Iterator[Page]:
-        # `stop` lets a bulk export end its workers' waits at once (see _bulk).
+    def _pages(self, sleep: Callable[[float], None] | None = None) -> Iterator[Page]:
+        # `sleep` lets a bulk export end its workers' waits at once (see _bulk).
         walk = self._client._walk(self._query)
         request: PageRequest | None = walk.first
         left = self._limit
         while request is not None:
-            page = self._client._fetch(request, stop)
+            page = self._client._fetch(request, sleep)
             yield page
             if left is not None:
                 left -= len(page.events)
@@ -741,9 +768,7 @@ class EventStream:
         return _stream_repr(self, self._query, self._limit, self._client)
 
 
-def _stream_repr(
-    stream: object, query: EventQuery, limit: int | None, client: _BaseClient[Any, Any]
-) -> str:
+def _stream_repr(stream: object, query: EventQuery, limit: int | None, client: _BaseClient) -> str:
     # The selector as EventQuery.describe shows it: an identifier's value is left out.
     parts = [query.describe()]
     for name in ("source", "type", "start", "end"):
@@ -757,7 +782,7 @@ def _stream_repr(
     return f"<{type(stream).__name__} {', '.join(parts)} from {str(client.base_url)!r}>"
 
 
-class AsyncClient(_BaseClient["AsyncEventStream", AsyncIterator[tuple[Selector, Event]]]):
+class AsyncClient(_BaseClient):
     """The asyncio twin of :class:`Client`: same arguments, ``async for`` iteration.
 
     >>> async with AsyncClient.from_env() as client:
@@ -860,13 +885,76 @@ class AsyncClient(_BaseClient["AsyncEventStream", AsyncIterator[tuple[Selector, 
         """The profiles of the Zendesk user ``user_id``."""
         return await async_fetch_profiles(self, user_id)
 
-    def _stream(self, query: EventQuery) -> AsyncEventStream:
-        return AsyncEventStream(self, query)
-
-    def _many(
-        self, planned: list[tuple[Selector, EventQuery]], concurrency: int
+    def events_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        on_missing: OnMissing = "raise",
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
     ) -> AsyncIterator[tuple[Selector, Event]]:
-        return async_events_many(self, planned, concurrency)
+        """The events of many people, ``concurrency`` at a time, as ``(selector, event)``,
+        from worker tasks, for ``async for``.
+
+        A selector is an identifier query (text or :class:`Identifier`) or a mapping with one
+        of ``identifier``, ``profile_id``, ``user_id``, and optionally ``after``: a cursor
+        (:attr:`Page.cursor`) to resume that selector from. The filters are arguments of the
+        call and apply to every selector; a mapping that repeats one is a ``ValueError``.
+        Every selector is validated before anything is sent. Each selector's events come in
+        order and exactly once; selectors interleave. Workers share this client's pool and
+        rate limiter; one page per worker is held at a time. At most 20 tasks run whatever
+        ``concurrency`` asks for: beyond that, httpcore's async connection pool spends more
+        per request than the extra tasks save.
+
+        ``on_missing`` says what a 404 (no such person) does: ``"raise"`` (the default) stops
+        the export at the first error, like any other error; ``"skip"`` logs a warning on the
+        ``zdevents`` logger and goes on; a function ``(selector, error) -> None`` is called
+        instead of logging (in the thread or task that iterates). An error that stops the
+        export is raised with ``.selector`` set to the selector whose export failed.
+
+        >>> people = ["coolbikes:rider:email:a@example.com", {"user_id": 85211553}]
+        >>> for selector, event in client.events_many(people, concurrency=20):
+        ...     print(selector, event.type)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        jobs = self._jobs(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return _bulk.async_events_many(
+            _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
+        )
+
+    def pages_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        on_missing: OnMissing = "raise",
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncIterator[tuple[Selector, Page]]:
+        """:meth:`events_many` a page at a time: ``(selector, page)``, same arguments.
+
+        This is the way to checkpoint a bulk export: once a page's events are stored, keep
+        ``page.cursor`` for its selector; ``page.has_more`` false means that selector is done.
+        To resume, pass each unfinished selector as a mapping with its cursor,
+        ``{"user_id": 85211553, "after": cursor}`` (``after=None``: from the start), and leave
+        out the finished ones; every event then comes exactly once across the two runs. (A
+        page with more to come but no cursor, which Zendesk does not send, cannot be resumed
+        after: keep the selector's previous cursor and drop what came since.)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        jobs = self._jobs(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
+
+    def _page_source(self, query: EventQuery) -> AsyncIterator[Page]:
+        # What bulk export asks for (_bulk.AsyncPageSource); its workers are cancelled.
+        return AsyncEventStream(self, query).pages()
 
     async def _fetch(self, request: PageRequest) -> Page:
         def decode(response: httpx.Response) -> Page:

@@ -147,8 +147,6 @@ class Attempts:
         over_budget = (
             policy.budget is not None and time.monotonic() - self._started + wait > policy.budget
         )
-        if wait >= 1.0:
-            logger.info("pausing %.2f s under the account's rate limit before %s", wait, self._what)
         if wait > policy.max_retry_after or over_budget:
             raise RateLimitError(
                 f"{self._what}: pacing under the account's rate limit would wait {wait:.0f} s, "
@@ -156,6 +154,11 @@ class Attempts:
                 status_code=429,
                 retry_after=wait,
             )
+        # Spacing of a second or more is worth a line at INFO; shorter spacing is routine.
+        level = logging.INFO if wait >= 1.0 else logging.DEBUG
+        logger.log(
+            level, "pausing %.2f s under the account's rate limit before %s", wait, self._what
+        )
 
     def wait_before_retry(self, error: ZendeskError) -> float:
         """Seconds to wait before trying again; re-raises ``error`` when it is final."""

@@ -49,7 +49,7 @@ class Client(Protocol):
         params: Mapping[str, Any] | None = ...,
         json: object = ...,
         decode: Callable[[httpx.Response], T],
-        stop: threading.Event | None = ...,
+        sleep: Callable[[float], None] | None = ...,
     ) -> T: ...
 
 
@@ -345,9 +345,10 @@ def track(
     profile: object = None,
     profile_id: object = None,
     user_id: object = None,
-    stop: threading.Event | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> TrackResult:
-    """``Client.track``: validate, build, send with the write rule, decode."""
+    """``Client.track``: validate, build, send with the write rule, decode; ``sleep``
+    replaces the client's waits (``track_many`` ends them when it stops)."""
     request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
     return client._send(
         request["method"],
@@ -355,7 +356,7 @@ def track(
         params=request["params"] or None,
         json=request["json"],
         decode=decode_result,
-        stop=stop,
+        sleep=sleep,
     )
 
 
@@ -413,11 +414,20 @@ def track_many(
     return _track_threads(client, todo, concurrency)
 
 
+class _Stopped(BaseException):
+    """Raised in a worker's wait once its ``track_many`` has ended (a BaseException, so that
+    it is never taken for the outcome of a record)."""
+
+
 def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> Iterator[Outcome]:
     stop = threading.Event()
 
+    def sleep(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise _Stopped
+
     def one(record: object) -> TrackResult:
-        return track(client, **record_arguments(record), stop=stop)
+        return track(client, **record_arguments(record), sleep=sleep)
 
     pool = concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="zdevents-track")
     window: collections.deque[concurrent.futures.Future[TrackResult]] = collections.deque()
@@ -444,6 +454,7 @@ def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outc
         return future.result()
     except Exception as exc:
         return _noted(exc, index)
+    # _Stopped cannot reach here: stop is set only once no outcome is awaited any more.
 
 
 def async_track_many(

@@ -180,6 +180,34 @@ class Undecodable(Exception):
     """A ``Content-Encoding`` we cannot undo, or a broken compressed stream."""
 
 
+class _Deflate:
+    """``deflate`` as servers send it: zlib-wrapped (RFC 9110), or raw as some old ones do."""
+
+    def __init__(self) -> None:
+        self._inner: Any = zlib.decompressobj()
+        self._started = False
+
+    @property
+    def unconsumed_tail(self) -> bytes:
+        tail: bytes = self._inner.unconsumed_tail
+        return tail
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        try:
+            out: bytes = self._inner.decompress(data, max_length)
+        except zlib.error:
+            if self._started:
+                raise
+            self._inner = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._inner.decompress(data, max_length)
+        self._started = True
+        return out
+
+    def flush(self) -> bytes:
+        out: bytes = self._inner.flush()
+        return out
+
+
 class BodyReader:
     """Collects a body from raw chunks, undoing ``Content-Encoding`` in bounded slices.
 
@@ -201,7 +229,7 @@ class BodyReader:
             if name in ("gzip", "x-gzip"):
                 self._layers.append(zlib.decompressobj(16 + zlib.MAX_WBITS))
             elif name == "deflate":
-                self._layers.append(zlib.decompressobj())
+                self._layers.append(_Deflate())
             else:
                 raise Undecodable(f"unsupported Content-Encoding {name[:40]!r}")
 

@@ -47,6 +47,10 @@ class ZendeskError(Exception):
     :func:`zdevents.is_transient`'s to say.
     """
 
+    #: For an error raised by ``events_many``/``pages_many``: the selector whose export
+    #: failed, as it was given; ``None`` otherwise.
+    selector: Any = None
+
 
 class ConfigurationError(ZendeskError, ValueError):
     """Missing or invalid settings: credentials, subdomain, base URL, environment variables."""

@@ -132,7 +132,9 @@ def _recording_sandbox(**options: Any) -> tuple[Sandbox, RecordingApp]:
     return sandbox, recorder
 
 
+# Seven schemathesis runs over nine operations: well past the suite's 300 s default.
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_sandbox_meets_the_spec() -> None:
     runner = load_runner()
     sandbox, recorder = _recording_sandbox()
@@ -142,7 +144,7 @@ def test_sandbox_meets_the_spec() -> None:
         # sandbox answers other methods with 405 + Allow), and only here, against the
         # sandbox, does the run send writes, other methods and the probes.
         result = runner.run_contract(
-            sandbox.base_url, credentials, max_examples=200, writes=True, probes=True
+            sandbox.base_url, credentials, max_examples=100, writes=True, probes=True
         )
     print(result.output)
     assert result.returncode == 0, "schemathesis found failures; see the output above"
@@ -171,6 +173,7 @@ _REJECTION = re.compile(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_without_the_hooks_only_the_two_unsayable_rules_fail() -> None:
     # The spec says everything else a request must satisfy: without _st_hooks.py the only
     # failures are positive cases the sandbox rejects for a cursor it never issued or for a
@@ -179,7 +182,7 @@ def test_without_the_hooks_only_the_two_unsayable_rules_fail() -> None:
     with Sandbox(seed="demo") as sandbox:
         credentials = runner.Credentials(email=sandbox.email, api_token=sandbox.api_token)
         result = runner.run_contract(
-            sandbox.base_url, credentials, max_examples=60, writes=True, probes=True, hooks=False
+            sandbox.base_url, credentials, max_examples=30, writes=True, probes=True, hooks=False
         )
     failures = re.findall(r"^- (ST\d+) ", result.output, re.M)
     assert result.returncode != 0, "without the hooks the cursor rule must fail"

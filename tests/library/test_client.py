@@ -283,8 +283,9 @@ def test_configuration_errors_hold_no_secret() -> None:
 
 def test_context_manager_closes_its_own_pool() -> None:
     with Client(subdomain="coolbikes", oauth_token=OAUTH_TOKEN) as c:
-        assert not c._http.is_closed
-    assert c._http.is_closed
+        pass
+    with pytest.raises(RuntimeError, match="closed"):
+        list(c.events(user_id=1))
 
 
 def test_close_leaves_a_passed_http_client_open() -> None:
@@ -296,13 +297,14 @@ def test_close_leaves_a_passed_http_client_open() -> None:
 
 
 def test_async_context_manager_closes_its_own_pool() -> None:
-    async def main() -> AsyncClient:
+    async def main() -> None:
         async with AsyncClient(subdomain="coolbikes", oauth_token=OAUTH_TOKEN) as c:
-            assert not c._http.is_closed
-        return c
+            pass
+        async for _ in c.events(user_id=1):
+            pass
 
-    c = asyncio.run(main())
-    assert c._http.is_closed
+    with pytest.raises(RuntimeError, match="closed"):
+        asyncio.run(main())
 
 
 # --- AsyncClient parity -----------------------------------------------------------------------

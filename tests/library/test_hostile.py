@@ -13,6 +13,7 @@ import gzip
 import socket
 import threading
 import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -118,7 +119,18 @@ def trickle_headers(conn: socket.socket, server: Server) -> None:
             return
 
 
-@pytest.mark.parametrize("handler", [trickle_body, trickle_headers])
+def slow_trickle(conn: socket.socket, server: Server) -> None:
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 256\r\n\r\n"
+    )
+    for _ in range(256):
+        conn.sendall(b" ")
+        server.count(1)
+        if server._stop.wait(29):  # one byte every 29 s; the fixture's close ends it
+            return
+
+
+@pytest.mark.parametrize("handler", [trickle_body, trickle_headers, slow_trickle])
 def test_timeout_bounds_the_whole_response_not_each_read(
     serve: Callable[..., Server], handler: Callable[[socket.socket, Server], None]
 ) -> None:
@@ -132,8 +144,11 @@ def test_timeout_bounds_the_whole_response_not_each_read(
     assert server.sent < 64
 
 
-def test_async_timeout_bounds_the_whole_response(serve: Callable[..., Server]) -> None:
-    server = serve(trickle_body)
+@pytest.mark.parametrize("handler", [trickle_body, trickle_headers])
+def test_async_timeout_bounds_the_whole_response(
+    serve: Callable[..., Server], handler: Callable[[socket.socket, Server], None]
+) -> None:
+    server = serve(handler)
 
     async def main() -> None:
         async with AsyncClient(
@@ -396,3 +411,34 @@ def test_an_unusable_environment_proxy_is_a_configuration_error(
         c.close()
     with Client(subdomain="coolbikes", oauth_token=TOKEN, trust_env=False):
         pass
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
+def test_a_deflated_page_is_decoded_wrapped_or_raw(
+    serve: Callable[..., Server], wbits: int
+) -> None:
+    packer = zlib.compressobj(wbits=wbits)
+    body = packer.compress(PAGE) + packer.flush()
+
+    def page(conn: socket.socket, server: Server) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\n\r\n" + body)
+
+    server = serve(page)
+    with Client(base_url=server.url, oauth_token=TOKEN) as c:
+        assert list(c.events(user_id=1)) == []
+
+
+def test_a_broken_gzip_page_is_undecodable_and_retried(serve: Callable[..., Server]) -> None:
+    body = b"\x1f\x8b not really gzip"
+
+    def page(conn: socket.socket, server: Server) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\n\r\n" + body)
+
+    server = serve(page)
+    c = Client(base_url=server.url, oauth_token=TOKEN, max_retries=1, backoff_base=0.01)
+    with c, pytest.raises(errors.BadResponseError) as info:
+        list(c.events(user_id=1))
+    assert info.value.kind == "undecodable" and is_transient(info.value)
+    assert len(server.requests) == 2

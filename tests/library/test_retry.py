@@ -23,7 +23,6 @@ import pytest
 
 from tests._mock import FakeClock
 from zdevents import AsyncClient, Client, _failures, errors, is_transient
-from zdevents._ratelimit import RateLimiter
 from zdevents._retry import RetryPolicy
 
 TOKEN = "tok-RETRY-5ecr3t-9f2c"
@@ -284,10 +283,11 @@ def test_max_retry_after_is_configurable(clock: FakeClock) -> None:
 def test_rate_limit_error_with_retry_after_pauses_the_shared_limiter(clock: FakeClock) -> None:
     client = make_client(Script(status(429, {"Retry-After": "4"}), OK))
     fetch_all(client)
-    # Another worker of the same client now waits for the pause too.
-    limiter: RateLimiter = client._limiter
-    clock.now -= 4  # as if the other worker asked while the first one slept
-    assert limiter.reserve() == pytest.approx(4.0)
+    # Another call of the same client now waits for the pause too.
+    clock.now -= 4  # as if the other call asked while the first one slept
+    before = len(clock.sleeps)
+    fetch_all(client)
+    assert clock.sleeps[before] == pytest.approx(4.0)
 
 
 # --- max_retries and the budget ----------------------------------------------------------
@@ -575,19 +575,22 @@ def test_failure_mid_pagination_with_next_links_resumes_at_the_same_link(
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(str(request.url))
-        n = int(request.url.params.get("n", "0"))
+        n = int(request.url.params.get("page[after]", "c0")[1:])
         if n == 1 and n not in failed:
             failed.add(n)
             return httpx.Response(520)
         body = {
             "events": [{"id": str(n)}],
             "meta": {"has_more": n < 2},
-            "links": {"next": f"{LINK}?n={n + 1}" if n < 2 else None},
+            # The caller's query plus the cursor: the only link that is followed as sent.
+            "links": {
+                "next": f"{LINK}?page%5Bsize%5D=100&page%5Bafter%5D=c{n + 1}" if n < 2 else None
+            },
         }
         return httpx.Response(200, json=body)
 
     assert [e.id for e in fetch_all(make_client(handler))] == ["0", "1", "2"]
-    assert seen[1] == seen[2] == f"{LINK}?n=1"
+    assert seen[1] == seen[2] == f"{LINK}?page%5Bsize%5D=100&page%5Bafter%5D=c1"
     assert len(seen) == 4
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -511,3 +513,36 @@ def test_add_event_validates_and_matches_like_the_route(
         with pytest.raises(ValueError, match=message):
             zendesk_sandbox.add_event(bad)
     assert len(events(http, track_profile(result["profile_id"]))) == 3
+
+
+def test_a_db_file_of_the_previous_layout_is_upgraded_in_place(tmp_path: Path) -> None:
+    # The tables as the first release wrote them: no profile names, attributes or times.
+    db = tmp_path / "old.db"
+    connection = sqlite3.connect(db)
+    connection.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+        CREATE TABLE profiles (id TEXT PRIMARY KEY, source TEXT NOT NULL, type TEXT NOT NULL,
+                               user_id INTEGER NOT NULL);
+        CREATE TABLE identifiers (source TEXT NOT NULL, type TEXT NOT NULL,
+                                  id_type TEXT NOT NULL, value TEXT NOT NULL,
+                                  profile_id TEXT NOT NULL,
+                                  PRIMARY KEY (source, type, id_type, value)) WITHOUT ROWID;
+        INSERT INTO profiles VALUES ('01E1G0NJSQPNPZRV096JXKXFAA', 'shopco', 'customer', 7);
+        INSERT INTO identifiers VALUES ('shopco', 'customer', 'email', 'old@x.com',
+                                        '01E1G0NJSQPNPZRV096JXKXFAA');
+        """
+    )
+    connection.commit()
+    connection.close()
+    with Sandbox(db=db) as sandbox:
+        auth = (f"{sandbox.email}/token", sandbox.api_token)
+        with httpx.Client(base_url=sandbox.base_url, auth=auth) as http:
+            old = http.get("/api/v2/user_profiles/01E1G0NJSQPNPZRV096JXKXFAA").json()["profile"]
+            assert old["identifiers"] == [{"type": "email", "value": "old@x.com"}]
+            assert "created_at" not in old
+            identifiers = (("email", "old@x.com"), ("member_id", "M"))
+            body = {"profile": profile(*identifiers), "event": event()}
+            assert accepted(http.post(TRACK, json=body))["profile_id"] == old["id"]
+            upgraded = http.get("/api/v2/users/7/profiles").json()["profiles"]
+    assert [i["value"] for i in upgraded[0]["identifiers"]] == ["old@x.com", "M"]
