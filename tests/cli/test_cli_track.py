@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +297,40 @@ def test_bad_profile_arguments_are_usage_errors(
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
     assert zendesk_sandbox.request_count == 0
+
+
+def test_ctrl_c_loses_no_record(zendesk_sandbox: Sandbox, tmp_path: Path) -> None:
+    records = [record(n) for n in range(40)]
+    path = write_lines(tmp_path / "events.jsonl", *records)
+    failed = tmp_path / "failed.jsonl"
+    zendesk_sandbox.latency = 0.2
+    proc = subprocess.Popen(
+        [*ZDEVENTS, "track", str(path), "--failed", str(failed), "--concurrency", "2"],
+        env=cli_env(zendesk_sandbox),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while zendesk_sandbox.request_count < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert err.strip().endswith("zdevents: error: interrupted")
+    assert "interrupted (possibly stored)" in out
+    zendesk_sandbox.latency = 0
+    listed = {line["event"]["type"]: line for line in jsonl(failed.read_text())}
+    for n, sent in enumerate(records):
+        query = f"shopco:customer:email:p{n}@x.com"
+        if f"e{n}" in listed:
+            assert {k: v for k, v in listed[f"e{n}"].items() if k != "error"} == sent
+            assert "interrupted" in listed[f"e{n}"]["error"]
+        else:
+            # Not in --failed: accepted, so stored exactly once.
+            assert stored_types(zendesk_sandbox, identifier=query) == [f"e{n}"]
+    assert 0 < len(listed) < 40

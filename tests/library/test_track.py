@@ -449,6 +449,22 @@ def test_the_async_write_rule_is_the_same(zendesk_sandbox: Sandbox) -> None:
 def test_track_result_reports_zdevents_as_its_module() -> None:
     assert TrackResult.__module__ == "zdevents"
     assert validate_record.__module__ == "zdevents"
+    for method in (Client.track, Client.track_many, AsyncClient.track, Client.profiles):
+        assert method.__module__ == "zdevents"
     assert repr(TrackResult("01E1", "7", "received")) == (
         "TrackResult(profile_id='01E1', user_id='7', status='received')"
     )
+
+
+def test_track_many_workers_share_the_clients_rate_limiter(zendesk_sandbox: Sandbox) -> None:
+    first = zendesk_sandbox.client.track(event(), profile=profile(("email", "w@x.com")))
+    before = zendesk_sandbox.request_count
+    # One request a minute, and no wait longer than a second: a worker that had a limiter
+    # of its own would send at once; sharing the client's, all but one must refuse to wait.
+    with client_for(zendesk_sandbox, rate_limit=1, max_retry_after=1) as c:
+        records = [{"event": event(f"e{n}"), "profile_id": first.profile_id} for n in range(3)]
+        outcomes = list(c.track_many(records, concurrency=3))
+    assert sum(isinstance(o, TrackResult) for o in outcomes) == 1
+    refused = [o for o in outcomes if isinstance(o, errors.RateLimitError)]
+    assert len(refused) == 2 and all("pacing" in str(o) for o in refused)
+    assert zendesk_sandbox.request_count - before == 1
