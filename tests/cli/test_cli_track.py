@@ -172,7 +172,7 @@ def test_store_then_500_is_not_resent_and_counted_as_possibly_stored(
     zendesk_sandbox.set_faults("store-then-500=1")
     result = run(zendesk_sandbox, "track", str(records), "--failed", str(failed))
     assert result.returncode == 1
-    assert result.stdout == "1 records: 0 accepted, 1 failed (1 possibly stored)\n"
+    assert result.stdout == "1 record: 0 accepted, 1 failed (1 possibly stored)\n"
     assert STORED in result.stderr
     assert zendesk_sandbox.request_count == 1  # one POST: not sent again
     (written,) = jsonl(failed.read_text())

@@ -231,6 +231,7 @@ class _Progress:
         except (AttributeError, ValueError):
             self.enabled = False
         self._last = 0.0
+        self._drawn = False
 
     def update(self, done: int, failed: int, *, final: bool = False) -> None:
         if not self.enabled or (not final and time.monotonic() - self._last < _INTERVAL):
@@ -238,12 +239,14 @@ class _Progress:
         self._last = time.monotonic()
         self._stream.write(f"\r{done:,} of {self._total:,} records, {failed:,} failed\x1b[K")
         self._stream.flush()
+        self._drawn = True
 
     def clear(self) -> None:
         """End the progress line, so that a message never shares it."""
-        if self.enabled:
+        if self._drawn:
             self._stream.write("\n")
             self._stream.flush()
+            self._drawn = False
 
 
 def _failed_line(record: dict[str, Any], error: str) -> bytes:
@@ -339,7 +342,8 @@ def _one_line_text(text: str) -> str:
 def _summary(
     out: IO[str], total: int, accepted: int, failed: int, maybe: int, unknown: int = 0
 ) -> None:
-    text = f"{total} records: {accepted} accepted, {failed} failed ({maybe} possibly stored)"
+    records = "record" if total == 1 else "records"
+    text = f"{total} {records}: {accepted} accepted, {failed} failed ({maybe} possibly stored)"
     if unknown:
         text += f", {unknown} interrupted (possibly stored)"
     print(text, file=out, flush=True)
