@@ -135,6 +135,7 @@ def add_commands(commands: Any, *, environment: str, hint: Hint) -> None:
 
 
 def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) -> None:
+    # rate_limit: the options of track, which sends many requests (and writes).
     net = parser.add_argument_group("requests")
     if rate_limit:
         net.add_argument(
@@ -147,8 +148,8 @@ def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) 
         "--max-retries",
         metavar="N",
         type=_non_negative_int,
-        help="retries of a failed request (default 4; 0: none; writes that may have been "
-        "stored are never retried)",
+        help="retries of a failed request (default 4; 0: none)"
+        + ("; a record that may have been stored is never sent again" if rate_limit else ""),
     )
     net.add_argument(
         "--timeout",
