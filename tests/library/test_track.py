@@ -7,7 +7,10 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from zdevents import AsyncClient, Client, TrackResult, errors, validate_record
 from zdevents.sandbox import Sandbox
@@ -468,3 +471,82 @@ def test_track_many_workers_share_the_clients_rate_limiter(zendesk_sandbox: Sand
     refused = [o for o in outcomes if isinstance(o, errors.RateLimitError)]
     assert len(refused) == 2 and all("pacing" in str(o) for o in refused)
     assert zendesk_sandbox.request_count - before == 1
+
+
+# -- the client's rules and the sandbox's agree ----------------------------------------------
+
+_chars = st.characters(codec="utf-8", exclude_categories=("Cs",))
+_text = st.text(_chars, max_size=45)
+_good_name = st.text(_chars, min_size=1, max_size=40).filter(lambda s: bool(s.strip()))
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _mostly(good: st.SearchStrategy[Any], *bad: Any) -> st.SearchStrategy[Any]:
+    # Most draws valid, so that many examples reach the server too.
+    return st.integers(0, 9).flatmap(lambda n: st.sampled_from(bad) if n == 5 else good)
+
+
+_name = _mostly(_good_name, "", " ", "x" * 41, None, 5)
+_part = _mostly(_good_name.filter(lambda s: ":" not in s), "a:b", "", "x" * 41, None)
+_identifier = st.fixed_dictionaries(
+    {
+        "type": _mostly(st.sampled_from(["email", "m", "twitter"]), "", "a:b", "x" * 61),
+        "value": _mostly(_good_name | st.integers(), "", None, True, 1.5, []),
+    }
+)
+_profile = st.fixed_dictionaries(
+    {
+        "source": _mostly(_part, "zendesk"),
+        "type": _part,
+        "identifiers": _mostly(st.lists(_identifier, min_size=1, max_size=3), [], None, "x"),
+    },
+    optional={"name": _mostly(_text, 5), "attributes": _mostly(st.dictionaries(_text, _json), [])},
+)
+_event = st.fixed_dictionaries(
+    {"source": _name, "type": _name},
+    optional={
+        "description": _mostly(_text | st.none(), 5),
+        "properties": _mostly(st.dictionaries(_text, _json, max_size=4), [], "x", None),
+        "created_at": _mostly(
+            st.sampled_from(["2020-02-28T18:13:28.175841347Z", "2020-02-28T18:13:28+01:00"]),
+            "yesterday",
+            "2020-02-28",
+            "2020-13-01T00:00:00Z",
+            "2020-02-28T18:13:28",
+        ),  # fmt: skip
+    },
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    # One sandbox for every example: the property holds whatever it already stores.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(event=_event, profile=_profile)
+def test_what_the_client_accepts_the_sandbox_stores_and_the_rest_fails_early(
+    zendesk_sandbox: Sandbox, event: dict[str, Any], profile: dict[str, Any]
+) -> None:
+    client = zendesk_sandbox.client
+    before = zendesk_sandbox.request_count
+    try:
+        validate_record({"event": event, "profile": profile})
+    except (TypeError, ValueError) as exc:
+        hypothesis.event(f"refused: {exc}"[:40])
+        with pytest.raises((TypeError, ValueError)):
+            client.track(event, profile=profile)
+        assert zendesk_sandbox.request_count == before
+        return
+    try:
+        result = client.track(event, profile=profile)
+    except errors.APIError as exc:
+        # Two identifiers of two stored profiles: a rule only the server can know.
+        assert exc.status_code == 409, exc
+        return
+    hypothesis.event("stored")
+    assert result.status == "received"
