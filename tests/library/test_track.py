@@ -550,3 +550,19 @@ def test_what_the_client_accepts_the_sandbox_stores_and_the_rest_fails_early(
         return
     hypothesis.event("stored")
     assert result.status == "received"
+
+
+def test_retry_writes_for_some_calls_through_with_options(
+    zendesk_sandbox: Sandbox, client: Client
+) -> None:
+    first = client.track(event(), profile=profile(("email", "z@x.com")))
+    zendesk_sandbox.set_faults("store-then-500=1")
+    before = zendesk_sandbox.request_count
+    with pytest.raises(errors.ServerError, match=STORED):
+        client.with_options(retry_writes=True, max_retries=1).track(
+            event(), profile_id=first.profile_id
+        )
+    assert zendesk_sandbox.request_count - before == 2
+    with pytest.raises(errors.ServerError, match=STORED):
+        client.track(event(), profile_id=first.profile_id)  # the original: still no retry
+    assert zendesk_sandbox.request_count - before == 3
