@@ -256,6 +256,9 @@ def _failed_line(record: dict[str, Any], error: str) -> bytes:
     return json.dumps(line, ensure_ascii=False).encode() + b"\n"
 
 
+_UNKNOWN = "interrupted before its outcome was known; it may or may not have been stored"
+
+
 def run_track(ns: argparse.Namespace) -> int:
     """``zdevents track``."""
     try:
@@ -272,60 +275,98 @@ def run_track(ns: argparse.Namespace) -> int:
             client.close()
             _say(f"cannot write --failed {ns.failed}: {exc.strerror or exc}")
             return 2
-    accepted = failed = maybe = 0
-    progress = _Progress(sys.stderr, len(records), enabled=not ns.quiet)
-    name = "standard input" if ns.file == "-" else ns.file
-    done = 0
     with client:
+        return _Run(ns, records, failed_file).send(client)
+
+
+class _Run:
+    """One ``zdevents track`` run: outcomes counted, reported and written to ``--failed``."""
+
+    def __init__(
+        self,
+        ns: argparse.Namespace,
+        records: list[tuple[int, dict[str, Any]]],
+        failed_file: AtomicFile | None,
+    ) -> None:
+        self.ns = ns
+        self.records = records
+        self.failed_file = failed_file
+        self.name = "standard input" if ns.file == "-" else ns.file
+        self.done = self.accepted = self.failed = self.maybe = 0
+        self.progress = _Progress(sys.stderr, len(records), enabled=not ns.quiet)
+
+    def send(self, client: Client) -> int:
         outcomes = client.track_many(
-            [{k: v for k, v in r.items() if k != ERROR_FIELD} for _, r in records],
-            concurrency=ns.concurrency,
+            [{k: v for k, v in r.items() if k != ERROR_FIELD} for _, r in self.records],
+            concurrency=self.ns.concurrency,
         )
         try:
-            for (number, record), outcome in zip(records, outcomes, strict=False):
-                done += 1
-                if not isinstance(outcome, Exception):
-                    accepted += 1
+            for (number, record), outcome in zip(self.records, outcomes, strict=False):
+                self.done += 1
+                if isinstance(outcome, Exception):
+                    self._not_accepted(number, record, outcome)
                 else:
-                    failed += 1
-                    message = _one_line_text(str(outcome))
-                    if possibly_stored(outcome):
-                        maybe += 1
-                    progress.clear()
-                    _say(f"{name} line {number} not accepted: {message}")
-                    if failed_file is not None:
-                        failed_file.file.write(_failed_line(record, message))
-                progress.update(done, failed)
+                    self.accepted += 1
+                self.progress.update(self.done, self.failed)
+        except OSError as exc:
+            # --failed cannot be written: stop sending rather than lose what fails next.
+            self._stop(outcomes)
+            if self.failed_file is not None:
+                self.failed_file.discard()
+            self._summary()
+            _say(
+                f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}; "
+                f"{len(self.records) - self.done} records were left unsent or unknown"
+            )
+            return 1
         except BaseException:
             # Interrupted: what has no known outcome goes to --failed too, so that nothing
             # is lost; whether it reached Zendesk is unknown.
-            close: Callable[[], None] | None = getattr(outcomes, "close", None)
-            if close is not None:
-                with contextlib.suppress(Exception):
-                    close()
-            progress.clear()
-            if failed_file is not None:
-                for _, record in records[done:]:
-                    failed_file.file.write(
-                        _failed_line(
-                            record,
-                            "interrupted before its outcome was known; it may or may not "
-                            "have been stored",
-                        )
-                    )
-                _commit(failed_file)
-            _summary(sys.stdout, len(records), accepted, failed, maybe, unknown=len(records) - done)
+            self._stop(outcomes)
+            if self.failed_file is not None:
+                with contextlib.suppress(OSError):
+                    for _, record in self.records[self.done :]:
+                        self.failed_file.file.write(_failed_line(record, _UNKNOWN))
+                    _commit(self.failed_file)
+            self._summary()
             raise
-    progress.update(done, failed, final=True)
-    progress.clear()
-    if failed_file is not None:
-        try:
-            _commit(failed_file)
-        except OSError as exc:
-            _say(f"writing --failed {ns.failed} failed: {exc.strerror or exc}")
-            return 1
-    _summary(sys.stdout, len(records), accepted, failed, maybe)
-    return 0 if accepted == len(records) else 1
+        self.progress.update(self.done, self.failed, final=True)
+        self.progress.clear()
+        if self.failed_file is not None:
+            try:
+                _commit(self.failed_file)
+            except OSError as exc:
+                _say(f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}")
+                return 1
+        self._summary()
+        return 0 if self.accepted == len(self.records) else 1
+
+    def _not_accepted(self, number: int, record: dict[str, Any], outcome: Exception) -> None:
+        self.failed += 1
+        if possibly_stored(outcome):
+            self.maybe += 1
+        message = _one_line_text(str(outcome))
+        self.progress.clear()
+        _say(f"{self.name} line {number} not accepted: {message}")
+        if self.failed_file is not None:
+            self.failed_file.file.write(_failed_line(record, message))
+
+    def _stop(self, outcomes: object) -> None:
+        close: Callable[[], None] | None = getattr(outcomes, "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
+        self.progress.clear()
+
+    def _summary(self) -> None:
+        _summary(
+            sys.stdout,
+            len(self.records),
+            self.accepted,
+            self.failed,
+            self.maybe,
+            unknown=len(self.records) - self.done,
+        )
 
 
 def _commit(file: AtomicFile) -> None:
