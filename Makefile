@@ -4,15 +4,19 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install generate check-generated spec lint layers typecheck pytest test test-fast demo bench fuzz clean
+.PHONY: install generate check-generated spec lint layers typecheck pytest test test-fast demo bench fuzz clean wheel-check
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zdevents needs Python 3.11+; set PYTHON=python3.11")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@# pip's and setuptools' notes (the "Editable installation" banner) go to a log, shown
+	@# only when the install fails, so that `make demo` prints the demo and nothing else.
+	@echo "installing zdevents and its dev tools into $(VENV) (log: $(VENV)/install.log)"
+	@$(PY) -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 \
+		&& $(PY) -m pip install --quiet -e '.[dev]' >> $(VENV)/install.log 2>&1 \
+		|| (cat $(VENV)/install.log >&2; exit 1)
 	@touch $(STAMP)
 
 generate: $(STAMP)
@@ -40,10 +44,14 @@ pytest: $(STAMP)
 
 # The full gate (CI runs this). test-fast is the edit loop: everything but the slow
 # contract and fuzz runs.
-test: lint layers typecheck spec check-generated pytest
+test: lint layers typecheck spec check-generated wheel-check pytest
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
+
+# Build the sdist and the wheel and check them (check-wheel-contents, LICENSE, no tests).
+wheel-check: $(STAMP)
+	$(PY) scripts/check_dist.py
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py

@@ -202,9 +202,11 @@ def test_filters(zendesk_sandbox: Any) -> None:
 @demo
 def test_limit(zendesk_sandbox: Any) -> None:
     everything = library_events(zendesk_sandbox, user_id=USER)
+    before = zendesk_sandbox.request_count
     result = run(zendesk_sandbox, "events", "--user-id", USER, "--limit", "13", "--page-size", "5")
     assert result.returncode == 0, result.stderr
     assert jsonl(result.stdout) == everything[:13]
+    assert zendesk_sandbox.request_count - before == 3  # no page past the limit is fetched
     result = run(zendesk_sandbox, "events", "--user-id", USER, "--limit", "100000")
     assert jsonl(result.stdout) == everything
 
@@ -382,8 +384,11 @@ def test_interrupt_leaves_no_partial_file(zendesk_sandbox: Any, tmp_path: Path) 
         (["--type", "bike_viewed"], "needs source"),
         (["--start", "2020-13-01"], "not a valid date"),
         (["--start", "2020-03-01", "--end", "2020-02-01"], "after end"),
-        (["--start", "2020-02-01T10:00:00"], "add Z or an offset"),
-        (["--page-size", "101"], "page_size"),
+        (["--start", "2020-02-01T10:00:00"], "without a UTC offset"),
+        (["--end", "20200229"], "as 2020-02-29"),
+        (["--page-size", "101"], "argument --page-size: '101' is outside 1..100"),
+        (["--page-size", "0"], "argument --page-size: '0' is outside 1..100"),
+        (["--profile-id", "x"], "see zdevents events --help"),
         (["--format", "json", "--resume", "s.json", "--output", "o.json"], "jsonl or csv"),
         (["--resume", "s.json"], "needs --output"),
         (["--concurrency", "3"], "--identifiers-file"),

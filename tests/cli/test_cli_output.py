@@ -20,7 +20,8 @@ from zdevents import Event
 from zdevents.cli._checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 from zdevents.cli._files import AtomicFile, atomic_write
 from zdevents.cli._formats import make_writer
-from zdevents.cli._main import UsageError, main, read_identifiers
+from zdevents.cli._main import main
+from zdevents.cli._people import PeopleFileError, read_people
 
 RAW = {
     "id": "01E1G0NJSQPNPZRV096JXKXFAA",
@@ -213,7 +214,7 @@ def test_checkpoint_round_trip_and_bad_files(tmp_path: Path) -> None:
 def test_identifiers_file(tmp_path: Path) -> None:
     path = tmp_path / "ids"
     path.write_text("# comment\n\n  a:b:c:d  \na:b:c:x:y\na:b:c:d\n")
-    assert read_identifiers(str(path)) == ["a:b:c:d", "a:b:c:x:y"]
+    assert labels(str(path)) == ["a:b:c:d", "a:b:c:x:y"]
     # Zendesk compares email and twitter values case-insensitively: one profile, one export,
     # under the first spelling. Other keys are case-sensitive.
     path.write_text(
@@ -222,7 +223,7 @@ def test_identifiers_file(tmp_path: Path) -> None:
         "coolbikes:rider:phone:ABC\ncoolbikes:rider:phone:abc\n"
         "Coolbikes:rider:email:jdoe@example.com\n"
     )
-    assert read_identifiers(str(path)) == [
+    assert labels(str(path)) == [
         "coolbikes:rider:email:jdoe@example.com",
         "coolbikes:rider:twitter:JDoe",
         "coolbikes:rider:phone:ABC",
@@ -230,13 +231,40 @@ def test_identifiers_file(tmp_path: Path) -> None:
         "Coolbikes:rider:email:jdoe@example.com",
     ]
     path.write_text("# nothing\n")
-    with pytest.raises(UsageError, match="no identifier"):
-        read_identifiers(str(path))
-    with pytest.raises(UsageError, match="cannot read"):
-        read_identifiers(str(tmp_path / "missing"))
+    with pytest.raises(PeopleFileError, match="names nobody"):
+        read_people(str(path))
+    with pytest.raises(PeopleFileError, match="cannot read"):
+        read_people(str(tmp_path / "missing"))
 
 
-def test_main_in_process_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_identifiers_file_user_and_profile_lines(tmp_path: Path) -> None:
+    path = tmp_path / "ids"
+    path.write_text("user_id:85211553\nprofile_id:01E1G0NJSQPNPZRV096JXKXFAA\nuser_id: 85211553\n")
+    people = read_people(str(path))
+    assert [p.selector for p in people] == [
+        {"user_id": 85211553},
+        {"profile_id": "01E1G0NJSQPNPZRV096JXKXFAA"},
+    ]
+    assert [p.label for p in people] == [
+        "user_id:85211553",
+        "profile_id:01E1G0NJSQPNPZRV096JXKXFAA",
+    ]
+    path.write_text("user_id:1\nuser_id:x1\n")
+    with pytest.raises(PeopleFileError, match=r"ids, line 2: user_id:x1"):
+        read_people(str(path))
+
+
+def labels(path: str) -> list[str]:
+    return [person.label for person in read_people(path)]
+
+
+def test_main_in_process_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ZENDESK_SUBDOMAIN", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ZENDESK_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ZENDESK_OAUTH_TOKEN", "unused")
     assert main(["events", "--user-id", "1", "--type", "x"]) == 2
     assert capsys.readouterr().err.startswith("zdevents: error: type needs source")
 

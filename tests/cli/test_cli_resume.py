@@ -13,18 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.cli.conftest import EVENTS
 from tests.cli.test_cli import cli_env, jsonl, library_events, person, popen, run, selector
 
-EVENTS = 240
 PAGE = "10"
-
-
-@pytest.fixture
-def slow_sandbox(zendesk_sandbox_factory: Any) -> Any:
-    # ~25 ms a page: 24 pages take long enough to be interrupted in the middle.
-    sandbox = zendesk_sandbox_factory(latency=0.025)
-    sandbox.add_events(person(0, EVENTS))
-    return sandbox
 
 
 def _state(path: Path) -> dict[str, Any]:

@@ -15,8 +15,9 @@ import zdevents
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-# sniffio: see pyproject.toml (httpcore retries its failed import on every async request).
-RUNTIME = {"httpx", "attrs", "python-dateutil", "sniffio"}
+# sniffio and msgspec: see pyproject.toml (httpcore retries its failed import of sniffio on
+# every async request; msgspec.Raw gives each event's exact text in one pass, issue 11).
+RUNTIME = {"httpx", "attrs", "python-dateutil", "sniffio", "msgspec"}
 
 
 def requirement_name(requirement: str) -> str:

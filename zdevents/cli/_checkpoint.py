@@ -5,19 +5,23 @@ output holds durably. After each page the output is flushed and fsynced first, a
 is the checkpoint replaced (atomically) with the cursor of the next page, the number of events
 written and the output's byte offset. A rerun truncates the output to that offset, which drops
 anything written after the last checkpoint, and continues at the cursor.
+
+A bulk export keeps one position per person: ``cursors`` (the next page of a person under
+way) and ``finished`` (people whose export is complete); a person in neither starts at the
+first page.
+
+A state file is checked field by field on load: a tampered one (``"events": "2"``, a
+``null`` or empty cursor, ``"done": "false"``) is refused with a one-line reason.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from typing import IO, Any
+from typing import Any
 
 import attrs
 
-from ._files import atomic_write
-
-__all__ = ["Checkpoint", "CheckpointError", "load_checkpoint", "save_checkpoint"]
+from ._files import AtomicFile
 
 _VERSION = 1
 
@@ -42,9 +46,64 @@ class Checkpoint:
     pages: int = 0
     offset: int = 0
     done: bool = False
+    cursors: dict[str, str] = attrs.field(factory=dict)
+    finished: list[str] = attrs.field(factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"version": _VERSION, **attrs.asdict(self)}
+
+    @property
+    def started(self) -> bool:
+        """Whether anything was exported under this state (so the output has its header)."""
+        return self.offset > 0 or self.cursor is not None or bool(self.cursors or self.finished)
+
+
+def _count(data: dict[str, Any], name: str) -> int:
+    value = data.get(name, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f'"{name}" must be a whole number, not {json.dumps(value)}')
+    return value
+
+
+def _cursor(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string, not {json.dumps(value)}")
+    return value
+
+
+def _parse(data: object) -> Checkpoint:
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    if data.get("version") != _VERSION:
+        raise ValueError(f'unknown "version" {json.dumps(data.get("version"))}')
+    unknown = set(data) - {"version", *attrs.fields_dict(Checkpoint)}
+    if unknown:
+        raise ValueError(f"unknown fields {', '.join(sorted(unknown))}")
+    key = data.get("key")
+    if not isinstance(key, dict):
+        raise ValueError('"key" must be an object')
+    cursor = data.get("cursor")
+    done = data.get("done", False)
+    if not isinstance(done, bool):
+        raise ValueError(f'"done" must be true or false, not {json.dumps(done)}')
+    cursors = data.get("cursors", {})
+    finished = data.get("finished", [])
+    if not isinstance(cursors, dict) or not isinstance(finished, list):
+        raise ValueError('"cursors" must be an object and "finished" a list')
+    for who, after in cursors.items():
+        _cursor(after, f'the cursor of "{who}"')
+    for who in finished:
+        _cursor(who, 'each of "finished"')
+    return Checkpoint(
+        key=key,
+        cursor=None if cursor is None else _cursor(cursor, '"cursor"'),
+        events=_count(data, "events"),
+        pages=_count(data, "pages"),
+        offset=_count(data, "offset"),
+        done=done,
+        cursors=dict(cursors),
+        finished=list(finished),
+    )
 
 
 def load_checkpoint(path: str) -> Checkpoint | None:
@@ -54,36 +113,51 @@ def load_checkpoint(path: str) -> Checkpoint | None:
             data = json.load(f)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise CheckpointError(f"cannot read resume state {path}: {exc}") from None
     try:
-        if data.pop("version") != _VERSION:
-            raise ValueError("unknown version")
-        cp = Checkpoint(**data)
-        if not isinstance(cp.key, dict) or not isinstance(cp.offset, int) or cp.offset < 0:
-            raise ValueError("bad fields")
-        if cp.cursor is not None and not isinstance(cp.cursor, str):
-            raise ValueError("bad cursor")
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        return _parse(data)
+    except ValueError as exc:
         raise CheckpointError(
             f"{path} is not a zdevents resume state ({exc}); delete it to start over"
         ) from None
-    return cp
+
+
+class PendingCheckpoint:
+    """A checkpoint written and fsynced to a temporary file, not yet in place.
+
+    Saving in two steps lets the first checkpoint of a fresh run be prepared before the
+    output is renamed into place: a state that cannot be written (a full disk, a folder
+    made read-only) then fails before the previous output is replaced.
+    """
+
+    def __init__(self, path: str, checkpoint: Checkpoint) -> None:
+        self._file = AtomicFile(path)
+        try:
+            text = json.dumps(checkpoint.to_json(), indent=1, sort_keys=True)
+            self._file.file.write(text.encode() + b"\n")
+            self._file.sync()
+        except BaseException:
+            self._file.discard()
+            raise
+
+    def commit(self) -> None:
+        """Rename it over the state file (atomic and durable)."""
+        try:
+            self._file.commit()
+        except BaseException:
+            self._file.discard()
+            raise
+
+    def discard(self) -> None:
+        self._file.discard()
 
 
 def save_checkpoint(path: str, checkpoint: Checkpoint) -> None:
     """Replace ``path`` atomically and durably with ``checkpoint``."""
-    f: IO[bytes]
-    with atomic_write(path) as f:
-        f.write(json.dumps(checkpoint.to_json(), indent=1, sort_keys=True).encode() + b"\n")
+    PendingCheckpoint(path, checkpoint).commit()
 
 
 def differences(saved: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
     """The names of the settings that differ between two checkpoint keys."""
     return sorted(k for k in saved.keys() | wanted.keys() if saved.get(k) != wanted.get(k))
-
-
-def fsync_file(f: IO[bytes]) -> None:
-    """Flush Python's buffer and the OS cache of ``f`` to disk."""
-    f.flush()
-    os.fsync(f.fileno())

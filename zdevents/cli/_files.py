@@ -1,14 +1,70 @@
-"""Files the command line writes: atomically (a temporary file renamed into place)."""
+"""Files the command line writes: atomically (a temporary file renamed into place), directly
+(devices, FIFOs, sockets), and the lock that keeps two runs off one resume state.
+
+Every step that creates or renames a temporary file runs with terminating signals deferred
+(:func:`deferred_signals`), so a signal never lands between "the file exists" and "we know
+its name": whatever signal a process can catch, the temporary file is removed.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
+import signal
+import socket
+import stat
 import tempfile
+import threading
 from collections.abc import Iterator
-from typing import IO
+from types import FrameType
+from typing import IO, Any
 
-__all__ = ["AtomicFile", "atomic_write", "fsync_directory"]
+#: The signals the command line turns into a clean exit (temporary files removed): every
+#: catchable one whose default would end the process. SIGPIPE is a BrokenPipeError already.
+TERMINATING = (
+    signal.SIGINT,
+    signal.SIGTERM,
+    signal.SIGHUP,
+    signal.SIGQUIT,
+    signal.SIGUSR1,
+    signal.SIGUSR2,
+    signal.SIGALRM,
+)
+
+
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold the :data:`TERMINATING` signals until the block is over, then act on them as usual.
+
+    Python runs signal handlers in the main thread between bytecodes, so a KeyboardInterrupt
+    can otherwise appear between any two steps of a rename. Outside the main thread (where
+    handlers cannot be changed) this is a no-op.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous: dict[int, Any] = {}
+    try:
+        for signum in TERMINATING:
+            previous[signum] = signal.signal(signum, hold)
+        yield
+    finally:
+        for held, handler in previous.items():
+            if handler is not None:  # None: a handler not set from Python, left as it is
+                signal.signal(held, handler)
+        for number in dict.fromkeys(caught):
+            handler = previous[number]
+            if callable(handler):
+                handler(number, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), number)
 
 
 def fsync_directory(path: str) -> None:
@@ -34,35 +90,43 @@ def _new_file_mode(target: str) -> int:
 class AtomicFile:
     """A file that appears under its name only when complete.
 
-    Writes go to a temporary file in the same directory; :meth:`commit` flushes, fsyncs and
-    renames it over the target; :meth:`discard` (or leaving a ``with`` block by an exception)
-    deletes it, so a failed export leaves no partial file and an existing file untouched.
+    Writes go to a temporary file in the target's directory; :meth:`commit` flushes, fsyncs
+    and renames it over the target; :meth:`discard` (or leaving a ``with`` block by an
+    exception) deletes it, so a failed export leaves no partial file and an existing file
+    untouched. A symlinked target is followed: the file it points to is replaced, the link
+    stays.
     """
 
     def __init__(self, target: str) -> None:
-        self.target = os.path.abspath(target)
+        self.target = os.path.realpath(target)
         directory, name = os.path.split(self.target)
         mode = _new_file_mode(self.target)
-        fd, self.temp_path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-        try:
-            os.fchmod(fd, mode)
-            self.file: IO[bytes] = os.fdopen(fd, "wb")
-        except BaseException:
-            os.close(fd)
-            os.unlink(self.temp_path)
-            raise
         self._done = False
         self.published = False
+        with deferred_signals():
+            fd, self.temp_path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            try:
+                os.fchmod(fd, mode)
+                self.file: IO[bytes] = os.fdopen(fd, "wb")
+            except BaseException:
+                os.close(fd)
+                os.unlink(self.temp_path)
+                raise
+
+    def sync(self) -> None:
+        """Flush Python's buffer and the OS cache of the file to disk."""
+        self.file.flush()
+        os.fsync(self.file.fileno())
 
     def publish(self) -> None:
         """Rename the file, as written so far, over the target and keep it open: later
         writes go to the target in place (how a resumable export goes on after its first
         checkpoint). Durable when it returns; a no-op once published."""
-        self.file.flush()
-        os.fsync(self.file.fileno())
+        self.sync()
         if not self.published:
-            os.replace(self.temp_path, self.target)
-            self.published = True
+            with deferred_signals():
+                os.replace(self.temp_path, self.target)
+                self.published = True
             fsync_directory(os.path.dirname(self.target))
 
     def commit(self) -> None:
@@ -97,7 +161,78 @@ def atomic_write(target: str) -> Iterator[IO[bytes]]:
     atomic = AtomicFile(target)
     try:
         yield atomic.file
+        atomic.commit()
     except BaseException:
         atomic.discard()
         raise
-    atomic.commit()
+
+
+def special_file(path: str) -> bool:
+    """Whether ``path`` exists and is not a regular file (after symlinks): a device, a FIFO
+    or a socket, which is written to as it is rather than replaced."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def open_special(path: str) -> IO[bytes]:
+    """Open a device or FIFO for writing (a FIFO waits for its reader), or connect to a Unix
+    socket; never truncated, never replaced."""
+    if stat.S_ISSOCK(os.stat(path).st_mode):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock.makefile("wb")
+        finally:
+            sock.close()  # the file object keeps the connection open
+    return open(path, "wb")
+
+
+class StateInUse(Exception):
+    """Another run holds the lock of this resume state."""
+
+
+class StateLock:
+    """An exclusive lock on a resume state, held for the whole run: ``STATE.lock`` beside it,
+    locked with ``flock`` (released by the kernel if the process dies) and removed at the
+    end. Creating it is also the check that STATE's folder exists and is writable."""
+
+    def __init__(self, state: str) -> None:
+        self.path = os.path.abspath(state) + ".lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise :class:`StateInUse` at once (``OSError`` if the folder is
+        missing or unwritable)."""
+        for _ in range(10):
+            with deferred_signals():
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError as exc:
+                    os.close(fd)
+                    if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                        raise StateInUse(self.path) from None
+                    raise
+                # The holder before us may have removed the file after we opened it: then
+                # our lock is on a name nobody sees, and we try again.
+                try:
+                    same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+                except FileNotFoundError:
+                    same = False
+                if same:
+                    self._fd = fd
+                    return
+                os.close(fd)
+        raise StateInUse(self.path)
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        with deferred_signals():
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            os.close(self._fd)
+            self._fd = None

@@ -22,6 +22,7 @@ from zdevents import Client, errors, validate_record
 
 from ._files import AtomicFile
 from ._formats import _one_line
+from ._messages import error, hint
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -55,9 +56,6 @@ class _UsageError(Exception):
     """Exit status 2."""
 
 
-Hint = Callable[[errors.ZendeskError], str]
-
-
 def _number(kind: type[float], minimum: float, strict: bool) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         try:
@@ -76,10 +74,9 @@ _non_negative_int = _number(int, 0, False)
 _positive_float = _number(float, 0, True)
 
 
-def add_commands(commands: Any, *, environment: str, hint: Hint) -> None:
+def add_commands(commands: Any, *, environment: str) -> None:
     """Register ``track``, ``profile`` and ``profiles`` on the ``zdevents`` subparsers;
-    ``environment`` ends their help, ``hint`` says what to do about an API error (both
-    from ``_main``, which imports this module)."""
+    ``environment`` (from ``_main``, which imports this module) ends their help."""
     tr = commands.add_parser(
         "track",
         help="track events from a file of JSON lines",
@@ -103,7 +100,7 @@ def add_commands(commands: Any, *, environment: str, hint: Hint) -> None:
     )
     tr.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     _request_options(tr, rate_limit=True)
-    tr.set_defaults(handler=run_track, hint=hint)
+    tr.set_defaults(handler=run_track)
 
     pr = commands.add_parser(
         "profile",
@@ -120,7 +117,7 @@ def add_commands(commands: Any, *, environment: str, hint: Hint) -> None:
     )
     which.add_argument("--profile-id", metavar="ID", help="Zendesk profile id")
     _request_options(pr)
-    pr.set_defaults(handler=run_profile, hint=hint)
+    pr.set_defaults(handler=run_profile)
 
     ps = commands.add_parser(
         "profiles",
@@ -131,7 +128,7 @@ def add_commands(commands: Any, *, environment: str, hint: Hint) -> None:
     )
     ps.add_argument("--user-id", metavar="ID", required=True, help="Zendesk user id")
     _request_options(ps)
-    ps.set_defaults(handler=run_profiles, hint=hint)
+    ps.set_defaults(handler=run_profiles)
 
 
 def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) -> None:
@@ -169,8 +166,7 @@ def _client(ns: argparse.Namespace) -> Client:
 
 
 def _say(message: str) -> None:
-    # The form of every zdevents error: one line, "zdevents: error: ...".
-    print(f"zdevents: error: {' '.join(message.split())}", file=sys.stderr, flush=True)
+    error(message)  # one line: "zdevents: error: ..."
 
 
 # --------------------------------------------------------------------------- track
@@ -407,7 +403,7 @@ def _print_profiles(ns: argparse.Namespace, what: str, read: Callable[[Client], 
             _say(str(exc))
             return 2
         except errors.ZendeskError as exc:
-            _say(f"reading {what} failed: {exc}; {ns.hint(exc)}")
+            _say(f"reading {what} failed: {exc}; {hint(exc)}")
             return 1
     out = sys.stdout.buffer
     try:

@@ -1,0 +1,152 @@
+"""Bulk export in the command line (issue 12): ``user_id:``/``profile_id:`` lines,
+``--skip-missing``, and ``--resume`` with ``--identifiers-file`` interrupted for real."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.test_cli import (
+    JDOE,
+    PROFILE,
+    USER,
+    demo,
+    jsonl,
+    library_events,
+    no_traceback,
+    person,
+    popen,
+    run,
+    selector,
+)
+from tests.cli.test_cli_resume import _state
+
+GHOST = "shop:customer:email:ghost@example.com"
+
+
+@demo
+def test_user_id_and_profile_id_lines(zendesk_sandbox: Any, tmp_path: Path) -> None:
+    ids = tmp_path / "people.txt"
+    ids.write_text(f"user_id:{USER}\n# a comment\nprofile_id:{PROFILE}\n{JDOE}\nuser_id:{USER}\n")
+    result = run(zendesk_sandbox, "events", "--identifiers-file", str(ids))
+    assert result.returncode == 0, result.stderr
+    records = jsonl(result.stdout)
+    by = {
+        f"user_id:{USER}": library_events(zendesk_sandbox, user_id=USER),
+        f"profile_id:{PROFILE}": library_events(zendesk_sandbox, profile_id=PROFILE),
+        JDOE: library_events(zendesk_sandbox, identifier=JDOE),
+    }
+    assert {r["selector"] for r in records} == set(by)
+    for label, expected in by.items():
+        assert [r["event"] for r in records if r["selector"] == label] == expected
+
+
+def _people(factory: Any, count: int, per_person: int, **options: Any) -> Any:
+    sandbox = factory(**options)
+    for n in range(count):
+        sandbox.add_events(person(n, per_person + n))
+    return sandbox
+
+
+def test_skip_missing_names_each_skipped_person_and_goes_on(
+    zendesk_sandbox_factory: Any, tmp_path: Path
+) -> None:
+    sandbox = _people(zendesk_sandbox_factory, 2, 7)
+    ids = tmp_path / "people.txt"
+    ids.write_text(f"{selector(0)}\n{GHOST}\nuser_id:987654321\n{selector(1)}\n")
+    out = tmp_path / "out.jsonl"
+    result = run(sandbox, "events", "--identifiers-file", str(ids), "--skip-missing",
+                 "-o", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    skipped = [line for line in result.stderr.splitlines() if "skipped" in line]
+    assert len(skipped) == 2
+    assert any(f"skipped {GHOST}: not found" in line for line in skipped)
+    assert any("skipped user_id:987654321: not found" in line for line in skipped)
+    records = jsonl(out.read_text())
+    for n in range(2):
+        mine = [r["event"] for r in records if r["selector"] == selector(n)]
+        assert mine == library_events(sandbox, identifier=selector(n))
+    # Without the flag the first unknown person stops the export, named by its line.
+    stop = run(sandbox, "events", "--identifiers-file", str(ids), "-o", str(tmp_path / "x"))
+    assert stop.returncode == 1
+    no_traceback(stop)
+    assert "HTTP 404" in stop.stderr and ("ghost@example.com" in stop.stderr or "987654321"
+                                          in stop.stderr)  # fmt: skip
+    assert not (tmp_path / "x").exists()
+
+
+def _bulk_args(ids: Path, out: Path, state: Path, *more: str) -> list[str]:
+    return ["events", "--identifiers-file", str(ids), "--concurrency", "3", "--page-size", "5",
+            "--output", str(out), "--resume", str(state), *more]  # fmt: skip
+
+
+def _check_exactly_once(sandbox: Any, out: Path, people: list[str]) -> None:
+    records = jsonl(out.read_text())
+    for label in people:
+        mine = [r["event"] for r in records if r["selector"] == label]
+        assert mine == library_events(sandbox, identifier=label), label
+    assert len(records) == sum(len(library_events(sandbox, identifier=p)) for p in people)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_a_killed_bulk_export_resumes_every_person_exactly_once(
+    zendesk_sandbox_factory: Any, tmp_path: Path, how: int
+) -> None:
+    sandbox = _people(zendesk_sandbox_factory, 6, 40, latency=0.02)
+    people = [selector(n) for n in range(6)]
+    ids = tmp_path / "people.txt"
+    ids.write_text("\n".join(people) + "\n")
+    out, state = tmp_path / "out.jsonl", tmp_path / "state"
+    proc = popen(sandbox, *_bulk_args(ids, out, state))
+    deadline = time.monotonic() + 60
+    while _state(state).get("events", 0) < 60:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no checkpoint"
+        time.sleep(0.005)
+    proc.send_signal(how)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode in (-signal.SIGKILL, 130), err
+    saved = _state(state)
+    assert saved["done"] is False and (saved["cursors"] or saved["finished"])
+    again = run(sandbox, *_bulk_args(ids, out, state))
+    assert again.returncode == 0, again.stderr
+    _check_exactly_once(sandbox, out, people)
+    assert _state(state)["done"] is True
+    # Done: the same command again changes nothing.
+    before = out.read_bytes()
+    assert run(sandbox, *_bulk_args(ids, out, state)).returncode == 0
+    assert out.read_bytes() == before
+
+
+def test_bulk_resume_with_skip_missing_does_not_ask_again(
+    zendesk_sandbox_factory: Any, tmp_path: Path
+) -> None:
+    sandbox = _people(zendesk_sandbox_factory, 3, 12)
+    people = [selector(0), GHOST, selector(1), selector(2)]
+    ids = tmp_path / "people.txt"
+    ids.write_text("\n".join(people) + "\n")
+    out, state = tmp_path / "out.jsonl", tmp_path / "state"
+    result = run(sandbox, *_bulk_args(ids, out, state, "--skip-missing"))
+    assert result.returncode == 0, result.stderr
+    assert f"skipped {GHOST}" in result.stderr
+    assert GHOST in _state(state)["finished"]
+    _check_exactly_once(sandbox, out, [p for p in people if p != GHOST])
+
+
+def test_bulk_resume_refuses_another_people_file(
+    zendesk_sandbox_factory: Any, tmp_path: Path
+) -> None:
+    sandbox = _people(zendesk_sandbox_factory, 2, 3)
+    ids = tmp_path / "people.txt"
+    ids.write_text(f"{selector(0)}\n")
+    out, state = tmp_path / "out.jsonl", tmp_path / "state"
+    state.write_text(
+        '{"version": 1, "key": {"people": ["someone:else:email:x@example.com"]}, "offset": 0}'
+    )
+    result = run(sandbox, *_bulk_args(ids, out, state))
+    assert result.returncode == 2
+    assert "differs in" in result.stderr and "people" in result.stderr

@@ -1,0 +1,487 @@
+"""The export driver of ``zdevents events``: where the bytes go (standard output, a device,
+a file written atomically, a resumable file), pages to the writer, checkpoints, progress,
+the limit, and the one-line report of how it ended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+import attrs
+
+from zdevents import Client, errors
+
+from ._checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    PendingCheckpoint,
+    differences,
+    load_checkpoint,
+)
+from ._files import AtomicFile, StateInUse, StateLock, deferred_signals, open_special, special_file
+from ._formats import EventWriter, make_writer
+from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
+from ._people import Person
+from ._progress import LogListener, Progress, same_terminal
+
+
+@attrs.frozen
+class Plan:
+    """Everything an export needs, checked before any request."""
+
+    selector: dict[str, Any]  # one person: identifier, profile_id or user_id
+    people: list[Person] | None  # bulk mode
+    filters: dict[str, Any]  # source, type, start, end, page_size (as the user gave them)
+    fmt: str
+    output: str | None  # None: standard output
+    resume: str | None
+    limit: int | None
+    quiet: bool
+    verbose: bool
+    skip_missing: bool
+    concurrency: int
+
+    def describe(self) -> str:
+        """What is being read, for error messages (the user typed it, so all of it)."""
+        if self.people is not None:
+            return f"reading the events of {len(self.people)} people"
+        (kind, value), *_ = self.selector.items()
+        name = {"identifier": "identifier", "profile_id": "profile", "user_id": "user"}[kind]
+        return f"reading the events of {name} {value}"
+
+    def checkpoint_key(self) -> dict[str, Any]:
+        """What must match for a state file to be reused."""
+        people = None if self.people is None else [p.label for p in self.people]
+        return {
+            "identifier": self.selector.get("identifier"),
+            "profile_id": self.selector.get("profile_id"),
+            "user_id": self.selector.get("user_id"),
+            "people": people,
+            **self.filters,
+            "limit": self.limit,
+            "format": self.fmt,
+            "output": os.path.realpath(self.output) if self.output else None,
+        }
+
+
+# --------------------------------------------------------------------------- the sink
+
+
+@attrs.define
+class _Sink:
+    """Where the bytes go, and what to do with them at the end."""
+
+    file: IO[bytes]
+    name: str  # for messages
+    atomic: AtomicFile | None = None
+    start: Checkpoint | None = None  # resume mode: where we stand
+    owned: bool = False
+    lock: StateLock | None = None
+    stdout: bool = False
+
+    def close(self) -> None:
+        if self.atomic is not None:
+            self.atomic.commit()
+        elif self.owned:
+            self.file.close()
+        self._unlock()
+
+    def discard(self) -> None:
+        if self.atomic is not None:
+            self.atomic.discard()
+        elif self.owned:
+            with contextlib.suppress(OSError):
+                self.file.close()
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def _stdout() -> _Sink:
+    stream = sys.stdout
+    try:
+        if stream is None:
+            raise ValueError
+        stream.flush()
+        stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        raise UsageError("standard output is closed; give --output FILE") from None
+    return _Sink(stream.buffer, "standard output", stdout=True)
+
+
+def _cannot_write(path: str, exc: OSError) -> UsageError:
+    return UsageError(f"cannot write --output {path}: {exc.strerror or exc}")
+
+
+def open_sink(plan: Plan) -> _Sink:
+    """Open the output before any request, so a bad path costs nothing."""
+    if plan.output is None:
+        return _stdout()
+    if special_file(plan.output):
+        if plan.resume is not None:
+            raise UsageError(
+                f"--resume needs --output to be a regular file; {plan.output} is a device, "
+                "FIFO or socket, which cannot be truncated to a checkpoint"
+            )
+        # A device, FIFO or socket is written to as it is: replacing it with a regular file
+        # would break whatever reads it.
+        try:
+            return _Sink(open_special(plan.output), plan.output, owned=True)
+        except OSError as exc:
+            raise _cannot_write(plan.output, exc) from None
+    if plan.resume is None:
+        try:
+            atomic = AtomicFile(plan.output)
+        except OSError as exc:
+            raise _cannot_write(plan.output, exc) from None
+        return _Sink(atomic.file, plan.output, atomic=atomic, owned=True)
+    lock = StateLock(plan.resume)
+    try:
+        lock.acquire()
+    except StateInUse:
+        raise UsageError(
+            f"--resume {plan.resume} is in use by another zdevents run; wait for it to end"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write --resume {plan.resume}: {exc.strerror or exc}") from None
+    try:
+        return _open_resumable(plan, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _open_resumable(plan: Plan, lock: StateLock) -> _Sink:
+    assert plan.output is not None and plan.resume is not None
+    key = plan.checkpoint_key()
+    try:
+        cp = load_checkpoint(plan.resume)
+    except CheckpointError as exc:
+        raise UsageError(str(exc)) from None
+    if cp is None:
+        # A fresh run writes to a temporary file, renamed over --output at the first
+        # checkpoint: a run that fails before its first page changes no file.
+        try:
+            atomic = AtomicFile(plan.output)
+        except OSError as exc:
+            raise _cannot_write(plan.output, exc) from None
+        return _Sink(atomic.file, plan.output, atomic=atomic, start=Checkpoint(key), owned=True,
+                     lock=lock)  # fmt: skip
+    changed = differences(cp.key, key)
+    if changed:
+        raise UsageError(
+            f"{plan.resume} is the state of another export (differs in: {', '.join(changed)}); "
+            "rerun that command, or delete the file or pick another --resume STATE to start "
+            "this one"
+        )
+    if cp.done:
+        return _Sink(open(os.devnull, "wb"), plan.output, start=cp, owned=True, lock=lock)
+    try:
+        f = open(plan.output, "r+b")  # noqa: SIM115 - closed by the sink
+    except FileNotFoundError:
+        raise UsageError(
+            f"{plan.output} is gone, so {plan.resume} cannot be resumed; "
+            "delete the state file to start over"
+        ) from None
+    except OSError as exc:
+        raise _cannot_write(plan.output, exc) from None
+    size = os.fstat(f.fileno()).st_size
+    if size < cp.offset:
+        f.close()
+        raise UsageError(
+            f"{plan.output} is shorter than {plan.resume} says ({size} < {cp.offset} bytes); "
+            "delete the state file to start over"
+        )
+    # Drop whatever was written after the last checkpoint: a page that did not finish.
+    f.truncate(cp.offset)
+    f.seek(cp.offset)
+    return _Sink(f, plan.output, start=cp, owned=True, lock=lock)
+
+
+# --------------------------------------------------------------------------- the export
+
+
+class _StateError(OSError):
+    """Saving the checkpoint failed (the output and the previous checkpoint are intact)."""
+
+
+class Exporter:
+    """Runs one export: pages to the writer, checkpoints, progress, the limit."""
+
+    def __init__(self, plan: Plan, client: Client, sink: _Sink) -> None:
+        self.plan = plan
+        self.client = client
+        self.sink = sink
+        self.saved = False  # a checkpoint was written: a rerun goes on from it
+        self.skipped: list[str] = []
+        self.writer: EventWriter = make_writer(plan.fmt, sink.file, bulk=plan.people is not None)
+        start = sink.start
+        self.progress = Progress(
+            sys.stderr,
+            enabled=not plan.quiet,
+            events=start.events if start else 0,
+            pages=start.pages if start else 0,
+            output_is_terminal=sink.stdout and same_terminal(sys.stdout, sys.stderr),
+        )
+        self.position = start  # the last checkpoint (resume mode)
+        self.labels: dict[int, str] = {}  # bulk: id of each selector given -> its line
+        self._finished: list[str] = []  # bulk: people whose export is complete
+
+    def resumable(self) -> bool:
+        """Whether running the same command again would go on from a checkpoint."""
+        return self.saved or (self.position is not None and self.position.started)
+
+    @property
+    def count(self) -> int:
+        return self.progress.events
+
+    def _room(self) -> int | None:
+        return None if self.plan.limit is None else self.plan.limit - self.count
+
+    def _checkpoint(self, **changes: Any) -> None:
+        assert self.position is not None and self.plan.resume is not None
+        # Signals wait until the checkpoint is whole: no temporary file is left behind and
+        # the state never points past what the output durably holds.
+        with deferred_signals():
+            out = self.sink.atomic
+            if out is not None:
+                out.sync()
+            else:
+                self.sink.file.flush()
+                os.fsync(self.sink.file.fileno())
+            cp = attrs.evolve(
+                self.position,
+                events=self.count,
+                pages=self.progress.pages,
+                offset=self.sink.file.tell(),
+                **changes,
+            )
+            try:
+                pending = PendingCheckpoint(self.plan.resume, cp)
+            except OSError as exc:
+                raise _StateError(exc.errno, exc.strerror) from None
+            try:
+                if out is not None:
+                    # The first checkpoint of a fresh run: from now on --output is the
+                    # export's (only now that its state is ready to go in place).
+                    out.publish()
+                pending.commit()
+            except BaseException:
+                pending.discard()
+                raise
+            self.position = cp
+            self.saved = True
+
+    def run(self) -> None:
+        start = self.sink.start
+        if start is None or not start.started:
+            self.writer.begin()
+        if self.plan.people is not None:
+            self._run_bulk()
+        else:
+            self._run_single(start.cursor if start else None)
+        self.writer.finish()
+        self.sink.file.flush()
+        if start is not None:
+            self._checkpoint(cursor=None, done=True)
+
+    def _run_single(self, after: str | None) -> None:
+        # The library's limit fetches no page past it; the last page is cut here, because
+        # pages stay whole for their cursors.
+        stream = self.client.events(
+            **self.plan.selector, **self.plan.filters, after=after, limit=self._room()
+        )
+        for page in stream.pages():
+            room = self._room()
+            events = page.events if room is None or room >= len(page) else page.events[:room]
+            for event in events:
+                self.writer.write(event)
+            self.writer.end_page()
+            self.sink.file.flush()
+            self.progress.add(events=len(events), pages=1)
+            if self._room() == 0 or not page.has_more:
+                return
+            # Without a cursor this page cannot be resumed after; the previous checkpoint
+            # stays, and a rerun redoes this page (the truncation drops its lines).
+            if self.sink.start is not None and page.cursor is not None:
+                self._checkpoint(cursor=page.cursor)
+
+    def _skip(self, selector: object, error: Exception) -> None:
+        """``on_missing`` of a bulk export with --skip-missing (called in this thread)."""
+        label = self.labels.get(id(selector), str(selector))
+        self.skipped.append(label)
+        self._finished.append(label)
+        status = getattr(error, "status_code", None)
+        self.progress.message(
+            f"{PROG}: skipped {label}: not found" + (f" ({status})" if status else "")
+        )
+
+    def _run_bulk(self) -> None:
+        """Each person's pages through ``Client.pages_many``; in resume mode a checkpoint
+        after each page records every person's cursor and who is finished, so a rerun asks
+        each unfinished person for the rest only (``{"user_id": N, "after": cursor}``)."""
+        assert self.plan.people is not None
+        start = self.position
+        self._finished = list(start.finished) if start else []
+        cursors = dict(start.cursors) if start else {}
+        done = set(self._finished)
+        todo: list[dict[str, Any]] = []
+        self.labels = {}
+        for person in self.plan.people:
+            if person.label in done:
+                continue
+            selector = dict(person.selector)
+            if person.label in cursors:
+                selector["after"] = cursors[person.label]
+            todo.append(selector)
+            self.labels[id(selector)] = person.label
+        if not todo:
+            return
+        pages = self.client.pages_many(
+            todo,
+            concurrency=self.plan.concurrency,
+            on_missing=self._skip if self.plan.skip_missing else "raise",
+            **self.plan.filters,
+        )
+        resumable = start is not None
+        try:
+            for given, page in pages:
+                label = self.labels[id(given)]
+                room = self._room()
+                events = page.events if room is None or room >= len(page) else page.events[:room]
+                for event in events:
+                    self.writer.write(event, label)
+                self.writer.end_page()
+                self.sink.file.flush()
+                self.progress.add(events=len(events), pages=1)
+                if self._room() == 0:
+                    return
+                if page.has_more and page.cursor is None:
+                    # This person cannot be resumed after this page; a later checkpoint of
+                    # someone else would count its lines as saved. Keep the last good one.
+                    resumable = False
+                if not resumable:
+                    continue
+                if page.has_more:
+                    assert page.cursor is not None  # has_more without one ended resumable
+                    cursors[label] = page.cursor
+                else:
+                    cursors.pop(label, None)
+                    self._finished.append(label)
+                self._checkpoint(cursors=dict(cursors), finished=list(self._finished))
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()
+
+
+# --------------------------------------------------------------------------- the report
+
+_AGAIN = "; run the same command again to resume"
+
+
+@contextlib.contextmanager
+def _listening(progress: Progress, verbose: bool) -> Iterator[None]:
+    logger = logging.getLogger("zdevents")
+    # With ZDEVENTS_LOG set the library prints its records itself: -v must not repeat them.
+    printed = any(not isinstance(h, logging.NullHandler) for h in logger.handlers)
+    listener = LogListener(progress, verbose=verbose and not printed)
+    level = logger.level
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    logger.addHandler(listener)
+    try:
+        yield
+    finally:
+        logger.removeHandler(listener)
+        logger.setLevel(level)
+
+
+def export(plan: Plan, client: Client) -> int:
+    """Run the export; the exit status (one line on stderr if it failed)."""
+    try:
+        sink = open_sink(plan)
+    except UsageError as exc:
+        error(str(exc))
+        return 2
+    if sink.start is not None and sink.start.done:
+        sink.discard()
+        if not plan.quiet:
+            say(
+                f"{PROG}: {plan.output} is already complete ({sink.start.events} events); "
+                f"delete {plan.resume} to export again"
+            )
+        return 0
+    exporter = Exporter(plan, client, sink)
+    try:
+        try:
+            with _listening(exporter.progress, plan.verbose):
+                exporter.run()
+        finally:
+            exporter.progress.close()
+        sink.close()
+    except errors.ZendeskError as exc:
+        sink.discard()
+        after = _AGAIN if rerun_helps(exc) and exporter.resumable() else ""
+        where = _whose(exc, exporter)
+        error(f"{plan.describe()} failed{where}: {exc}; {hint(exc)}{after}")
+        return 1
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): that is how it says it has enough.
+        sink.discard()
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except _StateError as exc:
+        sink.discard()
+        again = _AGAIN if exporter.resumable() else ""
+        kept = "the previous checkpoint is kept" if exporter.resumable() else "nothing was kept"
+        error(f"saving --resume {plan.resume} failed: {exc.strerror}; {kept}{again}")
+        return 1
+    except OSError as exc:
+        sink.discard()
+        again = _AGAIN if exporter.resumable() else ""
+        error(f"writing {sink.name} failed: {exc.strerror or exc}{again}")
+        return 1
+    except (KeyboardInterrupt, Interrupted) as exc:
+        sink.discard()
+        error(f"{_interrupted(exc)}{_what_is_kept(plan, sink, exporter)}")
+        return exc.status if isinstance(exc, Interrupted) else 130
+    if not plan.quiet and not sink.stdout:
+        say(
+            f"{PROG}: wrote {exporter.count:,} events to {plan.output} "
+            f"in {exporter.progress.elapsed:.1f} s"
+        )
+    return 0
+
+
+def _whose(exc: errors.ZendeskError, exporter: Exporter) -> str:
+    """Whose export failed, in bulk mode: the line of the file (the error's ``.selector``)."""
+    selector = getattr(exc, "selector", None)
+    if selector is not None:
+        label = exporter.labels.get(id(selector))
+        if label is not None:
+            return f" (at {label})"
+    return "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))
+
+
+def _interrupted(exc: BaseException) -> str:
+    return f"interrupted ({exc})" if isinstance(exc, Interrupted) else "interrupted"
+
+
+def _what_is_kept(plan: Plan, sink: _Sink, exporter: Exporter) -> str:
+    if exporter.resumable():
+        assert exporter.position is not None
+        return f"; {exporter.position.events:,} events are saved in {plan.output}{_AGAIN}"
+    if sink.stdout or sink.atomic is None:
+        # Streamed: what was written is out there already.
+        return f" after writing {exporter.count:,} events to {sink.name}" if exporter.count else ""
+    return f"; {plan.output} was not written"
