@@ -63,13 +63,15 @@ def test_track_sends_every_record_and_prints_a_summary(
     failed = tmp_path / "failed.jsonl"
     result = run(zendesk_sandbox, "track", str(records), "--failed", str(failed))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "5 records: 5 accepted, 0 failed (0 possibly stored)\n"
-    assert result.stderr == ""  # no progress when stderr is not a terminal
+    # No progress when stderr is not a terminal; standard output stays empty.
+    assert result.stderr == "zdevents: 5 records: 5 accepted, 0 failed (0 possibly stored)\n"
+    assert result.stdout == ""
     assert failed.read_text() == ""
+    quiet = run(zendesk_sandbox, "track", str(records), "-q")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
     for n in range(5):
-        assert stored_types(zendesk_sandbox, identifier=f"shopco:customer:email:p{n}@x.com") == [
-            f"e{n}"
-        ]
+        query = f"shopco:customer:email:p{n}@x.com"
+        assert stored_types(zendesk_sandbox, identifier=query) == [f"e{n}", f"e{n}"]
 
 
 @demo
@@ -90,7 +92,7 @@ def test_track_reads_stdin_and_every_target(zendesk_sandbox: Sandbox) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("3 records: 3 accepted")
+    assert result.stderr.startswith("zdevents: 3 records: 3 accepted")
     assert "e1" in stored_types(zendesk_sandbox, profile_id=PROFILE)
     assert "e2" in stored_types(zendesk_sandbox, identifier="bikes:rider:cb:7")
     assert "e2" in stored_types(zendesk_sandbox, user_id=USER)
@@ -147,9 +149,10 @@ def test_failed_records_go_to_the_failed_file_with_their_error(
     failed = tmp_path / "failed.jsonl"
     result = run(zendesk_sandbox, "track", str(records), "--failed", str(failed))
     assert result.returncode == 1
-    assert result.stdout == "3 records: 2 accepted, 1 failed (0 possibly stored)\n"
-    (line,) = result.stderr.splitlines()
-    assert line.startswith("zdevents: error: ") and "line 2 not accepted: HTTP 404" in line
+    line, summary = result.stderr.splitlines()
+    assert line.startswith("zdevents: error: ") and "line 2: not accepted: HTTP 404" in line
+    assert summary == "zdevents: 3 records: 2 accepted, 1 failed (0 possibly stored)"
+    assert result.stdout == ""
     (written,) = jsonl(failed.read_text())
     assert {k: v for k, v in written.items() if k != "error"} == unknown
     assert "HTTP 404" in written["error"]
@@ -172,7 +175,7 @@ def test_store_then_500_is_not_resent_and_counted_as_possibly_stored(
     zendesk_sandbox.set_faults("store-then-500=1")
     result = run(zendesk_sandbox, "track", str(records), "--failed", str(failed))
     assert result.returncode == 1
-    assert result.stdout == "1 record: 0 accepted, 1 failed (1 possibly stored)\n"
+    assert result.stderr.endswith("zdevents: 1 record: 0 accepted, 1 failed (1 possibly stored)\n")
     assert STORED in result.stderr
     assert zendesk_sandbox.request_count == 1  # one POST: not sent again
     (written,) = jsonl(failed.read_text())
@@ -230,7 +233,8 @@ def test_progress_is_shown_on_a_terminal(zendesk_sandbox: Sandbox, tmp_path: Pat
         os.close(leader)
     assert proc.returncode == 0
     assert b"\r4 of 4 records, 0 failed" in shown
-    assert proc.stdout == b"4 records: 4 accepted, 0 failed (0 possibly stored)\n"
+    assert b"\nzdevents: 4 records: 4 accepted, 0 failed (0 possibly stored)" in shown
+    assert proc.stdout == b""
 
 
 # --------------------------------------------------------------------------- profiles
@@ -322,7 +326,8 @@ def test_ctrl_c_loses_no_record(zendesk_sandbox: Sandbox, tmp_path: Path) -> Non
             proc.kill()
     assert proc.returncode == 130, err
     assert err.strip().endswith("zdevents: error: interrupted")
-    assert "interrupted (possibly stored)" in out
+    assert "interrupted (possibly stored)" in err
+    assert out == ""
     zendesk_sandbox.latency = 0
     listed = {line["event"]["type"]: line for line in jsonl(failed.read_text())}
     for n, sent in enumerate(records):

@@ -2,10 +2,11 @@
 
 ``track`` reads JSON lines of track records, validates every line before sending anything
 (a bad line is a usage error naming its number, exit 2), then sends them with
-``Client.track_many`` and reports: one line on stderr per record that failed, a summary on
-stdout, and with ``--failed FILE`` each record that was not accepted, as it was read plus
-an ``"error"`` field (a file that can be fixed and given to ``zdevents track`` again: the
-``"error"`` field is ignored on input). Exit 0 when every record was accepted, 1 otherwise.
+``Client.track_many`` and reports on stderr (standard output stays empty): one line per
+record that was not accepted, then a summary (not with ``-q``). ``--failed FILE`` gets each
+record that was not accepted, as it was read plus an ``"error"`` field: a file that can be
+fixed and given to ``zdevents track`` again (the ``"error"`` field is ignored on input).
+Exit 0 when every record was accepted, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 
 from zdevents import Client, errors, validate_record
 
 from ._files import AtomicFile
 from ._formats import _one_line
-from ._messages import error, hint
+from ._messages import PROG, error, hint
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -195,13 +196,13 @@ def read_records(path: str) -> list[tuple[int, dict[str, Any]]]:
             record = json.loads(line)
         except (ValueError, RecursionError) as exc:
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not JSON"
-            raise _UsageError(f"{name} line {number}: not a JSON object ({reason})") from None
+            raise _UsageError(f"{name}, line {number}: not a JSON object ({reason})") from None
         if not isinstance(record, dict):
-            raise _UsageError(f"{name} line {number}: a record must be a JSON object")
+            raise _UsageError(f"{name}, line {number}: a record must be a JSON object")
         try:
             validate_record({k: v for k, v in record.items() if k != ERROR_FIELD})
         except (TypeError, ValueError) as exc:
-            raise _UsageError(f"{name} line {number}: {exc}") from None
+            raise _UsageError(f"{name}, line {number}: {exc}") from None
         records.append((number, record))
     if not records:
         raise _UsageError(f"{name} holds no track records")
@@ -343,7 +344,7 @@ class _Run:
             self.maybe += 1
         message = _one_line_text(str(outcome))
         self.progress.clear()
-        _say(f"{self.name} line {number} not accepted: {message}")
+        _say(f"{self.name}, line {number}: not accepted: {message}")
         if self.failed_file is not None:
             self.failed_file.file.write(_failed_line(record, message))
 
@@ -355,8 +356,10 @@ class _Run:
         self.progress.clear()
 
     def _summary(self) -> None:
+        if self.ns.quiet:
+            return
         _summary(
-            sys.stdout,
+            sys.stderr,
             len(self.records),
             self.accepted,
             self.failed,
@@ -378,13 +381,13 @@ def _one_line_text(text: str) -> str:
 
 
 def _summary(
-    out: IO[str], total: int, accepted: int, failed: int, maybe: int, unknown: int = 0
+    out: TextIO, total: int, accepted: int, failed: int, maybe: int, unknown: int = 0
 ) -> None:
     records = "record" if total == 1 else "records"
     text = f"{total} {records}: {accepted} accepted, {failed} failed ({maybe} possibly stored)"
     if unknown:
         text += f", {unknown} interrupted (possibly stored)"
-    print(text, file=out, flush=True)
+    print(f"{PROG}: {text}", file=out, flush=True)
 
 
 # --------------------------------------------------------------------------- profiles
