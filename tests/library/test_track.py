@@ -159,7 +159,7 @@ def test_the_tracked_event_is_readable_through_all_three_read_routes(client: Cli
     sent = event(description="hi", created_at="2020-02-28T18:13:28.175841347Z")
     sent["properties"] = properties
     result = client.track(sent, profile=profile(("email", "bob@x.com")))
-    routes = [
+    routes: list[dict[str, Any]] = [
         {"identifier": "shopco:customer:email:bob@x.com"},
         {"profile_id": result.profile_id},
         {"user_id": result.user_id},
@@ -384,7 +384,7 @@ def test_track_many_checks_its_arguments_at_once(client: Client) -> None:
     with pytest.raises(ValueError, match="concurrency"):
         client.track_many([], concurrency=0)
     with pytest.raises(TypeError, match="iterable of track records"):
-        client.track_many({"event": event(), "profile_id": "x"})  # type: ignore[arg-type]
+        client.track_many({"event": event(), "profile_id": "x"})  # type: ignore[dict-item]
     assert list(client.track_many([])) == []
 
 
@@ -566,3 +566,20 @@ def test_retry_writes_for_some_calls_through_with_options(
     with pytest.raises(errors.ServerError, match=STORED):
         client.track(event(), profile_id=first.profile_id)  # the original: still no retry
     assert zendesk_sandbox.request_count - before == 3
+
+
+def test_async_track_many_stopped_early_starts_no_more_records(zendesk_sandbox: Sandbox) -> None:
+    first = zendesk_sandbox.client.track(event(), profile=profile(("email", "ae@x.com")))
+    before = zendesk_sandbox.request_count
+
+    async def main() -> Any:
+        records = ({"event": event(f"e{n}"), "profile_id": first.profile_id} for n in range(500))
+        async with async_client_for(zendesk_sandbox) as c:
+            outcomes = c.track_many(records, concurrency=2)
+            head = await anext(outcomes)
+            await outcomes.aclose()  # type: ignore[attr-defined]
+            return head
+
+    assert asyncio.run(main()) == first
+    # At most the read-ahead window (2 * concurrency) was ever started.
+    assert 1 <= zendesk_sandbox.request_count - before <= 4
