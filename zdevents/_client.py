@@ -870,8 +870,9 @@ class AsyncClient(_BaseClient):
     def track_many(
         self, records: Iterable[Mapping[str, Any]], *, concurrency: int = 8
     ) -> AsyncIterator[Outcome]:
-        """Track many records for ``async for`` (worker tasks), one outcome per record in
-        input order, as :meth:`Client.track_many` does."""
+        """Track many records for ``async for`` (worker tasks, at most 20 as for
+        :meth:`events_many`), one outcome per record in input order, as
+        :meth:`Client.track_many` does."""
         return async_track_many(self, records, concurrency)
 
     async def profile(

@@ -28,6 +28,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar
 import attrs
 import httpx
 
+from ._bulk import ASYNC_MAX_WORKERS
 from ._query import make_query
 from ._routes import Request, build_track
 from .errors import BadResponseError
@@ -460,9 +461,11 @@ def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outc
 def async_track_many(
     client: AsyncClient, records: Iterable[Mapping[str, Any]], concurrency: int
 ) -> AsyncIterator[Outcome]:
-    """asyncio: at most ``concurrency`` records in flight, outcomes in input order (read
-    ahead and stopped early as :func:`track_many` is)."""
-    concurrency = check_concurrency(concurrency)
+    """asyncio: at most ``concurrency`` records in flight (and at most
+    ``ASYNC_MAX_WORKERS``, as for an async export: httpcore's async pool slows down past
+    that many connections), outcomes in input order, read ahead and stopped early as
+    :func:`track_many` is."""
+    concurrency = min(check_concurrency(concurrency), ASYNC_MAX_WORKERS)
     todo = iter(_check_records(records))
     return _track_tasks(client, todo, concurrency)
 
