@@ -12,11 +12,13 @@ Exit 0 when every record was accepted, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
+import itertools
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from zdevents import Client, errors, validate_record
@@ -173,40 +175,83 @@ def _say(message: str) -> None:
 # --------------------------------------------------------------------------- track
 
 
-def read_records(path: str) -> list[tuple[int, dict[str, Any]]]:
-    """``(line number, record)`` of every record of ``path``, each validated; raises
-    :class:`_UsageError` naming the first bad line."""
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as f:
-                data = f.read()
-        text = data.decode("utf-8-sig")
-    except OSError as exc:
-        raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise _UsageError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    name = "standard input" if path == "-" else path
-    records: list[tuple[int, dict[str, Any]]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
+class _Changed(Exception):
+    """The file no longer holds what was checked (it changed while being sent)."""
+
+
+class RecordFile:
+    """The track records of FILE (``-``: standard input), read twice: once to check every
+    line before anything is sent, then again, lazily, to send them. A file is read from
+    disk each time, so memory stays bounded by the records in flight; standard input is
+    kept in memory, since it cannot be read twice."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name = "standard input" if path == "-" else path
+        self._stdin: bytes | None = None
+        self.count = 0
+
+    def _lines(self) -> Iterator[tuple[int, bytes]]:
+        if self.path == "-":
+            if self._stdin is None:
+                self._stdin = sys.stdin.buffer.read()
+            yield from enumerate(self._stdin.splitlines(), 1)
+            return
+        with open(self.path, "rb") as f:
+            yield from enumerate(f, 1)
+
+    def _records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """``(line number, record)`` of each non-blank line; raises :class:`_UsageError`
+        naming a line that is not a JSON object (or :class:`OSError`)."""
+        for number, raw in self._lines():
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _UsageError(
+                    f"{self.name}, line {number}: not UTF-8 text ({exc.reason})"
+                ) from None
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not JSON"
+                raise _UsageError(
+                    f"{self.name}, line {number}: not a JSON object ({reason})"
+                ) from None
+            if not isinstance(record, dict):
+                raise _UsageError(f"{self.name}, line {number}: a record must be a JSON object")
+            yield number, record
+
+    def check(self) -> None:
+        """Validate every record, counting them; raises :class:`_UsageError` naming the
+        first bad line, or saying that there is none."""
+        count = 0
         try:
-            record = json.loads(line)
-        except (ValueError, RecursionError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not JSON"
-            raise _UsageError(f"{name}, line {number}: not a JSON object ({reason})") from None
-        if not isinstance(record, dict):
-            raise _UsageError(f"{name}, line {number}: a record must be a JSON object")
+            for number, record in self._records():
+                try:
+                    validate_record(_without_error(record))
+                except (TypeError, ValueError) as exc:
+                    raise _UsageError(f"{self.name}, line {number}: {exc}") from None
+                count += 1
+        except OSError as exc:
+            raise _UsageError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        if not count:
+            raise _UsageError(f"{self.name} holds no track records")
+        self.count = count
+
+    def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The checked records again, lazily; :class:`_Changed` if the file changed."""
         try:
-            validate_record({k: v for k, v in record.items() if k != ERROR_FIELD})
-        except (TypeError, ValueError) as exc:
-            raise _UsageError(f"{name}, line {number}: {exc}") from None
-        records.append((number, record))
-    if not records:
-        raise _UsageError(f"{name} holds no track records")
-    return records
+            yield from self._records()
+        except (_UsageError, OSError) as exc:
+            raise _Changed(f"{self.path} changed while its records were sent ({exc})") from None
+
+
+def _without_error(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != ERROR_FIELD}
 
 
 def possibly_stored(exc: BaseException) -> bool:
@@ -258,8 +303,9 @@ _UNKNOWN = "interrupted before its outcome was known; it may or may not have bee
 
 def run_track(ns: argparse.Namespace) -> int:
     """``zdevents track``."""
+    source = RecordFile(ns.file)
     try:
-        records = read_records(ns.file)
+        source.check()
         client = _client(ns)
     except (_UsageError, TypeError, ValueError) as exc:  # ConfigurationError is a ValueError
         _say(str(exc))
@@ -273,56 +319,66 @@ def run_track(ns: argparse.Namespace) -> int:
             _say(f"cannot write --failed {ns.failed}: {exc.strerror or exc}")
             return 2
     with client:
-        return _Run(ns, records, failed_file).send(client)
+        return _Run(ns, source, failed_file).send(client)
 
 
 class _Run:
     """One ``zdevents track`` run: outcomes counted, reported and written to ``--failed``."""
 
     def __init__(
-        self,
-        ns: argparse.Namespace,
-        records: list[tuple[int, dict[str, Any]]],
-        failed_file: AtomicFile | None,
+        self, ns: argparse.Namespace, source: RecordFile, failed_file: AtomicFile | None
     ) -> None:
         self.ns = ns
-        self.records = records
+        self.source = source
         self.failed_file = failed_file
-        self.name = "standard input" if ns.file == "-" else ns.file
         self.done = self.accepted = self.failed = self.maybe = 0
-        self.progress = _Progress(sys.stderr, len(records), enabled=not ns.quiet)
+        self.progress = _Progress(sys.stderr, source.count, enabled=not ns.quiet)
+        # The records handed to track_many whose outcome has not come back yet, in order.
+        self.pending: collections.deque[tuple[int, dict[str, Any]]] = collections.deque()
+        self.handed = 0  # the line number of the last record handed to track_many
+
+    def _feed(self) -> Iterator[dict[str, Any]]:
+        for item in self.source.records():
+            self.pending.append(item)
+            self.handed = item[0]
+            yield _without_error(item[1])
+
+    def _not_handed(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        # Read afresh: an interruption may have ended the reading generator itself.
+        return (item for item in self.source.records() if item[0] > self.handed)
 
     def send(self, client: Client) -> int:
-        outcomes = client.track_many(
-            [{k: v for k, v in r.items() if k != ERROR_FIELD} for _, r in self.records],
-            concurrency=self.ns.concurrency,
-        )
+        outcomes = client.track_many(self._feed(), concurrency=self.ns.concurrency)
         try:
-            for (number, record), outcome in zip(self.records, outcomes, strict=False):
+            for outcome in outcomes:
+                number, record = self.pending.popleft()
                 self.done += 1
                 if isinstance(outcome, Exception):
                     self._not_accepted(number, record, outcome)
                 else:
                     self.accepted += 1
                 self.progress.update(self.done, self.failed)
-        except OSError as exc:
-            # --failed cannot be written: stop sending rather than lose what fails next.
+        except (OSError, _Changed) as exc:
+            # --failed cannot be written, or FILE changed: stop rather than lose records.
             self._stop(outcomes)
             if self.failed_file is not None:
                 self.failed_file.discard()
             self._summary()
-            _say(
-                f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}; "
-                f"{len(self.records) - self.done} records were left unsent or unknown"
-            )
+            if isinstance(exc, _Changed):
+                _say(f"{exc}; {self.source.count - self.done} records were left unsent or unknown")
+            else:
+                _say(
+                    f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}; "
+                    f"{self.source.count - self.done} records were left unsent or unknown"
+                )
             return 1
         except BaseException:
             # Interrupted: what has no known outcome goes to --failed too, so that nothing
             # is lost; whether it reached Zendesk is unknown.
             self._stop(outcomes)
             if self.failed_file is not None:
-                with contextlib.suppress(OSError):
-                    for _, record in self.records[self.done :]:
+                with contextlib.suppress(OSError, _Changed):
+                    for _, record in itertools.chain(self.pending, self._not_handed()):
                         self.failed_file.file.write(_failed_line(record, _UNKNOWN))
                     _commit(self.failed_file)
             self._summary()
@@ -336,7 +392,7 @@ class _Run:
                 _say(f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}")
                 return 1
         self._summary()
-        return 0 if self.accepted == len(self.records) else 1
+        return 0 if self.accepted == self.source.count else 1
 
     def _not_accepted(self, number: int, record: dict[str, Any], outcome: Exception) -> None:
         self.failed += 1
@@ -344,7 +400,7 @@ class _Run:
             self.maybe += 1
         message = _one_line_text(str(outcome))
         self.progress.clear()
-        _say(f"{self.name}, line {number}: not accepted: {message}")
+        _say(f"{self.source.name}, line {number}: not accepted: {message}")
         if self.failed_file is not None:
             self.failed_file.file.write(_failed_line(record, message))
 
@@ -360,11 +416,11 @@ class _Run:
             return
         _summary(
             sys.stderr,
-            len(self.records),
+            self.source.count,
             self.accepted,
             self.failed,
             self.maybe,
-            unknown=len(self.records) - self.done,
+            unknown=self.source.count - self.done,
         )
 
 
