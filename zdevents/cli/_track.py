@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import inspect
 import contextlib
 import itertools
 import json
@@ -49,6 +50,8 @@ examples:
   zdevents track failed.jsonl --failed failed-again.jsonl     # after fixing the records
 """
 
+#: The library's default, read from its public signature rather than repeated here.
+_CONCURRENCY: int = inspect.signature(Client.track_many).parameters["concurrency"].default
 #: Redraw progress at most this often.
 _INTERVAL = 0.2
 #: A field ``--failed`` adds and ``track`` ignores.
@@ -98,8 +101,8 @@ def add_commands(commands: Any, *, environment: str) -> None:
         "--concurrency",
         metavar="N",
         type=_positive_int,
-        default=8,
-        help="records sent at the same time (default 8)",
+        default=_CONCURRENCY,
+        help=f"records sent at the same time (default {_CONCURRENCY})",
     )
     tr.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     _request_options(tr, rate_limit=True)
