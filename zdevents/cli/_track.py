@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import collections
-import inspect
 import contextlib
+import inspect
 import itertools
 import json
 import sys
