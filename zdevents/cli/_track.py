@@ -40,6 +40,9 @@ every line is checked before anything is sent: a bad line is an error naming its
 Zendesk (a 5xx, a timeout, a dropped connection) is not sent again: it may or may not have
 been stored, and the summary counts it as "possibly stored".
 
+what it says goes to stderr: a line for each record not accepted, then a summary
+(accepted, failed, possibly stored); standard output stays empty.
+
 exit status: 0 every record accepted, 1 some not accepted, 2 usage error, 130 interrupted
 """
 
@@ -104,7 +107,9 @@ def add_commands(commands: Any, *, environment: str) -> None:
         default=_CONCURRENCY,
         help=f"records sent at the same time (default {_CONCURRENCY})",
     )
-    tr.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    tr.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress and no summary on stderr"
+    )
     _request_options(tr, rate_limit=True)
     tr.set_defaults(handler=run_track)
 
