@@ -36,6 +36,9 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "SyncError",
+    "SyncLockedError",
+    "SyncSchemaError",
     "ZendeskError",
 ]
 
@@ -160,3 +163,15 @@ class BadResponseError(ZendeskError):
 class PaginationError(ZendeskError):
     """Pagination cannot go on safely: a cursor or next link seen before (a loop), or a next
     link to another scheme, host or port than the configured one."""
+
+
+class SyncError(ZendeskError):
+    """The local database of :func:`zdevents.sync` cannot be opened or written."""
+
+
+class SyncLockedError(SyncError):
+    """Another sync is using the database (one sync at a time per database)."""
+
+
+class SyncSchemaError(SyncError):
+    """The database is of another schema version, or was not made by :func:`zdevents.sync`."""

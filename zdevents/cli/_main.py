@@ -27,6 +27,7 @@ from ._files import TERMINATING
 from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, Interrupted, UsageError, error
 from ._people import PeopleFileError, read_people
+from ._sync import add_sync_parser, run_sync
 from ._track import add_commands as _add_track_commands
 
 # The library's defaults, read from its public signatures rather than repeated here. The
@@ -289,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for each response (default 30)",
     )
 
+    add_sync_parser(commands)
     _add_track_commands(commands, environment=ENVIRONMENT)  # track, profile(s): cli/_track.py
 
     commands.add_parser(
@@ -512,10 +514,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        error(f"a command is needed: events or sandbox (see {PROG} --help)")
+        error(f"a command is needed: events, sync or sandbox (see {PROG} --help)")
         return 2
     with _signals_as_interrupts():
         try:
+            if ns.command == "sync":
+                return run_sync(ns)
             if getattr(ns, "handler", None) is not None:
                 return int(ns.handler(ns))
             return _events(ns)

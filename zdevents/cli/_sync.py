@@ -1,0 +1,255 @@
+"""``zdevents sync``: keep a local SQLite copy of people's events up to date.
+
+A thin layer over :func:`zdevents.sync`: flags in, one summary out. Exit status: 0 done,
+1 an API, network or database failure (what was stored is kept; run again to go on),
+2 a usage error, a database another sync is using or of another schema version,
+3 done, but some people were skipped (unknown to Zendesk), 130/143 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from zdevents import Client, SyncReport, errors, sync
+
+from ._export import _listening
+from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
+from ._people import PeopleFileError, read_people
+from ._progress import Progress
+
+#: The exit status of a sync that completed but skipped someone Zendesk does not know.
+EXIT_SKIPPED = 3
+
+DETAILS = """\
+The first run of each person reads from --start (or from the beginning); each later run
+re-reads from the newest created_at stored for that person minus --overlap (default 1h),
+because created_at is set by the sender and late events arrive behind it. Events are
+upserted by id: new ones inserted, changed ones updated, the others left alone; nothing is
+deleted. An event backdated further than the overlap is not seen: run with --full now and
+then (e.g. weekly) to read everything again.
+
+Each page's rows are committed with the person's progress: a run that is interrupted or
+killed keeps what it stored, and the same command run again ends exactly as an
+uninterrupted run would. One sync at a time per database: a second one exits with 2.
+
+--identifiers-file: one person a line, an identifier query (source:type:key:value),
+user_id:N or profile_id:ID; blank lines and lines starting with # are ignored. A person
+Zendesk does not know is reported and skipped, and the exit status is 3.
+
+examples:
+  zdevents sync --db events.db --identifier coolbikes:rider:email:jdoe@example.com
+  zdevents sync --db events.db --identifiers-file people.txt --concurrency 8 -q
+  sqlite3 events.db "SELECT type, count(*) FROM events GROUP BY type"
+
+exit status: 0 done, 1 API, network or database failure (run again to go on),
+2 usage error or unusable database (another sync is using it, another schema version),
+3 done but some people were skipped, 130 interrupted (128 + the signal for others)
+"""
+
+_DURATION = re.compile(r"(?:([0-9]+(?:\.[0-9]+)?)([smhd]))+")
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhd])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            within = f"at least {minimum}" if maximum is None else f"in {minimum}..{maximum}"
+            raise argparse.ArgumentTypeError(f"{text!r} must be {within}")
+        return value
+
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+_positive_int = _count(1)
+_page_size = _count(1, 100)
+_non_negative_int = _count(0)
+
+
+def _duration(text: str) -> float:
+    """``90s``, ``30m``, ``1h``, ``2d``, ``1h30m`` or ``0``, in seconds."""
+    value = text.strip().lower()
+    if value == "0":
+        return 0.0
+    if not _DURATION.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration: use e.g. 90s, 30m, 1h, 2d or 1h30m"
+        )
+    return sum(float(n) * _SECONDS[unit] for n, unit in _PART.findall(value))
+
+
+def add_sync_parser(commands: Any) -> None:
+    """Add ``sync`` to the ``zdevents`` subcommands."""
+    p = commands.add_parser(
+        "sync",
+        help="keep a local SQLite copy of people's events, fetching only what is new",
+        description="Keep a SQLite database of the events of one or many people up to date:\n"
+        "each run fetches only what is new since the last one.",
+        epilog=DETAILS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--db", metavar="FILE", required=True, help="the SQLite database (created)")
+    who = p.add_argument_group("whose events (exactly one)")
+    selector = who.add_mutually_exclusive_group(required=True)
+    selector.add_argument(
+        "--identifier", metavar="QUERY", help="identifier query source:type:key:value"
+    )
+    selector.add_argument("--profile-id", metavar="ID", help="Zendesk profile id")
+    selector.add_argument("--user-id", metavar="ID", help="Zendesk user id")
+    selector.add_argument(
+        "--identifiers-file",
+        metavar="FILE",
+        help="many people: one identifier query, user_id:N or profile_id:ID a line ('-': stdin)",
+    )
+    filters = p.add_argument_group("filters")
+    filters.add_argument("--source", help="only events from this source")
+    filters.add_argument("--type", help="only events of this type (needs --source)")
+    filters.add_argument(
+        "--start",
+        metavar="TIME",
+        help="never read events created before: YYYY-MM-DD or RFC 3339 with offset",
+    )
+    reading = p.add_argument_group("what to read again")
+    reading.add_argument(
+        "--overlap",
+        metavar="DURATION",
+        type=_duration,
+        default=3600.0,
+        help="re-read this far behind the newest stored event: 90s, 30m, 1h, 2d (default 1h)",
+    )
+    reading.add_argument("--full", action="store_true", help="read everything again")
+    net = p.add_argument_group("requests")
+    net.add_argument("--page-size", metavar="N", type=_page_size, default=100,
+                     help="events a request, 1..100 (default 100)")  # fmt: skip
+    net.add_argument("--concurrency", metavar="N", type=_positive_int, default=8,
+                     help="people read at the same time (default 8)")  # fmt: skip
+    net.add_argument("--rate-limit", metavar="PER_MIN", type=_positive_float,
+                     help="send at most this many requests a minute")  # fmt: skip
+    net.add_argument("--max-retries", metavar="N", type=_non_negative_int,
+                     help="retries of a failed request (default 4)")  # fmt: skip
+    net.add_argument("--timeout", metavar="SECONDS", type=_positive_float,
+                     help="seconds to wait for each response (default 30)")  # fmt: skip
+    talk = p.add_mutually_exclusive_group()
+    talk.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
+    talk.add_argument("--verbose", "-v", action="store_true", help="a summary line per person")
+
+
+def _summary(report: SyncReport, verbose: bool) -> None:
+    people = len(report.selectors)
+    who = "1 person" if people == 1 else f"{people:,} people"
+    skipped = f"; {len(report.skipped)} skipped" if report.skipped else ""
+    say(
+        f"{PROG}: synced {who} into {report.database} in {report.seconds:.1f} s: "
+        f"{report.inserted:,} inserted, {report.updated:,} updated, "
+        f"{report.unchanged:,} unchanged{skipped}"
+    )
+    if verbose:
+        for s in report.selectors:
+            if s.skipped is not None:
+                continue
+            since = f"read from {s.start}" if s.start else "read from the beginning"
+            say(
+                f"{PROG}:   {s.selector}: {s.inserted:,} inserted, {s.updated:,} updated, "
+                f"{s.unchanged:,} unchanged, {since}"
+            )
+
+
+def run_sync(ns: argparse.Namespace) -> int:
+    """Run ``zdevents sync``; returns the exit status."""
+    try:
+        if ns.identifiers_file is not None:
+            people: list[Any] = [p.selector for p in read_people(ns.identifiers_file)]
+            what = f"syncing the events of {len(people)} people"
+        elif ns.identifier is not None:
+            people, what = [ns.identifier], f"syncing the events of identifier {ns.identifier}"
+        elif ns.profile_id is not None:
+            people = [{"profile_id": ns.profile_id}]
+            what = f"syncing the events of profile {ns.profile_id}"
+        else:
+            people, what = [{"user_id": ns.user_id}], f"syncing the events of user {ns.user_id}"
+        directory = os.path.dirname(os.path.abspath(ns.db))
+        if not os.path.isdir(directory):
+            raise UsageError(f"--db {ns.db}: directory {directory} does not exist")
+        if os.path.isdir(ns.db):
+            raise UsageError(f"--db {ns.db} is a directory")
+    except (UsageError, PeopleFileError) as exc:
+        error(str(exc))
+        return 2
+    options = {
+        name: value
+        for name, value in (
+            ("timeout", ns.timeout),
+            ("max_retries", ns.max_retries),
+            ("rate_limit", ns.rate_limit),
+        )
+        if value is not None
+    }
+    try:
+        client = Client.from_env(**options)
+    except (TypeError, ValueError) as exc:  # errors.ConfigurationError is a ValueError
+        error(str(exc))
+        return 2
+    progress = Progress(sys.stderr, enabled=not ns.quiet)
+
+    def show(report: SyncReport) -> None:
+        # Called once a page is stored.
+        added = report.events - progress.events
+        progress.add(events=added, pages=1 if added else 0)
+
+    kept = "what was stored is kept; run the same command again to go on"
+    with client:
+        try:
+            try:
+                # -v: the library's retries and pauses too, as for `zdevents events`.
+                with _listening(progress, ns.verbose):
+                    report = sync(
+                        client, ns.db, people,
+                        source=ns.source, type=ns.type, start=ns.start, overlap=ns.overlap,
+                        full=ns.full, page_size=ns.page_size, concurrency=ns.concurrency,
+                        on_missing="skip" if ns.identifiers_file is not None else "raise",
+                        progress=show,
+                    )  # fmt: skip
+            finally:
+                progress.close()
+        except (errors.SyncLockedError, errors.SyncSchemaError) as exc:
+            error(str(exc))
+            return 2
+        except errors.SyncError as exc:
+            error(f"{exc}; {kept}")
+            return 1
+        except (TypeError, ValueError) as exc:  # bad --start, --type without --source, ...
+            error(str(exc))
+            return 2
+        except errors.ZendeskError as exc:
+            # A 400, 401, 403 or 404 would come back on a rerun; a 5xx, 429 or network
+            # failure may not.
+            again = f"; {kept}" if rerun_helps(exc) else ""
+            error(f"{what} failed: {exc}; {hint(exc)}{again}")
+            return 1
+        except (KeyboardInterrupt, Interrupted) as exc:
+            error(f"interrupted; {kept}")
+            return exc.status if isinstance(exc, Interrupted) else 130
+    for s in report.skipped:
+        say(f"{PROG}: skipped {s.selector}: {s.skipped}")
+    if not ns.quiet:
+        _summary(report, ns.verbose)
+    return EXIT_SKIPPED if report.skipped else 0
