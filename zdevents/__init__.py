@@ -12,6 +12,8 @@ filtered by source, type and time, across every cursor page::
 
 Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :class:`AsyncEventStream`, :class:`Identifier`, :class:`Event`, :class:`Page`,
+:class:`Profile`, :class:`TrackResult` (``client.track``, ``client.profile``),
+:func:`validate_record` (a ``track_many`` record checked without sending),
 :func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`),
 the module :mod:`zdevents.errors`. ``ZDEVENTS_LOG=info`` (or ``debug``) in the environment
 logs retries and pauses (and requests) to stderr.
@@ -22,9 +24,11 @@ from ._client import AsyncClient, AsyncEventStream, Client, EventStream
 from ._event import Event
 from ._identifier import Identifier
 from ._logs import setup_from_env as _setup_logging
+from ._profiles import Profile
 from ._responses import Headers, Page, RateLimit
 from ._retry import is_transient
 from ._sync import SelectorReport, SyncReport, sync
+from ._track import TrackResult, validate_record
 from ._version import __version__
 
 __all__ = [
@@ -36,13 +40,16 @@ __all__ = [
     "Headers",
     "Identifier",
     "Page",
+    "Profile",
     "RateLimit",
     "SelectorReport",
     "SyncReport",
+    "TrackResult",
     "__version__",
     "errors",
     "is_transient",
     "sync",
+    "validate_record",
 ]
 
 

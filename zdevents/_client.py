@@ -28,11 +28,19 @@ from ._failures import describe_write_failure, error_from_response, transport_er
 from ._identifier import Identifier
 from ._logs import guard
 from ._pagination import PageRequest, Walk
+from ._profiles import (
+    Profile,
+    async_fetch_profile,
+    async_fetch_profiles,
+    fetch_profile,
+    fetch_profiles,
+)
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query
 from ._ratelimit import RateLimiter
 from ._responses import Page, decode_page
 from ._retry import MAX_SECONDS, Attempts, RetryPolicy
 from ._time import TimeInput
+from ._track import Outcome, TrackResult, async_track, async_track_many, track, track_many
 from ._transport import (
     ACCEPT_ENCODING,
     ERROR_BODY_LIMIT,
@@ -494,6 +502,73 @@ class Client(_BaseClient):
         )  # fmt: skip
         return EventStream(self, query, limit)
 
+    # -- tracking events and reading profiles (the logic is in _track and _profiles) --------
+
+    def track(
+        self,
+        event: Mapping[str, Any],
+        *,
+        profile: Mapping[str, Any] | None = None,
+        profile_id: str | None = None,
+        user_id: int | str | None = None,
+    ) -> TrackResult:
+        """Track one event; returns Zendesk's answer (``profile_id``, ``user_id``, ``status``).
+
+        ``event``: ``source`` and ``type`` (at most 40 characters each), optional
+        ``description``, ``created_at`` (an aware ``datetime``, sent in UTC with every
+        microsecond, or RFC 3339 text, sent as given) and ``properties`` (an object).
+        Exactly one target: ``profile`` alone (``source``, ``type``, ``identifiers`` as
+        ``[{"type", "value"}]``, optional ``name`` and ``attributes``; found by source, type
+        and any identifier, or created), ``profile_id``, or ``user_id`` with ``profile``.
+        Invalid arguments raise ``ValueError`` naming the field, before anything is sent.
+
+        Not retried after it may have reached Zendesk (a 5xx, a timeout, a dropped
+        connection) unless the client has ``retry_writes=True``: the error says the event
+        may or may not have been stored. A 429 and a refused connection are retried.
+
+        >>> client.track({"source": "coolbike", "type": "bike_rental_booked"},
+        ...              profile={"source": "coolbikes", "type": "rider",
+        ...                       "identifiers": [{"type": "email", "value": "jdoe@example.com"}]})
+        TrackResult(profile_id='01E1G0NJSQPNPZRV096JXKXFAA', user_id='85211553', status='received')
+        """
+        return track(self, event, profile=profile, profile_id=profile_id, user_id=user_id)
+
+    def track_many(
+        self, records: Iterable[Mapping[str, Any]], *, concurrency: int = 8
+    ) -> Iterator[Outcome]:
+        """Track many records, ``concurrency`` at a time (worker threads sharing this
+        client's pool and rate limiter), yielding one outcome per record **in input order**:
+        a :class:`TrackResult`, or the exception that record met (``ValueError``/``TypeError``
+        for an invalid record, else a :class:`~zdevents.errors.ZendeskError`), with a note
+        ``track record N`` (0-based). One bad record never stops the rest.
+
+        A record is ``{"event": {...}}`` plus its target as :meth:`track` takes it:
+        ``"profile"``, ``"profile_id"``, or ``"user_id"`` with ``"profile"`` (the format of
+        the sandbox's seed files). Records are read lazily, at most ``2 * concurrency``
+        ahead of the outcome yielded; stopping early sends no record not yet started.
+
+        >>> for record, outcome in zip(records, client.track_many(records)):
+        ...     if isinstance(outcome, Exception):
+        ...         print("failed:", outcome)
+        """
+        return track_many(self, records, concurrency)
+
+    def profile(
+        self, identifier: Identifier | str | None = None, profile_id: str | None = None
+    ) -> Profile:
+        """The profile selected by ``identifier`` (an identifier query or an
+        :class:`Identifier`) or by ``profile_id``, exactly one of them. An unknown one is a
+        :class:`~zdevents.errors.NotFoundError`.
+
+        >>> client.profile(identifier="coolbikes:rider:email:jdoe@example.com").id
+        '01E1G0NJSQPNPZRV096JXKXFAA'
+        """
+        return fetch_profile(self, identifier, profile_id)
+
+    def profiles(self, user_id: int | str) -> list[Profile]:
+        """The profiles of the Zendesk user ``user_id``, in the order Zendesk sends them."""
+        return fetch_profiles(self, user_id)
+
     def events_many(
         self,
         selectors: Iterable[Selector],
@@ -775,6 +850,41 @@ class AsyncClient(_BaseClient):
             limit=limit,
         )  # fmt: skip
         return AsyncEventStream(self, query, limit)
+
+    # -- tracking events and reading profiles (the logic is in _track and _profiles) --------
+
+    async def track(
+        self,
+        event: Mapping[str, Any],
+        *,
+        profile: Mapping[str, Any] | None = None,
+        profile_id: str | None = None,
+        user_id: int | str | None = None,
+    ) -> TrackResult:
+        """Track one event; the arguments and the retry rule are those of
+        :meth:`Client.track`."""
+        return await async_track(
+            self, event, profile=profile, profile_id=profile_id, user_id=user_id
+        )
+
+    def track_many(
+        self, records: Iterable[Mapping[str, Any]], *, concurrency: int = 8
+    ) -> AsyncIterator[Outcome]:
+        """Track many records for ``async for`` (worker tasks, at most 20 as for
+        :meth:`events_many`), one outcome per record in input order, as
+        :meth:`Client.track_many` does."""
+        return async_track_many(self, records, concurrency)
+
+    async def profile(
+        self, identifier: Identifier | str | None = None, profile_id: str | None = None
+    ) -> Profile:
+        """The profile selected by ``identifier`` or ``profile_id`` (see
+        :meth:`Client.profile`)."""
+        return await async_fetch_profile(self, identifier, profile_id)
+
+    async def profiles(self, user_id: int | str) -> list[Profile]:
+        """The profiles of the Zendesk user ``user_id``."""
+        return await async_fetch_profiles(self, user_id)
 
     def events_many(
         self,

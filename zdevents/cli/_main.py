@@ -28,6 +28,7 @@ from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, Interrupted, UsageError, error
 from ._people import PeopleFileError, read_people
 from ._sync import add_sync_parser, run_sync
+from ._track import add_commands as _add_track_commands
 
 # The library's defaults, read from its public signatures rather than repeated here. The
 # default page size is also the largest Zendesk allows (fewest requests).
@@ -290,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_sync_parser(commands)
+    _add_track_commands(commands, environment=ENVIRONMENT)  # track, profile(s): cli/_track.py
 
     commands.add_parser(
         "sandbox",
@@ -518,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if ns.command == "sync":
                 return run_sync(ns)
+            if getattr(ns, "handler", None) is not None:
+                return int(ns.handler(ns))
             return _events(ns)
         except (KeyboardInterrupt, Interrupted) as exc:
             # Before the export started (e.g. reading --identifiers-file - from a terminal).

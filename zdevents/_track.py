@@ -1,0 +1,503 @@
+"""Tracking events: what a track call may send, what it answers, and many calls at once.
+
+Every rule Zendesk documents for a tracked event and its profile is checked here, before
+anything is sent, as a ``ValueError`` naming the field (``event.source``,
+``profile.identifiers[2].type``); a mapping of the wrong kind is a ``TypeError``. The body
+is then built by the generated models (``_routes.build_track``) and sent by the client's one
+primitive, so the write rule of ``_retry`` applies: a POST that may have reached Zendesk is
+not sent again unless the client has ``retry_writes=True``.
+
+:func:`track_many` and :func:`async_track_many` send many records with bounded concurrency
+and yield one outcome per record, **in input order**: a :class:`TrackResult`, or the
+exception that record met (its own ``ValueError``/``TypeError``, or a ``ZendeskError``), so
+one bad record never stops the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import datetime as dt
+import json
+import re
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import Any, Protocol, TypeAlias, TypeVar
+
+import attrs
+import httpx
+
+from ._bulk import ASYNC_MAX_WORKERS
+from ._query import make_query
+from ._routes import Request, build_track
+from .errors import BadResponseError
+
+T = TypeVar("T")
+
+
+class Client(Protocol):
+    """What tracking and profile reads use of a ``Client``: its one sending primitive.
+
+    (A protocol rather than an import: ``_client`` imports this module.)
+    """
+
+    def _send(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        json: object = ...,
+        decode: Callable[[httpx.Response], T],
+        sleep: Callable[[float], None] | None = ...,
+    ) -> T: ...
+
+
+class AsyncClient(Protocol):
+    """What tracking and profile reads use of an ``AsyncClient``."""
+
+    def _send(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        params: Mapping[str, Any] | None = ...,
+        json: object = ...,
+        decode: Callable[[httpx.Response], T],
+    ) -> Awaitable[T]: ...
+
+
+#: Characters of an event's or a profile's ``source`` and ``type`` (Zendesk's limits).
+NAME_LIMIT = 40
+#: Characters of an identifier's ``type``.
+IDENTIFIER_TYPE_LIMIT = 60
+#: Identifiers a profile may have.
+MAX_IDENTIFIERS = 20
+#: The profile source only Zendesk's own profiles use.
+RESERVED_SOURCE = "zendesk"
+#: The keys a track record may have besides ``event``.
+TARGET_KEYS = ("profile", "profile_id", "user_id")
+
+# RFC 3339 date-time, with a fraction of any length and a mandatory offset; the values
+# themselves are checked by datetime below.
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+@attrs.frozen
+class TrackResult:
+    """Zendesk's answer to a tracked event (``202 Accepted``).
+
+    Attributes:
+        profile_id: the profile the event was stored on (found or created).
+        user_id: the Zendesk user that profile belongs to (a string, as Zendesk sends
+            ids), or ``None`` when the answer has none.
+        status: ``"received"``.
+    """
+
+    profile_id: str
+    user_id: str | None
+    status: str
+
+
+TrackResult.__module__ = "zdevents"
+
+#: What :func:`track_many` yields for one record.
+Outcome: TypeAlias = TrackResult | Exception
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _mapping(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{where} must be a mapping, not {type(value).__name__}")
+    return value
+
+
+def _name(container: Mapping[str, Any], key: str, where: str, limit: int) -> str:
+    value = container.get(key)
+    field = f"{where}.{key}"
+    if value is None:
+        raise ValueError(f"{field} is required")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field} must be a non-empty string, not {value!r:.60}")
+    if len(value) > limit:
+        raise ValueError(f"{field} is {len(value)} characters long; at most {limit} are allowed")
+    return value
+
+
+def _selector_part(container: Mapping[str, Any], key: str, where: str, limit: int) -> str:
+    # Identifier queries split on ':', so a profile named with one could never be read back.
+    value = _name(container, key, where, limit)
+    if ":" in value:
+        raise ValueError(f"{where}.{key} must not contain ':' (got {value!r:.60})")
+    return value
+
+
+def _optional_text(container: Mapping[str, Any], key: str, where: str) -> None:
+    value = container.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}.{key} must be a string, not {type(value).__name__}")
+
+
+def _created_at(value: object) -> str:
+    """``created_at`` as sent: an aware ``datetime`` in RFC 3339 with every microsecond,
+    or RFC 3339 text exactly as given (it may hold nanoseconds)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                "event.created_at is a naive datetime; give it a timezone "
+                "(e.g. datetime(..., tzinfo=timezone.utc))"
+            )
+        try:
+            moment = value.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise ValueError(f"event.created_at={value!r} is out of range in UTC") from None
+        # Every microsecond, in UTC with Z: the form Zendesk's own examples use.
+        return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    if isinstance(value, str):
+        match = _RFC3339.fullmatch(value)
+        if match is not None:
+            year, month, day, hour, minute, second = map(int, match.groups()[:6])
+            try:
+                dt.datetime(year, month, day, hour, minute, second)
+                offset = match[8]
+                if offset not in "Zz" and (int(offset[1:3]) > 23 or int(offset[4:]) > 59):
+                    raise ValueError(offset)
+            except ValueError:
+                pass
+            else:
+                return value
+        raise ValueError(
+            f"event.created_at={value!r:.60} is not an RFC 3339 date-time with an offset "
+            "(e.g. 2020-01-31T00:44:07.000Z)"
+        )
+    raise ValueError(
+        f"event.created_at must be an aware datetime or RFC 3339 text, not {type(value).__name__}"
+    )
+
+
+def check_event(event: object) -> dict[str, Any]:
+    """The event as it is sent; raises ``ValueError`` naming the field that is wrong."""
+    fields = dict(_mapping(event, "event"))
+    _name(fields, "source", "event", NAME_LIMIT)
+    _name(fields, "type", "event", NAME_LIMIT)
+    _optional_text(fields, "description", "event")
+    if fields.get("created_at") is not None:
+        fields["created_at"] = _created_at(fields["created_at"])
+    if "properties" not in fields:
+        # Zendesk's reference marks properties mandatory; an empty object costs nothing.
+        fields["properties"] = {}
+    elif not isinstance(fields["properties"], Mapping):
+        found = type(fields["properties"]).__name__
+        raise ValueError(f"event.properties must be an object (a mapping), not {found}")
+    return fields
+
+
+def check_profile(profile: object) -> dict[str, Any]:
+    """The profile as it is sent; raises ``ValueError`` naming the field that is wrong."""
+    fields = dict(_mapping(profile, "profile"))
+    source = _selector_part(fields, "source", "profile", NAME_LIMIT)
+    if source == RESERVED_SOURCE:
+        raise ValueError(
+            f"profile.source {RESERVED_SOURCE!r} is reserved for Zendesk's own profiles"
+        )
+    _selector_part(fields, "type", "profile", NAME_LIMIT)
+    identifiers = fields.get("identifiers")
+    if identifiers is None or (isinstance(identifiers, list | tuple) and not identifiers):
+        raise ValueError("profile.identifiers is required: a list of {'type', 'value'}")
+    if not isinstance(identifiers, list | tuple):
+        raise ValueError(
+            f"profile.identifiers must be a list of {{'type', 'value'}}, "
+            f"not {type(identifiers).__name__}"
+        )
+    if len(identifiers) > MAX_IDENTIFIERS:
+        raise ValueError(
+            f"profile.identifiers has {len(identifiers)} entries; "
+            f"a profile has at most {MAX_IDENTIFIERS}"
+        )
+    for index, item in enumerate(identifiers):
+        where = f"profile.identifiers[{index}]"
+        if not isinstance(item, Mapping):
+            raise ValueError(f"{where} must be a mapping with 'type' and 'value'")
+        _selector_part(item, "type", where, IDENTIFIER_TYPE_LIMIT)
+        value = item.get("value")
+        if value is None:
+            raise ValueError(f"{where}.value is required")
+        if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+            raise ValueError(f"{where}.value must be a non-empty string or an integer")
+    fields["identifiers"] = [dict(item) for item in identifiers]
+    _optional_text(fields, "name", "profile")
+    attributes = fields.get("attributes")
+    if attributes is not None and not isinstance(attributes, Mapping):
+        raise ValueError(
+            f"profile.attributes must be an object (a mapping), not {type(attributes).__name__}"
+        )
+    return fields
+
+
+def track_request(
+    event: object,
+    *,
+    profile: object = None,
+    profile_id: object = None,
+    user_id: object = None,
+) -> Request:
+    """Validate a track call's arguments and build its request; nothing is sent.
+
+    Exactly one target: ``profile`` alone, ``profile_id`` alone, or ``user_id`` with
+    ``profile``. Raises ``ValueError`` (or ``TypeError``) naming what is wrong.
+    """
+    if profile_id is not None and (profile is not None or user_id is not None):
+        raise ValueError("profile_id takes no profile or user_id: give exactly one target")
+    if profile_id is None and profile is None:
+        if user_id is not None:
+            raise ValueError("user_id needs profile too (the profile of that user to track on)")
+        raise ValueError("give a target: profile, profile_id, or user_id with profile")
+    fields = check_event(event)
+    if profile_id is not None:
+        checked_id = make_query(profile_id=profile_id).profile_id  # type: ignore[arg-type]
+        request = build_track(fields, profile_id=checked_id)
+    else:
+        uid = None if user_id is None else make_query(user_id=user_id).user_id  # type: ignore[arg-type]
+        request = build_track(fields, profile=check_profile(profile), user_id=uid)
+    try:
+        # httpx would send NaN or a set as text no JSON reader takes, or fail mid-request.
+        json.dumps(request["json"], allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the event or profile cannot be sent as JSON: {exc}") from None
+    return request
+
+
+def record_arguments(record: object) -> dict[str, Any]:
+    """The keyword arguments of ``track()`` in a track record: ``{"event": {...}}`` plus its
+    target (``profile``; ``profile_id``; or ``user_id`` with ``profile``), as the sandbox's
+    seed files hold them. Another key is a ``ValueError`` naming it."""
+    fields = _mapping(record, "a track record")
+    unknown = [str(key) for key in fields if key != "event" and key not in TARGET_KEYS]
+    if unknown:
+        raise ValueError(
+            f"unknown key {unknown[0]!r} in the record; it takes event plus profile, "
+            "profile_id, or user_id with profile"
+        )
+    if "event" not in fields:
+        raise ValueError("the record has no 'event'")
+    return dict(fields)
+
+
+def validate_record(record: Mapping[str, Any]) -> None:
+    """Check a track record as :meth:`Client.track_many` would, without sending anything.
+
+    Raises ``ValueError`` (or ``TypeError``) naming what is wrong: an unknown key, a missing
+    ``event``, a target other than ``profile``, ``profile_id`` or ``user_id`` with
+    ``profile``, or a field that breaks one of Zendesk's rules (see :meth:`Client.track`).
+
+    >>> validate_record({"event": {"source": "shop"}, "profile_id": "01E1"})
+    Traceback (most recent call last):
+    ValueError: event.type is required
+    """
+    track_request(**record_arguments(record))
+
+
+validate_record.__module__ = "zdevents"
+
+
+def decode_result(response: httpx.Response) -> TrackResult:
+    """The :class:`TrackResult` of a 2xx answer to a track request."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, RecursionError):
+        raise BadResponseError(
+            f"the {response.status_code} answer to a track request is not JSON "
+            f"({len(response.content)} bytes)"
+        ) from None
+    if not isinstance(body, dict):
+        raise BadResponseError("the answer to a track request is not a JSON object")
+
+    def text(name: str, *, required: bool) -> str | None:
+        value = body.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)  # ids are documented as strings; numbers are taken too
+        if isinstance(value, str) and value:
+            return value
+        if value is None and not required:
+            return None
+        raise BadResponseError(
+            f"the answer to a track request has no valid {name!r} (got {value!r:.60})"
+        )
+
+    return TrackResult(
+        profile_id=text("profile_id", required=True),  # type: ignore[arg-type]
+        user_id=text("user_id", required=False),
+        status=text("status", required=False) or "received",
+    )
+
+
+# --------------------------------------------------------------------------- sending
+
+
+def track(
+    client: Client,
+    event: object,
+    *,
+    profile: object = None,
+    profile_id: object = None,
+    user_id: object = None,
+    sleep: Callable[[float], None] | None = None,
+) -> TrackResult:
+    """``Client.track``: validate, build, send with the write rule, decode; ``sleep``
+    replaces the client's waits (``track_many`` ends them when it stops)."""
+    request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
+    return client._send(
+        request["method"],
+        request["url"],
+        params=request["params"] or None,
+        json=request["json"],
+        decode=decode_result,
+        sleep=sleep,
+    )
+
+
+async def async_track(
+    client: AsyncClient,
+    event: object,
+    *,
+    profile: object = None,
+    profile_id: object = None,
+    user_id: object = None,
+) -> TrackResult:
+    """``AsyncClient.track``: the same as :func:`track`, awaited."""
+    request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
+    return await client._send(
+        request["method"],
+        request["url"],
+        params=request["params"] or None,
+        json=request["json"],
+        decode=decode_result,
+    )
+
+
+def check_concurrency(concurrency: object) -> int:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency={concurrency!r} must be a positive integer")
+    return concurrency
+
+
+def _check_records(records: object) -> Iterable[object]:
+    if isinstance(records, Mapping | str | bytes) or not isinstance(records, Iterable):
+        raise TypeError(
+            "records must be an iterable of track records ({'event': ..., 'profile': ...}), "
+            f"not {type(records).__name__}"
+        )
+    return records
+
+
+def _noted(exc: Exception, index: int) -> Exception:
+    exc.add_note(f"track record {index}")
+    return exc
+
+
+def track_many(
+    client: Client, records: Iterable[Mapping[str, Any]], concurrency: int
+) -> Iterator[Outcome]:
+    """Threads: at most ``concurrency`` records in flight, outcomes yielded in input order.
+
+    At most ``2 * concurrency`` records are read ahead of the one yielded, so a lazy
+    iterable of any length is sent in bounded memory. When the caller stops early, the
+    records not yet started are never sent, and closing returns once those in flight have
+    ended (within the client's timeout; their waits end at once).
+    """
+    concurrency = check_concurrency(concurrency)
+    todo = iter(_check_records(records))
+    return _track_threads(client, todo, concurrency)
+
+
+class _Stopped(BaseException):
+    """Raised in a worker's wait once its ``track_many`` has ended (a BaseException, so that
+    it is never taken for the outcome of a record)."""
+
+
+def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> Iterator[Outcome]:
+    stop = threading.Event()
+
+    def sleep(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise _Stopped
+
+    def one(record: object) -> TrackResult:
+        return track(client, **record_arguments(record), sleep=sleep)
+
+    pool = concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="zdevents-track")
+    window: collections.deque[concurrent.futures.Future[TrackResult]] = collections.deque()
+    index = 0
+    try:
+        for record in todo:
+            window.append(pool.submit(one, record))
+            if len(window) >= 2 * concurrency:
+                yield _outcome(window.popleft(), index)
+                index += 1
+        while window:
+            yield _outcome(window.popleft(), index)
+            index += 1
+    finally:
+        # Stopped early: records not started are dropped, waits end at once, and this
+        # returns once the requests on the wire have ended (within the client's timeout),
+        # so that nothing is sent after the caller moved on.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outcome:
+    try:
+        return future.result()
+    except Exception as exc:
+        return _noted(exc, index)
+    # _Stopped cannot reach here: stop is set only once no outcome is awaited any more.
+
+
+def async_track_many(
+    client: AsyncClient, records: Iterable[Mapping[str, Any]], concurrency: int
+) -> AsyncIterator[Outcome]:
+    """asyncio: at most ``concurrency`` records in flight (and at most
+    ``ASYNC_MAX_WORKERS``, as for an async export: httpcore's async pool slows down past
+    that many connections), outcomes in input order, read ahead and stopped early as
+    :func:`track_many` is."""
+    concurrency = min(check_concurrency(concurrency), ASYNC_MAX_WORKERS)
+    todo = iter(_check_records(records))
+    return _track_tasks(client, todo, concurrency)
+
+
+async def _track_tasks(
+    client: AsyncClient, todo: Iterator[object], concurrency: int
+) -> AsyncIterator[Outcome]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(record: object) -> TrackResult:
+        async with gate:
+            return await async_track(client, **record_arguments(record))
+
+    window: collections.deque[asyncio.Task[TrackResult]] = collections.deque()
+    index = 0
+
+    async def head() -> Outcome:
+        try:
+            return await window.popleft()
+        except Exception as exc:
+            return _noted(exc, index)
+
+    try:
+        for record in todo:
+            window.append(asyncio.ensure_future(one(record)))
+            if len(window) >= 2 * concurrency:
+                yield await head()
+                index += 1
+        while window:
+            yield await head()
+            index += 1
+    finally:
+        for task in window:
+            task.cancel()
+        await asyncio.gather(*window, return_exceptions=True)

@@ -1,0 +1,500 @@
+"""``zdevents track``, ``zdevents profile`` and ``zdevents profiles``.
+
+``track`` reads JSON lines of track records, validates every line before sending anything
+(a bad line is a usage error naming its number, exit 2), then sends them with
+``Client.track_many`` and reports on stderr (standard output stays empty): one line per
+record that was not accepted, then a summary (not with ``-q``). ``--failed FILE`` gets each
+record that was not accepted, as it was read plus an ``"error"`` field: a file that can be
+fixed and given to ``zdevents track`` again (the ``"error"`` field is ignored on input).
+Exit 0 when every record was accepted, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import inspect
+import itertools
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TextIO
+
+from zdevents import Client, errors, validate_record
+
+from ._files import AtomicFile
+from ._formats import _one_line
+from ._messages import PROG, error, hint
+
+TRACK_DETAILS = """\
+each line of FILE is one track record, a JSON object: "event" plus its target,
+  {"event": {...}, "profile": {...}}              found by its identifiers, or created
+  {"event": {...}, "profile_id": "01E1G0NJSQPNPZRV096JXKXFAA"}
+  {"event": {...}, "user_id": 85211553, "profile": {...}}
+blank lines are skipped; an "error" field (as --failed writes it) is ignored.
+
+every line is checked before anything is sent: a bad line is an error naming its number
+(exit 2) and nothing is sent. A record whose request failed after it may have reached
+Zendesk (a 5xx, a timeout, a dropped connection) is not sent again: it may or may not have
+been stored, and the summary counts it as "possibly stored".
+
+what it says goes to stderr: a line for each record not accepted, then a summary
+(accepted, failed, possibly stored); standard output stays empty.
+
+exit status: 0 every record accepted, 1 some not accepted, 2 usage error, 130 interrupted
+"""
+
+TRACK_EXAMPLES = """\
+examples:
+  zdevents track events.jsonl --failed failed.jsonl
+  cat events.jsonl | zdevents track - --concurrency 4 --rate-limit 200
+  zdevents track failed.jsonl --failed failed-again.jsonl     # after fixing the records
+"""
+
+#: The library's default, read from its public signature rather than repeated here.
+_CONCURRENCY: int = inspect.signature(Client.track_many).parameters["concurrency"].default
+#: Redraw progress at most this often.
+_INTERVAL = 0.2
+#: A field ``--failed`` adds and ``track`` ignores.
+ERROR_FIELD = "error"
+
+
+class _UsageError(Exception):
+    """Exit status 2."""
+
+
+def _number(kind: type[float], minimum: float, strict: bool) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value < minimum or (strict and value == minimum) or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range")
+        return value
+
+    return parse
+
+
+_positive_int = _number(int, 1, False)
+_non_negative_int = _number(int, 0, False)
+_positive_float = _number(float, 0, True)
+
+
+def add_commands(commands: Any, *, environment: str) -> None:
+    """Register ``track``, ``profile`` and ``profiles`` on the ``zdevents`` subparsers;
+    ``environment`` (from ``_main``, which imports this module) ends their help."""
+    tr = commands.add_parser(
+        "track",
+        help="track events from a file of JSON lines",
+        description="Track the events of a file of JSON lines, one track record a line.",
+        epilog=TRACK_DETAILS + "\n" + TRACK_EXAMPLES + "\n" + environment,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    tr.add_argument("file", metavar="FILE", help="JSON lines of track records ('-' for stdin)")
+    tr.add_argument(
+        "--failed",
+        metavar="FILE",
+        help='write each record that was not accepted to FILE, with its "error" '
+        "(written atomically; empty when all were accepted)",
+    )
+    tr.add_argument(
+        "--concurrency",
+        metavar="N",
+        type=_positive_int,
+        default=_CONCURRENCY,
+        help=f"records sent at the same time (default {_CONCURRENCY})",
+    )
+    tr.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress and no summary on stderr"
+    )
+    _request_options(tr, rate_limit=True)
+    tr.set_defaults(handler=run_track)
+
+    pr = commands.add_parser(
+        "profile",
+        help="print one profile, by identifier query or profile id",
+        description="Print one profile as Zendesk sent it (the profile object, one line).",
+        epilog=environment,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    which = pr.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--identifier",
+        metavar="QUERY",
+        help="identifier query source:type:key:value, e.g. coolbikes:rider:email:jdoe@example.com",
+    )
+    which.add_argument("--profile-id", metavar="ID", help="Zendesk profile id")
+    _request_options(pr)
+    pr.set_defaults(handler=run_profile)
+
+    ps = commands.add_parser(
+        "profiles",
+        help="print the profiles of a Zendesk user",
+        description="Print each profile of a Zendesk user as Zendesk sent it, one a line.",
+        epilog=environment,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ps.add_argument("--user-id", metavar="ID", required=True, help="Zendesk user id")
+    _request_options(ps)
+    ps.set_defaults(handler=run_profiles)
+
+
+def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) -> None:
+    # rate_limit: the options of track, which sends many requests (and writes).
+    net = parser.add_argument_group("requests")
+    if rate_limit:
+        net.add_argument(
+            "--rate-limit",
+            metavar="PER_MIN",
+            type=_positive_float,
+            help="send at most this many requests a minute (stay under your plan's limit)",
+        )
+    net.add_argument(
+        "--max-retries",
+        metavar="N",
+        type=_non_negative_int,
+        help="retries of a failed request (default 4; 0: none)"
+        + ("; a record that may have been stored is never sent again" if rate_limit else ""),
+    )
+    net.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="seconds to wait for each response (default 30)",
+    )
+
+
+def _client(ns: argparse.Namespace) -> Client:
+    options = {
+        name: value
+        for name in ("timeout", "max_retries", "rate_limit")
+        if (value := getattr(ns, name, None)) is not None
+    }
+    return Client.from_env(**options)
+
+
+def _say(message: str) -> None:
+    error(message)  # one line: "zdevents: error: ..."
+
+
+# --------------------------------------------------------------------------- track
+
+
+class _Changed(Exception):
+    """The file no longer holds what was checked (it changed while being sent)."""
+
+
+class RecordFile:
+    """The track records of FILE (``-``: standard input), read twice: once to check every
+    line before anything is sent, then again, lazily, to send them. A file is read from
+    disk each time, so memory stays bounded by the records in flight; standard input is
+    kept in memory, since it cannot be read twice."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name = "standard input" if path == "-" else path
+        self._stdin: bytes | None = None
+        self.count = 0
+
+    def _lines(self) -> Iterator[tuple[int, bytes]]:
+        if self.path == "-":
+            if self._stdin is None:
+                self._stdin = sys.stdin.buffer.read()
+            yield from enumerate(self._stdin.splitlines(), 1)
+            return
+        with open(self.path, "rb") as f:
+            yield from enumerate(f, 1)
+
+    def _records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """``(line number, record)`` of each non-blank line; raises :class:`_UsageError`
+        naming a line that is not a JSON object (or :class:`OSError`)."""
+        for number, raw in self._lines():
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _UsageError(
+                    f"{self.name}, line {number}: not UTF-8 text ({exc.reason})"
+                ) from None
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not JSON"
+                raise _UsageError(
+                    f"{self.name}, line {number}: not a JSON object ({reason})"
+                ) from None
+            if not isinstance(record, dict):
+                raise _UsageError(f"{self.name}, line {number}: a record must be a JSON object")
+            yield number, record
+
+    def check(self) -> None:
+        """Validate every record, counting them; raises :class:`_UsageError` naming the
+        first bad line, or saying that there is none."""
+        count = 0
+        try:
+            for number, record in self._records():
+                try:
+                    validate_record(_without_error(record))
+                except (TypeError, ValueError) as exc:
+                    raise _UsageError(f"{self.name}, line {number}: {exc}") from None
+                count += 1
+        except OSError as exc:
+            raise _UsageError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        if not count:
+            raise _UsageError(f"{self.name} holds no track records")
+        self.count = count
+
+    def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The checked records again, lazily; :class:`_Changed` if the file changed."""
+        try:
+            yield from self._records()
+        except (_UsageError, OSError) as exc:
+            raise _Changed(f"{self.path} changed while its records were sent ({exc})") from None
+
+
+def _without_error(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != ERROR_FIELD}
+
+
+def possibly_stored(exc: BaseException) -> bool:
+    """Whether a failed track request may have been stored anyway."""
+    if isinstance(exc, errors.APIConnectionError):
+        return exc.sent
+    if isinstance(exc, errors.APIError):
+        return exc.status_code >= 500
+    return isinstance(exc, errors.BadResponseError)
+
+
+class _Progress:
+    """``12 of 40 records, 2 failed`` updated in place, only on a terminal."""
+
+    def __init__(self, stream: TextIO, total: int, *, enabled: bool) -> None:
+        self._stream = stream
+        self._total = total
+        try:
+            self.enabled = enabled and stream.isatty()
+        except (AttributeError, ValueError):
+            self.enabled = False
+        self._last = 0.0
+        self._drawn = False
+
+    def update(self, done: int, failed: int, *, final: bool = False) -> None:
+        if not self.enabled or (not final and time.monotonic() - self._last < _INTERVAL):
+            return
+        self._last = time.monotonic()
+        self._stream.write(f"\r{done:,} of {self._total:,} records, {failed:,} failed\x1b[K")
+        self._stream.flush()
+        self._drawn = True
+
+    def clear(self) -> None:
+        """End the progress line, so that a message never shares it."""
+        if self._drawn:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._drawn = False
+
+
+def _failed_line(record: dict[str, Any], error: str) -> bytes:
+    line = {k: v for k, v in record.items() if k != ERROR_FIELD}
+    line[ERROR_FIELD] = error
+    return json.dumps(line, ensure_ascii=False).encode() + b"\n"
+
+
+_UNKNOWN = "interrupted before its outcome was known; it may or may not have been stored"
+
+
+def run_track(ns: argparse.Namespace) -> int:
+    """``zdevents track``."""
+    source = RecordFile(ns.file)
+    try:
+        source.check()
+        client = _client(ns)
+    except (_UsageError, TypeError, ValueError) as exc:  # ConfigurationError is a ValueError
+        _say(str(exc))
+        return 2
+    failed_file: AtomicFile | None = None
+    if ns.failed is not None:
+        try:
+            failed_file = AtomicFile(ns.failed)
+        except OSError as exc:
+            client.close()
+            _say(f"cannot write --failed {ns.failed}: {exc.strerror or exc}")
+            return 2
+    with client:
+        return _Run(ns, source, failed_file).send(client)
+
+
+class _Run:
+    """One ``zdevents track`` run: outcomes counted, reported and written to ``--failed``."""
+
+    def __init__(
+        self, ns: argparse.Namespace, source: RecordFile, failed_file: AtomicFile | None
+    ) -> None:
+        self.ns = ns
+        self.source = source
+        self.failed_file = failed_file
+        self.done = self.accepted = self.failed = self.maybe = 0
+        self.progress = _Progress(sys.stderr, source.count, enabled=not ns.quiet)
+        # The records handed to track_many whose outcome has not come back yet, in order.
+        self.pending: collections.deque[tuple[int, dict[str, Any]]] = collections.deque()
+        self.handed = 0  # the line number of the last record handed to track_many
+
+    def _feed(self) -> Iterator[dict[str, Any]]:
+        for item in self.source.records():
+            self.pending.append(item)
+            self.handed = item[0]
+            yield _without_error(item[1])
+
+    def _not_handed(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        # Read afresh: an interruption may have ended the reading generator itself.
+        return (item for item in self.source.records() if item[0] > self.handed)
+
+    def send(self, client: Client) -> int:
+        outcomes = client.track_many(self._feed(), concurrency=self.ns.concurrency)
+        try:
+            for outcome in outcomes:
+                number, record = self.pending.popleft()
+                self.done += 1
+                if isinstance(outcome, Exception):
+                    self._not_accepted(number, record, outcome)
+                else:
+                    self.accepted += 1
+                self.progress.update(self.done, self.failed)
+        except (OSError, _Changed) as exc:
+            # --failed cannot be written, or FILE changed: stop rather than lose records.
+            self._stop(outcomes)
+            if self.failed_file is not None:
+                self.failed_file.discard()
+            self._summary()
+            if isinstance(exc, _Changed):
+                _say(f"{exc}; {self.source.count - self.done} records were left unsent or unknown")
+            else:
+                _say(
+                    f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}; "
+                    f"{self.source.count - self.done} records were left unsent or unknown"
+                )
+            return 1
+        except BaseException:
+            # Interrupted: what has no known outcome goes to --failed too, so that nothing
+            # is lost; whether it reached Zendesk is unknown.
+            self._stop(outcomes)
+            if self.failed_file is not None:
+                with contextlib.suppress(OSError, _Changed):
+                    for _, record in itertools.chain(self.pending, self._not_handed()):
+                        self.failed_file.file.write(_failed_line(record, _UNKNOWN))
+                    _commit(self.failed_file)
+            self._summary()
+            raise
+        self.progress.update(self.done, self.failed, final=True)
+        self.progress.clear()
+        if self.failed_file is not None:
+            try:
+                _commit(self.failed_file)
+            except OSError as exc:
+                _say(f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}")
+                return 1
+        self._summary()
+        return 0 if self.accepted == self.source.count else 1
+
+    def _not_accepted(self, number: int, record: dict[str, Any], outcome: Exception) -> None:
+        self.failed += 1
+        if possibly_stored(outcome):
+            self.maybe += 1
+        message = _one_line_text(str(outcome))
+        self.progress.clear()
+        _say(f"{self.source.name}, line {number}: not accepted: {message}")
+        if self.failed_file is not None:
+            self.failed_file.file.write(_failed_line(record, message))
+
+    def _stop(self, outcomes: object) -> None:
+        close: Callable[[], None] | None = getattr(outcomes, "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
+        self.progress.clear()
+
+    def _summary(self) -> None:
+        if self.ns.quiet:
+            return
+        _summary(
+            sys.stderr,
+            self.source.count,
+            self.accepted,
+            self.failed,
+            self.maybe,
+            unknown=self.source.count - self.done,
+        )
+
+
+def _commit(file: AtomicFile) -> None:
+    try:
+        file.commit()
+    except BaseException:
+        file.discard()
+        raise
+
+
+def _one_line_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _summary(
+    out: TextIO, total: int, accepted: int, failed: int, maybe: int, unknown: int = 0
+) -> None:
+    records = "record" if total == 1 else "records"
+    text = f"{total} {records}: {accepted} accepted, {failed} failed ({maybe} possibly stored)"
+    if unknown:
+        text += f", {unknown} interrupted (possibly stored)"
+    print(f"{PROG}: {text}", file=out, flush=True)
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def _print_profiles(ns: argparse.Namespace, what: str, read: Callable[[Client], list[Any]]) -> int:
+    try:
+        client = _client(ns)
+    except (TypeError, ValueError) as exc:
+        _say(str(exc))
+        return 2
+    with client:
+        try:
+            profiles = read(client)
+        except (TypeError, ValueError) as exc:
+            _say(str(exc))
+            return 2
+        except errors.ZendeskError as exc:
+            _say(f"reading {what} failed: {exc}; {hint(exc)}")
+            return 1
+    out = sys.stdout.buffer
+    try:
+        for profile in profiles:
+            out.write(_one_line(profile.raw) + b"\n")
+        out.flush()
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def run_profile(ns: argparse.Namespace) -> int:
+    """``zdevents profile``."""
+    if ns.identifier is not None:
+        what = f"the profile of identifier {ns.identifier}"
+    else:
+        what = f"profile {ns.profile_id}"
+    return _print_profiles(
+        ns, what, lambda c: [c.profile(identifier=ns.identifier, profile_id=ns.profile_id)]
+    )
+
+
+def run_profiles(ns: argparse.Namespace) -> int:
+    """``zdevents profiles``."""
+    return _print_profiles(
+        ns, f"the profiles of user {ns.user_id}", lambda c: c.profiles(user_id=ns.user_id)
+    )
