@@ -178,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``zdevents`` (also used to render ``--help``)."""
     parser = _Parser(
         prog=PROG,
-        description="Read the events of Zendesk profiles through the Events API.",
+        description=(
+            "Read, track and mirror the events of Zendesk profiles through the Events API."
+        ),
         epilog=EXAMPLES + "\n" + ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -514,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        error(f"a command is needed: events, sync or sandbox (see {PROG} --help)")
+        error(f"a command is needed: events, sync, track, profile, profiles or sandbox (see {PROG} --help)")
         return 2
     with _signals_as_interrupts():
         try:

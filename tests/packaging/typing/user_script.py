@@ -20,10 +20,18 @@ from zdevents import (
     Client,
     Event,
     EventStream,
+    Headers,
     Identifier,
     Page,
+    Profile,
+    RateLimit,
+    SelectorReport,
+    SyncReport,
+    TrackResult,
     errors,
     is_transient,
+    sync,
+    validate_record,
 )
 
 VERSION: str = zdevents.__version__
@@ -99,6 +107,66 @@ async def read_async(client: AsyncClient) -> int:
         copy: AsyncClient = client.with_options(max_retries=1)
         await copy.aclose()
     return count
+
+
+def page_details(page: Page) -> str:
+    headers: Headers = page.headers
+    limit: RateLimit | None = page.rate_limit
+    raw: bytes = b"".join(event.raw for event in page)
+    return f"{headers.get('x-request-id')} {limit and limit.remaining} {len(raw)}"
+
+
+def many(client: Client) -> int:
+    people: list[str | dict[str, int | str | None]] = [
+        "coolbikes:rider:email:a@example.com",
+        {"user_id": 85211553, "after": None},
+    ]
+    skipped: list[object] = []
+
+    def note(selector: object, error: Exception) -> None:
+        skipped.append((selector, error))
+
+    count = 0
+    for _selector, _event in client.events_many(people, concurrency=4, on_missing="skip"):
+        count += 1
+    for _selector, page in client.pages_many(people, on_missing=note):
+        count += len(page.events)
+    return count
+
+
+def write(client: Client) -> list[str]:
+    event = {"source": "coolbike", "type": "bike_rental_booked", "properties": {"n": 1}}
+    profile = {
+        "source": "coolbikes",
+        "type": "rider",
+        "identifiers": [{"type": "email", "value": "jdoe@example.com"}],
+    }
+    result: TrackResult = client.track(event, profile=profile)
+    lines = [f"{result.profile_id} {result.user_id} {result.status}"]
+    record = {"event": event, "profile_id": result.profile_id}
+    validate_record(record)
+    for outcome in client.track_many([record, record], concurrency=2):
+        lines.append(outcome.status if isinstance(outcome, TrackResult) else str(outcome))
+    found: Profile = client.profile(identifier="coolbikes:rider:email:jdoe@example.com")
+    lines.append(f"{found.id} {found.source} {found.type} {found.name} {found.identifiers}")
+    lines.extend(p.id for p in client.profiles(user_id=85211553))
+    return lines
+
+
+def mirror(client: Client) -> int:
+    report: SyncReport = sync(client, "events.db", ["coolbikes:rider:email:a@example.com"])
+    person: SelectorReport
+    total = 0
+    for person in report.selectors:
+        total += person.inserted + person.updated + person.unchanged
+    return total
+
+
+async def write_async(client: AsyncClient) -> str:
+    event = {"source": "coolbike", "type": "login"}
+    result: TrackResult = await client.track(event, profile_id="01E1G0NJSQPNPZRV096JXKXFAA")
+    found: Profile = await client.profile(profile_id=result.profile_id)
+    return found.id
 
 
 def handle(client: Client) -> str:
