@@ -203,3 +203,10 @@ class _Proxy:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._module, name)
+
+
+def limiter_of(client: Client | AsyncClient) -> Any:
+    """The one seam into a client's shared rate limiter, for tests that stand in for another
+    worker of the same client (a 429 it met, a limit it learnt): no other private attribute
+    is reached from the tests."""
+    return client._limiter

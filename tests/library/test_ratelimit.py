@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import FakeClock, Recorder, client, event, page_body
+from tests._mock import FakeClock, Recorder, client, event, limiter_of, page_body
 from zdevents import AsyncClient, Client, errors
 from zdevents._ratelimit import RateLimiter
 
@@ -238,7 +238,7 @@ def test_concurrent_async_iterations_share_one_limiter(frozen: FakeClock) -> Non
             oauth_token="t",
             http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
         ) as client:
-            client._limiter.observe(headers(60, 60))  # as if an earlier response told us
+            limiter_of(client).observe(headers(60, 60))  # as if an earlier response told us
 
             async def export(user_id: int) -> list[str | None]:
                 return [e.id async for e in client.events(user_id=user_id)]
@@ -305,7 +305,7 @@ def _sandbox_export(
         http_client=http,
     )
     if not pace:
-        client._limiter.reserve = lambda: 0.0  # type: ignore[method-assign]
+        limiter_of(client).reserve = lambda: 0.0  # type: ignore[method-assign]
     try:
         events = list(client.events(user_id=7, page_size=1))
     finally:

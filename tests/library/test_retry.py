@@ -21,7 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import FakeClock
+from tests._mock import FakeClock, Recorder, limiter_of
+from tests._mock import async_client as mock_async_client
+from tests._mock import client as mock_client
 from zdevents import AsyncClient, Client, _failures, errors, is_transient
 from zdevents._retry import RetryPolicy
 
@@ -74,34 +76,29 @@ def status(code: int, headers: dict[str, str] | None = None, body: bytes = b"") 
     return (code, headers or {}, body)
 
 
-class Script:
-    """Answers requests with the given steps in order; the last step repeats forever."""
-
-    def __init__(self, *steps: Step) -> None:
-        self.steps = list(steps)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        step = self.steps.pop(0) if len(self.steps) > 1 else self.steps[0]
-        if isinstance(step, Exception):
-            raise step
-        code, headers, body = step
-        return httpx.Response(code, headers=headers, content=body)
+def Script(*steps: Step) -> Recorder:
+    """The shared harness (:class:`tests._mock.Recorder`) answering with ``steps`` in order;
+    the last step repeats forever."""
+    return Recorder(
+        *(
+            step
+            if isinstance(step, Exception)
+            else httpx.Response(step[0], headers=step[1], content=step[2])
+            for step in steps
+        )
+    )
 
 
 def make_client(handler: Callable[[httpx.Request], httpx.Response], **options: Any) -> Client:
-    http = httpx.Client(transport=httpx.MockTransport(handler))
-    options.setdefault("email", "devs@coolbikes.com")
-    options.setdefault("api_token", TOKEN)
-    return Client(subdomain="coolbikes", http_client=http, **options)
+    # The documented backoff (0.5 s base), which these tests measure on the fake clock.
+    return mock_client(handler, **{"api_token": TOKEN, "backoff_base": 0.5, **options})
 
 
 def make_async_client(
     handler: Callable[[httpx.Request], httpx.Response], **options: Any
 ) -> AsyncClient:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    return AsyncClient(subdomain="coolbikes", oauth_token=TOKEN, http_client=http, **options)
+    recorder = handler if isinstance(handler, Recorder) else Recorder(handler)
+    return mock_async_client(recorder, **{"oauth_token": TOKEN, "backoff_base": 0.5, **options})
 
 
 def fetch_all(client: Client) -> list[Any]:
@@ -373,7 +370,7 @@ def test_retry_budget_counts_a_pause_held_by_the_limiter(clock: FakeClock) -> No
 
     def handler(request: httpx.Request) -> httpx.Response:
         # Meanwhile another worker met a 429 with Retry-After 30 and paused the limiter.
-        client._limiter.pause(30.0)
+        limiter_of(client).pause(30.0)
         return httpx.Response(503, headers={"Retry-After": "1"})
 
     client = make_client(handler, retry_budget=10.0)
