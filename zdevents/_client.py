@@ -96,6 +96,8 @@ def _timeout(value: object) -> tuple[httpx.Timeout, float | None]:
             return None
         if isinstance(x, bool) or not isinstance(x, int | float):
             raise TypeError(f"{name} must be a number of seconds, not {type(x).__name__}")
+        if isinstance(x, int):
+            x = float(min(x, int(MAX_SECONDS)))  # 10**400 is past a float's range
         if math.isnan(x) or x <= 0:
             raise ValueError(f"{name}={x!r} must be a positive number of seconds")
         # Socket timeouts and sleeps overflow near 2**63 ns; nobody means more than this.
@@ -144,10 +146,10 @@ def _settings(
     try:
         policy = RetryPolicy(
             max_retries,  # type: ignore[arg-type]
-            backoff_base,  # type: ignore[arg-type]
-            backoff_cap,  # type: ignore[arg-type]
-            max_retry_after,  # type: ignore[arg-type]
-            retry_budget,  # type: ignore[arg-type]
+            backoff_base,
+            backoff_cap,
+            max_retry_after,
+            retry_budget,
             retry_writes,  # type: ignore[arg-type]
         )
     except (TypeError, ValueError) as exc:

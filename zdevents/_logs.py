@@ -32,9 +32,11 @@ def setup_from_env() -> None:
 
 
 # httpcore logs, at DEBUG, the response headers as the server sent them: a server that echoes
-# the Authorization header would put the credential into a log record. Records of the
-# HTTP loggers are scrubbed with the secret of every live client.
+# the Authorization header would put the credential into a log record; zdevents' own DEBUG
+# records quote request URLs, whose cursor a hostile server chose. Records of these loggers
+# are scrubbed with the secret of every live client.
 _HTTP_LOGGERS = (
+    "zdevents",
     "httpx",
     "httpcore.connection",
     "httpcore.http11",

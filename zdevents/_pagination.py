@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import logging
+import re
 from typing import Any, NamedTuple
 
 import httpx
@@ -32,6 +33,8 @@ from ._routes import AFTER_PARAM, SIZE_PARAM, build_request
 from .errors import BadResponseError, PaginationError
 
 logger = logging.getLogger("zdevents")
+
+_API_NAME = re.compile(r"[a-z_]{1,30}(?:\[[a-z_]{1,30}\])?")
 
 #: Consecutive empty pages that still claim more: past this the server is looping.
 MAX_EMPTY_PAGES = 100
@@ -156,17 +159,20 @@ class Walk:
                 url = self._current.join(url)
         except httpx.InvalidURL:
             if cursor is None:
-                raise BadResponseError(f"the next link is not a URL: {text!r:.200}") from None
+                # Not quoted: a hostile server chose the text (it may echo a credential).
+                raise BadResponseError(
+                    f"the next link is not a URL ({len(text):,} characters)"
+                ) from None
             return None, "is not a URL"
+        # What the messages below say of the link names no part of it: a hostile server
+        # chose it, and may have put a credential anywhere in it.
         if url.userinfo:
-            # Someone wants our client to send other credentials: not a proxy's doing.
-            raise PaginationError("the next link carries credentials of its own; not following it")
+            # Someone wants our client to send other credentials: never sent.
+            return None, "carries credentials of its own; not following it"
         if not same_origin(url, self._base):
-            return None, (
-                f"leaves {self._origin(self._base)} for {self._origin(url)}; not following it"
-            )
+            return None, f"leaves {self._origin(self._base)} for another origin; not following it"
         if url.path != self._path:
-            return None, f"points at {url.path}, not {self._path}"
+            return None, f"points at another path than {self._path}"
         rest: list[tuple[str, str]] = []
         afters: list[str] = []
         sizes: list[str] = []
@@ -193,5 +199,7 @@ class Walk:
         missing = collections.Counter(self._expected) - collections.Counter(got)
         if missing:
             return f"drops or changes the parameter {min(missing)[0]}"
-        extra = collections.Counter(got) - collections.Counter(self._expected)
-        return f"adds the parameter {min(extra)[0]}"
+        name = min(collections.Counter(got) - collections.Counter(self._expected))[0]
+        # A parameter name is quoted only if it looks like one of the API's own (a hostile
+        # server may have made a credential the name).
+        return f"adds the parameter {name}" if _API_NAME.fullmatch(name) else "adds a parameter"

@@ -34,6 +34,9 @@ class RateLimiter:
                 )
         if not 0 < share <= 1:
             raise ValueError("share must be in (0, 1]")
+        if isinstance(max_per_minute, int):
+            # 10**400 is past a float's range; a billion a minute is no limit at all.
+            max_per_minute = float(min(max_per_minute, 10**9))
         self._cap = max_per_minute
         self._share = share
         self._server_limit: int | None = None

@@ -195,7 +195,7 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
         has_more=has_more,
         cursor=cursor,
         next_url=next_url,
-        request_id=request_id_of(response),
+        request_id=request_id_of(response, secret),
         headers=Headers(response.headers),
     )
 
@@ -281,6 +281,10 @@ def _next_of(links: list[_Link] | _Link | None) -> str | None:
 
 
 def _check_length(cursor: str | None, next_url: str | None) -> None:
+    for what, text in (("cursor", cursor), ("next link", next_url)):
+        if text is not None and not _encodable(text):
+            # A lone surrogate ("\\ud800" in the JSON) cannot go into a URL.
+            raise errors.BadResponseError(f"the {what} is not valid text (a lone surrogate)")
     if next_url is not None and len(next_url) > MAX_LINK_BYTES:
         raise errors.BadResponseError(
             f"the next link is {len(next_url):,} characters long; refusing it (limit "
@@ -295,13 +299,23 @@ def _check_length(cursor: str | None, next_url: str | None) -> None:
         )
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _cursor_in(url: str) -> str | None:
     if len(url) > MAX_LINK_BYTES:
         return None  # refused by _check_length
     try:
         query = urlsplit(url).query
     except ValueError:  # e.g. "Invalid IPv6 URL": a broken link, not a crash
-        raise errors.BadResponseError(f"the next link is not a URL: {url!r:.200}") from None
+        raise errors.BadResponseError(
+            f"the next link is not a URL ({len(url):,} characters)"
+        ) from None
     for name, value in parse_qsl(query):
         if name == AFTER_PARAM and value:
             return value

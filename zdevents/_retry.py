@@ -77,6 +77,14 @@ def _count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
         raise ValueError(f"{attribute.name}={value!r} must be 0 or more")
 
 
+def _finite_int(value: object) -> object:
+    # An int past a float's range (10**400) would overflow every comparison with a float;
+    # past MAX_SECONDS it means "longer than anyone waits" anyway.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(min(value, int(MAX_SECONDS)))
+    return value
+
+
 def _seconds(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None and attribute.name == "budget":
         return
@@ -103,10 +111,10 @@ class RetryPolicy:
     """
 
     max_retries: int = attrs.field(default=4, validator=_count)
-    backoff_base: float = attrs.field(default=0.5, validator=_seconds)
-    backoff_cap: float = attrs.field(default=8.0, validator=_seconds)
-    max_retry_after: float = attrs.field(default=60.0, validator=_seconds)
-    budget: float | None = attrs.field(default=None, validator=_seconds)
+    backoff_base: float = attrs.field(default=0.5, converter=_finite_int, validator=_seconds)
+    backoff_cap: float = attrs.field(default=8.0, converter=_finite_int, validator=_seconds)
+    max_retry_after: float = attrs.field(default=60.0, converter=_finite_int, validator=_seconds)
+    budget: float | None = attrs.field(default=None, converter=_finite_int, validator=_seconds)
     retry_writes: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
     def backoff(self, retries: int) -> float:

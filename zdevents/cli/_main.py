@@ -516,7 +516,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        error(f"a command is needed: events, sync, track, profile, profiles or sandbox (see {PROG} --help)")
+        error(
+            "a command is needed: events, sync, track, profile, profiles or sandbox "
+            f"(see {PROG} --help)"
+        )
         return 2
     with _signals_as_interrupts():
         try:
