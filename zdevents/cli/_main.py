@@ -84,7 +84,8 @@ bulk mode (--identifiers-file FILE, '-' for standard input): one person a line, 
   user_id:85211553
   profile_id:01E1G0NJSQPNPZRV096JXKXFAA
   coolbikes:rider:email:jdoe@example.com      (an identifier query)
-blank lines and lines starting with # are ignored, a person named twice is exported once.
+blank lines, lines starting with # and a trailing " # comment" are ignored; a person
+named twice is exported once.
 Events of several people are interleaved. csv and table get a first column "selector";
 jsonl and json wrap each event as {"selector": "<the line>", "event": {...as received...}}.
 
@@ -516,7 +517,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        error(f"a command is needed: events, sync, track, profile, profiles or sandbox (see {PROG} --help)")
+        commands = "events, sync, track, profile, profiles or sandbox"
+        error(f"a command is needed: {commands} (see {PROG} --help)")
         return 2
     with _signals_as_interrupts():
         try:
