@@ -27,6 +27,7 @@ from ._files import TERMINATING
 from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, Interrupted, UsageError, error
 from ._people import PeopleFileError, read_people
+from ._secrets import scrubbed
 from ._sync import add_sync_parser, run_sync
 from ._track import add_commands as _add_track_commands
 
@@ -531,3 +532,8 @@ def main(argv: list[str] | None = None) -> int:
             # Before the export started (e.g. reading --identifiers-file - from a terminal).
             error("interrupted")
             return exc.status if isinstance(exc, Interrupted) else 130
+        except Exception as exc:
+            # The last line of defence outside an export (which cleans up its own files):
+            # one line, never a traceback or a credential.
+            error(f"unexpected {type(exc).__name__}: {scrubbed(str(exc))}")
+            return 1
