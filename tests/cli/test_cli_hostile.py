@@ -243,3 +243,27 @@ def test_a_hash_without_a_space_stays_in_the_value(zendesk_sandbox: Any, tmp_pat
     # The person asked for is the value with its "#b", without the comment.
     assert "skipped shop:customer:url:https://example.com/a#b: not found" in result.stderr
     assert "the comment" not in result.stderr
+
+
+def test_a_bulk_cursor_echoing_the_credentials_is_never_saved(
+    hostile: Callable[[Answer], str], tmp_path: Path
+) -> None:
+    def answer(n: int, auth: str) -> tuple[int, bytes]:
+        if n == 1:
+            return 200, page(n, '"c1"')
+        if n == 2:
+            return 200, page(n, json.dumps(auth.split(" ")[-1]))
+        return 500, b"{}"
+
+    url = hostile(answer)
+    ids = tmp_path / "people.txt"
+    ids.write_text("user_id:1\n")
+    state = tmp_path / "STATE"
+    args = ["events", "--identifiers-file", str(ids), "--max-retries", "0",
+            "--output", str(tmp_path / "out.jsonl"), "--resume", str(state)]  # fmt: skip
+    result = run(None, *args, env=_env(url), cwd=tmp_path, timeout=60)
+    assert result.returncode == 1, result.stderr
+    no_traceback(result)
+    assert _files_holding(tmp_path, TOKEN, PAIR) == []
+    saved = json.loads(state.read_text())
+    assert saved["cursors"] == {"user_id:1": "c1"} and saved["events"] == 1
