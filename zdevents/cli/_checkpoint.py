@@ -11,7 +11,8 @@ way) and ``finished`` (people whose export is complete); a person in neither sta
 first page.
 
 A state file is checked field by field on load: a tampered one (``"events": "2"``, a
-``null`` or empty cursor, ``"done": "false"``) is refused with a one-line reason.
+``null``, empty, overlong or not-UTF-8 cursor, ``"done": "false"``) is refused with a
+one-line reason.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import attrs
 from ._files import AtomicFile
 
 _VERSION = 1
+#: The longest cursor a state may hold: what the library accepts in a request URL (60 KiB).
+MAX_CURSOR = 60 * 1024
 
 
 class CheckpointError(ValueError):
@@ -66,8 +69,17 @@ def _count(data: dict[str, Any], name: str) -> int:
 
 
 def _cursor(value: object, name: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name} must be a non-empty string, not {json.dumps(value)}")
+    if not isinstance(value, str) or not value.strip():
+        shown = json.dumps(value)
+        raise ValueError(f"{name} must be a non-empty string, not {shown:.80}")
+    if len(value) > MAX_CURSOR:
+        raise ValueError(f"{name} is {len(value):,} characters long (at most {MAX_CURSOR:,})")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{name} is not valid text (character {exc.start + 1} is a lone surrogate)"
+        ) from None
     return value
 
 
@@ -91,7 +103,7 @@ def _parse(data: object) -> Checkpoint:
     if not isinstance(cursors, dict) or not isinstance(finished, list):
         raise ValueError('"cursors" must be an object and "finished" a list')
     for who, after in cursors.items():
-        _cursor(after, f'the cursor of "{who}"')
+        _cursor(after, f"the cursor of {json.dumps(who):.80}")
     for who in finished:
         _cursor(who, 'each of "finished"')
     return Checkpoint(

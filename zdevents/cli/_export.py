@@ -28,6 +28,7 @@ from ._formats import EventWriter, make_writer
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
 from ._people import Person
 from ._progress import LogListener, Progress, same_terminal
+from ._secrets import holds_secret, scrubbed
 
 
 @attrs.frozen
@@ -296,9 +297,12 @@ class Exporter:
     def _run_single(self, after: str | None) -> None:
         # The library's limit fetches no page past it; the last page is cut here, because
         # pages stay whole for their cursors.
-        stream = self.client.events(
-            **self.plan.selector, **self.plan.filters, after=after, limit=self._room()
-        )
+        try:
+            stream = self.client.events(
+                **self.plan.selector, **self.plan.filters, after=after, limit=self._room()
+            )
+        except (TypeError, ValueError) as exc:
+            raise self._bad_state(exc) from None
         for page in stream.pages():
             room = self._room()
             events = page.events if room is None or room >= len(page) else page.events[:room]
@@ -311,8 +315,17 @@ class Exporter:
                 return
             # Without a cursor this page cannot be resumed after; the previous checkpoint
             # stays, and a rerun redoes this page (the truncation drops its lines).
-            if self.sink.start is not None and page.cursor is not None:
+            # Nor after a cursor that spells the credentials (a hostile server echoing
+            # them): the state file must never hold a secret.
+            if self.sink.start is not None and _savable(page.cursor):
                 self._checkpoint(cursor=page.cursor)
+
+    def _bad_state(self, exc: Exception) -> UsageError:
+        """The library refused a cursor read from the state file."""
+        return UsageError(
+            f'{self.plan.resume} is not a usable zdevents resume state (its "cursor" is '
+            f"refused: {scrubbed(str(exc))}); delete it to start over"
+        )
 
     def _skip(self, selector: object, error: Exception) -> None:
         """``on_missing`` of a bulk export with --skip-missing (called in this thread)."""
@@ -345,12 +358,15 @@ class Exporter:
             self.labels[id(selector)] = person.label
         if not todo:
             return
-        pages = self.client.pages_many(
-            todo,
-            concurrency=self.plan.concurrency,
-            on_missing=self._skip if self.plan.skip_missing else "raise",
-            **self.plan.filters,
-        )
+        try:
+            pages = self.client.pages_many(
+                todo,
+                concurrency=self.plan.concurrency,
+                on_missing=self._skip if self.plan.skip_missing else "raise",
+                **self.plan.filters,
+            )
+        except (TypeError, ValueError) as exc:
+            raise self._bad_state(exc) from None
         resumable = start is not None
         try:
             for given, page in pages:
@@ -364,9 +380,10 @@ class Exporter:
                 self.progress.add(events=len(events), pages=1)
                 if self._room() == 0:
                     return
-                if page.has_more and page.cursor is None:
-                    # This person cannot be resumed after this page; a later checkpoint of
-                    # someone else would count its lines as saved. Keep the last good one.
+                if page.has_more and not _savable(page.cursor):
+                    # This person cannot be resumed after this page (no cursor, or one that
+                    # spells the credentials); a later checkpoint of someone else would count
+                    # its lines as saved. Keep the last good one.
                     resumable = False
                 if not resumable:
                     continue
@@ -381,6 +398,12 @@ class Exporter:
             close = getattr(pages, "close", None)
             if close is not None:
                 close()
+
+
+def _savable(cursor: str | None) -> bool:
+    """Whether a checkpoint may record ``cursor``: one that spells a credential never goes
+    into a state file."""
+    return cursor is not None and not holds_secret(cursor)
 
 
 # --------------------------------------------------------------------------- the report
@@ -455,6 +478,18 @@ def export(plan: Plan, client: Client) -> int:
         sink.discard()
         error(f"{_interrupted(exc)}{_what_is_kept(plan, sink, exporter)}")
         return exc.status if isinstance(exc, Interrupted) else 130
+    except UsageError as exc:  # a state file whose cursor the library refuses
+        sink.discard()
+        error(str(exc))
+        return 2
+    except Exception as exc:  # the last line of defence: no traceback, no files
+        sink.discard()
+        again = _AGAIN if exporter.resumable() else ""
+        error(
+            f"{plan.describe()} failed: unexpected {type(exc).__name__}: "
+            f"{scrubbed(str(exc))}{again}"
+        )
+        return 1
     if not plan.quiet and not sink.stdout:
         say(
             f"{PROG}: wrote {exporter.count:,} events to {plan.output} "

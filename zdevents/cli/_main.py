@@ -27,6 +27,7 @@ from ._files import TERMINATING
 from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, Interrupted, UsageError, error
 from ._people import PeopleFileError, read_people
+from ._secrets import scrubbed
 from ._sync import add_sync_parser, run_sync
 from ._track import add_commands as _add_track_commands
 
@@ -84,7 +85,8 @@ bulk mode (--identifiers-file FILE, '-' for standard input): one person a line, 
   user_id:85211553
   profile_id:01E1G0NJSQPNPZRV096JXKXFAA
   coolbikes:rider:email:jdoe@example.com      (an identifier query)
-blank lines and lines starting with # are ignored, a person named twice is exported once.
+blank lines, lines starting with # and a trailing " # comment" are ignored; a person
+named twice is exported once.
 Events of several people are interleaved. csv and table get a first column "selector";
 jsonl and json wrap each event as {"selector": "<the line>", "event": {...as received...}}.
 
@@ -516,10 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        error(
-            "a command is needed: events, sync, track, profile, profiles or sandbox "
-            f"(see {PROG} --help)"
-        )
+        commands = "events, sync, track, profile, profiles or sandbox"
+        error(f"a command is needed: {commands} (see {PROG} --help)")
         return 2
     with _signals_as_interrupts():
         try:
@@ -532,3 +532,8 @@ def main(argv: list[str] | None = None) -> int:
             # Before the export started (e.g. reading --identifiers-file - from a terminal).
             error("interrupted")
             return exc.status if isinstance(exc, Interrupted) else 130
+        except Exception as exc:
+            # The last line of defence outside an export (which cleans up its own files):
+            # one line, never a traceback or a credential.
+            error(f"unexpected {type(exc).__name__}: {scrubbed(str(exc))}")
+            return 1

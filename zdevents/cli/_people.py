@@ -2,12 +2,15 @@
 
 A line is ``user_id:N`` (a Zendesk user id), ``profile_id:ID`` (a profile id), or an
 identifier query ``source:type:key:value``; blank lines and lines starting with ``#`` are
-ignored; a person named twice is exported once, under the first spelling (email and
+ignored, and so is a trailing comment: from the first ``#`` that follows a space or tab to the
+end of the line (a ``#`` inside a value, as in ``shop:customer:url:https://x.com/a#b``, is
+kept); a person named twice is exported once, under the first spelling (email and
 twitter values compare case-insensitively, as in Zendesk).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +20,8 @@ import attrs
 from zdevents import Identifier
 
 _KINDS = ("user_id", "profile_id")
+#: A comment at the end of a line: whitespace, then ``#``, then anything.
+_TRAILING_COMMENT = re.compile(r"[ \t]#.*\Z", re.DOTALL)
 
 
 class PeopleFileError(ValueError):
@@ -64,7 +69,7 @@ def read_people(path: str, check: Callable[[dict[str, Any]], object] | None = No
         raise PeopleFileError(f"cannot read --identifiers-file {name}: {reason}") from None
     seen: dict[tuple[object, ...], Person] = {}
     for number, line in enumerate(lines, 1):
-        text = line.strip()
+        text = _TRAILING_COMMENT.sub("", line, count=1).strip()
         if not text or text.startswith("#"):
             continue
         try:

@@ -1,0 +1,54 @@
+"""The credentials this run read from the environment, for the checks the CLI makes itself:
+a cursor that spells one is never written to a ``--resume`` state, and a message about an
+unexpected failure never quotes one."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+from urllib.parse import quote, unquote
+
+_WITHHELD = "[withheld: the text held a credential]"
+
+
+def _forms() -> list[str]:
+    """Every spelling of the configured secrets: the bare tokens and the base64
+    ``email/token:token`` pair (with and without its padding), longest first."""
+    token = os.environ.get("ZENDESK_API_TOKEN") or ""
+    oauth = os.environ.get("ZENDESK_OAUTH_TOKEN") or ""
+    email = os.environ.get("ZENDESK_EMAIL") or ""
+    forms = {token, oauth}
+    if token:
+        pair = base64.b64encode(f"{email}/token:{token}".encode()).decode()
+        forms |= {pair, pair.rstrip("=")}
+    forms |= {quote(f, safe="") for f in forms}
+    return sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
+
+
+def _views(text: str) -> list[str]:
+    """``text`` as a reader might decode it: URL- and JSON-unescaped, whitespace removed."""
+    views = [text, unquote(text), unquote(unquote(text))]
+    with contextlib.suppress(ValueError):
+        views.append(json.loads(f'"{text}"'))
+    views += [re.sub(r"\s+", "", v) for v in list(views)]
+    return views
+
+
+def holds_secret(text: str) -> bool:
+    """Whether ``text`` spells any configured credential (also once unescaped)."""
+    forms = _forms()
+    return any(form in view for view in _views(text) for form in forms)
+
+
+def scrubbed(text: str) -> str:
+    """``text`` with every configured credential replaced by ``********``; withheld
+    entirely if one still shows once it is unescaped."""
+    for form in _forms():
+        text = text.replace(form, "********")
+    if holds_secret(text):
+        return _WITHHELD
+    # A lone surrogate (from a hostile server) would make the line unprintable.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
