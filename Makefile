@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install generate check-generated spec lint layers typecheck pytest test test-fast demo bench fuzz clean
+.PHONY: install generate check-generated spec lint layers typecheck pytest test test-fast test-tz mutation demo bench fuzz clean
 
 install: $(STAMP)
 
@@ -45,6 +45,17 @@ test: lint layers typecheck spec check-generated pytest
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
 
+# The fast suite again under a fixed non-UTC zone (UTC-3:30, and -2:30 in summer), so that a
+# local-time slip cannot pass because the machine runs in UTC.
+test-tz: $(STAMP)
+	TZ=America/St_Johns $(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
+
+# Mutation testing of the core modules (scripts/mutation.py; [tool.mutmut] in pyproject.toml).
+# Not part of `make test`: it takes about an hour. MODULES=_retry for one module, MUTATION_ARGS=--open
+# to re-run only the mutants not killed yet, --report to print the last scores.
+mutation: $(STAMP)
+	$(PY) scripts/mutation.py $(MUTATION_ARGS) $(MODULES)
+
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
@@ -57,4 +68,4 @@ fuzz: $(STAMP)
 	$(PY) scripts/fuzz_live.py "$(URL)"
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants
