@@ -51,8 +51,9 @@ test-tz: $(STAMP)
 	TZ=America/St_Johns $(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
 
 # Mutation testing of the core modules (scripts/mutation.py; [tool.mutmut] in pyproject.toml).
-# Not part of `make test`: it takes about an hour. MODULES=_retry for one module, MUTATION_ARGS=--open
-# to re-run only the mutants not killed yet, --report to print the last scores.
+# Not part of `make test`: it takes hours on two cores. MODULES=_retry for one module;
+# MUTATION_ARGS=--open re-runs only the mutants not killed yet, --report prints the last scores,
+# --pinned runs the hand-made mutants of tests/mutation-pinned.toml (a few minutes).
 mutation: $(STAMP)
 	$(PY) scripts/mutation.py $(MUTATION_ARGS) $(MODULES)
 

@@ -2,6 +2,7 @@
 score of each.
 
     scripts/mutation.py [--jobs N] [--open] [--report] [--show] [MODULE ...]
+    scripts/mutation.py --pinned
 
 MODULE is a name such as ``_retry`` (default: every file of ``only_mutate`` in
 ``[tool.mutmut]``). ``--open`` re-runs only the mutants of a module that are not killed yet
@@ -9,6 +10,11 @@ MODULE is a name such as ``_retry`` (default: every file of ``only_mutate`` in
 ``--report`` runs nothing and prints the last results; ``--show`` prints the diff of every
 mutant that survived. ``--jobs`` is mutmut's ``--max-children`` (default 1: the machines are
 small and shared).
+
+``--pinned`` runs the hand-made mutants of ``tests/mutation-pinned.toml`` instead: one for
+each gap issue 15 names, some of which mutmut cannot make (it mutates function bodies only,
+not module constants such as the set of retried statuses). Each is applied to a copy of the
+package and must make the tests it names fail.
 
 Score = (killed + timeout + equivalent) / mutants. A surviving mutant counts as equivalent
 only when ``tests/mutation-equivalents.md`` lists it, with the line the mutant changes and
@@ -22,8 +28,10 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -31,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
 EQUIVALENTS = ROOT / "tests" / "mutation-equivalents.md"
+PINNED = ROOT / "tests" / "mutation-pinned.toml"
 TARGET = 90.0
 
 # mutmut's exit codes (mutmut/stats.py, status_by_exit_code), as this report groups them.
@@ -179,6 +188,37 @@ def report(paths: list[str], show: bool) -> bool:
     return ok
 
 
+def pinned() -> bool:
+    """Apply each hand-made mutant to a copy of the package; its tests must fail."""
+    mutants = tomllib.loads(PINNED.read_text())["mutant"]
+    failed = 0
+    for number, mutant in enumerate(mutants, 1):
+        with tempfile.TemporaryDirectory(prefix="zdevents-pinned-") as tmp:
+            copy = Path(tmp)
+            shutil.copytree(ROOT / "zdevents", copy / "zdevents")
+            shutil.copytree(ROOT / "tests", copy / "tests")
+            shutil.copy2(ROOT / "pyproject.toml", copy / "pyproject.toml")
+            target = copy / mutant["file"]
+            source = target.read_text()
+            found = source.count(mutant["old"])
+            if found != 1:
+                verdict = f"STALE (the text to change is in {mutant['file']} {found} times)"
+            else:
+                target.write_text(source.replace(mutant["old"], mutant["new"]))
+                # Run in the copy: its zdevents comes first on sys.path.
+                done = subprocess.run(
+                    [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                     *mutant["tests"]],
+                    cwd=copy, capture_output=True, text=True, check=False,
+                )  # fmt: skip
+                verdict = "killed" if done.returncode == 1 else f"SURVIVED (exit {done.returncode})"
+        failed += verdict != "killed"
+        print(f"{number:>3} {verdict:<10} {mutant['gap']}")
+        sys.stdout.flush()
+    print(f"{len(mutants) - failed} of {len(mutants)} hand-made mutants killed")
+    return failed == 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", metavar="MODULE")
@@ -186,7 +226,10 @@ def main() -> int:
     parser.add_argument("--open", action="store_true", help="re-run only mutants not killed")
     parser.add_argument("--report", action="store_true", help="run nothing, print the results")
     parser.add_argument("--show", action="store_true", help="print the diffs of open mutants")
+    parser.add_argument("--pinned", action="store_true", help="run tests/mutation-pinned.toml")
     args = parser.parse_args()
+    if args.pinned:
+        return 0 if pinned() else 1
     paths = pick(args.modules)
     os.chdir(ROOT)  # mutmut reads its config and mutants/ from the working directory
     if not args.report:
