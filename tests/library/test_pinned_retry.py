@@ -9,6 +9,7 @@ worth another try, if a documented default moves, or if the retry budget counts 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -296,3 +297,59 @@ def test_pacing_past_max_retry_after_fails_before_sending(
         assert outcome(c) == "RateLimitError 429"
         assert rec.calls == 1
         assert clock.sleeps == []
+
+
+@pytest.mark.parametrize(("budget", "paced"), [(10.0, True), (9.9, False)])
+def test_a_pacing_wait_may_take_the_whole_retry_budget(
+    clock: FakeClock, budget: float, paced: bool
+) -> None:
+    # rate_limit=6: the second page waits 10 s for its slot, within a budget of 10 s.
+    rec = Recorder(page_body([event(1)], cursor="c2", has_more=True, links="none"), ok(LAST_PAGE))
+    c = client(rec, rate_limit=6, retry_budget=budget)
+    assert outcome(c) == ("2 events" if paced else "RateLimitError 429")
+    assert clock.sleeps == ([10.0] if paced else [])
+
+
+# --- retry settings --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_retries": True}, "max_retries must be an int, not bool"),
+        ({"max_retries": 2.0}, "max_retries must be an int, not float"),
+        ({"max_retries": "3"}, "max_retries must be an int, not str"),
+        ({"max_retries": -1}, "max_retries=-1 must be 0 or more"),
+        ({"backoff_base": "1"}, "backoff_base must be a number, not str"),
+        ({"backoff_cap": False}, "backoff_cap must be a number, not bool"),
+        ({"max_retry_after": None}, "max_retry_after must be a number, not NoneType"),
+        ({"backoff_base": -0.1}, "backoff_base=-0.1 is not a valid number of seconds"),
+        ({"backoff_cap": math.nan}, "backoff_cap=nan is not a valid number of seconds"),
+        ({"max_retry_after": -1}, "max_retry_after=-1 is not a valid number of seconds"),
+        ({"retry_budget": 0}, "budget=0 is not a valid number of seconds"),
+        ({"retry_budget": -1.0}, "budget=-1.0 is not a valid number of seconds"),
+        ({"backoff_base": math.inf}, "backoff_base must be finite"),
+        ({"backoff_cap": math.inf}, "backoff_cap must be finite"),
+    ],
+)
+def test_invalid_retry_settings_are_refused_naming_the_setting(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError) as info:
+        client(Recorder(), **options)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_retries": 0},
+        {"backoff_base": 0, "backoff_cap": 0, "max_retry_after": 0},
+        {"retry_budget": None},
+        {"retry_budget": 0.001},
+        {"max_retry_after": 1e9},
+    ],
+)
+def test_boundary_retry_settings_are_accepted(clock: FakeClock, options: dict[str, Any]) -> None:
+    rec = Recorder(ok(LAST_PAGE))
+    assert outcome(client(rec, **options)) == "1 events"
