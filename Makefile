@@ -64,10 +64,11 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 
-# Read-only contract check against a real account: make fuzz URL=https://SUBDOMAIN.zendesk.com
+# Contract check against a real account: make fuzz URL=https://SUBDOMAIN.zendesk.com
+# Read-only unless WRITES=1 (then it also tracks events, and says so first).
 fuzz: $(STAMP)
-	@test -n "$(URL)" || (echo "usage: make fuzz URL=https://SUBDOMAIN.zendesk.com" >&2; exit 2)
-	$(PY) scripts/fuzz_live.py "$(URL)"
+	@test -n "$(URL)" || (echo "usage: make fuzz URL=https://SUBDOMAIN.zendesk.com [WRITES=1]" >&2; exit 2)
+	$(PY) scripts/fuzz_live.py "$(URL)" $(if $(filter 1,$(WRITES)),--writes)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants

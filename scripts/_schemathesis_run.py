@@ -1,10 +1,15 @@
-"""The read-only schemathesis contract check, shared by the sandbox test and ``fuzz_live.py``.
+"""The schemathesis contract check, shared by the sandbox test and ``fuzz_live.py``.
 
-It runs ``st run`` on ``openapi/events.yaml`` against a base URL, with the custom
-``zendesk-time`` format and request fixes from ``_st_hooks.py``. Credentials reach
-schemathesis through a config file that names environment variables of the child process,
-so they never appear on a command line or in this process's output (schemathesis also
-masks the Authorization header in its reports).
+It runs ``st run`` on ``openapi/events.yaml`` against a base URL, with the two request rules
+the spec cannot say from ``_st_hooks.py`` (``hooks=False`` runs without them). Credentials
+reach schemathesis through a config file that names environment variables of the child
+process, so they never appear on a command line or in this process's output (schemathesis
+also masks the Authorization header in its reports).
+
+What is sent is chosen by two switches. By default (a real account) only the spec's GET
+operations, no other methods and no capability probes. ``writes=True`` adds the spec's POST
+operations (tracking events: they store events). ``probes=True`` adds requests with methods
+the spec does not declare and schemathesis's probes; only a sandbox should get it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "events.yaml"
 HOOKS = Path(__file__).resolve().parent / "_st_hooks.py"
+#: The hooks of HOOKS plus no probes, for runs without ``probes``.
+READ_ONLY_HOOKS = Path(__file__).resolve().parent / "_st_read_only.py"
 ST = Path(sys.executable).parent / "st"
 
 _CONFIG_BASIC = """\
@@ -31,25 +38,39 @@ _CONFIG_BEARER = """\
 [auth.openapi.oauthToken]
 bearer = "${ZDEVENTS_ST_BEARER}"
 """
-# Read-only runs (the default, and what fuzz_live.py uses against a real account): the
+# Without probes (the default, and what fuzz_live.py uses against a real account): the
 # coverage phase's negative mode otherwise sends every method the spec does not declare
-# (POST, PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY) to each path, and Zendesk serves POST
-# /api/v2/user_profiles/events as "track an event", a write. The probes that schemathesis
-# sends before testing (GET on the base URL and on /schemathesis-probe...) are switched off
-# by _st_hooks.py when READ_ONLY_ENV is set; no setting of schemathesis 4.32.5 disables them.
-_CONFIG_READ_ONLY = """\
+# (PUT, PATCH, DELETE, OPTIONS, TRACE, QUERY) to each path, and Zendesk serves DELETE
+# /api/v2/user_profiles/{profile_id} as "delete the profile and its events". The probes that
+# schemathesis sends before testing (GET on the base URL and on /schemathesis-probe...) are
+# switched off by _st_read_only.py; no setting of schemathesis 4.32.5 disables them.
+_CONFIG_NO_OTHER_METHODS = """\
 [phases.coverage]
 unexpected-methods = []
 """
-READ_ONLY_ENV = "ZDEVENTS_ST_READ_ONLY"
 
-# Each operation's only declared link is its own NextPage. schemathesis starts stateful
-# scenarios only from operations likely to succeed with generated data (GETs without path
-# parameters) when there are any, so with all three operations selected the profile and user
-# NextPage links would never run, and its summary ("API Links: N covered / M selected") does
-# not say which links were covered. A stateful run per operation covers every NextPage link
-# and shows it: "1 covered / 1 selected" in that run means its NextPage was followed.
+#: The event-listing operations; each one's NextPage link leads back to itself.
 NEXT_PAGE_OPERATIONS = ("listEventsByIdentifier", "listEventsByProfileId", "listEventsByUserId")
+#: The track operations; each 202 links to the profile's events and to the profile.
+TRACK_OPERATIONS = ("trackEvent", "trackEventByProfileId", "trackEventByUserId")
+#: Where the links of a 202 lead.
+TRACK_LINK_TARGETS = ("listEventsByProfileId", "getProfile")
+
+
+def stateful_runs(writes: bool) -> dict[str, tuple[str, ...]]:
+    """The operations of each extra stateful run, by the operation whose links it follows.
+
+    schemathesis starts stateful scenarios only from operations likely to succeed with
+    generated data (those without path parameters) when there are any, so with every
+    operation selected most links would never run, and its summary ("API Links: N covered
+    / M selected") does not say which links were covered. One run per link source shows it:
+    a list operation alone (its NextPage link: "1 covered / 1 selected"), and a track
+    operation with the two targets of its links.
+    """
+    runs = {operation: (operation,) for operation in NEXT_PAGE_OPERATIONS}
+    if writes:
+        runs.update({op: (op, *TRACK_LINK_TARGETS) for op in TRACK_OPERATIONS})
+    return runs
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,7 @@ def _runs(
     seed: int,
     extra_args: Sequence[str],
     exclude_checks: Sequence[str],
+    writes: bool,
 ) -> list[list[str]]:
     common = [
         str(SPEC),
@@ -100,11 +122,13 @@ def _runs(
     ]
     if exclude_checks:
         common += ["--exclude-checks", ",".join(exclude_checks)]
-    runs = [["run", *common, "--phases", "examples,coverage,fuzzing,stateful"]]
-    runs += [
-        ["run", *common, "--phases", "stateful", "--include-operation-id", operation]
-        for operation in NEXT_PAGE_OPERATIONS
-    ]
+    # Several --include-* options select the union of what each selects, so GET-only is
+    # said on the run over all operations; the stateful runs name their operations.
+    everything = ["--include-method", "GET"] if not writes else []
+    runs = [["run", *common, "--phases", "examples,coverage,fuzzing,stateful", *everything]]
+    for operations in stateful_runs(writes).values():
+        selected = [arg for op in operations for arg in ("--include-operation-id", op)]
+        runs.append(["run", *common, "--phases", "stateful", *selected])
     return runs
 
 
@@ -116,17 +140,31 @@ def run_contract(
     seed: int = 20200228,
     extra_args: Sequence[str] = (),
     exclude_checks: Sequence[str] = (),
-    read_only: bool = True,
+    writes: bool = False,
+    probes: bool = False,
+    hooks: bool = True,
     echo: bool = False,
 ) -> ContractResult:
     """Run the contract check against ``base_url``; ``echo`` streams output to stdout.
 
-    ``read_only`` (the default) sends only the spec's GET operations: no requests with
-    other methods and no capability probes. Only a sandbox should get ``read_only=False``.
+    By default only the spec's GET operations are sent, with no other methods and no
+    capability probes. ``writes`` adds the POST (track) operations; ``probes`` adds other
+    methods and probes (a sandbox only). ``hooks=False`` leaves out ``_st_hooks.py``.
     """
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
-    env.pop("ZDEVENTS_ST_BEARER", None)
-    env.pop(READ_ONLY_ENV, None)
+    if not hooks and not probes:
+        raise ValueError("hooks=False is for sandbox runs (probes=True)")
+    env = {**os.environ}
+    for name in (
+        "SCHEMATHESIS_HOOKS",
+        "ZDEVENTS_ST_BEARER",
+        "ZDEVENTS_ST_USERNAME",
+        "ZDEVENTS_ST_PASSWORD",
+    ):
+        env.pop(name, None)
+    if not probes:
+        env["SCHEMATHESIS_HOOKS"] = str(READ_ONLY_HOOKS)
+    elif hooks:
+        env["SCHEMATHESIS_HOOKS"] = str(HOOKS)
     if credentials.oauth_token:
         config = _CONFIG_BEARER
         env["ZDEVENTS_ST_BEARER"] = credentials.oauth_token
@@ -136,9 +174,8 @@ def run_contract(
         env["ZDEVENTS_ST_PASSWORD"] = credentials.api_token
     else:
         raise ValueError("credentials need an email and an API token, or an OAuth token")
-    if read_only:
-        config += _CONFIG_READ_ONLY
-        env[READ_ONLY_ENV] = "1"
+    if not probes:
+        config += _CONFIG_NO_OTHER_METHODS
     outputs: list[str] = []
     returncode = 0
     with tempfile.TemporaryDirectory(prefix="zdevents-st-") as tmp:
@@ -150,6 +187,7 @@ def run_contract(
             seed=seed,
             extra_args=extra_args,
             exclude_checks=exclude_checks,
+            writes=writes,
         )
         for args in runs:
             command = [str(ST), "--config-file", str(config_file), *args]

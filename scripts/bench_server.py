@@ -19,10 +19,17 @@ import sys
 from urllib.parse import parse_qs, urlsplit
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def ulid(milliseconds: int, rng: random.Random) -> str:
+    """A ULID's shape: 10 characters of time, 16 of randomness, Crockford base32."""
+    value = (milliseconds << 80) | rng.getrandbits(80)
+    return "".join(CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 def realistic_event(i: int, rng: random.Random) -> dict[str, object]:
-    """An event shaped like Zendesk's examples: ULID-like id, 9-digit timestamps, nesting."""
+    """An event shaped like Zendesk's examples: a ULID, 9-digit timestamps, nesting."""
     second = 1_580_000_000 + i * 7
     day, rest = divmod(second, 86400)
     h, rest = divmod(rest, 3600)
@@ -31,7 +38,7 @@ def realistic_event(i: int, rng: random.Random) -> dict[str, object]:
     nanos = rng.randrange(10**9)
     stamp = f"{date}T{h:02d}:{m:02d}:{s:02d}.{nanos:09d}Z"
     return {
-        "id": f"01E{i:023d}",
+        "id": ulid(second * 1000 + nanos // 1_000_000, rng),
         "type": rng.choice(["bike_rental_booked", "page_view", "cart_abandoned", "login"]),
         "source": rng.choice(["coolbike", "shopify", "zendesk"]),
         "description": "Customer added item to shopping cart",

@@ -4,8 +4,9 @@ Usage: python scripts/generate.py [OUTPUT_DIR]   (default: generated/zendesk_eve
 
 openapi-python-client's --overwrite rewrites the package but leaves stale files behind, and
 --meta none writes no py.typed. So this generates into a fresh temporary folder, adds
-py.typed, and then swaps the result in whole. The generator's ruff post-hooks need ruff on
-PATH: the one installed next to this interpreter is used.
+py.typed, and then swaps the result in whole. The templates in openapi/templates/ override
+the generator's own (see the README's "Regenerating after an API change"). The generator's
+ruff post-hooks need ruff on PATH: the one installed next to this interpreter is used.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "events.yaml"
 CONFIG = ROOT / "openapi" / "generator.yaml"
+TEMPLATES = ROOT / "openapi" / "templates"
 PACKAGE = "zendesk_events_api"
 
 
-def generate(output: Path) -> None:
+def generate(output: Path, spec: Path = SPEC) -> None:
+    """Generate the package from ``spec`` (default: the project's) into ``output``."""
     bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
@@ -37,9 +40,11 @@ def generate(output: Path) -> None:
                 str(bin_dir / "openapi-python-client"),
                 "generate",
                 "--path",
-                str(SPEC),
+                str(spec),
                 "--config",
                 str(CONFIG),
+                "--custom-template-path",
+                str(TEMPLATES),
                 "--meta",
                 "none",
                 "--output-path",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -142,13 +143,28 @@ class FakeClock:
     """Replaces ``time`` (and ``asyncio.sleep``) in the client, retry and rate-limit modules:
     sleeping advances a fake monotonic clock and is recorded, so tests of retries and pacing
     neither wait nor depend on timing. ``frozen`` records sleeps without advancing. Safe to
-    share between threads."""
+    share between threads.
+
+    The retry jitter goes through it too: ``jitter`` is ``None`` (random, as in use),
+    ``"low"`` or ``"high"`` (the ends of the range asked for); ``jitter_calls`` records each
+    range asked for."""
 
     def __init__(self, *, frozen: bool = False) -> None:
         self.now = 1000.0
         self.frozen = frozen
         self.sleeps: list[float] = []
+        self.jitter: str | None = None
+        self.jitter_calls: list[tuple[float, float]] = []
         self._lock = threading.Lock()
+        self._rng = random.Random()
+
+    def uniform(self, low: float, high: float) -> float:
+        self.jitter_calls.append((low, high))
+        if self.jitter == "low":
+            return low
+        if self.jitter == "high":
+            return high
+        return self._rng.uniform(low, high)
 
     def monotonic(self) -> float:
         return self.now
@@ -173,6 +189,7 @@ class FakeClock:
         fake_time = _Proxy(time, monotonic=self.monotonic, time=self.time, sleep=self.sleep)
         for module in (_client, _ratelimit, _retry):
             monkeypatch.setattr(module, "time", fake_time)
+        monkeypatch.setattr(_retry, "_JITTER", self)
         monkeypatch.setattr(_client, "asyncio", _Proxy(asyncio, sleep=self.async_sleep))
         return self
 

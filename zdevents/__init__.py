@@ -10,15 +10,19 @@ filtered by source, type and time, across every cursor page::
                                    start="2020-02-23", end="2020-02-29"):
             print(event.type, event.created_at, event.properties)
 
-Public names: :class:`Client`, :class:`AsyncClient`, :class:`Identifier`, :class:`Event`,
-:class:`Page`, the module :mod:`zdevents.errors`.
+Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
+:class:`AsyncEventStream`, :class:`Identifier`, :class:`Event`, :class:`Page`,
+:func:`is_transient`, the module :mod:`zdevents.errors`. ``ZDEVENTS_LOG=info`` (or
+``debug``) in the environment logs retries and pauses (and requests) to stderr.
 """
 
 from . import errors
 from ._client import AsyncClient, AsyncEventStream, Client, EventStream
 from ._event import Event
 from ._identifier import Identifier
+from ._logs import setup_from_env as _setup_logging
 from ._responses import Page
+from ._retry import is_transient
 from ._version import __version__
 
 __all__ = [
@@ -31,4 +35,26 @@ __all__ = [
     "Page",
     "__version__",
     "errors",
+    "is_transient",
 ]
+
+
+def _publish() -> None:
+    # Public objects report the module users import them from (repr, help, tracebacks,
+    # pickling by reference), not the private module that defines them.
+    for name in __all__:
+        obj = globals()[name]
+        if not callable(obj):
+            continue
+        obj.__module__ = __name__
+        for cls in obj.__mro__[:-1] if isinstance(obj, type) else ():
+            for member in vars(cls).values():
+                function = getattr(member, "__func__", member)
+                function = getattr(function, "fget", function)  # properties
+                module = getattr(function, "__module__", None) if callable(function) else None
+                if isinstance(module, str) and module.startswith("zdevents."):
+                    function.__module__ = __name__
+
+
+_publish()
+_setup_logging()

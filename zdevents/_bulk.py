@@ -1,35 +1,137 @@
-"""Bulk export: the events of many selectors with bounded concurrency.
+"""Bulk export: the pages of many selectors with bounded concurrency.
 
 Each selector is read by one worker from its first page to its last, so its events keep
 their order and come exactly once; workers hand whole pages to the consumer through a small
-bounded queue, so memory stays at a few pages whatever the size of the export. All workers
-share the client's connection pool and rate limiter. The first error stops the export and is
-raised with a note naming the selector.
+bounded queue, so memory stays at a few pages whatever the size of the export.
+
+This module knows nothing of the client. It asks a *page source* for the pages of one query:
+a function the client hands in (``PageSource``: ``(query, sleep) -> pages``, or
+``AsyncPageSource``: ``query -> async pages``). Every wait of the sync source (retries,
+pacing) goes through the ``sleep`` it is given, which is how a worker's wait ends at once
+when its export ends; async workers are simply cancelled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import queue
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
+from typing import Any, Literal, NamedTuple, TypeAlias
 
 from ._event import Event
 from ._identifier import Identifier
-from ._query import EventQuery, make_query
+from ._query import EventQuery, make_query, shorten
 from ._responses import Page
+from .errors import NotFoundError, ZendeskError
 
-if TYPE_CHECKING:
-    from ._client import AsyncClient, Client
-
-__all__ = ["Selector", "Stopped", "async_events_many", "events_many", "plan"]
+logger = logging.getLogger("zdevents")
 
 #: An identifier query (text or :class:`Identifier`) or a mapping with one of
-#: ``identifier``, ``profile_id``, ``user_id``.
+#: ``identifier``, ``profile_id``, ``user_id``, and optionally ``after`` (a cursor).
 Selector: TypeAlias = Identifier | str | Mapping[str, Any]
 
-_DONE = object()
+#: What to do when a selector's person does not exist (a 404). The callback's first
+#: parameter is typed ``Any`` so that one written for the caller's own selectors (``str``
+#: only, say) type-checks; it gets each selector exactly as it was given.
+OnMissing: TypeAlias = Literal["raise", "skip"] | Callable[[Any, NotFoundError], object]
+
+#: The pages of one query, waiting (between retries, for the rate limit) through ``sleep``.
+PageSource: TypeAlias = Callable[[EventQuery, Callable[[float], None]], Iterator[Page]]
+AsyncPageSource: TypeAlias = Callable[[EventQuery], AsyncIterator[Page]]
+
+#: Worker tasks of one async export at most. httpcore's async pool scans every connection,
+#: and polls every idle socket, each time a request comes in or ends (O(connections x idle
+#: connections) a request; encode/httpcore#1035 is still open), so past about 20 connections
+#: a page costs more CPU than the extra concurrency saves: measured with
+#: scripts/bench_bulk.py, 50 tasks were slower than 20. Threads do not pay this as much.
+ASYNC_MAX_WORKERS = 20
+
+_SELECTOR_KEYS = ("identifier", "profile_id", "user_id", "after")
+_FILTER_KEYS = ("source", "type", "start", "end", "page_size")
+
+
+class Job(NamedTuple):
+    """One selector of an export: its place in the list (from 1), as given, and its query."""
+
+    number: int
+    selector: Selector
+    query: EventQuery
+
+    def describe(self) -> str:
+        # No identifier value: this goes into warnings, and identifiers hold emails.
+        return f"selector {self.number} ({self.query.describe()})"
+
+
+def plan(
+    selectors: Iterable[Selector],
+    concurrency: int,
+    on_missing: OnMissing,
+    filters: Mapping[str, Any],
+) -> list[Job]:
+    """Validate every selector, the filters and the options before anything is sent."""
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency={concurrency!r} must be a positive integer")
+    if on_missing not in ("raise", "skip") and not callable(on_missing):
+        raise ValueError(
+            f"on_missing={shorten(on_missing)} must be 'raise', 'skip' or a function "
+            "(selector, error) -> None"
+        )
+    if isinstance(selectors, str | Identifier | Mapping):
+        raise TypeError("selectors must be an iterable of selectors, not a single one")
+    jobs = []
+    for number, selector in enumerate(selectors, 1):
+        try:
+            if isinstance(selector, Mapping):
+                query = make_query(**_selector_arguments(selector, filters), **filters)
+            elif isinstance(selector, str | Identifier):
+                query = make_query(identifier=selector, **filters)
+            else:
+                raise TypeError(
+                    "a selector is an identifier query (str or Identifier) or a mapping, "
+                    f"not {type(selector).__name__}"
+                )
+        except (TypeError, ValueError) as exc:
+            kind = TypeError if isinstance(exc, TypeError) else ValueError
+            raise kind(f"selector {number} ({shorten(selector)}): {exc}") from None
+        jobs.append(Job(number, selector, query))
+    return jobs
+
+
+def _selector_arguments(selector: Mapping[Any, Any], filters: Mapping[str, Any]) -> dict[str, Any]:
+    for key in selector:
+        if key in _SELECTOR_KEYS:
+            continue
+        if key in _FILTER_KEYS:
+            # Filters are arguments of the whole export; one per selector would be a second,
+            # silently ignored or conflicting, value.
+            given = key != "page_size" and filters.get(key) is not None
+            conflict = f"is given both here and as {key}=" if given else "is not a selector key"
+            raise ValueError(
+                f"{key} {conflict}: filters apply to every selector, pass {key}= to the call"
+            )
+        raise ValueError(
+            f"unknown key {shorten(key)}: a selector mapping takes one of identifier, "
+            "profile_id, user_id, and optionally after (a cursor to resume from)"
+        )
+    return dict(selector)
+
+
+class Stopped(BaseException):
+    """Raised inside a bulk-export worker whose export has ended (break, error, exit).
+
+    A ``BaseException``, as ``asyncio.CancelledError`` is: no ``except Exception`` on the way
+    (the fetch loop's, a user's code in between) may take it for a failure and go on."""
 
 
 class _Delivery(NamedTuple):
@@ -37,49 +139,57 @@ class _Delivery(NamedTuple):
     page: Page
 
 
-def plan(
-    selectors: Iterable[Selector], concurrency: int, filters: Mapping[str, Any]
-) -> list[tuple[Selector, EventQuery]]:
-    """Validate every selector and the filters before anything is sent."""
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ValueError(f"concurrency={concurrency!r} must be a positive integer")
-    if isinstance(selectors, str | Identifier):
-        raise TypeError("selectors must be an iterable of selectors, not a single one")
-    planned = []
-    for number, selector in enumerate(selectors, 1):
-        try:
-            if isinstance(selector, Mapping):
-                query = make_query(**selector, **filters)
-            else:
-                query = make_query(identifier=selector, **filters)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"selector {number} ({selector!r}): {exc}") from None
-        planned.append((selector, query))
-    return planned
+class _Missing(NamedTuple):
+    job: Job
+    error: NotFoundError
 
 
-class Stopped(Exception):
-    """Raised inside a bulk-export worker whose export has ended (break, error, exit)."""
+_DONE = object()
 
 
-def events_many(
-    client: Client, planned: list[tuple[Selector, EventQuery]], concurrency: int
-) -> Iterator[tuple[Selector, Event]]:
+def _failed(job: Job, exc: Exception) -> Exception:
+    if isinstance(exc, ZendeskError):
+        exc.selector = job.selector
+    # The whole selector, unlike the warning of a skip: an exception goes to the caller alone.
+    exc.add_note(
+        f"while exporting the events of selector {job.number} ({shorten(job.selector, 200)})"
+    )
+    return exc
+
+
+def _report_missing(on_missing: OnMissing, missing: _Missing) -> None:
+    # In the consumer, not in a worker: a callback runs in the caller's thread or task, in
+    # order with the pages around it, and what it raises ends the export.
+    if callable(on_missing):
+        on_missing(missing.job.selector, missing.error)
+    else:
+        logger.warning("skipped %s: %s", missing.job.describe(), missing.error)
+        logger.debug("skipped selector %d: %s", missing.job.number, shorten(missing.job.selector))
+
+
+def pages_many(
+    source: PageSource, jobs: list[Job], concurrency: int, on_missing: OnMissing
+) -> Generator[tuple[Selector, Page], None, None]:
     """Threads: ``concurrency`` daemon workers, each paging through one selector at a time.
 
     Daemon threads and a shared ``stop`` event, rather than a ThreadPoolExecutor: an early
     break, the first error or the end of the program must not wait for workers that sleep
     through a ``Retry-After`` (their waits end at once) or hold a page nobody will take.
     """
-    pages: queue.Queue[object] = queue.Queue(maxsize=2 * concurrency)
+    count = min(concurrency, len(jobs))
+    deliveries: queue.Queue[object] = queue.Queue(maxsize=2 * max(count, 1))
     stop = threading.Event()
-    todo = iter(planned)
+    todo = iter(jobs)
     todo_lock = threading.Lock()
+
+    def sleep(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise Stopped
 
     def hand_over(item: object) -> bool:
         while not stop.is_set():
             try:
-                pages.put(item, timeout=0.1)
+                deliveries.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
@@ -91,36 +201,41 @@ def events_many(
                 job = next(todo, None)
             if job is None:
                 break
-            selector, query = job
             try:
-                for page in client._stream(query)._pages(stop):
-                    if not hand_over(_Delivery(selector, page)):
+                for page in source(job.query, sleep):
+                    if not hand_over(_Delivery(job.selector, page)):
                         return
             except Stopped:
                 return
+            except NotFoundError as exc:
+                if on_missing == "raise":
+                    hand_over(_failed(job, exc))
+                    return
+                if not hand_over(_Missing(job, exc)):
+                    return
             except Exception as exc:
-                exc.add_note(f"while exporting the events of {selector!r}")
-                hand_over(exc)
+                hand_over(_failed(job, exc))
                 return
         hand_over(_DONE)
 
     workers = [
         threading.Thread(target=work, name=f"zdevents-export-{n}", daemon=True)
-        for n in range(min(concurrency, len(planned)))
+        for n in range(count)
     ]
     for worker in workers:
         worker.start()
     try:
         running = len(workers)
         while running:
-            item = pages.get()
+            item = deliveries.get()
             if item is _DONE:
                 running -= 1
             elif isinstance(item, _Delivery):
-                for event in item.page.events:
-                    yield item.selector, event
+                yield item.selector, item.page
+            elif isinstance(item, _Missing):
+                _report_missing(on_missing, item)
             else:
-                assert isinstance(item, BaseException)
+                assert isinstance(item, Exception)
                 raise item
     finally:
         # Also on an early break: workers stop at their next wait or page; a request in
@@ -128,38 +243,65 @@ def events_many(
         stop.set()
 
 
-async def async_events_many(
-    client: AsyncClient, planned: list[tuple[Selector, EventQuery]], concurrency: int
-) -> AsyncIterator[tuple[Selector, Event]]:
-    """asyncio: ``concurrency`` worker tasks pulling selectors from one shared list."""
-    pages: asyncio.Queue[object] = asyncio.Queue(maxsize=2 * concurrency)
-    todo = iter(planned)
+def events_many(
+    pages: Generator[tuple[Selector, Page], None, None],
+) -> Iterator[tuple[Selector, Event]]:
+    """The events of :func:`pages_many`; closing this closes the export."""
+    with contextlib.closing(pages):
+        for selector, page in pages:
+            for event in page.events:
+                yield selector, event
+
+
+async def async_pages_many(
+    source: AsyncPageSource, jobs: list[Job], concurrency: int, on_missing: OnMissing
+) -> AsyncGenerator[tuple[Selector, Page], None]:
+    """asyncio: ``concurrency`` worker tasks (at most ``ASYNC_MAX_WORKERS``) pulling
+    selectors from one shared list."""
+    count = min(concurrency, ASYNC_MAX_WORKERS, len(jobs))
+    deliveries: asyncio.Queue[object] = asyncio.Queue(maxsize=2 * max(count, 1))
+    todo = iter(jobs)
 
     async def work() -> None:
-        for selector, query in todo:
+        for job in todo:
             try:
-                async for page in client._stream(query).pages():
-                    await pages.put(_Delivery(selector, page))
+                async for page in source(job.query):
+                    await deliveries.put(_Delivery(job.selector, page))
+            except NotFoundError as exc:
+                if on_missing == "raise":
+                    await deliveries.put(_failed(job, exc))
+                    return
+                await deliveries.put(_Missing(job, exc))
             except Exception as exc:
-                exc.add_note(f"while exporting the events of {selector!r}")
-                await pages.put(exc)
+                await deliveries.put(_failed(job, exc))
                 return
-        await pages.put(_DONE)
+        await deliveries.put(_DONE)
 
-    workers = [asyncio.create_task(work()) for _ in range(min(concurrency, len(planned)))]
+    workers = [asyncio.create_task(work()) for _ in range(count)]
     try:
         running = len(workers)
         while running:
-            item = await pages.get()
+            item = await deliveries.get()
             if item is _DONE:
                 running -= 1
             elif isinstance(item, _Delivery):
-                for event in item.page.events:
-                    yield item.selector, event
+                yield item.selector, item.page
+            elif isinstance(item, _Missing):
+                _report_missing(on_missing, item)
             else:
-                assert isinstance(item, BaseException)
+                assert isinstance(item, Exception)
                 raise item
     finally:
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+
+
+async def async_events_many(
+    pages: AsyncGenerator[tuple[Selector, Page], None],
+) -> AsyncIterator[tuple[Selector, Event]]:
+    """The events of :func:`async_pages_many`; closing this closes the export."""
+    async with contextlib.aclosing(pages):
+        async for selector, page in pages:
+            for event in page.events:
+                yield selector, event

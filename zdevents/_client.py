@@ -1,72 +1,190 @@
 """``Client`` and ``AsyncClient``: the public entry points.
 
 Requests are built by the generated package (``_routes``), pages followed by ``_pagination``,
-retries decided by ``_retry``, pacing by ``_ratelimit``; this module only sends.
+retries decided by ``_retry``, pacing by ``_ratelimit``, failures described by ``_failures``,
+bytes read off the wire by ``_transport``; this module only sends.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
+import math
 import platform
-import threading
+import re
+import ssl
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import Any, Generic, Self, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from typing import Any, Final, Self, TypeVar
 
+import attrs
 import httpx
 
-from ._bulk import Selector, Stopped, async_events_many, events_many, plan
+from . import _bulk
+from ._bulk import Job, OnMissing, Selector
 from ._config import authorization, base_url_of, env_settings
 from ._event import Event
+from ._failures import describe_write_failure, error_from_response, transport_errors
 from ._identifier import Identifier
+from ._logs import guard
 from ._pagination import PageRequest, Walk
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query
 from ._ratelimit import RateLimiter
 from ._responses import Page, decode_page
-from ._retry import RetryPolicy
+from ._retry import MAX_SECONDS, Attempts, RetryPolicy
 from ._time import TimeInput
+from ._transport import (
+    ACCEPT_ENCODING,
+    ERROR_BODY_LIMIT,
+    BodyReader,
+    TooLarge,
+    Undecodable,
+    async_transport,
+    deadline,
+    past_deadline,
+    rebuilt,
+    sync_transport,
+)
 from ._version import __version__
-from .errors import APIConnectionError, APITimeoutError, BadResponseError, ZendeskError
+from .errors import BadResponseError, ZendeskError
 
-__all__ = ["AsyncClient", "AsyncEventStream", "Client", "EventStream"]
+T = TypeVar("T")
 
-StreamT = TypeVar("StreamT")
-ManyT = TypeVar("ManyT")
+logger = logging.getLogger("zdevents")
 
-#: Never unlimited: 30 s to read a page, 10 s to connect.
+#: Never unlimited: 30 s for the whole response of one request, 10 s to connect.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+#: The largest page body taken, raw or decoded: a page of 100 events is rarely over 1 MB.
+DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 USER_AGENT = f"zdevents/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_ROUTE_WORD = re.compile(r"[a-z_]+|v[0-9]+")
 
 
-@contextlib.contextmanager
-def _transport_errors(what: str, status: int | None = None) -> Iterator[None]:
-    """httpx's exceptions as ours; ``status`` is set while the body of an answer is read."""
-    # `from None`: httpx exceptions carry the request, whose headers hold the credentials.
+class NotGiven:
+    """The default of :meth:`Client.with_options` arguments: keep the current setting."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_GIVEN: Final = NotGiven()
+
+
+def _label(method: str, path: str) -> str:
+    """The route of a request without the ids in its path, for INFO log records."""
+    parts = [p if _ROUTE_WORD.fullmatch(p) else "{id}" for p in path.split("/") if p]
+    return f"{method} /{'/'.join(parts)}"
+
+
+def _timeout(value: object) -> tuple[httpx.Timeout, float | None]:
+    """The httpx timeout and the bound for one whole response; every value finite-clamped."""
+
+    def seconds(name: str, x: object) -> float | None:
+        if x is None:
+            return None
+        if isinstance(x, bool) or not isinstance(x, int | float):
+            raise TypeError(f"{name} must be a number of seconds, not {type(x).__name__}")
+        if math.isnan(x) or x <= 0:
+            raise ValueError(f"{name}={x!r} must be a positive number of seconds")
+        # Socket timeouts and sleeps overflow near 2**63 ns; nobody means more than this.
+        return min(float(x), MAX_SECONDS)
+
+    if isinstance(value, httpx.Timeout):
+        parts = {
+            k: seconds(f"timeout.{k}", getattr(value, k))
+            for k in ("connect", "read", "write", "pool")
+        }
+        given = [x for x in parts.values() if x is not None]
+        return httpx.Timeout(**parts), max(given) if given else None
+    total = seconds("timeout", value)
+    return httpx.Timeout(total), total
+
+
+def _body_limit(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"max_body_size must be an int, not {type(value).__name__}")
+    if value < 1024:
+        raise ValueError(f"max_body_size={value!r} must be at least 1024 bytes")
+    return value
+
+
+@attrs.frozen
+class _Settings:
+    """A client's validated settings; :meth:`Client.with_options` evolves a copy."""
+
+    timeout: httpx.Timeout
+    total: float | None
+    policy: RetryPolicy
+    max_body_size: int
+
+
+def _settings(
+    timeout: object,
+    max_retries: object,
+    backoff_base: object,
+    backoff_cap: object,
+    max_retry_after: object,
+    retry_budget: object,
+    retry_writes: object,
+    max_body_size: object,
+) -> _Settings:
+    httpx_timeout, total = _timeout(timeout)
     try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError(f"{what} timed out ({type(exc).__name__})") from None
-    except httpx.DecodingError as exc:
-        raise BadResponseError(f"{what}: undecodable body ({exc})", retryable=True) from None
-    except httpx.RequestError as exc:
-        if status == 200:
-            # The page was on its way: a cut-short body, not an unreachable server.
-            raise BadResponseError(
-                f"{what}: the 200 response body was cut short ({type(exc).__name__})",
-                retryable=True,
-            ) from None
-        raise APIConnectionError(f"{what} failed: {type(exc).__name__}: {exc}") from None
+        policy = RetryPolicy(
+            max_retries,  # type: ignore[arg-type]
+            backoff_base,  # type: ignore[arg-type]
+            backoff_cap,  # type: ignore[arg-type]
+            max_retry_after,  # type: ignore[arg-type]
+            retry_budget,  # type: ignore[arg-type]
+            retry_writes,  # type: ignore[arg-type]
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"invalid retry settings: {exc}") from None
+    return _Settings(httpx_timeout, total, policy, _body_limit(max_body_size))
 
 
-def _sleep(seconds: float, stop: threading.Event | None) -> None:
-    if stop is None:
-        time.sleep(seconds)
-    elif stop.wait(seconds):
-        raise Stopped
+_OPTIONS_DOC = """
+        Args:
+            subdomain: the account's subdomain (``coolbikes`` for coolbikes.zendesk.com).
+            base_url: instead of ``subdomain``, the API origin (plain ``http://`` only for
+                loopback hosts, e.g. the sandbox).
+            email: the agent's email, with ``api_token``.
+            api_token: an API token (Admin Center > Apps and integrations > Zendesk API).
+            oauth_token: instead of ``email``/``api_token``, an OAuth access token.
+            timeout: seconds for the whole response of one request, headers and body (or an
+                ``httpx.Timeout``, whose largest value bounds the whole response); 30 s, and
+                10 s to connect, by default. Values over 30 days count as 30 days.
+            max_retries: retries of one request after a transient failure (4; 0 disables).
+            backoff_base: seconds of the first backoff, doubled at each retry (0.5).
+            backoff_cap: the longest backoff in seconds (8).
+            max_retry_after: a ``Retry-After`` (or a rate-limit pause) longer than this
+                many seconds raises at once (60).
+            retry_budget: seconds one call may take, retries and waits included (no bound
+                by default); a request in flight gets at most what is left of it.
+            retry_writes: also retry a write (``POST``) that may have reached Zendesk (a
+                5xx, a timeout, a dropped connection after sending). Off by default:
+                Zendesk has no idempotency key, so a retried write may store an event
+                twice. A 429 and a refused connection are retried either way.
+            rate_limit: requests a minute this client stays under (shared by every call,
+                thread and task of the client, and by its :meth:`with_options` copies).
+            max_body_size: the largest response body in bytes, compressed or decoded
+                (64 MiB); a larger page raises :class:`~zdevents.errors.BadResponseError`,
+                read in bounded memory, not retried.
+            verify: TLS verification: ``True``, a CA bundle path or an ``ssl.SSLContext``.
+            trust_env: use the environment's proxies (``HTTPS_PROXY``, ``ALL_PROXY``,
+                ``NO_PROXY``) and ``SSL_CERT_FILE``; loopback hosts never go through a proxy.
+"""
 
 
-class _BaseClient(Generic[StreamT, ManyT]):
+class _BaseClient:
+    _http: Any
+
+    _own_http: bool
+
     def __init__(
         self,
         *,
@@ -81,38 +199,269 @@ class _BaseClient(Generic[StreamT, ManyT]):
         backoff_cap: float = 8.0,
         max_retry_after: float = 60.0,
         retry_budget: float | None = None,
+        retry_writes: bool = False,
         rate_limit: float | None = None,
-        verify: bool | str = True,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        verify: bool | str | ssl.SSLContext = True,
+        trust_env: bool = True,
     ) -> None:
+        self._settings = _settings(
+            timeout, max_retries, backoff_base, backoff_cap, max_retry_after,
+            retry_budget, retry_writes, max_body_size,
+        )  # fmt: skip
         self.base_url = base_url_of(subdomain, base_url)
         self._auth_kind, self._authorization = authorization(email, api_token, oauth_token)
+        guard(self._authorization)
         self._email = email if self._auth_kind == "api_token" else None
-        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        try:
-            self._policy = RetryPolicy(
-                max_retries, backoff_base, backoff_cap, max_retry_after, retry_budget
-            )
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"invalid retry settings: {exc}") from None
         self._limiter = RateLimiter(rate_limit)
         self._verify = verify
+        self._trust_env = trust_env
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        subdomain: str | None = None,
+        base_url: str | None = None,
+        email: str | None = None,
+        api_token: str | None = None,
+        oauth_token: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        max_retry_after: float = 60.0,
+        retry_budget: float | None = None,
+        retry_writes: bool = False,
+        rate_limit: float | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        verify: bool | str | ssl.SSLContext = True,
+        trust_env: bool = True,
+    ) -> Self:
         """A client configured from ``ZENDESK_SUBDOMAIN`` or ``ZENDESK_BASE_URL``, plus
         ``ZENDESK_EMAIL`` with ``ZENDESK_API_TOKEN``, or ``ZENDESK_OAUTH_TOKEN``.
 
-        Keyword arguments are passed on; an account (``subdomain``/``base_url``) or credentials
-        given here replace those of the environment. Raises
-        :class:`~zdevents.errors.ConfigurationError` naming what is missing.
+        ``environ`` replaces ``os.environ``. The other arguments are the client's own (see
+        below); an account (``subdomain``/``base_url``) or credentials given here replace
+        those of the environment. Raises :class:`~zdevents.errors.ConfigurationError`
+        naming what is missing, or naming both kinds of credentials when both are set.
         """
-        settings: dict[str, Any] = env_settings(environ)
+        given = {"subdomain": subdomain, "base_url": base_url, "email": email}
+        given |= {"api_token": api_token, "oauth_token": oauth_token}
+        explicit = {k: v for k, v in given.items() if v is not None}
         # An explicit argument replaces the whole group it belongs to (account or credentials).
-        for group in (("subdomain", "base_url"), ("email", "api_token", "oauth_token")):
-            if any(name in options for name in group):
-                for name in group:
-                    settings.pop(name, None)
-        return cls(**{**settings, **options})
+        settings = env_settings(
+            environ,
+            account=subdomain is None and base_url is None,
+            credentials=email is None and api_token is None and oauth_token is None,
+        )
+        account = {**settings, **explicit}
+        return cls(
+            **account,
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            max_retry_after=max_retry_after,
+            retry_budget=retry_budget,
+            retry_writes=retry_writes,
+            rate_limit=rate_limit,
+            max_body_size=max_body_size,
+            verify=verify,
+            trust_env=trust_env,
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        backoff_base: float | NotGiven = NOT_GIVEN,
+        backoff_cap: float | NotGiven = NOT_GIVEN,
+        max_retry_after: float | NotGiven = NOT_GIVEN,
+        retry_budget: float | NotGiven | None = NOT_GIVEN,
+        retry_writes: bool | NotGiven = NOT_GIVEN,
+        max_body_size: int | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A client of the same class with other settings for some calls, sharing this
+        one's connection pool, credentials and rate limiter (the openai-python pattern).
+
+        >>> fast = client.with_options(timeout=5, max_retries=0)
+
+        Closing the copy does not close this client's pool.
+        """
+        old = self._settings
+        policy = old.policy
+        settings = _settings(
+            old.timeout if isinstance(timeout, NotGiven) else timeout,
+            policy.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            policy.backoff_base if isinstance(backoff_base, NotGiven) else backoff_base,
+            policy.backoff_cap if isinstance(backoff_cap, NotGiven) else backoff_cap,
+            policy.max_retry_after if isinstance(max_retry_after, NotGiven) else max_retry_after,
+            policy.budget if isinstance(retry_budget, NotGiven) else retry_budget,
+            policy.retry_writes if isinstance(retry_writes, NotGiven) else retry_writes,
+            old.max_body_size if isinstance(max_body_size, NotGiven) else max_body_size,
+        )
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy._settings = settings
+        copy._own_http = False  # the pool stays the original's to close
+        return copy
+
+    def _query(
+        self,
+        identifier: Identifier | str | None,
+        profile_id: str | None,
+        user_id: int | str | None,
+        *,
+        source: str | None,
+        type: str | None,
+        start: TimeInput | None,
+        end: TimeInput | None,
+        page_size: int,
+        after: str | None,
+        limit: int | None,
+    ) -> EventQuery:
+        if limit is not None:
+            if isinstance(limit, bool) or not isinstance(limit, int):
+                raise TypeError(f"limit must be an int, not {limit.__class__.__name__}")
+            if limit < 1:
+                raise ValueError(f"limit={limit!r} must be a positive number of events")
+            if isinstance(page_size, int) and not isinstance(page_size, bool):
+                # No page holds more than is needed.
+                page_size = min(page_size, limit)
+        return make_query(
+            identifier, profile_id, user_id,
+            source=source, type=type, start=start, end=end, page_size=page_size, after=after,
+        )  # fmt: skip
+
+    def _jobs(
+        self,
+        selectors: Iterable[Selector],
+        concurrency: int,
+        on_missing: OnMissing,
+        filters: Mapping[str, Any],
+    ) -> list[Job]:
+        # events_many and pages_many of both clients: every selector checked before sending.
+        return _bulk.plan(selectors, concurrency, on_missing, filters)
+
+    def _prepare(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        params: Mapping[str, Any] | None,
+        json: object,
+        attempts: Attempts,
+    ) -> tuple[httpx.Request, float | None]:
+        """The one place a request gets its headers, credentials included, and the seconds
+        its whole response may take."""
+        if isinstance(url, str):
+            url = self.base_url.copy_with(path=self.base_url.path.rstrip("/") + url)
+        headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "User-Agent": USER_AGENT,
+            "Authorization": self._authorization.reveal(),
+        }
+        seconds = attempts.time_left(self._settings.total)
+        timeout = self._settings.timeout
+        if seconds is not None:
+            # No single socket operation may wait longer than the whole response may.
+            timeout = httpx.Timeout(
+                **{k: None if v is None else min(v, seconds) for k, v in timeout.as_dict().items()}
+            )
+        request = self._http.build_request(
+            method, url, params=params, json=json, headers=headers, timeout=timeout
+        )
+        return request, seconds
+
+    def _attempts(self, method: str, url: httpx.URL | str) -> tuple[str, Attempts]:
+        path = url if isinstance(url, str) else url.path
+        write = method.upper() in _WRITE_METHODS
+        attempts = self._settings.policy.start(_label(method, path), self._limiter, write=write)
+        return f"{method} {path}", attempts
+
+    def _failed(self, error: ZendeskError, method: str) -> ZendeskError:
+        if method.upper() in _WRITE_METHODS:
+            describe_write_failure(error)
+        return error
+
+    def _walk(self, query: EventQuery) -> Walk:
+        return Walk(query, self.base_url)
+
+    def __repr__(self) -> str:
+        who = f", email={self._email!r}" if self._email else ""
+        return (
+            f"{type(self).__name__}(base_url={str(self.base_url)!r}, auth={self._auth_kind!r}{who})"
+        )
+
+
+def _body_error(what: str, status: int, exc: Exception, limit: int) -> Exception:
+    if isinstance(exc, TooLarge):
+        return BadResponseError(
+            f"{what}: the {status} response body is over max_body_size ({limit} bytes)",
+            kind="too_large",
+        )
+    return BadResponseError(f"{what}: {exc}", kind="undecodable")
+
+
+def _reader(response: httpx.Response, limit: int) -> BodyReader:
+    status = response.status_code
+    cap = limit if 200 <= status < 300 else min(limit, ERROR_BODY_LIMIT)
+    # A response built in memory (httpx.MockTransport) comes read and decoded already.
+    encoding = None if response.is_stream_consumed else response.headers.get("content-encoding")
+    return BodyReader(encoding, cap)
+
+
+class Client(_BaseClient):
+    """A synchronous Events API client; safe to share between threads.
+
+    >>> client = Client(subdomain="coolbikes", email="devs@coolbikes.com", api_token="...")
+    >>> for event in client.events(identifier="coolbikes:rider:email:jdoe@example.com",
+    ...                            start="2020-02-23", end="2020-02-29"):
+    ...     print(event.type, event.created_at)
+
+    Credentials: ``email`` with ``api_token``, or ``oauth_token`` (giving both is a
+    :class:`~zdevents.errors.ConfigurationError`). Account: ``subdomain`` or ``base_url``.
+    Every argument is keyword-only; see ``__init__``.
+    """
+
+    def __init__(
+        self,
+        *,
+        subdomain: str | None = None,
+        base_url: str | None = None,
+        email: str | None = None,
+        api_token: str | None = None,
+        oauth_token: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        max_retry_after: float = 60.0,
+        retry_budget: float | None = None,
+        retry_writes: bool = False,
+        rate_limit: float | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        verify: bool | str | ssl.SSLContext = True,
+        trust_env: bool = True,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            subdomain=subdomain, base_url=base_url, email=email, api_token=api_token,
+            oauth_token=oauth_token, timeout=timeout, max_retries=max_retries,
+            backoff_base=backoff_base, backoff_cap=backoff_cap, max_retry_after=max_retry_after,
+            retry_budget=retry_budget, retry_writes=retry_writes, rate_limit=rate_limit,
+            max_body_size=max_body_size, verify=verify, trust_env=trust_env,
+        )  # fmt: skip
+        self._own_http = http_client is None
+        self._http: httpx.Client = http_client or httpx.Client(
+            transport=sync_transport(self.base_url, verify=verify, trust_env=trust_env),
+            timeout=self._settings.timeout,
+            follow_redirects=False,
+            trust_env=False,  # the transport above already applied what the environment says
+        )
 
     def events(
         self,
@@ -126,140 +475,164 @@ class _BaseClient(Generic[StreamT, ManyT]):
         end: TimeInput | None = None,
         page_size: int = MAX_PAGE_SIZE,
         after: str | None = None,
-    ) -> StreamT:
-        """The events of one profile or user, across every page, lazily: an
-        :class:`EventStream` from :class:`Client`, an :class:`AsyncEventStream` (for
-        ``async for``) from :class:`AsyncClient`.
+        limit: int | None = None,
+    ) -> EventStream:
+        """The events of one profile or user, across every page, lazily.
 
         Give exactly one of ``identifier`` (an :class:`Identifier` or its text),
         ``profile_id`` or ``user_id``. Filters: ``source``; ``type`` (needs ``source``);
         ``start`` and ``end`` (inclusive; a ``date``, an aware ``datetime`` or an ISO 8601
         string; a date as ``end`` includes that whole UTC day); ``page_size`` (1..100).
-        ``after`` resumes at a cursor taken from :attr:`Page.cursor`. Invalid arguments raise
+        ``after`` resumes at a cursor taken from :attr:`Page.cursor`. ``limit`` stops after
+        that many events, and no page beyond them is fetched. Invalid arguments raise
         ``ValueError`` here, before any request.
         """
-        query = make_query(
+        query = self._query(
             identifier, profile_id, user_id,
             source=source, type=type, start=start, end=end, page_size=page_size, after=after,
+            limit=limit,
         )  # fmt: skip
-        return self._stream(query)
+        return EventStream(self, query, limit)
 
     def events_many(
         self,
         selectors: Iterable[Selector],
         *,
         concurrency: int = 8,
+        on_missing: OnMissing = "raise",
         source: str | None = None,
         type: str | None = None,
         start: TimeInput | None = None,
         end: TimeInput | None = None,
         page_size: int = MAX_PAGE_SIZE,
-    ) -> ManyT:
-        """The events of many people, ``concurrency`` at a time, as ``(selector, event)``:
-        an iterator from :class:`Client` (worker threads), an async iterator from
-        :class:`AsyncClient` (worker tasks).
+    ) -> Iterator[tuple[Selector, Event]]:
+        """The events of many people, ``concurrency`` at a time, as ``(selector, event)``,
+        from worker threads.
 
         A selector is an identifier query (text or :class:`Identifier`) or a mapping with one
-        of ``identifier``, ``profile_id``, ``user_id``. Every selector is validated before
-        anything is sent. Each selector's events come in order and exactly once; selectors
-        interleave. Workers share this client's pool and rate limiter; one page per worker is
-        held at a time. The first error stops the export and is raised.
+        of ``identifier``, ``profile_id``, ``user_id``, and optionally ``after``: a cursor
+        (:attr:`Page.cursor`) to resume that selector from. The filters are arguments of the
+        call and apply to every selector; a mapping that repeats one is a ``ValueError``.
+        Every selector is validated before anything is sent. Each selector's events come in
+        order and exactly once; selectors interleave. Workers share this client's pool and
+        rate limiter; one page per worker is held at a time.
+
+        ``on_missing`` says what a 404 (no such person) does: ``"raise"`` (the default) stops
+        the export at the first error, like any other error; ``"skip"`` logs a warning on the
+        ``zdevents`` logger and goes on; a function ``(selector, error) -> None`` is called
+        instead of logging (in the thread or task that iterates). An error that stops the
+        export is raised with ``.selector`` set to the selector whose export failed.
 
         >>> people = ["coolbikes:rider:email:a@example.com", {"user_id": 85211553}]
         >>> for selector, event in client.events_many(people, concurrency=20):
         ...     print(selector, event.type)
         """
         filters = {"source": source, "type": type, "start": start, "end": end}
-        planned = plan(selectors, concurrency, {**filters, "page_size": page_size})
-        return self._many(planned, concurrency)
+        jobs = self._jobs(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return _bulk.events_many(_bulk.pages_many(self._page_source, jobs, concurrency, on_missing))
 
-    def _stream(self, query: EventQuery) -> StreamT:
-        raise NotImplementedError
+    def pages_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        on_missing: OnMissing = "raise",
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[tuple[Selector, Page]]:
+        """:meth:`events_many` a page at a time: ``(selector, page)``, same arguments.
 
-    def _many(self, planned: list[tuple[Selector, EventQuery]], concurrency: int) -> ManyT:
-        raise NotImplementedError
+        This is the way to checkpoint a bulk export: once a page's events are stored, keep
+        ``page.cursor`` for its selector; ``page.has_more`` false means that selector is done.
+        To resume, pass each unfinished selector as a mapping with its cursor,
+        ``{"user_id": 85211553, "after": cursor}`` (``after=None``: from the start), and leave
+        out the finished ones; every event then comes exactly once across the two runs. (A
+        page with more to come but no cursor, which Zendesk does not send, cannot be resumed
+        after: keep the selector's previous cursor and drop what came since.)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        jobs = self._jobs(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return _bulk.pages_many(self._page_source, jobs, concurrency, on_missing)
 
-    def _build(self, request: PageRequest) -> httpx.Request:
-        """The one place a request gets its headers, credentials included."""
-        headers = {
-            "Accept": "application/json",
-            "User-Agent": USER_AGENT,
-            "Authorization": self._authorization.reveal(),
-        }
-        http: httpx.Client | httpx.AsyncClient = self._http  # type: ignore[attr-defined]
-        return http.build_request(
-            "GET", request.url, params=request.params, headers=headers, timeout=self._timeout
-        )
+    def _page_source(self, query: EventQuery, sleep: Callable[[float], None]) -> Iterator[Page]:
+        # What bulk export asks for (_bulk.PageSource): its workers wait through `sleep`.
+        return EventStream(self, query)._pages(sleep)
 
-    def _walk(self, query: EventQuery) -> Walk:
-        return Walk(query, self.base_url)
+    def _fetch(self, request: PageRequest, sleep: Callable[[float], None] | None = None) -> Page:
+        def decode(response: httpx.Response) -> Page:
+            return decode_page(response, self._authorization)
 
-    def __repr__(self) -> str:
-        who = f", email={self._email!r}" if self._email else ""
-        return (
-            f"{type(self).__name__}(base_url={str(self.base_url)!r}, auth={self._auth_kind!r}{who})"
-        )
+        return self._send("GET", request.url, params=request.params, decode=decode, sleep=sleep)
 
+    def _send(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: object = None,
+        decode: Callable[[httpx.Response], T],
+        sleep: Callable[[float], None] | None = None,
+    ) -> T:
+        """Send one request with the client's retry policy and return ``decode(response)``.
 
-class Client(_BaseClient["EventStream", Iterator[tuple[Selector, Event]]]):
-    """A synchronous Events API client; safe to share between threads.
-
-    >>> client = Client(subdomain="coolbikes", email="devs@coolbikes.com", api_token="...")
-    >>> for event in client.events(identifier="coolbikes:rider:email:jdoe@example.com",
-    ...                            start="2020-02-23", end="2020-02-29"):
-    ...     print(event.type, event.created_at)
-
-    Credentials: ``email`` with ``api_token``, or ``oauth_token``. Account: ``subdomain`` or
-    ``base_url`` (plain ``http://`` only for loopback hosts). ``timeout`` (seconds or an
-    ``httpx.Timeout``; 30 s by default), ``max_retries`` (4; 0 disables), ``backoff_base`` and
-    ``backoff_cap`` (seconds), ``max_retry_after`` (a longer ``Retry-After`` raises at once),
-    ``retry_budget`` (seconds one page may take, retries included), ``rate_limit`` (requests a
-    minute, to stay below the account's limit), ``verify`` (TLS), ``http_client`` (your own
-    ``httpx.Client``; zdevents will not close it).
-    """
-
-    def __init__(self, *, http_client: httpx.Client | None = None, **options: Any) -> None:
-        super().__init__(**options)
-        self._own_http = http_client is None
-        self._http = http_client or httpx.Client(
-            timeout=self._timeout,
-            verify=self._verify,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
-        )
-
-    def _stream(self, query: EventQuery) -> EventStream:
-        return EventStream(self, query)
-
-    def _many(
-        self, planned: list[tuple[Selector, EventQuery]], concurrency: int
-    ) -> Iterator[tuple[Selector, Event]]:
-        return events_many(self, planned, concurrency)
-
-    def _fetch(self, request: PageRequest, stop: threading.Event | None = None) -> Page:
-        what = f"GET {request.path}"
-        attempts = self._policy.start(what, self._limiter)
+        The primitive every call goes through (pages, and writes such as track): ``url``
+        is absolute or a path under ``base_url``; ``params`` the query; ``json`` the body.
+        ``decode`` runs inside the retry loop on a fully read 2xx response (its body
+        decoded, at most ``max_body_size``); it may raise a ``ZendeskError``, which is then
+        retried like any other failure (``decode=lambda r: r`` takes the response as is).
+        Non-2xx answers raise their :mod:`zdevents.errors` class. A write (``POST``) that
+        may have reached Zendesk is not sent again unless the client has
+        ``retry_writes=True``; its error says the event may or may not have been stored.
+        """
+        what, attempts = self._attempts(method, url)
+        # Looked up per call, not bound as a default: tests replace this module's `time`.
+        sleep = sleep or time.sleep
         while True:
             wait = self._limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
-                _sleep(wait, stop)
+                sleep(wait)
             try:
-                with _transport_errors(what):
-                    response = self._http.send(self._build(request), stream=True)
-                try:
-                    with _transport_errors(what, response.status_code):
-                        response.read()
-                finally:
-                    response.close()
+                request, seconds = self._prepare(method, url, params, json, attempts)
+                response = self._exchange(request, what, seconds)
                 self._limiter.observe(response.headers)
-                return decode_page(response, self._authorization)
+                logger.debug("%s %s -> %d", method, request.url, response.status_code)
+                if not 200 <= response.status_code < 300:
+                    raise error_from_response(response, self._authorization)
+                return decode(response)
             except ZendeskError as exc:
-                wait = attempts.wait_before_retry(exc)
-            _sleep(wait, stop)
+                wait = attempts.wait_before_retry(self._failed(exc, method))
+            sleep(wait)
+
+    def _exchange(self, request: httpx.Request, what: str, seconds: float | None) -> httpx.Response:
+        secret, limit = self._authorization, self._settings.max_body_size
+        with transport_errors(what, secret), deadline(seconds):
+            response = self._http.send(request, stream=True)
+            try:
+                status = response.status_code
+                with transport_errors(what, secret, status):
+                    reader = _reader(response, limit)
+                    chunks = [response.content] if response.is_stream_consumed else None
+                    for chunk in chunks or response.iter_raw():
+                        reader.feed(chunk)
+                        if past_deadline():
+                            raise httpx.ReadTimeout("the whole response took too long")
+                    body = reader.finish()
+            except (TooLarge, Undecodable) as exc:
+                if 200 <= status < 300:
+                    raise _body_error(what, status, exc, limit) from None
+                body = b""  # an error's details are lost, not its status
+            finally:
+                response.close()
+        return rebuilt(response, body)
 
     def close(self) -> None:
-        """Close the connection pool (not a ``http_client`` you passed in)."""
+        """Close the connection pool (not a ``http_client`` you passed in, nor the pool of
+        the client a :meth:`with_options` copy came from)."""
         if self._own_http:
             self._http.close()
 
@@ -277,33 +650,64 @@ class EventStream:
     Each iteration starts again from the first page.
     """
 
-    def __init__(self, client: Client, query: EventQuery) -> None:
+    def __init__(self, client: Client, query: EventQuery, limit: int | None = None) -> None:
         self._client = client
         self._query = query
+        self._limit = limit
 
     @property
     def query(self) -> EventQuery:
         return self._query
 
     def pages(self) -> Iterator[Page]:
-        """Yield one :class:`Page` at a time, following the cursor to the end."""
+        """Yield one :class:`Page` at a time, following the cursor to the end. With a
+        ``limit``, pages stop once they hold that many events; the last is whole, so that
+        its cursor stays a correct place to resume."""
         return self._pages()
 
-    def _pages(self, stop: threading.Event | None = None) -> Iterator[Page]:
-        # `stop` lets a bulk export end its workers' waits at once (see _bulk).
+    def _pages(self, sleep: Callable[[float], None] | None = None) -> Iterator[Page]:
+        # `sleep` lets a bulk export end its workers' waits at once (see _bulk).
         walk = self._client._walk(self._query)
         request: PageRequest | None = walk.first
+        left = self._limit
         while request is not None:
-            page = self._client._fetch(request, stop)
+            page = self._client._fetch(request, sleep)
             yield page
+            if left is not None:
+                left -= len(page.events)
+                if left <= 0:
+                    return
             request = walk.advance(page)
 
     def __iter__(self) -> Iterator[Event]:
+        left = self._limit
         for page in self.pages():
+            if left is not None and len(page.events) >= left:
+                yield from page.events[:left]
+                return
+            if left is not None:
+                left -= len(page.events)
             yield from page.events
 
+    def __repr__(self) -> str:
+        return _stream_repr(self, self._query, self._limit, self._client)
 
-class AsyncClient(_BaseClient["AsyncEventStream", AsyncIterator[tuple[Selector, Event]]]):
+
+def _stream_repr(stream: object, query: EventQuery, limit: int | None, client: _BaseClient) -> str:
+    # The selector as EventQuery.describe shows it: an identifier's value is left out.
+    parts = [query.describe()]
+    for name in ("source", "type", "start", "end"):
+        value = getattr(query, name)
+        if value is not None:
+            parts.append(f"{name}={value!r}")
+    if query.after is not None:
+        parts.append("after=<cursor>")
+    if limit is not None:
+        parts.append(f"limit={limit}")
+    return f"<{type(stream).__name__} {', '.join(parts)} from {str(client.base_url)!r}>"
+
+
+class AsyncClient(_BaseClient):
     """The asyncio twin of :class:`Client`: same arguments, ``async for`` iteration.
 
     >>> async with AsyncClient.from_env() as client:
@@ -313,48 +717,198 @@ class AsyncClient(_BaseClient["AsyncEventStream", AsyncIterator[tuple[Selector, 
     Concurrent iterations of one client share its connection pool and its rate limiter.
     """
 
-    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(
+        self,
+        *,
+        subdomain: str | None = None,
+        base_url: str | None = None,
+        email: str | None = None,
+        api_token: str | None = None,
+        oauth_token: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        max_retry_after: float = 60.0,
+        retry_budget: float | None = None,
+        retry_writes: bool = False,
+        rate_limit: float | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        verify: bool | str | ssl.SSLContext = True,
+        trust_env: bool = True,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            subdomain=subdomain, base_url=base_url, email=email, api_token=api_token,
+            oauth_token=oauth_token, timeout=timeout, max_retries=max_retries,
+            backoff_base=backoff_base, backoff_cap=backoff_cap, max_retry_after=max_retry_after,
+            retry_budget=retry_budget, retry_writes=retry_writes, rate_limit=rate_limit,
+            max_body_size=max_body_size, verify=verify, trust_env=trust_env,
+        )  # fmt: skip
         self._own_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            timeout=self._timeout,
-            verify=self._verify,
+        self._http: httpx.AsyncClient = http_client or httpx.AsyncClient(
+            transport=async_transport(self.base_url, verify=verify, trust_env=trust_env),
+            timeout=self._settings.timeout,
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+            trust_env=False,  # the transport above already applied what the environment says
         )
 
-    def _stream(self, query: EventQuery) -> AsyncEventStream:
-        return AsyncEventStream(self, query)
+    def events(
+        self,
+        identifier: Identifier | str | None = None,
+        profile_id: str | None = None,
+        user_id: int | str | None = None,
+        *,
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> AsyncEventStream:
+        """The events of one profile or user for ``async for``; the arguments are those of
+        :meth:`Client.events`."""
+        query = self._query(
+            identifier, profile_id, user_id,
+            source=source, type=type, start=start, end=end, page_size=page_size, after=after,
+            limit=limit,
+        )  # fmt: skip
+        return AsyncEventStream(self, query, limit)
 
-    def _many(
-        self, planned: list[tuple[Selector, EventQuery]], concurrency: int
+    def events_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        on_missing: OnMissing = "raise",
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
     ) -> AsyncIterator[tuple[Selector, Event]]:
-        return async_events_many(self, planned, concurrency)
+        """The events of many people, ``concurrency`` at a time, as ``(selector, event)``,
+        from worker tasks, for ``async for``.
+
+        A selector is an identifier query (text or :class:`Identifier`) or a mapping with one
+        of ``identifier``, ``profile_id``, ``user_id``, and optionally ``after``: a cursor
+        (:attr:`Page.cursor`) to resume that selector from. The filters are arguments of the
+        call and apply to every selector; a mapping that repeats one is a ``ValueError``.
+        Every selector is validated before anything is sent. Each selector's events come in
+        order and exactly once; selectors interleave. Workers share this client's pool and
+        rate limiter; one page per worker is held at a time. At most 20 tasks run whatever
+        ``concurrency`` asks for: beyond that, httpcore's async connection pool spends more
+        per request than the extra tasks save.
+
+        ``on_missing`` says what a 404 (no such person) does: ``"raise"`` (the default) stops
+        the export at the first error, like any other error; ``"skip"`` logs a warning on the
+        ``zdevents`` logger and goes on; a function ``(selector, error) -> None`` is called
+        instead of logging (in the thread or task that iterates). An error that stops the
+        export is raised with ``.selector`` set to the selector whose export failed.
+
+        >>> people = ["coolbikes:rider:email:a@example.com", {"user_id": 85211553}]
+        >>> for selector, event in client.events_many(people, concurrency=20):
+        ...     print(selector, event.type)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        jobs = self._jobs(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return _bulk.async_events_many(
+            _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
+        )
+
+    def pages_many(
+        self,
+        selectors: Iterable[Selector],
+        *,
+        concurrency: int = 8,
+        on_missing: OnMissing = "raise",
+        source: str | None = None,
+        type: str | None = None,
+        start: TimeInput | None = None,
+        end: TimeInput | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncIterator[tuple[Selector, Page]]:
+        """:meth:`events_many` a page at a time: ``(selector, page)``, same arguments.
+
+        This is the way to checkpoint a bulk export: once a page's events are stored, keep
+        ``page.cursor`` for its selector; ``page.has_more`` false means that selector is done.
+        To resume, pass each unfinished selector as a mapping with its cursor,
+        ``{"user_id": 85211553, "after": cursor}`` (``after=None``: from the start), and leave
+        out the finished ones; every event then comes exactly once across the two runs. (A
+        page with more to come but no cursor, which Zendesk does not send, cannot be resumed
+        after: keep the selector's previous cursor and drop what came since.)
+        """
+        filters = {"source": source, "type": type, "start": start, "end": end}
+        jobs = self._jobs(selectors, concurrency, on_missing, {**filters, "page_size": page_size})
+        return _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
+
+    def _page_source(self, query: EventQuery) -> AsyncIterator[Page]:
+        # What bulk export asks for (_bulk.AsyncPageSource); its workers are cancelled.
+        return AsyncEventStream(self, query).pages()
 
     async def _fetch(self, request: PageRequest) -> Page:
-        what = f"GET {request.path}"
-        attempts = self._policy.start(what, self._limiter)
+        def decode(response: httpx.Response) -> Page:
+            return decode_page(response, self._authorization)
+
+        return await self._send("GET", request.url, params=request.params, decode=decode)
+
+    async def _send(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: object = None,
+        decode: Callable[[httpx.Response], T],
+    ) -> T:
+        """The asyncio twin of :meth:`Client._send`, with the same policy."""
+        what, attempts = self._attempts(method, url)
         while True:
             wait = self._limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
                 await asyncio.sleep(wait)
             try:
-                with _transport_errors(what):
-                    response = await self._http.send(self._build(request), stream=True)
-                try:
-                    with _transport_errors(what, response.status_code):
-                        await response.aread()
-                finally:
-                    await response.aclose()
+                request, seconds = self._prepare(method, url, params, json, attempts)
+                response = await self._exchange(request, what, seconds)
                 self._limiter.observe(response.headers)
-                return decode_page(response, self._authorization)
+                logger.debug("%s %s -> %d", method, request.url, response.status_code)
+                if not 200 <= response.status_code < 300:
+                    raise error_from_response(response, self._authorization)
+                return decode(response)
             except ZendeskError as exc:
-                wait = attempts.wait_before_retry(exc)
+                wait = attempts.wait_before_retry(self._failed(exc, method))
             await asyncio.sleep(wait)
 
+    async def _exchange(
+        self, request: httpx.Request, what: str, seconds: float | None
+    ) -> httpx.Response:
+        secret, limit = self._authorization, self._settings.max_body_size
+        with transport_errors(what, secret):
+            async with asyncio.timeout(seconds):
+                response = await self._http.send(request, stream=True)
+                try:
+                    status = response.status_code
+                    with transport_errors(what, secret, status):
+                        reader = _reader(response, limit)
+                        if response.is_stream_consumed:
+                            reader.feed(response.content)
+                        else:
+                            async for chunk in response.aiter_raw():
+                                reader.feed(chunk)
+                        body = reader.finish()
+                except (TooLarge, Undecodable) as exc:
+                    if 200 <= status < 300:
+                        raise _body_error(what, status, exc, limit) from None
+                    body = b""
+                finally:
+                    await response.aclose()
+        return rebuilt(response, body)
+
     async def close(self) -> None:
-        """Close the connection pool (not a ``http_client`` you passed in)."""
+        """Close the connection pool (not a ``http_client`` you passed in, nor the pool of
+        the client a :meth:`with_options` copy came from)."""
         if self._own_http:
             await self._http.aclose()
 
@@ -370,24 +924,48 @@ class AsyncClient(_BaseClient["AsyncEventStream", AsyncIterator[tuple[Selector, 
 class AsyncEventStream:
     """The events of one query for ``async for``; :meth:`pages` for pages."""
 
-    def __init__(self, client: AsyncClient, query: EventQuery) -> None:
+    def __init__(self, client: AsyncClient, query: EventQuery, limit: int | None = None) -> None:
         self._client = client
         self._query = query
+        self._limit = limit
 
     @property
     def query(self) -> EventQuery:
         return self._query
 
     async def pages(self) -> AsyncIterator[Page]:
-        """Yield one :class:`Page` at a time, following the cursor to the end."""
+        """Yield one :class:`Page` at a time, following the cursor to the end (with a
+        ``limit``, as :meth:`EventStream.pages` does)."""
         walk = self._client._walk(self._query)
         request: PageRequest | None = walk.first
+        left = self._limit
         while request is not None:
             page = await self._client._fetch(request)
             yield page
+            if left is not None:
+                left -= len(page.events)
+                if left <= 0:
+                    return
             request = walk.advance(page)
 
     async def __aiter__(self) -> AsyncIterator[Event]:
+        left = self._limit
         async for page in self.pages():
-            for event in page.events:
+            events = page.events if left is None else page.events[:left]
+            for event in events:
                 yield event
+            if left is not None:
+                left -= len(events)
+                if left <= 0:
+                    return
+
+    def __repr__(self) -> str:
+        return _stream_repr(self, self._query, self._limit, self._client)
+
+
+Client.__init__.__doc__ = "A synchronous client; ``http_client`` is your own ``httpx.Client``\n"
+Client.__init__.__doc__ += "        (zdevents will not close it).\n" + _OPTIONS_DOC
+AsyncClient.__init__.__doc__ = "An asyncio client; ``http_client`` is your own\n"
+AsyncClient.__init__.__doc__ += "        ``httpx.AsyncClient`` (zdevents will not close it).\n"
+AsyncClient.__init__.__doc__ += _OPTIONS_DOC
+vars(_BaseClient)["from_env"].__func__.__doc__ += _OPTIONS_DOC

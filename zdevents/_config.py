@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import base64
+import html
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
 
 from .errors import ConfigurationError
-
-__all__ = [
-    "DEFAULT_PORTS",
-    "Secret",
-    "authorization",
-    "base_url_of",
-    "env_settings",
-    "is_loopback",
-    "same_origin",
-]
 
 _DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -37,17 +29,18 @@ class Secret:
     """A string that never shows itself in a repr, str or f-string.
 
     ``forms`` are other spellings of the same secret (the bare token, the base64 credential)
-    that :meth:`scrub` hides too, e.g. in an error body where a proxy echoes the header.
+    that :meth:`scrub_text` hides too, e.g. in an error body where a proxy echoes the header.
     """
 
-    __slots__ = ("_forms", "_value")
+    __slots__ = ("__weakref__", "_forms", "_value")
 
     def __init__(self, value: str, *forms: str) -> None:
         self._value = value
+        spellings = {value, *forms}
+        # Base64 without its padding: what survives when "=" is escaped (\u003d, %3D).
+        spellings |= {f.rstrip("=") for f in spellings}
         # Longest first, so that a form inside another is not left half-hidden.
-        self._forms = tuple(
-            sorted({f.encode() for f in (value, *forms) if len(f) >= 4}, key=len, reverse=True)
-        )
+        self._forms = tuple(sorted({f for f in spellings if len(f) >= 4}, key=len, reverse=True))
 
     def reveal(self) -> str:
         return self._value
@@ -55,8 +48,18 @@ class Secret:
     def scrub(self, data: bytes) -> bytes:
         """``data`` with every form of the secret replaced by ``********``."""
         for form in self._forms:
-            data = data.replace(form, b"********")
+            data = data.replace(form.encode(), b"********")
         return data
+
+    def scrub_text(self, text: str) -> str:
+        """``text`` as it may be shown: every form of the secret replaced by ``********``;
+        withheld entirely if the secret still shows once the text is unescaped (``\\u``,
+        ``%XX``, HTML entities) or its whitespace removed (base64 wrapped over lines)."""
+        for form in self._forms:
+            text = text.replace(form, "********")
+        if any(form in view for view in _views(text) for form in self._forms):
+            return "[withheld: the text held a credential]"
+        return text
 
     def __repr__(self) -> str:
         return "Secret('********')"
@@ -65,6 +68,29 @@ class Secret:
 
     def __reduce__(self) -> str | tuple[Any, ...]:
         raise TypeError("a Secret cannot be pickled")
+
+
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\(.)", re.DOTALL)
+
+
+def _unescape(text: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1) or match.group(2)
+        if code:
+            return chr(int(code, 16))
+        return {"n": "\n", "r": "\r", "t": "\t"}.get(match.group(3), match.group(3))
+
+    return _ESCAPE.sub(one, text)
+
+
+def _views(text: str) -> Iterator[str]:
+    """``text`` as a reader might decode it, once and twice over."""
+    seen = text
+    for _ in range(3):
+        seen = urllib.parse.unquote(html.unescape(_unescape(seen)))
+        yield seen
+        yield "".join(seen.split())
+    yield "".join(text.split())
 
 
 def is_loopback(host: str) -> bool:
@@ -155,8 +181,13 @@ def authorization(
     return "api_token", Secret(f"Basic {credential}", credential, token)
 
 
-def env_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Client keyword arguments from ``ZENDESK_*`` variables; names what is missing."""
+def env_settings(
+    environ: Mapping[str, str] | None = None, *, account: bool = True, credentials: bool = True
+) -> dict[str, str]:
+    """Client keyword arguments from ``ZENDESK_*`` variables; names what is missing.
+
+    ``account=False`` or ``credentials=False`` leaves that group out (the caller gives it).
+    """
     env = os.environ if environ is None else environ
 
     def get(name: str) -> str | None:
@@ -164,18 +195,27 @@ def env_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         return value or None
 
     settings: dict[str, str] = {}
-    subdomain, base_url = get("ZENDESK_SUBDOMAIN"), get("ZENDESK_BASE_URL")
-    if base_url:
-        settings["base_url"] = base_url
-    elif subdomain:
-        settings["subdomain"] = subdomain
-    else:
-        raise ConfigurationError(f"no Zendesk account configured: {ENV_HELP}")
+    if account:
+        subdomain, base_url = get("ZENDESK_SUBDOMAIN"), get("ZENDESK_BASE_URL")
+        if base_url:
+            settings["base_url"] = base_url
+        elif subdomain:
+            settings["subdomain"] = subdomain
+        else:
+            raise ConfigurationError(f"no Zendesk account configured: {ENV_HELP}")
+    if not credentials:
+        return settings
     email, api_token, oauth = (
         get("ZENDESK_EMAIL"),
         get("ZENDESK_API_TOKEN"),
         get("ZENDESK_OAUTH_TOKEN"),
     )
+    if oauth and (email or api_token):
+        both = [n for n, v in (("ZENDESK_EMAIL", email), ("ZENDESK_API_TOKEN", api_token)) if v]
+        raise ConfigurationError(
+            f"both {' and '.join(both)} and ZENDESK_OAUTH_TOKEN are set: unset one kind of "
+            "credentials (email with API token, or OAuth token)"
+        )
     if email and api_token:
         settings.update(email=email, api_token=api_token)
     elif oauth:

@@ -1,98 +1,176 @@
-"""The Event read from Zendesk: the JSON object as received, with typed accessors."""
+"""The Event read from Zendesk: the JSON text exactly as received, with typed accessors."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Mapping
 from typing import Any
 
-from zendesk_events_api.models.event import Event as _GeneratedEvent
+import msgspec
 
+from ._jsontext import NotFiniteError, compact_bytes, member_spans, strict_decoder
+from ._time import parse_timestamp
 from .errors import BadResponseError
 
-__all__ = ["Event"]
+_MISSING: Any = msgspec.UNSET
+_UTC = dt.UTC
+_fromisoformat = dt.datetime.fromisoformat
+
+
+class _Head(msgspec.Struct):
+    """The fields an Event reads, decoded in one pass over its text; the rest is skipped.
+
+    ``properties`` stays text (its exact span), so that it can be written as received.
+    """
+
+    id: Any = _MISSING
+    source: Any = _MISSING
+    type: Any = _MISSING
+    description: Any = _MISSING
+    created_at: Any = _MISSING
+    received_at: Any = _MISSING
+    properties: msgspec.Raw = msgspec.Raw(b"")  # empty: absent
+
+
+_HEAD = msgspec.json.Decoder(_Head)
+_HEAD_FIELDS = ("id", "source", "type", "description", "created_at", "received_at")
 
 
 class Event:
-    """One event on a profile.
+    """One event on a profile, holding its JSON text exactly as Zendesk sent it.
 
-    ``id``, ``source``, ``type``, ``description`` (text as received), ``created_at``,
-    ``received_at`` (aware UTC datetimes, truncated to microseconds) and ``properties`` (a
-    dict) are decoded one field at a time, when read: a timestamp is parsed only if it is
-    read, and a malformed field raises ``BadResponseError`` only when that field is read.
-    Timestamps are parsed by the generated model. Fields Zendesk left out, or sent as
-    ``null``, are ``None`` (``properties``: an empty dict).
+    Always present on read (Zendesk sends them; one that is missing or ``null`` raises
+    :class:`~zdevents.errors.BadResponseError` when read): ``id``, ``source``, ``type``
+    (``str``), ``created_at`` (an aware UTC ``datetime``). Optional (``None`` when left out
+    or ``null``): ``description``, ``received_at``. ``properties`` is a dict (``{}`` when
+    left out). A field of the wrong type raises ``BadResponseError`` when that field is
+    read, not before.
 
-    ``to_dict()`` gives back the object exactly as received: nanosecond timestamp text and
-    unknown fields included.
+    :attr:`raw` is the event's JSON text as ``bytes``, byte for byte as it stood in the
+    response body (number spellings, escapes, key order, duplicate keys, spacing);
+    :meth:`to_dict` is ``json.loads(event.raw)`` (a number too large for a float, such as
+    ``1e400``, is kept in :attr:`raw` but raises ``BadResponseError`` here).
+    :attr:`properties` and :meth:`to_dict` are decoded afresh from :attr:`raw` on every
+    call: the caller owns what it gets and can change it without changing the event. An
+    event is immutable, so it is hashable; equality and hash are those of :attr:`raw` (the
+    same text, not merely equal JSON).
 
-    >>> e = Event({"type": "login", "created_at": "2020-06-10T01:24:58.143324138Z"})
+    ``Event(data)`` takes JSON text (``bytes``/``str``) or a mapping (encoded as compact
+    JSON), for tests and for events built by hand.
+
+    >>> e = Event(b'{"type": "login", "created_at": "2020-06-10T01:24:58.143324138Z"}')
     >>> e.created_at.isoformat()
     '2020-06-10T01:24:58.143324+00:00'
     >>> e.to_dict()["created_at"]
     '2020-06-10T01:24:58.143324138Z'
     """
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_head", "_raw")
 
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self._raw = raw
+    def __init__(self, data: bytes | str | Mapping[str, Any]) -> None:
+        if isinstance(data, bytes):
+            self._raw = data
+        elif isinstance(data, str):
+            self._raw = data.encode()
+        elif isinstance(data, Mapping):
+            self._raw = compact_bytes(dict(data))
+        else:
+            raise TypeError(f"Event() takes JSON text or a mapping, not {type(data).__name__}")
+        self._head: _Head | None = None
 
-    def _text(self, name: str) -> str | None:
-        value = self._raw.get(name)
-        if value is None or isinstance(value, str):
+    @property
+    def raw(self) -> bytes:
+        """The event's JSON text, exactly as received."""
+        return self._raw
+
+    def _fields(self) -> _Head:
+        head = self._head
+        if head is None:
+            try:
+                head = _HEAD.decode(self._raw)
+            except (msgspec.DecodeError, RecursionError):
+                # msgspec refuses lone surrogate escapes ("\ud800"), which JSON allows.
+                head = _head_slowly(self._raw)
+            self._head = head
+        return head
+
+    def _text(self, name: str, *, required: bool) -> str | None:
+        value = getattr(self._fields(), name)
+        if isinstance(value, str):
             return value
+        if value is _MISSING or value is None:
+            if required:
+                what = "has no" if value is _MISSING else "has a null"
+                raise BadResponseError(f"the event {what} {name!r}, which Zendesk always sends")
+            return None
         raise BadResponseError(f"event field {name!r} is not a string: {value!r:.100}")
 
-    def _time(self, name: str) -> dt.datetime | None:
-        value = self._raw.get(name)
-        if value is None:
+    def _time(self, name: str, *, required: bool) -> dt.datetime | None:
+        text = self._text(name, required=required)
+        if text is None:
             return None
         try:
-            # The generated model given just this field: only this timestamp is parsed.
-            moment = getattr(_GeneratedEvent.from_dict({name: value}), name)
-            if moment.tzinfo is None:  # Zendesk sends UTC; an offset-less time is taken as such
-                return moment.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
-            return moment.astimezone(dt.UTC)  # type: ignore[no-any-return]
-        except (TypeError, ValueError, AttributeError, OverflowError):
+            return parse_timestamp(text)
+        except (ValueError, OverflowError):
             # OverflowError: e.g. 9999-12-31T23:59:59-23:59 is past datetime's range in UTC.
             raise BadResponseError(
-                f"event field {name!r} is not an RFC 3339 timestamp: {value!r:.100}"
+                f"event field {name!r} is not an RFC 3339 timestamp: {text!r:.100}"
             ) from None
 
     @property
-    def id(self) -> str | None:
-        """The event's id (a ULID), or ``None`` when Zendesk left it out."""
-        return self._text("id")
+    def id(self) -> str:
+        """The event's id (a ULID)."""
+        return self._text("id", required=True)  # type: ignore[return-value]
 
     @property
-    def source(self) -> str | None:
+    def source(self) -> str:
         """The application that sent the event, e.g. ``"coolbike"`` or ``"zendesk"``."""
-        return self._text("source")
+        return self._text("source", required=True)  # type: ignore[return-value]
 
     @property
-    def type(self) -> str | None:
+    def type(self) -> str:
         """The event's name, e.g. ``"bike_rental_booked"``."""
-        return self._text("type")
+        return self._text("type", required=True)  # type: ignore[return-value]
+
+    @property
+    def created_at(self) -> dt.datetime:
+        """When the event happened, as an aware UTC datetime (microsecond precision)."""
+        # Inlined for the common case (text ending in Z): this is read once per event in
+        # most loops, and each call level costs as much as the parse itself.
+        text = (self._head or self._fields()).created_at
+        if text.__class__ is str:
+            try:
+                moment = _fromisoformat(text)
+            except ValueError:
+                pass
+            else:
+                if moment.tzinfo is _UTC:
+                    return moment
+        return self._time("created_at", required=True)  # type: ignore[return-value]
 
     @property
     def description(self) -> str | None:
-        """Human-readable text (Zendesk-generated events send ``""``)."""
-        return self._text("description")
-
-    @property
-    def created_at(self) -> dt.datetime | None:
-        """When the event happened, as an aware UTC datetime (microsecond precision)."""
-        return self._time("created_at")
+        """Human-readable text (Zendesk-generated events send ``""``), or ``None``."""
+        return self._text("description", required=False)
 
     @property
     def received_at(self) -> dt.datetime | None:
-        """When Zendesk received the event, as an aware UTC datetime."""
-        return self._time("received_at")
+        """When Zendesk received the event, as an aware UTC datetime, or ``None``."""
+        return self._time("received_at", required=False)
+
+    @property
+    def raw_properties(self) -> bytes | None:
+        """The JSON text of ``properties`` exactly as received, or ``None`` when absent."""
+        value = self._fields().properties
+        return bytes(value) if len(value) else None
 
     @property
     def properties(self) -> dict[str, Any]:
-        """The event's free-form JSON properties (the dict inside :meth:`to_dict`)."""
-        value = self._raw.get("properties")
+        """The event's free-form JSON properties: a new dict on every read (``{}`` when
+        absent or ``null``); changing it changes nothing in the event."""
+        text = self.raw_properties
+        value = None if text is None else _loads(text)
         if value is None:
             return {}
         if not isinstance(value, dict):
@@ -100,17 +178,59 @@ class Event:
         return value
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object exactly as received (the same dict; copy it before changing it)."""
-        return self._raw
+        """``json.loads(event.raw)``: a new dict on every call, nanosecond timestamp text
+        and unknown fields included."""
+        value = _loads(self._raw)
+        if not isinstance(value, dict):
+            raise BadResponseError(f"the event is not a JSON object: {self._raw[:100]!r}")
+        return value
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Event) and other._raw == self._raw
+        if not isinstance(other, Event):
+            return NotImplemented
+        return other._raw == self._raw
 
-    __hash__ = None  # type: ignore[assignment]  # mutable dict inside
+    def __hash__(self) -> int:
+        return hash(self._raw)
 
     def __repr__(self) -> str:
-        raw = self._raw
-        return (
-            f"Event(id={raw.get('id')!r}, source={raw.get('source')!r}, "
-            f"type={raw.get('type')!r}, created_at={raw.get('created_at')!r})"
+        try:
+            head = self._fields()
+        except BadResponseError:
+            return f"Event(raw={self._raw[:80]!r})"
+        shown = ", ".join(
+            f"{name}={getattr(head, name)!r}"
+            for name in ("id", "source", "type", "created_at")
+            if getattr(head, name) is not _MISSING
         )
+        return f"Event({shown})"
+
+
+Event.__module__ = "zdevents"
+
+
+def _loads(text: bytes) -> Any:
+    try:
+        return strict_decoder.decode(text.decode())
+    except NotFiniteError as exc:
+        raise BadResponseError(f"the event holds a number JSON cannot carry ({exc})") from None
+    except (ValueError, RecursionError) as exc:
+        raise BadResponseError(f"the event is not valid JSON ({exc})") from None
+
+
+def _head_slowly(raw: bytes) -> _Head:
+    """The fields by the standard library, for the JSON msgspec refuses."""
+    try:
+        text = raw.decode()
+        spans = member_spans(text)
+    except NotFiniteError as exc:
+        raise BadResponseError(f"the event holds a number JSON cannot carry ({exc})") from None
+    except (ValueError, RecursionError) as exc:
+        raise BadResponseError(f"the event is not a valid JSON object ({exc})") from None
+    values: dict[str, Any] = {}
+    for name, start, end in spans:
+        if name == "properties":
+            values[name] = msgspec.Raw(text[start:end].encode())
+        elif name in _HEAD_FIELDS:
+            values[name] = json.loads(text[start:end])
+    return _Head(**values)

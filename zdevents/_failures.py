@@ -1,20 +1,25 @@
-"""A non-200 answer as the right exception: the status class, the three documented error
-shapes and plain-text pages, ``Retry-After``, the request id, secrets scrubbed."""
+"""What went wrong, as the right exception: a non-2xx answer (the status class, the three
+documented error shapes and plain-text pages, ``Retry-After``, the request id) or a transport
+failure (and whether the request may have been sent). Everything quoted from the server is
+decoded first, then scrubbed of secrets, and bounded.
+
+Only descriptions live here; whether a failure is worth another try is ``_retry``'s call.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import math
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
 from . import errors
 from ._config import Secret
-
-__all__ = ["error_from_response", "parse_retry_after", "request_id_of"]
 
 _REQUEST_ID_HEADERS = ("x-request-id", "x-zendesk-request-id", "cf-ray")
 _STATUS_CLASSES: dict[int, type[errors.APIError]] = {
@@ -24,17 +29,46 @@ _STATUS_CLASSES: dict[int, type[errors.APIError]] = {
     404: errors.NotFoundError,
     429: errors.RateLimitError,
 }
-# Transient by nature; 501, 505 and the like are not worth another try.
-_RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, *range(520, 528)})
+#: The most characters quoted from one header (request id, location, reason phrase).
+_HEADER_QUOTE = 120
 
 
-def request_id_of(response: httpx.Response) -> str | None:
+def _quoted(value: str | None, secret: Secret | None, limit: int = _HEADER_QUOTE) -> str | None:
+    """A server-sent text made safe to show: printable, bounded, scrubbed."""
+    if not value:
+        return None
+    text = "".join(c if c.isprintable() else " " for c in value).strip()
+    if secret is not None:
+        text = secret.scrub_text(text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text or None
+
+
+def request_id_of(response: httpx.Response, secret: Secret | None = None) -> str | None:
     for name in _REQUEST_ID_HEADERS:
         value: str | None = response.headers.get(name)
         if value:
             # Zendesk has been seen sending the header twice; keep the first.
-            return value.split(",")[0].strip()
+            return _quoted(value.split(",")[0], secret, 100)
     return None
+
+
+def _scrubbed(value: Any, secret: Secret | None, depth: int = 0) -> Any:
+    """A decoded JSON value with every string (keys too) scrubbed."""
+    if secret is None:
+        return value
+    if isinstance(value, str):
+        return secret.scrub_text(value)
+    if depth > 20:
+        return "…"
+    if isinstance(value, dict):
+        return {
+            secret.scrub_text(str(k)): _scrubbed(v, secret, depth + 1) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrubbed(v, secret, depth + 1) for v in value]
+    return value
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -95,18 +129,22 @@ def error_from_response(
     status = response.status_code
     if 200 <= status < 300:
         return errors.BadResponseError(f"expected 200, got {status}")
-    request_id = request_id_of(response)
-    # A proxy may echo the request's Authorization header in its error page.
-    content = secret.scrub(response.content) if secret is not None else response.content
+    request_id = request_id_of(response, secret)
+    content = response.content
     body_text: str | None = None
     try:
         items = _error_items(json.loads(content))
     except (ValueError, RecursionError):
         items = []
+    # A proxy may echo the request's Authorization header in its error page, in any
+    # escaping: what is shown is scrubbed after decoding.
+    items = _scrubbed(items[:100], secret)
     if not items:
         # Not JSON, or JSON in none of the documented shapes: the text is all there is.
-        body_text = content[:500].decode("utf-8", "replace").strip() or None
-    reason = _reason_phrase(response)
+        body_text = _decoded(content[:2000])[:500].strip() or None
+        if body_text and secret is not None:
+            body_text = secret.scrub_text(body_text)
+    reason = _quoted(_reason_phrase(response), secret)
     if items:
         detail = "; ".join(_describe(item) for item in items[:5])
     elif body_text:
@@ -115,10 +153,12 @@ def error_from_response(
         detail = "no details in the response"
     message = f"HTTP {status}{' ' + reason if reason else ''}: {detail}"
     if 300 <= status < 400:
-        location = response.headers.get("location")
+        location = _quoted(response.headers.get("location"), secret)
         message += f" (redirect to {location!r} not followed)" if location else ""
     if request_id:
         message += f" [request id {request_id}]"
+    if secret is not None:
+        message = secret.scrub_text(message)
     kwargs: dict[str, Any] = {
         "status_code": status,
         "errors": items,
@@ -129,9 +169,79 @@ def error_from_response(
     cls = _STATUS_CLASSES.get(status)
     if cls is None:
         cls = errors.ServerError if 500 <= status <= 599 else errors.APIError
-    exc = cls(message, **kwargs)
-    exc.retryable = status in _RETRYABLE_STATUSES
-    return exc
+    return cls(message, **kwargs)
+
+
+def _decoded(content: bytes) -> str:
+    # UTF-16 and UTF-32 bodies too; anything else reads as UTF-8.
+    return content.decode(json.detect_encoding(content), "replace")
+
+
+@contextlib.contextmanager
+def transport_errors(
+    what: str, secret: Secret | None = None, status: int | None = None
+) -> Iterator[None]:
+    """httpx's exceptions as ours; ``status`` is set while the body of an answer is read.
+
+    ``sent`` says whether the request may have reached the server: not for a refused or
+    failed connection (TLS included), a pool or connect timeout, or a proxy refusing the
+    tunnel; yes for anything after the request was written.
+    """
+    # `from None`: httpx exceptions carry the request, whose headers hold the credentials.
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+        raise errors.APITimeoutError(
+            f"{what} timed out ({type(exc).__name__})", sent=sent
+        ) from None
+    except TimeoutError:  # asyncio.timeout: the whole response took too long
+        raise errors.APITimeoutError(f"{what} timed out (the whole response)") from None
+    except httpx.DecodingError as exc:
+        raise errors.BadResponseError(
+            _safe(f"{what}: undecodable body ({exc})", secret), kind="undecodable"
+        ) from None
+    except httpx.RequestError as exc:
+        if status is not None and 200 <= status < 300:
+            # The page was on its way: a cut-short body, not an unreachable server.
+            raise errors.BadResponseError(
+                f"{what}: the {status} response body was cut short ({type(exc).__name__})",
+                kind="truncated",
+            ) from None
+        sent = status is not None or not isinstance(
+            exc, httpx.ConnectError | httpx.ProxyError | httpx.UnsupportedProtocol
+        )
+        text = _safe(f"{what} failed: {type(exc).__name__}: {exc}", secret)
+        raise errors.APIConnectionError(text, sent=sent) from None
+
+
+def _safe(text: str, secret: Secret | None) -> str:
+    text = text[:500]
+    return secret.scrub_text(text) if secret is not None else text
+
+
+def may_have_been_processed(error: errors.ZendeskError) -> bool:
+    """Whether the request that failed with ``error`` may have been acted on by the server:
+    it was sent and got no answer, a 5xx (a CDN's 52x included), or an answer whose body was
+    broken. Not for a refused connection, a 4xx or a 429."""
+    if isinstance(error, errors.APIConnectionError):
+        return error.sent
+    if isinstance(error, errors.APIError):
+        return error.status_code >= 500
+    return isinstance(error, errors.BadResponseError)
+
+
+POSSIBLY_STORED = "; the request was sent, so the event may or may not have been stored"
+
+
+def describe_write_failure(error: errors.ZendeskError) -> None:
+    """Say in ``error``'s message that a write may have taken effect, where it may have."""
+    if not may_have_been_processed(error) or not error.args:
+        return
+    message = f"{error.args[0]}{POSSIBLY_STORED}"
+    error.args = (message, *error.args[1:])
+    if isinstance(error, errors.APIError):
+        error.message = message
 
 
 def _reason_phrase(response: httpx.Response) -> str:

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["Identifier"]
-
 # Zendesk lower-cases these identifier values when it stores them (Profiles API reference),
 # so two queries that differ only in their case select the same profile.
 _CASE_INSENSITIVE_KEYS = frozenset({"email", "twitter"})
+
+
+def check_encodable(name: str, value: str) -> None:
+    """Refuse text that cannot go on the wire as UTF-8: lone surrogates, which is what Python
+    makes of bytes that are not UTF-8 in ``sys.argv`` or a file read with ``surrogateescape``."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{name} is not valid text: character {exc.start + 1} is a lone surrogate "
+            f"({value[exc.start]!r}), from bytes that are not UTF-8"
+        ) from None
 
 
 def _check_text(name: str, value: object) -> str:
@@ -16,17 +26,19 @@ def _check_text(name: str, value: object) -> str:
         raise TypeError(f"identifier {name} must be a string, not {type(value).__name__}")
     if not value.strip():
         raise ValueError(f"identifier {name} must not be empty")
+    check_encodable(f"identifier {name}", value)
     # A stray space or newline (pasted text, a line read from a file) would select nobody.
     if value != value.strip() or not value.isprintable():
+        shown = repr(value) if len(value) <= 80 else f"{value[:40]!r}..."
         raise ValueError(
-            f"identifier {name} {value!r} has surrounding whitespace or control characters"
+            f"identifier {name} {shown} has surrounding whitespace or control characters"
         )
     return value
 
 
 def _validate_part(_: object, attribute: attrs.Attribute[str], value: object) -> None:
     if ":" in _check_text(attribute.name, value):
-        raise ValueError(f"identifier {attribute.name} must not contain ':' (got {value!r})")
+        raise ValueError(f"identifier {attribute.name} must not contain ':' (got {value!r:.80})")
 
 
 def _validate_value(_: object, __: attrs.Attribute[str], value: object) -> None:
@@ -63,7 +75,7 @@ class Identifier:
         parts = text.split(":", 3)
         if len(parts) != 4:
             raise ValueError(
-                f"identifier {text!r} must have four parts, source:type:key:value "
+                f"identifier {text!r:.80} must have four parts, source:type:key:value "
                 "(e.g. coolbikes:rider:email:jdoe@example.com)"
             )
         return cls(*parts)

@@ -1,28 +1,35 @@
 """Where a page is followed: which request comes next, and the guards against loops.
 
-The walk is sans-IO so that the sync and the async iterators share it. It prefers the next
-link as Zendesk sent it (the documented way), and rebuilds the request from the cursor, with
-every selector and filter, only when there is no link. It stops when ``has_more`` is false or
-there is nothing to follow; an empty page with ``has_more`` true goes on. A cursor or link
-seen before, a link to another origin, or an endless run of empty pages raise
-``PaginationError`` before anything is sent.
+The walk is sans-IO so that the sync and the async iterators share it. Nothing is ever sent
+to another origin than the configured one. A next link is followed as sent (the documented
+way) only if it is exactly this query plus the cursor: same origin and path, and as a
+multiset the same parameters as the first request, plus one non-empty cursor and at most
+the page size sent (parameter order and percent-encoding do not matter). Any other link,
+a link to another origin included (a proxy, a host-mapped domain, the spec's own
+``yoursubdomain`` examples), gives way to the cursor, re-sent with every selector and
+filter on the configured host, with a warning; only without a cursor is it a
+``PaginationError``. The walk stops when ``has_more`` is false or there is nothing to
+follow; an empty page with ``has_more`` true goes on.
+
+Since every request that goes out is this query plus a cursor, the cursor names the page,
+however the link was dressed: a cursor seen before is a loop. The guard keeps a bounded
+memory (:class:`_LoopGuard`), not every cursor of the walk.
 """
 
 from __future__ import annotations
 
+import collections
+import hashlib
 import logging
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl
 
 import httpx
 
-from ._config import DEFAULT_PORTS, same_origin
+from ._config import same_origin
 from ._query import EventQuery
 from ._responses import Page
 from ._routes import AFTER_PARAM, SIZE_PARAM, build_request
 from .errors import BadResponseError, PaginationError
-
-__all__ = ["PageRequest", "Walk"]
 
 logger = logging.getLogger("zdevents")
 
@@ -38,28 +45,71 @@ class PageRequest(NamedTuple):
     path: str  # for log records: never the query, which holds identifiers
 
 
+class _LoopGuard:
+    """Catches a cursor that comes back, in memory that does not grow with the walk.
+
+    A server that loops hands out the same cursors in the same order again. The last
+    :attr:`RECENT` cursors are remembered (as 16-byte digests), so a loop of up to that many
+    pages is caught before any page is fetched twice. A longer loop is caught by Brent's
+    cycle detection: one anchor cursor, moved to the current one after 1, 2, 4, 8, ...
+    steps; once the anchor sits on the loop and the stretch is at least the loop's length,
+    the anchor comes back within one turn. Memory: ``RECENT`` digests and one anchor.
+    """
+
+    RECENT = 1024
+
+    def __init__(self) -> None:
+        self._recent: collections.deque[bytes] = collections.deque()
+        self._recent_set: set[bytes] = set()
+        self._anchor: bytes | None = None
+        self._stretch = 1
+        self._steps = 0
+
+    def see(self, cursor: str) -> None:
+        key = hashlib.blake2b(cursor.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if key in self._recent_set or key == self._anchor:
+            raise PaginationError("the API sent a cursor it sent before; stopping a loop")
+        self._recent.append(key)
+        self._recent_set.add(key)
+        if len(self._recent) > self.RECENT:
+            self._recent_set.discard(self._recent.popleft())
+        self._steps += 1
+        if self._steps == self._stretch:
+            self._anchor, self._stretch, self._steps = key, self._stretch * 2, 0
+
+
 class Walk:
     """The page-by-page state of one iteration."""
 
     def __init__(self, query: EventQuery, base_url: httpx.URL) -> None:
         self._query = query
         self._base = base_url
-        self._seen: set[str] = set()
+        self._guard = _LoopGuard()
         self._empty_run = 0
+        kwargs = build_request(query, None)
+        self._path = base_url.path.rstrip("/") + kwargs["url"]
+        params: dict[str, Any] = kwargs["params"]
+        #: The caller's query without cursor and page size, as a sorted multiset.
+        self._expected = sorted(
+            (name, str(value)) for name, value in params.items() if name != SIZE_PARAM
+        )
+        self._size = str(params[SIZE_PARAM]) if SIZE_PARAM in params else None
         if query.after is not None:
-            self._seen.add("cursor:" + query.after)
-        self.first = self._from_cursor(query.after)
+            self._guard.see(query.after)
+        try:
+            self.first = self._from_cursor(query.after)
+        except BadResponseError:
+            raise ValueError("after= is too long to fit in a URL") from None
         #: The URL of the last request built here; relative links resolve against it.
-        self._current: httpx.URL = self.first.url.copy_merge_params(self.first.params or {})
+        self._current: httpx.URL = self.first.url
 
     def _from_cursor(self, cursor: str | None) -> PageRequest:
         kwargs = build_request(self._query, cursor)
-        base_path = self._base.path.rstrip("/")
-        url = self._base.copy_with(path=base_path + kwargs["url"])
-        # Remembered so that a next link back to a page already fetched is refused before it
-        # is sent (zenpy#489: a last page whose next link points at itself).
-        self._seen.add(_url_key(url.copy_merge_params(kwargs["params"])))
-        return PageRequest(url, kwargs["params"], url.path)
+        try:
+            url = self._base.copy_with(path=self._path).copy_merge_params(kwargs["params"])
+        except httpx.InvalidURL:
+            raise BadResponseError("the cursor is too long to fit in a URL") from None
+        return PageRequest(url, None, url.path)
 
     def advance(self, page: Page) -> PageRequest | None:
         """The request for the page after ``page``, or ``None`` at the end."""
@@ -70,66 +120,78 @@ class Walk:
             raise PaginationError(
                 f"{MAX_EMPTY_PAGES} empty pages in a row still claim more events; giving up"
             )
+        cursor = page.cursor
         if page.next_url is not None:
-            url = self._checked_link(page.next_url)
-            query = parse_qsl(url.query.decode("ascii", "replace"), keep_blank_values=True)
-            problem = self._drift(url, dict(query))
-            if problem is None:
-                self._remember(_url_key(url, query), "next link")
-                if page.cursor is not None:
-                    self._remember("cursor:" + page.cursor, "cursor")
+            url, problem = self._judge(page.next_url, cursor)
+            if url is not None:
+                self._guard.see(problem)  # the link's cursor
                 self._current = url
                 return PageRequest(url, None, url.path)
-            if page.cursor is None:
+            if cursor is None:
                 raise PaginationError(f"the next link {problem}, and there is no cursor")
             # The cursor, re-sent with every selector and filter, is the safe way on.
-            logger.warning("the next link %s; continuing from the cursor instead", problem)
-        if page.cursor is not None:
-            self._remember("cursor:" + page.cursor, "cursor")
-            request = self._from_cursor(page.cursor)
-            self._current = request.url.copy_merge_params(request.params or {})
+            logger.warning(
+                "the next link %s; continuing from the cursor on %s instead",
+                problem,
+                self._origin(self._base),
+            )
+        if cursor is not None:
+            self._guard.see(cursor)
+            request = self._from_cursor(cursor)
+            self._current = request.url
             return request
         logger.warning("the API says has_more but gave no next link or cursor; stopping")
         return None
 
-    def _checked_link(self, text: str) -> httpx.URL:
-        # Parsed once here and handed to httpx as is: this runs once per page.
+    @staticmethod
+    def _origin(url: httpx.URL) -> str:
+        return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
+
+    def _judge(self, text: str, cursor: str | None) -> tuple[httpx.URL | None, str]:
+        """The link as a URL to follow as sent and its cursor, or ``None`` and what is
+        wrong with it."""
         try:
             url = httpx.URL(text)
             if not url.is_absolute_url:
                 url = self._current.join(url)
         except httpx.InvalidURL:
-            raise BadResponseError(f"the next link is not a URL: {text!r:.200}") from None
-        if not same_origin(url, self._base):
-            raise PaginationError(
-                f"the next link leaves {self._base.scheme}://{self._base.netloc.decode()} "
-                f"for {url.scheme}://{url.netloc.decode()}; not following it"
-            )
+            if cursor is None:
+                raise BadResponseError(f"the next link is not a URL: {text!r:.200}") from None
+            return None, "is not a URL"
         if url.userinfo:
-            # httpx would send the link's user:password instead of our credentials.
+            # Someone wants our client to send other credentials: not a proxy's doing.
             raise PaginationError("the next link carries credentials of its own; not following it")
-        return url
+        if not same_origin(url, self._base):
+            return None, (
+                f"leaves {self._origin(self._base)} for {self._origin(url)}; not following it"
+            )
+        if url.path != self._path:
+            return None, f"points at {url.path}, not {self._path}"
+        rest: list[tuple[str, str]] = []
+        afters: list[str] = []
+        sizes: list[str] = []
+        for name, value in url.params.multi_items():
+            if name == AFTER_PARAM:
+                afters.append(value)
+            elif name == SIZE_PARAM:
+                sizes.append(value)
+            else:
+                rest.append((name, value))
+        if rest != self._expected:
+            rest.sort()
+            if rest != self._expected:
+                return None, self._difference(rest)
+        if len(afters) != 1 or not afters[0]:
+            return None, "does not carry exactly one cursor"
+        if cursor is not None and afters[0] != cursor:
+            return None, "carries another cursor than meta.after_cursor"
+        if len(sizes) > 1 or (sizes and sizes[0] != self._size):
+            return None, "changes the page size"
+        return url, afters[0]
 
-    def _drift(self, url: httpx.URL, got: dict[str, str]) -> str | None:
-        """How a same-origin link strays from this query, or ``None`` if it does not."""
-        if url.path != self.first.url.path:
-            return f"points at {url.path}, not {self.first.url.path}"
-        sent = self.first.params or {}
-        for name, value in sent.items():
-            if name not in (AFTER_PARAM, SIZE_PARAM) and got.get(name) != str(value):
-                return f"drops or changes the parameter {name}"
-        return None
-
-    def _remember(self, key: str, what: str) -> None:
-        if key in self._seen:
-            raise PaginationError(f"the API sent a {what} it sent before; stopping a loop")
-        self._seen.add(key)
-
-
-def _url_key(url: httpx.URL, query: list[tuple[str, str]] | None = None) -> str:
-    # One page, however it is spelled: default port, host case, parameter order and
-    # percent-encoding do not make a link new.
-    port = url.port or DEFAULT_PORTS.get(url.scheme)
-    if query is None:
-        query = parse_qsl(url.query.decode("ascii", "replace"), keep_blank_values=True)
-    return f"link:{url.scheme}://{url.host.lower()}:{port}{url.path}?{sorted(query)!r}"
+    def _difference(self, got: list[tuple[str, str]]) -> str:
+        missing = collections.Counter(self._expected) - collections.Counter(got)
+        if missing:
+            return f"drops or changes the parameter {min(missing)[0]}"
+        extra = collections.Counter(got) - collections.Counter(self._expected)
+        return f"adds the parameter {min(extra)[0]}"

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import attrs
 
-from ._identifier import Identifier
+from ._identifier import Identifier, check_encodable
 from ._time import TimeInput, time_bound
-
-__all__ = ["MAX_PAGE_SIZE", "EventQuery", "make_query"]
 
 #: Zendesk caps cursor pages at 100; it is also the default, to make the fewest requests.
 MAX_PAGE_SIZE = 100
+
+#: What the text arguments of one query may take of the URL once percent-encoded: httpx
+#: refuses URLs over 64 KiB (``InvalidURL``, at iteration), and the base URL, the route and
+#: the parameter names need the remaining 4 KiB.
+MAX_QUERY_TEXT = 60 * 1024
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters: an error message quotes a value, it does
+    not carry 64 KB of it."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
 
 
 @attrs.frozen
@@ -31,10 +43,14 @@ class EventQuery:
     def describe(self) -> str:
         """A short name for the selector, for logs and error messages (no filters)."""
         if self.identifier is not None:
-            return f"identifier {self.identifier.source}:{self.identifier.type}:..."
+            return f"identifier {_cut(self.identifier.source)}:{_cut(self.identifier.type)}:..."
         if self.profile_id is not None:
-            return f"profile {self.profile_id}"
+            return f"profile {_cut(self.profile_id)}"
         return f"user {self.user_id}"
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _optional_text(name: str, value: object) -> str | None:
@@ -44,7 +60,20 @@ def _optional_text(name: str, value: object) -> str | None:
         raise TypeError(f"{name} must be a string, not {value.__class__.__name__}")
     if not value.strip():
         raise ValueError(f"{name} must not be empty")
+    check_encodable(name, value)
     return value
+
+
+def _check_length(texts: dict[str, str | None]) -> None:
+    # quote(safe="") encodes at least as much as httpx does: an upper bound of the URL's share.
+    sizes = {name: len(quote(text, safe="")) for name, text in texts.items() if text is not None}
+    if sum(sizes.values()) > MAX_QUERY_TEXT:
+        longest = max(sizes, key=sizes.__getitem__)
+        raise ValueError(
+            f"{longest} is too long: {sizes[longest]:,} characters once percent-encoded; "
+            f"the text arguments of one query may take {MAX_QUERY_TEXT:,} together "
+            "(URLs are limited to 64 KiB)"
+        )
 
 
 def _user_id(value: object) -> int:
@@ -52,10 +81,16 @@ def _user_id(value: object) -> int:
         raise TypeError(f"user_id must be an int, not {value.__class__.__name__}")
     if isinstance(value, str):
         if not value.isascii() or not value.isdigit():
-            raise ValueError(f"user_id={value!r} is not a positive integer")
+            raise ValueError(f"user_id={shorten(value)} is not a positive integer")
+        if len(value.lstrip("0")) > 19:  # and int() refuses strings of over 4,300 digits
+            raise ValueError(
+                f"user_id has {len(value):,} digits; it must be a positive integer of at most"
+                " 64 bits"
+            )
         value = int(value)
     if not 1 <= value < 2**63:
-        raise ValueError(f"user_id={value!r} is not a positive integer of at most 64 bits")
+        shown = repr(value) if value.bit_length() <= 64 else f"a {value.bit_length()}-bit number"
+        raise ValueError(f"user_id={shown} is not a positive integer of at most 64 bits")
     return value
 
 
@@ -100,7 +135,7 @@ def make_query(
     if profile is not None and (
         "/" in profile or profile in (".", "..") or profile != profile.strip()
     ):
-        raise ValueError(f"profile_id={profile!r} is not a profile id")
+        raise ValueError(f"profile_id={shorten(profile)} is not a profile id")
     uid = _user_id(user_id) if user_id is not None else None
 
     source_text = _optional_text("source", source)
@@ -121,8 +156,22 @@ def make_query(
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size={page_size} is outside 1..{MAX_PAGE_SIZE}")
 
-    if after is not None and (not isinstance(after, str) or not after.strip()):
-        raise ValueError(f"after={after!r} must be a non-empty cursor string (Page.cursor)")
+    if after is not None:
+        if not isinstance(after, str) or not after.strip():
+            raise ValueError(
+                f"after={shorten(after)} must be a non-empty cursor string (Page.cursor)"
+            )
+        check_encodable("after", after)
+
+    _check_length(
+        {
+            "identifier": None if ident is None else str(ident),
+            "profile_id": profile,
+            "source": source_text,
+            "type": type_text,
+            "after": after,
+        }
+    )
 
     return EventQuery(
         ident, profile, uid, source_text, type_text, start_text, end_text, page_size, after

@@ -15,8 +15,6 @@ import threading
 import time
 from collections.abc import Mapping
 
-__all__ = ["RateLimiter"]
-
 #: Zendesk's windows are a minute long; a longer reset is not believed.
 _MAX_RESET = 60
 

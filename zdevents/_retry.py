@@ -1,4 +1,7 @@
-"""Where a retry is decided: which failures, how long to wait, when to give up.
+"""Where a retry is decided: which failures, how long to wait, when to give up, and which
+writes may be sent again. Nowhere else: exceptions only describe what happened (a status, a
+kind of broken body, whether a request was sent), and the CLI's "a rerun can help" asks
+:func:`is_transient`.
 
 About fifty lines of our own rather than tenacity or stamina: the rules are Zendesk's
 (``Retry-After`` in seconds or as an HTTP-date, a cap above which waiting is pointless, a
@@ -16,15 +19,55 @@ from typing import Any
 
 import attrs
 
+from . import errors
+from ._failures import may_have_been_processed
 from ._ratelimit import RateLimiter
 from .errors import RateLimitError, ZendeskError
-
-__all__ = ["Attempts", "RetryPolicy"]
 
 logger = logging.getLogger("zdevents")
 
 # 2**62 seconds is past any cap; a larger exponent would overflow the float multiply.
 _MAX_EXPONENT = 62
+#: The longest single wait or timeout used (30 days): sleeps and socket timeouts overflow
+#: near 2**63 ns, and nobody means more.
+MAX_SECONDS = 30 * 86400.0
+#: Transient by nature; 501, 505 and the like are not worth another try.
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, *range(520, 528)})
+#: One generator for the jitter of every call: seeding one per call reads os.urandom.
+_JITTER = random.Random()
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether the failure may be gone if the same request is sent again later: a
+    connection failure or timeout, a 408, 429, 500, 502, 503, 504 or 520-527, or a 200
+    whose body was cut short or undecodable. Not a 4xx, another 5xx, or a body that is
+    valid but wrong (the same would come again), nor one over the size limit.
+
+    >>> try:
+    ...     events = list(client.events(user_id=85211553))
+    ... except zdevents.errors.ZendeskError as exc:
+    ...     if zdevents.is_transient(exc):
+    ...         print("try again later")
+    """
+    if isinstance(error, errors.APIError):
+        return error.status_code in RETRYABLE_STATUSES
+    if isinstance(error, errors.APIConnectionError):
+        return True
+    if isinstance(error, errors.BadResponseError):
+        return error.kind in ("truncated", "undecodable")
+    return False
+
+
+def _may_resend(error: ZendeskError, write: bool, retry_writes: bool) -> bool:
+    """Whether ``error`` allows sending the same request again.
+
+    A write (POST) that may have been acted on is sent again only if the caller opted in
+    (``retry_writes``): Zendesk has no idempotency key, so it could store an event twice. A
+    429 and a connection that was never made are safe for every method.
+    """
+    if not is_transient(error):
+        return False
+    return not write or retry_writes or not may_have_been_processed(error)
 
 
 def _count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
@@ -55,7 +98,8 @@ class RetryPolicy:
     it, else exponential backoff ``min(backoff_cap, backoff_base * 2**n)`` with jitter
     (scaled by a random factor in [0.5, 1]). A ``Retry-After`` above ``max_retry_after``
     fails at once. ``budget`` bounds the seconds one call may spend, waits included (a
-    request already in flight is bounded by the timeout, not by the budget).
+    request in flight is bounded by the timeout, and never given more than what is left of
+    the budget). Writes follow :func:`_may_resend`.
     """
 
     max_retries: int = attrs.field(default=4, validator=_count)
@@ -63,26 +107,38 @@ class RetryPolicy:
     backoff_cap: float = attrs.field(default=8.0, validator=_seconds)
     max_retry_after: float = attrs.field(default=60.0, validator=_seconds)
     budget: float | None = attrs.field(default=None, validator=_seconds)
+    retry_writes: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
     def backoff(self, retries: int) -> float:
         """The un-jittered wait before retry number ``retries + 1``."""
         return min(self.backoff_cap, self.backoff_base * 2.0 ** min(retries, _MAX_EXPONENT))
 
-    def start(self, what: str, limiter: RateLimiter) -> Attempts:
-        """Begin the attempts of one call; ``what`` names it in log records."""
-        return Attempts(self, what, limiter)
+    def start(self, what: str, limiter: RateLimiter, *, write: bool = False) -> Attempts:
+        """Begin the attempts of one call; ``what`` names it in log records (never a query
+        or an identifier); ``write`` for a request that changes something (POST)."""
+        return Attempts(self, what, limiter, write=write)
 
 
 class Attempts:
-    """The retry state of one call (one page request)."""
+    """The retry state of one call (one page request, one write)."""
 
-    def __init__(self, policy: RetryPolicy, what: str, limiter: RateLimiter) -> None:
+    def __init__(
+        self, policy: RetryPolicy, what: str, limiter: RateLimiter, *, write: bool = False
+    ) -> None:
         self._policy = policy
         self._limiter = limiter
         self._what = what
+        self._write = write
         self._started = time.monotonic()
         self.retries = 0
-        self._rng = random.Random()
+
+    def time_left(self, timeout: float | None) -> float | None:
+        """The seconds the next attempt may take: ``timeout``, within what is left of the
+        budget; ``None`` for no bound."""
+        bounds = [x for x in (timeout, MAX_SECONDS) if x is not None]
+        if self._policy.budget is not None:
+            bounds.append(self._policy.budget - (time.monotonic() - self._started))
+        return max(0.001, min(bounds))
 
     def check_pacing(self, wait: float) -> None:
         """Refuse a wait the rate limiter imposes before a send if it is past
@@ -98,19 +154,26 @@ class Attempts:
                 status_code=429,
                 retry_after=wait,
             )
+        # Spacing of a second or more is worth a line at INFO; shorter spacing is routine.
+        level = logging.INFO if wait >= 1.0 else logging.DEBUG
+        logger.log(
+            level, "pausing %.2f s under the account's rate limit before %s", wait, self._what
+        )
 
     def wait_before_retry(self, error: ZendeskError) -> float:
         """Seconds to wait before trying again; re-raises ``error`` when it is final."""
         policy = self._policy
-        if not error.retryable or self.retries >= policy.max_retries:
+        if self.retries >= policy.max_retries:
+            raise _final(error)
+        if not _may_resend(error, self._write, policy.retry_writes):
             raise _final(error)
         retry_after: float | None = getattr(error, "retry_after", None)
         if retry_after is not None:
             if retry_after > policy.max_retry_after:
                 raise _final(error)
-            wait = retry_after
+            wait = min(retry_after, MAX_SECONDS)
         else:
-            wait = policy.backoff(self.retries) * self._rng.uniform(0.5, 1.0)
+            wait = policy.backoff(self.retries) * _JITTER.uniform(0.5, 1.0)
         if policy.budget is not None:
             # The limiter may hold the retry longer still (a 429 met by another worker).
             held = max(wait, self._limiter.delay())
@@ -121,7 +184,7 @@ class Attempts:
             # Every worker of this client waits, not only the one that met the 429.
             self._limiter.pause(wait)
         logger.info(
-            "retrying %s (attempt %d of %d) after %s; waiting %.2f s",
+            "retrying %s (attempt %d of %d) after %s, waiting %.2f s",
             self._what,
             self.retries + 1,
             policy.max_retries + 1,
@@ -141,6 +204,13 @@ def _final(error: ZendeskError) -> ZendeskError:
 
 
 def _reason(error: ZendeskError) -> str:
-    status = getattr(error, "status_code", None)
-    name = type(error).__name__
-    return f"{name} (HTTP {status})" if status is not None else f"{name}: {error}"
+    # Never the message: at INFO a record holds no path, query or server text.
+    if isinstance(error, errors.APIError):
+        return f"HTTP {error.status_code}"
+    if isinstance(error, errors.APITimeoutError):
+        return "a timeout"
+    if isinstance(error, errors.APIConnectionError):
+        return "a connection failure"
+    if isinstance(error, errors.BadResponseError):
+        return f"a {error.kind.replace('_', ' ')} response body"
+    return type(error).__name__

@@ -41,10 +41,15 @@ __all__ = [
 
 
 class ZendeskError(Exception):
-    """Base class of every error zdevents raises about the API, the network or the data."""
+    """Base class of every error zdevents raises about the API, the network or the data.
 
-    #: Whether sending the same request again may succeed (used by the retry policy).
-    retryable: bool = False
+    Exceptions describe what happened; whether trying again may help is
+    :func:`zdevents.is_transient`'s to say.
+    """
+
+    #: For an error raised by ``events_many``/``pages_many``: the selector whose export
+    #: failed, as it was given; ``None`` otherwise.
+    selector: Any = None
 
 
 class ConfigurationError(ZendeskError, ValueError):
@@ -108,17 +113,22 @@ class RateLimitError(APIError):
     ``retry_after`` is the wait in seconds the server asked for, or ``None``.
     """
 
-    retryable = True
-
 
 class ServerError(APIError):
     """5xx: a server or CDN failure (any code from 500 to 599, including 520-527)."""
 
 
 class APIConnectionError(ZendeskError):
-    """The request did not get an answer: DNS, connection, TLS, a dropped connection."""
+    """The request did not get an answer: DNS, connection, TLS, a dropped connection.
 
-    retryable = True
+    Attributes:
+        sent: whether the request may have reached the server (``False`` only when it
+            certainly did not, e.g. a refused connection), which matters for writes.
+    """
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 class APITimeoutError(APIConnectionError):
@@ -126,11 +136,25 @@ class APITimeoutError(APIConnectionError):
 
 
 class BadResponseError(ZendeskError):
-    """A response body that is not what the spec says (not JSON, truncated, wrong shape)."""
+    """A response body that is not what the spec says.
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
+    Attributes:
+        kind: what was wrong: ``"invalid"`` (valid JSON of the wrong shape, or a value JSON
+            cannot carry), ``"undecodable"`` (not JSON, or a broken compression),
+            ``"truncated"`` (the body was cut short), ``"too_large"`` (over the client's
+            ``max_body_size``).
+    """
+
+    KINDS = frozenset({"invalid", "undecodable", "truncated", "too_large"})
+
+    def __init__(self, message: str, *, kind: str = "invalid", retryable: bool = False) -> None:
+        # ``retryable=True`` is the older spelling of ``kind="undecodable"``.
+        if retryable and kind == "invalid":
+            kind = "undecodable"
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown BadResponseError kind {kind!r}")
         super().__init__(message)
-        self.retryable = retryable
+        self.kind = kind
 
 
 class PaginationError(ZendeskError):

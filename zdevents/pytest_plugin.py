@@ -29,10 +29,14 @@ Example::
 
 ``zendesk_sandbox`` is a started :class:`zdevents.sandbox.Sandbox` with a fresh in-memory
 store: ``base_url``, ``email``, ``api_token``, ``oauth_token``, ``client`` (a
-``zdevents.Client``, built on first use), ``add_event(...)``/``add_events(...)`` (track-event
-records; they return profile ids), and settings a test may change at any time:
-``rate_limit``, ``latency``, ``set_faults(...)``, ``fault_counts``. The marker
-``@pytest.mark.zendesk_sandbox(**options)`` passes ``Sandbox`` options to the fixture.
+``zdevents.Client``, built on first use), ``add_event(...)``/``add_events(...)`` (track
+records: ``{"event", "profile"}``, ``{"event", "profile_id"}`` or ``{"event", "profile",
+"user_id"}``, validated and matched by the same code as ``POST .../events``; they return
+profile ids), and settings a test may change at any time: ``rate_limit``, ``latency``,
+``set_faults(...)`` (``"store-then-500=1"`` stores each write, then answers 500),
+``fault_counts``, ``request_count``. The marker ``@pytest.mark.zendesk_sandbox(**options)``
+passes ``Sandbox`` options (``zdevents.sandbox.Options``, plus ``seed``, ``db``, ...) to the
+fixture.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "zendesk_sandbox(**options): options for the zendesk_sandbox fixture's Sandbox "
-        "(seed, rate_limit, latency, faults, fault_seed, retry_after, ...)",
+        "(seed, rate_limit, latency, faults, fault_seed, retry_after, request_timeout, ...)",
     )
 
 

@@ -1,4 +1,4 @@
-"""A client library for accessing Zendesk Events API (read routes)"""
+"""A client library for accessing Zendesk Events API (events and profile reads)"""
 
 from .client import AuthenticatedClient, Client
 

@@ -1,13 +1,14 @@
-"""schemathesis against a running sandbox: examples, coverage, fuzzing and stateful phases."""
+"""schemathesis against a running sandbox: examples, coverage, fuzzing and stateful phases,
+over all nine operations, with every check; and the live fuzz run's safety rules."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,7 +16,6 @@ from typing import Any
 import pytest
 
 from zdevents.sandbox import Sandbox
-from zdevents.sandbox._app import SandboxApp
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
@@ -35,39 +35,170 @@ _LINKS = re.compile(r"API Links:\s+(\d+) covered / (\d+) selected")
 _OPERATION = re.compile(r"--include-operation-id (\w+)")
 
 
+_CLEAN_END = re.compile(r"^=+ (No issues found|\d+ warnings?) in [0-9.]+s =+$", re.M)
+
+
+def clean_runs(output: str) -> int:
+    """How many runs ended without a failure (warnings, e.g. of many 404s, are no failure)."""
+    return len(_CLEAN_END.findall(output))
+
+
 def link_coverage(output: str) -> dict[str, tuple[int, int]]:
-    """Links (covered, selected) in each run's stateful phase, by operation id ("*": all)."""
+    """Links (covered, selected) in each run's stateful phase, by the first operation the
+    run names ("*": the run over all operations)."""
     coverage: dict[str, tuple[int, int]] = {}
     for run in output.split("$ st run ")[1:]:
         command = run.split("\n", 1)[0]
         operation = _OPERATION.search(command)
         links = _LINKS.search(run)
         assert "--mode all" in command, command
+        assert "--exclude-checks" not in command, command
         assert links is not None, f"no stateful phase in the run: {command}"
         coverage[operation[1] if operation else "*"] = (int(links[1]), int(links[2]))
     return coverage
 
 
+class RecordingApp:
+    """Wraps the sandbox's ASGI app; records each request's method and raw path, the status
+    of its answer, and the body of answers to the track and profile-event routes."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.requests: list[tuple[str, bytes]] = []
+        self.answers: list[tuple[str, bytes, int, bytes]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        # The sandbox may ask its app for more than __call__ (its settings, say).
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method, path = scope["method"], scope.get("raw_path") or scope["path"].encode()
+        self.requests.append((method, path.split(b"?")[0]))
+        status = 0
+        body = bytearray()
+
+        async def recording_send(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and _KEEP_BODY.match(path):
+                body.extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            self.answers.append((method, path.split(b"?")[0], status, bytes(body)))
+
+
+_KEEP_BODY = re.compile(
+    rb"^/api/v2/(user_profiles/[^/?]+/events|user_profiles/events|users/[^/?]+/events)"
+)
+_TRACK_PATHS = {
+    "trackEvent": re.compile(rb"^/api/v2/user_profiles/events$"),
+    "trackEventByProfileId": re.compile(rb"^/api/v2/user_profiles/[^/]+/events$"),
+    "trackEventByUserId": re.compile(rb"^/api/v2/users/[^/]+/events$"),
+}
+
+
+def written_and_read_back(recorder: RecordingApp) -> dict[str, int]:
+    """For each track operation, how many of its 202s were followed by reads of that
+    profile and of its events, the events including one the 202 stored."""
+    reads: dict[bytes, list[tuple[int, bytes]]] = {}
+    for method, path, status, body in recorder.answers:
+        if method == "GET" and status == 200:
+            reads.setdefault(path, []).append((status, body))
+    found = dict.fromkeys(_TRACK_PATHS, 0)
+    for method, path, status, body in recorder.answers:
+        if method != "POST" or status != 202:
+            continue
+        profile_id = json.loads(body)["profile_id"].encode()
+        profile_path = b"/api/v2/user_profiles/" + profile_id
+        events = reads.get(profile_path + b"/events", [])
+        if profile_path in reads and any(json.loads(b)["events"] for _, b in events):
+            for name, pattern in _TRACK_PATHS.items():
+                if pattern.match(path):
+                    found[name] += 1
+    return found
+
+
+def _recording_sandbox(**options: Any) -> tuple[Sandbox, RecordingApp]:
+    sandbox = Sandbox(seed="demo", **options)
+    recorder = RecordingApp(sandbox.app)
+    sandbox.app = recorder  # type: ignore[assignment]
+    return sandbox, recorder
+
+
+# Seven schemathesis runs over nine operations: well past the suite's 300 s default.
 @pytest.mark.slow
-def test_sandbox_meets_the_spec(zendesk_sandbox_factory: Callable[..., Sandbox]) -> None:
+@pytest.mark.timeout(1800)
+def test_sandbox_meets_the_spec() -> None:
     runner = load_runner()
-    sandbox = zendesk_sandbox_factory(seed="demo")
-    credentials = runner.Credentials(email=sandbox.email, api_token=sandbox.api_token)
-    # Every check applies: the sandbox answers other methods with 405 + Allow, so even
-    # unsupported_method and allow_header_conformance run (fuzz_live.py excludes them), and
-    # only here, against the sandbox, does the run send those other methods and the probes.
-    result = runner.run_contract(sandbox.base_url, credentials, max_examples=200, read_only=False)
+    sandbox, recorder = _recording_sandbox()
+    with sandbox:
+        credentials = runner.Credentials(email=sandbox.email, api_token=sandbox.api_token)
+        # Every check applies, unsupported_method and allow_header_conformance included (the
+        # sandbox answers other methods with 405 + Allow), and only here, against the
+        # sandbox, does the run send writes, other methods and the probes.
+        result = runner.run_contract(
+            sandbox.base_url, credentials, max_examples=100, writes=True, probes=True
+        )
     print(result.output)
     assert result.returncode == 0, "schemathesis found failures; see the output above"
-    # The runs really happened, in positive and negative mode, and each followed links: the
-    # run over all operations at least one, and each operation's own run its NextPage link.
-    runs = len(runner.NEXT_PAGE_OPERATIONS) + 1
-    assert result.output.count("No issues found") == runs
+    # The runs really happened, in positive and negative mode, over all nine operations,
+    # and each followed links: the run over all operations at least one, each list
+    # operation's own run its NextPage link, each track operation's run both of its links.
+    stateful = runner.stateful_runs(writes=True)
+    assert clean_runs(result.output) == len(stateful) + 1
+    assert "Operations:       9 selected / 9 total" in result.output
     coverage = link_coverage(result.output)
-    assert len(coverage) == runs, coverage
+    assert set(coverage) == {"*", *stateful}, coverage
     assert coverage["*"][0] >= 1, coverage
     for operation in runner.NEXT_PAGE_OPERATIONS:
         assert coverage[operation] == (1, 1), f"{operation}'s NextPage link was not followed"
+    for operation in runner.TRACK_OPERATIONS:
+        assert coverage[operation][0] >= 2, f"{operation}'s links were not followed"
+    # What the links mean: an event written by each track route was read back through
+    # the profile's events, and the profile itself was read.
+    read_back = written_and_read_back(recorder)
+    assert all(read_back.values()), read_back
+
+
+_REJECTION = re.compile(
+    r"- ST202 Schema-valid request rejected.*?\n\[400\] Bad Request:\n\n\s+`(.*?)`\n", re.S
+)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_without_the_hooks_only_the_two_unsayable_rules_fail() -> None:
+    # The spec says everything else a request must satisfy: without _st_hooks.py the only
+    # failures are positive cases the sandbox rejects for a cursor it never issued or for a
+    # filter[type] without filter[source].
+    runner = load_runner()
+    with Sandbox(seed="demo") as sandbox:
+        credentials = runner.Credentials(email=sandbox.email, api_token=sandbox.api_token)
+        result = runner.run_contract(
+            sandbox.base_url, credentials, max_examples=30, writes=True, probes=True, hooks=False
+        )
+    failures = re.findall(r"^- (ST\d+) ", result.output, re.M)
+    assert result.returncode != 0, "without the hooks the cursor rule must fail"
+    assert set(failures) == {"ST202"}, result.output
+    bodies = _REJECTION.findall(result.output)
+    assert len(bodies) == failures.count("ST202"), result.output
+    reasons = set()
+    for body in bodies:
+        (error,) = json.loads(body)["errors"]
+        if "page[after]" in error.get("detail", ""):
+            reasons.add("cursor")
+        elif "filter[type] requires filter[source]" in error["title"]:
+            reasons.add("type without source")
+        else:
+            pytest.fail(f"a rejection the spec should have prevented: {body}")
+    assert "cursor" in reasons, result.output
 
 
 def run_fuzz_live(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -77,7 +208,7 @@ def run_fuzz_live(*args: str, env: dict[str, str]) -> subprocess.CompletedProces
         env={**clean, **env},
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
         check=False,
     )
 
@@ -89,34 +220,22 @@ def test_fuzz_live_refuses_without_credentials() -> None:
         assert name in result.stderr
 
 
-# The spec's three read routes, as raw request paths (a path parameter may be empty or
+# The spec's six read routes, as raw request paths (a path parameter may be empty or
 # percent-encoded in negative cases, but never contains a raw "/").
-_EVENT_ROUTES = re.compile(rb"^/api/v2/(user_profiles|user_profiles/[^/]*|users/[^/]*)/events$")
-
-
-class RecordingApp:
-    """Wraps the sandbox's ASGI app and records the method and raw path of every request."""
-
-    def __init__(self, app: SandboxApp) -> None:
-        self.app = app
-        self.settings = app.settings
-        self.requests: list[tuple[str, bytes]] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            self.requests.append((scope["method"], scope.get("raw_path") or scope["path"].encode()))
-        await self.app(scope, receive, send)
+_READ_ROUTES = re.compile(
+    rb"^/api/v2/(user_profiles(/[^/]*)?/events|users/[^/]*/events"
+    rb"|user_profiles|user_profiles/[^/]*|users/[^/]*/profiles)$"
+)
 
 
 @pytest.mark.slow
-def test_fuzz_live_sends_only_gets_to_the_event_routes_and_never_prints_the_token(
+def test_fuzz_live_sends_only_gets_to_the_read_routes_and_never_prints_the_token(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # A real account serves POST /api/v2/user_profiles/events (track an event): the live run
-    # must never send anything but GETs to the three read routes, whatever the phase.
-    sandbox = Sandbox(seed="demo", api_token="live-secret-0123456789")
-    recorder = RecordingApp(sandbox.app)
-    sandbox.app = recorder  # type: ignore[assignment]
+    # A real account serves POST .../events (track an event) and DELETE
+    # /api/v2/user_profiles/{id}: the live run must never send anything but GETs to the
+    # six read routes, whatever the phase.
+    sandbox, recorder = _recording_sandbox(api_token="live-secret-0123456789")
     with sandbox:
         result = run_fuzz_live(
             sandbox.base_url,
@@ -127,15 +246,38 @@ def test_fuzz_live_sends_only_gets_to_the_event_routes_and_never_prints_the_toke
             env={"ZENDESK_EMAIL": sandbox.email, "ZENDESK_API_TOKEN": sandbox.api_token},
         )
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert output.count("No issues found") == 4
     assert "live-secret-0123456789" not in output
+    assert "WRITES" not in output
     assert recorder.requests, "schemathesis sent no requests"
     strays = sorted(
         {(method, path) for method, path in recorder.requests if method != "GET"}
-        | {(method, path) for method, path in recorder.requests if not _EVENT_ROUTES.match(path)}
+        | {(method, path) for method, path in recorder.requests if not _READ_ROUTES.match(path)}
     )
-    assert not strays, f"the live run sent requests other than GETs to the event routes: {strays}"
+    assert not strays, f"the live run sent requests other than GETs to the read routes: {strays}"
     # Requests that never reach the app (schemathesis's NUL-byte header probe) show up here.
     rejected = [r.getMessage() for r in caplog.records if "Invalid HTTP request" in r.getMessage()]
     assert not rejected, rejected
+    runs = len(load_runner().stateful_runs(writes=False)) + 1
+    assert clean_runs(output) == runs, output
+    assert result.returncode == 0, output
+
+
+@pytest.mark.slow
+def test_fuzz_live_with_writes_says_so_and_sends_posts_only_to_the_track_routes() -> None:
+    sandbox, recorder = _recording_sandbox()
+    with sandbox:
+        result = run_fuzz_live(
+            sandbox.base_url,
+            "--writes",
+            "--max-examples",
+            "3",
+            "--rate-limit",
+            "100000/m",
+            env={"ZENDESK_EMAIL": sandbox.email, "ZENDESK_API_TOKEN": sandbox.api_token},
+        )
+    banner = result.stderr.splitlines()[0]
+    assert "WRITES=1" in banner and "STORES EVENTS" in banner, result.stderr
+    methods = {method for method, _ in recorder.requests}
+    assert methods == {"GET", "POST"}, methods
+    posts = {path for method, path in recorder.requests if method == "POST"}
+    assert all(any(p.match(path) for p in _TRACK_PATHS.values()) for path in posts), posts

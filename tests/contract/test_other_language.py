@@ -45,10 +45,24 @@ def test_typescript_types_from_the_spec(tmp_path: Path) -> None:
         pytest.skip(f"npm registry unreachable: {GENERATOR} not downloaded")
     assert result.returncode == 0, result.stdout + result.stderr
     types = target.read_text()
-    # The Event schema and its fields, the three routes, the error shape.
+    # The Event schema and its fields, the read routes.
     event = types[types.index("Event: {") :]
     for field in ("id", "source", "type", "description", "created_at", "received_at"):
         assert re.search(rf"\b{field}\??: string;", event), field
     assert re.search(r"\bproperties\??:", event)
-    for route in ("/api/v2/users/{user_id}/events", "/api/v2/user_profiles/events"):
+    routes = (
+        "/api/v2/users/{user_id}/events",
+        "/api/v2/user_profiles/events",
+        "/api/v2/user_profiles/{profile_id}",
+        "/api/v2/users/{user_id}/profiles",
+    )
+    for route in routes:
         assert f'"{route}"' in types
+    # The Profile schema, and the track body and answer.
+    profile = types[types.index("Profile: {") :]
+    for field in ("id", "source", "type", "created_at", "updated_at"):
+        assert re.search(rf"\b{field}\??: string;", profile), field
+    assert "TrackEventRequest: {" in types
+    result = types[types.index("TrackResult: {") :]
+    for field in ("profile_id", "status", "user_id"):
+        assert re.search(rf"\b{field}: string;", result), field

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import http.server
+import json
 import logging
+import threading
 from typing import Any
 
 import httpx
@@ -20,9 +23,10 @@ from tests._mock import (
     async_client,
     client,
     event,
+    never,
     page_body,
 )
-from zdevents import AsyncClient, Client, Page, __version__, errors
+from zdevents import AsyncClient, Client, Page, __version__, errors, is_transient
 
 BASIC = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
 SECRETS = [API_TOKEN, OAUTH_TOKEN, BASIC]
@@ -178,14 +182,17 @@ def test_retry_after_above_the_cap_raises_at_once(clock: FakeClock) -> None:
 
 
 def test_the_default_timeout_is_not_unlimited() -> None:
-    c = Client(subdomain="coolbikes", oauth_token=OAUTH_TOKEN)
-    try:
-        timeout = c._timeout
-        assert timeout.read is not None and 0 < timeout.read <= 60
-        assert timeout.connect is not None and 0 < timeout.connect <= 60
-        assert c._http.timeout.read == timeout.read
-    finally:
-        c.close()
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return httpx.Response(200, json=page_body(has_more=False))
+
+    with client(Recorder(handler)) as c:
+        list(c.events(user_id=1))
+    (timeout,) = seen
+    assert 0 < timeout["read"] <= 60
+    assert 0 < timeout["connect"] <= 60
 
 
 def test_timeout_option_reaches_the_request() -> None:
@@ -248,7 +255,7 @@ def test_exceptions_and_logs_hold_no_secret(
     with client(rec, max_retries=1, **options) as c, pytest.raises(errors.ZendeskError) as info:
         list(c.events(user_id=1))
     exc = info.value
-    assert rec.calls == 2 or not exc.retryable
+    assert rec.calls == 2 or not is_transient(exc)
     chain = []
     e: BaseException | None = exc
     while e is not None:
@@ -276,8 +283,9 @@ def test_configuration_errors_hold_no_secret() -> None:
 
 def test_context_manager_closes_its_own_pool() -> None:
     with Client(subdomain="coolbikes", oauth_token=OAUTH_TOKEN) as c:
-        assert not c._http.is_closed
-    assert c._http.is_closed
+        pass
+    with pytest.raises(RuntimeError, match="closed"):
+        list(c.events(user_id=1))
 
 
 def test_close_leaves_a_passed_http_client_open() -> None:
@@ -289,13 +297,14 @@ def test_close_leaves_a_passed_http_client_open() -> None:
 
 
 def test_async_context_manager_closes_its_own_pool() -> None:
-    async def main() -> AsyncClient:
+    async def main() -> None:
         async with AsyncClient(subdomain="coolbikes", oauth_token=OAUTH_TOKEN) as c:
-            assert not c._http.is_closed
-        return c
+            pass
+        async for _ in c.events(user_id=1):
+            pass
 
-    c = asyncio.run(main())
-    assert c._http.is_closed
+    with pytest.raises(RuntimeError, match="closed"):
+        asyncio.run(main())
 
 
 # --- AsyncClient parity -----------------------------------------------------------------------
@@ -423,3 +432,235 @@ def test_async_repr_holds_no_secret() -> None:
     c = async_client(Recorder(), oauth_token=OAUTH_TOKEN)
     assert_no_secret(repr(c))
     asyncio.run(c.close())
+
+
+# --- with_options ---------------------------------------------------------------------------
+
+
+def _pages_of(n_pages: int, per_page: int) -> Recorder:
+    answers: list[Any] = []
+    for p in range(n_pages):
+        events = [event(p * per_page + i) for i in range(per_page)]
+        last = p == n_pages - 1
+        answers.append(page_body(events, cursor=None if last else f"c{p}", has_more=not last))
+    return Recorder(*answers)
+
+
+def test_with_options_gives_the_same_class_with_other_settings(clock: FakeClock) -> None:
+    rec = Recorder(httpx.Response(503), page_body(has_more=False))
+    with client(rec, max_retries=4) as c:
+        fast = c.with_options(max_retries=0, timeout=5)
+        assert type(fast) is Client
+        with pytest.raises(errors.ServerError):
+            list(fast.events(user_id=1))
+        assert rec.calls == 1
+        assert rec.requests[0].extensions["timeout"]["read"] == 5
+        rec.answers = [httpx.Response(503), page_body(has_more=False)]
+        assert list(c.events(user_id=1)) == []  # the original still retries
+        assert rec.calls == 3
+
+
+def test_with_options_validates_like_the_constructor() -> None:
+    with client(never) as c:
+        with pytest.raises(ValueError, match="timeout"):
+            c.with_options(timeout=-1)
+        with pytest.raises(ValueError, match="max_retries"):
+            c.with_options(max_retries=-1)
+
+
+def test_with_options_shares_the_rate_limiter(clock: FakeClock) -> None:
+    clock.frozen = True  # the pause never runs out on its own
+    rec = Recorder(httpx.Response(429, headers={"Retry-After": "7"}), page_body(has_more=False))
+    with client(rec, max_retries=1) as c:
+        list(c.with_options(timeout=5).events(user_id=1))
+        held = len(clock.sleeps)
+        assert held >= 1 and set(clock.sleeps) == {7.0}
+        rec.answers = [page_body(has_more=False)]
+        list(c.events(user_id=1))  # held by the pause the copy's 429 imposed
+    assert clock.sleeps[held:] == [7.0]
+
+
+def test_with_options_shares_the_pool_and_closing_it_keeps_the_original_open() -> None:
+    ports: list[int] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            ports.append(self.client_address[1])
+            body = json.dumps(page_body(has_more=False)).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        with Client(base_url=base, oauth_token=OAUTH_TOKEN) as c:
+            list(c.events(user_id=1))
+            copy = c.with_options(timeout=5)
+            list(copy.events(user_id=1))
+            copy.close()
+            list(c.events(user_id=1))  # the pool is still open
+        assert len(ports) == 3
+        assert len(set(ports)) == 1  # one kept-alive connection served all three
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_async_with_options() -> None:
+    rec = Recorder(httpx.Response(503), page_body(has_more=False))
+
+    async def main() -> None:
+        async with async_client(rec) as c:
+            fast = c.with_options(max_retries=0)
+            assert type(fast) is AsyncClient
+            with pytest.raises(errors.ServerError):
+                async for _ in fast.events(user_id=1):
+                    pass
+            await fast.close()
+            rec.answers = [page_body(has_more=False)]
+            assert [e async for e in c.events(user_id=1)] == []
+
+    asyncio.run(main())
+
+
+# --- limit --------------------------------------------------------------------------------
+
+
+def test_limit_stops_after_n_events_and_fetches_no_page_it_does_not_need() -> None:
+    rec = _pages_of(3, 4)
+    with client(rec) as c:
+        got = list(c.events(user_id=1, page_size=4, limit=6))
+    assert [e.id for e in got] == [event(i)["id"] for i in range(6)]
+    assert rec.calls == 2
+
+
+def test_limit_smaller_than_a_page_asks_for_a_smaller_page() -> None:
+    rec = _pages_of(3, 2)
+    with client(rec) as c:
+        got = list(c.events(user_id=1, limit=2))
+    assert len(got) == 2
+    assert rec.calls == 1
+    assert rec.params(0)["page[size]"] == "2"
+
+
+def test_limit_on_pages_stops_at_the_page_that_reaches_it() -> None:
+    rec = _pages_of(3, 4)
+    with client(rec) as c:
+        pages = list(c.events(user_id=1, page_size=4, limit=5).pages())
+    assert [len(p) for p in pages] == [4, 4]  # whole pages: each cursor stays a resume point
+    assert rec.calls == 2
+
+
+def test_limit_async() -> None:
+    rec = _pages_of(3, 4)
+
+    async def main() -> list[Any]:
+        async with async_client(rec) as c:
+            return [e async for e in c.events(user_id=1, page_size=4, limit=5)]
+
+    assert len(asyncio.run(main())) == 5
+    assert rec.calls == 2
+
+
+@pytest.mark.parametrize(
+    ("limit", "error"), [(0, ValueError), (-1, ValueError), (True, TypeError), ("3", TypeError)]
+)
+def test_invalid_limit_fails_before_any_request(limit: Any, error: type[Exception]) -> None:
+    with client(never) as c, pytest.raises(error, match="limit"):
+        c.events(user_id=1, limit=limit)
+
+
+# --- reprs, the public surface ------------------------------------------------------------
+
+
+def test_stream_reprs_are_readable_and_hold_no_secret() -> None:
+    with client(never) as c:
+        text = repr(
+            c.events(identifier="shop:customer:email:jdoe@example.com", source="shop", limit=5)
+        )
+    assert text.startswith("<EventStream identifier shop:customer:")
+    assert "source='shop'" in text and "limit=5" in text and "coolbikes.zendesk.com" in text
+    assert "jdoe@example.com" not in text and API_TOKEN not in text
+
+    async def main() -> str:
+        async with async_client(Recorder(), oauth_token=OAUTH_TOKEN) as ac:
+            return repr(ac.events(user_id=85211553, after="abc"))
+
+    text = asyncio.run(main())
+    assert text.startswith("<AsyncEventStream user 85211553") and "after=<cursor>" in text
+    assert OAUTH_TOKEN not in text
+
+
+def test_public_objects_report_zdevents_as_their_module() -> None:
+    import pydoc
+
+    import zdevents
+
+    for name in zdevents.__all__:
+        obj = getattr(zdevents, name)
+        if callable(obj):
+            assert obj.__module__ == "zdevents", name
+    for method in (Client.events, Client.with_options, AsyncClient.events, Client.close):
+        assert method.__module__ == "zdevents"
+    text = pydoc.render_doc(Client.events, renderer=pydoc.plaintext)
+    assert "-> 'EventStream'" in text and "StreamT" not in text and "_client" not in text
+    text = pydoc.render_doc(AsyncClient.events, renderer=pydoc.plaintext)
+    assert "-> 'AsyncEventStream'" in text
+    assert repr(Client).startswith("<class 'zdevents.Client'")
+
+
+def test_private_modules_have_no_all() -> None:
+    import importlib
+
+    for name in ("_client", "_retry", "_failures", "_config", "_ratelimit", "_transport", "_logs"):
+        assert not hasattr(importlib.import_module(f"zdevents.{name}"), "__all__"), name
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_every_option_is_a_typed_keyword_with_a_docstring_entry(cls: type[Any]) -> None:
+    import inspect
+
+    for function in (cls.__init__, cls.from_env):
+        params = inspect.signature(function).parameters
+        options = [p for p in params.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        assert len(options) >= 16
+        doc = inspect.getdoc(function) or ""
+        for p in options:
+            assert p.annotation is not inspect.Parameter.empty, p.name
+            if p.name != "http_client":
+                assert f"{p.name}:" in doc, f"{cls.__name__}.{function.__name__}: {p.name}"
+        assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+# --- is_transient: the one rule, public -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (errors.ServerError("x", status_code=503), True),
+        (errors.ServerError("x", status_code=501), False),
+        (errors.ServerError("x", status_code=524), True),
+        (errors.APIError("x", status_code=408), True),
+        (errors.RateLimitError("x", status_code=429), True),
+        (errors.NotFoundError("x", status_code=404), False),
+        (errors.APIConnectionError("x", sent=False), True),
+        (errors.APITimeoutError("x"), True),
+        (errors.BadResponseError("x", kind="truncated"), True),
+        (errors.BadResponseError("x", kind="undecodable"), True),
+        (errors.BadResponseError("x", kind="too_large"), False),
+        (errors.BadResponseError("x"), False),
+        (errors.PaginationError("x"), False),
+        (ValueError("x"), False),
+    ],
+)
+def test_is_transient(error: BaseException, transient: bool) -> None:
+    assert is_transient(error) is transient

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from typing import Any
+
 import pytest
 
 from tests._mock import API_TOKEN, EMAIL, OAUTH_TOKEN, Recorder, client, page_body
@@ -154,7 +161,7 @@ def test_from_env_subdomain_and_api_token() -> None:
     env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_EMAIL": EMAIL, "ZENDESK_API_TOKEN": API_TOKEN}
     with Client.from_env(env) as c:
         assert str(c.base_url).rstrip("/") == "https://coolbikes.zendesk.com"
-        assert c._authorization.reveal().startswith("Basic ")
+        assert "auth='api_token'" in repr(c)
         assert EMAIL in repr(c)
 
 
@@ -162,7 +169,7 @@ def test_from_env_base_url_and_oauth() -> None:
     env = {"ZENDESK_BASE_URL": "http://127.0.0.1:8765", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
     with Client.from_env(env) as c:
         assert str(c.base_url).rstrip("/") == "http://127.0.0.1:8765"
-        assert c._authorization.reveal() == f"Bearer {OAUTH_TOKEN}"
+        assert "auth='oauth'" in repr(c)
 
 
 def test_from_env_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,10 +182,34 @@ def test_from_env_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_from_env_passes_options_through() -> None:
-    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
-    with Client.from_env(env, timeout=3.0, max_retries=0) as c:
-        assert c._timeout.read == 3.0
-        assert c._policy.max_retries == 0
+    hits: list[str] = []
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {
+        "ZENDESK_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}",
+        "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN,
+    }
+    try:
+        with (
+            Client.from_env(env, timeout=3.0, max_retries=0) as c,
+            pytest.raises(errors.ServerError),
+        ):
+            list(c.events(user_id=1))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(hits) == 1  # max_retries=0 reached the client
 
 
 def test_from_env_explicit_account_or_credentials_replace_the_environment() -> None:
@@ -189,10 +220,10 @@ def test_from_env_explicit_account_or_credentials_replace_the_environment() -> N
     }
     with Client.from_env(env, base_url="http://127.0.0.1:9", oauth_token=OAUTH_TOKEN) as c:
         assert c.base_url.host == "127.0.0.1"
-        assert c._authorization.reveal() == f"Bearer {OAUTH_TOKEN}"
+        assert "auth='oauth'" in repr(c)
     with Client.from_env(env, subdomain="other") as c:
         assert c.base_url.host == "other.zendesk.com"
-        assert c._authorization.reveal().startswith("Basic ")
+        assert "auth='api_token'" in repr(c)
 
 
 def test_from_env_async() -> None:
@@ -258,3 +289,113 @@ def test_non_ascii_tokens_are_refused_without_quoting_them(credentials: dict[str
     with pytest.raises(errors.ConfigurationError) as info:
         Client(subdomain="coolbikes", **credentials)
     assert "SECRET" not in str(info.value)
+
+
+# --- two kinds of credentials --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"ZENDESK_EMAIL": EMAIL, "ZENDESK_API_TOKEN": API_TOKEN},
+        {"ZENDESK_API_TOKEN": API_TOKEN},
+        {"ZENDESK_EMAIL": EMAIL},
+    ],
+)
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_from_env_with_both_kinds_of_credentials_names_the_variables(
+    cls: type[Any], extra: dict[str, str]
+) -> None:
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN, **extra}
+    with pytest.raises(errors.ConfigurationError) as info:
+        cls.from_env(env)
+    message = str(info.value)
+    for name in (*extra, "ZENDESK_OAUTH_TOKEN"):
+        assert name in message
+    assert OAUTH_TOKEN not in message and API_TOKEN not in message
+
+
+def test_from_env_explicit_credentials_replace_conflicting_ones() -> None:
+    env = {
+        "ZENDESK_SUBDOMAIN": "coolbikes",
+        "ZENDESK_EMAIL": EMAIL,
+        "ZENDESK_API_TOKEN": API_TOKEN,
+        "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN,
+    }
+    with Client.from_env(env, oauth_token=OAUTH_TOKEN) as c:
+        assert "auth='oauth'" in repr(c)
+
+
+def test_the_constructor_refuses_both_kinds_too() -> None:
+    with pytest.raises(errors.ConfigurationError, match="not both"):
+        Client(subdomain="coolbikes", email=EMAIL, api_token=API_TOKEN, oauth_token=OAUTH_TOKEN)
+
+
+# --- ZDEVENTS_LOG -------------------------------------------------------------------------
+
+_SCRIPT = """
+import sys, zdevents
+with zdevents.Client(base_url=sys.argv[1], email="jdoe@example.com", api_token=sys.argv[2],
+                     backoff_base=0.01) as c:
+    print(len(list(c.events(identifier="shop:customer:email:jdoe@example.com"))))
+"""
+
+
+def _flaky_server() -> http.server.ThreadingHTTPServer:
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            first = len(hits) == 1
+            body = b"" if first else b'{"events": [], "meta": {"has_more": false}}'
+            self.send_response(503 if first else 200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("level", ["info", "debug", "", "bogus"])
+def test_zdevents_log_sends_retries_and_requests_to_stderr(level: str) -> None:
+    server = _flaky_server()
+    try:
+        env = {k: v for k, v in os.environ.items() if k != "ZDEVENTS_LOG"}
+        env["ZDEVENTS_LOG"] = level
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _SCRIPT,
+                f"http://127.0.0.1:{server.server_address[1]}",
+                API_TOKEN,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.stdout.strip() == "0"
+    err = done.stderr
+    assert API_TOKEN not in err
+    if level in ("info", "debug"):
+        assert "retrying GET /api/v2/user_profiles/events (attempt 2 of 5) after HTTP 503" in err
+        assert "waiting" in err
+    else:
+        assert err == ""
+    if level == "debug":
+        assert "GET http://127.0.0.1" in err and "-> 200" in err and "-> 503" in err
+        assert "jdoe%40example.com" in err or "jdoe@example.com" in err  # queries at debug
+    else:
+        # People's emails (in the identifier query) only at debug.
+        assert "jdoe" not in err

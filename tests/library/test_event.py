@@ -62,16 +62,29 @@ def test_timestamp_forms(text: str, expected: dt.datetime) -> None:
     assert e.to_dict() == {"created_at": text}
 
 
-def test_missing_fields_are_none() -> None:
-    # The reference's read example: no id, no received_at.
+def test_optional_fields_left_out_are_none() -> None:
+    # The reference's read example has no id and no received_at.
     e = Event({"type": "cart_abandoned", "source": "shopify"})
-    assert e.id is None
     assert e.description is None
-    assert e.created_at is None
     assert e.received_at is None
     assert e.properties == {}
-    assert Event({}).type is None
-    assert Event({}).source is None
+    assert e.raw_properties is None
+    assert e.type == "cart_abandoned"
+    assert e.source == "shopify"
+
+
+@pytest.mark.parametrize("name", ["id", "source", "type", "created_at"])
+@pytest.mark.parametrize("absent", ["left out", "null"])
+def test_fields_zendesk_always_sends_raise_when_missing(name: str, absent: str) -> None:
+    raw = {k: v for k, v in ZENDESK_EVENT.items() if k != name}
+    if absent == "null":
+        raw[name] = None
+    e = Event(raw)
+    with pytest.raises(errors.BadResponseError, match=repr(name)):
+        getattr(e, name)
+    # The other fields stay readable.
+    others = {"id", "source", "type", "created_at"} - {name}
+    assert all(getattr(e, other) is not None for other in others)
 
 
 def test_null_description_is_none() -> None:
@@ -139,3 +152,20 @@ def test_equality_and_repr() -> None:
     assert a == Event(dict(a.to_dict()))
     assert a != Event({"id": "B"})
     assert repr(a) == ("Event(id='A', source='s', type='t', created_at='2020-01-01T00:00:00Z')")
+
+
+def test_duplicate_keys_read_as_json_loads_reads_them_and_raw_keeps_both() -> None:
+    raw = b'{"type":"a","type":"b","id":"x","properties":{"n":1},"properties":{"n":2}}'
+    e = Event(raw)
+    assert e.raw == raw
+    assert e.type == "b" == e.to_dict()["type"]
+    assert e.properties == {"n": 2}
+    assert e.raw_properties == b'{"n":2}'
+
+
+def test_event_from_text_or_mapping() -> None:
+    assert Event('{"id": "A"}').raw == b'{"id": "A"}'
+    assert Event({"id": "A", "n": [1, 2]}).raw == b'{"id":"A","n":[1,2]}'
+    with pytest.raises(TypeError):
+        Event(5)  # type: ignore[arg-type]
+    assert Event.__module__ == "zdevents"

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests._mock import FakeClock
-from zdevents import AsyncClient, Client, errors
+from zdevents import AsyncClient, Client, errors, is_transient
 
 TOTAL = 10_000
 PAGE_SIZE = 25
@@ -176,7 +176,7 @@ def test_resuming_from_the_last_cursor_after_giving_up_loses_nothing(
                 cursor = page.cursor
             done = True
         except errors.ZendeskError as exc:
-            assert exc.retryable
+            assert is_transient(exc)
             failures += 1
             assert failures < PAGES
     _check_export(events)

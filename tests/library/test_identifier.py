@@ -117,3 +117,22 @@ def test_space_in_value_arrives_as_a_space() -> None:
 def test_surrounding_whitespace_or_control_characters_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match=r"whitespace|empty"):
         Identifier.parse(text)
+
+
+@pytest.mark.parametrize("part", ["source", "type", "key", "value"])
+def test_a_lone_surrogate_in_any_part_is_a_value_error_naming_it(part: str) -> None:
+    parts = {"source": "shop", "type": "customer", "key": "email", "value": "a@example.com"}
+    parts[part] = "x\udcffy"  # os.fsdecode(b"x\xffy"): bytes that are not UTF-8
+    with pytest.raises(ValueError, match=f"identifier {part} is not valid text") as caught:
+        Identifier(**parts)
+    assert not isinstance(caught.value, UnicodeError)
+    assert "character 2" in str(caught.value)
+    with pytest.raises(ValueError, match=f"identifier {part} is not valid text"):
+        Identifier.parse(":".join(parts.values()))
+
+
+def test_error_messages_quote_a_huge_value_briefly() -> None:
+    for text in ("a:b:" + "c" * 100_000, "a:b:c:" + " " * 100_000 + "x"):
+        with pytest.raises(ValueError) as caught:
+            Identifier.parse(text)
+        assert len(str(caught.value)) < 300

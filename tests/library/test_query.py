@@ -6,7 +6,6 @@ import pytest
 
 from tests._mock import BASE, Recorder, client, never, page_body
 from zdevents import Identifier
-from zdevents._query import make_query
 
 
 def sent(**arguments: object) -> Recorder:
@@ -167,6 +166,17 @@ def test_profile_id_is_one_encoded_path_segment(profile_id: str, segment: str) -
 
 
 def test_user_id_beyond_int64_is_refused() -> None:
-    with pytest.raises(ValueError, match="64 bits"):
-        make_query(user_id=2**63)
-    assert make_query(user_id=2**63 - 1).user_id == 2**63 - 1
+    with client(never) as c:
+        with pytest.raises(ValueError, match="64 bits"):
+            c.events(user_id=2**63)
+        assert c.events(user_id=2**63 - 1).query.user_id == 2**63 - 1
+
+
+@pytest.mark.parametrize("kind", ["str", "int"])
+def test_a_user_id_of_thousands_of_digits_is_refused_in_a_short_message(kind: str) -> None:
+    # int() and repr() refuse more than 4,300 digits with a ValueError of their own.
+    user_id = "9" * 5000 if kind == "str" else 10**5000
+    with client(never) as c, pytest.raises(ValueError, match="64 bits") as caught:
+        c.events(user_id=user_id)  # type: ignore[arg-type]
+    assert str(caught.value).startswith("user_id")
+    assert len(str(caught.value)) < 200

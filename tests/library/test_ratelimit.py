@@ -10,6 +10,7 @@ client sleeps.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import FakeClock
+from tests._mock import FakeClock, Recorder, client, event, page_body
 from zdevents import AsyncClient, Client, errors
 from zdevents._ratelimit import RateLimiter
 
@@ -284,10 +285,7 @@ def _sandbox_export(
     rate_limit: float | None = None,
     requests: int = 300,
 ) -> tuple[list[Any], list[tuple[float, int]]]:
-    from zdevents.sandbox._ratelimit import RateLimiter as SandboxLimiter
-
-    sandbox = factory(retry_after=1)
-    sandbox.app.settings.rate_limiter = SandboxLimiter(SANDBOX_LIMIT, clock=clock.monotonic)
+    sandbox = factory(retry_after=1, rate_limit=SANDBOX_LIMIT, clock=clock.monotonic)
     profile = {"source": "shop", "type": "customer", "identifiers": [{"type": "id", "value": "1"}]}
     sandbox.add_events(
         {"profile": profile, "event": {"source": "shop", "type": "t"}, "user_id": 7}
@@ -423,3 +421,23 @@ def test_a_pacing_wait_within_the_caps_is_slept(monkeypatch: pytest.MonkeyPatch)
     next(stream)
     next(stream)
     assert slept and all(0 < wait <= 60 / (600 * 0.95) + 1e-6 for wait in slept)
+
+
+def test_each_rate_limit_pause_is_logged_at_info(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    pages = [
+        page_body([event(1)], cursor="c1", has_more=True),
+        page_body([event(2)], has_more=False),
+    ]
+    with (
+        caplog.at_level(logging.INFO, logger="zdevents"),
+        client(Recorder(*pages), rate_limit=30) as c,
+    ):
+        assert len(list(c.events(identifier="shop:customer:email:jdoe@example.com"))) == 2
+    pauses = [r.getMessage() for r in caplog.records if "pausing" in r.getMessage()]
+    assert pauses == [
+        "pausing 2.00 s under the account's rate limit before GET /api/v2/user_profiles/events"
+    ]
+    assert all(r.levelno == logging.INFO for r in caplog.records if "pausing" in r.getMessage())
+    assert "jdoe" not in caplog.text  # no identifier at INFO

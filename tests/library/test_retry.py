@@ -22,8 +22,7 @@ import httpx
 import pytest
 
 from tests._mock import FakeClock
-from zdevents import AsyncClient, Client, _failures, _retry, errors
-from zdevents._ratelimit import RateLimiter
+from zdevents import AsyncClient, Client, _failures, errors, is_transient
 from zdevents._retry import RetryPolicy
 
 TOKEN = "tok-RETRY-5ecr3t-9f2c"
@@ -184,22 +183,13 @@ def test_backoff_is_exponential_with_jitter_within_bounds(
         assert 0.5 * full <= wait <= full, (n, wait, full)
 
 
-@pytest.mark.parametrize(("factor", "expected"), [(0.5, 0.5), (1.0, 1.0)])
-def test_jitter_factor_spans_half_to_full(
-    clock: FakeClock, monkeypatch: pytest.MonkeyPatch, factor: float, expected: float
-) -> None:
-    calls: list[tuple[float, float]] = []
-
-    class Extreme:
-        def uniform(self, low: float, high: float) -> float:
-            calls.append((low, high))
-            return low if factor == 0.5 else high
-
-    monkeypatch.setattr(_retry, "random", types.SimpleNamespace(Random=Extreme))
+@pytest.mark.parametrize(("factor", "expected"), [("low", 0.5), ("high", 1.0)])
+def test_jitter_factor_spans_half_to_full(clock: FakeClock, factor: str, expected: float) -> None:
+    clock.jitter = factor
     script = Script(status(500))
     with pytest.raises(errors.ServerError):
         fetch_all(make_client(script, max_retries=6, backoff_base=1.0, backoff_cap=10.0))
-    assert calls == [(0.5, 1.0)] * 6
+    assert clock.jitter_calls == [(0.5, 1.0)] * 6
     assert clock.sleeps == [expected * x for x in (1, 2, 4, 8, 10, 10)]
 
 
@@ -293,10 +283,11 @@ def test_max_retry_after_is_configurable(clock: FakeClock) -> None:
 def test_rate_limit_error_with_retry_after_pauses_the_shared_limiter(clock: FakeClock) -> None:
     client = make_client(Script(status(429, {"Retry-After": "4"}), OK))
     fetch_all(client)
-    # Another worker of the same client now waits for the pause too.
-    limiter: RateLimiter = client._limiter
-    clock.now -= 4  # as if the other worker asked while the first one slept
-    assert limiter.reserve() == pytest.approx(4.0)
+    # Another call of the same client now waits for the pause too.
+    clock.now -= 4  # as if the other call asked while the first one slept
+    before = len(clock.sleeps)
+    fetch_all(client)
+    assert clock.sleeps[before] == pytest.approx(4.0)
 
 
 # --- max_retries and the budget ----------------------------------------------------------
@@ -490,7 +481,8 @@ def test_truncated_200_body_on_the_wire_is_retried(
     client = Client(base_url=url, oauth_token=TOKEN, max_retries=2)
     with client, pytest.raises(errors.ZendeskError) as info:
         list(client.events(user_id=1))
-    assert info.value.retryable
+    assert is_transient(info.value)
+    assert isinstance(info.value, errors.BadResponseError) and info.value.kind == "truncated"
     assert len(hits) == 3
     assert len(clock.sleeps) == 2
 
@@ -513,8 +505,8 @@ def test_each_retry_is_logged_at_info_with_attempt_reason_and_wait(
     assert [r.levelno for r in records] == [logging.INFO] * 3
     first, second, third = (r.getMessage() for r in records)
     assert "attempt 2 of 5" in first and "503" in first and "waiting 2.00 s" in first
-    assert "attempt 3 of 5" in second and "APIConnectionError" in second
-    assert "refused" in second and "waiting 0." in second
+    assert "attempt 3 of 5" in second and "connection failure" in second
+    assert "waiting 0." in second
     assert "attempt 4 of 5" in third and "429" in third and "waiting 1.00 s" in third
     for record in caplog.records:
         assert TOKEN not in record.getMessage()
@@ -583,19 +575,22 @@ def test_failure_mid_pagination_with_next_links_resumes_at_the_same_link(
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(str(request.url))
-        n = int(request.url.params.get("n", "0"))
+        n = int(request.url.params.get("page[after]", "c0")[1:])
         if n == 1 and n not in failed:
             failed.add(n)
             return httpx.Response(520)
         body = {
             "events": [{"id": str(n)}],
             "meta": {"has_more": n < 2},
-            "links": {"next": f"{LINK}?n={n + 1}" if n < 2 else None},
+            # The caller's query plus the cursor: the only link that is followed as sent.
+            "links": {
+                "next": f"{LINK}?page%5Bsize%5D=100&page%5Bafter%5D=c{n + 1}" if n < 2 else None
+            },
         }
         return httpx.Response(200, json=body)
 
     assert [e.id for e in fetch_all(make_client(handler))] == ["0", "1", "2"]
-    assert seen[1] == seen[2] == f"{LINK}?n=1"
+    assert seen[1] == seen[2] == f"{LINK}?page%5Bsize%5D=100&page%5Bafter%5D=c1"
     assert len(seen) == 4
 
 

@@ -195,3 +195,138 @@ def test_retries_ride_out_seeded_faults(zendesk_sandbox: Sandbox) -> None:
         got = [e.to_dict() for e in client.events(user_id=JDOE_USER, page_size=10)]
     assert got == expected
     assert sum(zendesk_sandbox.fault_counts.values()) > 0
+
+
+# -- bulk export against the sandbox -------------------------------------------------------------
+
+
+def _people(sandbox: Sandbox, counts: list[int]) -> list[str]:
+    """One profile per count, with that many events numbered 0..count-1; identifier queries."""
+    records = [
+        record(n, value=f"p{person}@example.com")
+        for person, count in enumerate(counts)
+        for n in range(count)
+    ]
+    sandbox.add_events(records)
+    return [f"shopco:customer:email:p{person}@example.com" for person in range(len(counts))]
+
+
+def _checkpointed_run(
+    client: Client, selectors: list[object], stop_after: int | None
+) -> tuple[dict[str, list[int]], dict[str, str | None]]:
+    """What the CLI's bulk --resume does: store a page's events, then its selector's cursor
+    (``None``: done). Stops (as a kill would) after ``stop_after`` pages."""
+    stored: dict[str, list[int]] = {}
+    cursors: dict[str, str | None] = {}
+    pages = client.pages_many(selectors, concurrency=3, page_size=3)  # type: ignore[arg-type]
+    for number, (selector, page) in enumerate(pages, 1):
+        key = str(selector["identifier"] if isinstance(selector, dict) else selector)
+        stored.setdefault(key, []).extend(e.properties["n"] for e in page.events)
+        cursors[key] = page.cursor if page.has_more else None
+        if number == stop_after:
+            pages.close()  # type: ignore[attr-defined]
+            break
+    return stored, cursors
+
+
+@pytest.mark.zendesk_sandbox()
+@pytest.mark.parametrize("stop_after", [1, 4, 9])
+def test_bulk_resume_from_one_cursor_per_person_delivers_every_event_once(
+    zendesk_sandbox: Sandbox, stop_after: int
+) -> None:
+    counts = [10, 3, 7, 1, 8]
+    people = _people(zendesk_sandbox, counts)
+    client = zendesk_sandbox.client
+    first, cursors = _checkpointed_run(client, list(people), stop_after)
+    assert sum(map(len, first.values())) < sum(counts)
+    rerun = [
+        {"identifier": person, "after": cursors[person]} if cursors.get(person) else person
+        for person in people
+        if person not in cursors or cursors[person] is not None
+    ]
+    second, _ = _checkpointed_run(client, rerun, None)
+    for person, count in zip(people, counts, strict=True):
+        assert first.get(person, []) + second.get(person, []) == list(range(count)), person
+
+
+@pytest.mark.zendesk_sandbox()
+def test_bulk_skip_missing_against_the_sandbox(
+    zendesk_sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    people: list[object] = _people(zendesk_sandbox, [4, 2])
+    people.insert(1, "shopco:customer:email:ghost@example.com")
+    people.append({"profile_id": "01E1G0NJSQPNPZRV096JXKXFAB"})
+    client = zendesk_sandbox.client
+    with pytest.raises(errors.NotFoundError) as caught:
+        list(client.events_many(people))  # type: ignore[arg-type]
+    assert caught.value.selector in (people[1], people[3])
+    skipped: list[tuple[object, int]] = []
+    got = list(
+        client.events_many(
+            people,  # type: ignore[arg-type]
+            on_missing=lambda selector, error: skipped.append((selector, error.status_code)),
+        )
+    )
+    assert sorted(str(s) for s, _ in skipped) == sorted([str(people[1]), str(people[3])])
+    assert {status for _, status in skipped} == {404}
+    assert sorted(str(s) for s, _ in got) == [str(people[0])] * 4 + [str(people[2])] * 2
+
+
+# -- hostile query arguments reach no request ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"profile_id": "p" * 70_000},
+        {"identifier": "shopco:customer:email:" + "a" * 70_000},
+        {"user_id": 1, "after": "c" * 70_000},
+        {"identifier": "shopco:customer:name:" + "é" * 12_000},  # 72 KB once percent-encoded
+        {"profile_id": "p" * 31_000, "after": "c" * 31_000},
+    ],
+    ids=["profile_id", "identifier", "after", "encoded", "together"],
+)
+def test_arguments_too_long_for_a_url_are_a_value_error(
+    zendesk_sandbox: Sandbox, arguments: dict[str, object]
+) -> None:
+    with pytest.raises(ValueError, match="too long") as caught:
+        zendesk_sandbox.client.events(**arguments)  # type: ignore[arg-type]
+    assert type(caught.value) is ValueError
+    assert len(str(caught.value)) < 300
+    with pytest.raises(ValueError, match=r"selector 1 .* too long"):
+        zendesk_sandbox.client.events_many([arguments])
+
+
+@pytest.mark.zendesk_sandbox()
+def test_arguments_just_under_the_limit_reach_the_server(zendesk_sandbox: Sandbox) -> None:
+    # The limit leaves room for the rest of the URL: these get the server's answer, a 404,
+    # not httpx.InvalidURL.
+    for arguments in (
+        {"profile_id": "p" * 30_000, "after": "c" * 30_000},
+        {"identifier": "shopco:customer:email:" + "a" * 61_000},
+    ):
+        with pytest.raises((errors.NotFoundError, errors.BadRequestError)):
+            list(zendesk_sandbox.client.events(**arguments))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"profile_id": "\udcff"}, "profile_id"),
+        ({"identifier": "shopco:customer:email:\udcffx@example.com"}, "identifier value"),
+        ({"identifier": "sh\udcffop:customer:email:x@example.com"}, "identifier source"),
+        ({"user_id": 1, "source": "s\udcff"}, "source"),
+        ({"user_id": 1, "source": "s", "type": "\udce9t\udce9"}, "type"),
+        ({"user_id": 1, "after": "\udcff"}, "after"),
+        ({"user_id": "\udcff1"}, "user_id"),
+        ({"user_id": 1, "start": "2020-01-01\udcff"}, "start"),
+    ],
+)
+def test_text_that_is_not_utf8_is_a_value_error_at_events(
+    zendesk_sandbox: Sandbox, arguments: dict[str, object], named: str
+) -> None:
+    # What Python makes of `--profile-id $'\xff'` in argv: a lone surrogate.
+    with pytest.raises(ValueError) as caught:
+        zendesk_sandbox.client.events(**arguments)  # type: ignore[arg-type]
+    assert not isinstance(caught.value, UnicodeError)
+    assert str(caught.value).startswith(named) or f"{named}=" in str(caught.value)

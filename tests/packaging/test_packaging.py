@@ -15,7 +15,8 @@ import zdevents
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-RUNTIME = {"httpx", "attrs", "python-dateutil"}
+# sniffio: see pyproject.toml (httpcore retries its failed import on every async request).
+RUNTIME = {"httpx", "attrs", "python-dateutil", "sniffio"}
 
 
 def requirement_name(requirement: str) -> str:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +15,7 @@ import httpx
 import pytest
 
 from tests._demo import DOCUMENTED_EVENT, JDOE, JDOE_PROFILE, JDOE_USER
+from tests.sandbox._run import run_cli
 from zdevents.sandbox import Sandbox, SeedError, Store, demo_records
 
 BY_IDENTIFIER = "/api/v2/user_profiles/events"
@@ -342,11 +340,14 @@ def test_unknown_parameters_are_ignored(http: httpx.Client) -> None:
 
 
 def test_other_methods_and_paths(http: httpx.Client) -> None:
-    response = http.post(by_user(JDOE_USER), json={})
+    response = http.delete(by_user(JDOE_USER))
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET"
-    assert http.get("/api/v2/users/1/profiles").status_code == 404
+    assert response.headers["allow"] == "GET, POST"
+    response = http.post(f"/api/v2/user_profiles/{JDOE_PROFILE}", json={})
+    assert (response.status_code, response.headers["allow"]) == (405, "GET")
+    assert http.get("/api/v2/users/1/profiles").status_code == 404  # no such user
     assert http.get("/api/v2/user_profiles/events/extra").status_code == 404
+    assert http.get("/api/v2/users/1").status_code == 404
 
 
 def test_every_response_has_a_unique_request_id(http: httpx.Client) -> None:
@@ -698,17 +699,6 @@ def test_db_file_persists_between_runs(tmp_path: Path) -> None:
 # -- command line -------------------------------------------------------------------------------
 
 
-def run_cli(*args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "zdevents.sandbox", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_cli_prints_exports_and_exits_cleanly(stop_signal: signal.Signals) -> None:
     process = run_cli("--port", "0", "--seed", "demo")
@@ -747,33 +737,6 @@ def test_cli_refuses_remote_host() -> None:
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "--allow-remote" in stderr
-
-
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a named pipe")
-@pytest.mark.parametrize(("stop_signal", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_cli_interrupted_while_seeding_exits_quietly(
-    tmp_path: Path, stop_signal: signal.Signals, status: int
-) -> None:
-    # The seed is a named pipe: opening it for writing returns once the sandbox opened it to
-    # read the seed, so the signal certainly arrives while the seed loads.
-    seed = tmp_path / "seed.jsonl"
-    os.mkfifo(seed)
-    db = tmp_path / "events.db"
-    process = run_cli("--port", "0", "--db", str(db), "--seed", str(seed))
-    try:
-        with seed.open("w", encoding="utf-8") as pipe:
-            pipe.write(json.dumps(record(n=1)) + "\n")
-            pipe.flush()
-            process.send_signal(stop_signal)
-            stdout, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert (process.returncode, stdout, stderr) == (status, "", "")
-    store = Store(db)
-    assert store.count_events() == 0
-    store.close()
 
 
 def test_stop_with_a_request_in_flight_is_quiet(
@@ -821,7 +784,7 @@ def test_cli_reports_an_unusable_db_in_one_line(tmp_path: Path, kind: str) -> No
     process = run_cli("--port", "0", "--db", str(db))
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
-    assert stderr.startswith(f"error: --db {db}: ")
+    assert stderr.startswith(f"python -m zdevents.sandbox: error: --db {db}: ")
     assert stderr.count("\n") == 1, stderr
 
 

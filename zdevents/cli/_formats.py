@@ -1,7 +1,10 @@
 """The four output formats of the command line: jsonl, json, csv and table.
 
 Writers produce bytes, not text, so that the resume checkpoint can record an exact byte
-offset and the output is UTF-8 whatever the locale says.
+offset and the output is UTF-8 whatever the locale says. JSONL and JSON write each event's
+text as Zendesk sent it (``Event.raw``), byte for byte; only a pretty-printed event loses
+the whitespace between its tokens, so that it stays on one line. CSV's ``properties``
+column is the properties' text as received, on one line in the same way.
 """
 
 from __future__ import annotations
@@ -9,12 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from typing import IO, Any
 
 from zdevents import Event
-
-__all__ = ["APPENDABLE_FORMATS", "CSV_COLUMNS", "FORMATS", "EventWriter", "make_writer"]
 
 FORMATS = ("jsonl", "json", "csv", "table")
 #: Formats that can be appended to page by page, hence resumed.
@@ -34,6 +36,32 @@ def _json_bytes(value: Any) -> bytes:
         # A lone surrogate (legal as a JSON escape, not encodable as UTF-8): keep the value
         # lossless by escaping it as JSON does.
         return _COMPACT_ASCII.encode(value).encode()
+
+
+# A JSON string (kept), or whitespace between tokens (dropped). A raw line break can only be
+# the latter: JSON strings escape control characters.
+_TOKEN_GAP = re.compile(rb'("(?:[^"\\]|\\.)*")|[ \t\r\n]+')
+
+
+def _one_line(text: bytes) -> bytes:
+    """``text`` as is, or without the whitespace between its tokens if it spans lines."""
+    if b"\n" not in text and b"\r" not in text:
+        return text
+    return _TOKEN_GAP.sub(lambda m: m.group(1) or b"", text)
+
+
+def _event_bytes(event: Event, selector: str | None, bulk: bool) -> bytes:
+    raw = _one_line(event.raw)
+    if not bulk:
+        return raw
+    return b'{"selector":' + _json_bytes(selector) + b',"event":' + raw + b"}"
+
+
+def _properties_text(event: Event) -> str:
+    raw = event.raw_properties
+    if raw is None or raw == b"null":
+        return ""
+    return _one_line(raw).decode()
 
 
 def _text(value: Any) -> str:
@@ -73,9 +101,7 @@ class JsonlWriter(EventWriter):
     """One JSON object a line: the event as received, or ``{"selector", "event"}`` in bulk."""
 
     def write(self, event: Event, selector: str | None = None) -> None:
-        raw = event.to_dict()
-        obj = {"selector": selector, "event": raw} if self.bulk else raw
-        self.sink.write(_json_bytes(obj) + b"\n")
+        self.sink.write(_event_bytes(event, selector, self.bulk) + b"\n")
 
 
 class JsonWriter(EventWriter):
@@ -89,9 +115,9 @@ class JsonWriter(EventWriter):
         self.sink.write(b"[")
 
     def write(self, event: Event, selector: str | None = None) -> None:
-        raw = event.to_dict()
-        obj = {"selector": selector, "event": raw} if self.bulk else raw
-        self.sink.write((b",\n" if self._count else b"\n") + _json_bytes(obj))
+        self.sink.write(
+            (b",\n" if self._count else b"\n") + _event_bytes(event, selector, self.bulk)
+        )
         self._count += 1
 
     def finish(self) -> None:
@@ -122,8 +148,7 @@ class CsvWriter(EventWriter):
     def write(self, event: Event, selector: str | None = None) -> None:
         raw = event.to_dict()
         row = [_text(raw.get(name)) for name in CSV_COLUMNS[:-1]]
-        props = raw.get("properties")
-        row.append("" if props is None else _json_bytes(props).decode())
+        row.append(_properties_text(event))
         self._emit(([selector or ""] if self.bulk else []) + row)
 
 
@@ -197,8 +222,8 @@ class TableWriter(EventWriter):
     def _cells(self, event: Event, selector: str | None) -> list[str]:
         raw = event.to_dict()
         values = {name: _text(raw.get(name)) for name in self.COLUMNS}
-        props = raw.get("properties")
-        values["properties"] = "" if not props else _text(props)
+        props = _properties_text(event)
+        values["properties"] = "" if props == "{}" else props
         values["selector"] = selector or ""
         return [_safe_text(values[name]) for name in self._names]
 

@@ -19,7 +19,7 @@ from typing import IO, Any, NoReturn
 
 import attrs
 
-from zdevents import Client, Identifier, __version__, errors
+from zdevents import Client, Identifier, __version__, errors, is_transient
 from zdevents._query import MAX_PAGE_SIZE, EventQuery, make_query  # TODO(cli): public names only
 
 from ._checkpoint import (
@@ -641,9 +641,7 @@ _AGAIN = "; run the same command again to resume"
 def _rerun_helps(exc: errors.ZendeskError) -> bool:
     """Whether the failure may be gone on a rerun (network, 5xx, 429, timeouts), unlike a
     400, 401, 403 or 404, which the same command would get again."""
-    return exc.retryable or isinstance(
-        exc, (errors.RateLimitError, errors.ServerError, errors.APIConnectionError)
-    )
+    return is_transient(exc)
 
 
 def _export(plan: Plan) -> int:

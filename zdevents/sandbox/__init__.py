@@ -1,4 +1,4 @@
-"""A local Zendesk Events API server: the spec's three GET routes over SQLite.
+"""A local Zendesk Events API server: the spec's event and profile routes over SQLite.
 
 Start one from Python::
 
@@ -9,38 +9,40 @@ Start one from Python::
 
 or from a shell: ``python -m zdevents.sandbox --seed demo`` (``zdevents sandbox`` is the same).
 Tests get one from the pytest fixture ``zendesk_sandbox`` (see ``zdevents.pytest_plugin``).
-Needs the ``zdevents[sandbox]`` extra (uvicorn).
+Serving needs the ``zdevents[sandbox]`` extra (uvicorn); without it, importing this package
+works, ``Sandbox.start()`` raises ``ModuleNotFoundError`` with ``INSTALL_HINT``, and the
+command line prints that hint and exits 2.
 """
 
 from __future__ import annotations
 
-import importlib.util
-
-# Fail on import, as a missing module, when the extra is not installed: `zdevents sandbox`
-# turns that into an install hint. (Checked without importing uvicorn, to keep import cheap.)
-if importlib.util.find_spec("uvicorn") is None:
-    raise ModuleNotFoundError(
-        "zdevents.sandbox needs uvicorn: pip install 'zdevents[sandbox]'", name="uvicorn"
-    )
-
-from ._cli import main
+from ._command import main
 from ._faults import FAULT_KINDS
 from ._records import RecordError
 from ._seed import SeedError, demo_records
-from ._server import (
+from ._server import INSTALL_HINT, Sandbox, create_app
+from ._settings import (
     DEFAULT_API_TOKEN,
     DEFAULT_EMAIL,
+    DEFAULT_END_USER_EMAIL,
     DEFAULT_OAUTH_TOKEN,
-    Sandbox,
-    create_app,
+    Options,
 )
 from ._store import Store
+
+# Public names report the package, not the private module they live in (repr, help, mypy).
+for _public in (Options, RecordError, Sandbox, SeedError, Store, create_app, demo_records, main):
+    _public.__module__ = __name__
+del _public
 
 __all__ = [
     "DEFAULT_API_TOKEN",
     "DEFAULT_EMAIL",
+    "DEFAULT_END_USER_EMAIL",
     "DEFAULT_OAUTH_TOKEN",
     "FAULT_KINDS",
+    "INSTALL_HINT",
+    "Options",
     "RecordError",
     "Sandbox",
     "SeedError",

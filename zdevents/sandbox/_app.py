@@ -1,8 +1,11 @@
-"""The ASGI application that serves the spec's three GET routes.
+"""The ASGI application that serves the Events and Profiles API routes of the spec.
 
 It is plain ASGI rather than a framework app: a page is one indexed query whose stored JSON
 texts are spliced into the body, and fault injection needs to send status codes, headers and
 partial bodies that frameworks smooth over.
+
+Routes: reading events (``GET``) and tracking an event (``POST``) by identifier, profile id
+or user id; reading a profile by identifier or id, and a user's profiles.
 """
 
 from __future__ import annotations
@@ -15,19 +18,16 @@ import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from ._cursor import decode_cursor, encode_cursor
-from ._faults import FaultInjector
 from ._ids import new_ulid
-from ._ratelimit import RateDecision, RateLimiter
-from ._records import INT64_MAX
-from ._store import EventQuery, Store
-from ._times import parse_filter_ns
-
-__all__ = ["SandboxApp", "Settings"]
+from ._nanos import now_ns, parse_filter_ns
+from ._quota import QuotaState
+from ._records import INT64_MAX, RecordError, load_json, parse_track
+from ._settings import Settings
+from ._store import PageRequest, Store
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -37,38 +37,33 @@ Headers = list[tuple[bytes, bytes]]
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
+MAX_BODY_BYTES = 1 << 20  # one event per request; Zendesk documents no size, this is ample
 # The spec's pattern, applied the way JSON Schema applies patterns (a search, not a full
 # match), so that the sandbox and schemathesis agree on which identifiers are well formed.
 _IDENTIFIER_PATTERN = re.compile(r"^[^:]+:[^:]+:[^:]+:.+$")
 _DIGITS = re.compile(r"[0-9]+")
-_KNOWN_PARAMETERS = (
-    "identifier",
+_USER_ID_DIGITS = len(str(INT64_MAX))
+_FILTER_PARAMETERS = (
     "filter[source]",
     "filter[type]",
     "filter[start_time]",
     "filter[end_time]",
-    "page[size]",
-    "page[after]",
 )
+_KNOWN_PARAMETERS = ("identifier", *_FILTER_PARAMETERS, "page[size]", "page[after]")
 _JSON = (b"content-type", b"application/json; charset=utf-8")
 _TEXT = (b"content-type", b"text/plain; charset=utf-8")
 
-
-@dataclass(slots=True)
-class Settings:
-    """What the running app checks and injects; a test may change it between requests."""
-
-    email: str
-    api_token: str
-    oauth_token: str | None = None
-    # Zendesk answers 403 to users who are not agents; this one has valid credentials but no
-    # right to read events, so clients can meet PermissionDeniedError.
-    end_user_email: str | None = None
-    latency: float = 0.0
-    rate_limiter: RateLimiter | None = None
-    faults: FaultInjector | None = None
-    retry_after: int = 1
-    request_count: int = field(default=0)
+# Route name -> the methods it answers.
+_METHODS = {
+    "identifier_events": ("GET", "POST"),
+    "profile_events": ("GET", "POST"),
+    "user_events": ("GET", "POST"),
+    "identifier_profile": ("GET",),
+    "profile": ("GET",),
+    "user_profiles": ("GET",),
+}
+# Faults answered before the request is handled (a write is then not stored).
+_FAULTS_BEFORE = frozenset({"429", "500", "503", "520", "drop"})
 
 
 class _Problem(Exception):
@@ -78,6 +73,10 @@ class _Problem(Exception):
         super().__init__(status)
         self.status = status
         self.body = body
+
+
+class _Disconnected(Exception):
+    """The client went away before its request body arrived."""
 
 
 def _errors(status: int, code: str, title: str, detail: str | None = None) -> _Problem:
@@ -92,7 +91,7 @@ def _json_bytes(body: object) -> bytes:
 
 
 class SandboxApp:
-    """ASGI app serving the Events API read routes from a ``Store``."""
+    """ASGI app serving the Events and Profiles API routes from a ``Store``."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
@@ -105,19 +104,21 @@ class SandboxApp:
         if scope["type"] != "http":
             return
         settings = self.settings
-        limiter = settings.rate_limiter
+        quota = settings.quota
         request_id = uuid.uuid4().hex
         base_headers: Headers = [(b"x-request-id", request_id.encode())]
         # Answers that do not count against the limit still show where it stands.
-        uncounted = [*base_headers, *(_rate_headers(limiter.peek()) if limiter else [])]
+        uncounted = [*base_headers, *(_rate_headers(quota.peek()) if quota else [])]
         route = _route(scope.get("raw_path") or scope["path"].encode())
         if route is None:
             body: dict[str, Any] = {"error": "InvalidEndpoint", "description": "Not found"}
             await _respond(send, 404, uncounted, _json_bytes(body))
             return
-        if scope["method"] != "GET":
-            headers = [*uncounted, (b"allow", b"GET")]
-            body = {"error": "MethodNotAllowed", "description": "Only GET is supported"}
+        name, path_value = route
+        method = scope["method"]
+        if method not in _METHODS[name]:
+            headers = [*uncounted, (b"allow", ", ".join(_METHODS[name]).encode())]
+            body = {"error": "MethodNotAllowed", "description": f"{method} is not supported here"}
             await _respond(send, 405, headers, _json_bytes(body))
             return
 
@@ -151,14 +152,18 @@ class SandboxApp:
             await _respond(send, 403, uncounted, _json_bytes(body))
             return
 
-        fault = settings.faults.draw() if settings.faults is not None else None
-        if fault is not None and fault != "truncate":
-            await self._serve_fault(fault, scope, send, uncounted)
+        write = method == "POST"
+        injector = settings.injector
+        fault = injector.draw() if injector is not None else None
+        if fault == "store-then-500" and not write:
+            fault = None  # a fault of writes only: a read that draws it is served normally
+        if fault in _FAULTS_BEFORE:
+            await self._serve_fault(fault, send, uncounted)
             return
 
         headers = list(base_headers)
-        if limiter is not None:
-            decision = limiter.hit()
+        if quota is not None:
+            decision = quota.hit()
             headers += _rate_headers(decision)
             if not decision.allowed:
                 headers.append((b"retry-after", str(decision.retry_after).encode()))
@@ -167,16 +172,26 @@ class SandboxApp:
                 return
 
         try:
-            payload = self._page(scope, route)
+            if write:
+                raw = await _read_body(receive, settings.request_timeout)
+                status, payload = 202, self._track(name, path_value, raw)
+            else:
+                status, payload = 200, self._read(name, path_value, scope)
         except _Problem as problem:
             await _respond(send, problem.status, headers, _json_bytes(problem.body))
             return
-        if fault == "truncate":
-            assert settings.faults is not None
-            settings.faults.record(fault)
-            await _send_truncated(send, headers, payload)
+        except _Disconnected:
             return
-        await _respond(send, 200, headers, payload)
+        if fault is not None and injector is not None:
+            injector.record(fault)
+            if fault == "truncate":
+                await _send_truncated(send, status, headers, payload)
+                return
+            # store-then-500: stored, yet the client learns nothing of it.
+            body = {"errors": [{"code": "InternalError", "title": "Internal server error"}]}
+            await _respond(send, 500, headers, _json_bytes(body))
+            return
+        await _respond(send, status, headers, payload)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -193,21 +208,25 @@ class SandboxApp:
         header = _header(scope, b"authorization")
         if header is None:
             return None
-        scheme, _, credentials = header.partition(" ")
+        # Bytes throughout: a header may carry any byte, and compare_digest refuses
+        # non-ASCII text.
+        scheme, _, credentials = header.partition(b" ")
         credentials = credentials.strip()
-        if scheme.lower() == "bearer":
+        if scheme.lower() == b"bearer":
             token = settings.oauth_token
-            return (
-                "agent" if token is not None and hmac.compare_digest(credentials, token) else None
-            )
-        if scheme.lower() != "basic":
+            if token is None or not credentials:
+                return None
+            return "agent" if hmac.compare_digest(credentials, token.encode()) else None
+        if scheme.lower() != b"basic":
             return None
         try:
             decoded = base64.b64decode(credentials, validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return None
         user, sep, password = decoded.partition(":")
-        if not sep or not hmac.compare_digest(password.encode(), settings.api_token.encode()):
+        if not sep or not password:
+            return None
+        if not hmac.compare_digest(password.encode(), settings.api_token.encode()):
             return None
         if user.lower() == f"{settings.email}/token".lower():
             return "agent"
@@ -216,10 +235,10 @@ class SandboxApp:
             return "end_user"
         return None
 
-    async def _serve_fault(self, fault: str, scope: Scope, send: Send, headers: Headers) -> None:
+    async def _serve_fault(self, fault: str, send: Send, headers: Headers) -> None:
         settings = self.settings
-        assert settings.faults is not None
-        settings.faults.record(fault)
+        assert settings.injector is not None
+        settings.injector.record(fault)
         if fault == "drop":
             await _drop_connection(send)
             return
@@ -235,28 +254,106 @@ class SandboxApp:
         else:  # 520: what Cloudflare answers when the origin misbehaves
             await _respond(send, int(fault), headers, b"error code: 520", content_type=_TEXT)
 
-    # -- the events routes ---------------------------------------------------------------------
+    # -- writes --------------------------------------------------------------------------------
 
-    def _page(self, scope: Scope, route: tuple[str, str | None]) -> bytes:
-        kind, path_value = route
+    def _track(self, name: str, path_value: str | None, raw: bytes) -> bytes:
+        """Store the event of a track body; the 202 body, or a ``_Problem``."""
+        received = now_ns()
+        try:
+            if name == "profile_events":
+                assert path_value is not None
+                profile_id = _path_profile_id(path_value)
+                body = load_json(raw)
+                record = parse_track(
+                    body, trusted=False, profile_id=profile_id, received_ns=received
+                )
+            elif name == "user_events":
+                assert path_value is not None
+                user_id = _path_user_id(path_value)
+                body = load_json(raw)
+                record = parse_track(body, trusted=False, user_id=user_id, received_ns=received)
+            else:
+                record = parse_track(load_json(raw), trusted=False, received_ns=received)
+            (tracked,) = self.store.add_parsed([record], create_users=False)
+        except RecordError as exc:
+            raise _errors(exc.status, exc.code, exc.message) from None
+        return _json_bytes(
+            {
+                "profile_id": tracked.profile_id,
+                "status": "received",
+                "user_id": str(tracked.user_id),
+            }
+        )
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def _read(self, name: str, path_value: str | None, scope: Scope) -> bytes:
         params = _query(scope)
-        query = EventQuery(**self._selector(kind, path_value, params))
-        query = _filters(query, params)
+        if name.endswith("_events"):
+            return self._page(scope, name, path_value, params)
+        if name == "identifier_profile":
+            profile_id = self._by_identifier(params)
+            profile = None if profile_id is None else self.store.profile(profile_id)
+            if profile is None:
+                raise _errors(404, "NotFound", "Profile not found")
+            return _json_bytes({"profile": profile})
+        assert path_value is not None
+        if name == "profile":
+            profile = self.store.profile(_path_profile_id(path_value))
+            if profile is None:
+                raise _errors(404, "NotFound", "Profile not found")
+            return _json_bytes({"profile": profile})
+        profiles = self.store.profiles_of_user(_path_user_id(path_value))
+        if not profiles:
+            raise _errors(404, "NotFound", "User not found")
+        return _json_bytes({"profiles": profiles})
+
+    def _by_identifier(self, params: dict[str, str]) -> str | None:
+        identifier = params.get("identifier")
+        if identifier is None or not _IDENTIFIER_PATTERN.search(identifier):
+            raise _errors(
+                400,
+                "InvalidIdentifier",
+                "Identifier query is not valid",
+                "identifier must look like source:type:identifier_type:identifier_value",
+            )
+        source, ptype, id_type, value = identifier.split(":", 3)
+        return self.store.profile_by_identifier(source, ptype, id_type, value)
+
+    def _page(
+        self, scope: Scope, name: str, path_value: str | None, params: dict[str, str]
+    ) -> bytes:
+        selector = self._selector(name, path_value, params)
+        query = _filters(selector, params)
         size = _page_size(params.get("page[size]"))
+        # The cursor is bound to the route, the profile or user it selected, and the
+        # filters (by their meaning: 2020-02-23 and 2020-02-23T00:00:00Z are one bound).
+        binding = json.dumps(
+            [
+                name,
+                query.profile_id,
+                query.user_id,
+                query.source,
+                query.type,
+                query.start_ns,
+                query.end_ns,
+            ]
+        ).encode()
         after = params.get("page[after]")
         after_seq = 0
         if after is not None:
-            decoded = decode_cursor(after, self.store.cursor_secret)
+            decoded = decode_cursor(after, self.store.cursor_secret, binding)
             if decoded is None:
                 raise _errors(
                     400,
                     "InvalidPaginationParameter",
                     "Invalid pagination cursor",
-                    "page[after] is not a cursor this server issued",
+                    "page[after] is not a cursor this server issued for this query "
+                    "(the same route, selector and filters)",
                 )
             after_seq = decoded
         rows = self.store.page(
-            EventQuery(
+            PageRequest(
                 profile_id=query.profile_id,
                 user_id=query.user_id,
                 source=query.source,
@@ -270,8 +367,9 @@ class SandboxApp:
         has_more = len(rows) > size
         rows = rows[:size]
         # With nothing new, the same position goes back, so a client can poll from it.
-        cursor = encode_cursor(rows[-1][0], self.store.cursor_secret) if rows else after
-        next_url = _next_url(scope, params, size, cursor) if has_more and cursor else ""
+        secret = self.store.cursor_secret
+        cursor = encode_cursor(rows[-1][0], secret, binding) if rows else after
+        next_url = self._next_url(scope, params, size, cursor) if has_more and cursor else ""
         return b"".join(
             (
                 b'{"events":[',
@@ -286,66 +384,92 @@ class SandboxApp:
             )
         )
 
-    def _selector(
-        self, kind: str, path_value: str | None, params: dict[str, str]
-    ) -> dict[str, Any]:
-        if kind == "identifier":
-            identifier = params.get("identifier")
-            if identifier is None or not _IDENTIFIER_PATTERN.search(identifier):
-                raise _errors(
-                    400,
-                    "InvalidIdentifier",
-                    "Identifier query is not valid",
-                    "identifier must look like source:type:identifier_type:identifier_value",
-                )
-            source, ptype, id_type, value = identifier.split(":", 3)
-            profile_id = self.store.profile_by_identifier(source, ptype, id_type, value)
+    def _selector(self, name: str, path_value: str | None, params: dict[str, str]) -> PageRequest:
+        if name == "identifier_events":
+            profile_id = self._by_identifier(params)
             if profile_id is None:
                 _check_filters(params)
                 raise _errors(404, "NotFound", "Profile not found")
-            return {"profile_id": profile_id}
+            return PageRequest(profile_id=profile_id)
         assert path_value is not None
-        if kind == "profile":
-            if not path_value:
-                raise _errors(400, "InvalidProfileId", "Profile id is not valid")
-            if not self.store.has_profile(path_value):
+        if name == "profile_events":
+            profile_id = _path_profile_id(path_value)
+            if not self.store.has_profile(profile_id):
                 _check_filters(params)
                 raise _errors(404, "NotFound", "Profile not found")
-            return {"profile_id": path_value}
-        user_id = int(path_value) if _DIGITS.fullmatch(path_value) else 0
-        if not 1 <= user_id <= INT64_MAX:
-            message = "You passed an invalid value for the user_id attribute. must be an integer"
-            raise _Problem(400, {"error": {"title": "Invalid attribute", "message": message}})
+            return PageRequest(profile_id=profile_id)
+        user_id = _path_user_id(path_value)
         if not self.store.has_user(user_id):
             _check_filters(params)
             raise _errors(404, "NotFound", "User not found")
-        return {"user_id": user_id}
+        return PageRequest(user_id=user_id)
+
+    def _next_url(self, scope: Scope, params: dict[str, str], size: int, cursor: str) -> str:
+        """An absolute link to the next page, on the address the sandbox serves on.
+
+        Never from the ``Host`` header: a client could make it point anywhere.
+        """
+        base = self.settings.base_url
+        if base is None:
+            host, port = scope.get("server") or ("127.0.0.1", 80)
+            host = f"[{host}]" if ":" in host else host
+            base = f"{scope.get('scheme', 'http')}://{host}:{port}"
+        path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("ascii")
+        pairs = [(name, params[name]) for name in _KNOWN_PARAMETERS[:5] if name in params]
+        pairs += [("page[size]", str(size)), ("page[after]", cursor)]
+        return f"{base}{path}?{urlencode(pairs, quote_via=quote)}"
 
 
 def _route(raw_path: bytes) -> tuple[str, str | None] | None:
-    """``(kind, path parameter)`` for the three routes, else ``None``."""
+    """``(route name, path parameter)`` for the served routes, else ``None``."""
     parts = raw_path.split(b"/")
-    if len(parts) == 5 and parts[:5] == [b"", b"api", b"v2", b"user_profiles", b"events"]:
-        return ("identifier", None)
-    if len(parts) != 6 or parts[:3] != [b"", b"api", b"v2"] or parts[5] != b"events":
+    if parts[:3] != [b"", b"api", b"v2"] or len(parts) not in (4, 5, 6):
         return None
-    if parts[3] == b"user_profiles":
-        kind = "profile"
-    elif parts[3] == b"users":
-        kind = "user"
+    rest = parts[3:]
+    if rest == [b"user_profiles"]:
+        return ("identifier_profile", None)
+    if rest == [b"user_profiles", b"events"]:
+        return ("identifier_events", None)
+    if len(rest) == 1 or rest[0] not in (b"user_profiles", b"users"):
+        return None
+    if len(rest) == 3:
+        if rest[2] == b"events":
+            name = "profile_events" if rest[0] == b"user_profiles" else "user_events"
+        elif rest == [b"users", rest[1], b"profiles"]:
+            name = "user_profiles"
+        else:
+            return None
+    elif rest[0] == b"user_profiles":
+        name = "profile"
     else:
         return None
     try:
-        value = unquote(parts[4].decode("ascii"), errors="strict")
+        value = unquote(rest[1].decode("ascii"), errors="strict")
     except UnicodeDecodeError:
         return None
-    return (kind, value)
+    return (name, value)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def _path_profile_id(value: str) -> str:
+    if not value:
+        raise _errors(400, "InvalidProfileId", "Profile id is not valid")
+    return value
+
+
+def _path_user_id(value: str) -> int:
+    # The length is checked first: Python refuses to convert more than 4,300 digits.
+    digits = _DIGITS.fullmatch(value) is not None and len(value) <= _USER_ID_DIGITS
+    user_id = int(value) if digits else 0
+    if not 1 <= user_id <= INT64_MAX:
+        message = "You passed an invalid value for the user_id attribute. must be an integer"
+        raise _Problem(400, {"error": {"title": "Invalid attribute", "message": message}})
+    return user_id
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
     for key, value in scope["headers"]:
         if key == name:
-            return bytes(value).decode("latin-1")
+            return bytes(value)
     return None
 
 
@@ -371,11 +495,11 @@ def _query(scope: Scope) -> dict[str, str]:
 
 def _check_filters(params: dict[str, str]) -> None:
     """Validate filters before answering 404, so a bad request is a 400 whatever it selects."""
-    _filters(EventQuery(), params)
+    _filters(PageRequest(), params)
     _page_size(params.get("page[size]"))
 
 
-def _filters(query: EventQuery, params: dict[str, str]) -> EventQuery:
+def _filters(selector: PageRequest, params: dict[str, str]) -> PageRequest:
     source = params.get("filter[source]")
     event_type = params.get("filter[type]")
     if source == "":
@@ -398,9 +522,9 @@ def _filters(query: EventQuery, params: dict[str, str]) -> EventQuery:
         end_ns = parse_filter_ns(params["filter[end_time]"], end=True)
         if end_ns is None:
             raise _errors(400, "EndTimestampNotValid", "End timestamp is not valid")
-    return EventQuery(
-        profile_id=query.profile_id,
-        user_id=query.user_id,
+    return PageRequest(
+        profile_id=selector.profile_id,
+        user_id=selector.user_id,
         source=source,
         type=event_type,
         start_ns=start_ns,
@@ -422,19 +546,33 @@ def _page_size(raw: str | None) -> int:
     return size
 
 
-def _next_url(scope: Scope, params: dict[str, str], size: int, cursor: str) -> str:
-    """An absolute link to the next page, built from the request's own scheme and host."""
-    host = _header(scope, b"host")
-    if not host:
-        server = scope.get("server") or ("127.0.0.1", 80)
-        host = f"{server[0]}:{server[1]}"
-    path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("ascii")
-    pairs = [(name, params[name]) for name in _KNOWN_PARAMETERS[:5] if name in params]
-    pairs += [("page[size]", str(size)), ("page[after]", cursor)]
-    return f"{scope.get('scheme', 'http')}://{host}{path}?{urlencode(pairs, quote_via=quote)}"
+async def _read_body(receive: Receive, timeout: float) -> bytes:
+    """The request body, bounded in size and in time (a slow sender is a 408)."""
+
+    async def read() -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _Disconnected
+            chunk = bytes(message.get("body", b""))
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _errors(
+                    413, "PayloadTooLarge", f"The body is larger than {MAX_BODY_BYTES} bytes"
+                )
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    try:
+        return await asyncio.wait_for(read(), timeout)
+    except TimeoutError:
+        raise _errors(408, "RequestTimeout", "The body did not arrive in time") from None
 
 
-def _rate_headers(decision: RateDecision) -> Headers:
+def _rate_headers(decision: QuotaState) -> Headers:
     return [
         (b"x-rate-limit", str(decision.limit).encode()),
         (b"x-rate-limit-remaining", str(decision.remaining).encode()),
@@ -477,12 +615,12 @@ async def _drop_connection(send: Send) -> None:
         await asyncio.sleep(0)
 
 
-async def _send_truncated(send: Send, headers: Headers, body: bytes) -> None:
+async def _send_truncated(send: Send, status: int, headers: Headers, body: bytes) -> None:
     """Promise ``len(body)`` bytes, send about half of them, then close the connection."""
     await send(
         {
             "type": "http.response.start",
-            "status": 200,
+            "status": status,
             "headers": [_JSON, (b"content-length", str(len(body)).encode()), *headers],
         }
     )

@@ -1,7 +1,13 @@
 """Seeded, reproducible fault injection.
 
-One random draw per authenticated request to an events route, from ``random.Random(seed)``,
-so the N-th such request gets the same fault on every run with the same seed.
+One random draw per authenticated request to a route, from ``random.Random(seed)``, so the
+N-th such request gets the same fault on every run with the same seed.
+
+Kinds: ``429`` (with ``Retry-After``), ``500``, ``503`` (plain text), ``520`` (Cloudflare's
+text), ``drop`` (the connection is closed before anything is sent; a write is not stored),
+``truncate`` (the answer is cut off halfway; a write is stored first), and ``store-then-500``
+(writes only: the event is stored, then the answer is a 500, so a client cannot tell whether
+it was; a read that draws it is served normally and nothing is counted).
 """
 
 from __future__ import annotations
@@ -10,10 +16,9 @@ import random
 import threading
 from collections.abc import Mapping
 
-__all__ = ["FAULT_KINDS", "FaultInjector", "parse_faults"]
-
 #: Every fault the sandbox can inject, in the order their shares are laid out on [0, 1).
-FAULT_KINDS: tuple[str, ...] = ("429", "500", "503", "520", "drop", "truncate")
+# New kinds go at the end, so that a seed gives existing kinds the same draws as before.
+FAULT_KINDS: tuple[str, ...] = ("429", "500", "503", "520", "drop", "truncate", "store-then-500")
 
 
 def parse_faults(spec: str | Mapping[str, float] | None) -> dict[str, float]:

@@ -6,8 +6,6 @@ import os
 import random
 import time
 
-__all__ = ["new_ulid"]
-
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
-from pathlib import Path
+import stat
+import threading
 from typing import Any
 
 from ._ids import new_ulid
-from ._records import EventRecord, RecordError, parse_record
+from ._nanos import format_ns, parse_datetime_ns
+from ._records import EventRecord, RecordError, load_json, parse_record
 from ._store import Store
-from ._times import format_ns, parse_datetime_ns
 
-__all__ = ["SeedError", "demo_records", "load_seed", "read_jsonl", "seed_store"]
+# How often the main thread wakes while a helper thread reads a pipe: a signal that arrives
+# just before a blocking call is handled at the next wake at the latest.
+_WAKE_SECONDS = 0.1
 
 
 class SeedError(ValueError):
@@ -24,27 +26,64 @@ class SeedError(ValueError):
         self.line = line
 
 
+def _read_bytes(name: str) -> bytes:
+    with open(name, "rb") as file:
+        return file.read()
+
+
+def _read_interruptibly(name: str) -> bytes:
+    """The file's bytes; a pipe or FIFO is read in a helper thread.
+
+    Reading a pipe blocks until its writer sends data or closes it, and a signal that lands
+    just before the blocking read does not interrupt it: Python would run the handler (and
+    Ctrl-C would take effect) only when data arrives. The main thread therefore waits with a
+    timeout, which lets handlers run; the helper is a daemon, so an interrupted load does not
+    keep the process alive.
+    """
+    try:
+        mode = os.stat(name).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISREG(mode) or not mode:
+        return _read_bytes(name)
+    result: list[bytes] = []
+    failure: list[OSError] = []
+    done = threading.Event()
+
+    def read() -> None:
+        try:
+            result.append(_read_bytes(name))
+        except OSError as exc:
+            failure.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=read, name="zdevents-sandbox-seed", daemon=True).start()
+    while not done.wait(_WAKE_SECONDS):
+        pass
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
 def read_jsonl(path: str | os.PathLike[str]) -> list[tuple[int, EventRecord]]:
     """Parse and validate every line of a JSONL seed file (blank lines are skipped).
 
     Raises ``SeedError`` naming the first bad line; nothing is stored by this function, so a
-    caller that stores the result in one transaction never half-loads a file.
+    caller that stores the result in one transaction never half-loads a file. A pipe or FIFO
+    is read to its end, interruptibly (Ctrl-C stops the load).
     """
     name = os.fspath(path)
     records: list[tuple[int, EventRecord]] = []
     try:
-        text = Path(name).read_text(encoding="utf-8")
+        text = _read_interruptibly(name).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SeedError(f"{name}: cannot read seed file: {exc}") from None
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            records.append((number, parse_record(json.loads(line))))
-        except json.JSONDecodeError as exc:
-            raise SeedError(
-                f"{name}: line {number}: invalid JSON: {exc.msg}", line=number
-            ) from None
+            records.append((number, parse_record(load_json(line))))
         except RecordError as exc:
             raise SeedError(f"{name}: line {number}: {exc.message}", line=number) from None
     return records
@@ -68,7 +107,7 @@ def seed_store(store: Store, seed: str | os.PathLike[str]) -> int:
     """
     numbered = load_seed(seed)
     try:
-        store.add_parsed([record for _, record in numbered])
+        store.add_parsed([record for _, record in numbered], create_users=True)
     except RecordError as exc:
         line = numbered[exc.index][0] if exc.index is not None else None
         raise SeedError(f"{os.fspath(seed)}: line {line}: {exc.message}", line=line) from None

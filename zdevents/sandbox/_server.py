@@ -10,33 +10,22 @@ import socket
 import threading
 from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from zdevents._config import is_loopback
 
-from ._app import SandboxApp, Settings
-from ._faults import FAULT_KINDS, FaultInjector, parse_faults
-from ._ratelimit import RateLimiter
+from ._app import SandboxApp
+from ._faults import FAULT_KINDS
 from ._seed import seed_store
+from ._settings import Options, Settings
 from ._store import Store
 
 if TYPE_CHECKING:
     from zdevents import Client
 
-__all__ = [
-    "DEFAULT_API_TOKEN",
-    "DEFAULT_EMAIL",
-    "DEFAULT_END_USER_EMAIL",
-    "DEFAULT_OAUTH_TOKEN",
-    "Sandbox",
-    "create_app",
-    "is_loopback",
-]
-
-DEFAULT_EMAIL = "devs@coolbikes.com"
-DEFAULT_API_TOKEN = "sandbox-api-token"  # noqa: S105 -- a published test credential
-DEFAULT_OAUTH_TOKEN = "sandbox-oauth-token"  # noqa: S105 -- a published test credential
-DEFAULT_END_USER_EMAIL = "enduser@coolbikes.com"
+# The one hint for a missing extra, for `python -m zdevents.sandbox`, `zdevents sandbox`
+# and `Sandbox.start()`.
+INSTALL_HINT = "the sandbox needs uvicorn, which is not installed: pip install 'zdevents[sandbox]'"
 _STARTUP_TIMEOUT = 30.0
 
 
@@ -61,35 +50,63 @@ class _QuietUvicorn(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietUvicorn())
 
 
-def create_app(
-    store: Store | None = None,
-    *,
-    email: str = DEFAULT_EMAIL,
-    api_token: str = DEFAULT_API_TOKEN,
-    oauth_token: str | None = DEFAULT_OAUTH_TOKEN,
-    end_user_email: str | None = DEFAULT_END_USER_EMAIL,
-    rate_limit: int | None = None,
-    latency: float = 0.0,
-    faults: str | Mapping[str, float] | None = None,
-    fault_seed: int = 0,
-    retry_after: int = 1,
-) -> SandboxApp:
+def create_app(store: Store | None = None, **options: Unpack[Options]) -> SandboxApp:
     """The sandbox's ASGI application over ``store`` (a fresh in-memory store by default).
 
-    Serve it with any ASGI server; dropped-connection faults need uvicorn, elsewhere they
-    become an exception in the app.
+    ``options`` are those of ``Sandbox`` (see ``zdevents.sandbox.Options``). Serve it with
+    any ASGI server; dropped-connection faults need uvicorn, elsewhere they become an
+    exception in the app, and the header timeout is the server's own.
     """
-    settings = Settings(
-        email=email,
-        api_token=api_token,
-        oauth_token=oauth_token,
-        end_user_email=end_user_email,
-        latency=latency,
-        rate_limiter=RateLimiter(rate_limit) if rate_limit else None,
-        faults=FaultInjector(parse_faults(faults), fault_seed) if faults else None,
-        retry_after=retry_after,
-    )
-    return SandboxApp(Store() if store is None else store, settings)
+    return SandboxApp(Store() if store is None else store, Settings(**options))
+
+
+def _header_deadline_protocol(timeout: float) -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol, closing connections whose request headers do not arrive.
+
+    uvicorn arms its keep-alive timer only after a response, and any byte cancels it, so a
+    client sending a header a byte at a time (or never finishing it) holds a connection
+    forever. Here a deadline starts when the connection opens and again after each
+    response, and only complete request headers cancel it.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderDeadline(H11Protocol):
+        _deadline: asyncio.TimerHandle | None = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._deadline = self.loop.call_later(timeout, self._expire)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _expire(self) -> None:
+            self._deadline = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE:
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return HeaderDeadline
 
 
 class Sandbox:
@@ -102,13 +119,15 @@ class Sandbox:
                       auth=(f"{sandbox.email}/token", sandbox.api_token))
 
     ``port=0`` (the default) picks a free port; ``db`` is a SQLite file (in memory when
-    ``None``); ``seed`` is ``"demo"`` or a JSONL file of track-event records. ``rate_limit``
-    is requests per minute, ``latency`` seconds added to every request, ``faults`` the share
-    of requests answered with each fault kind (``"429=0.1,drop=0.05"`` or a mapping; kinds:
-    429, 500, 503, 520, drop, truncate), drawn reproducibly from ``fault_seed``;
-    ``retry_after`` is the ``Retry-After`` of injected 429s. ``end_user_email`` with the API
-    token authenticates a user who is not an agent (answered 403). Hosts other than loopback
-    are refused unless ``allow_remote=True``.
+    ``None``); ``seed`` is ``"demo"`` or a JSONL file of track records. Hosts other than
+    loopback are refused unless ``allow_remote=True``. The other keyword arguments are the
+    behaviour ``Options``: credentials (``email``, ``api_token``, ``oauth_token``,
+    ``end_user_email``), ``rate_limit`` (requests per minute), ``latency`` (seconds),
+    ``faults`` (the share of requests answered with each fault kind, ``"429=0.1,drop=0.05"``
+    or a mapping; kinds: 429, 500, 503, 520, drop, truncate, store-then-500) drawn
+    reproducibly from ``fault_seed``, ``retry_after`` (of injected 429s),
+    ``request_timeout`` (for a request's headers and body) and ``clock`` (of the rate-limit
+    window). Invalid options, an empty credential among them, are a ``ValueError``.
     """
 
     def __init__(
@@ -118,25 +137,14 @@ class Sandbox:
         port: int = 0,
         db: str | os.PathLike[str] | None = None,
         seed: str | os.PathLike[str] | None = None,
-        email: str = DEFAULT_EMAIL,
-        api_token: str = DEFAULT_API_TOKEN,
-        oauth_token: str | None = DEFAULT_OAUTH_TOKEN,
-        end_user_email: str | None = DEFAULT_END_USER_EMAIL,
-        rate_limit: int | None = None,
-        latency: float = 0.0,
-        faults: str | Mapping[str, float] | None = None,
-        fault_seed: int = 0,
-        retry_after: int = 1,
         allow_remote: bool = False,
+        **options: Unpack[Options],
     ) -> None:
         if not allow_remote and not is_loopback(host):
             raise ValueError(f"refusing to serve on non-loopback host {host!r}")
-        if latency < 0:
-            raise ValueError("latency must not be negative")
-        if retry_after < 0:
-            raise ValueError("retry_after must not be negative")
-        if not 0 <= port <= 65535:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port {port} is not in 0..65535")
+        settings = Settings(**options)  # checked before a database file is touched
         self.host = host
         self._requested_port = port
         self._port = port
@@ -144,49 +152,55 @@ class Sandbox:
         try:
             if seed is not None:
                 seed_store(self.store, seed)
-            self.app = create_app(
-                self.store,
-                email=email,
-                api_token=api_token,
-                oauth_token=oauth_token,
-                end_user_email=end_user_email,
-                rate_limit=rate_limit,
-                latency=latency,
-                faults=faults,
-                fault_seed=fault_seed,
-                retry_after=retry_after,
-            )
         except BaseException:
             self.store.close()
             raise
+        self.app = SandboxApp(self.store, settings)
+        self._settings = settings
         self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
         self._error: BaseException | None = None
         self._client: Client | None = None
+        self._state = "not started"
+
+    def __repr__(self) -> str:
+        # Never a credential: the address, the state, where the data lives, the behaviour.
+        where = "in memory" if self.store.path is None else f"db={self.store.path!r}"
+        address = self.base_url if self._state == "running" else f"host={self.host!r}"
+        extras = [
+            f"{name}={value!r}"
+            for name, value in (
+                ("rate_limit", self._settings.rate_limit),
+                ("latency", self._settings.latency or None),
+                ("faults", self._settings.faults or None),
+            )
+            if value is not None
+        ]
+        return f"<Sandbox {address} {self._state}, {where}{''.join(', ' + e for e in extras)}>"
 
     # -- credentials and address ---------------------------------------------------------------
 
     @property
     def email(self) -> str:
         """The agent email that basic authentication expects."""
-        return self.app.settings.email
+        return self._settings.email
 
     @property
     def api_token(self) -> str:
         """The API token that basic authentication (``{email}/token:{token}``) expects."""
-        return self.app.settings.api_token
+        return self._settings.api_token
 
     @property
     def oauth_token(self) -> str | None:
         """The bearer token accepted as OAuth authentication (``None``: bearer disabled)."""
-        return self.app.settings.oauth_token
+        return self._settings.oauth_token
 
     @property
     def end_user_email(self) -> str | None:
         """An email that authenticates (with ``api_token``) as a non-agent: every read is 403."""
-        return self.app.settings.end_user_email
+        return self._settings.end_user_email
 
     @property
     def port(self) -> int:
@@ -215,23 +229,21 @@ class Sandbox:
     @property
     def latency(self) -> float:
         """Seconds every request waits (asynchronously) before it is answered."""
-        return self.app.settings.latency
+        return self._settings.latency
 
     @latency.setter
     def latency(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("latency must not be negative")
-        self.app.settings.latency = seconds
+        self._settings.set_latency(seconds)
 
     @property
     def rate_limit(self) -> int | None:
-        """Requests allowed per minute (``None``: unlimited, and no rate-limit headers)."""
-        limiter = self.app.settings.rate_limiter
-        return None if limiter is None else limiter.limit
+        """Requests allowed per minute, reads and writes together (``None``: unlimited, and
+        no rate-limit headers). Setting it starts a new window."""
+        return self._settings.rate_limit
 
     @rate_limit.setter
     def rate_limit(self, per_minute: int | None) -> None:
-        self.app.settings.rate_limiter = RateLimiter(per_minute) if per_minute else None
+        self._settings.set_rate_limit(per_minute or None)
 
     def set_faults(
         self,
@@ -241,31 +253,41 @@ class Sandbox:
         retry_after: int | None = None,
     ) -> None:
         """Replace the fault plan (and restart its random sequence and counters)."""
-        settings = self.app.settings
-        settings.faults = FaultInjector(parse_faults(faults), seed) if faults else None
+        if retry_after is not None and (
+            isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0
+        ):
+            raise ValueError("retry_after must be a whole number of seconds, not negative")
+        self._settings.set_faults(faults, seed=seed)
         if retry_after is not None:
-            settings.retry_after = retry_after
+            self._settings.retry_after = retry_after
 
     @property
     def fault_counts(self) -> dict[str, int]:
         """How many faults of each kind were served so far (all zero without faults)."""
-        faults = self.app.settings.faults
-        if faults is None:
+        injector = self._settings.injector
+        if injector is None:
             return dict.fromkeys(FAULT_KINDS, 0)
-        return faults.served()
+        return injector.served()
 
     @property
     def request_count(self) -> int:
-        """Requests received on the events routes so far (each retry counts)."""
-        return self.app.settings.request_count
+        """Authenticated or not, requests received on the API routes so far (each retry
+        counts; reads and writes)."""
+        return self._settings.request_count
 
     # -- data ----------------------------------------------------------------------------------
 
     def add_events(self, records: Iterable[Mapping[str, Any]]) -> list[str]:
-        """Store track-event records (``{"profile", "event", "user_id"?}``) atomically.
+        """Store track records atomically; return the profile id of each, in order.
 
-        Returns the profile id of each record, in order. Raises ``ValueError`` (a
-        ``RecordError`` naming the record's index) and stores nothing if one is invalid.
+        A record is a track body with its target: ``{"event", "profile"}`` (the profile is
+        found by its identifiers or created), ``{"event", "profile_id"}`` (that profile must
+        exist) or ``{"event", "profile", "user_id"}``. It is validated and stored by the same
+        code as ``POST /api/v2/.../events`` (the same limits, errors and profile matching);
+        beyond what the API takes, a record may fix ``event.id``, ``event.received_at`` and
+        ``profile.id``, use the ``zendesk`` source, and name a user id not seen before (the
+        user is created). Raises ``ValueError`` (a ``RecordError`` naming the record's index)
+        and stores nothing if one is invalid.
         """
         return self.store.add(records)
 
@@ -276,10 +298,11 @@ class Sandbox:
         profile: Mapping[str, Any] | None = None,
         event: Mapping[str, Any] | None = None,
         user_id: int | str | None = None,
+        profile_id: str | None = None,
     ) -> str:
-        """Store one event and return its profile id.
+        """Store one event (see ``add_events``) and return its profile id.
 
-        Pass a whole track-event record, or its parts as keywords::
+        Pass a whole record, or its parts as keywords::
 
             sandbox.add_event(
                 profile={"source": "shop", "type": "customer",
@@ -287,12 +310,12 @@ class Sandbox:
                 event={"source": "shop", "type": "login", "properties": {}},
             )
         """
+        parts = {"profile": profile, "event": event, "user_id": user_id, "profile_id": profile_id}
+        given = {key: value for key, value in parts.items() if value is not None}
         if record is None:
-            record = {"profile": profile, "event": event}
-            if user_id is not None:
-                record = {**record, "user_id": user_id}
-        elif profile is not None or event is not None or user_id is not None:
-            raise TypeError("pass either a record or profile/event/user_id, not both")
+            record = given
+        elif given:
+            raise TypeError("pass either a record or its parts as keywords, not both")
         return self.store.add([record])[0]
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -301,7 +324,12 @@ class Sandbox:
         """Bind the socket and start serving in a background thread; returns ``self``."""
         if self._thread is not None:
             raise RuntimeError("sandbox already started")
-        import uvicorn
+        if self._state == "stopped":
+            raise RuntimeError("a stopped sandbox cannot start again; make a new one")
+        try:
+            import uvicorn
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError(INSTALL_HINT, name=exc.name) from None
 
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # IPPROTO_TCP explicitly: asyncio disables Nagle only on sockets that say so, and with
@@ -319,7 +347,7 @@ class Sandbox:
         self._port = int(sock.getsockname()[1])
         config = uvicorn.Config(
             self.app,
-            http="h11",
+            http=_header_deadline_protocol(self._settings.request_timeout),
             lifespan="off",
             log_config=None,
             log_level="warning",
@@ -337,6 +365,8 @@ class Sandbox:
         if not started.wait(_STARTUP_TIMEOUT) or self._error is not None:
             self.stop()
             raise RuntimeError("sandbox failed to start") from self._error
+        self._settings.base_url = self.base_url
+        self._state = "running"
         return self
 
     def _run(self, server: Any, sock: socket.socket, started: threading.Event) -> None:
@@ -379,6 +409,7 @@ class Sandbox:
             self._socket.close()
             self._socket = None
         self.store.close()
+        self._state = "stopped"
 
     def __enter__(self) -> Sandbox:
         return self.start()

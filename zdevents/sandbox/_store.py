@@ -13,18 +13,21 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from zdevents import Identifier
 
 from ._ids import new_ulid
+from ._nanos import format_ns
 from ._records import (
     INT64_MAX,
     INT64_MIN,
+    MAX_IDENTIFIERS,
     EventRecord,
+    ProfileSpec,
     RecordError,
-    normalize_identifier_value,
     parse_record,
 )
-
-__all__ = ["EventQuery", "Store"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -56,6 +59,15 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_profile ON events (profile_id, seq);
 CREATE INDEX IF NOT EXISTS events_user ON events (user_id, seq);
 """
+# Columns added since the first release: a --db file written by it gains them on open.
+_ADDED_COLUMNS = (
+    ("profiles", "name", "TEXT"),
+    ("profiles", "attributes", "TEXT"),
+    ("profiles", "created_at", "TEXT NOT NULL DEFAULT ''"),
+    ("profiles", "updated_at", "TEXT NOT NULL DEFAULT ''"),
+    ("identifiers", "rank", "INTEGER NOT NULL DEFAULT 0"),
+)
+_ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS identifiers_profile ON identifiers (profile_id, rank);"
 
 # Identifier types that Zendesk syncs to the user's identities: two profiles sharing one of
 # these belong to the same person, so a new profile joins that person's user id.
@@ -78,9 +90,13 @@ def _content(event_json: str, ignored: frozenset[str]) -> str:
     return json.dumps(event, sort_keys=True, ensure_ascii=False)
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 @dataclass(frozen=True, slots=True)
-class EventQuery:
-    """One page request: a selector (profile or user), filters and the cursor position."""
+class PageRequest:
+    """One page to read: a selector (profile or user), filters and the cursor position."""
 
     profile_id: str | None = None
     user_id: int | None = None
@@ -90,6 +106,14 @@ class EventQuery:
     end_ns: int | None = None
     after_seq: int = 0
     limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """Where a stored (or already stored) event went."""
+
+    profile_id: str
+    user_id: int
 
 
 class Store:
@@ -102,6 +126,7 @@ class Store:
         try:
             with self._lock:
                 self._db.executescript(_SCHEMA)
+                self._add_columns()
                 row = self._db.execute(
                     "SELECT value FROM meta WHERE key = 'cursor_secret'"
                 ).fetchone()
@@ -117,6 +142,14 @@ class Store:
             raise
         # Kept in the database so that cursors stay valid when a --db file is reopened.
         self.cursor_secret: bytes = secret
+        self.path = None if path is None else os.fspath(path)
+
+    def _add_columns(self) -> None:
+        for table, column, declaration in _ADDED_COLUMNS:
+            names = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in names:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        self._db.executescript(_ADDED_INDEXES)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -126,7 +159,7 @@ class Store:
     # -- writing -----------------------------------------------------------------------------
 
     def add(self, records: Iterable[object]) -> list[str]:
-        """Validate and store track-event records in one transaction; return profile ids.
+        """Validate and store records in one transaction; return their profile ids.
 
         Raises ``RecordError`` (with ``index`` set) and stores nothing if any record is bad.
         """
@@ -135,11 +168,17 @@ class Store:
             try:
                 parsed.append(parse_record(record))
             except RecordError as exc:
-                raise RecordError(exc.message, index=index) from None
-        return self.add_parsed(parsed)
+                raise exc.at(index) from None
+        return [tracked.profile_id for tracked in self.add_parsed(parsed, create_users=True)]
 
-    def add_parsed(self, records: Sequence[EventRecord]) -> list[str]:
-        """Store already validated records in one transaction; return their profile ids.
+    def add_parsed(self, records: Sequence[EventRecord], *, create_users: bool) -> list[Tracked]:
+        """Store validated records in one transaction; say where each went.
+
+        This is what an HTTP track does with a batch of one (``create_users=False``: a user
+        id that owns no profile is a 404) and what seeds and ``add_event`` do
+        (``create_users=True``). The profile is found by its id, or by source, type and any
+        of its identifiers, or created; new identifiers, a name and attributes are added to
+        it.
 
         An event whose id is already stored (or earlier in ``records``) is skipped when it is
         the same event, so re-seeding a ``--db`` file with the same seed does not duplicate
@@ -152,35 +191,28 @@ class Store:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                cache: dict[tuple[object, ...], tuple[str, int]] = {}
-                profile_ids: list[str] = []
+                cache: dict[tuple[object, ...], Tracked] = {}
+                results: list[Tracked] = []
                 rows: list[tuple[object, ...]] = []
                 batch: dict[str, tuple[str, str, frozenset[str]]] = {}
                 for index, record in enumerate(records):
-                    key = (
-                        record.profile_source,
-                        record.profile_type,
-                        record.profile_id,
-                        record.identifiers,
-                        record.user_id,
-                    )
-                    resolved = cache.get(key)
-                    if resolved is None:
+                    key = (record.profile, record.profile_id, record.user_id)
+                    tracked = cache.get(key)
+                    if tracked is None:
                         try:
-                            resolved = self._resolve_profile(record)
+                            tracked = self._resolve(record, create_users=create_users)
                         except RecordError as exc:
-                            raise RecordError(exc.message, index=index) from None
-                        cache[key] = resolved
-                    profile_id, user_id = resolved
-                    profile_ids.append(profile_id)
-                    if self._is_stored(record, profile_id, batch, index):
+                            raise exc.at(index) from None
+                        cache[key] = tracked
+                    results.append(tracked)
+                    if self._is_stored(record, tracked.profile_id, batch, index):
                         continue
-                    batch[record.event_id] = (profile_id, record.event_json, record.filled)
+                    batch[record.event_id] = (tracked.profile_id, record.event_json, record.filled)
                     rows.append(
                         (
                             record.event_id,
-                            profile_id,
-                            user_id,
+                            tracked.profile_id,
+                            tracked.user_id,
                             record.event_source,
                             record.event_type,
                             record.created_ns,
@@ -197,7 +229,7 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-            return profile_ids
+            return results
 
     def _is_stored(
         self,
@@ -224,67 +256,159 @@ class Store:
             raise RecordError(
                 f"event.id {record.event_id} is already stored for profile {stored_profile}",
                 index=index,
+                code="DuplicateEventId",
             )
         if _content(stored_json, ignored) != _content(record.event_json, ignored):
             raise RecordError(
                 f"event.id {record.event_id} is already stored with different content",
                 index=index,
+                code="DuplicateEventId",
             )
         return True
 
-    def _resolve_profile(self, record: EventRecord) -> tuple[str, int]:
+    def _resolve(self, record: EventRecord, *, create_users: bool) -> Tracked:
         """Find or create the record's profile (as Zendesk's track-event call does)."""
         db = self._db
-        source, ptype = record.profile_source, record.profile_type
+        spec = record.profile
+        if spec is None:
+            assert record.profile_id is not None
+            row = db.execute(
+                "SELECT user_id FROM profiles WHERE id = ?", (record.profile_id,)
+            ).fetchone()
+            if row is None:
+                raise RecordError(
+                    f"profile {record.profile_id} not found", code="NotFound", status=404
+                )
+            return Tracked(record.profile_id, int(row[0]))
+        if record.user_id is not None and not create_users and not self._has_user(record.user_id):
+            raise RecordError(f"user {record.user_id} not found", code="NotFound", status=404)
+
         owners = {
-            row[0]
-            for id_type, value in record.identifiers
+            str(row[0])
+            for id_type, value in spec.identifiers
             for row in db.execute(
                 "SELECT profile_id FROM identifiers"
                 " WHERE source = ? AND type = ? AND id_type = ? AND value = ?",
-                (source, ptype, id_type, value),
+                (spec.source, spec.type, id_type, value),
             )
         }
-        profile_id = record.profile_id
+        profile_id = spec.id
         if profile_id is not None:
             owners.discard(profile_id)
             if owners:
-                raise RecordError("an identifier already belongs to another profile")
+                raise RecordError(
+                    "an identifier already belongs to another profile",
+                    code="IdentifierConflict",
+                    status=409,
+                )
         elif len(owners) > 1:
-            raise RecordError("the identifiers belong to different profiles")
+            raise RecordError(
+                "the identifiers belong to different profiles",
+                code="IdentifierConflict",
+                status=409,
+            )
         elif owners:
             profile_id = owners.pop()
 
+        now = format_ns(record.received_ns)
         existing = None
-        if profile_id is None:
-            profile_id = new_ulid()
-        else:
+        if profile_id is not None:
             existing = db.execute(
-                "SELECT source, type, user_id FROM profiles WHERE id = ?", (profile_id,)
+                "SELECT source, type, user_id, name, attributes FROM profiles WHERE id = ?",
+                (profile_id,),
             ).fetchone()
         if existing is not None:
-            if (existing[0], existing[1]) != (source, ptype):
+            assert profile_id is not None
+            if (existing[0], existing[1]) != (spec.source, spec.type):
                 raise RecordError(
-                    f"profile {profile_id} has source {existing[0]!r} and type {existing[1]!r}"
+                    f"profile {profile_id} has source {existing[0]!r} and type {existing[1]!r}",
+                    code="ProfileConflict",
+                    status=409,
                 )
             user_id = int(existing[2])
             if record.user_id is not None and record.user_id != user_id:
-                raise RecordError(f"profile {profile_id} belongs to user {user_id}")
+                raise RecordError(
+                    f"profile {profile_id} belongs to user {user_id}",
+                    code="ProfileConflict",
+                    status=409,
+                )
+            self._update_profile(profile_id, spec, existing[3], existing[4], now)
         else:
-            user_id = record.user_id or self._linked_user(record) or self._next_user_id()
+            profile_id = profile_id or new_ulid(ms=record.received_ns // 1_000_000)
+            user_id = record.user_id or self._linked_user(spec) or self._next_user_id()
             db.execute(
-                "INSERT INTO profiles (id, source, type, user_id) VALUES (?, ?, ?, ?)",
-                (profile_id, source, ptype, user_id),
+                "INSERT INTO profiles"
+                " (id, source, type, user_id, name, attributes, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    profile_id,
+                    spec.source,
+                    spec.type,
+                    user_id,
+                    spec.name,
+                    spec.attributes,
+                    now,
+                    now,
+                ),
             )
-        db.executemany(
-            "INSERT OR IGNORE INTO identifiers (source, type, id_type, value, profile_id)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(source, ptype, id_type, value, profile_id) for id_type, value in record.identifiers],
-        )
-        return profile_id, user_id
+            self._add_identifiers(profile_id, spec)
+        return Tracked(profile_id, user_id)
 
-    def _linked_user(self, record: EventRecord) -> int | None:
-        for id_type, value in record.identifiers:
+    def _add_identifiers(self, profile_id: str, spec: ProfileSpec) -> bool:
+        """Add the identifiers the profile lacks; whether there were any."""
+        db = self._db
+        known = {
+            (str(row[0]), str(row[1]))
+            for row in db.execute(
+                "SELECT id_type, value FROM identifiers WHERE profile_id = ?", (profile_id,)
+            )
+        }
+        new = [pair for pair in spec.identifiers if pair not in known]
+        if not new:
+            return False
+        if len(known) + len(new) > MAX_IDENTIFIERS:
+            raise RecordError(
+                f"profile {profile_id} would have more than {MAX_IDENTIFIERS} identifiers",
+                code="TooManyIdentifiers",
+            )
+        row = db.execute(
+            "SELECT COALESCE(MAX(rank), 0) FROM identifiers WHERE profile_id = ?", (profile_id,)
+        ).fetchone()
+        first = int(row[0]) + 1
+        db.executemany(
+            "INSERT INTO identifiers (source, type, id_type, value, profile_id, rank)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (spec.source, spec.type, id_type, value, profile_id, first + n)
+                for n, (id_type, value) in enumerate(new)
+            ],
+        )
+        return True
+
+    def _update_profile(
+        self,
+        profile_id: str,
+        spec: ProfileSpec,
+        name: str | None,
+        attributes: str | None,
+        now: str,
+    ) -> None:
+        # A track adds to a profile (identifiers, attribute keys, a name); it never removes.
+        changed = self._add_identifiers(profile_id, spec)
+        if spec.name is not None and spec.name != name:
+            name, changed = spec.name, True
+        if spec.attributes:
+            merged = {**json.loads(attributes or "{}"), **json.loads(spec.attributes)}
+            if _json(merged) != attributes:
+                attributes, changed = _json(merged), True
+        if changed:
+            self._db.execute(
+                "UPDATE profiles SET name = ?, attributes = ?, updated_at = ? WHERE id = ?",
+                (name, attributes, now, profile_id),
+            )
+
+    def _linked_user(self, spec: ProfileSpec) -> int | None:
+        for id_type, value in spec.identifiers:
             if id_type not in _USER_LINKING_TYPES:
                 continue
             row = self._db.execute(
@@ -301,6 +425,12 @@ class Store:
         highest = row[0] if row and row[0] is not None else 0
         return max(int(highest) + 1, _FIRST_GENERATED_USER_ID)
 
+    def _has_user(self, user_id: int) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM profiles WHERE user_id = ? LIMIT 1", (user_id,)
+        ).fetchone()
+        return row is not None
+
     # -- reading -----------------------------------------------------------------------------
 
     def profile_by_identifier(
@@ -311,7 +441,7 @@ class Store:
             row = self._db.execute(
                 "SELECT profile_id FROM identifiers"
                 " WHERE source = ? AND type = ? AND id_type = ? AND value = ?",
-                (source, ptype, id_type, normalize_identifier_value(id_type, value)),
+                (source, ptype, id_type, Identifier.normalize_value(id_type, value)),
             ).fetchone()
         return None if row is None else str(row[0])
 
@@ -324,12 +454,58 @@ class Store:
     def has_user(self, user_id: int) -> bool:
         """Whether any profile belongs to this user id."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM profiles WHERE user_id = ? LIMIT 1", (user_id,)
-            ).fetchone()
-        return row is not None
+            return self._has_user(user_id)
 
-    def page(self, query: EventQuery) -> list[tuple[int, str]]:
+    def profile(self, profile_id: str) -> dict[str, Any] | None:
+        """The profile as the Profiles API shows it, or ``None``."""
+        with self._lock:
+            return self._profile(profile_id)
+
+    def profiles_of_user(self, user_id: int) -> list[dict[str, Any]]:
+        """Every profile of the user, oldest first."""
+        with self._lock:
+            ids = [
+                str(row[0])
+                for row in self._db.execute(
+                    "SELECT id FROM profiles WHERE user_id = ? ORDER BY created_at, id",
+                    (user_id,),
+                )
+            ]
+            return [profile for pid in ids if (profile := self._profile(pid)) is not None]
+
+    def _profile(self, profile_id: str) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT source, type, user_id, name, attributes, created_at, updated_at"
+            " FROM profiles WHERE id = ?",
+            (profile_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        source, ptype, user_id, name, attributes, created_at, updated_at = row
+        identifiers = [
+            {"type": str(id_type), "value": str(value)}
+            for id_type, value in self._db.execute(
+                "SELECT id_type, value FROM identifiers WHERE profile_id = ?"
+                " ORDER BY rank, id_type, value",
+                (profile_id,),
+            )
+        ]
+        # Keys in the order of Zendesk's documented examples (alphabetical).
+        profile: dict[str, Any] = {
+            "attributes": json.loads(attributes) if attributes else {},
+            "created_at": created_at,
+            "id": profile_id,
+            "identifiers": identifiers,
+            "name": name,
+            "source": source,
+            "type": ptype,
+            "updated_at": updated_at,
+            "user_id": str(user_id),
+        }
+        # Profiles stored before the sandbox kept these times have none to show.
+        return {key: value for key, value in profile.items() if value != ""}
+
+    def page(self, query: PageRequest) -> list[tuple[int, str]]:
         """Up to ``query.limit`` ``(seq, json)`` rows after ``query.after_seq``, by seq."""
         clauses: list[str] = []
         params: list[object] = []

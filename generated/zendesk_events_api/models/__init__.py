@@ -3,21 +3,49 @@
 from .error_item import ErrorItem
 from .error_list_body import ErrorListBody
 from .error_object_body import ErrorObjectBody
+from .error_string_body import ErrorStringBody
 from .errors_array_body import ErrorsArrayBody
 from .event import Event
+from .event_input import EventInput
+from .event_input_properties import EventInputProperties
 from .event_properties import EventProperties
 from .events_page import EventsPage
+from .identifier_input import IdentifierInput
 from .link_item import LinkItem
 from .meta import Meta
+from .profile import Profile
+from .profile_attributes_type_0 import ProfileAttributesType0
+from .profile_envelope import ProfileEnvelope
+from .profile_identifier import ProfileIdentifier
+from .profile_input import ProfileInput
+from .profile_input_attributes_type_0 import ProfileInputAttributesType0
+from .profile_list_envelope import ProfileListEnvelope
+from .track_event_by_profile_id_request import TrackEventByProfileIdRequest
+from .track_event_request import TrackEventRequest
+from .track_result import TrackResult
 
 __all__ = (
     "ErrorItem",
     "ErrorListBody",
     "ErrorObjectBody",
+    "ErrorStringBody",
     "ErrorsArrayBody",
     "Event",
+    "EventInput",
+    "EventInputProperties",
     "EventProperties",
     "EventsPage",
+    "IdentifierInput",
     "LinkItem",
     "Meta",
+    "Profile",
+    "ProfileAttributesType0",
+    "ProfileEnvelope",
+    "ProfileIdentifier",
+    "ProfileInput",
+    "ProfileInputAttributesType0",
+    "ProfileListEnvelope",
+    "TrackEventByProfileIdRequest",
+    "TrackEventRequest",
+    "TrackResult",
 )

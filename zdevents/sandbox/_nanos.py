@@ -10,8 +10,6 @@ import datetime as dt
 import re
 import time
 
-__all__ = ["format_ns", "now_ns", "parse_datetime_ns", "parse_filter_ns"]
-
 _NS_PER_SECOND = 1_000_000_000
 _SECONDS_PER_DAY = 86_400
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()

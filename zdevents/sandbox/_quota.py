@@ -1,4 +1,4 @@
-"""A fixed-window per-minute request limit, as Zendesk's plans impose."""
+"""A fixed-window per-minute request quota, as Zendesk's plans impose on the Events API."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["RateDecision", "RateLimiter"]
-
 
 @dataclass(frozen=True, slots=True)
-class RateDecision:
+class QuotaState:
     """The outcome for one request: allowed or not, what is left, and when to retry."""
 
     allowed: bool
@@ -21,7 +19,7 @@ class RateDecision:
     retry_after: int
 
 
-class RateLimiter:
+class MinuteQuota:
     """``limit`` requests per ``window`` seconds; the window starts with its first request."""
 
     def __init__(
@@ -36,7 +34,7 @@ class RateLimiter:
         self._window_start = -math.inf
         self._used = 0
 
-    def hit(self) -> RateDecision:
+    def hit(self) -> QuotaState:
         """Count one request and say whether it may proceed."""
         with self._lock:
             now = self._clock()
@@ -45,16 +43,16 @@ class RateLimiter:
                 self._used = 0
             retry_after = max(1, math.ceil(self._window_start + self.window - now))
             if self._used >= self.limit:
-                return RateDecision(False, self.limit, 0, retry_after)
+                return QuotaState(False, self.limit, 0, retry_after)
             self._used += 1
-            return RateDecision(True, self.limit, self.limit - self._used, retry_after)
+            return QuotaState(True, self.limit, self.limit - self._used, retry_after)
 
-    def peek(self) -> RateDecision:
+    def peek(self) -> QuotaState:
         """The current state without counting a request (for responses that are not counted)."""
         with self._lock:
             now = self._clock()
             if now - self._window_start >= self.window:
-                return RateDecision(True, self.limit, self.limit, math.ceil(self.window))
+                return QuotaState(True, self.limit, self.limit, math.ceil(self.window))
             remaining = max(0, self.limit - self._used)
             retry_after = max(1, math.ceil(self._window_start + self.window - now))
-            return RateDecision(remaining > 0, self.limit, remaining, retry_after)
+            return QuotaState(remaining > 0, self.limit, remaining, retry_after)

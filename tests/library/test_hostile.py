@@ -1,0 +1,444 @@
+"""Hostile servers on loopback: nothing hangs, nothing grows without bound, no proxy on
+loopback.
+
+Each server is a real socket in a thread, bounded in what it sends, so that a client that
+does not defend itself fails the test (a byte count or a memory peak, never a duration)
+instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+import threading
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests._mock import FakeClock, Recorder, client
+from zdevents import AsyncClient, Client, errors, is_transient
+
+TOKEN = "hostile-oauth-token-Zq81"
+PAGE = b'{"events": [], "meta": {"has_more": false}}'
+
+
+class Server:
+    """Accepts connections and hands each to ``handle(conn, counter)`` in a thread;
+    ``sent`` counts the body bytes the handlers managed to send."""
+
+    def __init__(self, handle: Callable[[socket.socket, Server], None]) -> None:
+        self.handle = handle
+        self.sent = 0
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self._lock = threading.Lock()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+            threading.Thread(target=self._run, args=(conn,), daemon=True).start()
+
+    def _run(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(10)
+            try:
+                self.requests.append(read_request(conn))
+                self.handle(conn, self)
+            except OSError:
+                pass  # the client hung up: what the tests want
+
+    def count(self, n: int) -> None:
+        with self._lock:
+            self.sent += n
+
+    def close(self) -> None:
+        self._stop.set()
+        self.sock.close()
+        self._thread.join(5)
+
+
+def read_request(conn: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data and len(data) < 65536:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Callable[[socket.socket, Server], None]], Server]]:
+    servers: list[Server] = []
+
+    def start(handle: Callable[[socket.socket, Server], None]) -> Server:
+        servers.append(Server(handle))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def trickle_body(conn: socket.socket, server: Server) -> None:
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 256\r\n\r\n"
+    )
+    for _ in range(256):
+        conn.sendall(b" ")
+        server.count(1)
+        if server._stop.wait(0.25):
+            return
+
+
+def trickle_headers(conn: socket.socket, server: Server) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    for _ in range(256):
+        conn.sendall(b"X")
+        server.count(1)
+        if server._stop.wait(0.25):
+            return
+
+
+def slow_trickle(conn: socket.socket, server: Server) -> None:
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 256\r\n\r\n"
+    )
+    for _ in range(256):
+        conn.sendall(b" ")
+        server.count(1)
+        if server._stop.wait(29):  # one byte every 29 s; the fixture's close ends it
+            return
+
+
+@pytest.mark.parametrize("handler", [trickle_body, trickle_headers, slow_trickle])
+def test_timeout_bounds_the_whole_response_not_each_read(
+    serve: Callable[..., Server], handler: Callable[[socket.socket, Server], None]
+) -> None:
+    server = serve(handler)
+    with (
+        Client(base_url=server.url, oauth_token=TOKEN, timeout=1, max_retries=0) as c,
+        pytest.raises(errors.APITimeoutError),
+    ):
+        list(c.events(user_id=1))
+    # Per read, the client would take all 256 bytes (64 s); bounded, about 4 of them.
+    assert server.sent < 64
+
+
+@pytest.mark.parametrize("handler", [trickle_body, trickle_headers])
+def test_async_timeout_bounds_the_whole_response(
+    serve: Callable[..., Server], handler: Callable[[socket.socket, Server], None]
+) -> None:
+    server = serve(handler)
+
+    async def main() -> None:
+        async with AsyncClient(
+            base_url=server.url, oauth_token=TOKEN, timeout=1, max_retries=0
+        ) as c:
+            async for _ in c.events(user_id=1):
+                pass
+
+    with pytest.raises(errors.APITimeoutError):
+        asyncio.run(main())
+    assert server.sent < 64
+
+
+def test_retry_budget_bounds_the_whole_call(serve: Callable[..., Server]) -> None:
+    server = serve(trickle_body)
+    c = Client(base_url=server.url, oauth_token=TOKEN, timeout=30, max_retries=5, retry_budget=1)
+    with c, pytest.raises(errors.APITimeoutError):
+        list(c.events(user_id=1))
+    # The attempt got what was left of the budget, and no retry fit in after it.
+    assert server.connections == 1
+    assert server.sent < 64
+
+
+def endless_chunks(conn: socket.socket, server: Server) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+    conn.sendall(b"Transfer-Encoding: chunked\r\n\r\n")
+    chunk = b"[" * 0 + b" " * 65536
+    frame = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+    for _ in range(1024):  # 64 MiB at most: a bound for the test, not for the client
+        conn.sendall(frame)
+        server.count(len(chunk))
+
+
+def test_an_endless_chunked_page_is_a_bad_response_in_bounded_memory(
+    serve: Callable[..., Server],
+) -> None:
+    server = serve(endless_chunks)
+    limit = 1024 * 1024
+    with (
+        Client(base_url=server.url, oauth_token=TOKEN, max_body_size=limit, max_retries=3) as c,
+        pytest.raises(errors.BadResponseError, match="max_body_size") as info,
+    ):
+        list(c.events(user_id=1))
+    assert info.value.kind == "too_large"
+    assert not is_transient(info.value)
+    assert server.connections == 1  # not retried
+    assert server.sent < 16 * limit
+
+
+def _bomb(layers: int, size: int) -> bytes:
+    data = b"\0" * size
+    for _ in range(layers):
+        data = gzip.compress(data)
+    return data
+
+
+@pytest.mark.parametrize(("layers", "encoding"), [(1, "gzip"), (3, "gzip, gzip, gzip")])
+def test_a_gzip_bomb_is_a_bad_response_in_bounded_memory(
+    serve: Callable[..., Server], layers: int, encoding: str
+) -> None:
+    body = _bomb(layers, 64 * 1024 * 1024)
+    assert len(body) < 1024 * 1024
+
+    def bomb(conn: socket.socket, server: Server) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: {encoding}\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\n\r\n" + body)
+
+    server = serve(bomb)
+    limit = 1024 * 1024
+    tracemalloc.start()
+    try:
+        with (
+            Client(base_url=server.url, oauth_token=TOKEN, max_body_size=limit) as c,
+            pytest.raises(errors.BadResponseError, match="max_body_size"),
+        ):
+            list(c.events(user_id=1))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # 64 MiB inflated (per layer) without the bound; a few times the limit with it.
+    assert peak < 16 * limit
+    assert server.connections == 1
+
+
+def test_a_compressed_page_is_decoded(serve: Callable[..., Server]) -> None:
+    body = gzip.compress(gzip.compress(PAGE))
+
+    def page(conn: socket.socket, server: Server) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\n\r\n" + body)
+
+    server = serve(page)
+    with Client(base_url=server.url, oauth_token=TOKEN) as c:
+        assert list(c.events(user_id=1)) == []
+    assert b"accept-encoding: gzip, deflate" in server.requests[0].lower()
+
+
+def test_an_unknown_content_encoding_is_a_bad_response(serve: Callable[..., Server]) -> None:
+    def page(conn: socket.socket, server: Server) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 4\r\n\r\nabcd")
+
+    server = serve(page)
+    with (
+        Client(base_url=server.url, oauth_token=TOKEN, max_retries=0) as c,
+        pytest.raises(errors.BadResponseError, match="Content-Encoding"),
+    ):
+        list(c.events(user_id=1))
+
+
+def test_async_body_limit(serve: Callable[..., Server]) -> None:
+    server = serve(endless_chunks)
+
+    async def main() -> None:
+        async with AsyncClient(
+            base_url=server.url, oauth_token=TOKEN, max_body_size=1024 * 1024
+        ) as c:
+            async for _ in c.events(user_id=1):
+                pass
+
+    with pytest.raises(errors.BadResponseError, match="max_body_size"):
+        asyncio.run(main())
+    assert server.connections == 1
+
+
+def test_max_body_size_is_checked() -> None:
+    with pytest.raises(ValueError, match="max_body_size"):
+        Client(subdomain="coolbikes", oauth_token=TOKEN, max_body_size=10)
+    with pytest.raises(TypeError, match="max_body_size"):
+        Client(subdomain="coolbikes", oauth_token=TOKEN, max_body_size=1.5)  # type: ignore[arg-type]
+
+
+# --- overflow ----------------------------------------------------------------------------
+
+
+def test_a_huge_timeout_works() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return httpx.Response(200, content=PAGE)
+
+    with client(Recorder(handler), timeout=1e10) as c:
+        assert list(c.events(user_id=1)) == []
+    assert all(0 < value <= 30 * 86400 for value in seen[0].values())
+
+
+def test_a_huge_timeout_works_on_the_wire(serve: Callable[..., Server]) -> None:
+    def page(conn: socket.socket, server: Server) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(PAGE), PAGE))
+
+    server = serve(page)
+    with Client(base_url=server.url, oauth_token=TOKEN, timeout=1e10) as c:
+        assert list(c.events(user_id=1)) == []
+
+
+def test_an_endless_retry_after_under_an_endless_cap_gives_a_finite_wait(
+    clock: FakeClock,
+) -> None:
+    rec = Recorder(
+        httpx.Response(429, headers={"Retry-After": "1e300"}), {"events": [], "links": []}
+    )
+    with client(rec, max_retry_after=float("inf")) as c:
+        assert list(c.events(user_id=1)) == []
+    assert clock.sleeps and all(0 < s <= 30 * 86400 for s in clock.sleeps)
+
+
+@pytest.mark.parametrize("bad", [-1, 0, float("nan"), -0.5])
+def test_a_timeout_that_is_not_positive_is_a_value_error(bad: float) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        Client(subdomain="coolbikes", oauth_token=TOKEN, timeout=bad)
+    with pytest.raises(ValueError, match="timeout"):
+        Client(subdomain="coolbikes", oauth_token=TOKEN, timeout=httpx.Timeout(5, read=bad))
+
+
+def test_a_timeout_that_is_not_a_number_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="timeout"):
+        Client(subdomain="coolbikes", oauth_token=TOKEN, timeout="5")  # type: ignore[arg-type]
+
+
+# --- proxies -----------------------------------------------------------------------------
+
+
+def _answer(conn: socket.socket, server: Server) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(PAGE), PAGE))
+
+
+def _refuse(conn: socket.socket, server: Server) -> None:
+    conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])
+def test_a_loopback_base_url_never_goes_through_a_proxy(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    target, proxy = serve(_answer), serve(_refuse)
+    monkeypatch.setenv(variable, proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with Client(base_url=target.url, oauth_token=TOKEN) as c:
+        assert list(c.events(user_id=1)) == []
+
+    async def main() -> None:
+        async with AsyncClient(base_url=target.url, oauth_token=TOKEN) as c:
+            assert [e async for e in c.events(user_id=1)] == []
+
+    asyncio.run(main())
+    assert len(target.requests) == 2
+    assert proxy.connections == 0
+    assert all(TOKEN.encode() not in r for r in proxy.requests)
+
+
+# An address of TEST-NET-1 (RFC 5737): never routed, so nothing leaves the machine.
+_REMOTE = "https://192.0.2.1"
+
+
+def test_https_keeps_the_environment_proxy(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = serve(_refuse)
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with (
+        Client(base_url=_REMOTE, oauth_token=TOKEN, max_retries=0, timeout=5) as c,
+        pytest.raises(errors.APIConnectionError),
+    ):
+        list(c.events(user_id=1))
+    assert proxy.requests and proxy.requests[0].startswith(b"CONNECT 192.0.2.1:443")
+    # A tunnel: the proxy never sees the Authorization header.
+    assert TOKEN.encode() not in proxy.requests[0]
+
+
+def test_trust_env_false_ignores_the_environment_proxy(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = serve(_refuse)
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.setenv("ALL_PROXY", proxy.url)
+    with (
+        Client(base_url=_REMOTE, oauth_token=TOKEN, max_retries=0, timeout=1, trust_env=False) as c,
+        pytest.raises(errors.APIConnectionError),
+    ):
+        list(c.events(user_id=1))
+    assert proxy.connections == 0
+
+
+@pytest.mark.parametrize("proxy", ["socks5://user:hunter2@127.0.0.1:1080", "ftp://user:hunter2@x"])
+def test_an_unusable_environment_proxy_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, proxy: str
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        c = Client(subdomain="coolbikes", oauth_token=TOKEN)
+    except errors.ConfigurationError as exc:
+        assert "hunter2" not in str(exc)
+        assert "trust_env=False" in str(exc)
+    else:  # socksio installed: a usable SOCKS proxy
+        c.close()
+    with Client(subdomain="coolbikes", oauth_token=TOKEN, trust_env=False):
+        pass
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
+def test_a_deflated_page_is_decoded_wrapped_or_raw(
+    serve: Callable[..., Server], wbits: int
+) -> None:
+    packer = zlib.compressobj(wbits=wbits)
+    body = packer.compress(PAGE) + packer.flush()
+
+    def page(conn: socket.socket, server: Server) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\n\r\n" + body)
+
+    server = serve(page)
+    with Client(base_url=server.url, oauth_token=TOKEN) as c:
+        assert list(c.events(user_id=1)) == []
+
+
+def test_a_broken_gzip_page_is_undecodable_and_retried(serve: Callable[..., Server]) -> None:
+    body = b"\x1f\x8b not really gzip"
+
+    def page(conn: socket.socket, server: Server) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\n\r\n" + body)
+
+    server = serve(page)
+    c = Client(base_url=server.url, oauth_token=TOKEN, max_retries=1, backoff_base=0.01)
+    with c, pytest.raises(errors.BadResponseError) as info:
+        list(c.events(user_id=1))
+    assert info.value.kind == "undecodable" and is_transient(info.value)
+    assert len(server.requests) == 2

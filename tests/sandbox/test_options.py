@@ -1,0 +1,90 @@
+"""The sandbox's options: declared once, typed, passed through to every entry point."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import typing
+from pathlib import Path
+
+import httpx
+import pytest
+
+from zdevents.sandbox import Options, Sandbox, create_app
+
+USER_SCRIPT = """\
+from zdevents.sandbox import Options, Sandbox, create_app
+
+options: Options = {"rate_limit": 5, "latency": 0.1}
+Sandbox(seed="demo", **options)
+Sandbox(faults="503=0.1", fault_seed=1, retry_after=0, request_timeout=2.0, clock=lambda: 0.0)
+create_app(None, email="a@b.example", api_token="t", oauth_token=None, end_user_email=None)
+Sandbox(rate_limt=5)
+create_app(latency="slow")
+"""
+
+
+@pytest.mark.slow
+def test_a_misspelt_or_mistyped_option_is_a_mypy_error(tmp_path: Path) -> None:
+    script = tmp_path / "user_tests.py"
+    script.write_text(USER_SCRIPT, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir",
+         str(tmp_path / "cache"), "--no-error-summary", str(script)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    lines = sorted(
+        {line.split(":")[1] for line in result.stdout.splitlines() if ": error:" in line}
+    )
+    assert lines == ["7", "8"], result.stdout
+    assert '"rate_limt"' in result.stdout
+
+
+def test_public_names_report_the_package() -> None:
+    import zdevents.sandbox
+
+    for name in zdevents.sandbox.__all__:
+        value = getattr(zdevents.sandbox, name)
+        if hasattr(value, "__module__") and callable(value):
+            assert value.__module__ == "zdevents.sandbox", name
+    assert repr(Sandbox).startswith("<class 'zdevents.sandbox.Sandbox'")
+
+
+def test_a_misspelt_option_is_refused_at_run_time() -> None:
+    with pytest.raises(TypeError, match="rate_limt"):
+        Sandbox(rate_limt=5)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="rate_limt"):
+        create_app(rate_limt=5)  # type: ignore[call-arg]
+
+
+def test_every_option_reaches_the_running_server() -> None:
+    # One value per declared option, none of them a default; each shows in behaviour.
+    ticks = iter(range(10_000))
+    values: Options = {
+        "email": "ops@example.com",
+        "api_token": "tok-1",
+        "oauth_token": "oauth-1",
+        "end_user_email": "visitor@example.com",
+        "rate_limit": 7,
+        "latency": 0.01,
+        "faults": "500=0",
+        "fault_seed": 3,
+        "retry_after": 9,
+        "request_timeout": 3.0,
+        "clock": lambda: float(next(ticks)),
+    }
+    assert set(values) == set(typing.get_type_hints(Options))
+    with Sandbox(**values) as sandbox:
+        assert (sandbox.email, sandbox.api_token) == ("ops@example.com", "tok-1")
+        assert (sandbox.oauth_token, sandbox.end_user_email) == ("oauth-1", "visitor@example.com")
+        assert (sandbox.rate_limit, sandbox.latency) == (7, 0.01)
+        url = f"{sandbox.base_url}/api/v2/users/1/events"
+        bearer = httpx.get(url, headers={"Authorization": "Bearer oauth-1"})
+        assert bearer.status_code == 404  # authenticated; no such user
+        assert bearer.headers["x-rate-limit"] == "7"
+        visitor = httpx.get(url, auth=("visitor@example.com/token", "tok-1"))
+        assert visitor.status_code == 403
+        sandbox.set_faults("429=1", retry_after=None)
+        assert httpx.get(url, auth=("ops@example.com/token", "tok-1")).headers["retry-after"] == "9"
+    app = create_app(**values)
+    assert app.settings.email == "ops@example.com"
