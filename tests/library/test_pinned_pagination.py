@@ -224,7 +224,6 @@ def test_a_link_with_the_default_port_spelt_out_is_followed() -> None:
 # --- a next link to another origin (issue 10: the cursor is the way on, if there is one) ---
 
 
-@pytest.mark.xfail(reason="issue 10 (hardening) not merged yet: today any foreign link is refused")
 def test_a_link_to_another_origin_with_a_cursor_continues_from_the_cursor_here() -> None:
     foreign = link("c2", base="https://yoursubdomain.zendesk.com/api/v2/users/1/events")
     rec = Recorder(
