@@ -9,7 +9,9 @@ worth another try, if a documented default moves, or if the retry budget counts 
 from __future__ import annotations
 
 import asyncio
+import http.server
 import math
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,7 +30,7 @@ from tests._mock import (
     ok,
     page_body,
 )
-from zdevents import Client, errors
+from zdevents import AsyncClient, Client, errors
 
 #: The README's list: 408, 429, 500, 502, 503, 504 and 520 to 527.
 RETRIED = {408, 429, 500, 502, 503, 504, *range(520, 528)}
@@ -228,6 +230,109 @@ def test_default_max_retry_after_is_sixty_seconds(
         assert info.value.retry_after == 61.0
         assert rec.calls == 1
         assert clock.sleeps == []
+
+
+def check_default_waits(sleeps: list[float]) -> None:
+    """The waits of a call that failed with 503 five times under the default policy."""
+    assert len(sleeps) == 4
+    for n, wait in enumerate(sleeps):
+        full = 0.5 * 2**n
+        assert full / 2 <= wait <= full, (n, wait)
+
+
+def check_capped_waits(sleeps: list[float]) -> None:
+    capped = sleeps[5:]
+    assert capped and all(4.0 <= wait <= 8.0 for wait in capped)
+    assert max(capped) > 7.5
+    assert min(capped) < 4.5
+
+
+def test_async_client_has_the_same_defaults(clock: FakeClock) -> None:
+    def make(recorder: Recorder, **options: Any) -> AsyncClient:
+        transport = httpx.MockTransport(recorder.handle_async)
+        return AsyncClient(
+            subdomain=SUBDOMAIN,
+            oauth_token="tok-0123456789",
+            http_client=httpx.AsyncClient(transport=transport),
+            **options,
+        )
+
+    async def run(recorder: Recorder, **options: Any) -> str:
+        async with make(recorder, **options) as c:
+            try:
+                return f"{len([e async for e in c.events(user_id=1)])} events"
+            except errors.APIError as exc:
+                return f"{type(exc).__name__} {exc.status_code}"
+
+    rec = Recorder(httpx.Response(503))
+    assert asyncio.run(run(rec)) == "ServerError 503"
+    assert rec.calls == 5
+    check_default_waits(clock.sleeps)
+
+    clock.sleeps.clear()
+    assert asyncio.run(run(Recorder(httpx.Response(503)), max_retries=200)) == "ServerError 503"
+    check_capped_waits(clock.sleeps)
+
+    clock.sleeps.clear()
+    answers = [httpx.Response(429, headers={"Retry-After": "60"}), ok(LAST_PAGE)]
+    assert asyncio.run(run(Recorder(*answers))) == "1 events"
+    rec = Recorder(httpx.Response(429, headers={"Retry-After": "61"}))
+    assert asyncio.run(run(rec)) == "RateLimitError 429"
+    assert rec.calls == 1
+    assert clock.sleeps == [60.0]
+
+
+@pytest.fixture
+def busy_server() -> Iterator[tuple[str, list[str]]]:
+    """A loopback server answering every request with a 503 (``Retry-After`` from the path
+    ``/ra/N/...``, if there), and the paths it was asked for."""
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(503)
+            if self.path.startswith("/ra/"):
+                self.send_header("Retry-After", self.path.split("/")[2])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_from_env_has_the_same_defaults(
+    clock: FakeClock, busy_server: tuple[str, list[str]]
+) -> None:
+    url, asked = busy_server
+    env = {"ZENDESK_EMAIL": EMAIL, "ZENDESK_API_TOKEN": API_TOKEN}
+    with Client.from_env({**env, "ZENDESK_BASE_URL": url}) as c:
+        assert outcome(c) == "ServerError 503"
+    assert len(asked) == 5
+    check_default_waits(clock.sleeps)
+
+    clock.sleeps.clear()
+    with Client.from_env({**env, "ZENDESK_BASE_URL": url + "/ra/61"}) as c:
+        assert outcome(c) == "ServerError 503"
+    assert len(asked) == 6  # a Retry-After past 60 s: no retry
+    with Client.from_env({**env, "ZENDESK_BASE_URL": url + "/ra/60"}, max_retries=1) as c:
+        assert outcome(c) == "ServerError 503"
+    assert clock.sleeps == [60.0]
+
+    clock.sleeps.clear()
+    with Client.from_env({**env, "ZENDESK_BASE_URL": url}, max_retries=200) as c:
+        assert outcome(c) == "ServerError 503"
+    check_capped_waits(clock.sleeps)
 
 
 def test_retry_after_is_waited_exactly_instead_of_the_backoff(clock: FakeClock) -> None:
