@@ -355,17 +355,34 @@ def test_max_retries_counts_retries_not_requests(clock: FakeClock) -> None:
 # --- the retry budget ----------------------------------------------------------------------
 
 
-def test_retry_budget_allows_waits_that_end_exactly_at_the_budget(clock: FakeClock) -> None:
-    # 4 s + 4 s end at 8 s, within a budget of 8; a third wait would end at 12.
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """A fake clock that records waits without moving: the budget is never used up by them,
+    and a request never starts with no time left (its deadline comes from the budget)."""
+    return FakeClock(frozen=True).install(monkeypatch)
+
+
+def test_retry_budget_allows_a_wait_that_ends_exactly_at_the_budget(frozen: FakeClock) -> None:
     rec = Recorder(httpx.Response(503, headers={"Retry-After": "4"}))
-    assert outcome(client(rec, max_retries=10, retry_budget=8)) == "ServerError 503"
+    assert outcome(client(rec, max_retries=2, retry_budget=4)) == "ServerError 503"
+    assert rec.calls == 3  # the retries ran out, not the budget
+    assert frozen.sleeps == [4.0, 4.0]
+    rec = Recorder(httpx.Response(503, headers={"Retry-After": "4"}))
+    assert outcome(client(rec, max_retries=2, retry_budget=3.9)) == "ServerError 503"
+    assert rec.calls == 1
+
+
+def test_retry_budget_counts_the_waits_already_taken(clock: FakeClock) -> None:
+    # 4 s + 4 s end at 8 s, within a budget of 10; a third wait would end at 12.
+    rec = Recorder(httpx.Response(503, headers={"Retry-After": "4"}))
+    assert outcome(client(rec, max_retries=10, retry_budget=10)) == "ServerError 503"
     assert rec.calls == 3
     assert clock.sleeps == [4.0, 4.0]
 
 
 def test_retry_budget_counts_from_the_start_of_the_call(clock: FakeClock) -> None:
     rec = Recorder(httpx.Response(503, headers={"Retry-After": "4"}), ok(LAST_PAGE))
-    assert outcome(client(rec, retry_budget=4.5)) == "1 events"
+    assert outcome(client(rec, retry_budget=5)) == "1 events"
     assert clock.sleeps == [4.0]
 
 
@@ -406,13 +423,13 @@ def test_pacing_past_max_retry_after_fails_before_sending(
 
 @pytest.mark.parametrize(("budget", "paced"), [(10.0, True), (9.9, False)])
 def test_a_pacing_wait_may_take_the_whole_retry_budget(
-    clock: FakeClock, budget: float, paced: bool
+    frozen: FakeClock, budget: float, paced: bool
 ) -> None:
     # rate_limit=6: the second page waits 10 s for its slot, within a budget of 10 s.
     rec = Recorder(page_body([event(1)], cursor="c2", has_more=True, links="none"), ok(LAST_PAGE))
     c = client(rec, rate_limit=6, retry_budget=budget)
     assert outcome(c) == ("2 events" if paced else "RateLimitError 429")
-    assert clock.sleeps == ([10.0] if paced else [])
+    assert frozen.sleeps == ([10.0] if paced else [])
 
 
 # --- retry settings --------------------------------------------------------------------------
