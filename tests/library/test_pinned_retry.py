@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import logging
 import math
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -475,3 +477,35 @@ def test_invalid_retry_settings_are_refused_naming_the_setting(
 def test_boundary_retry_settings_are_accepted(clock: FakeClock, options: dict[str, Any]) -> None:
     rec = Recorder(ok(LAST_PAGE))
     assert outcome(client(rec, **options)) == "1 events"
+
+
+# --- what a retry says -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (httpx.Response(503), "HTTP 503"),
+        (httpx.Response(429, headers={"Retry-After": "2"}), "HTTP 429"),
+        (httpx.ReadTimeout("slow"), "a timeout"),
+        (httpx.ConnectError("refused"), "a connection failure"),
+        (cut_short, "a truncated response body"),
+        (undecodable, "an? undecodable response body"),  # "a" today: a slip of the text
+    ],
+    ids=["503", "429", "timeout", "connect", "truncated", "undecodable"],
+)
+def test_each_retry_is_one_info_record_with_the_attempt_reason_and_wait(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture, failure: Any, reason: str
+) -> None:
+    caplog.set_level(logging.INFO, logger="zdevents")
+    rec = Recorder(failure, failure, ok(LAST_PAGE))
+    assert outcome(client(rec, max_retries=3)) == "1 events"
+    wait = "2.00" if "429" in reason else "0.00"
+    retries = [r for r in caplog.records if r.getMessage().startswith("retrying")]
+    assert [r.levelno for r in retries] == [logging.INFO, logging.INFO]
+    for n, record in zip((2, 3), retries, strict=True):
+        expected = (
+            rf"retrying GET /api/v2/users/\{{id\}}/events \(attempt {n} of 4\) after {reason},"
+            rf" waiting {wait} s"
+        )
+        assert re.fullmatch(expected, record.getMessage()), record.getMessage()
