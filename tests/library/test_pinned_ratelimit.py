@@ -8,6 +8,7 @@ that has not passed yet shows in the next stream's wait.
 
 from __future__ import annotations
 
+import logging
 import math
 
 import httpx
@@ -125,3 +126,20 @@ def test_a_pause_longer_than_max_retry_after_fails_at_once(frozen: FakeClock) ->
     with client(rec, max_retry_after=20) as c, pytest.raises(errors.RateLimitError):
         list(c.events(user_id=1))
     assert rec.calls == 1
+
+
+@pytest.mark.parametrize(("per_minute", "level"), [(60, logging.INFO), (120, logging.DEBUG)])
+def test_a_pause_of_a_second_or_more_is_logged_at_info_a_shorter_one_at_debug(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture, per_minute: int, level: int
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="zdevents")
+    export(pages(2), rate_limit=per_minute)
+    pauses = [r for r in caplog.records if r.getMessage().startswith("pausing")]
+    wait = 60 / per_minute
+    assert [(r.levelno, r.getMessage()) for r in pauses] == [
+        (
+            level,
+            f"pausing {wait:.2f} s under the account's rate limit"
+            " before GET /api/v2/users/{id}/events",
+        )
+    ]
