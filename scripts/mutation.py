@@ -127,10 +127,13 @@ def run(path: str, jobs: int, only_open: bool) -> None:
     log.parent.mkdir(exist_ok=True)
     print(f"{module}: running {'all mutants' if not only_open else f'{len(names)} open mutants'}")
     sys.stdout.flush()
+    # tests/_mutmut_plugin.py: mutmut's copies of public methods get their module back.
+    options = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p tests._mutmut_plugin".strip()
     with log.open("w") as out:
         done = subprocess.run(
             [str(MUTMUT), "run", "--max-children", str(jobs), *names],
             cwd=ROOT,
+            env={**os.environ, "PYTEST_ADDOPTS": options},
             stdout=out,
             stderr=subprocess.STDOUT,
             check=False,
