@@ -14,6 +14,7 @@ import logging
 import math
 import re
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -509,3 +510,24 @@ def test_each_retry_is_one_info_record_with_the_attempt_reason_and_wait(
             rf" waiting {wait} s"
         )
         assert re.fullmatch(expected, record.getMessage()), record.getMessage()
+
+
+# --- the budget bounds the request in flight too ------------------------------------------------
+
+
+@pytest.mark.parametrize("retry_after", ["9.9", "10"])
+def test_a_retry_gets_only_what_is_left_of_the_budget_to_answer(
+    clock: FakeClock, retry_after: str
+) -> None:
+    # After waiting 9.9 s (or all 10) of a 10 s budget, the retry has 0.1 s (or the 1 ms
+    # floor) for its answer; this one takes 0.3 s of real time, so it times out.
+    def slow(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.3)
+        return ok(LAST_PAGE)
+
+    rec = Recorder(httpx.Response(503, headers={"Retry-After": retry_after}), slow)
+    assert outcome(client(rec, max_retries=1, retry_budget=10)) == "APITimeoutError"
+    assert rec.calls == 2
+    # Without a budget the same answer is in time.
+    rec = Recorder(httpx.Response(503, headers={"Retry-After": retry_after}), slow)
+    assert outcome(client(rec, max_retries=1)) == "1 events"
