@@ -151,3 +151,14 @@ def test_an_event_the_fast_decoder_refuses_is_read_field_by_field() -> None:
 )
 def test_an_event_neither_decoder_reads_is_an_error(raw: bytes, message: str) -> None:
     assert error_of(lambda: Event(raw).id).startswith(message)
+
+
+def test_long_text_is_quoted_briefly_in_errors_and_the_repr() -> None:
+    raw = b"[" + b"1, " * 60 + b"1]"
+    assert error_of(Event(raw).to_dict) == f"the event is not a JSON object: {raw[:100]!r}"
+    broken = b'{"description": "' + b"x" * 100
+    assert repr(Event(broken)) == f"Event(raw={broken[:80]!r})"
+
+
+def test_distinct_events_spread_over_hashes() -> None:
+    assert len({hash(Event({"id": str(n)})) for n in range(50)}) > 1
