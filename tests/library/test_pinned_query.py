@@ -203,3 +203,37 @@ def sent_identifier(text: str) -> dict[str, str]:
     with client(rec) as c:
         list(c.events(identifier=text))
     return rec.params()
+
+
+# --- what identifier errors say --------------------------------------------------------------
+
+
+def test_identifier_type_errors_name_the_part_and_the_type() -> None:
+    with pytest.raises(TypeError) as info:
+        Identifier(5, "customer", "email", "a@b.c")  # type: ignore[arg-type]
+    assert str(info.value) == "identifier source must be a string, not int"
+    with pytest.raises(TypeError) as info:
+        Identifier.parse(b"a:b:c:d")  # type: ignore[arg-type]
+    assert str(info.value) == "identifier must be a string, not bytes"
+
+
+def test_an_identifier_with_too_few_parts_shows_an_example() -> None:
+    with pytest.raises(ValueError) as info:
+        Identifier.parse("shop:customer:email")
+    assert str(info.value) == (
+        "identifier 'shop:customer:email' must have four parts, source:type:key:value "
+        "(e.g. coolbikes:rider:email:jdoe@example.com)"
+    )
+
+
+@pytest.mark.parametrize("length", [79, 80, 81, 200])
+def test_a_value_with_surrounding_whitespace_is_quoted_whole_up_to_80_characters(
+    length: int,
+) -> None:
+    value = "v" * (length - 1) + " "
+    with pytest.raises(ValueError) as info:
+        Identifier("shop", "customer", "email", value)
+    shown = repr(value) if length <= 80 else f"{value[:40]!r}..."
+    assert str(info.value) == (
+        f"identifier value {shown} has surrounding whitespace or control characters"
+    )
