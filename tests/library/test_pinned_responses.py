@@ -178,3 +178,63 @@ def test_a_page_is_its_events_with_headers_and_a_short_repr() -> None:
         page.headers["x"] = "y"  # type: ignore[index]
     short = first_page(httpx.Response(200, json=page_body([], cursor="c" * 40, has_more=True)))
     assert repr(short) == f"Page(0 events, has_more=True, cursor='{'c' * 40}', request_id=None)"
+
+
+def test_a_page_built_by_hand_has_empty_headers_and_no_rate_limit() -> None:
+    page = Page([], False, None, None)
+    assert len(page.headers) == 0
+    assert list(page.headers) == []
+    assert "x-rate-limit" not in page.headers
+    assert page.rate_limit is None
+    assert repr(page) == "Page(0 events, has_more=False, cursor=None, request_id=None)"
+
+
+def test_a_cursor_of_41_characters_is_cut_in_the_repr() -> None:
+    page = Page([], True, "c" * 41, None)
+    assert repr(page) == f"Page(0 events, has_more=True, cursor='{'c' * 39}…', request_id=None)"
+
+
+# The slow decoder (the standard library) reads what msgspec refuses: a lone surrogate.
+SLOW = '"x": "\\ud800", '
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{"events": [1]}', "the response has no 'events' list of objects"),
+        ('{"events": [{}, "e"]}', "the response has no 'events' list of objects"),
+        ('{"events": {}}', "the response has no 'events' list of objects"),
+        ('{"meta": {}}', "the response has no 'events' list of objects"),
+        ('{"events": [], "n": NaN}', "the response holds a number JSON cannot carry (NaN)"),
+        ('{"events": [], "meta": {"has_more": "true"}}', "unexpected 'meta' in the response"),
+        ('{"events": [], "meta": {"after_cursor": 5}}', "unexpected 'meta' in the response"),
+        ('{"events": [], "links": [{"next": 5}]}', "unexpected 'links' in the response"),
+    ],
+)
+def test_the_slow_decoder_refuses_what_the_fast_one_refuses(body: str, message: str) -> None:
+    for text in (body, body.replace("{", "{" + SLOW, 1)):
+        got, calls = failure(text.encode(), max_retries=0)
+        assert got.startswith(message), (text, got)
+        assert calls == 1
+
+
+def test_the_slow_decoder_reads_meta_and_links_of_any_shape() -> None:
+    body = '{"events": [{"id": "a"}], "links": {"next": "https://h/?page%5Bafter%5D=L"}}'
+    page = first_page(httpx.Response(200, content=body.replace("{", "{" + SLOW, 1).encode()))
+    assert (page.cursor, page.has_more, [e.id for e in page]) == ("L", True, ["a"])
+    body = '{"events": [], "meta": {"has_more": false, "after_cursor": "M"}}'
+    page = first_page(httpx.Response(200, content=body.replace("{", "{" + SLOW, 1).encode()))
+    assert (page.cursor, page.has_more) == ("M", False)
+
+
+def test_cursors_and_links_of_exactly_the_limit_are_taken() -> None:
+    limit = 60 * 1024
+    base = "https://coolbikes.zendesk.com/?page%5Bafter%5D="
+    link = base + "L" * (limit - len(base))
+    page = first_page({"events": [event(1)], "links": [{"next": link}]})
+    assert (len(page.next_url or ""), page.cursor) == (limit, "L" * (limit - len(base)))
+    page = first_page({"events": [event(1)], "meta": {"after_cursor": "c" * limit}})
+    assert page.cursor == "c" * limit
+    slashes = "/" * (limit // 3)  # exactly the limit once URL-encoded (%2F)
+    page = first_page({"events": [event(1)], "meta": {"after_cursor": slashes}})
+    assert page.cursor == slashes
