@@ -96,8 +96,8 @@ def _timeout(value: object) -> tuple[httpx.Timeout, float | None]:
             return None
         if isinstance(x, bool) or not isinstance(x, int | float):
             raise TypeError(f"{name} must be a number of seconds, not {type(x).__name__}")
-        if isinstance(x, int):
-            x = float(min(x, int(MAX_SECONDS)))  # 10**400 is past a float's range
+        if isinstance(x, int) and x > MAX_SECONDS:
+            x = MAX_SECONDS  # 10**400 is past a float's range
         if math.isnan(x) or x <= 0:
             raise ValueError(f"{name}={x!r} must be a positive number of seconds")
         # Socket timeouts and sleeps overflow near 2**63 ns; nobody means more than this.

@@ -34,7 +34,7 @@ class RateLimiter:
                 )
         if not 0 < share <= 1:
             raise ValueError("share must be in (0, 1]")
-        if isinstance(max_per_minute, int):
+        if isinstance(max_per_minute, int) and max_per_minute > 10**9:
             # 10**400 is past a float's range; a billion a minute is no limit at all.
             max_per_minute = float(min(max_per_minute, 10**9))
         self._cap = max_per_minute

@@ -80,8 +80,8 @@ def _count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
 def _finite_int(value: object) -> object:
     # An int past a float's range (10**400) would overflow every comparison with a float;
     # past MAX_SECONDS it means "longer than anyone waits" anyway.
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(min(value, int(MAX_SECONDS)))
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_SECONDS:
+        return MAX_SECONDS
     return value
 
 
