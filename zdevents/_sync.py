@@ -753,6 +753,7 @@ def _read(
             )  # fmt: skip
             jobs.append(_bulk.Job(number, handle, query))
             run.pages = 0
+        secret = client._authorization
         pages = _bulk.pages_many(
             client._page_source, jobs, concurrency, skipped if on_missing == "skip" else "raise"
         )
@@ -760,7 +761,12 @@ def _read(
             for selector, page in pages:
                 run = by_selector[id(selector)]
                 run.pages += 1
-                writer.store(run, page.events, page.cursor if page.has_more else _READ_TO_THE_END)
+                cursor = page.cursor if page.has_more else _READ_TO_THE_END
+                if cursor is not None and secret.scrub_text(cursor) != cursor:
+                    # A hostile server echoed the credentials as the cursor: never stored; a
+                    # rerun reads this person's run again from its start instead.
+                    cursor = None
+                writer.store(run, page.events, cursor)
                 notify()
             return
         except BadRequestError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import sqlite3
@@ -9,9 +10,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import zdevents
+from tests._mock import API_TOKEN, EMAIL, Recorder, client, event, page_body
 from zdevents import errors
 
 
@@ -421,3 +424,18 @@ def test_a_refused_cursor_reads_the_run_again_from_its_start(
     assert (report.inserted, report.unchanged) == (20, 10)
     assert set(rows(db)) == set(served(zendesk_sandbox, 0))
     assert state(db)[0][2:5] == (_ts(BASE + dt.timedelta(minutes=29), 129), True, None)
+
+
+def test_a_cursor_echoing_the_credentials_is_never_stored(tmp_path: Path) -> None:
+    basic = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
+    rec = Recorder(
+        page_body([event(1)], cursor=basic, has_more=True),
+        httpx.Response(500),  # the run stops here: its progress is what was stored
+    )
+    db = tmp_path / "events.db"
+    with client(rec, max_retries=0) as c, pytest.raises(zdevents.errors.ServerError):
+        zdevents.sync(c, db, [{"user_id": 1}])
+    assert rec.calls == 2  # the second request did carry the cursor
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("events"))
+    assert event(1)["id"].encode() in stored  # the first page was kept
+    assert basic.encode() not in stored and basic.rstrip("=").encode() not in stored
