@@ -74,6 +74,20 @@ class NotGiven:
 NOT_GIVEN: Final = NotGiven()
 
 
+#: Sent with every request; a client's own pool has them as its default headers.
+_FIXED_HEADERS: Final = {
+    "Accept": "application/json",
+    "Accept-Encoding": ACCEPT_ENCODING,
+    "User-Agent": USER_AGENT,
+}
+
+
+def _longest(timeout: httpx.Timeout) -> float:
+    """The longest wait of ``timeout`` (infinite if any is unbounded)."""
+    waits = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    return math.inf if None in waits else max(w for w in waits if w is not None)
+
+
 def _label(method: str, path: str) -> str:
     """The route of a request without the ids in its path, for INFO log records."""
     parts = [p if _ROUTE_WORD.fullmatch(p) else "{id}" for p in path.split("/") if p]
@@ -184,6 +198,7 @@ class _BaseClient:
     _http: Any
 
     _own_http: bool
+    _fixed_headers: bool  # whether self._http sends _FIXED_HEADERS by itself
 
     def __init__(
         self,
@@ -358,15 +373,14 @@ class _BaseClient:
         its whole response may take."""
         if isinstance(url, str):
             url = self.base_url.copy_with(path=self.base_url.path.rstrip("/") + url)
-        headers = {
-            "Accept": "application/json",
-            "Accept-Encoding": ACCEPT_ENCODING,
-            "User-Agent": USER_AGENT,
-            "Authorization": self._authorization.reveal(),
-        }
+        headers = {"Authorization": self._authorization.reveal()}
+        if not self._fixed_headers:
+            # A pool passed in gets the fixed headers with each request; our own pool has
+            # them as its defaults, which spares httpx a merge of four headers per request.
+            headers.update(_FIXED_HEADERS)
         seconds = attempts.time_left(self._settings.total)
         timeout = self._settings.timeout
-        if seconds is not None:
+        if seconds is not None and seconds < _longest(timeout):
             # No single socket operation may wait longer than the whole response may.
             timeout = httpx.Timeout(
                 **{k: None if v is None else min(v, seconds) for k, v in timeout.as_dict().items()}
@@ -455,8 +469,9 @@ class Client(_BaseClient):
             retry_budget=retry_budget, retry_writes=retry_writes, rate_limit=rate_limit,
             max_body_size=max_body_size, verify=verify, trust_env=trust_env,
         )  # fmt: skip
-        self._own_http = http_client is None
+        self._own_http = self._fixed_headers = http_client is None
         self._http: httpx.Client = http_client or httpx.Client(
+            headers=_FIXED_HEADERS,
             transport=sync_transport(self.base_url, verify=verify, trust_env=trust_env),
             timeout=self._settings.timeout,
             follow_redirects=False,
@@ -745,8 +760,9 @@ class AsyncClient(_BaseClient):
             retry_budget=retry_budget, retry_writes=retry_writes, rate_limit=rate_limit,
             max_body_size=max_body_size, verify=verify, trust_env=trust_env,
         )  # fmt: skip
-        self._own_http = http_client is None
+        self._own_http = self._fixed_headers = http_client is None
         self._http: httpx.AsyncClient = http_client or httpx.AsyncClient(
+            headers=_FIXED_HEADERS,
             transport=async_transport(self.base_url, verify=verify, trust_env=trust_env),
             timeout=self._settings.timeout,
             follow_redirects=False,
