@@ -470,9 +470,13 @@ class Client(_BaseClient):
             max_body_size=max_body_size, verify=verify, trust_env=trust_env,
         )  # fmt: skip
         self._own_http = self._fixed_headers = http_client is None
+        #: Our own pool's transport, sent to directly (see _send_raw); None for a pool passed in.
+        self._transport: httpx.HTTPTransport | None = None
+        if http_client is None:
+            self._transport = sync_transport(self.base_url, verify=verify, trust_env=trust_env)
         self._http: httpx.Client = http_client or httpx.Client(
             headers=_FIXED_HEADERS,
-            transport=sync_transport(self.base_url, verify=verify, trust_env=trust_env),
+            transport=self._transport,
             timeout=self._settings.timeout,
             follow_redirects=False,
             trust_env=False,  # the transport above already applied what the environment says
@@ -626,7 +630,7 @@ class Client(_BaseClient):
     def _exchange(self, request: httpx.Request, what: str, seconds: float | None) -> httpx.Response:
         secret, limit = self._authorization, self._settings.max_body_size
         with transport_errors(what, secret), deadline(seconds):
-            response = self._http.send(request, stream=True)
+            response = self._send_raw(request)
             try:
                 status = response.status_code
                 with transport_errors(what, secret, status):
@@ -644,6 +648,23 @@ class Client(_BaseClient):
             finally:
                 response.close()
         return rebuilt(response, body)
+
+    def _send_raw(self, request: httpx.Request) -> httpx.Response:
+        """The response to ``request``, its body not read yet.
+
+        Our own pool is sent to through its transport: it has no auth, cookies to keep,
+        redirects to follow or event hooks, so ``httpx.Client.send`` would only add work to
+        every page (its cookie jar alone costs tens of µs), and its INFO record of each URL
+        would hold the query (identifiers). A pool passed in goes through its client.
+        """
+        transport = self._transport
+        if transport is None:
+            return self._http.send(request, stream=True)
+        if self._http.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        response = transport.handle_request(request)
+        response.request = request
+        return response
 
     def close(self) -> None:
         """Close the connection pool (not a ``http_client`` you passed in, nor the pool of
