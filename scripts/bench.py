@@ -589,7 +589,7 @@ def main() -> int:
         emit(
             f"| b) peak RSS (`/usr/bin/time -v`), `zdevents events` to JSONL: {few:,} one-event "
             f"pages / {many:,} one-event pages | {rss_few:.1f} / {rss_many:.1f} MB | "
-            f"+{rss_many - rss_few:.1f} MB | ≤ +4 MB |"
+            f"{rss_many - rss_few:+.1f} MB | ≤ +4 MB |"
         )
         emit(
             f"| b) peak RSS, `zdevents events` to JSONL, {big:,} events in pages of 100 | "

@@ -23,6 +23,7 @@ import hashlib
 import logging
 import re
 from typing import Any, NamedTuple
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -176,7 +177,8 @@ class Walk:
         rest: list[tuple[str, str]] = []
         afters: list[str] = []
         sizes: list[str] = []
-        for name, value in url.params.multi_items():
+        # parse_qsl as httpx's url.params does, without building a QueryParams.
+        for name, value in parse_qsl(url.query.decode("ascii"), keep_blank_values=True):
             if name == AFTER_PARAM:
                 afters.append(value)
             elif name == SIZE_PARAM:

@@ -275,13 +275,22 @@ class BodyReader:
             self._parts.append(data)
 
 
+_FRAMING = ("content-encoding", "content-length", "transfer-encoding")
+
+
 def rebuilt(response: httpx.Response, body: bytes) -> httpx.Response:
     """A read response with ``body`` already decoded (the encoding headers dropped)."""
-    headers = [
-        (k, v)
-        for k, v in response.headers.multi_items()
-        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-    ]
+    received = response.headers
+    headers: httpx.Headers | list[tuple[str, str]] = received
+    length = received.get("content-length")
+    if (
+        "content-encoding" in received
+        or "transfer-encoding" in received
+        or (length is not None and length != str(len(body)))
+    ):
+        headers = [(k, v) for k, v in received.multi_items() if k.lower() not in _FRAMING]
+    # Otherwise the headers already describe `body` and are kept as they are: httpx copies
+    # their list instead of parsing each pair again.
     # The reason phrase and HTTP version as received; not the connection's stream.
     kept = {k: v for k, v in response.extensions.items() if k in ("reason_phrase", "http_version")}
     return httpx.Response(response.status_code, headers=headers, content=body, extensions=kept)
