@@ -74,6 +74,7 @@ def test_a_limit_header_sent_twice_is_read_once(clock: FakeClock) -> None:
     ("remaining", "reset", "pause"),
     [
         ("0", "5", 5.0),  # nothing left: wait for the reset
+        ("0", "1", 1.0),
         ("-1", "60", 60.0),
         ("0", "61", 60 / 570),  # a reset past a minute is not believed: one slot instead
         ("0", "0", 60 / 570),
@@ -143,3 +144,19 @@ def test_a_pause_of_a_second_or_more_is_logged_at_info_a_shorter_one_at_debug(
             " before GET /api/v2/users/{id}/events",
         )
     ]
+
+
+def test_a_limit_header_of_zero_later_does_not_undo_the_known_limit(clock: FakeClock) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        n = int(request.url.params.get("page[after]", "0"))
+        more = n < 3
+        body = page_body([event(n)], cursor=str(n + 1) if more else None, has_more=more)
+        return httpx.Response(200, json=body, headers={"X-Rate-Limit": "600" if n == 0 else "0"})
+
+    export(Recorder(handler))
+    assert clock.sleeps == pytest.approx([60 / 570] * 2)
+
+
+def test_a_rate_limit_that_is_not_a_number_names_its_type() -> None:
+    with pytest.raises(ValueError, match="rate_limit must be a number, not str"):
+        client(Recorder(), rate_limit="10")
