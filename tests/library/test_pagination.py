@@ -605,8 +605,10 @@ def test_loop_detection_memory_does_not_grow_with_the_pages() -> None:
         many = traced_after(2_100)
     finally:
         tracemalloc.stop()
-    # Keeping every cursor would cost about 1,000 x 1,300 bytes = 1.3 MB more.
-    assert many - few < 100_000, (few, many)
+    # Keeping every cursor would cost about 1,000 x 1,300 bytes = 1.3 MB more. The window's
+    # set of recent keys cycles through ~1,000 entries; its hash table (deleted slots
+    # included) settles at 128 KiB, which may land between the two measurements.
+    assert many - few < 300_000, (few, many)
 
 
 def test_after_too_long_for_a_url_is_a_value_error_before_any_request() -> None:
