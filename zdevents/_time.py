@@ -64,8 +64,9 @@ def _micro_digits(moment: dt.datetime) -> str:
     return f"{moment.microsecond:06d}" if moment.microsecond else ""
 
 
-def time_bound(name: str, value: object, *, end: bool) -> tuple[str, TimeBound]:
-    """Validate a ``start``/``end`` argument; return its wire text and a sortable key."""
+def time_bound(name: str, value: object, *, end: bool = False) -> tuple[str, TimeBound]:
+    """Validate a ``start``/``end`` argument; return its wire text and a sortable key. A date
+    is its first nanosecond, or with ``end`` its last."""
     if isinstance(value, dt.datetime):
         if value.utcoffset() is None:
             raise ValueError(
