@@ -233,6 +233,7 @@ def test_a_time_of_another_type_is_a_type_error_that_names_what_is_accepted(valu
         ("20200223T100000.5Z", "2020-02-23T10:00:00.500000Z"),
         ("20200223T100000.123456789+0100", "2020-02-23T09:00:00.123456Z"),
         ("20200223T100000,25Z", "2020-02-23T10:00:00.250000Z"),
+        ("20200223T100000+0100", "2020-02-23T09:00:00Z"),  # whole seconds: no fraction
         # RFC 3339: the digits as written, none added and none dropped.
         ("2020-02-23T10:00:00.0Z", "2020-02-23T10:00:00.0Z"),
         ("2020-02-23T10:00:00.000000001z", "2020-02-23T10:00:00.000000001Z"),
@@ -240,6 +241,7 @@ def test_a_time_of_another_type_is_a_type_error_that_names_what_is_accepted(valu
         ("2020-02-23T10:00Z", "2020-02-23T10:00:00Z"),
         (dt.datetime(2020, 2, 23, 10, 0, 0, 1, tzinfo=UTC), "2020-02-23T10:00:00.000001Z"),
         (dt.datetime(2020, 2, 23, 10, 0, 0, 500000, tzinfo=CEST), "2020-02-23T08:00:00.500000Z"),
+        (dt.datetime(2020, 2, 23, 10, 0, 0, 0, tzinfo=CEST), "2020-02-23T08:00:00Z"),
     ],
 )
 def test_fraction_digits_on_the_wire(start: object, wire: str) -> None:
