@@ -145,7 +145,7 @@ def make_query(
 
     start_text = end_text = None
     if start is not None:
-        start_text, start_key = time_bound("start", start, end=False)
+        start_text, start_key = time_bound("start", start)
     if end is not None:
         end_text, end_key = time_bound("end", end, end=True)
     if start is not None and end is not None and start_key > end_key:

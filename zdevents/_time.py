@@ -2,8 +2,9 @@
 
 Timestamps in (an event's ``created_at``, ``received_at``) become aware UTC datetimes,
 truncated to microseconds, through ``datetime.fromisoformat`` (Python 3.11 reads RFC 3339
-with ``Z`` and nine fraction digits); the rarer spellings it refuses go through the same
-regular expression as the filters, then ``dateutil``.
+with ``Z`` and nine fraction digits); the rarer spellings it refuses (a lower-case ``z``, the
+forms of ISO 8601 that RFC 3339 leaves out, such as ``20240101T100000Z`` or ``T24:00``) go to
+``dateutil``.
 
 Filters go out as RFC 3339 in UTC with ``Z``. A ``date`` means that whole UTC day: as
 ``start`` it becomes 00:00:00Z, as ``end`` 23:59:59.999999999Z, so that a date-only end keeps
@@ -19,8 +20,10 @@ import re
 
 TimeInput = dt.date | dt.datetime | str
 
+# RFC 3339 (with the lower-case "t"/"z" and the space it allows, and the offset optional so
+# that its absence gets its own message): the spelling whose fraction digits are kept.
 _RFC3339 = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}(?::\d{2})?)"
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2})?"
     r"(?:\.(?P<frac>\d{1,9}))?(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?"
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -35,26 +38,10 @@ def parse_timestamp(text: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        moment = _parse_rarer(text)
-    tz = moment.tzinfo
-    if tz is dt.UTC:  # "Z" and "+00:00": the common case, no conversion
-        return moment
-    if tz is None:
+        moment = _isoparse(text)
+    if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
-
-
-def _parse_rarer(text: str) -> dt.datetime:
-    # Lower-case "t"/"z", a space, or forms only dateutil reads.
-    match = _RFC3339.fullmatch(text)
-    if match:
-        tz = match["tz"] or ""
-        frac = (match["frac"] or "")[:6]
-        return dt.datetime.fromisoformat(
-            f"{match['date']}T{match['time']}{'.' + frac if frac else ''}"
-            f"{'+00:00' if tz in ('Z', 'z') else tz}"
-        )
-    return _isoparse(text)
 
 
 def _isoparse(text: str) -> dt.datetime:
@@ -65,18 +52,23 @@ def _isoparse(text: str) -> dt.datetime:
     return parser.isoparse(text)
 
 
-def _format(moment: dt.datetime, nanos: int, digits: int) -> str:
-    # Not strftime: its %Y drops the leading zeros of years before 1000 on glibc.
-    text = moment.replace(microsecond=0, tzinfo=None).isoformat(timespec="seconds")
-    if digits:
-        text += "." + f"{nanos:09d}"[:digits]
-    return text + "Z"
+def _bound(whole: dt.datetime, frac: str) -> tuple[str, TimeBound]:
+    # `whole`: naive UTC, whole seconds, so isoformat() is YYYY-MM-DDTHH:MM:SS, the year in
+    # four digits (strftime's %Y drops the leading zeros of years before 1000 on glibc).
+    # `frac`: the fraction digits as written, so that "…:00.100Z" goes out as given.
+    text = f"{whole.isoformat()}.{frac}Z" if frac else f"{whole.isoformat()}Z"
+    return text, (whole, int(f"{frac:0<9}"))
 
 
-def time_bound(name: str, value: object, *, end: bool) -> tuple[str, TimeBound]:
-    """Validate a ``start``/``end`` argument; return its wire text and a sortable key."""
+def _micro_digits(moment: dt.datetime) -> str:
+    return f"{moment.microsecond:06d}" if moment.microsecond else ""
+
+
+def time_bound(name: str, value: object, *, end: bool = False) -> tuple[str, TimeBound]:
+    """Validate a ``start``/``end`` argument; return its wire text and a sortable key. A date
+    is its first nanosecond, or with ``end`` its last."""
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
+        if value.utcoffset() is None:
             raise ValueError(
                 f"{name}={value!r} is a naive datetime; give it a timezone "
                 "(e.g. datetime(..., tzinfo=timezone.utc)) or pass a date"
@@ -85,9 +77,7 @@ def time_bound(name: str, value: object, *, end: bool) -> tuple[str, TimeBound]:
             moment = value.astimezone(dt.UTC)
         except OverflowError:
             raise ValueError(f"{name}={value!r} is out of range in UTC") from None
-        nanos = moment.microsecond * 1000
-        whole = moment.replace(microsecond=0, tzinfo=None)
-        return _format(whole, nanos, 6 if nanos else 0), (whole, nanos)
+        return _bound(moment.replace(microsecond=0, tzinfo=None), _micro_digits(moment))
     if isinstance(value, dt.date):
         return _date_bound(value, end=end)
     if isinstance(value, str):
@@ -97,37 +87,34 @@ def time_bound(name: str, value: object, *, end: bool) -> tuple[str, TimeBound]:
 
 def _date_bound(day: dt.date, *, end: bool) -> tuple[str, TimeBound]:
     if end:
-        whole = dt.datetime(day.year, day.month, day.day, 23, 59, 59)
-        return _format(whole, 999_999_999, 9), (whole, 999_999_999)
-    whole = dt.datetime(day.year, day.month, day.day)
-    return _format(whole, 0, 0), (whole, 0)
+        return _bound(dt.datetime(day.year, day.month, day.day, 23, 59, 59), "999999999")
+    return _bound(dt.datetime(day.year, day.month, day.day), "")
 
 
 def _parse_bound(name: str, text: str, *, end: bool) -> tuple[str, TimeBound]:
     if _DATE.fullmatch(text):
         try:
-            return _date_bound(dt.date.fromisoformat(text), end=end)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"{name}={text!r} is not a valid date") from None
+        return _date_bound(day, end=end)
     match = _RFC3339.fullmatch(text)
     try:
         if match:
-            if not match["tz"]:
-                raise ValueError("no timezone")
-            base = dt.datetime.fromisoformat(
-                f"{match['date']}T{match['time']}{'+00:00' if match['tz'] in 'Zz' else match['tz']}"
-            )
+            # Upper case: fromisoformat reads "Z" but not "z" (the "t" or space it reads).
+            parsed = dt.datetime.fromisoformat(text.upper())
             frac = match["frac"] or ""
-            nanos = int(frac.ljust(9, "0")) if frac else 0
-            digits = len(frac)
         else:
             parsed = _isoparse(text)
-            if parsed.tzinfo is None:
-                raise ValueError("no timezone")
-            nanos, digits = parsed.microsecond * 1000, 6 if parsed.microsecond else 0
+            frac = _micro_digits(parsed)
+        if parsed.tzinfo is None:
+            hint = "add Z or an offset"
+        else:
             base = parsed.replace(microsecond=0)
-        whole = base.astimezone(dt.UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError) as exc:
-        hint = "add Z or an offset" if "timezone" in str(exc) else "use YYYY-MM-DD or RFC 3339"
-        raise ValueError(f"{name}={text!r} is not a valid ISO 8601 date or time ({hint})") from None
-    return _format(whole, nanos, digits), (whole, nanos)
+            whole = base.astimezone(dt.UTC).replace(tzinfo=None)
+            return _bound(whole, frac)
+    except OverflowError:
+        raise ValueError(f"{name}={text!r} is out of range in UTC") from None
+    except ValueError:
+        hint = "use YYYY-MM-DD or RFC 3339"
+    raise ValueError(f"{name}={text!r} is not a valid ISO 8601 date or time ({hint})")
