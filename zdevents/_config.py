@@ -45,12 +45,6 @@ class Secret:
     def reveal(self) -> str:
         return self._value
 
-    def scrub(self, data: bytes) -> bytes:
-        """``data`` with every form of the secret replaced by ``********``."""
-        for form in self._forms:
-            data = data.replace(form.encode(), b"********")
-        return data
-
     def scrub_text(self, text: str) -> str:
         """``text`` as it may be shown: every form of the secret replaced by ``********``;
         withheld entirely if the secret still shows once the text is unescaped (``\\u``,
@@ -182,7 +176,7 @@ def authorization(
 
 
 def env_settings(
-    environ: Mapping[str, str] | None = None, *, account: bool = True, credentials: bool = True
+    environ: Mapping[str, str] | None, *, account: bool, credentials: bool
 ) -> dict[str, str]:
     """Client keyword arguments from ``ZENDESK_*`` variables; names what is missing.
 

@@ -144,7 +144,8 @@ def error_from_response(
         body_text = _decoded(content[:2000])[:500].strip() or None
         if body_text and secret is not None:
             body_text = secret.scrub_text(body_text)
-    reason = _quoted(_reason_phrase(response), secret)
+    # httpx gives "" for a status without a reason phrase (520, 599).
+    reason = _quoted(response.reason_phrase, secret)
     if items:
         detail = "; ".join(_describe(item) for item in items[:5])
     elif body_text:
@@ -178,9 +179,7 @@ def _decoded(content: bytes) -> str:
 
 
 @contextlib.contextmanager
-def transport_errors(
-    what: str, secret: Secret | None = None, status: int | None = None
-) -> Iterator[None]:
+def transport_errors(what: str, secret: Secret, status: int | None = None) -> Iterator[None]:
     """httpx's exceptions as ours; ``status`` is set while the body of an answer is read.
 
     ``sent`` says whether the request may have reached the server: not for a refused or
@@ -215,9 +214,8 @@ def transport_errors(
         raise errors.APIConnectionError(text, sent=sent) from None
 
 
-def _safe(text: str, secret: Secret | None) -> str:
-    text = text[:500]
-    return secret.scrub_text(text) if secret is not None else text
+def _safe(text: str, secret: Secret) -> str:
+    return secret.scrub_text(text[:500])
 
 
 def may_have_been_processed(error: errors.ZendeskError) -> bool:
@@ -239,14 +237,7 @@ def describe_write_failure(error: errors.ZendeskError) -> None:
     if not may_have_been_processed(error) or not error.args:
         return
     message = f"{error.args[0]}{POSSIBLY_STORED}"
-    error.args = (message, *error.args[1:])
+    # Every ZendeskError is built from its message alone.
+    error.args = (message,)
     if isinstance(error, errors.APIError):
         error.message = message
-
-
-def _reason_phrase(response: httpx.Response) -> str:
-    # httpx's reason_phrase falls back to the status table; non-IANA codes have none.
-    try:
-        return response.reason_phrase
-    except ValueError:
-        return ""
