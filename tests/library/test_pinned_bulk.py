@@ -84,13 +84,28 @@ def test_concurrency_must_be_a_positive_integer(concurrency: Any, shown: str) ->
     assert str(info.value) == f"concurrency={shown} must be a positive integer"
 
 
-def test_a_concurrency_of_one_reads_one_selector_after_the_other() -> None:
-    with sync_client() as c:
-        got = [
-            (s["user_id"], e.id)
-            for s, e in c.events_many([{"user_id": 1}, {"user_id": 2}], concurrency=1)
-        ]
-    assert got == [(1, f"1-{i}") for i in range(6)] + [(2, f"2-{i}") for i in range(6)]
+def ten_pages(request: httpx.Request) -> httpx.Response:
+    """User N has 10 pages of one event, ids "N-i": more than a worker's queue holds."""
+    user = request.url.path.split("/")[4]
+    n = int(request.url.params.get("page[after]", "0"))
+    body = page_body([{"id": f"{user}-{n}"}], cursor=str(n + 1), has_more=n < 9)
+    return httpx.Response(200, json=body)
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_concurrency_of_one_reads_one_selector_after_the_other(flavour: str) -> None:
+    people = [{"user_id": 1}, {"user_id": 2}]
+
+    async def run() -> list[Any]:
+        async with async_client(ten_pages) as c:
+            return [e.id async for _, e in c.events_many(people, concurrency=1)]
+
+    if flavour == "sync":
+        with sync_client(ten_pages) as c:
+            got = [e.id for _, e in c.events_many(people, concurrency=1)]
+    else:
+        got = asyncio.run(run())
+    assert got == [f"{u}-{i}" for u in (1, 2) for i in range(10)]
 
 
 @pytest.mark.parametrize(
@@ -263,6 +278,57 @@ def test_after_a_skip_the_same_worker_goes_on_with_the_next_selector(flavour: st
     assert got == [(2, f"2-{i}") for i in range(6)] + [(3, f"3-{i}") for i in range(6)]
     assert missing == [people[0], people[2]]
     assert all(m is p for m, p in zip(missing, [people[0], people[2]], strict=True))
+
+
+def test_async_concurrency_is_the_number_of_requests_in_flight() -> None:
+    # Each request yields to the event loop a few times before it is answered, so every
+    # worker that can send one has it in flight at once: as many as concurrency=, no more.
+    state = {"open": 0, "most": 0}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        state["open"] += 1
+        state["most"] = max(state["most"], state["open"])
+        for _ in range(5):
+            await asyncio.sleep(0)
+        state["open"] -= 1
+        return pages(request)
+
+    async def run() -> int:
+        transport = httpx.MockTransport(handler)
+        async with AsyncClient(
+            base_url=BASE,
+            oauth_token=OAUTH_TOKEN,
+            http_client=httpx.AsyncClient(transport=transport),
+        ) as c:
+            people = [{"user_id": u} for u in range(1, 6)]
+            return len([pair async for pair in c.events_many(people, concurrency=2)])
+
+    assert asyncio.run(run()) == 5 * 6
+    assert state["most"] == 2
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_another_error_ends_the_export_whatever_on_missing_says(flavour: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "/2/" in request.url.path:
+            return httpx.Response(403, json={"errors": [{"code": "Forbidden", "title": "no"}]})
+        return pages(request)
+
+    people: list[Any] = [{"user_id": 2}, {"user_id": 1}]
+
+    async def run() -> None:
+        async with async_client(handler) as c:
+            async for _ in c.events_many(people, concurrency=1, on_missing="skip"):
+                pass
+
+    with pytest.raises(errors.PermissionDeniedError) as info:
+        if flavour == "sync":
+            with sync_client(handler) as c:
+                list(c.events_many(people, concurrency=1, on_missing="skip"))
+        else:
+            asyncio.run(run())
+    assert info.value.selector is people[0]
+    assert info.value.__notes__ == ["while exporting the events of selector 1 ({'user_id': 2})"]
 
 
 # --- the workers ---------------------------------------------------------------------------
