@@ -17,6 +17,10 @@ import pytest
 from tests._mock import BASE, OAUTH_TOKEN, never, page_body
 from zdevents import AsyncClient, Client, Identifier, errors
 
+# A liveness bound for tests of threads and tasks (each takes well under a second): an
+# export that hangs fails here, long before the suite's own timeout.
+pytestmark = pytest.mark.timeout(15)
+
 NOT_FOUND = {"errors": [{"code": "NotFound", "title": "no user"}]}
 
 
