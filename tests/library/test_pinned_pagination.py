@@ -14,6 +14,10 @@ import pytest
 from tests._mock import BASE, Recorder, client, event, never, ok, page_body
 from zdevents import errors
 
+# A liveness bound (the longest test here takes a few seconds): a walk that no longer
+# stops fails here, long before the suite's own timeout.
+pytestmark = pytest.mark.timeout(60)
+
 ROUTE = f"{BASE}/api/v2/users/1/events"
 HOST = "coolbikes.zendesk.com"
 
