@@ -90,7 +90,7 @@ class Walk:
         self._base = base_url
         self._guard = _LoopGuard()
         self._empty_run = 0
-        kwargs = build_request(query, None)
+        kwargs = build_request(query)
         self._path = base_url.path.rstrip("/") + kwargs["url"]
         params: dict[str, Any] = kwargs["params"]
         #: The caller's query without cursor and page size, as a sorted multiset.

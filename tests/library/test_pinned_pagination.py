@@ -392,7 +392,7 @@ def test_a_base_path_too_long_for_the_query_is_a_value_error_before_any_request(
 
 
 def test_a_base_url_with_a_path_prefix_is_kept_for_every_page() -> None:
-    base = f"{BASE}/proxy/zendesk"
+    base = f"{BASE}/proxy/X"
     route = f"{base}/api/v2/users/1/events"
     rec = Recorder(
         page_body([event(1)], next=link("c2", base=route), has_more=True),
@@ -401,6 +401,18 @@ def test_a_base_url_with_a_path_prefix_is_kept_for_every_page() -> None:
     )
     with client(rec, base_url=base) as c:
         assert numbers(list(c.events(user_id=1))) == [1, 2, 3]
-    assert [r.url.path for r in rec.requests] == ["/proxy/zendesk/api/v2/users/1/events"] * 3
+    assert [r.url.path for r in rec.requests] == ["/proxy/X/api/v2/users/1/events"] * 3
     assert rec.params(1) == {"page[after]": "c2"}
     assert rec.params(2) == {"page[after]": "c3", "page[size]": "100"}
+
+
+def test_a_relative_link_after_a_page_from_the_cursor_resolves_against_that_request() -> None:
+    rec = Recorder(
+        page_body([event(1)], cursor="c2", has_more=True, links="none"),
+        page_body([event(2)], next="?page%5Bafter%5D=c3", has_more=True),
+        page_body([event(3)], has_more=False),
+    )
+    with client(rec) as c:
+        assert numbers(list(c.events(user_id=1))) == [1, 2, 3]
+    assert str(rec.requests[1].url) == f"{ROUTE}?page%5Bsize%5D=100&page%5Bafter%5D=c2"
+    assert str(rec.requests[2].url) == f"{ROUTE}?page%5Bafter%5D=c3"
