@@ -394,61 +394,73 @@ def test_an_empty_export_yields_nothing_and_sends_nothing() -> None:
 # --- how far workers read ahead, and what an ended export still sends ----------------------
 
 
-def test_an_async_worker_reads_at_most_two_pages_ahead_of_the_consumer() -> None:
-    # One selector: one worker, and a queue of two pages. asyncio runs the worker whenever
-    # the consumer waits, deterministically: it fetches pages until one no longer fits.
+@pytest.mark.parametrize("selectors", [1, 2])
+def test_async_workers_read_at_most_two_pages_each_ahead_of_the_consumer(selectors: int) -> None:
+    # One worker per selector (concurrency is higher), and a queue of two pages per worker.
+    # asyncio runs the workers whenever the consumer waits, deterministically: each fetches
+    # pages until one no longer fits the queue, and holds that one.
     calls: list[int] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(1)
         return endless(request)
+
+    async def settle() -> None:
+        for _ in range(200):
+            await asyncio.sleep(0)
 
     async def run() -> list[int]:
         seen = []
         async with async_client(handler) as c:
-            stream = c.pages_many([{"user_id": 1}], concurrency=8)
+            people = [{"user_id": u} for u in range(1, selectors + 1)]
+            stream = c.pages_many(people, concurrency=8)
             for _ in range(3):
                 await stream.__anext__()  # type: ignore[attr-defined]
-                for _ in range(200):
-                    await asyncio.sleep(0)
+                await settle()
                 seen.append(len(calls))
             await stream.aclose()  # type: ignore[attr-defined]
-            for _ in range(200):
-                await asyncio.sleep(0)
+            await settle()
         seen.append(len(calls))
         return seen
 
-    # After each page taken: that page, two in the queue and one waiting to be put.
-    assert asyncio.run(run()) == [4, 5, 6, 6]
+    # After each page taken: the pages taken, two per worker queued, one held by each.
+    ahead = 3 * selectors
+    assert asyncio.run(run()) == [1 + ahead, 2 + ahead, 3 + ahead, 3 + ahead]
 
 
-def test_a_sync_worker_reads_at_most_two_pages_ahead_and_stops_with_the_export() -> None:
-    # One selector: one worker (not eight), and a queue of two pages. After the first page
-    # is taken the worker fetches three more (two queued, one waiting to be put) and then
-    # none until the consumer takes another; once the export is closed, none at all.
+@pytest.mark.parametrize("selectors", [1, 2])
+def test_sync_workers_read_at_most_two_pages_each_ahead_and_stop_with_the_export(
+    selectors: int,
+) -> None:
+    # One worker per selector (not eight), and a queue of two pages per worker. After the
+    # first page is taken the workers fetch three pages each (two queued, one waiting to be
+    # put) and then none until the consumer takes another; once it is closed, none at all.
     calls: list[int] = []
-    fourth, fifth = threading.Event(), threading.Event()
+    ahead = 1 + 3 * selectors
+    full, beyond = threading.Event(), threading.Event()
+    lock = threading.Lock()
 
     def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(1)
-        if len(calls) == 4:
-            fourth.set()
-        if len(calls) == 5:
-            fifth.set()
+        with lock:
+            calls.append(1)
+            if len(calls) == ahead:
+                full.set()
+            if len(calls) > ahead:
+                beyond.set()
         return endless(request)
 
     before = export_workers()
     with sync_client(handler) as c:
-        stream = c.pages_many([{"user_id": 1}], concurrency=8)
-        _, first = next(stream)
-        assert first.cursor == "1"
-        assert fourth.wait(timeout=20)
-        # The fifth request must not come: a bounded wait for something that never happens
-        # here (a worker with a larger queue would have sent it long before).
-        assert not fifth.wait(timeout=0.1)
+        people = [{"user_id": u} for u in range(1, selectors + 1)]
+        stream = c.pages_many(people, concurrency=8)
+        next(stream)
+        assert full.wait(timeout=10)
+        # A bounded wait for a request that never comes here (a worker with room for more
+        # pages would have sent it long before).
+        assert not beyond.wait(timeout=0.1)
         stream.close()  # type: ignore[attr-defined]
         join_workers(before)
-    assert len(calls) == 4
+    assert len(calls) == ahead
 
 
 def test_a_sync_break_ends_a_worker_that_waits_for_room_in_the_queue() -> None:
