@@ -284,9 +284,11 @@ def test_after_a_skip_the_same_worker_goes_on_with_the_next_selector(flavour: st
     assert all(m is p for m, p in zip(missing, [people[0], people[2]], strict=True))
 
 
-def test_async_concurrency_is_the_number_of_requests_in_flight() -> None:
+@pytest.mark.parametrize(("concurrency", "most"), [(2, 2), (50, 20)])
+def test_async_concurrency_is_the_number_of_requests_in_flight(concurrency: int, most: int) -> None:
     # Each request yields to the event loop a few times before it is answered, so every
-    # worker that can send one has it in flight at once: as many as concurrency=, no more.
+    # worker that can send one has it in flight at once: as many as concurrency=, and
+    # never more than 20 (the async cap), however many selectors there are.
     state = {"open": 0, "most": 0}
 
     async def handler(request: httpx.Request) -> httpx.Response:
@@ -304,11 +306,12 @@ def test_async_concurrency_is_the_number_of_requests_in_flight() -> None:
             oauth_token=OAUTH_TOKEN,
             http_client=httpx.AsyncClient(transport=transport),
         ) as c:
-            people = [{"user_id": u} for u in range(1, 6)]
-            return len([pair async for pair in c.events_many(people, concurrency=2)])
+            people = [{"user_id": u} for u in range(1, 31)]
+            pairs = c.events_many(people, concurrency=concurrency)
+            return len([pair async for pair in pairs])
 
-    assert asyncio.run(run()) == 5 * 6
-    assert state["most"] == 2
+    assert asyncio.run(run()) == 30 * 6
+    assert state["most"] == most
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
