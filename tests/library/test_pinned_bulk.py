@@ -483,3 +483,32 @@ def test_a_sync_break_ends_a_worker_that_waits_for_room_in_the_queue() -> None:
         sent = len(calls)
     # Three events taken, at most four pages queued (two workers), one held by each worker.
     assert sent <= 3 + 4 + 2
+
+
+def test_closing_an_async_export_has_ended_its_workers_when_it_returns() -> None:
+    # One worker sleeps through a Retry-After of 59 s, the other waits for room in the
+    # queue: once aclose() returns, both are done (not merely asked to stop), and no request
+    # is sent after it.
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if "/503/" in request.url.path:
+            return httpx.Response(503, headers={"retry-after": "59"}, json={"error": "busy"})
+        return endless(request)
+
+    async def run() -> list[asyncio.Task[Any]]:
+        async with async_client(handler) as c:
+            stream = c.pages_many([{"user_id": 503}, {"user_id": 1}], concurrency=2)
+            selector, _ = await stream.__anext__()  # type: ignore[attr-defined]
+            assert selector == {"user_id": 1}
+            await stream.aclose()  # type: ignore[attr-defined]
+            sent = len(calls)
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            pending = [t for t in others if not t.done()]
+            for _ in range(50):
+                await asyncio.sleep(0)
+            assert len(calls) == sent
+            return pending
+
+    assert asyncio.run(run()) == []
