@@ -205,6 +205,29 @@ def test_a_mapping_with_a_key_it_may_not_have_says_why(
     assert str(info.value) == f"selector 1 ({selector!r}): {message}"
 
 
+def test_the_filters_apply_to_every_kind_of_selector() -> None:
+    sent: list[dict[str, str]] = []
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            sent.append(dict(request.url.params.multi_items()))
+        return httpx.Response(200, json=page_body([{"id": "1"}], has_more=False))
+
+    people: list[Any] = [{"user_id": 1}, {"profile_id": "P1", "after": "c9"}, "a:b:c:d"]
+    with sync_client(handler) as c:
+        pairs = c.events_many(people, source="shop", type="order", start="2020-02-23", page_size=5)
+        assert len(list(pairs)) == 3
+    filters = {
+        "filter[source]": "shop",
+        "filter[type]": "order",
+        "filter[start_time]": "2020-02-23T00:00:00Z",
+        "page[size]": "5",
+    }
+    expected = [filters, {**filters, "page[after]": "c9"}, {**filters, "identifier": "a:b:c:d"}]
+    assert sorted(sorted(d.items()) for d in sent) == sorted(sorted(d.items()) for d in expected)
+
+
 # --- what an export says when a selector fails or is skipped -------------------------------
 
 
