@@ -344,7 +344,7 @@ def test_a_link_that_is_not_a_url_gives_way_to_the_cursor(caplog: pytest.LogCapt
     ]
 
 
-def test_a_link_that_is_not_a_url_and_no_cursor_is_a_bad_response_that_counts_it() -> None:
+def test_a_link_httpx_refuses_without_a_cursor_is_a_bad_response_that_counts_it() -> None:
     # urlsplit takes it (so the page has no cursor), httpx does not (a port that is no number).
     text = "https://coolbikes.zendesk.com:notaport/" + "x" * 1000
     rec = Recorder(page_body([event(1)], next=text, has_more=True))
