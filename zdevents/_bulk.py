@@ -177,7 +177,8 @@ def pages_many(
     through a ``Retry-After`` (their waits end at once) or hold a page nobody will take.
     """
     count = min(concurrency, len(jobs))
-    deliveries: queue.Queue[object] = queue.Queue(maxsize=2 * max(count, 1))
+    # No jobs, no workers: nothing is ever put, and a maxsize of 0 is never reached.
+    deliveries: queue.Queue[object] = queue.Queue(maxsize=2 * count)
     stop = threading.Event()
     todo = iter(jobs)
     todo_lock = threading.Lock()
@@ -259,7 +260,7 @@ async def async_pages_many(
     """asyncio: ``concurrency`` worker tasks (at most ``ASYNC_MAX_WORKERS``) pulling
     selectors from one shared list."""
     count = min(concurrency, ASYNC_MAX_WORKERS, len(jobs))
-    deliveries: asyncio.Queue[object] = asyncio.Queue(maxsize=2 * max(count, 1))
+    deliveries: asyncio.Queue[object] = asyncio.Queue(maxsize=2 * count)
     todo = iter(jobs)
 
     async def work() -> None:

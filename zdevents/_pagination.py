@@ -46,7 +46,6 @@ class PageRequest(NamedTuple):
 
     url: httpx.URL
     params: dict[str, Any] | None
-    path: str  # for log records: never the query, which holds identifiers
 
 
 class _LoopGuard:
@@ -70,7 +69,8 @@ class _LoopGuard:
         self._steps = 0
 
     def see(self, cursor: str) -> None:
-        key = hashlib.blake2b(cursor.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        # Every cursor is valid text by now (after= and each page are checked for it).
+        key = hashlib.blake2b(cursor.encode(), digest_size=16).digest()
         if key in self._recent_set or key == self._anchor:
             raise PaginationError("the API sent a cursor it sent before; stopping a loop")
         self._recent.append(key)
@@ -90,20 +90,24 @@ class Walk:
         self._base = base_url
         self._guard = _LoopGuard()
         self._empty_run = 0
-        kwargs = build_request(query, None)
+        kwargs = build_request(query)
         self._path = base_url.path.rstrip("/") + kwargs["url"]
         params: dict[str, Any] = kwargs["params"]
         #: The caller's query without cursor and page size, as a sorted multiset.
         self._expected = sorted(
             (name, str(value)) for name, value in params.items() if name != SIZE_PARAM
         )
-        self._size = str(params[SIZE_PARAM]) if SIZE_PARAM in params else None
+        self._size = str(params[SIZE_PARAM])
         if query.after is not None:
             self._guard.see(query.after)
         try:
             self.first = self._from_cursor(query.after)
         except BadResponseError:
-            raise ValueError("after= is too long to fit in a URL") from None
+            # Not the query: make_query keeps its text within a URL's share. Only a long
+            # base path (with a long profile_id in the route) gets here.
+            raise ValueError(
+                "the URL path of this query is over 64 KiB: base_url's path is too long"
+            ) from None
         #: The URL of the last request built here; relative links resolve against it.
         self._current: httpx.URL = self.first.url
 
@@ -113,7 +117,7 @@ class Walk:
             url = self._base.copy_with(path=self._path).copy_merge_params(kwargs["params"])
         except httpx.InvalidURL:
             raise BadResponseError("the cursor is too long to fit in a URL") from None
-        return PageRequest(url, None, url.path)
+        return PageRequest(url, None)
 
     def advance(self, page: Page) -> PageRequest | None:
         """The request for the page after ``page``, or ``None`` at the end."""
@@ -130,7 +134,7 @@ class Walk:
             if url is not None:
                 self._guard.see(problem)  # the link's cursor
                 self._current = url
-                return PageRequest(url, None, url.path)
+                return PageRequest(url, None)
             if cursor is None:
                 raise PaginationError(f"the next link {problem}, and there is no cursor")
             # The cursor, re-sent with every selector and filter, is the safe way on.
@@ -149,7 +153,7 @@ class Walk:
 
     @staticmethod
     def _origin(url: httpx.URL) -> str:
-        return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
+        return f"{url.scheme}://{url.netloc.decode()}"  # httpx keeps the host IDNA-encoded
 
     def _judge(self, text: str, cursor: str | None) -> tuple[httpx.URL | None, str]:
         """The link as a URL to follow as sent and its cursor, or ``None`` and what is
@@ -177,18 +181,18 @@ class Walk:
         rest: list[tuple[str, str]] = []
         afters: list[str] = []
         sizes: list[str] = []
-        # parse_qsl as httpx's url.params does, without building a QueryParams.
-        for name, value in parse_qsl(url.query.decode("ascii"), keep_blank_values=True):
+        # parse_qsl as httpx's url.params does, without building a QueryParams; httpx keeps
+        # the query percent-encoded, so in ASCII.
+        for name, value in parse_qsl(url.query.decode(), keep_blank_values=True):
             if name == AFTER_PARAM:
                 afters.append(value)
             elif name == SIZE_PARAM:
                 sizes.append(value)
             else:
                 rest.append((name, value))
+        rest.sort()
         if rest != self._expected:
-            rest.sort()
-            if rest != self._expected:
-                return None, self._difference(rest)
+            return None, self._difference(rest)
         if len(afters) != 1 or not afters[0]:
             return None, "does not carry exactly one cursor"
         if cursor is not None and afters[0] != cursor:

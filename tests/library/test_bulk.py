@@ -20,6 +20,10 @@ import pytest
 from tests._mock import BASE, OAUTH_TOKEN, page_body
 from zdevents import AsyncClient, Client, Identifier, errors
 
+# A liveness bound for tests of threads and tasks (each takes well under a second): an
+# export that hangs fails here, long before the suite's own timeout.
+pytestmark = pytest.mark.timeout(15)
+
 PAGES_PER_USER = 3
 PAGE = 4
 

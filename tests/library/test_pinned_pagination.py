@@ -5,15 +5,21 @@ links, and spellings of one page. Through ``Client`` on a mock transport only.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import httpx
 import pytest
 
-from tests._mock import BASE, Recorder, client, event, ok, page_body
+from tests._mock import BASE, Recorder, client, event, never, ok, page_body
 from zdevents import errors
 
+# A liveness bound (the longest test here takes a few seconds): a walk that no longer
+# stops fails here, long before the suite's own timeout.
+pytestmark = pytest.mark.timeout(60)
+
 ROUTE = f"{BASE}/api/v2/users/1/events"
+HOST = "coolbikes.zendesk.com"
 
 
 def link(cursor: str, *, base: str = ROUTE) -> str:
@@ -242,3 +248,172 @@ def test_a_link_to_another_origin_without_a_cursor_is_refused_unsent() -> None:
     with client(rec) as c, pytest.raises(errors.PaginationError):
         list(c.events(user_id=1))
     assert rec.calls == 1
+
+
+# --- what the walk says: each message in full (issue 15: messages are part of the UX) ------
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_a_loop_is_stopped_with_a_message_that_says_so() -> None:
+    rec = Recorder(
+        page_body([event(1)], cursor="c2", has_more=True, links="none"),
+        page_body([event(2)], cursor="c2", has_more=True, links="none"),
+    )
+    with client(rec) as c, pytest.raises(errors.PaginationError) as info:
+        list(c.events(user_id=1))
+    assert str(info.value) == "the API sent a cursor it sent before; stopping a loop"
+
+
+def test_endless_empty_pages_are_stopped_with_a_message_that_says_so() -> None:
+    rec = by_cursor(lambda n: ok(page_body([], cursor=f"c{n + 1}", has_more=True)))
+    with client(rec) as c, pytest.raises(errors.PaginationError) as info:
+        list(c.events(user_id=1))
+    assert str(info.value) == "100 empty pages in a row still claim more events; giving up"
+
+
+@pytest.mark.parametrize(
+    ("next_link", "problem"),
+    [
+        (f"{BASE}/api/v2/tickets.json?x=1", "points at another path than /api/v2/users/1/events"),
+        (
+            f"https://evil:pw@{HOST}/api/v2/users/1/events",
+            "carries credentials of its own; not following it",
+        ),
+        (
+            "https://evil.example/api/v2/users/1/events",
+            f"leaves {BASE} for another origin; not following it",
+        ),
+        (f"{ROUTE}?page%5Bsize%5D=100", "does not carry exactly one cursor"),
+        (f"{ROUTE}?page%5Bafter%5D=", "does not carry exactly one cursor"),
+        (f"{ROUTE}?filter%5Btype%5D=x", "adds the parameter filter[type]"),
+        (f"{ROUTE}?junk=", "adds the parameter junk"),
+        (f"{ROUTE}?Junk=1", "adds a parameter"),
+        (f"{ROUTE}?a%20b=1", "adds a parameter"),
+    ],
+)
+def test_a_link_that_cannot_be_followed_and_no_cursor_say_what_is_wrong(
+    next_link: str, problem: str
+) -> None:
+    # Neither meta nor the link has a cursor: there is no safe way on.
+    body = {"events": [event(1)], "links": [{"next": next_link}], "meta": {"has_more": True}}
+    rec = Recorder(body)
+    with client(rec) as c, pytest.raises(errors.PaginationError) as info:
+        list(c.events(user_id=1, page_size=100))
+    assert str(info.value) == f"the next link {problem}, and there is no cursor"
+    assert rec.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ("page%5Bafter%5D=c9", "carries another cursor than meta.after_cursor"),
+        ("page%5Bafter%5D=c2&junk=", "adds the parameter junk"),
+        ("page%5Bafter%5D=c2&page%5Bsize%5D=100&page%5Bsize%5D=100", "changes the page size"),
+        ("page%5Bafter%5D=c2&filter%5Bsource%5D=shop", "adds the parameter filter[source]"),
+        ("page%5Bsize%5D=100", "does not carry exactly one cursor"),
+    ],
+)
+def test_a_link_that_gives_way_to_the_cursor_says_why_in_one_warning(
+    query: str, problem: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = Recorder(
+        page_body([event(1)], next=f"{ROUTE}?{query}", cursor="c2", has_more=True),
+        page_body([event(2)], has_more=False),
+    )
+    with caplog.at_level(logging.WARNING, logger="zdevents"), client(rec) as c:
+        assert numbers(list(c.events(user_id=1))) == [1, 2]
+    assert rec.params(1) == {"page[after]": "c2", "page[size]": "100"}
+    assert warnings_of(caplog) == [
+        f"the next link {problem}; continuing from the cursor on {BASE} instead"
+    ]
+
+
+def test_a_link_that_is_not_a_url_gives_way_to_the_cursor(caplog: pytest.LogCaptureFixture) -> None:
+    rec = Recorder(
+        page_body([event(1)], next="http://[::1", cursor="c2", has_more=True),
+        page_body([event(2)], has_more=False),
+    )
+    with caplog.at_level(logging.WARNING, logger="zdevents"), client(rec) as c:
+        assert numbers(list(c.events(user_id=1))) == [1, 2]
+    assert rec.params(1) == {"page[after]": "c2", "page[size]": "100"}
+    assert warnings_of(caplog) == [
+        f"the next link is not a URL; continuing from the cursor on {BASE} instead"
+    ]
+
+
+def test_a_link_httpx_refuses_without_a_cursor_is_a_bad_response_that_counts_it() -> None:
+    # urlsplit takes it (so the page has no cursor), httpx does not (a port that is no number).
+    text = "https://coolbikes.zendesk.com:notaport/" + "x" * 1000
+    rec = Recorder(page_body([event(1)], next=text, has_more=True))
+    with client(rec) as c, pytest.raises(errors.BadResponseError) as info:
+        list(c.events(user_id=1))
+    assert str(info.value).startswith("the next link is not a URL (1,039 characters)")
+    assert rec.calls == 1
+
+
+def test_more_without_a_way_on_stops_with_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    rec = Recorder(page_body([event(1)], has_more=True))
+    with caplog.at_level(logging.WARNING, logger="zdevents"), client(rec) as c:
+        assert numbers(list(c.events(user_id=1))) == [1]
+    assert warnings_of(caplog) == [
+        "the API says has_more but gave no next link or cursor; stopping"
+    ]
+
+
+def test_a_link_followed_as_sent_warns_of_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    rec = Recorder(
+        page_body([event(1)], next=link("c2"), cursor="c2", has_more=True),
+        page_body([event(2)], has_more=False),
+    )
+    with caplog.at_level(logging.WARNING, logger="zdevents"), client(rec) as c:
+        assert numbers(list(c.events(user_id=1, page_size=100))) == [1, 2]
+    assert str(rec.requests[1].url) == link("c2")
+    assert warnings_of(caplog) == []
+
+
+def test_a_cursor_too_long_for_the_url_of_this_query_is_a_bad_response() -> None:
+    # Within the limit of a cursor, but not beside this identifier: the URL would be too long.
+    rec = Recorder(page_body([event(1)], cursor="c" * 40_000, has_more=True, links="none"))
+    with client(rec) as c, pytest.raises(errors.BadResponseError) as info:
+        list(c.events(identifier="a:b:c:" + "d" * 30_000))
+    assert str(info.value).startswith("the cursor is too long to fit in a URL")
+    assert rec.calls == 1
+
+
+def test_a_base_path_too_long_for_the_query_is_a_value_error_before_any_request() -> None:
+    base = f"{BASE}/{'p' * 8000}"
+    with client(never, base_url=base) as c, pytest.raises(ValueError) as info:
+        list(c.events(profile_id="q" * 60_000))
+    assert str(info.value) == (
+        "the URL path of this query is over 64 KiB: base_url's path is too long"
+    )
+
+
+def test_a_base_url_with_a_path_prefix_is_kept_for_every_page() -> None:
+    base = f"{BASE}/proxy/X"
+    route = f"{base}/api/v2/users/1/events"
+    rec = Recorder(
+        page_body([event(1)], next=link("c2", base=route), has_more=True),
+        page_body([event(2)], cursor="c3", has_more=True, links="none"),
+        page_body([event(3)], has_more=False),
+    )
+    with client(rec, base_url=base) as c:
+        assert numbers(list(c.events(user_id=1))) == [1, 2, 3]
+    assert [r.url.path for r in rec.requests] == ["/proxy/X/api/v2/users/1/events"] * 3
+    assert rec.params(1) == {"page[after]": "c2"}
+    assert rec.params(2) == {"page[after]": "c3", "page[size]": "100"}
+
+
+def test_a_relative_link_after_a_page_from_the_cursor_resolves_against_that_request() -> None:
+    rec = Recorder(
+        page_body([event(1)], cursor="c2", has_more=True, links="none"),
+        page_body([event(2)], next="?page%5Bafter%5D=c3", has_more=True),
+        page_body([event(3)], has_more=False),
+    )
+    with client(rec) as c:
+        assert numbers(list(c.events(user_id=1))) == [1, 2, 3]
+    assert str(rec.requests[1].url) == f"{ROUTE}?page%5Bsize%5D=100&page%5Bafter%5D=c2"
+    assert str(rec.requests[2].url) == f"{ROUTE}?page%5Bafter%5D=c3"
