@@ -78,7 +78,9 @@ def _unescape(text: str) -> str:
 
 
 def _views(text: str) -> Iterator[str]:
-    """``text`` as a reader might decode it, once and twice over."""
+    """``text`` as a reader might decode it, once, twice and three times over (deeper costs
+    a pass over the text each, and a hostile echo can nest without end), each also without
+    its whitespace; and the text itself without its whitespace."""
     seen = text
     for _ in range(3):
         seen = urllib.parse.unquote(html.unescape(_unescape(seen)))
@@ -92,7 +94,7 @@ def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
@@ -108,7 +110,7 @@ def base_url_of(subdomain: str | None, base_url: str | None) -> httpx.URL:
                 "(letters, digits and inner hyphens, at most 63); "
                 "for coolbikes.zendesk.com it is 'coolbikes'"
             )
-        return httpx.URL(f"https://{subdomain.lower()}.zendesk.com")
+        return httpx.URL(f"https://{subdomain}.zendesk.com")
     assert base_url is not None
     if not isinstance(base_url, str):
         raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
@@ -171,7 +173,7 @@ def authorization(
     # Users often paste the documented user name; accept it once rather than send "/token/token".
     user = user.removesuffix("/token")
     token = _text("api_token", api_token, ascii_only=True)
-    credential = base64.b64encode(f"{user}/token:{token}".encode()).decode("ascii")
+    credential = base64.b64encode(f"{user}/token:{token}".encode()).decode()
     return "api_token", Secret(f"Basic {credential}", credential, token)
 
 

@@ -157,3 +157,37 @@ def test_the_credential_refuses_to_be_pickled_and_shows_as_stars() -> None:
         pickle.dumps(c)
     # What a debugger or a traceback with locals shows of the client's state.
     assert "Secret('********')" in [repr(value) for value in vars(c).values()]
+
+
+def test_a_string_that_only_resembles_the_token_is_shown_as_it_is() -> None:
+    # Only the credential's own spellings are hidden: a token that differs in its last
+    # character (an id, another account's token) is not the secret.
+    token = "oauth-similar-token-0123X"
+    exc = echoed(f"sent [{token[:-1]}Y] here", oauth_token=token)
+    assert exc.body == f"sent [{token[:-1]}Y] here"
+
+
+def test_a_split_credential_is_withheld_even_when_its_start_reads_as_an_entity() -> None:
+    # "&lt" is an HTML entity: decoded, the token's first letters are gone, so only the
+    # text itself, with its line break taken out, still shows the token.
+    token = "ltoken-0123456789abcdef"
+    exc = echoed(f"sent &{token[:9]}\n{token[9:]} here", oauth_token=token)
+    assert exc.body == WITHHELD
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        ("https://h.example/zd/", "https://h.example/zd"),
+        ("https://h.example/zd//", "https://h.example/zd"),
+        ("https://h.example/", "https://h.example/"),
+        ("https://CoolBikes.example", "https://coolbikes.example/"),
+    ],
+)
+def test_the_base_url_loses_its_trailing_slashes(base_url: str, expected: str) -> None:
+    assert Client(base_url=base_url, oauth_token=OAUTH_TOKEN).base_url == httpx.URL(expected)
+
+
+def test_a_subdomain_in_capitals_names_the_same_account() -> None:
+    c = Client(subdomain="CoolBikes", oauth_token=OAUTH_TOKEN)
+    assert str(c.base_url) == "https://coolbikes.zendesk.com"
