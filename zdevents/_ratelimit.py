@@ -1,7 +1,7 @@
 """Client-side pacing under Zendesk's per-minute rate limit, shared by all users of a client.
 
 Zendesk sends ``X-Rate-Limit`` (requests a minute) and ``X-Rate-Limit-Remaining``. Once the
-limit is known, requests are spaced evenly at ``share`` of it (or at the caller's own cap, if
+limit is known, requests are spaced evenly at 95% of it (or at the caller's own cap, if
 lower), so that a long export uses nearly the whole budget and meets few 429s. A 429 or a
 ``Remaining`` of zero pauses everyone sharing the limiter. ``reserve()`` only does
 arithmetic under a lock, so one limiter serves threads and asyncio tasks alike; the caller
@@ -17,12 +17,17 @@ from collections.abc import Mapping
 
 #: Zendesk's windows are a minute long; a longer reset is not believed.
 _MAX_RESET = 60
+#: The share of the account's announced limit that a client paces itself at.
+_SHARE = 0.95
+#: A billion a minute is no limit at all; a larger cap (10**400 is past a float's range)
+#: counts as this one.
+_MAX_CAP = 10**9
 
 
 class RateLimiter:
     """Spaces requests; thread-safe, never blocks while holding its lock."""
 
-    def __init__(self, max_per_minute: float | None = None, *, share: float = 0.95) -> None:
+    def __init__(self, max_per_minute: float | None = None) -> None:
         if max_per_minute is not None:
             if isinstance(max_per_minute, bool) or not isinstance(max_per_minute, int | float):
                 raise ValueError(
@@ -32,24 +37,18 @@ class RateLimiter:
                 raise ValueError(
                     f"rate_limit={max_per_minute!r} must be a positive number per minute"
                 )
-        if not 0 < share <= 1:
-            raise ValueError("share must be in (0, 1]")
-        if isinstance(max_per_minute, int) and max_per_minute > 10**9:
-            # 10**400 is past a float's range; a billion a minute is no limit at all.
-            max_per_minute = float(min(max_per_minute, 10**9))
+            max_per_minute = min(max_per_minute, _MAX_CAP)
         self._cap = max_per_minute
-        self._share = share
-        self._server_limit: int | None = None
-        self._next_slot = 0.0
-        self._paused_until = 0.0
+        self._server_limit = 0  # none known yet
+        # Before any reading of the clock: the first slot is free.
+        self._next_slot = -math.inf
+        self._paused_until = -math.inf
         self._lock = threading.Lock()
 
     @property
     def per_minute(self) -> float | None:
         """The pace in requests a minute, or ``None`` while no limit is known."""
-        limits = [
-            x for x in (self._cap, self._server_limit and self._server_limit * self._share) if x
-        ]
+        limits = [x for x in (self._cap, self._server_limit * _SHARE) if x]
         return min(limits) if limits else None
 
     def reserve(self) -> float:

@@ -160,3 +160,37 @@ def test_a_limit_header_of_zero_later_does_not_undo_the_known_limit(clock: FakeC
 def test_a_rate_limit_that_is_not_a_number_names_its_type() -> None:
     with pytest.raises(ValueError, match="rate_limit must be a number, not str"):
         client(Recorder(), rate_limit="10")
+
+
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [
+        (0, "rate_limit=0 must be a positive number per minute"),
+        (-1.5, "rate_limit=-1.5 must be a positive number per minute"),
+        (math.inf, "rate_limit=inf must be a positive number per minute"),
+        (True, "rate_limit must be a number, not bool"),
+    ],
+)
+def test_an_invalid_rate_limit_is_refused_with_a_message_naming_it(
+    rate: object, message: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        client(Recorder(), rate_limit=rate)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("rate", [10**9, 2 * 10**9, 10**400, 5e12])
+def test_a_cap_over_a_billion_a_minute_counts_as_a_billion(clock: FakeClock, rate: float) -> None:
+    # 10**400 is past a float's range: pacing at it would overflow.
+    export(pages(3), rate_limit=rate)
+    assert clock.sleeps == pytest.approx([60 / 10**9] * 2, rel=1e-3)
+
+
+def test_a_small_cap_of_the_callers_own_is_kept_exactly(clock: FakeClock) -> None:
+    export(pages(3), rate_limit=100)
+    assert clock.sleeps == pytest.approx([0.6, 0.6])
+
+
+def test_no_limit_of_the_callers_own_or_announced_means_no_pacing(clock: FakeClock) -> None:
+    export(pages(4))
+    assert clock.sleeps == []
