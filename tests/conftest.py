@@ -7,9 +7,20 @@ no time and assert on the waits that were asked for.
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from tests._mock import FakeClock
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A shell starts a background job (`make test &`, `nohup ... &`) with SIGINT ignored,
+    # and every process it starts inherits that: the Ctrl-C tests' children would then
+    # rightly ignore their SIGINT and finish. Tests send signals as a terminal would, so the
+    # suite gives its children the disposition an interactive run has.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
