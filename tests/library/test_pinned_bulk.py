@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import BASE, OAUTH_TOKEN, never, page_body
+from tests._mock import BASE, OAUTH_TOKEN, client, never, page_body
 from zdevents import AsyncClient, Client, Identifier, errors
 
 # A liveness bound for tests of threads and tasks (each takes well under a second): an
@@ -42,13 +42,7 @@ def endless(request: httpx.Request) -> httpx.Response:
 
 
 def sync_client(handler: Any = pages) -> Client:
-    transport = httpx.MockTransport(handler)
-    return Client(
-        base_url=BASE,
-        oauth_token=OAUTH_TOKEN,
-        http_client=httpx.Client(transport=transport),
-        backoff_base=0,
-    )
+    return client(handler, base_url=BASE, oauth_token=OAUTH_TOKEN)
 
 
 def async_client(handler: Any = pages) -> AsyncClient:

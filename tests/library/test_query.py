@@ -17,6 +17,14 @@ def sent(**arguments: object) -> Recorder:
     return rec
 
 
+def refusal(kind: type[Exception], arguments: dict[str, object]) -> str:
+    """The message of the ``kind`` of error ``events(**arguments)`` raises (before any
+    request: the transport refuses to be called)."""
+    with client(never) as c, pytest.raises(kind) as caught:
+        c.events(**arguments)  # type: ignore[arg-type]
+    return str(caught.value)
+
+
 def test_identifier_route() -> None:
     rec = sent(identifier="coolbikes:rider:email:jdoe@example.com")
     assert rec.last.url.copy_with(query=None) == f"{BASE}/api/v2/user_profiles/events"
@@ -236,9 +244,7 @@ def test_a_user_id_of_thousands_of_digits_is_refused_in_a_short_message(kind: st
 def test_a_refused_argument_is_named_with_the_problem(
     arguments: dict[str, object], message: str
 ) -> None:
-    with client(never) as c, pytest.raises(ValueError) as caught:
-        c.events(**arguments)  # type: ignore[arg-type]
-    assert str(caught.value) == message
+    assert refusal(ValueError, arguments) == message
 
 
 @pytest.mark.parametrize(
@@ -257,9 +263,7 @@ def test_a_refused_argument_is_named_with_the_problem(
 def test_a_wrong_type_is_named_with_the_type_given(
     arguments: dict[str, object], message: str
 ) -> None:
-    with client(never) as c, pytest.raises(TypeError) as caught:
-        c.events(**arguments)  # type: ignore[arg-type]
-    assert str(caught.value) == message
+    assert refusal(TypeError, arguments) == message
 
 
 # --- user ids ----------------------------------------------------------------------------------
@@ -296,9 +300,7 @@ def test_a_wrong_type_is_named_with_the_type_given(
     ],
 )
 def test_a_refused_user_id_says_why(user_id: object, message: str) -> None:
-    with client(never) as c, pytest.raises(ValueError) as caught:
-        c.events(user_id=user_id)  # type: ignore[arg-type]
-    assert str(caught.value) == message
+    assert refusal(ValueError, {"user_id": user_id}) == message
 
 
 @pytest.mark.parametrize(
@@ -379,9 +381,7 @@ def too_long(name: str, size: int) -> str:
 def test_text_arguments_too_long_for_a_url_are_refused_by_name(
     arguments: dict[str, object], message: str
 ) -> None:
-    with client(never) as c, pytest.raises(ValueError) as caught:
-        c.events(**arguments)  # type: ignore[arg-type]
-    assert str(caught.value) == message
+    assert refusal(ValueError, arguments) == message
 
 
 @pytest.mark.parametrize(
