@@ -1,5 +1,13 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .authorization_code_grant import AuthorizationCodeGrant
+from .authorization_code_grant_grant_type import AuthorizationCodeGrantGrantType
+from .authorize_code_challenge_method import AuthorizeCodeChallengeMethod
+from .authorize_response_type import AuthorizeResponseType
+from .client_credentials_grant import ClientCredentialsGrant
+from .client_credentials_grant_grant_type import ClientCredentialsGrantGrantType
+from .current_token import CurrentToken
+from .current_token_envelope import CurrentTokenEnvelope
 from .error_item import ErrorItem
 from .error_list_body import ErrorListBody
 from .error_object_body import ErrorObjectBody
@@ -13,6 +21,7 @@ from .events_page import EventsPage
 from .identifier_input import IdentifierInput
 from .link_item import LinkItem
 from .meta import Meta
+from .o_auth_error import OAuthError
 from .profile import Profile
 from .profile_attributes_type_0 import ProfileAttributesType0
 from .profile_envelope import ProfileEnvelope
@@ -20,11 +29,22 @@ from .profile_identifier import ProfileIdentifier
 from .profile_input import ProfileInput
 from .profile_input_attributes_type_0 import ProfileInputAttributesType0
 from .profile_list_envelope import ProfileListEnvelope
+from .refresh_token_grant import RefreshTokenGrant
+from .refresh_token_grant_grant_type import RefreshTokenGrantGrantType
+from .token_response import TokenResponse
 from .track_event_by_profile_id_request import TrackEventByProfileIdRequest
 from .track_event_request import TrackEventRequest
 from .track_result import TrackResult
 
 __all__ = (
+    "AuthorizationCodeGrant",
+    "AuthorizationCodeGrantGrantType",
+    "AuthorizeCodeChallengeMethod",
+    "AuthorizeResponseType",
+    "ClientCredentialsGrant",
+    "ClientCredentialsGrantGrantType",
+    "CurrentToken",
+    "CurrentTokenEnvelope",
     "ErrorItem",
     "ErrorListBody",
     "ErrorObjectBody",
@@ -38,6 +58,7 @@ __all__ = (
     "IdentifierInput",
     "LinkItem",
     "Meta",
+    "OAuthError",
     "Profile",
     "ProfileAttributesType0",
     "ProfileEnvelope",
@@ -45,6 +66,9 @@ __all__ = (
     "ProfileInput",
     "ProfileInputAttributesType0",
     "ProfileListEnvelope",
+    "RefreshTokenGrant",
+    "RefreshTokenGrantGrantType",
+    "TokenResponse",
     "TrackEventByProfileIdRequest",
     "TrackEventRequest",
     "TrackResult",
