@@ -8,12 +8,14 @@ bytes read off the wire by ``_transport``; this module only sends.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import platform
 import re
 import ssl
 import time
+from contextvars import ContextVar
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, Final, Self, TypeVar
 
@@ -22,7 +24,8 @@ import httpx
 
 from . import _bulk
 from ._bulk import Job, OnMissing, Selector
-from ._config import authorization, base_url_of, env_settings
+from ._auth import Auth, LoginStore, StoredLoginAuth, resolve_auth
+from ._config import ENV_HELP, base_url_of, env_settings, login_home
 from ._event import Event
 from ._failures import describe_write_failure, error_from_response, transport_errors
 from ._identifier import Identifier
@@ -38,6 +41,7 @@ from ._profiles import (
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query
 from ._ratelimit import RateLimiter
 from ._responses import Page, decode_page
+from ._routes import Request
 from ._retry import MAX_SECONDS, Attempts, RetryPolicy
 from ._time import TimeInput
 from ._track import Outcome, TrackResult, async_track, async_track_many, track, track_many
@@ -54,7 +58,7 @@ from ._transport import (
     sync_transport,
 )
 from ._version import __version__
-from .errors import BadResponseError, ZendeskError
+from .errors import AuthenticationError, BadResponseError, ConfigurationError, ZendeskError
 
 T = TypeVar("T")
 
@@ -88,6 +92,24 @@ _FIXED_HEADERS: Final = {
     "Accept-Encoding": ACCEPT_ENCODING,
     "User-Agent": USER_AGENT,
 }
+
+
+#: Credentials a client is built with other than through its keywords (see with_auth).
+_GIVEN_AUTH: ContextVar[Auth | None] = ContextVar("_GIVEN_AUTH", default=None)
+C = TypeVar("C", bound="_BaseClient")
+
+
+def with_auth(cls: Callable[..., C], auth: Auth | None, **options: Any) -> C:
+    """``cls(**options)`` whose credentials are ``auth`` (a stored login, or none for the
+    token requests of a login) rather than those its keywords describe."""
+    token = _GIVEN_AUTH.set(auth)
+    try:
+        return cls(**options)
+    finally:
+        _GIVEN_AUTH.reset(token)
+
+
+_CREDENTIAL_KEYS = ("email", "api_token", "oauth_token", "oauth_client_id")
 
 
 def _longest(timeout: httpx.Timeout) -> float:
@@ -178,7 +200,15 @@ _OPTIONS_DOC = """
                 loopback hosts, e.g. the sandbox).
             email: the agent's email, with ``api_token``.
             api_token: an API token (Admin Center > Apps and integrations > Zendesk API).
-            oauth_token: instead of ``email``/``api_token``, an OAuth access token.
+            oauth_token: instead of ``email``/``api_token``, an OAuth access token, used as
+                it is: zdevents cannot renew it (tokens of clients made since 2026-04-30
+                expire after 30 minutes by default).
+            oauth_client_id: with ``oauth_client_secret``, OAuth client credentials (a
+                confidential client; cron, CI): a token is minted, cached and minted again
+                shortly before it expires, one mint at a time for the client and its
+                :meth:`with_options` copies.
+            oauth_client_secret: the secret of that client.
+            oauth_scope: the scope asked for with client credentials (``"read write"``).
             timeout: seconds for the whole response of one request, headers and body (or an
                 ``httpx.Timeout``, whose largest value bounds the whole response); 30 s, and
                 10 s to connect, by default. Values over 30 days count as 30 days.
@@ -218,6 +248,9 @@ class _BaseClient:
         email: str | None,
         api_token: str | None,
         oauth_token: str | None,
+        oauth_client_id: str | None,
+        oauth_client_secret: str | None,
+        oauth_scope: str | None,
         timeout: float | httpx.Timeout | None,
         max_retries: int,
         backoff_base: float,
@@ -235,7 +268,17 @@ class _BaseClient:
             retry_budget, retry_writes, max_body_size,
         )  # fmt: skip
         self.base_url = base_url_of(subdomain, base_url)
-        self._auth_kind, self._authorization = authorization(email, api_token, oauth_token)
+        auth = _GIVEN_AUTH.get()
+        if auth is None:
+            auth = resolve_auth(
+                email=email, api_token=api_token, oauth_token=oauth_token,
+                oauth_client_id=oauth_client_id, oauth_client_secret=oauth_client_secret,
+                oauth_scope=oauth_scope,
+            )  # fmt: skip
+        self._auth = auth
+        self._auth_kind = auth.kind
+        #: Every secret in use (tokens rotate): what errors and log records are scrubbed of.
+        self._authorization = auth.scrubber
         guard(self._authorization)
         self._email = email if self._auth_kind == "api_token" else None
         self._limiter = RateLimiter(rate_limit)
@@ -252,6 +295,9 @@ class _BaseClient:
         email: str | None = None,
         api_token: str | None = None,
         oauth_token: str | None = None,
+        oauth_client_id: str | None = None,
+        oauth_client_secret: str | None = None,
+        oauth_scope: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = 4,
         backoff_base: float = 0.5,
@@ -264,25 +310,45 @@ class _BaseClient:
         verify: bool | str | ssl.SSLContext = True,
         trust_env: bool = True,
     ) -> Self:
-        """A client configured from ``ZENDESK_SUBDOMAIN`` or ``ZENDESK_BASE_URL``, plus
-        ``ZENDESK_EMAIL`` with ``ZENDESK_API_TOKEN``, or ``ZENDESK_OAUTH_TOKEN``.
+        """A client configured from ``ZENDESK_SUBDOMAIN`` or ``ZENDESK_BASE_URL`` (not both)
+        and credentials of exactly one kind: ``ZENDESK_OAUTH_CLIENT_ID`` with
+        ``ZENDESK_OAUTH_CLIENT_SECRET`` (and ``ZENDESK_OAUTH_SCOPE``), ``ZENDESK_OAUTH_TOKEN``,
+        or ``ZENDESK_EMAIL`` with ``ZENDESK_API_TOKEN``; with none of them, the login
+        ``zdevents auth login`` stored for the account (under ``ZDEVENTS_HOME``, by default
+        ``~/.config/zdevents``), refreshed as it nears expiry.
 
         ``environ`` replaces ``os.environ``. The other arguments are the client's own (see
         below); an account (``subdomain``/``base_url``) or credentials given here replace
         those of the environment. Raises :class:`~zdevents.errors.ConfigurationError`
-        naming what is missing, or naming both kinds of credentials when both are set.
+        naming what is missing, or naming the variables of two kinds of credentials.
         """
         given = {"subdomain": subdomain, "base_url": base_url, "email": email}
         given |= {"api_token": api_token, "oauth_token": oauth_token}
+        given |= {"oauth_client_id": oauth_client_id, "oauth_client_secret": oauth_client_secret}
+        given |= {"oauth_scope": oauth_scope}
         explicit = {k: v for k, v in given.items() if v is not None}
         # An explicit argument replaces the whole group it belongs to (account or credentials).
+        own_credentials = any(
+            v is not None
+            for v in (email, api_token, oauth_token, oauth_client_id, oauth_client_secret)
+        )
         settings = env_settings(
             environ,
             account=subdomain is None and base_url is None,
-            credentials=email is None and api_token is None and oauth_token is None,
+            credentials=not own_credentials,
         )
-        account = {**settings, **explicit}
-        return cls(
+        account: dict[str, Any] = {**settings, **explicit}
+        if not own_credentials and not any(k in settings for k in _CREDENTIAL_KEYS):
+            url = base_url_of(account.get("subdomain"), account.get("base_url"))
+            store = LoginStore(login_home(environ), url)
+            if not store.exists():
+                raise ConfigurationError(f"no Zendesk credentials: {ENV_HELP}")
+            auth: Auth | None = StoredLoginAuth(store)
+        else:
+            auth = None
+        return with_auth(
+            cls,
+            auth,
             **account,
             timeout=timeout,
             max_retries=max_retries,
@@ -378,12 +444,14 @@ class _BaseClient:
         params: Mapping[str, Any] | None,
         json: object,
         attempts: Attempts,
+        authorization: str | None,
     ) -> tuple[httpx.Request, float | None]:
-        """The one place a request gets its headers, credentials included, and the seconds
-        its whole response may take."""
+        """The one place a request gets its headers, credentials included (``None``: the
+        token endpoint, where the client authenticates in the body), and the seconds its
+        whole response may take."""
         if isinstance(url, str):
             url = self.base_url.copy_with(path=self.base_url.path.rstrip("/") + url)
-        headers = {"Authorization": self._authorization.reveal()}
+        headers = {} if authorization is None else {"Authorization": authorization}
         if not self._fixed_headers:
             # A pool passed in gets the fixed headers with each request; our own pool has
             # them as its defaults, which spares httpx a merge of four headers per request.
@@ -400,14 +468,16 @@ class _BaseClient:
         )
         return request, seconds
 
-    def _attempts(self, method: str, url: httpx.URL | str) -> tuple[str, Attempts]:
+    def _attempts(
+        self, method: str, url: httpx.URL | str, *, idempotent: bool = False
+    ) -> tuple[str, Attempts]:
         path = url if isinstance(url, str) else url.path
-        write = method.upper() in _WRITE_METHODS
+        write = method.upper() in _WRITE_METHODS and not idempotent
         attempts = self._settings.policy.start(_label(method, path), self._limiter, write=write)
         return f"{method} {path}", attempts
 
-    def _failed(self, error: ZendeskError, method: str) -> ZendeskError:
-        if method.upper() in _WRITE_METHODS:
+    def _failed(self, error: ZendeskError, method: str, idempotent: bool = False) -> ZendeskError:
+        if method.upper() in _WRITE_METHODS and not idempotent:
             describe_write_failure(error)
         return error
 
@@ -419,6 +489,19 @@ class _BaseClient:
         return (
             f"{type(self).__name__}(base_url={str(self.base_url)!r}, auth={self._auth_kind!r}{who})"
         )
+
+
+def _json_body(response: httpx.Response) -> Any:
+    """The JSON of a token-endpoint or token answer (an object), else BadResponseError."""
+    if response.status_code == 204 or not response.content:
+        return {}
+    try:
+        body = json.loads(response.content)
+    except (ValueError, RecursionError):
+        raise BadResponseError("the OAuth answer is not JSON", kind="undecodable") from None
+    if not isinstance(body, dict):
+        raise BadResponseError("the OAuth answer is not a JSON object")
+    return body
 
 
 def _body_error(what: str, status: int, exc: Exception, limit: int) -> Exception:
@@ -459,6 +542,9 @@ class Client(_BaseClient):
         email: str | None = None,
         api_token: str | None = None,
         oauth_token: str | None = None,
+        oauth_client_id: str | None = None,
+        oauth_client_secret: str | None = None,
+        oauth_scope: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = 4,
         backoff_base: float = 0.5,
@@ -474,10 +560,12 @@ class Client(_BaseClient):
     ) -> None:
         super().__init__(
             subdomain=subdomain, base_url=base_url, email=email, api_token=api_token,
-            oauth_token=oauth_token, timeout=timeout, max_retries=max_retries,
-            backoff_base=backoff_base, backoff_cap=backoff_cap, max_retry_after=max_retry_after,
-            retry_budget=retry_budget, retry_writes=retry_writes, rate_limit=rate_limit,
-            max_body_size=max_body_size, verify=verify, trust_env=trust_env,
+            oauth_token=oauth_token, oauth_client_id=oauth_client_id,
+            oauth_client_secret=oauth_client_secret, oauth_scope=oauth_scope, timeout=timeout,
+            max_retries=max_retries, backoff_base=backoff_base, backoff_cap=backoff_cap,
+            max_retry_after=max_retry_after, retry_budget=retry_budget,
+            retry_writes=retry_writes, rate_limit=rate_limit, max_body_size=max_body_size,
+            verify=verify, trust_env=trust_env,
         )  # fmt: skip
         self._own_http = self._fixed_headers = http_client is None
         #: Our own pool's transport, sent to directly (see _send_raw); None for a pool passed in.
@@ -672,6 +760,7 @@ class Client(_BaseClient):
         json: object = None,
         decode: Callable[[httpx.Response], T],
         sleep: Callable[[float], None] | None = None,
+        authorize: bool = True,
     ) -> T:
         """Send one request with the client's retry policy and return ``decode(response)``.
 
@@ -684,25 +773,45 @@ class Client(_BaseClient):
         may have reached Zendesk is not sent again unless the client has
         ``retry_writes=True``; its error says the event may or may not have been stored.
         """
-        what, attempts = self._attempts(method, url)
+        what, attempts = self._attempts(method, url, idempotent=not authorize)
         # Looked up per call, not bound as a default: tests replace this module's `time`.
         sleep = sleep or time.sleep
+        renewed = False
         while True:
+            # Outside the try: a token request has had its own retries.
+            header = self._auth.header(self._token_send) if authorize else None
             wait = self._limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
                 sleep(wait)
             try:
-                request, seconds = self._prepare(method, url, params, json, attempts)
+                request, seconds = self._prepare(method, url, params, json, attempts, header)
                 response = self._exchange(request, what, seconds)
                 self._limiter.observe(response.headers)
                 logger.debug("%s %s -> %d", method, request.url, response.status_code)
                 if not 200 <= response.status_code < 300:
-                    raise error_from_response(response, self._authorization)
+                    raise self._auth.explain(error_from_response(response, self._authorization))
                 return decode(response)
+            except AuthenticationError as exc:
+                if header is None or renewed or not self._auth.renewable:
+                    raise
+                # The token died early (revoked, or rotated by another process): renew
+                # once and send again once; a second 401 is the caller's.
+                renewed = True
+                logger.info("%s: 401, renewing the OAuth token once", what)
+                self._auth.renew(self._token_send, header)
+                continue
             except ZendeskError as exc:
-                wait = attempts.wait_before_retry(self._failed(exc, method))
+                wait = attempts.wait_before_retry(self._failed(exc, method, not authorize))
             sleep(wait)
+
+    def _token_send(self, request: Request) -> Any:
+        # A token request: no Authorization header (the client authenticates in the body),
+        # retried like a read (a refresh that failed on the way changed nothing we keep).
+        return self._send(
+            request["method"], request["url"], json=request["json"], decode=_json_body,
+            authorize=False,
+        )
 
     def _exchange(self, request: httpx.Request, what: str, seconds: float | None) -> httpx.Response:
         secret, limit = self._authorization, self._settings.max_body_size
@@ -838,6 +947,9 @@ class AsyncClient(_BaseClient):
         email: str | None = None,
         api_token: str | None = None,
         oauth_token: str | None = None,
+        oauth_client_id: str | None = None,
+        oauth_client_secret: str | None = None,
+        oauth_scope: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = 4,
         backoff_base: float = 0.5,
@@ -853,10 +965,12 @@ class AsyncClient(_BaseClient):
     ) -> None:
         super().__init__(
             subdomain=subdomain, base_url=base_url, email=email, api_token=api_token,
-            oauth_token=oauth_token, timeout=timeout, max_retries=max_retries,
-            backoff_base=backoff_base, backoff_cap=backoff_cap, max_retry_after=max_retry_after,
-            retry_budget=retry_budget, retry_writes=retry_writes, rate_limit=rate_limit,
-            max_body_size=max_body_size, verify=verify, trust_env=trust_env,
+            oauth_token=oauth_token, oauth_client_id=oauth_client_id,
+            oauth_client_secret=oauth_client_secret, oauth_scope=oauth_scope, timeout=timeout,
+            max_retries=max_retries, backoff_base=backoff_base, backoff_cap=backoff_cap,
+            max_retry_after=max_retry_after, retry_budget=retry_budget,
+            retry_writes=retry_writes, rate_limit=rate_limit, max_body_size=max_body_size,
+            verify=verify, trust_env=trust_env,
         )  # fmt: skip
         self._own_http = self._fixed_headers = http_client is None
         self._http: httpx.AsyncClient = http_client or httpx.AsyncClient(
@@ -1010,25 +1124,41 @@ class AsyncClient(_BaseClient):
         params: Mapping[str, Any] | None = None,
         json: object = None,
         decode: Callable[[httpx.Response], T],
+        authorize: bool = True,
     ) -> T:
         """The asyncio twin of :meth:`Client._send`, with the same policy."""
-        what, attempts = self._attempts(method, url)
+        what, attempts = self._attempts(method, url, idempotent=not authorize)
+        renewed = False
         while True:
+            header = await self._auth.aheader(self._token_send) if authorize else None
             wait = self._limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
                 await asyncio.sleep(wait)
             try:
-                request, seconds = self._prepare(method, url, params, json, attempts)
+                request, seconds = self._prepare(method, url, params, json, attempts, header)
                 response = await self._exchange(request, what, seconds)
                 self._limiter.observe(response.headers)
                 logger.debug("%s %s -> %d", method, request.url, response.status_code)
                 if not 200 <= response.status_code < 300:
-                    raise error_from_response(response, self._authorization)
+                    raise self._auth.explain(error_from_response(response, self._authorization))
                 return decode(response)
+            except AuthenticationError:
+                if header is None or renewed or not self._auth.renewable:
+                    raise
+                renewed = True
+                logger.info("%s: 401, renewing the OAuth token once", what)
+                await self._auth.arenew(self._token_send, header)
+                continue
             except ZendeskError as exc:
-                wait = attempts.wait_before_retry(self._failed(exc, method))
+                wait = attempts.wait_before_retry(self._failed(exc, method, not authorize))
             await asyncio.sleep(wait)
+
+    async def _token_send(self, request: Request) -> Any:
+        return await self._send(
+            request["method"], request["url"], json=request["json"], decode=_json_body,
+            authorize=False,
+        )
 
     async def _exchange(
         self, request: httpx.Request, what: str, seconds: float | None

@@ -20,9 +20,18 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _USERINFO = re.compile(r"[^/@]+@")
 
 ENV_HELP = (
-    "set ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL) and either ZENDESK_EMAIL with "
-    "ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN"
+    "set ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL), then run `zdevents auth login`, or set "
+    "ZENDESK_OAUTH_CLIENT_ID with ZENDESK_OAUTH_CLIENT_SECRET, or ZENDESK_OAUTH_TOKEN, or "
+    "ZENDESK_EMAIL with ZENDESK_API_TOKEN"
 )
+#: The environment variables of each kind of credentials, in the order messages name them.
+CREDENTIAL_VARIABLES = {
+    "client_credentials": ("ZENDESK_OAUTH_CLIENT_ID", "ZENDESK_OAUTH_CLIENT_SECRET"),
+    "oauth_token": ("ZENDESK_OAUTH_TOKEN",),
+    "api_token": ("ZENDESK_EMAIL", "ZENDESK_API_TOKEN"),
+}
+#: Where ``zdevents auth login`` keeps its logins (default: the XDG config folder).
+HOME_VARIABLE = "ZDEVENTS_HOME"
 
 
 class Secret:
@@ -183,41 +192,92 @@ def env_settings(
     """Client keyword arguments from ``ZENDESK_*`` variables; names what is missing.
 
     ``account=False`` or ``credentials=False`` leaves that group out (the caller gives it).
+    With ``credentials=True`` and no credentials in the environment the result has none:
+    the caller then uses the stored login of the account (see :func:`env_credentials`).
     """
     env = os.environ if environ is None else environ
-
-    def get(name: str) -> str | None:
-        value = env.get(name, "").strip()
-        return value or None
-
     settings: dict[str, str] = {}
     if account:
-        subdomain, base_url = get("ZENDESK_SUBDOMAIN"), get("ZENDESK_BASE_URL")
+        subdomain, base_url = _get(env, "ZENDESK_SUBDOMAIN"), _get(env, "ZENDESK_BASE_URL")
+        if base_url and subdomain:
+            raise ConfigurationError(
+                "both ZENDESK_SUBDOMAIN and ZENDESK_BASE_URL are set: unset one of them"
+            )
         if base_url:
             settings["base_url"] = base_url
         elif subdomain:
             settings["subdomain"] = subdomain
         else:
             raise ConfigurationError(f"no Zendesk account configured: {ENV_HELP}")
-    if not credentials:
-        return settings
-    email, api_token, oauth = (
-        get("ZENDESK_EMAIL"),
-        get("ZENDESK_API_TOKEN"),
-        get("ZENDESK_OAUTH_TOKEN"),
-    )
-    if oauth and (email or api_token):
-        both = [n for n, v in (("ZENDESK_EMAIL", email), ("ZENDESK_API_TOKEN", api_token)) if v]
+    if credentials:
+        settings.update(env_credentials(env))
+    return settings
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def env_credentials(env: Mapping[str, str]) -> dict[str, str]:
+    """The credentials the environment gives, as client keyword arguments: exactly one kind,
+    or none at all (``{}``: use the stored login). Two kinds, or half of one, is a
+    :class:`ConfigurationError` naming the variables."""
+    email, api_token = _get(env, "ZENDESK_EMAIL"), _get(env, "ZENDESK_API_TOKEN")
+    oauth = _get(env, "ZENDESK_OAUTH_TOKEN")
+    client_id = _get(env, "ZENDESK_OAUTH_CLIENT_ID")
+    client_secret = _get(env, "ZENDESK_OAUTH_CLIENT_SECRET")
+    # A client id alone is no credential: it names the client `zdevents auth login` uses.
+    present = {
+        "client_credentials": bool(client_secret),
+        "oauth_token": bool(oauth),
+        "api_token": bool(email or api_token),
+    }
+    kinds = [kind for kind, given in present.items() if given]
+    if len(kinds) > 1:
+        named = [
+            name
+            for kind in kinds
+            for name in CREDENTIAL_VARIABLES[kind]
+            if _get(env, name) is not None
+        ]
+        if kinds == ["oauth_token", "api_token"]:
+            # The message of the two legacy kinds, as it always was.
+            both = [n for n in named if n != "ZENDESK_OAUTH_TOKEN"]
+            raise ConfigurationError(
+                f"both {' and '.join(both)} and ZENDESK_OAUTH_TOKEN are set: unset one kind of "
+                "credentials (email with API token, or OAuth token)"
+            )
         raise ConfigurationError(
-            f"both {' and '.join(both)} and ZENDESK_OAUTH_TOKEN are set: unset one kind of "
-            "credentials (email with API token, or OAuth token)"
+            f"{', '.join(named)} are set: these are {len(kinds)} kinds of credentials; "
+            "unset all but one kind (OAuth client, OAuth token, or email with API token)"
         )
     if email and api_token:
-        settings.update(email=email, api_token=api_token)
-    elif oauth:
-        settings["oauth_token"] = oauth
-    else:
-        missing = "ZENDESK_API_TOKEN" if email else "ZENDESK_EMAIL" if api_token else None
-        hint = f" ({missing} is missing)" if missing else ""
-        raise ConfigurationError(f"no Zendesk credentials{hint}: {ENV_HELP}")
-    return settings
+        return {"email": email, "api_token": api_token}
+    if oauth:
+        return {"oauth_token": oauth}
+    if client_secret:
+        if not client_id:
+            raise ConfigurationError(
+                f"no Zendesk credentials (ZENDESK_OAUTH_CLIENT_ID is missing): {ENV_HELP}"
+            )
+        found = {"oauth_client_id": client_id, "oauth_client_secret": client_secret}
+        scope = _get(env, "ZENDESK_OAUTH_SCOPE")
+        if scope:
+            found["oauth_scope"] = scope
+        return found
+    if email or api_token:
+        missing = "ZENDESK_API_TOKEN" if email else "ZENDESK_EMAIL"
+        raise ConfigurationError(f"no Zendesk credentials ({missing} is missing): {ENV_HELP}")
+    return {}
+
+
+def login_home(environ: Mapping[str, str] | None = None) -> str:
+    """The folder of stored logins: ``ZDEVENTS_HOME``, else ``$XDG_CONFIG_HOME/zdevents``,
+    else ``~/.config/zdevents``."""
+    env = os.environ if environ is None else environ
+    home = _get(env, HOME_VARIABLE)
+    if home:
+        return os.path.abspath(os.path.expanduser(home))
+    config = _get(env, "XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(os.path.abspath(config), "zdevents")

@@ -18,8 +18,9 @@ from zdevents import Client, errors
 
 CREDENTIAL = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
 HELP = (
-    "set ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL) and either ZENDESK_EMAIL with "
-    "ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN"
+    "set ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL), then run `zdevents auth login`, or set "
+    "ZENDESK_OAUTH_CLIENT_ID with ZENDESK_OAUTH_CLIENT_SECRET, or ZENDESK_OAUTH_TOKEN, or "
+    "ZENDESK_EMAIL with ZENDESK_API_TOKEN"
 )
 WITHHELD = "[withheld: the text held a credential]"
 

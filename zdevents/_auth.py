@@ -1,0 +1,758 @@
+"""Credentials and the ``Authorization`` header: the one place a request gets them.
+
+Four kinds, one interface (:class:`Auth`): an API token or an OAuth bearer given as it is
+(never renewed), OAuth client credentials (a token minted, cached and minted again shortly
+before it expires), and the login stored by ``zdevents auth login`` (refreshed ahead of
+expiry; Zendesk rotates the pair on refresh, so the refresh happens under a lock that holds
+across threads, tasks and processes, the store is read again under it, and the new pair is
+written atomically before it is used).
+
+Token requests are built here (through the generated package) and sent by the client core
+(``_client``), which passes its ``send`` in; the renewal logic is written once, as a generator
+of requests that a synchronous and an asynchronous driver run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import re
+import secrets
+import stat
+import threading
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from typing import Any
+
+import attrs
+import httpx
+from zendesk_events_api.api.oauth import (
+    create_token,
+    revoke_current_token,
+    show_current_token,
+)
+from zendesk_events_api.models import (
+    AuthorizationCodeGrant,
+    ClientCredentialsGrant,
+    RefreshTokenGrant,
+    TokenResponse,
+)
+
+from ._config import Secret, _text, authorization
+from ._routes import Request, operation_request
+from .errors import APIError, AuthenticationError, ConfigurationError, PermissionDeniedError
+
+logger = logging.getLogger("zdevents")
+
+#: The scope asked for when none is given: the Events API reads (``read``) and tracks
+#: (``write``); Zendesk has no narrower scope for it.
+DEFAULT_SCOPE = "read write"
+#: The access-token lifetime asked for, in seconds (Zendesk takes 300 < s < 172,800 and
+#: leaves ``expires_in`` out of its answer unless it was asked for).
+ACCESS_TOKEN_SECONDS = 7_200
+#: The refresh-token lifetime asked for at login and on refresh (604,800 < s < 7,776,000):
+#: 89 days, so that a weekly or monthly job keeps its login.
+REFRESH_TOKEN_SECONDS = 89 * 86_400
+#: A token is renewed this many seconds before it expires (a tenth of its life if shorter).
+RENEW_AHEAD_SECONDS = 120.0
+#: The day every Zendesk API token stops working.
+API_TOKEN_END = "2027-04-30"
+API_TOKEN_NOTICE = (
+    f"API tokens stop working on {API_TOKEN_END} (none can be created since 2026-10-27): "
+    "move to OAuth with `zdevents auth login` at a terminal, or ZENDESK_OAUTH_CLIENT_ID with "
+    "ZENDESK_OAUTH_CLIENT_SECRET for cron and CI (see the README)"
+)
+#: The ``extra`` key of the API-token warning record (the command line prints it its way).
+NOTICE_KEY = "zdevents_notice"
+_KEEP_TOKENS = 16  # old tokens the scrubber keeps knowing after rotation (echoes come late)
+
+_warned = False
+_warn_lock = threading.Lock()
+
+
+def warn_api_token_once() -> None:
+    """Log :data:`API_TOKEN_NOTICE` as a warning, once per process."""
+    global _warned
+    with _warn_lock:
+        if _warned:
+            return
+        _warned = True
+    logger.warning(API_TOKEN_NOTICE, extra={NOTICE_KEY: "api_token_end"})
+
+
+class Scrubber(Secret):
+    """Every secret a client uses or used lately, for ``scrub_text`` (the interface of
+    :class:`Secret`, which it stands for): the client secret, every access and refresh
+    token since rotation. It reveals nothing."""
+
+    def __init__(self, *fixed: Secret) -> None:
+        super().__init__("")
+        self._fixed = tuple(fixed)
+        self._rotating: list[Secret] = []
+        self._lock = threading.Lock()
+
+    def add(self, secret: Secret) -> None:
+        with self._lock:
+            self._rotating = [*self._rotating, secret][-_KEEP_TOKENS:]
+
+    def scrub_text(self, text: str) -> str:
+        for secret in (*self._fixed, *self._rotating):
+            text = secret.scrub_text(text)
+        return text
+
+    def reveal(self) -> str:
+        raise TypeError("a Scrubber holds many secrets and reveals none")
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+@attrs.frozen(repr=False)
+class Tokens:
+    """An access token with its absolute expiry (epoch seconds, ``None``: unknown) and, for
+    a login, the refresh token it rotates with."""
+
+    access: Secret
+    obtained_at: float
+    expires_at: float | None
+    refresh: Secret | None = None
+    refresh_expires_at: float | None = None
+    scope: str | None = None
+
+    @property
+    def header(self) -> Secret:
+        token = self.access.reveal()
+        return Secret(f"Bearer {token}", token)
+
+    def renew_at(self) -> float | None:
+        """When to renew: shortly before expiry."""
+        if self.expires_at is None:
+            return None
+        life = max(0.0, self.expires_at - self.obtained_at)
+        return self.expires_at - min(RENEW_AHEAD_SECONDS, life / 10)
+
+    def usable(self, now: float) -> bool:
+        renew_at = self.renew_at()
+        return renew_at is None or now < renew_at
+
+    def same(self, other: Tokens | None) -> bool:
+        return other is not None and secrets.compare_digest(
+            self.access.reveal(), other.access.reveal()
+        )
+
+    def __repr__(self) -> str:
+        return f"Tokens(expires_at={self.expires_at!r}, scope={self.scope!r})"
+
+
+def _token(name: str, value: object) -> Secret:
+    try:
+        return Secret(_text(name, value, ascii_only=True))
+    except ConfigurationError:
+        raise ConfigurationError(f"the token endpoint sent no usable {name}") from None
+
+
+def tokens_from(body: object, now: float, previous: Tokens | None = None) -> Tokens:
+    """The tokens of a token-endpoint answer, with absolute expiries from ``now``."""
+    if not isinstance(body, dict):
+        raise ConfigurationError("the token endpoint's answer is not a JSON object")
+    try:
+        parsed = TokenResponse.from_dict(body)
+    except (KeyError, TypeError, ValueError):
+        raise ConfigurationError("the token endpoint's answer has no access_token") from None
+    access = _token("access_token", parsed.access_token)
+    expires_in = body.get("expires_in")
+    refresh_in = body.get("refresh_token_expires_in")
+    refresh: Secret | None = None
+    if isinstance(body.get("refresh_token"), str):
+        refresh = _token("refresh_token", body["refresh_token"])
+    elif previous is not None:
+        refresh = previous.refresh  # an answer without one keeps the current one
+    scope = body.get("scope") if isinstance(body.get("scope"), str) else None
+
+    def at(seconds: object) -> float | None:
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+            return None
+        return now + float(min(seconds, 10 * 365 * 86_400))
+
+    refresh_at = at(refresh_in)
+    if refresh_at is None and previous is not None and refresh is previous.refresh:
+        refresh_at = previous.refresh_expires_at
+    return Tokens(access, now, at(expires_in), refresh, refresh_at, scope)
+
+
+def token_request(
+    grant: AuthorizationCodeGrant | ClientCredentialsGrant | RefreshTokenGrant,
+) -> Request:
+    return operation_request(create_token, body=grant)
+
+
+def current_token_request() -> Request:
+    return operation_request(show_current_token)
+
+
+def revoke_request() -> Request:
+    return operation_request(revoke_current_token)
+
+
+#: What to do about each refusal of the token endpoint (RFC 6749 codes).
+_REFUSALS = {
+    "invalid_client": "check the OAuth client id and secret (ZENDESK_OAUTH_CLIENT_ID, "
+    "ZENDESK_OAUTH_CLIENT_SECRET, or oauth_client_id=/oauth_client_secret=) against the "
+    "client in Admin Center > Apps and integrations > APIs > OAuth clients",
+    "invalid_grant": "the code, token or credentials were refused (expired, revoked or "
+    "used already); run `zdevents auth login` again",
+    "invalid_scope": "the client may not ask for that scope: change ZENDESK_OAUTH_SCOPE "
+    "(oauth_scope=, or --scope of `zdevents auth login`), or the client's allowed scopes",
+    "unsupported_grant_type": "this OAuth client cannot use that grant: client credentials "
+    "need a confidential client, `zdevents auth login` a public (or confidential) one",
+    "unauthorized_client": "this OAuth client cannot use that grant: client credentials "
+    "need a confidential client, `zdevents auth login` a public (or confidential) one",
+}
+
+
+def refusal(exc: APIError, scrubber: Scrubber) -> Exception:
+    """A token-endpoint 4xx as one line naming the OAuth error code and what to do."""
+    items = exc.errors or []
+    code = None
+    if items and isinstance(items[0].get("title"), str):
+        code = items[0]["title"]
+    if code is None or not re.fullmatch(r"[a-z_]{1,40}", code):
+        return exc
+    advice = _REFUSALS.get(code, "check the OAuth client's settings in Admin Center")
+    message = scrubber.scrub_text(f"the token endpoint refused: {code}: {advice}")
+    if code in ("invalid_client", "invalid_grant"):
+        return AuthenticationError(
+            message, status_code=exc.status_code, errors=items, request_id=exc.request_id
+        )
+    return ConfigurationError(message)
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def _account_key(base_url: httpx.URL) -> str:
+    host = base_url.host.lower()
+    key = host if base_url.port is None else f"{host}_{base_url.port}"
+    return re.sub(r"[^a-z0-9._-]", "_", key)
+
+
+@attrs.frozen(repr=False)
+class StoredLogin:
+    """What ``zdevents auth login`` saved for one account."""
+
+    account: str
+    client_id: str
+    tokens: Tokens
+    user_id: int | None = None
+
+    def to_json(self) -> str:
+        t = self.tokens
+        return json.dumps(
+            {
+                "version": 1,
+                "account": self.account,
+                "client_id": self.client_id,
+                "user_id": self.user_id,
+                "scope": t.scope,
+                "access_token": t.access.reveal(),
+                "obtained_at": t.obtained_at,
+                "expires_at": t.expires_at,
+                "refresh_token": None if t.refresh is None else t.refresh.reveal(),
+                "refresh_token_expires_at": t.refresh_expires_at,
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, where: str) -> StoredLogin:
+        broken = ConfigurationError(
+            f"{where} is not a zdevents login: remove it and run `zdevents auth login`"
+        )
+        try:
+            data = json.loads(text)
+            refresh = data.get("refresh_token")
+            tokens = Tokens(
+                access=Secret(_text("access_token", data["access_token"], ascii_only=True)),
+                obtained_at=float(data["obtained_at"]),
+                expires_at=None if data["expires_at"] is None else float(data["expires_at"]),
+                refresh=None if refresh is None else Secret(_text("refresh_token", refresh)),
+                refresh_expires_at=(
+                    None
+                    if data.get("refresh_token_expires_at") is None
+                    else float(data["refresh_token_expires_at"])
+                ),
+                scope=data.get("scope"),
+            )
+            user_id = data.get("user_id")
+            return cls(
+                account=str(data["account"]),
+                client_id=_text("client_id", data["client_id"]),
+                tokens=tokens,
+                user_id=user_id if isinstance(user_id, int) else None,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise broken from None
+
+    def __repr__(self) -> str:
+        return f"StoredLogin(account={self.account!r}, client_id={self.client_id!r})"
+
+
+class LoginStore:
+    """The stored login of one account: ``HOME/logins/<host>[_<port>].json``, readable by
+    its owner only (file 0600, folders 0700), written atomically, locked across processes
+    with ``flock`` on ``<file>.lock`` beside it."""
+
+    def __init__(self, home: str, base_url: httpx.URL) -> None:
+        self.home = home
+        self.directory = os.path.join(home, "logins")
+        self.path = os.path.join(self.directory, _account_key(base_url) + ".json")
+        self.lock_path = self.path + ".lock"
+        self.account = str(base_url).rstrip("/")
+
+    def exists(self) -> bool:
+        return os.path.lexists(self.path)
+
+    def _check_private(self, path: str, *, folder: bool) -> None:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            return
+        mode = stat.S_IMODE(info.st_mode)
+        fix = f"chmod {'700' if folder else '600'} {path}"
+        if info.st_uid != os.getuid():
+            raise ConfigurationError(
+                f"{path} belongs to another user: refusing a login others control "
+                f"(remove it and run `zdevents auth login`)"
+            )
+        if mode & 0o077:
+            raise ConfigurationError(
+                f"permissions {mode:04o} for {path} are too open: a login must be readable "
+                f"by its owner only; run `{fix}` (or remove it and run `zdevents auth login`)"
+            )
+
+    def load(self) -> StoredLogin | None:
+        """The stored login, or ``None``; a store readable by others is refused."""
+        self._check_private(self.directory, folder=True)
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ConfigurationError(f"cannot read {self.path}: {exc.strerror}") from None
+        with os.fdopen(fd, encoding="utf-8") as file:
+            self._check_private(self.path, folder=False)
+            text = file.read(1 << 20)
+        return StoredLogin.from_json(text, self.path)
+
+    def _make_folders(self) -> None:
+        for folder in (self.home, self.directory):
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        self._check_private(self.directory, folder=True)
+
+    def save(self, login: StoredLogin) -> None:
+        """Write ``login`` atomically: a temporary file (0600) beside the store, fsync,
+        rename over the store, fsync of the folder."""
+        self._make_folders()
+        temp = f"{self.path}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(login.to_json())
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        _fsync_folder(self.directory)
+
+    def delete(self) -> bool:
+        """Remove the stored login; whether there was one."""
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            return False
+        _fsync_folder(self.directory)
+        return True
+
+    def _open_lock(self) -> int:
+        self._make_folders()
+        return os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the account's lock (other threads and processes wait)."""
+        fd = self._open_lock()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the last descriptor releases the lock
+
+    @contextlib.asynccontextmanager
+    async def alocked(self) -> AsyncIterator[None]:
+        fd = self._open_lock()
+        try:
+            # flock blocks: wait for it in a thread, not in the event loop.
+            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+
+def _fsync_folder(folder: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# --------------------------------------------------------------------------- the kinds
+
+#: A token request sent through the client core, answered with the decoded JSON body.
+Send = Callable[[Request], Any]
+ASend = Callable[[Request], Awaitable[Any]]
+#: The renewal logic: yields requests, is sent their JSON answers (or thrown their errors).
+Steps = Generator[Request, Any, None]
+
+
+class Auth:
+    """The credentials of a client: its ``Authorization`` header, renewed when it can be."""
+
+    kind: str = ""
+    renewable = False
+
+    def __init__(self, scrubber: Scrubber) -> None:
+        self.scrubber = scrubber
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.kind!r}>"
+
+    def header(self, send: Send) -> str:
+        raise NotImplementedError
+
+    async def aheader(self, send: ASend) -> str:
+        raise NotImplementedError
+
+    def renew(self, send: Send, used: str) -> None:
+        """After a 401 with header ``used``: get another token (or take one another
+        thread or process got meanwhile)."""
+
+    async def arenew(self, send: ASend, used: str) -> None:
+        """The asyncio twin of :meth:`renew`."""
+
+    def explain(self, error: Exception) -> Exception:
+        """A 403 naming a missing scope, with what to change to get it."""
+        if not isinstance(error, PermissionDeniedError) or "scope" not in str(error).lower():
+            return error
+        advice = self.scope_advice()
+        if advice is None:
+            return error
+        return PermissionDeniedError(
+            f"{error} ({advice})",
+            status_code=error.status_code,
+            errors=error.errors,
+            request_id=error.request_id,
+            body=error.body,
+            retry_after=error.retry_after,
+        )
+
+    def scope_advice(self) -> str | None:
+        return None
+
+
+class StaticAuth(Auth):
+    """An API token or an OAuth bearer, used as given: zdevents cannot renew it."""
+
+    def __init__(self, kind: str, secret: Secret) -> None:
+        super().__init__(Scrubber(secret))
+        self.kind = kind
+        self._secret = secret
+
+    def header(self, send: Send) -> str:
+        return self._secret.reveal()
+
+    async def aheader(self, send: ASend) -> str:
+        return self._secret.reveal()
+
+    def scope_advice(self) -> str | None:
+        if self.kind == "oauth":
+            return "ZENDESK_OAUTH_TOKEN (oauth_token=) lacks that scope: use a token with it"
+        return None
+
+
+class _Renewing(Auth):
+    """A token obtained through the token endpoint, renewed single-flight."""
+
+    renewable = True
+
+    def __init__(self, scrubber: Scrubber, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(scrubber)
+        self.clock = clock
+        self.tokens: Tokens | None = None
+        self._lock = threading.Lock()
+        self._alocks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _adopt(self, tokens: Tokens) -> None:
+        self.scrubber.add(tokens.access)
+        if tokens.refresh is not None:
+            self.scrubber.add(tokens.refresh)
+        self.tokens = tokens
+
+    def _usable(self) -> Tokens | None:
+        tokens = self.tokens
+        return tokens if tokens is not None and tokens.usable(self.clock()) else None
+
+    def _steps(self, used: str | None) -> Steps:
+        raise NotImplementedError
+
+    def _alock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._alocks.get(loop)
+        if lock is None:
+            lock = self._alocks[loop] = asyncio.Lock()
+        return lock
+
+    # The cross-process part: nothing for client credentials (each process mints its own).
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        yield
+
+    @contextlib.asynccontextmanager
+    async def _aheld(self) -> AsyncIterator[None]:
+        yield
+
+    def _run(self, send: Send, used: str | None) -> None:
+        with self._lock, self._held():
+            if used is None and self._usable() is not None:
+                return  # another thread renewed while this one waited
+            if used is not None and not self._stale(used):
+                return
+            _drive(self._steps(used), send, self.scrubber)
+
+    async def _arun(self, send: ASend, used: str | None) -> None:
+        async with self._alock(), self._aheld():
+            if used is None and self._usable() is not None:
+                return
+            if used is not None and not self._stale(used):
+                return
+            await _adrive(self._steps(used), send, self.scrubber)
+
+    def _stale(self, used: str) -> bool:
+        tokens = self.tokens
+        return tokens is None or secrets.compare_digest(tokens.header.reveal(), used)
+
+    def header(self, send: Send) -> str:
+        tokens = self._usable()
+        if tokens is None:
+            self._run(send, None)
+            tokens = self.tokens
+            assert tokens is not None
+        return tokens.header.reveal()
+
+    async def aheader(self, send: ASend) -> str:
+        tokens = self._usable()
+        if tokens is None:
+            await self._arun(send, None)
+            tokens = self.tokens
+            assert tokens is not None
+        return tokens.header.reveal()
+
+    def renew(self, send: Send, used: str) -> None:
+        self._run(send, used)
+
+    async def arenew(self, send: ASend, used: str) -> None:
+        await self._arun(send, used)
+
+
+def _drive(steps: Steps, send: Send, scrubber: Scrubber) -> None:
+    try:
+        request = next(steps)
+        while True:
+            try:
+                answer = send(request)
+            except APIError as exc:
+                request = steps.throw(_as_refusal(exc, scrubber))
+            else:
+                request = steps.send(answer)
+    except StopIteration:
+        return
+
+
+async def _adrive(steps: Steps, send: ASend, scrubber: Scrubber) -> None:
+    try:
+        request = next(steps)
+        while True:
+            try:
+                answer = await send(request)
+            except APIError as exc:
+                request = steps.throw(_as_refusal(exc, scrubber))
+            else:
+                request = steps.send(answer)
+    except StopIteration:
+        return
+
+
+def _as_refusal(exc: APIError, scrubber: Scrubber) -> Exception:
+    if 400 <= exc.status_code < 500 and exc.status_code != 429:
+        return refusal(exc, scrubber)
+    return exc
+
+
+class ClientCredentialsAuth(_Renewing):
+    """OAuth client credentials: a token minted with the client's id and secret."""
+
+    kind = "client_credentials"
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        scope: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client_id = _text("oauth_client_id", client_id)
+        self._secret = Secret(_text("oauth_client_secret", client_secret, ascii_only=True))
+        self.scope = DEFAULT_SCOPE if scope is None else " ".join(_text("oauth_scope", scope).split())
+        super().__init__(Scrubber(self._secret), clock)
+
+    def _steps(self, used: str | None) -> Steps:
+        grant = ClientCredentialsGrant(
+            grant_type="client_credentials",
+            client_id=self.client_id,
+            client_secret=self._secret.reveal(),
+            scope=self.scope,
+            expires_in=ACCESS_TOKEN_SECONDS,
+        )
+        now = self.clock()
+        answer = yield token_request(grant)
+        self._adopt(tokens_from(answer, now))
+        logger.info("minted an OAuth token (client credentials)")
+
+    def scope_advice(self) -> str | None:
+        return f"the token has scope {self.scope!r}: set ZENDESK_OAUTH_SCOPE (oauth_scope=)"
+
+
+class StoredLoginAuth(_Renewing):
+    """The login ``zdevents auth login`` stored for an account, refreshed with rotation."""
+
+    kind = "login"
+
+    def __init__(self, store: LoginStore, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(Scrubber(), clock)
+        self.store = store
+        login = store.load()
+        if login is None:
+            raise ConfigurationError(
+                f"no stored login for {store.account}: run `zdevents auth login`"
+            )
+        self.login = login
+        self._adopt(login.tokens)
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        with self.store.locked():
+            yield
+
+    @contextlib.asynccontextmanager
+    async def _aheld(self) -> AsyncIterator[None]:
+        async with self.store.alocked():
+            yield
+
+    def _expired(self) -> AuthenticationError:
+        return AuthenticationError(
+            f"the login for {self.store.account} expired or was revoked: "
+            "run `zdevents auth login`",
+            status_code=401,
+        )
+
+    def _take(self, login: StoredLogin) -> None:
+        self.login = login
+        self._adopt(login.tokens)
+
+    def _steps(self, used: str | None) -> Steps:
+        # Under the lock: what another process stored since is the truth.
+        stored = self.store.load()
+        if stored is None:
+            raise ConfigurationError(
+                f"the login for {self.store.account} was removed ({self.store.path}): "
+                "run `zdevents auth login`"
+            )
+        now = self.clock()
+        fresh = stored.tokens
+        rotated = not fresh.same(self.tokens)
+        if rotated and fresh.usable(now) and (used is None or fresh.header.reveal() != used):
+            self._take(stored)  # another process refreshed: its pair is the one alive
+            return
+        refresh = fresh.refresh
+        if refresh is None or (
+            fresh.refresh_expires_at is not None and now >= fresh.refresh_expires_at
+        ):
+            raise self._expired()
+        grant = RefreshTokenGrant(
+            grant_type="refresh_token",
+            refresh_token=refresh.reveal(),
+            client_id=stored.client_id,
+            expires_in=ACCESS_TOKEN_SECONDS,
+            refresh_token_expires_in=REFRESH_TOKEN_SECONDS,
+        )
+        self.scrubber.add(refresh)
+        try:
+            answer = yield token_request(grant)
+        except AuthenticationError:
+            # invalid_grant: maybe another process rotated after we read the store.
+            again = self.store.load()
+            if again is not None and not again.tokens.same(fresh) and again.tokens.usable(now):
+                self._take(again)
+                return
+            raise self._expired() from None
+        tokens = tokens_from(answer, now, previous=fresh)
+        login = attrs.evolve(stored, tokens=tokens)
+        self.scrubber.add(tokens.access)
+        self.store.save(login)  # before the new pair is used for anything
+        self._take(login)
+        logger.info("refreshed the stored OAuth login for %s", self.store.account)
+
+    def scope_advice(self) -> str | None:
+        return "log in again with the scope it needs: zdevents auth login --scope 'read write'"
+
+
+def resolve_auth(
+    *,
+    email: str | None,
+    api_token: str | None,
+    oauth_token: str | None,
+    oauth_client_id: str | None,
+    oauth_client_secret: str | None,
+    oauth_scope: str | None,
+) -> Auth:
+    """The credentials a client was given, of exactly one kind."""
+    client = oauth_client_id is not None or oauth_client_secret is not None
+    if client:
+        if email is not None or api_token is not None or oauth_token is not None:
+            raise ConfigurationError(
+                "give one kind of credentials: oauth_client_id with oauth_client_secret, "
+                "oauth_token, or email with api_token"
+            )
+        if oauth_client_id is None or oauth_client_secret is None:
+            raise ConfigurationError(
+                "oauth_client_id and oauth_client_secret go together (client credentials); "
+                "for a person at a terminal, run `zdevents auth login` instead"
+            )
+        return ClientCredentialsAuth(oauth_client_id, oauth_client_secret, oauth_scope)
+    if oauth_scope is not None:
+        raise ConfigurationError("oauth_scope applies only with oauth_client_id/oauth_client_secret")
+    kind, secret = authorization(email, api_token, oauth_token)
+    if kind == "api_token":
+        warn_api_token_once()
+    return StaticAuth(kind, secret)
