@@ -61,7 +61,7 @@ REFRESH_TOKEN_SECONDS = 89 * 86_400
 #: A token is renewed this many seconds before it expires (a tenth of its life if shorter).
 RENEW_AHEAD_SECONDS = 120.0
 #: The day every Zendesk API token stops working.
-API_TOKEN_END = "2027-04-30"
+API_TOKEN_END = "2027-04-30"  # noqa: S105 -- a date
 API_TOKEN_NOTICE = (
     f"API tokens stop working on {API_TOKEN_END} (none can be created since 2026-10-27): "
     "move to OAuth with `zdevents auth login` at a terminal, or ZENDESK_OAUTH_CLIENT_ID with "
@@ -623,7 +623,9 @@ class ClientCredentialsAuth(_Renewing):
     ) -> None:
         self.client_id = _text("oauth_client_id", client_id)
         self._secret = Secret(_text("oauth_client_secret", client_secret, ascii_only=True))
-        self.scope = DEFAULT_SCOPE if scope is None else " ".join(_text("oauth_scope", scope).split())
+        self.scope = (
+            DEFAULT_SCOPE if scope is None else " ".join(_text("oauth_scope", scope).split())
+        )
         super().__init__(Scrubber(self._secret), clock)
 
     def _steps(self, used: str | None) -> Steps:
@@ -671,8 +673,7 @@ class StoredLoginAuth(_Renewing):
 
     def _expired(self) -> AuthenticationError:
         return AuthenticationError(
-            f"the login for {self.store.account} expired or was revoked: "
-            "run `zdevents auth login`",
+            f"the login for {self.store.account} expired or was revoked: run `zdevents auth login`",
             status_code=401,
         )
 
@@ -751,7 +752,9 @@ def resolve_auth(
             )
         return ClientCredentialsAuth(oauth_client_id, oauth_client_secret, oauth_scope)
     if oauth_scope is not None:
-        raise ConfigurationError("oauth_scope applies only with oauth_client_id/oauth_client_secret")
+        raise ConfigurationError(
+            "oauth_scope applies only with oauth_client_id/oauth_client_secret"
+        )
     kind, secret = authorization(email, api_token, oauth_token)
     if kind == "api_token":
         warn_api_token_once()

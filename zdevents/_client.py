@@ -15,16 +15,16 @@ import platform
 import re
 import ssl
 import time
-from contextvars import ContextVar
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any, Final, Self, TypeVar
 
 import attrs
 import httpx
 
 from . import _bulk
-from ._bulk import Job, OnMissing, Selector
 from ._auth import Auth, LoginStore, StoredLoginAuth, resolve_auth
+from ._bulk import Job, OnMissing, Selector
 from ._config import ENV_HELP, base_url_of, env_settings, login_home
 from ._event import Event
 from ._failures import describe_write_failure, error_from_response, transport_errors
@@ -41,8 +41,8 @@ from ._profiles import (
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query
 from ._ratelimit import RateLimiter
 from ._responses import Page, decode_page
-from ._routes import Request
 from ._retry import MAX_SECONDS, Attempts, RetryPolicy
+from ._routes import Request
 from ._time import TimeInput
 from ._track import Outcome, TrackResult, async_track, async_track_many, track, track_many
 from ._transport import (
@@ -792,7 +792,7 @@ class Client(_BaseClient):
                 if not 200 <= response.status_code < 300:
                     raise self._auth.explain(error_from_response(response, self._authorization))
                 return decode(response)
-            except AuthenticationError as exc:
+            except AuthenticationError:
                 if header is None or renewed or not self._auth.renewable:
                     raise
                 # The token died early (revoked, or rotated by another process): renew
@@ -809,7 +809,10 @@ class Client(_BaseClient):
         # A token request: no Authorization header (the client authenticates in the body),
         # retried like a read (a refresh that failed on the way changed nothing we keep).
         return self._send(
-            request["method"], request["url"], json=request["json"], decode=_json_body,
+            request["method"],
+            request["url"],
+            json=request["json"],
+            decode=_json_body,
             authorize=False,
         )
 
@@ -1156,7 +1159,10 @@ class AsyncClient(_BaseClient):
 
     async def _token_send(self, request: Request) -> Any:
         return await self._send(
-            request["method"], request["url"], json=request["json"], decode=_json_body,
+            request["method"],
+            request["url"],
+            json=request["json"],
+            decode=_json_body,
             authorize=False,
         )
 

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 from ._cursor import decode_cursor, encode_cursor
 from ._ids import new_ulid
 from ._nanos import now_ns, parse_filter_ns
+from ._oauth import Refused
 from ._quota import QuotaState
 from ._records import INT64_MAX, RecordError, load_json, parse_track
 from ._settings import Settings
@@ -61,6 +62,12 @@ _METHODS = {
     "identifier_profile": ("GET",),
     "profile": ("GET",),
     "user_profiles": ("GET",),
+}
+# The OAuth routes (exact paths) -> the methods each answers.
+_OAUTH_METHODS = {
+    b"/oauth/authorizations/new": ("GET",),
+    b"/oauth/tokens": ("POST",),
+    b"/api/v2/oauth/tokens/current.json": ("GET", "DELETE"),
 }
 # Faults answered before the request is handled (a write is then not stored).
 _FAULTS_BEFORE = frozenset({"429", "500", "503", "520", "drop"})
@@ -109,7 +116,11 @@ class SandboxApp:
         base_headers: Headers = [(b"x-request-id", request_id.encode())]
         # Answers that do not count against the limit still show where it stands.
         uncounted = [*base_headers, *(_rate_headers(quota.peek()) if quota else [])]
-        route = _route(scope.get("raw_path") or scope["path"].encode())
+        raw_path = bytes(scope.get("raw_path") or scope["path"].encode())
+        if raw_path in _OAUTH_METHODS:
+            await self._oauth(raw_path, scope, receive, send, uncounted)
+            return
+        route = _route(raw_path)
         if route is None:
             body: dict[str, Any] = {"error": "InvalidEndpoint", "description": "Not found"}
             await _respond(send, 404, uncounted, _json_bytes(body))
@@ -153,6 +164,15 @@ class SandboxApp:
             return
 
         write = method == "POST"
+        missing = self._missing_scope(scope, "write" if write else "read")
+        if missing is not None:
+            # Zendesk's answer to a token without the scope a route needs.
+            body = {
+                "error": "Forbidden",
+                "description": f"You are missing the following required scopes: {missing}",
+            }
+            await _respond(send, 403, uncounted, _json_bytes(body))
+            return
         injector = settings.injector
         fault = injector.draw() if injector is not None else None
         if fault == "store-then-500" and not write:
@@ -213,10 +233,9 @@ class SandboxApp:
         scheme, _, credentials = header.partition(b" ")
         credentials = credentials.strip()
         if scheme.lower() == b"bearer":
-            token = settings.oauth_token
-            if token is None or not credentials:
+            if not credentials:
                 return None
-            return "agent" if hmac.compare_digest(credentials, token.encode()) else None
+            return "agent" if settings.oauth.grant_of(credentials) is not None else None
         if scheme.lower() != b"basic":
             return None
         try:
@@ -234,6 +253,81 @@ class SandboxApp:
         if end_user is not None and user.lower() == f"{end_user}/token".lower():
             return "end_user"
         return None
+
+    def _bearer(self, scope: Scope) -> bytes | None:
+        header = _header(scope, b"authorization") or b""
+        scheme, _, credentials = header.partition(b" ")
+        return credentials.strip() if scheme.lower() == b"bearer" and credentials.strip() else None
+
+    def _missing_scope(self, scope: Scope, needed: str) -> str | None:
+        token = self._bearer(scope)
+        grant = None if token is None else self.settings.oauth.grant_of(token)
+        if grant is None or needed in grant.scopes:
+            return None  # basic auth, and the static bearer, may do everything
+        return needed
+
+    async def _oauth(
+        self, raw_path: bytes, scope: Scope, receive: Receive, send: Send, headers: Headers
+    ) -> None:
+        """``/oauth/authorizations/new``, ``/oauth/tokens`` and ``current.json``."""
+        method = scope["method"]
+        allowed = _OAUTH_METHODS[raw_path]
+        oauth = self.settings.oauth
+        if method not in allowed:
+            extra = [*headers, (b"allow", ", ".join(allowed).encode())]
+            body = {"error": "MethodNotAllowed", "description": f"{method} is not supported here"}
+            await _respond(send, 405, extra, _json_bytes(body))
+            return
+        try:
+            if raw_path == b"/oauth/authorizations/new":
+                pairs = parse_qsl(
+                    bytes(scope.get("query_string", b"")).decode("latin-1"),
+                    keep_blank_values=True,
+                )
+                status, location, _ = oauth.authorize(dict(pairs))
+                assert location is not None
+                await _respond(send, status, [*headers, (b"location", location.encode())], b"")
+                return
+            if raw_path == b"/oauth/tokens":
+                failure = oauth.take_failure()
+                if failure is not None:
+                    problem = {"errors": [{"code": "InternalError", "title": "Try again"}]}
+                    await _respond(send, failure, headers, _json_bytes(problem))
+                    return
+                raw = await _read_body(receive, self.settings.request_timeout)
+                answer = oauth.token(raw)
+                await _respond(
+                    send, 200, [*headers, (b"cache-control", b"no-store")], _json_bytes(answer)
+                )
+                return
+        except _Disconnected:
+            return
+        except _Problem as problem:
+            await _respond(send, problem.status, headers, _json_bytes(problem.body))
+            return
+        except Refused as refused:
+            oauth.refused[refused.body["error"]] += 1
+            await _respond(send, refused.status, headers, _json_bytes(refused.body))
+            return
+        # current.json: the bearer token this request carries.
+        token = self._bearer(scope)
+        grant = None if token is None else oauth.grant_of(token)
+        if token is None or grant is None:
+            unknown = {
+                "error": [
+                    {
+                        "code": "MissingOrInvalidAuthentication",
+                        "title": "Missing or invalid authentication",
+                    }
+                ]
+            }
+            await _respond(send, 401, headers, _json_bytes(unknown))
+            return
+        if method == "DELETE":
+            oauth.revoke(token)  # the configured static token is not revocable
+            await _respond(send, 204, headers, b"")
+            return
+        await _respond(send, 200, headers, _json_bytes(oauth.describe(grant)))
 
     async def _serve_fault(self, fault: str, send: Send, headers: Headers) -> None:
         settings = self.settings
@@ -591,7 +685,10 @@ async def _respond(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [content_type, (b"content-length", str(len(body)).encode()), *headers],
+            # A 204 has no body, so no content headers either.
+            "headers": headers
+            if status == 204
+            else [content_type, (b"content-length", str(len(body)).encode()), *headers],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -63,6 +63,23 @@ def build_parser(prog: str = _DEFAULT_PROG) -> argparse.ArgumentParser:
     parser.add_argument(
         "--oauth-token", default=DEFAULT_OAUTH_TOKEN, help="bearer token accepted as OAuth"
     )
+    parser.add_argument(
+        "--access-token-lifetime",
+        type=int,
+        metavar="SECONDS",
+        help="the longest an issued OAuth access token lives (default: as asked, else 1800)",
+    )
+    parser.add_argument(
+        "--refresh-token-lifetime",
+        type=int,
+        metavar="SECONDS",
+        help="the longest an issued OAuth refresh token lives (default: as asked, else 30 days)",
+    )
+    parser.add_argument(
+        "--deny-authorization",
+        action="store_true",
+        help="the OAuth authorization page denies (error=access_denied)",
+    )
     parser.add_argument("--rate-limit", type=int, metavar="N", help="requests allowed per minute")
     parser.add_argument(
         "--latency", type=float, default=0.0, metavar="SECONDS", help="delay added to each request"
@@ -105,7 +122,16 @@ def _options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Optio
         faults = parse_faults(args.faults)
     except ValueError as exc:
         parser.error(f"--faults: {exc}")
+    for flag, lifetime in (
+        ("--access-token-lifetime", args.access_token_lifetime),
+        ("--refresh-token-lifetime", args.refresh_token_lifetime),
+    ):
+        if lifetime is not None and lifetime < 1:
+            parser.error(f"{flag} must be at least 1")
     return Options(
+        access_token_lifetime=args.access_token_lifetime,
+        refresh_token_lifetime=args.refresh_token_lifetime,
+        deny_authorization=args.deny_authorization,
         email=args.email,
         api_token=args.token,
         oauth_token=args.oauth_token,
@@ -189,7 +215,15 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
         print(f"Zendesk Events API sandbox at {sandbox.base_url}", flush=True)
         print(f"export ZENDESK_BASE_URL={shlex.quote(sandbox.base_url)}")
         print(f"export ZENDESK_EMAIL={shlex.quote(sandbox.email)}")
-        print(f"export ZENDESK_API_TOKEN={shlex.quote(sandbox.api_token)}", flush=True)
+        print(f"export ZENDESK_API_TOKEN={shlex.quote(sandbox.api_token)}")
+        print("# OAuth: `zdevents auth login` with the public client (unset the API token)")
+        print(f"#   ZENDESK_OAUTH_CLIENT_ID={shlex.quote(sandbox.oauth_public_client_id)}")
+        print("# or client credentials with the confidential client:")
+        print(f"#   ZENDESK_OAUTH_CLIENT_ID={shlex.quote(sandbox.oauth_client_id)}")
+        print(
+            f"#   ZENDESK_OAUTH_CLIENT_SECRET={shlex.quote(sandbox.oauth_client_secret)}",
+            flush=True,
+        )
         print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
         # A wait with a timeout: a signal landing just before a wait without one would be
         # handled only when something else woke the thread.

@@ -16,6 +16,7 @@ from zdevents._config import is_loopback
 
 from ._app import SandboxApp
 from ._faults import FAULT_KINDS
+from ._oauth import OAuthServer
 from ._seed import seed_store
 from ._settings import Options, Settings
 from ._store import Store
@@ -201,6 +202,32 @@ class Sandbox:
     def end_user_email(self) -> str | None:
         """An email that authenticates (with ``api_token``) as a non-agent: every read is 403."""
         return self._settings.end_user_email
+
+    @property
+    def oauth_public_client_id(self) -> str:
+        """The public OAuth client (``zdevents auth login``: PKCE, no secret)."""
+        return self._settings.oauth_public_client_id
+
+    @property
+    def oauth_client_id(self) -> str:
+        """The confidential OAuth client (client credentials, with :attr:`oauth_client_secret`)."""
+        return self._settings.oauth_client_id
+
+    @property
+    def oauth_client_secret(self) -> str:
+        """The confidential client's secret."""
+        return self._settings.oauth_client_secret
+
+    @property
+    def oauth(self) -> OAuthServer:
+        """The OAuth server's state: ``issued``/``refused`` counts, ``expire_access_tokens()``,
+        ``revoke_all()``, ``fail_next_token_requests(n)``, ``deny`` (the authorization page
+        denies)."""
+        return self._settings.oauth
+
+    def set_token_lifetimes(self, access: int | None, refresh: int | None = None) -> None:
+        """The longest life, in seconds, of tokens issued from now on (``None``: as asked)."""
+        self._settings.set_token_lifetimes(access, refresh)
 
     @property
     def port(self) -> int:

@@ -15,12 +15,18 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from ._faults import FaultInjector, parse_faults
+from ._oauth import OAuthServer
 from ._quota import MinuteQuota
 
 DEFAULT_EMAIL = "devs@coolbikes.com"
 DEFAULT_API_TOKEN = "sandbox-api-token"  # noqa: S105 -- a published test credential
 DEFAULT_OAUTH_TOKEN = "sandbox-oauth-token"  # noqa: S105 -- a published test credential
 DEFAULT_END_USER_EMAIL = "enduser@coolbikes.com"
+#: The OAuth clients the sandbox knows: a public one (``zdevents auth login``, PKCE) and a
+#: confidential one (client credentials).
+DEFAULT_OAUTH_PUBLIC_CLIENT_ID = "zdevents_sandbox_public"
+DEFAULT_OAUTH_CLIENT_ID = "zdevents_sandbox_confidential"
+DEFAULT_OAUTH_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 -- a published test credential
 
 
 class Options(TypedDict, total=False):
@@ -38,6 +44,12 @@ class Options(TypedDict, total=False):
     - ``request_timeout``: seconds a client has to send a request's headers, and again its
       body; a connection still sending them is closed.
     - ``clock``: the monotonic clock of the rate-limit window (a test's fake clock).
+    - ``oauth_public_client_id``, ``oauth_client_id``, ``oauth_client_secret``: the public
+      and the confidential OAuth client.
+    - ``access_token_lifetime``, ``refresh_token_lifetime``: the longest an issued token
+      lives, in seconds (``None``: what the client asked for, else 30 minutes and 30 days).
+    - ``deny_authorization``: the authorization page denies (``error=access_denied``).
+    - ``token_clock``: the wall clock of token expiry (a test's fake clock).
     """
 
     email: str
@@ -51,6 +63,13 @@ class Options(TypedDict, total=False):
     retry_after: int
     request_timeout: float
     clock: Callable[[], float]
+    oauth_public_client_id: str
+    oauth_client_id: str
+    oauth_client_secret: str
+    access_token_lifetime: int | None
+    refresh_token_lifetime: int | None
+    deny_authorization: bool
+    token_clock: Callable[[], float]
 
 
 def _credential(name: str, value: object, *, optional: bool) -> None:
@@ -78,7 +97,15 @@ class Settings:
     retry_after: int = 1
     request_timeout: float = 10.0
     clock: Callable[[], float] = time.monotonic
+    oauth_public_client_id: str = DEFAULT_OAUTH_PUBLIC_CLIENT_ID
+    oauth_client_id: str = DEFAULT_OAUTH_CLIENT_ID
+    oauth_client_secret: str = DEFAULT_OAUTH_CLIENT_SECRET
+    access_token_lifetime: int | None = None
+    refresh_token_lifetime: int | None = None
+    deny_authorization: bool = False
+    token_clock: Callable[[], float] = time.time
 
+    oauth: OAuthServer = field(init=False)
     quota: MinuteQuota | None = field(init=False, default=None)
     injector: FaultInjector | None = field(init=False, default=None)
     request_count: int = field(init=False, default=0)
@@ -102,6 +129,31 @@ class Settings:
             raise ValueError("request_timeout must be a positive number of seconds")
         self.set_rate_limit(self.rate_limit)
         self.set_faults(self.faults, seed=self.fault_seed)
+        for name in ("oauth_public_client_id", "oauth_client_id", "oauth_client_secret"):
+            _credential(name, getattr(self, name), optional=False)
+        if self.oauth_public_client_id == self.oauth_client_id:
+            raise ValueError("oauth_public_client_id must differ from oauth_client_id")
+        self.oauth = OAuthServer(
+            public_client_id=self.oauth_public_client_id,
+            client_id=self.oauth_client_id,
+            client_secret=self.oauth_client_secret,
+            static_token=lambda: self.oauth_token,
+            clock=self.token_clock,
+        )
+        self.set_token_lifetimes(self.access_token_lifetime, self.refresh_token_lifetime)
+        self.oauth.deny = bool(self.deny_authorization)
+
+    def set_token_lifetimes(self, access: int | None, refresh: int | None = None) -> None:
+        """Change the longest life of tokens issued from now on (seconds; ``None``: as asked)."""
+        for name, value in (("access_token_lifetime", access), ("refresh_token_lifetime", refresh)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ValueError(f"{name} must be a whole number of seconds, at least 1")
+        self.access_token_lifetime = access
+        self.refresh_token_lifetime = refresh
+        self.oauth.access_token_lifetime = access
+        self.oauth.refresh_token_lifetime = refresh
 
     def set_latency(self, seconds: float) -> None:
         """Change the latency (seconds, finite and not negative)."""
