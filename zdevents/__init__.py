@@ -15,7 +15,9 @@ Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :class:`Profile`, :class:`TrackResult` (``client.track``, ``client.profile``),
 :func:`validate_record` (a ``track_many`` record checked without sending),
 :func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`),
-the module :mod:`zdevents.errors`. ``ZDEVENTS_LOG=info`` (or ``debug``) in the environment
+the module :mod:`zdevents.errors`; signing in: :class:`Login` (the browser login of
+``zdevents auth login``), :func:`auth_status`, :func:`access_token`, :func:`logout` (with
+:class:`AuthStatus`). ``ZDEVENTS_LOG=info`` (or ``debug``) in the environment
 logs retries and pauses (and requests) to stderr.
 """
 
@@ -23,6 +25,7 @@ from . import errors
 from ._client import AsyncClient, AsyncEventStream, Client, EventStream
 from ._event import Event
 from ._identifier import Identifier
+from ._login import AuthStatus, Login, access_token, auth_status, logout
 from ._logs import setup_from_env as _setup_logging
 from ._profiles import Profile
 from ._responses import Headers, Page, RateLimit
@@ -34,11 +37,13 @@ from ._version import __version__
 __all__ = [
     "AsyncClient",
     "AsyncEventStream",
+    "AuthStatus",
     "Client",
     "Event",
     "EventStream",
     "Headers",
     "Identifier",
+    "Login",
     "Page",
     "Profile",
     "RateLimit",
@@ -46,8 +51,11 @@ __all__ = [
     "SyncReport",
     "TrackResult",
     "__version__",
+    "access_token",
+    "auth_status",
     "errors",
     "is_transient",
+    "logout",
     "sync",
     "validate_record",
 ]

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import importlib
 import inspect
+import logging
 import os
 import signal
 import sys
@@ -20,12 +21,13 @@ from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any, NoReturn
 
-from zdevents import Client, Identifier, __version__
+from zdevents import Client, Identifier, Login, __version__
 
+from ._auth import add_commands as _add_auth_commands
 from ._export import Plan, export
 from ._files import TERMINATING
 from ._formats import APPENDABLE_FORMATS, FORMATS
-from ._messages import PROG, Interrupted, UsageError, error
+from ._messages import PROG, Interrupted, UsageError, error, say
 from ._people import PeopleFileError, read_people
 from ._secrets import scrubbed
 from ._sync import add_sync_parser, run_sync
@@ -36,6 +38,8 @@ from ._track import add_commands as _add_track_commands
 _EVENTS = inspect.signature(Client.events).parameters
 _MAX_PAGE_SIZE: int = _EVENTS["page_size"].default
 _CONCURRENCY: int = inspect.signature(Client.events_many).parameters["concurrency"].default
+_LOGIN_PORT: int = inspect.signature(Login).parameters["port"].default
+_LOGIN_WAIT: float = inspect.signature(Login.wait).parameters["timeout"].default
 #: Longer than any answer is worth waiting for, and short of what timers can hold.
 _MAX_TIMEOUT = 86_400.0
 
@@ -63,9 +67,11 @@ examples:
 """
 
 ENVIRONMENT = """\
-credentials come from the environment, never from a flag:
-  ZENDESK_SUBDOMAIN (e.g. coolbikes) or ZENDESK_BASE_URL
-  ZENDESK_EMAIL with ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN (not both)
+credentials come from the environment or the stored login, never from a flag:
+  ZENDESK_SUBDOMAIN (e.g. coolbikes) or ZENDESK_BASE_URL (not both)
+  one kind of credentials: ZENDESK_OAUTH_CLIENT_ID with ZENDESK_OAUTH_CLIENT_SECRET
+  (cron, CI), ZENDESK_OAUTH_TOKEN (not renewable), or ZENDESK_EMAIL with
+  ZENDESK_API_TOKEN (ends 2027-04-30); with none, the login of `zdevents auth login`
   ZDEVENTS_LOG=info or debug: log retries, waits (and requests) to stderr
 
 exit status: 0 success, 1 API, network or output failure, 2 usage error (flags,
@@ -294,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for each response (default 30)",
     )
 
+    _add_auth_commands(commands, default_port=_LOGIN_PORT, default_wait=_LOGIN_WAIT)
     add_sync_parser(commands)
     _add_track_commands(commands, environment=ENVIRONMENT)  # track, profile(s): cli/_track.py
 
@@ -505,6 +512,33 @@ def _fill_closed_standard_fds() -> None:
                 os.close(null)
 
 
+class _Notices(logging.Filter):
+    """The library's once-per-process notices (API tokens end on 2027-04-30) said the
+    command line's way: one line on stderr per run, none with -q."""
+
+    def __init__(self, quiet: bool) -> None:
+        super().__init__()
+        self.quiet = quiet
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "zdevents_notice", None) is None:
+            return True
+        if not self.quiet:
+            say(f"{PROG}: notice: {record.getMessage()}")
+        return False
+
+
+@contextlib.contextmanager
+def _notices(*, quiet: bool) -> Iterator[None]:
+    logger = logging.getLogger("zdevents")
+    notices = _Notices(quiet)
+    logger.addFilter(notices)
+    try:
+        yield
+    finally:
+        logger.removeFilter(notices)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``zdevents`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     _fill_closed_standard_fds()
@@ -518,10 +552,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        commands = "events, sync, track, profile, profiles or sandbox"
+        commands = "auth, events, sync, track, profile, profiles or sandbox"
         error(f"a command is needed: {commands} (see {PROG} --help)")
         return 2
-    with _signals_as_interrupts():
+    with _signals_as_interrupts(), _notices(quiet=bool(getattr(ns, "quiet", False))):
         try:
             if ns.command == "sync":
                 return run_sync(ns)

@@ -19,8 +19,9 @@ def _forms() -> list[str]:
     ``email/token:token`` pair (with and without its padding), longest first."""
     token = os.environ.get("ZENDESK_API_TOKEN") or ""
     oauth = os.environ.get("ZENDESK_OAUTH_TOKEN") or ""
+    client_secret = os.environ.get("ZENDESK_OAUTH_CLIENT_SECRET") or ""
     email = os.environ.get("ZENDESK_EMAIL") or ""
-    forms = {token, oauth}
+    forms = {token, oauth, client_secret}
     if token:
         pair = base64.b64encode(f"{email}/token:{token}".encode()).decode()
         forms |= {pair, pair.rstrip("=")}

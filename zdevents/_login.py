@@ -1,0 +1,390 @@
+"""``zdevents auth login``: the authorization-code flow with PKCE on a loopback redirect.
+
+A :class:`Login` binds ``http://127.0.0.1:PORT/`` first (so the URL it shows works at once),
+makes a PKCE ``S256`` pair and a ``state``, and gives the authorization URL. :meth:`Login.wait`
+takes the one redirect the browser brings back, refuses a wrong ``state`` or a denial without
+sending any token request, exchanges the code with the same ``redirect_uri`` and the
+verifier (the client secret too if one is given), saves the pair with absolute expiry times
+in the login store, and asks Zendesk who the token acts as.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import http.server
+import os
+import secrets
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+from zendesk_events_api.api.oauth import authorize
+from zendesk_events_api.models import AuthorizationCodeGrant
+
+from ._auth import (
+    ACCESS_TOKEN_SECONDS,
+    DEFAULT_SCOPE,
+    REFRESH_TOKEN_SECONDS,
+    Auth,
+    ClientCredentialsAuth,
+    LoginStore,
+    Scrubber,
+    StoredLogin,
+    StoredLoginAuth,
+    _as_refusal,
+    current_token_request,
+    revoke_request,
+    token_request,
+    tokens_from,
+)
+from ._client import Client, _json_body, with_auth
+from ._config import Secret, _text, base_url_of, env_settings, login_home
+from ._routes import operation_request
+from .errors import APIError, ConfigurationError, ZendeskError
+
+#: The loopback port ``zdevents auth login`` listens on: register
+#: ``http://127.0.0.1:47615/`` as a redirect URL of the OAuth client (and any --port used).
+DEFAULT_LOGIN_PORT = 47615
+#: How long a login waits for the browser, in seconds.
+LOGIN_TIMEOUT = 300.0
+_PAGE = (
+    b"<!doctype html><meta charset=utf-8><title>zdevents</title>"
+    b"<p>%s You can close this window and go back to the terminal.</p>"
+)
+
+
+class _NoAuth(Auth):
+    """The credentials of a login's own token request: none (the body carries them)."""
+
+    kind = "none"
+
+    def header(self, send: Any) -> str:
+        raise ConfigurationError("a login's client sends token requests only")
+
+
+@attrs.frozen
+class AuthStatus:
+    """Which credentials a client uses and what Zendesk says of them.
+
+    ``kind``: ``"login"`` (stored by ``zdevents auth login``), ``"client_credentials"``,
+    ``"oauth"`` (a bearer it cannot renew) or ``"api_token"``. ``stored_at``: the login's
+    file. Expiry times are aware UTC datetimes (``None``: unknown or never).
+    """
+
+    kind: str
+    account: str
+    user_id: int | None = None
+    client_id: str | None = None
+    scopes: tuple[str, ...] = ()
+    expires_at: dt.datetime | None = None
+    refresh_expires_at: dt.datetime | None = None
+    stored_at: str | None = None
+
+
+def _utc(moment: float | None) -> dt.datetime | None:
+    return None if moment is None else dt.datetime.fromtimestamp(moment, dt.UTC)
+
+
+def _challenge(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+class _Redirect(http.server.BaseHTTPRequestHandler):
+    """Takes the browser's redirect: the query of ``GET /``."""
+
+    server: _Listener
+
+    def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        if path != "/":
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        self.server.answer = params
+        text = b"zdevents is logged in." if "code" in params else b"The login did not succeed."
+        body = _PAGE % text
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the query holds the code: never logged
+
+
+class _Listener(http.server.HTTPServer):
+    answer: dict[str, str] | None = None
+
+
+class Login:
+    """A browser login for one account, with a public (or confidential) OAuth client.
+
+    >>> login = Login(subdomain="coolbikes", client_id="zdevents_cli")
+    >>> print("open", login.url)          # or webbrowser.open(login.url)
+    >>> status = login.wait()             # the redirect, the exchange, the stored login
+
+    ``port`` is the loopback port of the redirect URL ``http://127.0.0.1:PORT/``, which
+    must be registered on the OAuth client (0: any free port, for tests). ``client_secret``
+    is sent along for a confidential client. ``home`` is where logins are stored
+    (``ZDEVENTS_HOME``, by default ``~/.config/zdevents``). Close it (or use ``with``) if
+    :meth:`wait` is never called.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        subdomain: str | None = None,
+        base_url: str | None = None,
+        client_secret: str | None = None,
+        scope: str = DEFAULT_SCOPE,
+        port: int = DEFAULT_LOGIN_PORT,
+        home: str | None = None,
+        **client_options: Any,
+    ) -> None:
+        self.base_url = base_url_of(subdomain, base_url)
+        self.client_id = _text("client_id", client_id)
+        self.scope = " ".join(_text("scope", scope).split())
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port={port!r} is not in 0..65535")
+        self._secret = (
+            None
+            if client_secret is None
+            else Secret(_text("client_secret", client_secret, ascii_only=True))
+        )
+        self._verifier = Secret(secrets.token_urlsafe(48))
+        self._state = secrets.token_urlsafe(24)
+        self.store = LoginStore(home or login_home(), self.base_url)
+        self._options = client_options
+        try:
+            self._listener = _Listener(("127.0.0.1", port), _Redirect)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot listen on 127.0.0.1:{port} for the login's redirect ({exc.strerror}); "
+                "choose another registered port with --port"
+            ) from None
+        self.port = int(self._listener.server_address[1])
+        self.redirect_uri = f"http://127.0.0.1:{self.port}/"
+        built = operation_request(
+            authorize,
+            response_type="code",
+            client_id=self.client_id,
+            redirect_uri=self.redirect_uri,
+            scope=self.scope,
+            state=self._state,
+            code_challenge=_challenge(self._verifier.reveal()),
+            code_challenge_method="S256",
+        )
+        origin = self.base_url.copy_with(path=self.base_url.path.rstrip("/") + built["url"])
+        #: The authorization URL to open in a browser.
+        self.url = str(origin.copy_with(params=built["params"]))
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        client_id: str | None = None,
+        scope: str | None = None,
+        port: int = DEFAULT_LOGIN_PORT,
+    ) -> Login:
+        """A login for the account of ``ZENDESK_SUBDOMAIN``/``ZENDESK_BASE_URL``, with
+        ``client_id`` or ``ZENDESK_OAUTH_CLIENT_ID``, ``ZENDESK_OAUTH_CLIENT_SECRET`` if set,
+        ``scope`` or ``ZENDESK_OAUTH_SCOPE`` (``"read write"``), stored under
+        ``ZDEVENTS_HOME``."""
+        env = os.environ if environ is None else environ
+        account = env_settings(env, account=True, credentials=False)
+        client_id = client_id or env.get("ZENDESK_OAUTH_CLIENT_ID", "").strip() or None
+        if client_id is None:
+            raise ConfigurationError(
+                "no OAuth client: give --client-id or set ZENDESK_OAUTH_CLIENT_ID (the "
+                "Unique Identifier of an OAuth client made in Admin Center)"
+            )
+        secret = env.get("ZENDESK_OAUTH_CLIENT_SECRET", "").strip() or None
+        scope = scope or env.get("ZENDESK_OAUTH_SCOPE", "").strip() or DEFAULT_SCOPE
+        return cls(
+            client_id=client_id,
+            client_secret=secret,
+            scope=scope,
+            port=port,
+            home=login_home(env),
+            **account,
+        )
+
+    def wait(
+        self, timeout: float = LOGIN_TIMEOUT, *, clock: Callable[[], float] = time.monotonic
+    ) -> AuthStatus:
+        """Wait (at most ``timeout`` seconds) for the browser's redirect, then exchange the
+        code, store the login and return who it is. A wrong ``state``, a denial, or no
+        redirect in time is a :class:`~zdevents.errors.ZendeskError` and sends no token
+        request."""
+        try:
+            answer = self._await_redirect(timeout, clock)
+        finally:
+            self.close()
+        state = answer.get("state", "")
+        if not hmac.compare_digest(state.encode(), self._state.encode()):
+            raise ZendeskError(
+                "the login's redirect carried a wrong state (not the one this login sent): "
+                "refused, no token requested; run `zdevents auth login` again"
+            )
+        if "error" in answer:
+            code = answer["error"] if answer["error"].isidentifier() else "an error"
+            raise ZendeskError(
+                f"the login was not approved ({code}): no token requested; run "
+                "`zdevents auth login` again and approve the access"
+            )
+        code_text = answer.get("code", "")
+        if not code_text:
+            raise ZendeskError(
+                "the login's redirect carried no code: run `zdevents auth login` again"
+            )
+        return self._exchange(Secret(code_text))
+
+    def _await_redirect(self, timeout: float, clock: Callable[[], float]) -> dict[str, str]:
+        deadline = clock() + timeout
+        listener = self._listener
+        while listener.answer is None:
+            left = deadline - clock()
+            if left <= 0:
+                raise ZendeskError(
+                    f"no answer from the browser within {timeout:g} seconds: run "
+                    "`zdevents auth login` again (with --no-browser, open the URL it prints)"
+                )
+            listener.timeout = min(left, 1.0)
+            listener.handle_request()
+        return listener.answer
+
+    def _exchange(self, code: Secret) -> AuthStatus:
+        secrets_used = [code, self._verifier, *([self._secret] if self._secret else [])]
+        scrubber = Scrubber(*secrets_used)
+        grant = AuthorizationCodeGrant(
+            grant_type="authorization_code",
+            code=code.reveal(),
+            client_id=self.client_id,
+            redirect_uri=self.redirect_uri,
+            code_verifier=self._verifier.reveal(),
+            scope=self.scope,
+            expires_in=ACCESS_TOKEN_SECONDS,
+            refresh_token_expires_in=REFRESH_TOKEN_SECONDS,
+        )
+        if self._secret is not None:
+            grant.client_secret = self._secret.reveal()
+        now = time.time()
+        base = str(self.base_url)
+        with with_auth(Client, _NoAuth(scrubber), base_url=base, **self._options) as client:
+            try:
+                answer = client._token_send(token_request(grant))
+            except APIError as exc:
+                raise _as_refusal(exc, scrubber) from None
+        tokens = tokens_from(answer, now)
+        login = StoredLogin(account=self.store.account, client_id=self.client_id, tokens=tokens)
+        with self.store.locked():
+            self.store.save(login)
+        with with_auth(
+            Client, StoredLoginAuth(self.store), base_url=base, **self._options
+        ) as client:
+            return auth_status(client)
+
+    def close(self) -> None:
+        """Stop listening for the redirect."""
+        self._listener.server_close()
+
+    def __enter__(self) -> Login:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Login {str(self.base_url)!r} client_id={self.client_id!r} port={self.port}>"
+
+
+# --------------------------------------------------------------------------- status & logout
+
+
+def _current(client: Client) -> dict[str, Any]:
+    request = current_token_request()
+    body = client._send(request["method"], request["url"], decode=_json_body)
+    token = body.get("token") if isinstance(body, dict) else None
+    return token if isinstance(token, dict) else {}
+
+
+def auth_status(client: Client) -> AuthStatus:
+    """What ``client``'s credentials are, and for OAuth who Zendesk says the token acts as
+    with which scopes (``GET /api/v2/oauth/tokens/current.json``); a stored login that can
+    no longer be refreshed raises :class:`~zdevents.errors.AuthenticationError`.
+
+    >>> auth_status(Client.from_env()).kind
+    'login'
+    """
+    auth = client._auth
+    account = str(client.base_url).rstrip("/")
+    if auth.kind == "api_token":
+        return AuthStatus(kind="api_token", account=account)
+    token = _current(client)
+    user_id = token.get("user_id") if isinstance(token.get("user_id"), int) else None
+    scopes = tuple(str(s) for s in token.get("scopes") or () if isinstance(s, str))
+    client_id = token.get("client_id")
+    status = AuthStatus(
+        kind=auth.kind,
+        account=account,
+        user_id=user_id,
+        client_id=None if client_id is None else str(client_id),
+        scopes=scopes,
+    )
+    if isinstance(auth, StoredLoginAuth):
+        tokens = auth.login.tokens
+        if user_id is not None and auth.login.user_id != user_id:
+            with auth.store.locked():
+                stored = auth.store.load()
+                if stored is not None and stored.tokens.same(tokens):
+                    auth.store.save(attrs.evolve(stored, user_id=user_id))
+        return attrs.evolve(
+            status,
+            client_id=auth.login.client_id,
+            expires_at=_utc(tokens.expires_at),
+            refresh_expires_at=_utc(tokens.refresh_expires_at),
+            stored_at=auth.store.path,
+        )
+    if isinstance(auth, ClientCredentialsAuth) and auth.tokens is not None:
+        return attrs.evolve(status, expires_at=_utc(auth.tokens.expires_at))
+    return status
+
+
+def access_token(client: Client) -> str:
+    """A valid OAuth access token of ``client``, renewed first if it is about to expire
+    (what ``zdevents auth token`` prints, for curl and other tools)."""
+    auth = client._auth
+    if auth.kind == "api_token":
+        raise ConfigurationError(
+            "the credentials in use are an API token, not OAuth: `zdevents auth token` "
+            "needs a login (zdevents auth login) or OAuth client credentials"
+        )
+    header = str(auth.header(client._token_send))
+    return header.removeprefix("Bearer ")
+
+
+def logout(client: Client) -> bool:
+    """Revoke the stored login ``client`` uses at Zendesk (best effort:
+    ``DELETE /api/v2/oauth/tokens/current.json``), then remove it; whether one was stored."""
+    auth = client._auth
+    if not isinstance(auth, StoredLoginAuth):
+        raise ConfigurationError("no stored login is in use")
+    try:
+        request = revoke_request()
+        client._send(request["method"], request["url"], decode=lambda r: None)
+    except ZendeskError:
+        pass  # an expired or revoked token, or no network: removed here all the same
+    with auth.store.locked():
+        return auth.store.delete()
