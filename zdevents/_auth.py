@@ -45,7 +45,13 @@ from zendesk_events_api.models import (
 
 from ._config import Secret, _text, authorization
 from ._routes import Request, operation_request
-from .errors import APIError, AuthenticationError, ConfigurationError, PermissionDeniedError
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadResponseError,
+    ConfigurationError,
+    PermissionDeniedError,
+)
 
 logger = logging.getLogger("zdevents")
 
@@ -153,17 +159,19 @@ def _token(name: str, value: object) -> Secret:
     try:
         return Secret(_text(name, value, ascii_only=True))
     except ConfigurationError:
-        raise ConfigurationError(f"the token endpoint sent no usable {name}") from None
+        raise BadResponseError(f"the token endpoint sent no usable {name}") from None
 
 
 def tokens_from(body: object, now: float, previous: Tokens | None = None) -> Tokens:
     """The tokens of a token-endpoint answer, with absolute expiries from ``now``."""
     if not isinstance(body, dict):
-        raise ConfigurationError("the token endpoint's answer is not a JSON object")
+        raise BadResponseError("the token endpoint's answer is not a JSON object")
     try:
         parsed = TokenResponse.from_dict(body)
     except (KeyError, TypeError, ValueError):
-        raise ConfigurationError("the token endpoint's answer has no access_token") from None
+        raise BadResponseError(
+            "the token endpoint's answer lacks access_token or token_type"
+        ) from None
     access = _token("access_token", parsed.access_token)
     expires_in = body.get("expires_in")
     refresh_in = body.get("refresh_token_expires_in")

@@ -212,6 +212,8 @@ class OAuthServer:
         if client_id not in (self.public_client_id, self.client_id):
             raise Refused(401, "invalid_client", "Client authentication failed")
         confidential = client_id == self.client_id
+        if grant_type == "client_credentials" and not confidential:
+            raise Refused(400, "unauthorized_client", "A public client cannot use this grant")
         if secret is not None and not (
             confidential
             and isinstance(secret, str)
@@ -222,10 +224,6 @@ class OAuthServer:
         refresh_lifetime = self._seconds(body, "refresh_token_expires_in", 604_800, 7_776_000)
         with self._lock:
             if grant_type == "client_credentials":
-                if not confidential:
-                    raise Refused(
-                        400, "unauthorized_client", "A public client cannot use this grant"
-                    )
                 if secret is None:
                     raise Refused(401, "invalid_client", "Client authentication failed")
                 scopes = self._scopes(body.get("scope"))
