@@ -31,6 +31,7 @@ from tests.cli.test_cli import (
     popen,
     run,
     selector,
+    without_notice,
 )
 from tests.cli.test_cli_resume import _args, _state, _wait_for_checkpoint
 
@@ -375,7 +376,7 @@ def _shell(sandbox: Any, redirect: str, *args: str) -> subprocess.CompletedProce
 @demo
 def test_closed_stdout_is_a_one_line_error(zendesk_sandbox: Any) -> None:
     result = _shell(zendesk_sandbox, ">&-", "events", "--user-id", USER)
-    err = result.stderr.decode()
+    err = without_notice(result.stderr.decode())
     assert result.returncode == 2, err
     assert "standard output is closed" in err and len(err.splitlines()) == 1
     assert zendesk_sandbox.request_count == 0

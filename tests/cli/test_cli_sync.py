@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli.test_cli import without_notice
+
 _SCRIPT = Path(sys.executable).with_name("zdevents")
 ZDEVENTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "zdevents"]
 BASE = dt.datetime(2024, 3, 1, 12, 0, 0)
@@ -33,7 +35,7 @@ def env_for(sandbox: Any) -> dict[str, str]:
 def run(
     sandbox: Any, *args: str, timeout: float = 60, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    result = subprocess.run(
         [*ZDEVENTS, "sync", *args],
         env=env_for(sandbox),
         input=stdin,
@@ -42,6 +44,8 @@ def run(
         timeout=timeout,
         check=False,
     )
+    result.stderr = without_notice(result.stderr)
+    return result
 
 
 def popen(sandbox: Any, *args: str) -> subprocess.Popen[str]:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.cli.test_cli import ZDEVENTS, cli_env, jsonl, run
+from tests.cli.test_cli import ZDEVENTS, cli_env, jsonl, run, without_notice
 from zdevents.sandbox import Sandbox
 
 JDOE = "coolbikes:rider:email:jdoe@example.com"
@@ -92,7 +92,7 @@ def test_track_reads_stdin_and_every_target(zendesk_sandbox: Sandbox) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stderr.startswith("zdevents: 3 records: 3 accepted")
+    assert without_notice(result.stderr).startswith("zdevents: 3 records: 3 accepted")
     assert "e1" in stored_types(zendesk_sandbox, profile_id=PROFILE)
     assert "e2" in stored_types(zendesk_sandbox, identifier="bikes:rider:cb:7")
     assert "e2" in stored_types(zendesk_sandbox, user_id=USER)
