@@ -31,6 +31,10 @@ ALL_OPERATIONS = {
     "getProfileByIdentifier": ("/api/v2/user_profiles", "get"),
     "getProfile": ("/api/v2/user_profiles/{profile_id}", "get"),
     "listProfilesByUserId": ("/api/v2/users/{user_id}/profiles", "get"),
+    "authorize": ("/oauth/authorizations/new", "get"),
+    "createToken": ("/oauth/tokens", "post"),
+    "showCurrentToken": ("/api/v2/oauth/tokens/current.json", "get"),
+    "revokeCurrentToken": ("/api/v2/oauth/tokens/current.json", "delete"),
 }
 TRACKS = ("trackEvent", "trackEventByProfileId", "trackEventByUserId")
 BRACKETED = [
@@ -131,7 +135,12 @@ def test_each_list_operation_links_to_itself_through_the_cursor(operation_id: st
         assert params[name] == f"$request.query.{name}"
 
 
-@pytest.mark.parametrize("operation_id", list(ALL_OPERATIONS))
+OAUTH_OPERATIONS = ("authorize", "createToken", "showCurrentToken", "revokeCurrentToken")
+
+
+@pytest.mark.parametrize(
+    "operation_id", [op for op in ALL_OPERATIONS if op not in OAUTH_OPERATIONS]
+)
 def test_error_responses_are_declared(operation_id: str) -> None:
     responses = operation(operation_id)["responses"]
     success = "202" if operation_id in TRACKS else "200"
@@ -226,6 +235,28 @@ def examples() -> list[tuple[str, Any, dict[str, Any]]]:
 @pytest.mark.parametrize(("where", "value", "schema"), examples(), ids=lambda x: str(x)[:40])
 def test_every_example_validates_against_its_schema(where: str, value: Any, schema: Any) -> None:
     schema_validator(schema).validate(value)
+
+
+def test_the_oauth_routes_answer_in_rfc_6749_shapes() -> None:
+    refused = SPEC["components"]["schemas"]["OAuthError"]
+    assert set(operation("authorize")["responses"]) == {"302", "400"}
+    token = operation("createToken")
+    assert set(token["responses"]) == {"200", "201", "400", "401", "429", "5XX"}
+    for status in ("400", "401"):
+        schema = resolve(token["responses"][status])["content"]["application/json"]["schema"]
+        assert resolve(schema) is refused
+    body = token["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["discriminator"]["mapping"]) == {
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+    }
+    assert token["security"] == [] and operation("authorize")["security"] == []
+    flows = SPEC["components"]["securitySchemes"]["oauth2"]["flows"]
+    assert set(flows) == {"authorizationCode", "clientCredentials"}
+    for op in TRACKS:
+        assert {"oauth2": ["write"]} in operation(op)["security"]
+    assert set(operation("revokeCurrentToken")["responses"]) >= {"204", "401"}
 
 
 def test_there_are_examples_for_every_success_and_error_response_and_body() -> None:
