@@ -49,6 +49,9 @@ _CONFIG_NO_OTHER_METHODS = """\
 unexpected-methods = []
 """
 
+#: What the hooks put into positive cases of the OAuth routes.
+_OAUTH_ENV = ("ZDEVENTS_ST_PUBLIC_CLIENT_ID", "ZDEVENTS_ST_CLIENT_ID", "ZDEVENTS_ST_CLIENT_SECRET")
+
 #: The event-listing operations; each one's NextPage link leads back to itself.
 NEXT_PAGE_OPERATIONS = ("listEventsByIdentifier", "listEventsByProfileId", "listEventsByUserId")
 #: The track operations; each 202 links to the profile's events and to the profile.
@@ -80,6 +83,10 @@ class Credentials:
     email: str | None = None
     api_token: str | None = None
     oauth_token: str | None = None
+    #: For the OAuth routes (a sandbox only): the clients the hooks put into positive cases.
+    oauth_public_client_id: str | None = None
+    oauth_client_id: str | None = None
+    oauth_client_secret: str | None = None
 
     def __repr__(self) -> str:
         return "Credentials(***)"
@@ -101,6 +108,7 @@ def _runs(
     extra_args: Sequence[str],
     exclude_checks: Sequence[str],
     writes: bool,
+    oauth: bool = False,
 ) -> list[list[str]]:
     common = [
         str(SPEC),
@@ -122,6 +130,14 @@ def _runs(
     ]
     if exclude_checks:
         common += ["--exclude-checks", ",".join(exclude_checks)]
+    if oauth:
+        # The OAuth routes alone: the 302 of the authorization page is checked as it is.
+        phases = "examples,coverage,fuzzing"
+        only = ["--include-tag", "oauth", "--max-redirects", "0"]
+        return [["run", *common, *only, "--phases", phases]]
+    # The OAuth routes only in their own run (oauth=True), against a sandbox: a real
+    # account's authorization page is a web page, and its tokens are not to be fuzzed.
+    common += ["--exclude-tag", "oauth"]
     # Several --include-* options select the union of what each selects, so GET-only is
     # said on the run over all operations; the stateful runs name their operations.
     everything = ["--include-method", "GET"] if not writes else []
@@ -144,12 +160,15 @@ def run_contract(
     probes: bool = False,
     hooks: bool = True,
     echo: bool = False,
+    oauth: bool = False,
 ) -> ContractResult:
     """Run the contract check against ``base_url``; ``echo`` streams output to stdout.
 
     By default only the spec's GET operations are sent, with no other methods and no
     capability probes. ``writes`` adds the POST (track) operations; ``probes`` adds other
     methods and probes (a sandbox only). ``hooks=False`` leaves out ``_st_hooks.py``.
+    ``oauth=True`` runs the OAuth routes instead (a sandbox only): ``credentials`` then need
+    the sandbox's bearer token and its OAuth clients, which the hooks put into positive cases.
     """
     if not hooks and not probes:
         raise ValueError("hooks=False is for sandbox runs (probes=True)")
@@ -159,8 +178,18 @@ def run_contract(
         "ZDEVENTS_ST_BEARER",
         "ZDEVENTS_ST_USERNAME",
         "ZDEVENTS_ST_PASSWORD",
+        *_OAUTH_ENV,
     ):
         env.pop(name, None)
+    if oauth:
+        given = (
+            credentials.oauth_public_client_id,
+            credentials.oauth_client_id,
+            credentials.oauth_client_secret,
+        )
+        if not (credentials.oauth_token and all(given)):
+            raise ValueError("an OAuth run needs the bearer token and the two OAuth clients")
+        env.update({name: str(value) for name, value in zip(_OAUTH_ENV, given, strict=True)})
     if not probes:
         env["SCHEMATHESIS_HOOKS"] = str(READ_ONLY_HOOKS)
     elif hooks:
@@ -188,6 +217,7 @@ def run_contract(
             extra_args=extra_args,
             exclude_checks=exclude_checks,
             writes=writes,
+            oauth=oauth,
         )
         for args in runs:
             command = [str(ST), "--config-file", str(config_file), *args]

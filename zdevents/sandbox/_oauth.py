@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -31,6 +32,7 @@ DEFAULT_ACCESS_SECONDS = 1800
 DEFAULT_REFRESH_SECONDS = 30 * 86_400
 CODE_SECONDS = 120
 SCOPES = ("read", "write")
+_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @dataclass
@@ -175,6 +177,8 @@ class OAuthServer:
         scopes = self._scopes(params.get("scope"))
         challenge = params.get("code_challenge")
         method = params.get("code_challenge_method")
+        if challenge is not None and not _CHALLENGE.fullmatch(challenge):
+            raise Refused(400, "invalid_request", "code_challenge must be 43 base64url characters")
         if challenge is not None and method != "S256":
             raise Refused(400, "invalid_request", "code_challenge_method must be S256")
         if challenge is None and client_id == self.public_client_id:

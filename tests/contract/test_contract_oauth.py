@@ -1,0 +1,42 @@
+"""schemathesis over the OAuth routes of the spec, against a sandbox: the authorization
+page, the token endpoint (positive cases made valid by the hooks' third rule, negative ones
+that must be refused) and current.json with the sandbox's bearer token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.contract.test_contract import load_runner
+from zdevents.sandbox import Sandbox
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_the_sandbox_meets_the_spec_on_the_oauth_routes() -> None:
+    runner = load_runner()
+    with Sandbox(seed="demo") as sandbox:
+        credentials = runner.Credentials(
+            oauth_token=sandbox.oauth_token,
+            oauth_public_client_id=sandbox.oauth_public_client_id,
+            oauth_client_id=sandbox.oauth_client_id,
+            oauth_client_secret=sandbox.oauth_client_secret,
+        )
+        result = runner.run_contract(
+            sandbox.base_url, credentials, max_examples=50, probes=True, oauth=True
+        )
+        issued = sandbox.oauth.issued["client_credentials"]
+        refused = sum(sandbox.oauth.refused.values())
+    print(result.output)
+    assert result.returncode == 0, "schemathesis found failures; see the output above"
+    assert "Operations:       4 selected / 13 total" in result.output
+    # Both kinds of case reached the token endpoint: tokens issued and requests refused.
+    assert issued > 0 and refused > 0
+    assert not re.search(r"sandbox-client-secret", result.output)
+
+
+def test_an_oauth_run_needs_the_clients() -> None:
+    runner = load_runner()
+    with pytest.raises(ValueError, match="OAuth clients"):
+        runner.run_contract("http://127.0.0.1:9", runner.Credentials(oauth_token="t"), oauth=True)
