@@ -22,6 +22,10 @@ def test_demo_runs(tmp_path: Path) -> None:
     out = result.stdout
     assert "CREATED_AT" in out and "bike_rental_booked" in out
     assert "Stopped the sandbox" in out
+    # It logged in through the browser flow, used the stored login, and logged out.
+    assert "zdevents auth login --no-browser" in out and "Logged in to http://127.0.0.1:" in out
+    assert "credentials: stored login" in out and "Logged out of" in out
+    assert not list((tmp_path / "zdevents-home" / "logins").glob("*.json"))
     events = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
     booked = [e for e in events if e["type"] == "bike_rental_booked"]
     assert [e["created_at"] for e in booked] == ["2020-02-28T18:13:28.175841347Z"]
