@@ -23,12 +23,25 @@ Example::
         assert any(zendesk_sandbox.client.events(user_id=85211553))
 
 
+    @pytest.mark.zendesk_sandbox(seed="demo")
+    def test_client_credentials(zendesk_sandbox):
+        client = zdevents.Client(base_url=zendesk_sandbox.base_url,
+                                 oauth_client_id=zendesk_sandbox.oauth_client_id,
+                                 oauth_client_secret=zendesk_sandbox.oauth_client_secret)
+        assert any(client.events(user_id=85211553))
+        assert zendesk_sandbox.oauth.issued["client_credentials"] == 1
+
+
     def test_flaky_server(zendesk_sandbox_factory):
         sandbox = zendesk_sandbox_factory(faults="503=0.3,drop=0.1", fault_seed=7)
         ...
 
 ``zendesk_sandbox`` is a started :class:`zdevents.sandbox.Sandbox` with a fresh in-memory
-store: ``base_url``, ``email``, ``api_token``, ``oauth_token``, ``client`` (a
+store: ``base_url``, ``email``, ``api_token``, ``oauth_token``, the OAuth clients
+``oauth_public_client_id`` (for a browser login, PKCE) and ``oauth_client_id`` with
+``oauth_client_secret`` (client credentials), ``oauth`` (the OAuth server: ``issued`` and
+``refused`` counts, ``expire_access_tokens()``, ``revoke_all()``,
+``fail_next_token_requests(n)``, ``deny``), ``set_token_lifetimes(...)``, ``client`` (a
 ``zdevents.Client``, built on first use), ``add_event(...)``/``add_events(...)`` (track
 records: ``{"event", "profile"}``, ``{"event", "profile_id"}`` or ``{"event", "profile",
 "user_id"}``, validated and matched by the same code as ``POST .../events``; they return

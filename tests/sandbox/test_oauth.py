@@ -206,3 +206,16 @@ def test_the_authorization_page_can_deny(sandbox: Sandbox) -> None:
 def test_the_fixture_exposes_the_oauth_clients(zendesk_sandbox: Sandbox) -> None:
     assert zendesk_sandbox.oauth_public_client_id != zendesk_sandbox.oauth_client_id
     assert zendesk_sandbox.oauth_client_secret
+
+
+@pytest.mark.zendesk_sandbox(seed="demo")
+def test_the_fixtures_client_credentials_example(zendesk_sandbox: Sandbox) -> None:
+    from zdevents import Client
+
+    with Client(
+        base_url=zendesk_sandbox.base_url,
+        oauth_client_id=zendesk_sandbox.oauth_client_id,
+        oauth_client_secret=zendesk_sandbox.oauth_client_secret,
+    ) as client:
+        assert any(client.events(user_id=85211553))
+    assert zendesk_sandbox.oauth.issued["client_credentials"] == 1

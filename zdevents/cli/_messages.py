@@ -49,9 +49,14 @@ def _account() -> str:
 
 
 def _credentials() -> str:
+    """The credentials in effect, by the precedence rule (one kind, else the stored login)."""
+    if os.environ.get("ZENDESK_OAUTH_CLIENT_SECRET"):
+        return "ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET"
     if os.environ.get("ZENDESK_OAUTH_TOKEN") and not os.environ.get("ZENDESK_API_TOKEN"):
         return "ZENDESK_OAUTH_TOKEN"
-    return "ZENDESK_EMAIL and ZENDESK_API_TOKEN"
+    if os.environ.get("ZENDESK_EMAIL") or os.environ.get("ZENDESK_API_TOKEN"):
+        return "ZENDESK_EMAIL and ZENDESK_API_TOKEN"
+    return "the stored login (zdevents auth status)"
 
 
 def hint(exc: errors.ZendeskError) -> str:
