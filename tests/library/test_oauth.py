@@ -715,3 +715,66 @@ def test_no_token_of_a_refresh_reaches_a_log_record_or_repr(
     for token in (old["access_token"], old["refresh_token"], new["access_token"]):
         assert not any(token in text for text in shown)
         assert not any(token in text for text in shown)
+
+
+def test_a_token_dying_in_a_bulk_export_costs_one_refresh_across_workers(
+    sandbox: Sandbox, home: Path
+) -> None:
+    for n in range(6):
+        sandbox.add_events(
+            [
+                {
+                    "profile": {
+                        "source": "shop",
+                        "type": "customer",
+                        "identifiers": [{"type": "email", "value": f"p{n}@example.com"}],
+                    },
+                    "event": {"source": "shop", "type": f"e{i}", "properties": {}},
+                }
+                for i in range(30)
+            ]
+        )
+    people = [f"shop:customer:email:p{n}@example.com" for n in range(6)]
+    login(sandbox, home)
+    seen: dict[str, list[str]] = {}
+    with Client.from_env(login_env(sandbox, home)) as c:
+        for count, (selector, event) in enumerate(
+            c.events_many(people, concurrency=4, page_size=5)
+        ):
+            seen.setdefault(str(selector), []).append(event.type)
+            if count == 20:
+                sandbox.oauth.expire_access_tokens()
+    assert sorted(seen) == sorted(people)
+    assert all(types == [f"e{i}" for i in range(30)] for types in seen.values())
+    assert sandbox.oauth.issued["refresh_token"] == 1
+
+
+def test_invalid_grant_takes_a_pair_another_process_stored_meanwhile(
+    sandbox: Sandbox, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zdevents import _auth
+
+    login(sandbox, home)
+    env = login_env(sandbox, home)
+    expire_stored(home)
+    old_text = stored_file(home).read_text()
+    with Client.from_env(env) as other:
+        assert list(other.events(user_id=USER, limit=1))  # rotates: the old pair dies
+    assert sandbox.oauth.issued["refresh_token"] == 1
+    # A writer that took no lock: this client's reads (at start, and under the lock) still
+    # see the old pair; the rotation shows only from the third read on.
+    real_load = _auth.LoginStore.load
+    reads: list[int] = []
+
+    def late_rotation(self: Any) -> Any:
+        reads.append(1)
+        if len(reads) <= 2:
+            return _auth.StoredLogin.from_json(old_text, self.path)
+        return real_load(self)
+
+    monkeypatch.setattr(_auth.LoginStore, "load", late_rotation)
+    with Client.from_env(env) as late:
+        assert list(late.events(user_id=USER, limit=1))
+    assert sandbox.oauth.refused["invalid_grant"] == 1  # its refresh with the dead pair
+    assert sandbox.oauth.issued["refresh_token"] == 1  # and then the stored pair, no other
+    assert len(reads) == 3
