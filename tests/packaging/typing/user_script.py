@@ -17,19 +17,24 @@ import zdevents
 from zdevents import (
     AsyncClient,
     AsyncEventStream,
+    AuthStatus,
     Client,
     Event,
     EventStream,
     Headers,
     Identifier,
+    Login,
     Page,
     Profile,
     RateLimit,
     SelectorReport,
     SyncReport,
     TrackResult,
+    access_token,
+    auth_status,
     errors,
     is_transient,
+    logout,
     sync,
     validate_record,
 )
@@ -62,6 +67,26 @@ def make_clients() -> tuple[Client, AsyncClient]:
         http_client=httpx.AsyncClient(),
     )
     return client, aclient
+
+
+def signed_in() -> tuple[str, bool]:
+    cron = Client(
+        subdomain="coolbikes",
+        oauth_client_id="zdevents_cron",
+        oauth_client_secret="secret",
+        oauth_scope="read",
+    )
+    status: AuthStatus = auth_status(cron)
+    expires: dt.datetime | None = status.expires_at
+    scopes: tuple[str, ...] = status.scopes
+    print(status.kind, status.account, status.user_id, expires, scopes, status.stored_at)
+    with Login(subdomain="coolbikes", client_id="zdevents_cli", port=47615, scope="read") as login:
+        url: str = login.url
+        done: AuthStatus = login.wait(timeout=60)
+        print(url, done.refresh_expires_at)
+    person = Login.from_env({"ZENDESK_SUBDOMAIN": "coolbikes"}, client_id="cli")
+    person.close()
+    return access_token(cron), logout(Client.from_env())
 
 
 def from_environment() -> Client:
@@ -206,4 +231,4 @@ def main() -> None:
     with client:
         print(handle(client))
     print(asyncio.run(read_async(aclient)))
-    print(VERSION, from_environment())
+    print(VERSION, from_environment(), signed_in())
