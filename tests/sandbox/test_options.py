@@ -72,6 +72,13 @@ def test_every_option_reaches_the_running_server() -> None:
         "retry_after": 9,
         "request_timeout": 3.0,
         "clock": lambda: float(next(ticks)),
+        "oauth_public_client_id": "pub-1",
+        "oauth_client_id": "conf-1",
+        "oauth_client_secret": "csec-1",
+        "access_token_lifetime": 400,
+        "refresh_token_lifetime": 700_000,
+        "deny_authorization": True,
+        "token_clock": lambda: 5_000_000.0,
     }
     assert set(values) == set(typing.get_type_hints(Options))
     with Sandbox(**values) as sandbox:
@@ -84,6 +91,26 @@ def test_every_option_reaches_the_running_server() -> None:
         assert bearer.headers["x-rate-limit"] == "7"
         visitor = httpx.get(url, auth=("visitor@example.com/token", "tok-1"))
         assert visitor.status_code == 403
+        minted = httpx.post(
+            f"{sandbox.base_url}/oauth/tokens",
+            json={"grant_type": "client_credentials", "client_id": "conf-1",
+                  "client_secret": "csec-1", "expires_in": 3600},
+        ).json()  # fmt: skip
+        assert minted["expires_in"] == 400  # the lifetime caps what was asked
+        shown = httpx.get(
+            f"{sandbox.base_url}/api/v2/oauth/tokens/current.json",
+            headers={"Authorization": f"Bearer {minted['access_token']}"},
+        ).json()["token"]
+        assert shown["expires_at"] == "1970-02-27T21:00:00Z"  # token_clock + 400 s
+        assert shown["client_id"] == "conf-1"
+        denied = httpx.get(
+            f"{sandbox.base_url}/oauth/authorizations/new",
+            params={"response_type": "code", "client_id": "pub-1", "scope": "read",
+                    "redirect_uri": "http://127.0.0.1:1/", "code_challenge": "c" * 43,
+                    "code_challenge_method": "S256"},
+        )  # fmt: skip
+        assert "error=access_denied" in denied.headers["location"]
+        assert sandbox.oauth.refresh_token_lifetime == 700_000
         sandbox.set_faults("429=1", retry_after=None)
         assert httpx.get(url, auth=("ops@example.com/token", "tok-1")).headers["retry-after"] == "9"
     app = create_app(**values)
