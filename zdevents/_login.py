@@ -99,6 +99,9 @@ class _Redirect(http.server.BaseHTTPRequestHandler):
     """Takes the browser's redirect: the query of ``GET /``."""
 
     server: _Listener
+    #: Seconds a connection may take to send its request: a stray connection that sends
+    #: nothing must not hold the login past its wait.
+    timeout = 10
 
     def do_GET(self) -> None:
         path, _, query = self.path.partition("?")
