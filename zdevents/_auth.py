@@ -718,7 +718,9 @@ class StoredLoginAuth(_Renewing):
         self.scrubber.add(refresh)
         try:
             answer = yield token_request(grant)
-        except AuthenticationError:
+        except AuthenticationError as exc:
+            if not any(item.get("title") == "invalid_grant" for item in exc.errors):
+                raise  # invalid_client: the client's settings, not the login
             # invalid_grant: maybe another process rotated after we read the store.
             again = self.store.load()
             if again is not None and not again.tokens.same(fresh) and again.tokens.usable(now):

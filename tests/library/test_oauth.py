@@ -778,3 +778,21 @@ def test_invalid_grant_takes_a_pair_another_process_stored_meanwhile(
     assert sandbox.oauth.refused["invalid_grant"] == 1  # its refresh with the dead pair
     assert sandbox.oauth.issued["refresh_token"] == 1  # and then the stored pair, no other
     assert len(reads) == 3
+
+
+def test_a_refresh_refused_for_the_client_names_the_client_not_the_login(
+    sandbox: Sandbox, home: Path
+) -> None:
+    login(sandbox, home)
+    path = stored_file(home)
+    data = json.loads(path.read_text())
+    data.update(client_id="deleted_client", expires_at=1.0)
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    with (
+        Client.from_env(login_env(sandbox, home)) as c,
+        pytest.raises(errors.AuthenticationError) as info,
+    ):
+        list(c.events(user_id=USER))
+    assert "invalid_client" in str(info.value) and "expired" not in str(info.value)
+    assert path.read_bytes() == before
