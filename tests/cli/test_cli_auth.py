@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,30 @@ def test_the_sandbox_prints_its_oauth_clients(tmp_path: Path) -> None:
     text = "".join(lines)
     assert "zdevents_sandbox_public" in text
     assert "zdevents_sandbox_confidential" in text and "sandbox-client-secret" in text
+
+
+def test_a_token_dying_between_two_pages_of_an_export(
+    zendesk_sandbox_factory: Any, tmp_path: Path
+) -> None:
+    sandbox = zendesk_sandbox_factory(seed="demo", latency=0.05)
+    env = login_env(sandbox, tmp_path / "home")
+    env["ZENDESK_OAUTH_CLIENT_ID"] = sandbox.oauth_public_client_id
+    assert cli_login(env)[0].returncode == 0
+    expected = [e.id for e in sandbox.client.events(user_id=int(USER))]
+    out = tmp_path / "events.jsonl"
+    proc = subprocess.Popen(
+        [*ZDEVENTS, "events", "--user-id", USER, "--page-size", "5", "-o", str(out)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    before = sandbox.request_count
+    while sandbox.request_count < before + 3 and proc.poll() is None:
+        time.sleep(0.01)  # a few pages in: the token dies between two of them
+    sandbox.oauth.expire_access_tokens()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    got = [line.split('"id":"')[1].split('"')[0] for line in out.read_text().splitlines()]
+    assert got == expected  # none lost, none repeated
+    assert sandbox.oauth.issued["refresh_token"] == 1
