@@ -762,7 +762,7 @@ def _read(
                 run = by_selector[id(selector)]
                 run.pages += 1
                 cursor = page.cursor if page.has_more else _READ_TO_THE_END
-                if cursor is not None and secret.scrub_text(cursor) != cursor:
+                if cursor is not None and secret.shows_in(cursor):
                     # A hostile server echoed the credentials as the cursor: never stored; a
                     # rerun reads this person's run again from its start instead.
                     cursor = None

@@ -317,14 +317,19 @@ class Exporter:
             # stays, and a rerun redoes this page (the truncation drops its lines).
             # Nor after a cursor that spells the credentials (a hostile server echoing
             # them): the state file must never hold a secret.
-            if self.sink.start is not None and _savable(page.cursor):
+            if self.sink.start is not None and self._savable(page.cursor):
                 self._checkpoint(cursor=page.cursor)
+
+    def _savable(self, cursor: str | None) -> bool:
+        """Whether a checkpoint may record ``cursor``: one that spells a credential (as the
+        library's scrubber decodes it) never goes into a state file."""
+        return cursor is not None and not holds_secret(cursor, self.client)
 
     def _bad_state(self, exc: Exception) -> UsageError:
         """The library refused a cursor read from the state file."""
         return UsageError(
             f'{self.plan.resume} is not a usable zdevents resume state (its "cursor" is '
-            f"refused: {scrubbed(str(exc))}); delete it to start over"
+            f"refused: {scrubbed(str(exc), self.client)}); delete it to start over"
         )
 
     def _skip(self, selector: object, error: Exception) -> None:
@@ -380,7 +385,7 @@ class Exporter:
                 self.progress.add(events=len(events), pages=1)
                 if self._room() == 0:
                     return
-                if page.has_more and not _savable(page.cursor):
+                if page.has_more and not self._savable(page.cursor):
                     # This person cannot be resumed after this page (no cursor, or one that
                     # spells the credentials); a later checkpoint of someone else would count
                     # its lines as saved. Keep the last good one.
@@ -398,12 +403,6 @@ class Exporter:
             close = getattr(pages, "close", None)
             if close is not None:
                 close()
-
-
-def _savable(cursor: str | None) -> bool:
-    """Whether a checkpoint may record ``cursor``: one that spells a credential never goes
-    into a state file."""
-    return cursor is not None and not holds_secret(cursor)
 
 
 # --------------------------------------------------------------------------- the report
@@ -487,7 +486,7 @@ def export(plan: Plan, client: Client) -> int:
         again = _AGAIN if exporter.resumable() else ""
         error(
             f"{plan.describe()} failed: unexpected {type(exc).__name__}: "
-            f"{scrubbed(str(exc))}{again}"
+            f"{scrubbed(str(exc), client)}{again}"
         )
         return 1
     if not plan.quiet and not sink.stdout:
