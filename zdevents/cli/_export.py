@@ -23,7 +23,17 @@ from ._checkpoint import (
     differences,
     load_checkpoint,
 )
-from ._files import AtomicFile, StateInUse, StateLock, deferred_signals, open_special, special_file
+from ._files import (
+    AtomicFile,
+    NotOurLock,
+    StateInUse,
+    StateLock,
+    deferred_signals,
+    lock_path,
+    open_special,
+    special_file,
+    state_file_problem,
+)
 from ._formats import EventWriter, make_writer
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
 from ._people import Person
@@ -124,6 +134,8 @@ def _cannot_write(path: str, exc: OSError) -> UsageError:
 
 def open_sink(plan: Plan) -> _Sink:
     """Open the output before any request, so a bad path costs nothing."""
+    if plan.resume is not None:
+        _check_resume(plan)
     if plan.output is None:
         return _stdout()
     if special_file(plan.output):
@@ -151,6 +163,11 @@ def open_sink(plan: Plan) -> _Sink:
         raise UsageError(
             f"--resume {plan.resume} is in use by another zdevents run; wait for it to end"
         ) from None
+    except NotOurLock:
+        raise UsageError(
+            f"--resume {plan.resume} needs {lock.path} for its lock, and that is a file that "
+            "is not a zdevents lock; move it away or pick another --resume STATE"
+        ) from None
     except OSError as exc:
         raise UsageError(f"cannot write --resume {plan.resume}: {exc.strerror or exc}") from None
     try:
@@ -158,6 +175,20 @@ def open_sink(plan: Plan) -> _Sink:
     except BaseException:
         lock.release()
         raise
+
+
+def _check_resume(plan: Plan) -> None:
+    """A state must be a regular file (or none yet) in an existing folder, and its lock no
+    file of the user's: checked before the lock is taken and before any request."""
+    assert plan.resume is not None
+    problem = state_file_problem(plan.resume)
+    if problem is not None:
+        raise UsageError(f"cannot use --resume {plan.resume}: {problem}")
+    if plan.output is not None and os.path.realpath(plan.output) == lock_path(plan.resume):
+        raise UsageError(
+            f"--output {plan.output} is the lock file of --resume {plan.resume} "
+            f"({lock_path(plan.resume)}); pick another --output or --resume"
+        )
 
 
 def _open_resumable(plan: Plan, lock: StateLock) -> _Sink:
