@@ -158,8 +158,8 @@ def test_bulk_sync_skips_an_unknown_person_with_exit_3(
         (["--user-id", "1", "--overlap", "an hour"], "--overlap"),
         (["--user-id", "1", "--type", "x"], "type needs source"),
         (["--user-id", "1", "--start", "2020-01-01T00:00:00"], "add Z or an offset"),
-        (["--user-id", "1", "--page-size", "101"], "argument --page-size: '101' must be in 1..100"),
-        (["--user-id", "1", "--page-size", "0"], "argument --page-size: '0' must be in 1..100"),
+        (["--user-id", "1", "--page-size", "101"], "argument --page-size: '101' is outside 1..100"),
+        (["--user-id", "1", "--page-size", "0"], "argument --page-size: '0' is outside 1..100"),
         (["--identifiers-file", "/nonexistent/people.txt"], "cannot read --identifiers-file"),
         (["--user-id", "1", "--db", "/nonexistent/events.db"], "does not exist"),
     ],
@@ -301,3 +301,33 @@ def test_killed_at_random_points_and_run_again_ends_exact(
     assert len({row[0] for row in killed_events}) == len(killed_events)
     assert killed_state == reference_state  # marks equal, no run left open
     assert all(row[4] is None and row[7] is None for row in killed_state)
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["sync", "--overlap", "99999999999d"], "--overlap"),
+        (["sync", "--overlap", "9" * 400 + "s"], "--overlap"),
+        (["sync", "--timeout", "1e308"], "--timeout"),
+        (["sync", "--rate-limit", "1e308"], "--rate-limit"),
+        (["sync", "--max-retries", "9" * 30], "--max-retries"),
+        (["sync", "--page-size", "9" * 30], "--page-size"),
+        (["events", "--timeout", "1e308"], "--timeout"),
+        (["events", "--rate-limit", "inf"], "--rate-limit"),
+        (["events", "--max-retries", "9" * 30], "--max-retries"),
+        (["events", "--page-size", "9" * 30], "--page-size"),
+    ],
+)
+def test_numbers_out_of_range_exit_2_naming_the_option(
+    zendesk_sandbox: Any, tmp_path: Path, args: list[str], flag: str
+) -> None:
+    command, *options = args
+    where = ["--db", str(tmp_path / "e.db")] if command == "sync" else []
+    result = subprocess.run(
+        [*ZDEVENTS, command, *where, "--user-id", "1000", *options],
+        env=env_for(zendesk_sandbox), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    assert f"argument {flag}:" in result.stderr and "unexpected" not in result.stderr
+    assert zendesk_sandbox.request_count == 0
