@@ -298,6 +298,9 @@ def _database_problem(path: str) -> str | None:
     except FileNotFoundError:
         if os.path.islink(path):
             return f"the database {path} is a symlink to nothing"
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            return f"the folder of the database {path} ({folder}) does not exist"
         return None
     except OSError as exc:
         return f"the database {path} cannot be used: {exc.strerror}"
@@ -328,7 +331,12 @@ def _locked(path: str, wait: float | None) -> Iterator[None]:
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise SyncError(f"cannot open the lock file {lock_path}: {exc.strerror}") from None
+        # The folder cannot be written (permissions, a read-only disk): running again will
+        # not help, and SQLite could not write its journal there either.
+        raise SyncSchemaError(
+            f"cannot create the lock file {lock_path}: {exc.strerror}; the database's folder "
+            "must be writable"
+        ) from None
     try:
         deadline = None if wait is None else time.monotonic() + wait
         while not _try_lock(fd):

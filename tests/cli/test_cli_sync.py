@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import signal
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.cli.test_cli_hostile import hostile  # noqa: F401 - a fixture
 
 _SCRIPT = Path(sys.executable).with_name("zdevents")
 ZDEVENTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "zdevents"]
@@ -331,3 +334,24 @@ def test_numbers_out_of_range_exit_2_naming_the_option(
     assert result.returncode == 2, result.stderr
     assert f"argument {flag}:" in result.stderr and "unexpected" not in result.stderr
     assert zendesk_sandbox.request_count == 0
+
+
+def test_a_person_with_an_event_that_is_no_time_is_skipped_with_the_reason_exit_3(
+    hostile: Any,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:
+    def answer(n: int, auth: str) -> tuple[int, bytes]:
+        naive = {"id": "e1", "source": "s", "type": "t", "created_at": "2020-01-01T00:00:00"}
+        bad = {"id": "e2", "source": "s", "type": "t", "created_at": "next tuesday"}
+        return 200, json.dumps({"events": [naive, bad], "meta": {"has_more": False}}).encode()
+
+    url = hostile(answer)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
+    env.update(ZENDESK_BASE_URL=url, ZENDESK_EMAIL="a@example.com", ZENDESK_API_TOKEN="t0ken")
+    db = tmp_path / "events.db"
+    args = [*ZDEVENTS, "sync", "--db", str(db), "--user-id", "1"]
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    no_traceback(result)
+    assert result.returncode == 3, result.stderr
+    assert "skipped user_id:1: event field 'created_at' is not a timestamp" in result.stderr
+    assert "next tuesday" in result.stderr

@@ -572,3 +572,9 @@ def test_a_database_that_is_not_one_regular_file_is_a_value_error_before_anythin
     with client(lambda r: httpx.Response(500)) as c, pytest.raises(ValueError, match="database"):
         zdevents.sync(c, db, [{"user_id": 1}])
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_database_in_a_missing_folder_is_a_value_error_before_anything(tmp_path: Path) -> None:
+    with client(lambda r: httpx.Response(500)) as c, pytest.raises(ValueError, match="folder"):
+        zdevents.sync(c, tmp_path / "missing" / "events.db", [{"user_id": 1}])
+    assert list(tmp_path.iterdir()) == []
