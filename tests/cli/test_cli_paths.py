@@ -305,3 +305,17 @@ def test_failed_at_a_device_fifo_or_socket_is_written_to_not_replaced(
     assert same_kind(kind, failed)  # never renamed over: as root, /dev/null stays a device
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert b"".join(received) == b""  # every record was accepted: nothing failed
+
+
+@pytest.mark.parametrize("kind", ["fifo", pytest.param("device", marks=needs_root), "directory"])
+def test_a_sandbox_database_that_is_not_a_regular_file_is_refused_leaving_nothing_beside_it(
+    tmp_path: Path, kind: str
+) -> None:
+    db = tmp_path / "store.db"
+    with special(kind, db):
+        before = _names(tmp_path)
+        result = run(None, "sandbox", "--db", str(db), "--port", "0", timeout=30)
+        assert result.returncode == 2, result.stderr
+        assert "--db" in result.stderr and "Traceback" not in result.stderr
+        assert _names(tmp_path) == before  # no store.db-journal (as root: in /dev)
+        assert same_kind(kind, db)
