@@ -752,6 +752,9 @@ def sync(
             runs = _plan_runs(writer.states(), targets, floor.start, gap, full)
             return _run(client, path, writer, runs, floor, concurrency, on_missing, began, progress)
         except sqlite3.Error as exc:
+            unusable = _unusable(path, exc)
+            if isinstance(unusable, SyncSchemaError):  # damaged, read-only: a rerun won't help
+                raise unusable from None
             raise SyncError(f"writing the database {path} failed: {exc}") from None
         finally:
             conn.close()

@@ -319,3 +319,17 @@ def test_a_sandbox_database_that_is_not_a_regular_file_is_refused_leaving_nothin
         assert "--db" in result.stderr and "Traceback" not in result.stderr
         assert _names(tmp_path) == before  # no store.db-journal (as root: in /dev)
         assert same_kind(kind, db)
+
+
+@demo
+def test_an_output_that_is_a_loop_of_symlinks_is_refused_and_the_links_stay(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    with special("loop", out):
+        result = run(zendesk_sandbox, "events", "--user-id", USER, "-o", str(out))
+        assert result.returncode == 2, result.stderr
+        no_traceback(result)
+        assert "cannot write --output" in result.stderr
+        assert same_kind("loop", out)
+        assert _names(tmp_path) == ["loop-b", "out.jsonl"]

@@ -355,3 +355,22 @@ def test_a_person_with_an_event_that_is_no_time_is_skipped_with_the_reason_exit_
     assert result.returncode == 3, result.stderr
     assert "skipped user_id:1: event field 'created_at' is not a timestamp" in result.stderr
     assert "next tuesday" in result.stderr
+
+
+def test_a_damaged_database_exits_2_without_rerun_advice(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    zendesk_sandbox.add_events(records(0, 0, 300))
+    db = tmp_path / "events.db"
+    first = run(zendesk_sandbox, "--db", str(db), "--identifier", sel(0))
+    assert first.returncode == 0, first.stderr
+    data = bytearray(db.read_bytes())
+    page = 4096
+    data[2 * page : len(data) - page] = b"\xa5" * (len(data) - 3 * page)  # keep the schema page
+    db.write_bytes(bytes(data))
+    zendesk_sandbox.add_events(records(0, 300, 5))
+    again = run(zendesk_sandbox, "--db", str(db), "--identifier", sel(0), "--full")
+    no_traceback(again)
+    assert again.returncode == 2, again.stderr
+    assert "is damaged" in again.stderr
+    assert "run the same command again" not in again.stderr

@@ -105,6 +105,10 @@ class AtomicFile:
         kind = path_kind(self.target)
         if kind == "directory":
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), target)
+        if kind == "dangling" and os.path.lexists(self.target):
+            # A loop of symlinks (realpath stops in it): renaming over it would replace a
+            # link, not write the file it names.
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), target)
         #: A device, FIFO or socket: written to as it is, never replaced (as root, a
         #: rename over /dev/null would put a regular file in its place).
         self.direct = kind == "special"
