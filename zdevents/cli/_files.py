@@ -94,7 +94,8 @@ class AtomicFile:
     and renames it over the target; :meth:`discard` (or leaving a ``with`` block by an
     exception) deletes it, so a failed export leaves no partial file and an existing file
     untouched. A symlinked target is followed: the file it points to is replaced, the link
-    stays.
+    stays. A device, FIFO or socket is written to directly (``direct``): nothing is renamed
+    over it, :meth:`commit` closes it. A directory or a loop of symlinks is an ``OSError``.
     """
 
     def __init__(self, target: str) -> None:
