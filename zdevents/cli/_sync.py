@@ -31,7 +31,9 @@ re-reads from the newest created_at stored for that person minus --overlap (defa
 because created_at is set by the sender and late events arrive behind it. Events are
 upserted by id: new ones inserted, changed ones updated, the others left alone; nothing is
 deleted. An event backdated further than the overlap is not seen: run with --full now and
-then (e.g. weekly) to read everything again.
+then (e.g. weekly) to read everything again. An event dated in the future (a sender's wrong
+clock) is stored, but the mark never moves past the moment the run began, so later events
+are still found.
 
 Each page's rows are committed with the person's progress: a run that is interrupted or
 killed keeps what it stored, and the same command run again ends exactly as an
