@@ -60,9 +60,13 @@ class Secret:
         ``%XX``, HTML entities) or its whitespace removed (base64 wrapped over lines)."""
         for form in self._forms:
             text = text.replace(form, "********")
-        if any(form in view for view in _views(text) for form in self._forms):
+        if self.shows_in(text):
             return "[withheld: the text held a credential]"
         return text
+
+    def shows_in(self, text: str) -> bool:
+        """Whether ``text`` spells the secret, as it is or as :meth:`scrub_text` decodes it."""
+        return any(form in view for view in (text, *_views(text)) for form in self._forms)
 
     def __repr__(self) -> str:
         return "Secret('********')"

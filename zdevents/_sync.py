@@ -27,6 +27,7 @@ import json
 import os
 import re
 import sqlite3
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -39,7 +40,7 @@ from ._bulk import Selector
 from ._client import Client
 from ._event import Event
 from ._identifier import Identifier
-from ._query import MAX_PAGE_SIZE, EventQuery, make_query
+from ._query import MAX_PAGE_SIZE, EventQuery, make_query, shorten
 from ._time import TimeBound, TimeInput, time_bound
 from ._version import __version__
 from .errors import (
@@ -60,6 +61,9 @@ APPLICATION_ID = 0x7A646576
 #: Re-read this far behind the high-water mark by default: ``created_at`` is set by the
 #: sender, so late or backdated events arrive behind it.
 DEFAULT_OVERLAP = dt.timedelta(hours=1)
+
+#: The longest overlap: what a ``timedelta`` holds.
+_MAX_OVERLAP_SECONDS = int(dt.timedelta.max.total_seconds())
 
 _SCHEMA = f"""
 CREATE TABLE events (
@@ -126,7 +130,8 @@ class SyncReport:
 
     ``inserted``: events new to the database; ``updated``: stored events whose text changed;
     ``unchanged``: events read again as they were stored (the overlap). ``skipped``: the
-    selectors skipped with ``on_missing="skip"``.
+    selectors skipped with ``on_missing="skip"``, and those with an event that cannot be
+    stored (no id, a ``created_at`` that is no time): their run stays at that page.
     """
 
     database: str
@@ -192,7 +197,17 @@ def _utc(created: str) -> str:
     """
     if _UTC.fullmatch(created):
         return created
-    whole, nanos = _bound(created)
+    try:
+        whole, nanos = _bound(created)
+    except BadResponseError:
+        # No offset: UTC, as Event.created_at (and so `zdevents events`) reads it; the text
+        # is stored as received.
+        try:
+            whole, nanos = time_bound("created_at", created + "Z", end=False)[1]
+        except (TypeError, ValueError):
+            raise BadResponseError(
+                f"event field 'created_at' is not a timestamp: {created!r:.100}"
+            ) from None
     return f"{whole.isoformat(timespec='seconds')}.{nanos:09d}Z"
 
 
@@ -269,6 +284,39 @@ def _target(number: int, selector: Selector) -> _Target:
 # --------------------------------------------------------------------------- the database
 
 
+def _database_problem(path: str) -> str | None:
+    """Why ``path`` cannot be a sync database, or ``None``: it must be a regular file with
+    one name, or not exist yet.
+
+    SQLite keeps a database's journal (``-wal``, ``-shm``) beside the name it was opened
+    by: a database reached through two hard links has two journals, and a run through one
+    name after a run through the other, killed, corrupts it for good. Symlinks are fine
+    (the real file's name is used). A device, FIFO or socket is no database, and SQLite
+    would put its journal and our lock beside it (as root: in ``/dev``)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return f"the database {path} is a symlink to nothing"
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            return f"the folder of the database {path} ({folder}) does not exist"
+        return None
+    except OSError as exc:
+        return f"the database {path} cannot be used: {exc.strerror}"
+    if stat.S_ISDIR(st.st_mode):
+        return f"the database {path} is a directory"
+    if not stat.S_ISREG(st.st_mode):
+        return f"the database {path} is a device, FIFO or socket, not a file"
+    if st.st_nlink > 1:
+        return (
+            f"the database {path} has {st.st_nlink} names (hard links); SQLite keeps a journal "
+            "beside each name, so runs through different names would corrupt it: give it "
+            "one name (copy it with `sqlite3 FILE .backup COPY`)"
+        )
+    return None
+
+
 @contextlib.contextmanager
 def _locked(path: str, wait: float | None) -> Iterator[None]:
     """Hold ``PATH.lock`` for the whole run: one sync at a time per database.
@@ -276,12 +324,19 @@ def _locked(path: str, wait: float | None) -> Iterator[None]:
     A lock on a file of its own, taken with ``flock``: the kernel drops it when the holder
     dies, even by SIGKILL, so no stale lock survives a crash. (Not on the database file
     itself: SQLite's own locks live there, and on NFS ``flock`` is emulated with them.)
+    ``path`` is the database's real name (symlinks resolved), so every name of it takes
+    the same lock.
     """
     lock_path = path + ".lock"
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise SyncError(f"cannot open the lock file {lock_path}: {exc.strerror}") from None
+        # The folder cannot be written (permissions, a read-only disk): running again will
+        # not help, and SQLite could not write its journal there either.
+        raise SyncSchemaError(
+            f"cannot create the lock file {lock_path}: {exc.strerror}; the database's folder "
+            "must be writable"
+        ) from None
     try:
         deadline = None if wait is None else time.monotonic() + wait
         while not _try_lock(fd):
@@ -317,12 +372,33 @@ else:
         return True
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    """Open (or create) a sync database of this schema version; refuse anything else."""
+#: SQLite's answers that no rerun changes: not a database, a damaged one, no permission.
+_PERMANENT = {
+    sqlite3.SQLITE_NOTADB: "is not a SQLite database",
+    sqlite3.SQLITE_CORRUPT: "is damaged",
+    sqlite3.SQLITE_READONLY: "cannot be written",
+    sqlite3.SQLITE_CANTOPEN: "cannot be opened",
+    sqlite3.SQLITE_PERM: "cannot be opened",
+}
+
+
+def _unusable(path: str, exc: sqlite3.Error) -> SyncError:
+    """A ``SyncSchemaError`` for what makes ``path`` unusable as it is (running again will
+    not help); a ``SyncError`` otherwise (a full disk, a busy or failing device)."""
+    what = _PERMANENT.get(getattr(exc, "sqlite_errorcode", -1) & 0xFF)
+    if what is not None:
+        return SyncSchemaError(f"the database {path} {what} ({exc}); give --db another file")
+    return SyncError(f"cannot use the database {path}: {exc}")
+
+
+def _connect(real: str, path: str) -> sqlite3.Connection:
+    """Open (or create) a sync database of this schema version; refuse anything else.
+    ``real``: the file to open (symlinks resolved, so that SQLite's journal lives beside
+    it); ``path``: its name in messages."""
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        conn = sqlite3.connect(real, isolation_level=None, timeout=30)
     except sqlite3.Error as exc:
-        raise SyncError(f"cannot open the database {path}: {exc}") from None
+        raise _unusable(path, exc) from None
     try:
         app = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -356,7 +432,7 @@ def _connect(path: str) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.Error as exc:
         conn.close()
-        raise SyncError(f"cannot use the database {path}: {exc}") from None
+        raise _unusable(path, exc) from None
     except BaseException:
         conn.close()
         raise
@@ -372,6 +448,7 @@ class _State:
     run_start: str | None = None
     run_high: str | None = None
     run_cursor: str | None = None
+    completed_at: str | None = None
 
 
 @attrs.define
@@ -416,8 +493,8 @@ class _Writer:
     def states(self) -> dict[str, _State]:
         """The ``sync_state`` rows of this filter set, by selector."""
         rows = self.conn.execute(
-            "SELECT selector, high_water, run_started_at, run_start, run_high, run_cursor"
-            " FROM sync_state WHERE filters = ?",
+            "SELECT selector, high_water, run_started_at, run_start, run_high, run_cursor,"
+            " completed_at FROM sync_state WHERE filters = ?",
             (self.filters,),
         )
         return {row[0]: _State(*row[1:]) for row in rows}
@@ -510,11 +587,19 @@ class _Writer:
     def _complete(self, run: _Run) -> None:
         """Move the mark and close the run (inside a transaction)."""
         key = run.target.key
-        (old,) = self.conn.execute(
-            "SELECT high_water FROM sync_state WHERE selector = ? AND filters = ?",
+        old, started = self.conn.execute(
+            "SELECT high_water, run_started_at FROM sync_state WHERE selector = ? AND filters = ?",
             (key, self.filters),
         ).fetchone()
+        ceiling = None if started is None else _utc(started)
+        if old is not None and ceiling is not None and old > ceiling:
+            old = None  # a mark from the future, left by an earlier version: not kept
         mark = old if run.high is None else _later(old, run.high)
+        if mark is not None and ceiling is not None and mark > ceiling:
+            # Never ahead of when the run began (our clock): an event dated in the future (a
+            # sender's wrong clock) is stored, but the next run still reads from the run's
+            # start minus the overlap, so later events are not jumped over.
+            mark = ceiling
         self.conn.execute(
             "UPDATE sync_state SET high_water = ?, completed_at = ?,"
             " run_started_at = NULL, run_start = NULL, run_high = NULL, run_cursor = NULL"
@@ -554,7 +639,13 @@ def _overlap_of(overlap: dt.timedelta | float) -> dt.timedelta:
     if not isinstance(overlap, dt.timedelta):
         if overlap != overlap or overlap in (float("inf"), float("-inf")):
             raise ValueError(f"overlap={overlap!r} is not a number of seconds")
-        overlap = dt.timedelta(seconds=overlap)
+        try:
+            overlap = dt.timedelta(seconds=overlap)
+        except OverflowError:
+            raise ValueError(
+                f"overlap={shorten(overlap)} is too large: at most {_MAX_OVERLAP_SECONDS:,} "
+                "seconds (a timedelta's range)"
+            ) from None
     if overlap < dt.timedelta(0):
         raise ValueError(f"overlap={overlap} must not be negative")
     return overlap
@@ -585,11 +676,16 @@ def sync(
     ``sync_state``.
 
     A selector's first run reads from ``start`` (or from the beginning); each later run
-    from its high-water mark (the newest ``created_at`` stored by its last completed run)
-    minus ``overlap`` (a ``timedelta`` or seconds; one hour by default), and never before
-    ``start``. ``full=True`` reads everything from ``start`` again. Events are upserted by
-    id: new ones inserted, changed ones updated, the rest left alone; nothing is deleted.
-    Each page's rows are committed with the selector's progress, so a
+    from its high-water mark (the newest ``created_at`` stored by its last completed run,
+    but never later than the moment that run began: an event dated in the future does not
+    hold the mark there) minus ``overlap`` (a ``timedelta`` or seconds; one hour by
+    default), and never before ``start``. A ``created_at`` without an offset is UTC, as
+    :attr:`Event.created_at` reads it; a selector with an event that cannot be stored (no
+    id, a ``created_at`` that is no time) is skipped and reported, whatever
+    ``on_missing``, and the others go on. ``full=True`` reads everything from ``start``
+    again. Events are upserted by id: new ones inserted, changed ones updated, the rest left
+    alone; nothing is deleted. Each page's rows are committed with the selector's progress,
+    so a
     run killed at any point, even by SIGKILL, and run again ends with exactly the rows an
     uninterrupted run gives: each selector goes on at the page where it stopped.
 
@@ -600,7 +696,9 @@ def sync(
     as it takes); a database of another schema version, or not made by zdevents,
     :class:`~zdevents.errors.SyncSchemaError`. ``progress`` is called with the counts so
     far after each commit. Invalid arguments raise ``ValueError`` or ``TypeError`` before
-    anything is opened or sent.
+    anything is opened or sent; so does a ``db`` that is a directory, a device, a FIFO, a
+    socket, a symlink to nothing, or a file with several names (hard links: SQLite keeps a
+    journal beside each name).
 
     >>> report = zdevents.sync(client, "events.db",
     ...                        ["coolbikes:rider:email:jdoe@example.com", {"user_id": 85211553}])
@@ -616,8 +714,17 @@ def sync(
         raise ValueError("db must be a file: an in-memory database keeps nothing")
     if on_missing not in ("raise", "skip"):
         raise ValueError(f"on_missing={on_missing!r} must be 'raise' or 'skip'")
-    if wait is not None and (isinstance(wait, bool) or not wait >= 0):
-        raise ValueError(f"wait={wait!r} must be a number of seconds, at least 0, or None")
+    if wait is not None:
+        try:
+            valid = isinstance(wait, int | float) and not isinstance(wait, bool) and wait >= 0
+            valid = valid and float(wait) >= 0  # an int past a float's range overflows
+        except OverflowError:
+            valid = False
+        if not valid:
+            raise ValueError(
+                f"wait={shorten(wait)} must be a number of seconds, at least 0, or None"
+            )
+        wait = float(wait)
     gap = _overlap_of(overlap)
     if isinstance(selectors, str | Identifier | Mapping):
         raise TypeError("selectors must be an iterable of selectors, not a single one")
@@ -632,14 +739,22 @@ def sync(
     _bulk.plan([], concurrency, on_missing, {})
     filters = json.dumps({"source": floor.source, "type": floor.type}, sort_keys=True)
 
+    problem = _database_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
+
     began = time.monotonic()
-    with _locked(path, wait):
-        conn = _connect(path)
+    real = os.path.realpath(path)
+    with _locked(real, wait):
+        conn = _connect(real, path)
         try:
             writer = _Writer(conn, filters)
             runs = _plan_runs(writer.states(), targets, floor.start, gap, full)
             return _run(client, path, writer, runs, floor, concurrency, on_missing, began, progress)
         except sqlite3.Error as exc:
+            unusable = _unusable(path, exc)
+            if isinstance(unusable, SyncSchemaError):  # damaged, read-only: a rerun won't help
+                raise unusable from None
             raise SyncError(f"writing the database {path} failed: {exc}") from None
         finally:
             conn.close()
@@ -656,7 +771,14 @@ def _plan_runs(
     for key, target in targets.items():
         st = states.get(key, _State())
         begin = floor
-        if not full and st.high_water is not None:
+        # A mark ahead of when its run completed was set by a version that let a future
+        # date move it (and froze the person's sync): not trusted, read from the floor.
+        trusted = (
+            st.completed_at is None
+            or st.high_water is None
+            or (st.high_water <= _utc(st.completed_at))
+        )
+        if not full and st.high_water is not None and trusted:
             behind = _behind(st.high_water, gap)
             if behind is not None and (floor is None or _bound(behind) > _bound(floor)):
                 begin = behind
@@ -760,13 +882,22 @@ def _read(
         try:
             for selector, page in pages:
                 run = by_selector[id(selector)]
+                if run.skipped is not None:
+                    continue  # an event of theirs could not be stored: the rest waits too
                 run.pages += 1
                 cursor = page.cursor if page.has_more else _READ_TO_THE_END
-                if cursor is not None and secret.scrub_text(cursor) != cursor:
+                if cursor is not None and secret.shows_in(cursor):
                     # A hostile server echoed the credentials as the cursor: never stored; a
                     # rerun reads this person's run again from its start instead.
                     cursor = None
-                writer.store(run, page.events, cursor)
+                try:
+                    writer.store(run, page.events, cursor)
+                except BadResponseError as exc:
+                    # An event without an id, or with a created_at that is no time at all:
+                    # this person is skipped and reported, their run left at this page (a
+                    # rerun tries it again); everyone else goes on.
+                    run.skipped = BadResponseError(secret.scrub_text(str(exc)))
+                    continue
                 notify()
             return
         except BadRequestError as exc:

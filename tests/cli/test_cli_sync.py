@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import signal
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.cli.test_cli import without_notice
+from tests.cli.test_cli_hostile import hostile  # noqa: F401 - a fixture
 
 _SCRIPT = Path(sys.executable).with_name("zdevents")
 ZDEVENTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "zdevents"]
@@ -162,8 +164,8 @@ def test_bulk_sync_skips_an_unknown_person_with_exit_3(
         (["--user-id", "1", "--overlap", "an hour"], "--overlap"),
         (["--user-id", "1", "--type", "x"], "type needs source"),
         (["--user-id", "1", "--start", "2020-01-01T00:00:00"], "add Z or an offset"),
-        (["--user-id", "1", "--page-size", "101"], "argument --page-size: '101' must be in 1..100"),
-        (["--user-id", "1", "--page-size", "0"], "argument --page-size: '0' must be in 1..100"),
+        (["--user-id", "1", "--page-size", "101"], "argument --page-size: '101' is outside 1..100"),
+        (["--user-id", "1", "--page-size", "0"], "argument --page-size: '0' is outside 1..100"),
         (["--identifiers-file", "/nonexistent/people.txt"], "cannot read --identifiers-file"),
         (["--user-id", "1", "--db", "/nonexistent/events.db"], "does not exist"),
     ],
@@ -305,3 +307,73 @@ def test_killed_at_random_points_and_run_again_ends_exact(
     assert len({row[0] for row in killed_events}) == len(killed_events)
     assert killed_state == reference_state  # marks equal, no run left open
     assert all(row[4] is None and row[7] is None for row in killed_state)
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["sync", "--overlap", "99999999999d"], "--overlap"),
+        (["sync", "--overlap", "9" * 400 + "s"], "--overlap"),
+        (["sync", "--timeout", "1e308"], "--timeout"),
+        (["sync", "--rate-limit", "1e308"], "--rate-limit"),
+        (["sync", "--max-retries", "9" * 30], "--max-retries"),
+        (["sync", "--page-size", "9" * 30], "--page-size"),
+        (["events", "--timeout", "1e308"], "--timeout"),
+        (["events", "--rate-limit", "inf"], "--rate-limit"),
+        (["events", "--max-retries", "9" * 30], "--max-retries"),
+        (["events", "--page-size", "9" * 30], "--page-size"),
+    ],
+)
+def test_numbers_out_of_range_exit_2_naming_the_option(
+    zendesk_sandbox: Any, tmp_path: Path, args: list[str], flag: str
+) -> None:
+    command, *options = args
+    where = ["--db", str(tmp_path / "e.db")] if command == "sync" else []
+    result = subprocess.run(
+        [*ZDEVENTS, command, *where, "--user-id", "1000", *options],
+        env=env_for(zendesk_sandbox), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    assert f"argument {flag}:" in result.stderr and "unexpected" not in result.stderr
+    assert zendesk_sandbox.request_count == 0
+
+
+def test_a_person_with_an_event_that_is_no_time_is_skipped_with_the_reason_exit_3(
+    hostile: Any,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:
+    def answer(n: int, auth: str) -> tuple[int, bytes]:
+        naive = {"id": "e1", "source": "s", "type": "t", "created_at": "2020-01-01T00:00:00"}
+        bad = {"id": "e2", "source": "s", "type": "t", "created_at": "next tuesday"}
+        return 200, json.dumps({"events": [naive, bad], "meta": {"has_more": False}}).encode()
+
+    url = hostile(answer)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
+    env.update(ZENDESK_BASE_URL=url, ZENDESK_EMAIL="a@example.com", ZENDESK_API_TOKEN="t0ken")
+    db = tmp_path / "events.db"
+    args = [*ZDEVENTS, "sync", "--db", str(db), "--user-id", "1"]
+    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    no_traceback(result)
+    assert result.returncode == 3, result.stderr
+    assert "skipped user_id:1: event field 'created_at' is not a timestamp" in result.stderr
+    assert "next tuesday" in result.stderr
+
+
+def test_a_damaged_database_exits_2_without_rerun_advice(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    zendesk_sandbox.add_events(records(0, 0, 300))
+    db = tmp_path / "events.db"
+    first = run(zendesk_sandbox, "--db", str(db), "--identifier", sel(0))
+    assert first.returncode == 0, first.stderr
+    data = bytearray(db.read_bytes())
+    page = 4096
+    data[2 * page : len(data) - page] = b"\xa5" * (len(data) - 3 * page)  # keep the schema page
+    db.write_bytes(bytes(data))
+    zendesk_sandbox.add_events(records(0, 300, 5))
+    again = run(zendesk_sandbox, "--db", str(db), "--identifier", sel(0), "--full")
+    no_traceback(again)
+    assert again.returncode == 2, again.stderr
+    assert "is damaged" in again.stderr
+    assert "run the same command again" not in again.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -439,3 +440,141 @@ def test_a_cursor_echoing_the_credentials_is_never_stored(tmp_path: Path) -> Non
     stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("events"))
     assert event(1)["id"].encode() in stored  # the first page was kept
     assert basic.encode() not in stored and basic.rstrip("=").encode() not in stored
+
+
+# --------------------------------------------------------------------------- issue 20
+
+
+def _now_ts(offset: dt.timedelta = dt.timedelta(0)) -> str:
+    moment = dt.datetime.now(dt.UTC).replace(tzinfo=None) + offset
+    return _ts(moment)
+
+
+def test_an_event_dated_in_the_future_does_not_freeze_the_mark(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    records = person(0, minutes(0, 5))
+    records[-1]["event"]["created_at"] = "2099-01-01T00:00:00.000000000Z"  # a wrong clock
+    zendesk_sandbox.add_events(records)
+    db = tmp_path / "events.db"
+    client = zendesk_sandbox.client
+    first = zdevents.sync(client, db, [sel(0)])
+    assert first.inserted == 5
+    # The mark is never ahead of when the run began: not 2099.
+    [(_, _, mark, _, _, _)] = state(db)
+    with sqlite3.connect(db) as conn:
+        (completed,) = conn.execute("SELECT completed_at FROM sync_state").fetchone()
+    assert mark < "2099" and mark <= completed.replace("Z", ".000000000Z")
+    # An event sent after that run, dated now, is found by the next incremental run.
+    new = person(0, minutes(10, 1))
+    new[0]["event"]["created_at"] = _now_ts()
+    zendesk_sandbox.add_events(new)
+    second = zdevents.sync(client, db, [sel(0)])
+    assert second.inserted == 1
+    assert (second.unchanged, len(rows(db))) == (1, 6)  # the 2099 event is read again
+
+
+def test_a_mark_frozen_in_the_future_by_an_earlier_version_is_read_from_the_floor(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    zendesk_sandbox.add_events(person(0, minutes(0, 5)))
+    db = tmp_path / "events.db"
+    client = zendesk_sandbox.client
+    zdevents.sync(client, db, [sel(0)])
+    with sqlite3.connect(db) as conn:  # what the earlier versions left after a 2099 event
+        conn.execute("UPDATE sync_state SET high_water = '2099-01-01T00:00:00.000000000Z'")
+    new = person(0, minutes(600, 1))
+    zendesk_sandbox.add_events(new)
+    report = zdevents.sync(client, db, [sel(0)])
+    assert (report.inserted, report.unchanged) == (1, 5)
+    assert report.selectors[0].start is None  # from the floor: everything, once
+    assert report.selectors[0].high_water == _ts(BASE + dt.timedelta(minutes=600), 100)
+
+
+def _served_by_user(pages: dict[str, list[dict[str, Any]]]) -> Any:
+    def handler(request: httpx.Request) -> httpx.Response:
+        user = request.url.path.split("/")[-2]
+        return httpx.Response(200, json=page_body(pages[user], has_more=False))
+
+    return handler
+
+
+def test_a_created_at_without_an_offset_is_stored_as_received_and_read_as_utc(
+    tmp_path: Path,
+) -> None:
+    naive = event(1, created_at="2020-02-28T18:13:01.5")
+    handler = _served_by_user({"1": [event(0), naive]})
+    db = tmp_path / "events.db"
+    with client(handler) as c:
+        report = zdevents.sync(c, db, [{"user_id": 1}])
+        assert (report.inserted, report.skipped) == (2, ())
+        # As Event.created_at reads it (and `zdevents events` exports it): UTC.
+        assert (
+            zdevents.Event(json.dumps(naive))
+            .created_at.isoformat()
+            .startswith("2020-02-28T18:13:01.500000+00:00")
+        )
+        with sqlite3.connect(db) as conn:
+            stored = conn.execute(
+                "SELECT created_at, created_utc FROM events WHERE id = ?", (naive["id"],)
+            ).fetchone()
+        assert stored == ("2020-02-28T18:13:01.5", "2020-02-28T18:13:01.500000000Z")
+        # The mark moved, so the next run is incremental, not stuck.
+        again = zdevents.sync(c, db, [{"user_id": 1}])
+        assert again.selectors[0].start is not None and again.skipped == ()
+
+
+def test_an_event_that_is_no_time_skips_that_person_only_and_says_why(tmp_path: Path) -> None:
+    bad = event(2, created_at="next tuesday")
+    handler = _served_by_user({"1": [event(0), bad], "2": [event(1)]})
+    db = tmp_path / "events.db"
+    with client(handler) as c:
+        report = zdevents.sync(c, db, [{"user_id": 1}, {"user_id": 2}])
+        assert [s.selector for s in report.skipped] == ["user_id:1"]
+        skipped = report.skipped[0].skipped
+        assert isinstance(skipped, errors.BadResponseError)
+        assert "created_at" in str(skipped) and "next tuesday" in str(skipped)
+        assert report.selectors[1].inserted == 1  # the other person goes on
+        assert set(rows(db)) == {event(1)["id"]}
+        # Their run stays where it stopped: a rerun tries that page again, and says so again.
+        again = zdevents.sync(c, db, [{"user_id": 1}, {"user_id": 2}])
+        assert [s.selector for s in again.skipped] == ["user_id:1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("overlap", 1e20), ("overlap", 10**30), ("overlap", 10**400), ("wait", 10**400),
+     ("overlap", 99999999999 * 86400)],
+)  # fmt: skip
+def test_overflowing_numbers_are_value_errors_naming_the_option(
+    tmp_path: Path, name: str, value: Any
+) -> None:
+    with client(lambda r: httpx.Response(500)) as c, pytest.raises(ValueError, match=name):
+        zdevents.sync(c, tmp_path / "events.db", [{"user_id": 1}], **{name: value})
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "dangling", "hard link"])
+def test_a_database_that_is_not_one_regular_file_is_a_value_error_before_anything(
+    tmp_path: Path, kind: str
+) -> None:
+    db = tmp_path / "events.db"
+    if kind == "directory":
+        db.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(db)
+    elif kind == "dangling":
+        db.symlink_to(tmp_path / "nowhere")
+    else:
+        db.write_bytes(b"")
+        os.link(db, tmp_path / "other.db")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with client(lambda r: httpx.Response(500)) as c, pytest.raises(ValueError, match="database"):
+        zdevents.sync(c, db, [{"user_id": 1}])
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_database_in_a_missing_folder_is_a_value_error_before_anything(tmp_path: Path) -> None:
+    with client(lambda r: httpx.Response(500)) as c, pytest.raises(ValueError, match="folder"):
+        zdevents.sync(c, tmp_path / "missing" / "events.db", [{"user_id": 1}])
+    assert list(tmp_path.iterdir()) == []

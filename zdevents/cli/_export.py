@@ -23,7 +23,17 @@ from ._checkpoint import (
     differences,
     load_checkpoint,
 )
-from ._files import AtomicFile, StateInUse, StateLock, deferred_signals, open_special, special_file
+from ._files import (
+    AtomicFile,
+    NotOurLock,
+    StateInUse,
+    StateLock,
+    deferred_signals,
+    lock_path,
+    open_special,
+    special_file,
+    state_file_problem,
+)
 from ._formats import EventWriter, make_writer
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
 from ._people import Person
@@ -124,6 +134,8 @@ def _cannot_write(path: str, exc: OSError) -> UsageError:
 
 def open_sink(plan: Plan) -> _Sink:
     """Open the output before any request, so a bad path costs nothing."""
+    if plan.resume is not None:
+        _check_resume(plan)
     if plan.output is None:
         return _stdout()
     if special_file(plan.output):
@@ -151,6 +163,11 @@ def open_sink(plan: Plan) -> _Sink:
         raise UsageError(
             f"--resume {plan.resume} is in use by another zdevents run; wait for it to end"
         ) from None
+    except NotOurLock:
+        raise UsageError(
+            f"--resume {plan.resume} needs {lock.path} for its lock, and that is a file that "
+            "is not a zdevents lock; move it away or pick another --resume STATE"
+        ) from None
     except OSError as exc:
         raise UsageError(f"cannot write --resume {plan.resume}: {exc.strerror or exc}") from None
     try:
@@ -158,6 +175,20 @@ def open_sink(plan: Plan) -> _Sink:
     except BaseException:
         lock.release()
         raise
+
+
+def _check_resume(plan: Plan) -> None:
+    """A state must be a regular file (or none yet) in an existing folder, and its lock no
+    file of the user's: checked before the lock is taken and before any request."""
+    assert plan.resume is not None
+    problem = state_file_problem(plan.resume)
+    if problem is not None:
+        raise UsageError(f"cannot use --resume {plan.resume}: {problem}")
+    if plan.output is not None and os.path.realpath(plan.output) == lock_path(plan.resume):
+        raise UsageError(
+            f"--output {plan.output} is the lock file of --resume {plan.resume} "
+            f"({lock_path(plan.resume)}); pick another --output or --resume"
+        )
 
 
 def _open_resumable(plan: Plan, lock: StateLock) -> _Sink:
@@ -317,14 +348,19 @@ class Exporter:
             # stays, and a rerun redoes this page (the truncation drops its lines).
             # Nor after a cursor that spells the credentials (a hostile server echoing
             # them): the state file must never hold a secret.
-            if self.sink.start is not None and _savable(page.cursor):
+            if self.sink.start is not None and self._savable(page.cursor):
                 self._checkpoint(cursor=page.cursor)
+
+    def _savable(self, cursor: str | None) -> bool:
+        """Whether a checkpoint may record ``cursor``: one that spells a credential (as the
+        library's scrubber decodes it) never goes into a state file."""
+        return cursor is not None and not holds_secret(cursor, self.client)
 
     def _bad_state(self, exc: Exception) -> UsageError:
         """The library refused a cursor read from the state file."""
         return UsageError(
             f'{self.plan.resume} is not a usable zdevents resume state (its "cursor" is '
-            f"refused: {scrubbed(str(exc))}); delete it to start over"
+            f"refused: {scrubbed(str(exc), self.client)}); delete it to start over"
         )
 
     def _skip(self, selector: object, error: Exception) -> None:
@@ -380,7 +416,7 @@ class Exporter:
                 self.progress.add(events=len(events), pages=1)
                 if self._room() == 0:
                     return
-                if page.has_more and not _savable(page.cursor):
+                if page.has_more and not self._savable(page.cursor):
                     # This person cannot be resumed after this page (no cursor, or one that
                     # spells the credentials); a later checkpoint of someone else would count
                     # its lines as saved. Keep the last good one.
@@ -398,12 +434,6 @@ class Exporter:
             close = getattr(pages, "close", None)
             if close is not None:
                 close()
-
-
-def _savable(cursor: str | None) -> bool:
-    """Whether a checkpoint may record ``cursor``: one that spells a credential never goes
-    into a state file."""
-    return cursor is not None and not holds_secret(cursor)
 
 
 # --------------------------------------------------------------------------- the report
@@ -487,7 +517,7 @@ def export(plan: Plan, client: Client) -> int:
         again = _AGAIN if exporter.resumable() else ""
         error(
             f"{plan.describe()} failed: unexpected {type(exc).__name__}: "
-            f"{scrubbed(str(exc))}{again}"
+            f"{scrubbed(str(exc), client)}{again}"
         )
         return 1
     if not plan.quiet and not sink.stdout:

@@ -94,20 +94,37 @@ class AtomicFile:
     and renames it over the target; :meth:`discard` (or leaving a ``with`` block by an
     exception) deletes it, so a failed export leaves no partial file and an existing file
     untouched. A symlinked target is followed: the file it points to is replaced, the link
-    stays.
+    stays. A device, FIFO or socket is written to directly (``direct``): nothing is renamed
+    over it, :meth:`commit` closes it. A directory or a loop of symlinks is an ``OSError``.
     """
 
     def __init__(self, target: str) -> None:
         self.target = os.path.realpath(target)
         directory, name = os.path.split(self.target)
-        mode = _new_file_mode(self.target)
         self._done = False
         self.published = False
+        kind = path_kind(self.target)
+        if kind == "directory":
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), target)
+        if kind == "dangling" and os.path.lexists(self.target):
+            # A loop of symlinks (realpath stops in it): renaming over it would replace a
+            # link, not write the file it names.
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), target)
+        #: A device, FIFO or socket: written to as it is, never replaced (as root, a
+        #: rename over /dev/null would put a regular file in its place).
+        self.direct = kind == "special"
+        self.file: IO[bytes]
+        if self.direct:
+            self.temp_path = ""
+            self.file = open_special(self.target)
+            self.published = True
+            return
+        mode = _new_file_mode(self.target)
         with deferred_signals():
             fd, self.temp_path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
             try:
                 os.fchmod(fd, mode)
-                self.file: IO[bytes] = os.fdopen(fd, "wb")
+                self.file = os.fdopen(fd, "wb")
             except BaseException:
                 os.close(fd)
                 os.unlink(self.temp_path)
@@ -116,7 +133,8 @@ class AtomicFile:
     def sync(self) -> None:
         """Flush Python's buffer and the OS cache of the file to disk."""
         self.file.flush()
-        os.fsync(self.file.fileno())
+        if not self.direct:  # a pipe or a socket has no disk to sync to
+            os.fsync(self.file.fileno())
 
     def publish(self) -> None:
         """Rename the file, as written so far, over the target and keep it open: later
@@ -131,6 +149,10 @@ class AtomicFile:
 
     def commit(self) -> None:
         """Make the complete file visible under the target name."""
+        if self.direct:
+            self.file.close()  # flushes: a reader that went away is an error here
+            self._done = True
+            return
         self.publish()
         self.file.close()
         self._done = True
@@ -167,14 +189,65 @@ def atomic_write(target: str) -> Iterator[IO[bytes]]:
         raise
 
 
+def path_kind(path: str) -> str:
+    """What is at ``path``, symlinks followed: ``"missing"``, ``"file"`` (a regular file),
+    ``"directory"``, ``"special"`` (a device, a FIFO or a socket) or ``"dangling"`` (a
+    symlink to nothing, or a loop of them)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "dangling" if os.path.islink(path) else "missing"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "dangling"
+        return "missing"  # e.g. a folder on the way that is a file: opening it says so
+    if stat.S_ISREG(mode):
+        return "file"
+    return "directory" if stat.S_ISDIR(mode) else "special"
+
+
 def special_file(path: str) -> bool:
     """Whether ``path`` exists and is not a regular file (after symlinks): a device, a FIFO
     or a socket, which is written to as it is rather than replaced."""
+    return path_kind(path) == "special"
+
+
+def _what(path: str) -> str:
     try:
         mode = os.stat(path).st_mode
     except OSError:
-        return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+        return "a device, FIFO or socket"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def state_file_problem(path: str) -> str | None:
+    """Why ``path`` cannot be a state file (one that is read, then replaced atomically
+    under a lock beside it), or ``None``: it must be a regular file with one name, or not
+    exist yet."""
+    kind = path_kind(path)
+    if kind == "directory":
+        return f"{path} is a directory"
+    if kind == "special":
+        return f"{path} is {_what(path)}, not a regular file"
+    if kind == "dangling":
+        return f"{path} is a symlink to nothing ({os.path.realpath(path)} does not exist)"
+    real = os.path.realpath(path)
+    # A missing or unwritable folder: creating the lock says so, with the system's words.
+    if kind == "file":
+        try:
+            links = os.stat(real).st_nlink
+        except OSError:
+            links = 1
+        if links > 1:
+            return (
+                f"{path} has {links} names (hard links): it is replaced at each checkpoint, "
+                "which would leave the other names behind; give it one name"
+            )
+    return None
 
 
 def open_special(path: str) -> IO[bytes]:
@@ -194,21 +267,42 @@ class StateInUse(Exception):
     """Another run holds the lock of this resume state."""
 
 
+class NotOurLock(Exception):
+    """The lock's name is taken by a file that is not a zdevents lock."""
+
+
+#: What a lock file holds: how a file of the user's (``-o X.lock --resume X``) is told apart
+#: from a lock, so that it is never taken, nor removed at the end.
+LOCK_MARK = b"zdevents: a run holds this lock; removed when it ends\n"
+
+
+def lock_path(state: str) -> str:
+    """The lock of a state: beside the file the state resolves to, so that every name of
+    it (symlinks, relative paths) takes the same lock."""
+    return os.path.realpath(state) + ".lock"
+
+
 class StateLock:
-    """An exclusive lock on a resume state, held for the whole run: ``STATE.lock`` beside it,
-    locked with ``flock`` (released by the kernel if the process dies) and removed at the
-    end. Creating it is also the check that STATE's folder exists and is writable."""
+    """An exclusive lock on a resume state, held for the whole run: ``STATE.lock`` beside
+    the real STATE (symlinks followed), locked with ``flock`` (released by the kernel if the
+    process dies) and removed at the end. Creating it is also the check that STATE's folder
+    exists and is writable. A file of that name that is not a zdevents lock is refused
+    (:class:`NotOurLock`), never locked or removed."""
 
     def __init__(self, state: str) -> None:
-        self.path = os.path.abspath(state) + ".lock"
+        self.path = lock_path(state)
         self._fd: int | None = None
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`StateInUse` at once (``OSError`` if the folder is
-        missing or unwritable)."""
+        missing or unwritable, :class:`NotOurLock` if the name holds another file)."""
         for _ in range(10):
             with deferred_signals():
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                if os.path.islink(self.path) or path_kind(self.path) not in ("missing", "file"):
+                    raise NotOurLock(self.path)
+                fd = os.open(
+                    self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644
+                )
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError as exc:
@@ -223,6 +317,12 @@ class StateLock:
                 except FileNotFoundError:
                     same = False
                 if same:
+                    held = os.pread(fd, len(LOCK_MARK) + 1, 0)
+                    if held not in (b"", LOCK_MARK):
+                        os.close(fd)
+                        raise NotOurLock(self.path)
+                    if not held:
+                        os.write(fd, LOCK_MARK)
                     self._fd = fd
                     return
                 os.close(fd)
@@ -232,7 +332,9 @@ class StateLock:
         if self._fd is None:
             return
         with deferred_signals():
+            # Only the file we locked: never one renamed over its name since.
             with contextlib.suppress(OSError):
-                os.unlink(self.path)
+                if os.path.samestat(os.fstat(self._fd), os.stat(self.path)):
+                    os.unlink(self.path)
             os.close(self._fd)
             self._fd = None

@@ -17,7 +17,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import FrameType
 from typing import Any, NoReturn
 
@@ -28,6 +28,7 @@ from ._export import Plan, export
 from ._files import TERMINATING
 from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, Interrupted, UsageError, error, say
+from ._numbers import MAX_RATE, MAX_RETRIES, MAX_TIMEOUT, positive, whole
 from ._people import PeopleFileError, read_people
 from ._secrets import scrubbed
 from ._sync import add_sync_parser, run_sync
@@ -40,8 +41,7 @@ _MAX_PAGE_SIZE: int = _EVENTS["page_size"].default
 _CONCURRENCY: int = inspect.signature(Client.events_many).parameters["concurrency"].default
 _LOGIN_PORT: int = inspect.signature(Login).parameters["port"].default
 _LOGIN_WAIT: float = inspect.signature(Login.wait).parameters["timeout"].default
-#: Longer than any answer is worth waiting for, and short of what timers can hold.
-_MAX_TIMEOUT = 86_400.0
+_MAX_TIMEOUT = MAX_TIMEOUT
 
 EXAMPLES = """\
 examples:
@@ -124,34 +124,9 @@ def _utf8(text: str) -> str:
     return text
 
 
-def _int_in(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if maximum is not None and not minimum <= value <= maximum:
-            raise argparse.ArgumentTypeError(f"{text!r} is outside {minimum}..{maximum}")
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
-        return value
-
-    return parse
-
-
-def _positive_float(maximum: float) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not 0 < value <= maximum:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} must be a number above 0, at most {maximum:g}"
-            )
-        return value
-
-    return parse
+# The numeric options, bounded once for every command (cli/_numbers.py).
+_int_in = whole
+_positive_float = positive
 
 
 def _time(text: str) -> str:
@@ -284,13 +259,13 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--rate-limit",
         metavar="PER_MIN",
-        type=_positive_float(1e9),
+        type=_positive_float(MAX_RATE),
         help="send at most this many requests a minute (stay under your plan's limit)",
     )
     net.add_argument(
         "--max-retries",
         metavar="N",
-        type=_int_in(0, 1000),
+        type=_int_in(0, MAX_RETRIES),
         help="retries of a failed request: 429, 5xx, network errors (default 4; 0: none)",
     )
     net.add_argument(

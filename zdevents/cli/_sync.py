@@ -9,16 +9,16 @@ A thin layer over :func:`zdevents.sync`: flags in, one summary out. Exit status:
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
-import re
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from zdevents import Client, SyncReport, errors, sync
 
 from ._export import _listening
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
+from ._numbers import MAX_RATE, MAX_RETRIES, MAX_TIMEOUT, duration, positive, whole
 from ._people import PeopleFileError, read_people
 from ._progress import Progress
 
@@ -31,7 +31,9 @@ re-reads from the newest created_at stored for that person minus --overlap (defa
 because created_at is set by the sender and late events arrive behind it. Events are
 upserted by id: new ones inserted, changed ones updated, the others left alone; nothing is
 deleted. An event backdated further than the overlap is not seen: run with --full now and
-then (e.g. weekly) to read everything again.
+then (e.g. weekly) to read everything again. An event dated in the future (a sender's wrong
+clock) is stored, but the mark never moves past the moment the run began, so later events
+are still found.
 
 Each page's rows are committed with the person's progress: a run that is interrupted or
 killed keeps what it stored, and the same command run again ends exactly as an
@@ -51,50 +53,15 @@ exit status: 0 done, 1 API, network or database failure (run again to go on),
 3 done but some people were skipped, 130 interrupted (128 + the signal for others)
 """
 
-_DURATION = re.compile(r"(?:([0-9]+(?:\.[0-9]+)?)([smhd]))+")
-_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhd])")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# The library's defaults, read from its signature rather than repeated here.
+_SYNC = inspect.signature(sync).parameters
+_MAX_PAGE_SIZE: int = _SYNC["page_size"].default  # also the largest Zendesk allows
+_CONCURRENCY: int = _SYNC["concurrency"].default
+_OVERLAP: float = _SYNC["overlap"].default.total_seconds()
 
-
-def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            within = f"at least {minimum}" if maximum is None else f"in {minimum}..{maximum}"
-            raise argparse.ArgumentTypeError(f"{text!r} must be {within}")
-        return value
-
-    return parse
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return value
-
-
-_positive_int = _count(1)
-_page_size = _count(1, 100)
-_non_negative_int = _count(0)
-
-
-def _duration(text: str) -> float:
-    """``90s``, ``30m``, ``1h``, ``2d``, ``1h30m`` or ``0``, in seconds."""
-    value = text.strip().lower()
-    if value == "0":
-        return 0.0
-    if not _DURATION.fullmatch(value):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a duration: use e.g. 90s, 30m, 1h, 2d or 1h30m"
-        )
-    return sum(float(n) * _SECONDS[unit] for n, unit in _PART.findall(value))
+_positive_int = whole(1)
+_page_size = whole(1, _MAX_PAGE_SIZE)
+_non_negative_int = whole(0, MAX_RETRIES)
 
 
 def add_sync_parser(commands: Any) -> None:
@@ -132,21 +99,22 @@ def add_sync_parser(commands: Any) -> None:
     reading.add_argument(
         "--overlap",
         metavar="DURATION",
-        type=_duration,
-        default=3600.0,
+        type=duration,
+        default=_OVERLAP,
         help="re-read this far behind the newest stored event: 90s, 30m, 1h, 2d (default 1h)",
     )
     reading.add_argument("--full", action="store_true", help="read everything again")
     net = p.add_argument_group("requests")
-    net.add_argument("--page-size", metavar="N", type=_page_size, default=100,
-                     help="events a request, 1..100 (default 100)")  # fmt: skip
-    net.add_argument("--concurrency", metavar="N", type=_positive_int, default=8,
-                     help="people read at the same time (default 8)")  # fmt: skip
-    net.add_argument("--rate-limit", metavar="PER_MIN", type=_positive_float,
+    net.add_argument("--page-size", metavar="N", type=_page_size, default=_MAX_PAGE_SIZE,
+                     help=f"events a request, 1..{_MAX_PAGE_SIZE} (default {_MAX_PAGE_SIZE})",
+                     )  # fmt: skip
+    net.add_argument("--concurrency", metavar="N", type=_positive_int, default=_CONCURRENCY,
+                     help=f"people read at the same time (default {_CONCURRENCY})")  # fmt: skip
+    net.add_argument("--rate-limit", metavar="PER_MIN", type=positive(MAX_RATE),
                      help="send at most this many requests a minute")  # fmt: skip
     net.add_argument("--max-retries", metavar="N", type=_non_negative_int,
                      help="retries of a failed request (default 4)")  # fmt: skip
-    net.add_argument("--timeout", metavar="SECONDS", type=_positive_float,
+    net.add_argument("--timeout", metavar="SECONDS", type=positive(MAX_TIMEOUT),
                      help="seconds to wait for each response (default 30)")  # fmt: skip
     talk = p.add_mutually_exclusive_group()
     talk.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")

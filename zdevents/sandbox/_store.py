@@ -121,6 +121,9 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         target = ":memory:" if path is None else os.fspath(path)
+        if path is not None and os.path.exists(target) and not os.path.isfile(target):
+            # SQLite would put its journal beside it: as root, beside /dev/null is in /dev.
+            raise ValueError(f"--db {target}: not a regular file (a directory or a device?)")
         self._lock = threading.Lock()
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         try:

@@ -1,0 +1,75 @@
+"""The numeric options of the command line, parsed and bounded in one place: every number a
+user types is a usage error naming its flag (exit 2) when it is out of range, never an
+``OverflowError`` later."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from collections.abc import Callable
+
+#: Longer than any answer is worth waiting for, and short of what timers can hold.
+MAX_TIMEOUT = 86_400.0
+#: More retries than any failure is worth; the library's own bound of a retry count.
+MAX_RETRIES = 1000
+#: Requests a minute: far above any plan's limit, far below what pacing arithmetic holds.
+MAX_RATE = 1e9
+#: The longest ``--overlap``: what a ``timedelta`` holds (about 2.7 million years).
+MAX_OVERLAP = int(dt.timedelta.max.total_seconds())
+
+_DURATION = re.compile(r"(?:([0-9]+(?:\.[0-9]+)?)([smhd]))+")
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhd])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """A whole number in ``minimum..maximum`` (no upper bound with ``None``)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r:.40} is not a whole number") from None
+        if maximum is not None and not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"{text!r:.40} is outside {minimum}..{maximum}")
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r:.40} must be at least {minimum}")
+        return value
+
+    return parse
+
+
+def positive(maximum: float) -> Callable[[str], float]:
+    """A number above 0 and at most ``maximum``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r:.40} is not a number") from None
+        if not 0 < value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"{text!r:.40} must be a number above 0, at most {maximum:g}"
+            )
+        return value
+
+    return parse
+
+
+def duration(text: str) -> float:
+    """``90s``, ``30m``, ``1h``, ``2d``, ``1h30m`` or ``0``, in seconds (at most
+    :data:`MAX_OVERLAP`)."""
+    value = text.strip().lower()
+    if value == "0":
+        return 0.0
+    if not _DURATION.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{text!r:.40} is not a duration: use e.g. 90s, 30m, 1h, 2d or 1h30m"
+        )
+    seconds = sum(float(n) * _SECONDS[unit] for n, unit in _PART.findall(value))
+    if not seconds <= MAX_OVERLAP:  # inf too (a number of 400 digits)
+        raise argparse.ArgumentTypeError(
+            f"{text!r:.40} is too long: at most {MAX_OVERLAP // 86400:,}d"
+        )
+    return seconds
