@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from . import errors
-from ._failures import may_have_been_processed
+from ._failures import provably_not_received
 from ._ratelimit import RateLimiter
 from .errors import RateLimitError, ZendeskError
 
@@ -61,13 +61,15 @@ def is_transient(error: BaseException) -> bool:
 def _may_resend(error: ZendeskError, write: bool, retry_writes: bool) -> bool:
     """Whether ``error`` allows sending the same request again.
 
-    A write (POST) that may have been acted on is sent again only if the caller opted in
-    (``retry_writes``): Zendesk has no idempotency key, so it could store an event twice. A
-    429 and a connection that was never made are safe for every method.
+    A write (POST) is sent again by default only after a failure that shows it did not
+    reach Zendesk: a 429 or a connection that was never made. Anything else (a 408, a 5xx,
+    a timeout, a dropped connection, a broken 2xx body) may have stored it, so it is sent
+    again only if the caller opted in (``retry_writes``): Zendesk has no idempotency key,
+    so it could store an event twice.
     """
     if not is_transient(error):
         return False
-    return not write or retry_writes or not may_have_been_processed(error)
+    return not write or retry_writes or provably_not_received(error)
 
 
 def _count(_: object, attribute: attrs.Attribute[int], value: object) -> None:

@@ -29,6 +29,7 @@ import attrs
 import httpx
 
 from ._bulk import ASYNC_MAX_WORKERS
+from ._event import Scrubber, described
 from ._query import make_query
 from ._routes import Request, build_track
 from .errors import BadResponseError
@@ -41,6 +42,10 @@ class Client(Protocol):
 
     (A protocol rather than an import: ``_client`` imports this module.)
     """
+
+    @property
+    def _authorization(self) -> Scrubber:
+        """The client's credential, whose ``scrub_text`` makes a server's text safe to show."""
 
     def _send(
         self,
@@ -56,6 +61,9 @@ class Client(Protocol):
 
 class AsyncClient(Protocol):
     """What tracking and profile reads use of an ``AsyncClient``."""
+
+    @property
+    def _authorization(self) -> Scrubber: ...
 
     def _send(
         self,
@@ -310,9 +318,11 @@ def decode_result(response: httpx.Response) -> TrackResult:
     try:
         body = json.loads(response.content)
     except (ValueError, RecursionError):
+        # As for a page: a body that is not JSON may be whole next time.
         raise BadResponseError(
             f"the {response.status_code} answer to a track request is not JSON "
-            f"({len(response.content)} bytes)"
+            f"({len(response.content)} bytes)",
+            kind="undecodable",
         ) from None
     if not isinstance(body, dict):
         raise BadResponseError("the answer to a track request is not a JSON object")
@@ -325,8 +335,9 @@ def decode_result(response: httpx.Response) -> TrackResult:
             return value
         if value is None and not required:
             return None
+        # Described, never quoted: a server may echo the request's credentials there.
         raise BadResponseError(
-            f"the answer to a track request has no valid {name!r} (got {value!r:.60})"
+            f"the answer to a track request has no valid {name!r} (got {described(value)})"
         )
 
     return TrackResult(

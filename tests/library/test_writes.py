@@ -18,6 +18,7 @@ import pytest
 
 from tests._mock import API_TOKEN, FakeClock, Recorder, async_client, client, json_of
 from zdevents import Client, errors, is_transient
+from zdevents._retry import RETRYABLE_STATUSES
 
 PATH = "/api/v2/user_profiles/events"
 BODY = {"event": {"source": "shop", "type": "bought"}, "profile": {"source": "shop"}}
@@ -198,3 +199,54 @@ def test_a_refused_connection_is_retried_for_a_write(clock: FakeClock) -> None:
     assert not info.value.sent
     assert STORED not in str(info.value)
     assert len(clock.sleeps) == 2  # two retries, then the error
+
+
+# --- every retryable status and failure kind, for a write ---------------------------------
+
+#: What shows that a write did not reach Zendesk: the only failures resent by default.
+NOT_RECEIVED = [httpx.Response(429), httpx.ConnectError("refused"), httpx.PoolTimeout("full")]
+#: Everything else that reads would retry: the write may have been stored.
+MAY_HAVE_BEEN_STORED = [
+    *(httpx.Response(status) for status in sorted(RETRYABLE_STATUSES - {429})),
+    httpx.ReadTimeout("slow"),
+    httpx.WriteTimeout("slow"),
+    httpx.ReadError("reset"),
+    httpx.RemoteProtocolError("dropped"),
+    httpx.Response(202, content=b'{"profile_id": "01E1", "status'),  # cut short
+    httpx.Response(202, content=b"<html>"),  # not JSON
+]
+
+
+def _name(failure: Any) -> str:
+    return str(failure.status_code) if isinstance(failure, httpx.Response) else repr(failure)
+
+
+@pytest.mark.parametrize("failure", MAY_HAVE_BEEN_STORED, ids=_name)
+def test_a_write_that_may_have_been_stored_is_sent_once_unless_retry_writes(
+    clock: FakeClock, failure: Any
+) -> None:
+    rec = Recorder(failure, ACCEPTED)
+    with client(rec) as c, pytest.raises(errors.ZendeskError, match=STORED):
+        c.track({"source": "shop", "type": "bought"}, profile_id="01E1")
+    assert rec.calls == 1
+    rec.answers = [failure, ACCEPTED]
+    with client(rec, retry_writes=True) as c:
+        c.track({"source": "shop", "type": "bought"}, profile_id="01E1")
+    assert rec.calls == 3
+
+    async def async_track() -> None:
+        async with async_client(rec) as c:
+            await c.track({"source": "shop", "type": "bought"}, profile_id="01E1")
+
+    rec.answers = [failure, ACCEPTED]
+    with pytest.raises(errors.ZendeskError, match=STORED):
+        asyncio.run(async_track())
+    assert rec.calls == 4
+
+
+@pytest.mark.parametrize("failure", NOT_RECEIVED, ids=_name)
+def test_a_write_that_did_not_reach_zendesk_is_sent_again(clock: FakeClock, failure: Any) -> None:
+    rec = Recorder(failure, ACCEPTED)
+    with client(rec) as c:
+        assert c.track({"source": "shop", "type": "bought"}, profile_id="01E1").user_id == "7"
+    assert rec.calls == 2
