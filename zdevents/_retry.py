@@ -151,13 +151,17 @@ class Attempts:
         return max(0.001, min(bounds))
 
     def check_pacing(self, wait: float) -> None:
-        """Refuse a wait the rate limiter imposes before a send if it is past
-        ``max_retry_after`` or the budget (a tiny ``X-Rate-Limit``, a long pause)."""
+        """Refuse a wait the rate limiter asks for before a send if the server imposes more
+        than ``max_retry_after`` of it (a tiny ``X-Rate-Limit``, a long pause), or if it is
+        past the budget. A wait that only the caller's own ``rate_limit`` or the queue of
+        workers sharing the limiter makes long is pacing the caller asked for: taken,
+        however long (``max_retry_after`` is for waits the server imposes)."""
         policy = self._policy
         over_budget = (
             policy.budget is not None and time.monotonic() - self._started + wait > policy.budget
         )
-        if wait > policy.max_retry_after or over_budget:
+        imposed = min(wait, self._limiter.imposed())
+        if imposed > policy.max_retry_after or over_budget:
             raise RateLimitError(
                 f"{self._what}: pacing under the account's rate limit would wait {wait:.0f} s, "
                 f"more than max_retry_after ({policy.max_retry_after:g} s) or the retry budget",
