@@ -493,3 +493,21 @@ def test_a_wait_the_server_imposes_past_max_retry_after_is_still_refused(
         with pytest.raises(errors.RateLimitError, match="pacing"):
             c.track({"source": "shop", "type": "t"}, profile_id="01E1")
     assert rec.calls == 2 and frozen.sleeps == [pytest.approx(0.06)]
+
+
+def test_an_export_of_many_people_under_the_callers_pace_is_never_refused(
+    monkeypatch: Any,
+) -> None:
+    # What `zdevents events --identifiers-file --rate-limit 2 --concurrency 4` runs: four
+    # tasks take slots 0, 30, 60 and 90 s apart; none is refused for being long.
+    frozen = FakeClock(frozen=True).install(monkeypatch)
+    rec = Recorder(page_body([event(1)]))
+
+    async def run() -> list[Any]:
+        async with async_client(rec, rate_limit=2) as c:
+            people = [{"user_id": n} for n in range(1, 5)]
+            return [pair async for pair in c.events_many(people, concurrency=4)]
+
+    assert len(asyncio.run(run())) == 4
+    assert rec.calls == 4
+    assert sorted(frozen.sleeps) == [30.0, 60.0, 90.0]
