@@ -416,10 +416,11 @@ def track_many(
 ) -> Iterator[Outcome]:
     """Threads: at most ``concurrency`` records in flight, outcomes yielded in input order.
 
-    At most ``2 * concurrency`` records are read ahead of the one yielded, so a lazy
-    iterable of any length is sent in bounded memory. When the caller stops early, the
-    records not yet started are never sent, and closing returns once those in flight have
-    ended (within the client's timeout; their waits end at once).
+    A record is taken from ``records`` only when a worker is free to send it, and only
+    while the caller asks for an outcome (at most ``2 * concurrency`` ahead of the one
+    yielded), so a lazy iterable of any length is sent in bounded memory and a caller that
+    stops asking (even without closing) starts nothing more. Closing returns once those in
+    flight have ended (within the client's timeout; their waits end at once).
     """
     concurrency = check_concurrency(concurrency)
     todo = iter(_check_records(records))
@@ -442,23 +443,43 @@ def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> 
         return track(client, **record_arguments(record), sleep=sleep)
 
     pool = concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="zdevents-track")
+    # In input order, started or done; never one waiting for a worker.
     window: collections.deque[concurrent.futures.Future[TrackResult]] = collections.deque()
     index = 0
+    more = True
     try:
-        for record in todo:
-            window.append(pool.submit(one, record))
-            if len(window) >= 2 * concurrency:
-                yield _outcome(window.popleft(), index)
-                index += 1
-        while window:
-            yield _outcome(window.popleft(), index)
+        while True:
+            running = [f for f in window if not f.done()]
+            # Records start only here, while the caller asks for an outcome, and only as many
+            # as there are free workers: once it stops asking (a break, with the generator
+            # still referenced), no record starts that had not started already.
+            while more and len(running) < concurrency and len(window) < 2 * concurrency:
+                record = next(todo, _END)
+                if record is _END:
+                    more = False
+                    break
+                future = pool.submit(one, record)
+                window.append(future)
+                running.append(future)
+            if not window:
+                return
+            head = window[0]
+            if not head.done():
+                concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                continue
+            window.popleft()
+            yield _outcome(head, index)
             index += 1
     finally:
-        # Stopped early: records not started are dropped, waits end at once, and this
-        # returns once the requests on the wire have ended (within the client's timeout),
-        # so that nothing is sent after the caller moved on.
+        # Stopped early: waits end at once, and this returns once the requests on the wire
+        # have ended (within the client's timeout), so that nothing is sent after the caller
+        # moved on.
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: The end of the records (``next(todo, _END)``).
+_END = object()
 
 
 def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outcome:
@@ -484,29 +505,41 @@ def async_track_many(
 async def _track_tasks(
     client: AsyncClient, todo: Iterator[object], concurrency: int
 ) -> AsyncIterator[Outcome]:
-    gate = asyncio.Semaphore(concurrency)
-
     async def one(record: object) -> TrackResult:
-        async with gate:
-            return await async_track(client, **record_arguments(record))
+        return await async_track(client, **record_arguments(record))
 
     window: collections.deque[asyncio.Task[TrackResult]] = collections.deque()
     index = 0
-
-    async def head() -> Outcome:
-        try:
-            return await window.popleft()
-        except Exception as exc:
-            return _noted(exc, index)
-
+    more = True
     try:
-        for record in todo:
-            window.append(asyncio.ensure_future(one(record)))
-            if len(window) >= 2 * concurrency:
-                yield await head()
-                index += 1
-        while window:
-            yield await head()
+        while True:
+            running = [task for task in window if not task.done()]
+            started = False
+            # As for threads: records start only while the caller asks for an outcome.
+            while more and len(running) < concurrency and len(window) < 2 * concurrency:
+                record = next(todo, _END)
+                if record is _END:
+                    more = False
+                    break
+                task = asyncio.ensure_future(one(record))
+                window.append(task)
+                running.append(task)
+                started = True
+            if started:
+                # Let the new tasks begin now, not in whatever the caller awaits next.
+                await asyncio.sleep(0)
+            if not window:
+                return
+            head = window[0]
+            if not head.done():
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            window.popleft()
+            try:
+                outcome: Outcome = head.result()
+            except Exception as exc:
+                outcome = _noted(exc, index)
+            yield outcome
             index += 1
     finally:
         for task in window:
