@@ -30,6 +30,7 @@ import httpx
 
 from ._bulk import ASYNC_MAX_WORKERS
 from ._event import Scrubber, described
+from ._identifier import Identifier
 from ._query import make_query
 from ._routes import Request, build_track
 from .errors import BadResponseError
@@ -213,7 +214,7 @@ def check_profile(profile: object) -> dict[str, Any]:
         raise ValueError(
             f"profile.source {RESERVED_SOURCE!r} is reserved for Zendesk's own profiles"
         )
-    _selector_part(fields, "type", "profile", NAME_LIMIT)
+    profile_type = _selector_part(fields, "type", "profile", NAME_LIMIT)
     identifiers = fields.get("identifiers")
     if identifiers is None or (isinstance(identifiers, list | tuple) and not identifiers):
         raise ValueError("profile.identifiers is required: a list of {'type', 'value'}")
@@ -237,6 +238,13 @@ def check_profile(profile: object) -> dict[str, Any]:
             raise ValueError(f"{where}.value is required")
         if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
             raise ValueError(f"{where}.value must be a non-empty string or an integer")
+        # The profile must be found again by the identifier query of each of its
+        # identifiers: the same rules as events() and profile() (no surrounding whitespace
+        # or control characters, text that can be sent).
+        try:
+            Identifier(source, profile_type, item["type"], str(value))
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
     fields["identifiers"] = [dict(item) for item in identifiers]
     _optional_text(fields, "name", "profile")
     attributes = fields.get("attributes")
@@ -273,8 +281,16 @@ def track_request(
         uid = None if user_id is None else make_query(user_id=user_id).user_id  # type: ignore[arg-type]
         request = build_track(fields, profile=check_profile(profile), user_id=uid)
     try:
-        # httpx would send NaN or a set as text no JSON reader takes, or fail mid-request.
-        json.dumps(request["json"], allow_nan=False)
+        # Encoded as httpx encodes a body: it would send NaN or a set as text no JSON
+        # reader takes, or fail mid-request on text that is not Unicode.
+        json.dumps(request["json"], allow_nan=False, ensure_ascii=False).encode()
+    except UnicodeEncodeError as exc:
+        # Never the character itself: a lone surrogate cannot be printed either.
+        found = ascii(exc.object[exc.start : exc.end])
+        raise ValueError(
+            f"the event or profile holds text that is not Unicode: a lone surrogate ({found}), "
+            "which cannot be sent"
+        ) from None
     except (TypeError, ValueError) as exc:
         raise ValueError(f"the event or profile cannot be sent as JSON: {exc}") from None
     return request
