@@ -19,6 +19,10 @@ the module :mod:`zdevents.errors`. ``ZDEVENTS_LOG=info`` (or ``debug``) in the e
 logs retries and pauses (and requests) to stderr.
 """
 
+# First: for the zdevents command only, Ctrl-C while the rest imports is a quiet exit 130.
+from . import _startup  # noqa: F401
+
+# isort: split
 from . import errors
 from ._client import AsyncClient, AsyncEventStream, Client, EventStream
 from ._event import Event
