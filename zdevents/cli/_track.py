@@ -36,13 +36,15 @@ each line of FILE is one track record, a JSON object: "event" plus its target,
   {"event": {...}, "user_id": 85211553, "profile": {...}}
 blank lines are skipped; an "error" field (as --failed writes it) is ignored.
 
-every line is checked before anything is sent: a bad line is an error naming its number
-(exit 2) and nothing is sent. A record whose request failed after it may have reached
+FILE is read once (a pipe, /dev/stdin or a FIFO works too) and every line is checked
+before anything is sent: a bad line is an error naming its number (exit 2) and nothing is
+sent. A record whose request failed after it may have reached
 Zendesk (a 5xx, a timeout, a dropped connection) is not sent again: it may or may not have
 been stored, and the summary counts it as "possibly stored".
 
 what it says goes to stderr: a line for each record not accepted, then a summary
-(accepted, failed, possibly stored); standard output stays empty.
+(accepted, failed, possibly stored; on Ctrl-C also interrupted and not sent); standard
+output stays empty. --failed gets every record not accepted, with its "error".
 
 exit status: 0 every record accepted, 1 some not accepted, 2 usage error, 130 interrupted
 """
@@ -99,7 +101,8 @@ def add_commands(commands: Any, *, environment: str) -> None:
         "--failed",
         metavar="FILE",
         help='write each record that was not accepted to FILE, with its "error" '
-        "(written atomically; empty when all were accepted)",
+        "(written atomically, empty when all were accepted; a device, FIFO or socket is "
+        "written to directly)",
     )
     tr.add_argument(
         "--concurrency",
