@@ -452,10 +452,15 @@ class _Run:
             return 1
         except BaseException:
             # Interrupted: what has no known outcome goes to --failed too, so that nothing
-            # is lost: sent and unanswered (it may have been stored), or never sent.
-            self._stop(outcomes)
-            self._write_unfinished()
-            self._summary(stopped=True)
+            # is lost: sent and unanswered (it may have been stored), or never sent. A second
+            # Ctrl-C while the requests on the wire end does not skip it.
+            try:
+                self._stop(outcomes)
+            finally:
+                try:
+                    self._write_unfinished()
+                finally:
+                    self._summary(stopped=True)
             raise
         self.progress.update(self.done, self.failed, final=True)
         self.progress.clear()
@@ -483,6 +488,9 @@ class _Run:
             _say(
                 f"writing --failed {self.ns.failed} failed; the records not accepted are in no file"
             )
+        except BaseException:
+            self.failed_file.discard()  # no temporary file left behind by another signal
+            raise
 
     def _not_accepted(self, number: int, record: dict[str, Any], outcome: Exception) -> None:
         self.failed += 1
