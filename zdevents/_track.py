@@ -28,6 +28,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar
 import attrs
 import httpx
 
+from . import errors
 from ._bulk import ASYNC_MAX_WORKERS
 from ._event import Scrubber, described
 from ._identifier import Identifier
@@ -463,6 +464,9 @@ def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> 
     window: collections.deque[concurrent.futures.Future[TrackResult]] = collections.deque()
     index = 0
     more = True
+    delivering = False
+    pulled: object = _END
+    future: concurrent.futures.Future[TrackResult] | None = None
     try:
         while True:
             running = [f for f in window if not f.done()]
@@ -470,12 +474,16 @@ def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> 
             # as there are free workers: once it stops asking (a break, with the generator
             # still referenced), no record starts that had not started already.
             while more and len(running) < concurrency and len(window) < 2 * concurrency:
-                record = next(todo, _END)
-                if record is _END:
+                # `pulled` and `future` say, if an interruption lands here, whether the record
+                # taken was submitted (see below).
+                future = None
+                pulled = next(todo, _END)
+                if pulled is _END:
                     more = False
                     break
-                future = pool.submit(one, record)
+                future = pool.submit(one, pulled)
                 window.append(future)
+                pulled = _END
                 running.append(future)
             if not window:
                 return
@@ -483,9 +491,38 @@ def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> 
             if not head.done():
                 concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
                 continue
+            # The head leaves the window only once it is delivered, so that an interruption
+            # while its outcome is made still drains it (below), and one thrown in at the
+            # yield does not deliver it twice.
+            outcome = _outcome(head, index)
+            delivering = True
+            yield outcome
+            delivering = False
             window.popleft()
-            yield _outcome(head, index)
             index += 1
+    except GeneratorExit:
+        raise
+    except BaseException as interrupt:
+        stop.set()
+        loose = pulled is not _END and future is None  # taken, never submitted
+        if pulled is not _END and future is not None and (not window or window[-1] is not future):
+            window.append(future)  # submitted, not in the window yet
+        if delivering:
+            window.popleft()
+            index += 1
+        # Interrupted while waiting for an outcome (Ctrl-C, a signal raised as an exception)
+        # or by an exception thrown in where one was yielded: nothing more starts, the
+        # requests on the wire end (their waits at once), and every record started still
+        # gets its outcome - "not sent" for one stopped while it waited - before the
+        # interruption goes on. The caller can tell what was sent from what was not.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        while window:
+            yield _outcome(window.popleft(), index)
+            index += 1
+        if loose:
+            yield _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
+        raise interrupt from None
     finally:
         # Stopped early: waits end at once, and this returns once the requests on the wire
         # have ended (within the client's timeout), so that nothing is sent after the caller
@@ -498,12 +535,21 @@ def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> 
 _END = object()
 
 
+#: The outcome of a record stopped before it was sent: while it waited for the rate limit,
+#: or before it was sent again after a failure that shows it was not received (a 429, a
+#: refused connection; with ``retry_writes=True`` an earlier attempt may have been stored).
+NOT_SENT = "not sent: track_many was stopped while this record waited to be sent"
+
+
 def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outcome:
     try:
         return future.result()
+    except (_Stopped, concurrent.futures.CancelledError):
+        # Only once the iteration was interrupted: stop is set for nothing else while an
+        # outcome is still awaited.
+        return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
     except Exception as exc:
         return _noted(exc, index)
-    # _Stopped cannot reach here: stop is set only once no outcome is awaited any more.
 
 
 def async_track_many(

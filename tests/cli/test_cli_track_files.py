@@ -281,3 +281,44 @@ def test_a_failed_file_that_cannot_be_written_leaves_no_earlier_one_looking_curr
     # The earlier file is gone rather than taken for this run's; no temporary file is left.
     assert not failed.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["events.jsonl"]
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+
+RATE_LIMITED = ("--concurrency", "4", "--rate-limit", "6")
+
+
+def test_ctrl_c_counts_records_that_waited_for_the_rate_limit_as_not_sent(
+    zendesk_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # Six a minute, four workers: the first record goes at once, three wait 10, 20 and 30 s
+    # for their slots, six no worker has taken. Interrupted while they wait: one accepted,
+    # nine not sent, none "possibly stored"; --failed holds the nine.
+    originals = [record(n) for n in range(10)]
+    path = write_lines(tmp_path / "events.jsonl", *originals)
+    failed = tmp_path / "failed.jsonl"
+    proc = subprocess.Popen(
+        [*ZDEVENTS, "track", str(path), *("--failed", str(failed)), *RATE_LIMITED],
+        env=cli_env(zendesk_sandbox),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while zendesk_sandbox.request_count < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "zdevents: 10 records: 1 accepted, 0 failed (0 possibly stored), 9 not sent" in err
+    assert "Traceback" not in err
+    written = jsonl(failed.read_text())
+    assert [line["event"]["type"] for line in written] == [f"e{n}" for n in range(1, 10)]
+    assert all(line["error"].startswith("not sent") for line in written)
+    assert zendesk_sandbox.request_count == 1
+    assert [stored(zendesk_sandbox, n) for n in range(10)] == [["e0"]] + [[]] * 9

@@ -16,8 +16,10 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from tests._mock import async_client, client
+from zdevents import errors
 
 ACCEPTED = {"profile_id": "01E1", "status": "received"}
 CONCURRENCY = 2
@@ -111,3 +113,44 @@ def test_leaving_an_async_track_many_loop_early_starts_no_more_records() -> None
             await outcomes.aclose()  # type: ignore[attr-defined]
 
     asyncio.run(main())
+
+
+def test_an_interrupted_track_many_still_gives_the_outcome_of_every_record_it_started() -> None:
+    # Six a minute, four workers: the first record goes at once, the next three wait 10, 20
+    # and 30 s for their slots. Interrupted there, those three were never sent: each gets a
+    # "not sent" outcome, then the interruption goes on.
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content.decode())
+        return httpx.Response(202, json=ACCEPTED)
+
+    todo = Records()
+    with client(handler, rate_limit=6) as c:
+        outcomes = c.track_many(todo, concurrency=4)
+        first = next(outcomes)
+        _wait_for(lambda: _workers_waiting(3))
+        rest = []
+        with pytest.raises(KeyboardInterrupt):
+            rest.append(outcomes.throw(KeyboardInterrupt()))  # type: ignore[attr-defined]
+            rest.extend(outcomes)
+    assert first.profile_id == "01E1" and len(sent) == 1
+    assert todo.taken == 4
+    assert len(rest) == 3
+    for outcome in rest:
+        assert isinstance(outcome, errors.APIConnectionError) and not outcome.sent
+        assert str(outcome).startswith("not sent")
+
+
+def _workers_waiting(count: int) -> bool:
+    # Workers paused for the rate limit wait in track_many's sleep (a threading.Event).
+    frames = sys._current_frames()
+    waiting = 0
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident or 0) if thread.name.startswith("zdevents-track") else None
+        while frame is not None:
+            if frame.f_code.co_name == "sleep" and "_track" in frame.f_code.co_filename:
+                waiting += 1
+                break
+            frame = frame.f_back
+    return waiting >= count

@@ -27,7 +27,7 @@ from zdevents import Client, errors, validate_record
 
 from ._files import AtomicFile, open_special, special_file
 from ._formats import _one_line
-from ._messages import PROG, error, hint
+from ._messages import PROG, Interrupted, error, hint
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -411,10 +411,14 @@ class _Run:
         self.source = source
         self.failed_file = failed_file
         self.done = self.accepted = self.failed = self.maybe = 0
+        # Failures that show the record was not sent (stopped while it waited, a refused
+        # connection): on an interruption, counted as "not sent".
+        self.unsent_failures = 0
         self.progress = _Progress(sys.stderr, source.count, enabled=not ns.quiet)
-        # The records handed to track_many whose outcome has not come back yet, in order:
-        # track_many takes a record only when a worker starts it, so these were sent (or
-        # were about to be) when the run stopped.
+        # The records handed to track_many whose outcome has not come back yet, in order.
+        # Interrupted, track_many still yields the outcome of each record it had started
+        # ("not sent" for one stopped while it waited), so only a second signal leaves
+        # some here: they may have been sent.
         self.pending: collections.deque[tuple[int, dict[str, Any]]] = collections.deque()
         self.handed = 0  # the line number of the last record handed to track_many
 
@@ -424,17 +428,30 @@ class _Run:
             self.handed = item[0]
             yield _without_error(item[1])
 
+    def _take(self, outcome: object) -> None:
+        number, record = self.pending.popleft()
+        self.done += 1
+        if isinstance(outcome, Exception):
+            self._not_accepted(number, record, outcome)
+        else:
+            self.accepted += 1
+        self.progress.update(self.done, self.failed)
+
     def send(self, client: Client) -> int:
         outcomes = client.track_many(self._feed(), concurrency=self.ns.concurrency)
         try:
-            for outcome in outcomes:
-                number, record = self.pending.popleft()
-                self.done += 1
-                if isinstance(outcome, Exception):
-                    self._not_accepted(number, record, outcome)
-                else:
-                    self.accepted += 1
-                self.progress.update(self.done, self.failed)
+            try:
+                for outcome in outcomes:
+                    self._take(outcome)
+            except (KeyboardInterrupt, Interrupted) as exc:
+                # A signal while an outcome was handled here: passed on to track_many, which
+                # stops and still gives the outcome of every record it had started, then
+                # raises it (at once if it was track_many that was interrupted).
+                throw: Callable[[BaseException], object] = outcomes.throw  # type: ignore[attr-defined]
+                self._take(throw(exc))
+                for outcome in outcomes:
+                    self._take(outcome)
+                raise
         except OSError as exc:
             # --failed cannot be written (or the spool read): stop rather than lose records.
             self._stop(outcomes)
@@ -496,6 +513,8 @@ class _Run:
         self.failed += 1
         if possibly_stored(outcome):
             self.maybe += 1
+        elif isinstance(outcome, errors.APIConnectionError):
+            self.unsent_failures += 1
         message = _one_line_text(str(outcome))
         self.progress.clear()
         _say(f"{self.source.name}, line {number}: not accepted: {message}")
@@ -513,14 +532,16 @@ class _Run:
         if self.ns.quiet:
             return
         interrupted = len(self.pending) if stopped else 0
+        # Stopped, the records that were not sent are told apart from those refused.
+        moved = self.unsent_failures if stopped else 0
         _summary(
             sys.stderr,
             self.source.count,
             self.accepted,
-            self.failed,
+            self.failed - moved,
             self.maybe,
             interrupted=interrupted,
-            unsent=self.source.count - self.done - interrupted,
+            unsent=self.source.count - self.done - interrupted + moved,
         )
 
 
