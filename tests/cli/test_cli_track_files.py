@@ -322,3 +322,67 @@ def test_ctrl_c_counts_records_that_waited_for_the_rate_limit_as_not_sent(
     assert all(line["error"].startswith("not sent") for line in written)
     assert zendesk_sandbox.request_count == 1
     assert [stored(zendesk_sandbox, n) for n in range(10)] == [["e0"]] + [[]] * 9
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def test_a_credential_echoed_in_a_track_answer_reaches_neither_stderr_nor_failed(
+    tmp_path: Path,
+) -> None:
+    import base64
+    import http.server
+
+    from tests.library.test_secrets import API_TOKEN, EMAIL, _all_views, _encodings
+
+    token, email = API_TOKEN, EMAIL  # the credentials _encodings echoes
+    credential = base64.b64encode(f"{email}/token:{token}".encode()).decode()
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            echoes = _encodings(self.headers["Authorization"])
+            # Invalid, so that it is in the error message: the token alone, as in issue 20,
+            # then in turn each other way a server has been seen to echo it.
+            self.server.count += 1  # type: ignore[attr-defined]
+            forms = ["token alone", *(name for name in echoes if name != "token alone")]
+            echo = echoes[forms[(self.server.count - 1) % len(forms)]]  # type: ignore[attr-defined]
+            answer = {"profile_id": [echo], "status": "received"}
+            body = json.dumps(answer).encode()
+            self.send_response(202)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    server.count = 0  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        path = write_lines(tmp_path / "events.jsonl", *(record(n) for n in range(8)))
+        failed = tmp_path / "failed.jsonl"
+        env = cli_env(
+            ZENDESK_BASE_URL=f"http://127.0.0.1:{server.server_address[1]}",
+            ZENDESK_EMAIL=email,
+            ZENDESK_API_TOKEN=token,
+        )
+        result = subprocess.run(
+            [*ZDEVENTS, "track", str(path), "--failed", str(failed), "--concurrency", "1"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1, result.stderr
+    assert "no valid 'profile_id'" in result.stderr
+    for text in (result.stderr, failed.read_text()):
+        views = _all_views(text)
+        assert token not in views and credential not in views, text
