@@ -250,3 +250,27 @@ def test_a_write_that_did_not_reach_zendesk_is_sent_again(clock: FakeClock, fail
     with client(rec) as c:
         assert c.track({"source": "shop", "type": "bought"}, profile_id="01E1").user_id == "7"
     assert rec.calls == 2
+
+
+def _errors_of_every_kind() -> list[errors.ZendeskError]:
+    made: list[errors.ZendeskError] = [
+        errors.APIError("x", status_code=status) for status in (301, 400, 404, 408, 409, 429)
+    ]
+    made += [errors.ServerError("x", status_code=status) for status in (500, 501, 503, 520)]
+    made += [errors.APIConnectionError("x", sent=sent) for sent in (True, False)]
+    made += [errors.APITimeoutError("x", sent=sent) for sent in (True, False)]
+    made += [errors.BadResponseError("x", kind=kind) for kind in errors.BadResponseError.KINDS]
+    return made
+
+
+@pytest.mark.parametrize("error", _errors_of_every_kind(), ids=repr)
+def test_the_command_counts_as_possibly_stored_what_the_library_says_may_have_been(
+    error: errors.ZendeskError,
+) -> None:
+    # zdevents track has its own copy of the rule (it uses the public API only): the same.
+    from zdevents._failures import may_have_been_processed, provably_not_received
+    from zdevents.cli._track import possibly_stored
+
+    assert possibly_stored(error) == may_have_been_processed(error)
+    # What may have been stored is never what provably did not arrive.
+    assert not (may_have_been_processed(error) and provably_not_received(error))
