@@ -21,6 +21,10 @@ the module :mod:`zdevents.errors`; signing in: :class:`Login` (the browser login
 logs retries and pauses (and requests) to stderr.
 """
 
+# First: for the zdevents command only, Ctrl-C while the rest imports is a quiet exit 130.
+from . import _startup  # noqa: F401
+
+# isort: split
 from . import errors
 from ._client import AsyncClient, AsyncEventStream, Client, EventStream
 from ._event import Event

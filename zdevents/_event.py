@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
@@ -13,6 +13,7 @@ from ._jsontext import NotFiniteError, compact_bytes, member_spans, strict_decod
 from ._time import parse_timestamp
 from .errors import BadResponseError
 
+T = TypeVar("T")
 _MISSING: Any = msgspec.UNSET
 _UTC = dt.UTC
 _fromisoformat = dt.datetime.fromisoformat
@@ -34,6 +35,69 @@ class _Head(msgspec.Struct):
 
 
 _HEAD = msgspec.json.Decoder(_Head)
+
+
+def described(value: object) -> str:
+    """What a value read from a response is, without its text.
+
+    Messages and reprs describe server values rather than quote them: a server may echo
+    the request (a credential, a person's email or name) in any field, and an event or a
+    profile, which outlive the client, hold no scrubber to take it out again.
+    """
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"{len(value)} bytes"
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return f"an object of {len(value)} members"
+    return f"a {type(value).__name__}"
+
+
+class Scrubber(Protocol):
+    """What the reprs use of a client's secret (``_config.Secret``)."""
+
+    def scrub_text(self, text: str) -> str: ...
+
+
+def with_scrubber(items: list[T], secret: Scrubber | None) -> list[T]:
+    """``items`` (events or profiles a client read), each given the client's scrubber for
+    its repr."""
+    if secret is not None:
+        for item in items:
+            item._secret = secret  # type: ignore[attr-defined]
+    return items
+
+
+def scrubbed_repr(text: str, item: object) -> str:
+    """A repr made safe with the scrubber of the client that read ``item``, if any."""
+    secret: Scrubber | None = getattr(item, "_secret", None)
+    return text if secret is None else secret.scrub_text(text)
+
+
+def shown_value(value: object, *, timestamp: bool = False) -> str:
+    """A field in a repr: a string (an id, a source, a type; a ``timestamp`` only when it
+    is one) as it is, anything else only :func:`described` (a list or an object there may
+    hold a person's data, a text where a time should be may be an echo of the request)."""
+    if isinstance(value, str):
+        if not timestamp:
+            return repr(value)
+        try:
+            parse_timestamp(value)
+        except (ValueError, OverflowError):
+            pass
+        else:
+            return repr(value)
+    return f"<{described(value)}>"
+
+
 _HEAD_FIELDS = ("id", "source", "type", "description", "created_at", "received_at")
 
 
@@ -66,7 +130,9 @@ class Event:
     '2020-06-10T01:24:58.143324138Z'
     """
 
-    __slots__ = ("_head", "_raw")
+    # _secret: the scrubber of the client that read the event (set by the page decoder,
+    # unset for an event built by hand), so that its repr never shows an echoed credential.
+    __slots__ = ("_head", "_raw", "_secret")
 
     def __init__(self, data: bytes | str | Mapping[str, Any]) -> None:
         if isinstance(data, bytes):
@@ -104,7 +170,7 @@ class Event:
                 what = "has no" if value is _MISSING else "has a null"
                 raise BadResponseError(f"the event {what} {name!r}, which Zendesk always sends")
             return None
-        raise BadResponseError(f"event field {name!r} is not a string: {value!r:.100}")
+        raise BadResponseError(f"event field {name!r} is not a string ({described(value)})")
 
     def _time(self, name: str, *, required: bool) -> dt.datetime | None:
         text = self._text(name, required=required)
@@ -113,10 +179,11 @@ class Event:
         try:
             return parse_timestamp(text)
         except (ValueError, OverflowError):
-            # OverflowError: e.g. 9999-12-31T23:59:59-23:59 is past datetime's range in UTC.
-            raise BadResponseError(
-                f"event field {name!r} is not an RFC 3339 timestamp: {text!r:.100}"
-            ) from None
+            pass  # raised below, without the parser's message (it quotes the text)
+        # OverflowError: e.g. 9999-12-31T23:59:59-23:59 is past datetime's range in UTC.
+        raise BadResponseError(
+            f"event field {name!r} is not an RFC 3339 timestamp ({described(text)})"
+        )
 
     @property
     def id(self) -> str:
@@ -174,7 +241,9 @@ class Event:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            raise BadResponseError(f"event field 'properties' is not an object: {value!r:.100}")
+            raise BadResponseError(
+                f"event field 'properties' is not an object ({described(value)})"
+            )
         return value
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,7 +251,7 @@ class Event:
         and unknown fields included."""
         value = _loads(self._raw)
         if not isinstance(value, dict):
-            raise BadResponseError(f"the event is not a JSON object: {self._raw[:100]!r}")
+            raise BadResponseError(f"the event is not a JSON object ({described(value)})")
         return value
 
     def __eq__(self, other: object) -> bool:
@@ -197,13 +266,17 @@ class Event:
         try:
             head = self._fields()
         except BadResponseError:
-            return f"Event(raw={self._raw[:80]!r})"
+            return f"Event(<undecodable, {len(self._raw)} bytes>)"
         shown = ", ".join(
-            f"{name}={getattr(head, name)!r}"
+            f"{name}={shown_value(getattr(head, name), timestamp=name == 'created_at')}"
             for name in ("id", "source", "type", "created_at")
             if getattr(head, name) is not _MISSING
         )
-        return f"Event({shown})"
+        return scrubbed_repr(f"Event({shown})", self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The text alone: never the client's scrubber (a Secret cannot be pickled).
+        return (type(self), (self._raw,))
 
 
 Event.__module__ = "zdevents"
@@ -213,20 +286,26 @@ def _loads(text: bytes) -> Any:
     try:
         return strict_decoder.decode(text.decode())
     except NotFiniteError as exc:
-        raise BadResponseError(f"the event holds a number JSON cannot carry ({exc})") from None
+        problem = f"holds a number JSON cannot carry ({exc})"
     except (ValueError, RecursionError) as exc:
-        raise BadResponseError(f"the event is not valid JSON ({exc})") from None
+        problem = f"is not valid JSON ({exc})"
+    # Raised outside the handler: the decoder's exception, which would be its context,
+    # holds the whole text (JSONDecodeError.doc), and an event's text may echo a secret.
+    raise BadResponseError(f"the event {problem}")
 
 
 def _head_slowly(raw: bytes) -> _Head:
     """The fields by the standard library, for the JSON msgspec refuses."""
+    problem: str | None = None
     try:
         text = raw.decode()
         spans = member_spans(text)
     except NotFiniteError as exc:
-        raise BadResponseError(f"the event holds a number JSON cannot carry ({exc})") from None
+        problem = f"holds a number JSON cannot carry ({exc})"
     except (ValueError, RecursionError) as exc:
-        raise BadResponseError(f"the event is not a valid JSON object ({exc})") from None
+        problem = f"is not a valid JSON object ({exc})"
+    if problem is not None:
+        raise BadResponseError(f"the event {problem}")  # outside the handler, as in _loads
     values: dict[str, Any] = {}
     for name, start, end in spans:
         if name == "properties":

@@ -218,15 +218,31 @@ def _safe(text: str, secret: Secret) -> str:
     return secret.scrub_text(text[:500])
 
 
+#: A 4xx that does not say the request was refused: a proxy or load balancer may answer 408
+#: after it passed the request on.
+_UNDECIDED_4XX = frozenset({408})
+
+
 def may_have_been_processed(error: errors.ZendeskError) -> bool:
     """Whether the request that failed with ``error`` may have been acted on by the server:
-    it was sent and got no answer, a 5xx (a CDN's 52x included), or an answer whose body was
-    broken. Not for a refused connection, a 4xx or a 429."""
+    it was sent and got no answer, a 5xx (a CDN's 52x included), a 408, or an answer whose
+    body was broken. Not for a refused connection, another 4xx or a 429."""
     if isinstance(error, errors.APIConnectionError):
         return error.sent
     if isinstance(error, errors.APIError):
-        return error.status_code >= 500
+        return error.status_code >= 500 or error.status_code in _UNDECIDED_4XX
     return isinstance(error, errors.BadResponseError)
+
+
+def provably_not_received(error: errors.ZendeskError) -> bool:
+    """Whether the request that failed with ``error`` certainly did not reach the server, or
+    was certainly not acted on: a connection never made, or a 429 (refused before any work).
+    The only failures after which a write is sent again by default."""
+    if isinstance(error, errors.APIConnectionError):
+        return not error.sent
+    if isinstance(error, errors.APIError):
+        return error.status_code == 429
+    return False
 
 
 POSSIBLY_STORED = "; the request was sent, so the event may or may not have been stored"

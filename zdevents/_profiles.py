@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import msgspec
 
+from ._event import described, scrubbed_repr, shown_value, with_scrubber
 from ._identifier import Identifier
 from ._jsontext import NotFiniteError, compact_bytes, element_spans, member_spans, strict_decoder
 from ._query import make_query
@@ -45,7 +46,7 @@ class Profile:
     ('shop', [])
     """
 
-    __slots__ = ("_fields", "_raw")
+    __slots__ = ("_fields", "_raw", "_secret")  # _secret: as for an Event
     _fields: dict[str, bytes] | None
 
     def __init__(self, data: bytes | str | Mapping[str, Any]) -> None:
@@ -67,7 +68,7 @@ class Profile:
         """``json.loads(profile.raw)``: a new dict on every call."""
         value = _loads(self._raw)
         if not isinstance(value, dict):
-            raise BadResponseError(f"the profile is not a JSON object: {self._raw[:100]!r}")
+            raise BadResponseError(f"the profile is not a JSON object ({described(value)})")
         return value
 
     def _get(self, name: str) -> Any:
@@ -87,7 +88,7 @@ class Profile:
             if required:
                 raise BadResponseError(f"the profile has no {name!r}, which Zendesk always sends")
             return None
-        raise BadResponseError(f"profile field {name!r} is not a string: {value!r:.100}")
+        raise BadResponseError(f"profile field {name!r} is not a string ({described(value)})")
 
     def _time(self, name: str) -> dt.datetime | None:
         text = self._text(name, required=False)
@@ -96,9 +97,10 @@ class Profile:
         try:
             return parse_timestamp(text)
         except (ValueError, OverflowError):
-            raise BadResponseError(
-                f"profile field {name!r} is not an RFC 3339 timestamp: {text!r:.100}"
-            ) from None
+            pass  # raised below, without the parser's message (it quotes the text)
+        raise BadResponseError(
+            f"profile field {name!r} is not an RFC 3339 timestamp ({described(text)})"
+        )
 
     @property
     def id(self) -> str:
@@ -137,7 +139,7 @@ class Profile:
             return []
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
             raise BadResponseError(
-                f"profile field 'identifiers' is not a list of objects: {value!r:.100}"
+                f"profile field 'identifiers' is not a list of objects ({described(value)})"
             )
         return value
 
@@ -148,7 +150,9 @@ class Profile:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            raise BadResponseError(f"profile field 'attributes' is not an object: {value!r:.100}")
+            raise BadResponseError(
+                f"profile field 'attributes' is not an object ({described(value)})"
+            )
         return value
 
     @property
@@ -173,12 +177,18 @@ class Profile:
         try:
             fields = self.to_dict()
         except BadResponseError:
-            return f"Profile(raw={self._raw[:80]!r})"
+            # Never the text: it holds the name and identifiers.
+            return f"Profile(<undecodable, {len(self._raw)} bytes>)"
         # No identifiers or name: they are people's emails and names.
         shown = ", ".join(
-            f"{name}={fields[name]!r}" for name in ("id", "source", "type") if name in fields
+            f"{name}={shown_value(fields[name])}"
+            for name in ("id", "source", "type")
+            if name in fields
         )
-        return f"Profile({shown})"
+        return scrubbed_repr(f"Profile({shown})", self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._raw,))
 
 
 Profile.__module__ = "zdevents"
@@ -188,9 +198,11 @@ def _loads(text: bytes) -> Any:
     try:
         return strict_decoder.decode(text.decode())
     except NotFiniteError as exc:
-        raise BadResponseError(f"the profile holds a number JSON cannot carry ({exc})") from None
+        problem = f"holds a number JSON cannot carry ({exc})"
     except (ValueError, RecursionError) as exc:
-        raise BadResponseError(f"the profile is not valid JSON ({exc})") from None
+        problem = f"is not valid JSON ({exc})"
+    # Raised outside the handler: the decoder's exception (its context) holds the text.
+    raise BadResponseError(f"the profile {problem}")
 
 
 _MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
@@ -208,7 +220,8 @@ def _member_texts(raw: bytes) -> dict[str, bytes]:
         text = raw.decode()
         return {name: text[a:b].encode() for name, a, b in member_spans(text)}
     except (ValueError, RecursionError) as exc:
-        raise BadResponseError(f"the profile is not a valid JSON object ({exc})") from None
+        problem = f"is not a valid JSON object ({exc})"
+    raise BadResponseError(f"the profile {problem}")  # outside the handler, as in _loads
 
 
 def _members(response: httpx.Response) -> tuple[str, dict[str, tuple[int, int]]]:
@@ -271,29 +284,33 @@ def fetch_profile(
     client: Client, identifier: Identifier | str | None, profile_id: str | None
 ) -> Profile:
     request = profile_request(identifier, profile_id)
-    return client._send(
+    profile = client._send(
         request["method"], request["url"], params=request["params"], decode=decode_profile
     )
+    return with_scrubber([profile], client._authorization)[0]
 
 
 def fetch_profiles(client: Client, user_id: int | str) -> list[Profile]:
     request = profiles_request(user_id)
-    return client._send(
+    profiles = client._send(
         request["method"], request["url"], params=request["params"], decode=decode_profiles
     )
+    return with_scrubber(profiles, client._authorization)
 
 
 async def async_fetch_profile(
     client: AsyncClient, identifier: Identifier | str | None, profile_id: str | None
 ) -> Profile:
     request = profile_request(identifier, profile_id)
-    return await client._send(
+    profile = await client._send(
         request["method"], request["url"], params=request["params"], decode=decode_profile
     )
+    return with_scrubber([profile], client._authorization)[0]
 
 
 async def async_fetch_profiles(client: AsyncClient, user_id: int | str) -> list[Profile]:
     request = profiles_request(user_id)
-    return await client._send(
+    profiles = await client._send(
         request["method"], request["url"], params=request["params"], decode=decode_profiles
     )
+    return with_scrubber(profiles, client._authorization)

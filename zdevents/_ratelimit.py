@@ -60,6 +60,15 @@ class RateLimiter:
             self._next_slot = slot + 60.0 / pace if pace else slot
             return slot - now
 
+    def imposed(self) -> float:
+        """The longest wait the server imposes on the next request by itself, whatever the
+        caller's own cap and however many workers queue for slots: what is left of a pause
+        (a 429, a ``Remaining`` of zero), or the spacing of the announced limit."""
+        with self._lock:
+            pause = self._paused_until - time.monotonic()
+            spacing = 60.0 / (self._server_limit * _SHARE) if self._server_limit else 0.0
+            return max(0.0, pause, spacing)
+
     def delay(self) -> float:
         """Seconds until the next slot, without taking it."""
         with self._lock:

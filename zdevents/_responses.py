@@ -30,7 +30,7 @@ import msgspec
 
 from . import errors
 from ._config import Secret
-from ._event import Event
+from ._event import Event, with_scrubber
 from ._failures import error_from_response, request_id_of
 from ._jsontext import NotFiniteError, element_spans, member_spans, strict_decoder
 from ._routes import AFTER_PARAM
@@ -177,11 +177,12 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
     except (msgspec.DecodeError, RecursionError):
         # Whatever msgspec refuses, the standard library judges (and explains).
         events, next_url, has_more, cursor = _decode_slowly(body)
+        with_scrubber(events, secret)
     else:
         for raw in raws:
             if raw[0] != _OBJECT_START:
                 raise errors.BadResponseError("the response has no 'events' list of objects")
-        events = list(map(Event, raws))
+        events = with_scrubber(list(map(Event, raws)), secret)
         next_url = _next_of(parsed.links)
         meta = parsed.meta
         has_more, cursor = (None, None) if meta is None else (meta.has_more, meta.after_cursor)

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from . import errors
-from ._failures import may_have_been_processed
+from ._failures import provably_not_received
 from ._ratelimit import RateLimiter
 from .errors import RateLimitError, ZendeskError
 
@@ -61,13 +61,15 @@ def is_transient(error: BaseException) -> bool:
 def _may_resend(error: ZendeskError, write: bool, retry_writes: bool) -> bool:
     """Whether ``error`` allows sending the same request again.
 
-    A write (POST) that may have been acted on is sent again only if the caller opted in
-    (``retry_writes``): Zendesk has no idempotency key, so it could store an event twice. A
-    429 and a connection that was never made are safe for every method.
+    A write (POST) is sent again by default only after a failure that shows it did not
+    reach Zendesk: a 429 or a connection that was never made. Anything else (a 408, a 5xx,
+    a timeout, a dropped connection, a broken 2xx body) may have stored it, so it is sent
+    again only if the caller opted in (``retry_writes``): Zendesk has no idempotency key,
+    so it could store an event twice.
     """
     if not is_transient(error):
         return False
-    return not write or retry_writes or not may_have_been_processed(error)
+    return not write or retry_writes or provably_not_received(error)
 
 
 def _count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
@@ -149,13 +151,17 @@ class Attempts:
         return max(0.001, min(bounds))
 
     def check_pacing(self, wait: float) -> None:
-        """Refuse a wait the rate limiter imposes before a send if it is past
-        ``max_retry_after`` or the budget (a tiny ``X-Rate-Limit``, a long pause)."""
+        """Refuse a wait the rate limiter asks for before a send if the server imposes more
+        than ``max_retry_after`` of it (a tiny ``X-Rate-Limit``, a long pause), or if it is
+        past the budget. A wait that only the caller's own ``rate_limit`` or the queue of
+        workers sharing the limiter makes long is pacing the caller asked for: taken,
+        however long (``max_retry_after`` is for waits the server imposes)."""
         policy = self._policy
         over_budget = (
             policy.budget is not None and time.monotonic() - self._started + wait > policy.budget
         )
-        if wait > policy.max_retry_after or over_budget:
+        imposed = min(wait, self._limiter.imposed())
+        if imposed > policy.max_retry_after or over_budget:
             raise RateLimitError(
                 f"{self._what}: pacing under the account's rate limit would wait {wait:.0f} s, "
                 f"more than max_retry_after ({policy.max_retry_after:g} s) or the retry budget",

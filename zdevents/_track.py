@@ -28,7 +28,10 @@ from typing import Any, Protocol, TypeAlias, TypeVar
 import attrs
 import httpx
 
+from . import errors
 from ._bulk import ASYNC_MAX_WORKERS
+from ._event import Scrubber, described
+from ._identifier import Identifier
 from ._query import make_query
 from ._routes import Request, build_track
 from .errors import BadResponseError
@@ -41,6 +44,10 @@ class Client(Protocol):
 
     (A protocol rather than an import: ``_client`` imports this module.)
     """
+
+    @property
+    def _authorization(self) -> Scrubber:
+        """The client's credential, whose ``scrub_text`` makes a server's text safe to show."""
 
     def _send(
         self,
@@ -56,6 +63,9 @@ class Client(Protocol):
 
 class AsyncClient(Protocol):
     """What tracking and profile reads use of an ``AsyncClient``."""
+
+    @property
+    def _authorization(self) -> Scrubber: ...
 
     def _send(
         self,
@@ -205,7 +215,7 @@ def check_profile(profile: object) -> dict[str, Any]:
         raise ValueError(
             f"profile.source {RESERVED_SOURCE!r} is reserved for Zendesk's own profiles"
         )
-    _selector_part(fields, "type", "profile", NAME_LIMIT)
+    profile_type = _selector_part(fields, "type", "profile", NAME_LIMIT)
     identifiers = fields.get("identifiers")
     if identifiers is None or (isinstance(identifiers, list | tuple) and not identifiers):
         raise ValueError("profile.identifiers is required: a list of {'type', 'value'}")
@@ -229,6 +239,13 @@ def check_profile(profile: object) -> dict[str, Any]:
             raise ValueError(f"{where}.value is required")
         if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
             raise ValueError(f"{where}.value must be a non-empty string or an integer")
+        # The profile must be found again by the identifier query of each of its
+        # identifiers: the same rules as events() and profile() (no surrounding whitespace
+        # or control characters, text that can be sent).
+        try:
+            Identifier(source, profile_type, item["type"], str(value))
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
     fields["identifiers"] = [dict(item) for item in identifiers]
     _optional_text(fields, "name", "profile")
     attributes = fields.get("attributes")
@@ -265,8 +282,16 @@ def track_request(
         uid = None if user_id is None else make_query(user_id=user_id).user_id  # type: ignore[arg-type]
         request = build_track(fields, profile=check_profile(profile), user_id=uid)
     try:
-        # httpx would send NaN or a set as text no JSON reader takes, or fail mid-request.
-        json.dumps(request["json"], allow_nan=False)
+        # Encoded as httpx encodes a body: it would send NaN or a set as text no JSON
+        # reader takes, or fail mid-request on text that is not Unicode.
+        json.dumps(request["json"], allow_nan=False, ensure_ascii=False).encode()
+    except UnicodeEncodeError as exc:
+        # Never the character itself: a lone surrogate cannot be printed either.
+        found = ascii(exc.object[exc.start : exc.end])
+        raise ValueError(
+            f"the event or profile holds text that is not Unicode: a lone surrogate ({found}), "
+            "which cannot be sent"
+        ) from None
     except (TypeError, ValueError) as exc:
         raise ValueError(f"the event or profile cannot be sent as JSON: {exc}") from None
     return request
@@ -310,9 +335,11 @@ def decode_result(response: httpx.Response) -> TrackResult:
     try:
         body = json.loads(response.content)
     except (ValueError, RecursionError):
+        # As for a page: a body that is not JSON may be whole next time.
         raise BadResponseError(
             f"the {response.status_code} answer to a track request is not JSON "
-            f"({len(response.content)} bytes)"
+            f"({len(response.content)} bytes)",
+            kind="undecodable",
         ) from None
     if not isinstance(body, dict):
         raise BadResponseError("the answer to a track request is not a JSON object")
@@ -325,8 +352,9 @@ def decode_result(response: httpx.Response) -> TrackResult:
             return value
         if value is None and not required:
             return None
+        # Described, never quoted: a server may echo the request's credentials there.
         raise BadResponseError(
-            f"the answer to a track request has no valid {name!r} (got {value!r:.60})"
+            f"the answer to a track request has no valid {name!r} (got {described(value)})"
         )
 
     return TrackResult(
@@ -405,10 +433,11 @@ def track_many(
 ) -> Iterator[Outcome]:
     """Threads: at most ``concurrency`` records in flight, outcomes yielded in input order.
 
-    At most ``2 * concurrency`` records are read ahead of the one yielded, so a lazy
-    iterable of any length is sent in bounded memory. When the caller stops early, the
-    records not yet started are never sent, and closing returns once those in flight have
-    ended (within the client's timeout; their waits end at once).
+    A record is taken from ``records`` only when a worker is free to send it, and only
+    while the caller asks for an outcome (at most ``2 * concurrency`` ahead of the one
+    yielded), so a lazy iterable of any length is sent in bounded memory and a caller that
+    stops asking (even without closing) starts nothing more. Closing returns once those in
+    flight have ended (within the client's timeout; their waits end at once).
     """
     concurrency = check_concurrency(concurrency)
     todo = iter(_check_records(records))
@@ -431,31 +460,96 @@ def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> 
         return track(client, **record_arguments(record), sleep=sleep)
 
     pool = concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="zdevents-track")
+    # In input order, started or done; never one waiting for a worker.
     window: collections.deque[concurrent.futures.Future[TrackResult]] = collections.deque()
     index = 0
+    more = True
+    delivering = False
+    pulled: object = _END
+    future: concurrent.futures.Future[TrackResult] | None = None
     try:
-        for record in todo:
-            window.append(pool.submit(one, record))
-            if len(window) >= 2 * concurrency:
-                yield _outcome(window.popleft(), index)
-                index += 1
+        while True:
+            running = [f for f in window if not f.done()]
+            # Records start only here, while the caller asks for an outcome, and only as many
+            # as there are free workers: once it stops asking (a break, with the generator
+            # still referenced), no record starts that had not started already.
+            while more and len(running) < concurrency and len(window) < 2 * concurrency:
+                # `pulled` and `future` say, if an interruption lands here, whether the record
+                # taken was submitted (see below).
+                future = None
+                pulled = next(todo, _END)
+                if pulled is _END:
+                    more = False
+                    break
+                future = pool.submit(one, pulled)
+                window.append(future)
+                pulled = _END
+                running.append(future)
+            if not window:
+                return
+            head = window[0]
+            if not head.done():
+                concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                continue
+            # The head leaves the window only once it is delivered, so that an interruption
+            # while its outcome is made still drains it (below), and one thrown in at the
+            # yield does not deliver it twice.
+            outcome = _outcome(head, index)
+            delivering = True
+            yield outcome
+            delivering = False
+            window.popleft()
+            index += 1
+    except GeneratorExit:
+        raise
+    except BaseException as interrupt:
+        stop.set()
+        loose = pulled is not _END and future is None  # taken, never submitted
+        if pulled is not _END and future is not None and (not window or window[-1] is not future):
+            window.append(future)  # submitted, not in the window yet
+        if delivering:
+            window.popleft()
+            index += 1
+        # Interrupted while waiting for an outcome (Ctrl-C, a signal raised as an exception)
+        # or by an exception thrown in where one was yielded: nothing more starts, the
+        # requests on the wire end (their waits at once), and every record started still
+        # gets its outcome - "not sent" for one stopped while it waited - before the
+        # interruption goes on. The caller can tell what was sent from what was not.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
         while window:
             yield _outcome(window.popleft(), index)
             index += 1
+        if loose:
+            yield _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
+        raise interrupt from None
     finally:
-        # Stopped early: records not started are dropped, waits end at once, and this
-        # returns once the requests on the wire have ended (within the client's timeout),
-        # so that nothing is sent after the caller moved on.
+        # Stopped early: waits end at once, and this returns once the requests on the wire
+        # have ended (within the client's timeout), so that nothing is sent after the caller
+        # moved on.
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: The end of the records (``next(todo, _END)``).
+_END = object()
+
+
+#: The outcome of a record stopped before it was sent: while it waited for the rate limit,
+#: or before it was sent again after a failure that shows it was not received (a 429, a
+#: refused connection; with ``retry_writes=True`` an earlier attempt may have been stored).
+NOT_SENT = "not sent: track_many was stopped while this record waited to be sent"
 
 
 def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outcome:
     try:
         return future.result()
+    except (_Stopped, concurrent.futures.CancelledError):
+        # Only once the iteration was interrupted: stop is set for nothing else while an
+        # outcome is still awaited.
+        return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
     except Exception as exc:
         return _noted(exc, index)
-    # _Stopped cannot reach here: stop is set only once no outcome is awaited any more.
 
 
 def async_track_many(
@@ -473,29 +567,41 @@ def async_track_many(
 async def _track_tasks(
     client: AsyncClient, todo: Iterator[object], concurrency: int
 ) -> AsyncIterator[Outcome]:
-    gate = asyncio.Semaphore(concurrency)
-
     async def one(record: object) -> TrackResult:
-        async with gate:
-            return await async_track(client, **record_arguments(record))
+        return await async_track(client, **record_arguments(record))
 
     window: collections.deque[asyncio.Task[TrackResult]] = collections.deque()
     index = 0
-
-    async def head() -> Outcome:
-        try:
-            return await window.popleft()
-        except Exception as exc:
-            return _noted(exc, index)
-
+    more = True
     try:
-        for record in todo:
-            window.append(asyncio.ensure_future(one(record)))
-            if len(window) >= 2 * concurrency:
-                yield await head()
-                index += 1
-        while window:
-            yield await head()
+        while True:
+            running = [task for task in window if not task.done()]
+            started = False
+            # As for threads: records start only while the caller asks for an outcome.
+            while more and len(running) < concurrency and len(window) < 2 * concurrency:
+                record = next(todo, _END)
+                if record is _END:
+                    more = False
+                    break
+                task = asyncio.ensure_future(one(record))
+                window.append(task)
+                running.append(task)
+                started = True
+            if started:
+                # Let the new tasks begin now, not in whatever the caller awaits next.
+                await asyncio.sleep(0)
+            if not window:
+                return
+            head = window[0]
+            if not head.done():
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            window.popleft()
+            try:
+                outcome: Outcome = head.result()
+            except Exception as exc:
+                outcome = _noted(exc, index)
+            yield outcome
             index += 1
     finally:
         for task in window:

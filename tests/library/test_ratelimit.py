@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import FakeClock, Recorder, client, event, limiter_of, page_body
+from tests._mock import FakeClock, Recorder, async_client, client, event, limiter_of, page_body
 from zdevents import AsyncClient, Client, errors
 from zdevents._ratelimit import RateLimiter
 
@@ -441,3 +441,73 @@ def test_each_rate_limit_pause_is_logged_at_info(
     ]
     assert all(r.levelno == logging.INFO for r in caplog.records if "pausing" in r.getMessage())
     assert "jdoe" not in caplog.text  # no identifier at INFO
+
+
+# --- the caller's own pace is never an error --------------------------------------------------
+
+TRACKED = httpx.Response(202, json={"profile_id": "01E1", "status": "received"})
+
+
+def _records(count: int) -> list[dict[str, Any]]:
+    return [
+        {"event": {"source": "shop", "type": f"t{n}"}, "profile_id": "01E1"} for n in range(count)
+    ]
+
+
+def test_the_callers_own_rate_limit_paces_however_long_the_queue(monkeypatch: Any) -> None:
+    # Two a minute, four calls queued on a clock that does not move (as four workers
+    # reserving at once): slots at 0, 30, 60 and 90 s. Each wait is pacing the caller asked
+    # for, not a wait the server imposes: taken, though 90 s is past max_retry_after.
+    frozen = FakeClock(frozen=True).install(monkeypatch)
+    rec = Recorder(TRACKED)
+    with client(rec, rate_limit=2) as c:
+        for record in _records(4):
+            c.track(record["event"], profile_id=record["profile_id"])
+    assert rec.calls == 4
+    assert frozen.sleeps == [30.0, 60.0, 90.0]
+
+
+def test_the_callers_own_rate_limit_paces_async_tasks_too(monkeypatch: Any) -> None:
+    frozen = FakeClock(frozen=True).install(monkeypatch)
+    rec = Recorder(TRACKED)
+
+    async def run() -> list[Any]:
+        async with async_client(rec, rate_limit=2) as c:
+            return [o async for o in c.track_many(_records(4), concurrency=4)]
+
+    outcomes = asyncio.run(run())
+    assert all(not isinstance(o, Exception) for o in outcomes), outcomes
+    assert sorted(frozen.sleeps) == [30.0, 60.0, 90.0]
+
+
+def test_a_wait_the_server_imposes_past_max_retry_after_is_still_refused(
+    monkeypatch: Any,
+) -> None:
+    # One a minute announced by the server: once it is known (the slot after the first
+    # answer), 63 s between requests, past max_retry_after: refused, not slept.
+    frozen = FakeClock(frozen=True).install(monkeypatch)
+    rec = Recorder(httpx.Response(202, json={"profile_id": "01E1"}, headers={"x-rate-limit": "1"}))
+    with client(rec, rate_limit=1000) as c:
+        c.track({"source": "shop", "type": "t"}, profile_id="01E1")
+        c.track({"source": "shop", "type": "t"}, profile_id="01E1")
+        with pytest.raises(errors.RateLimitError, match="pacing"):
+            c.track({"source": "shop", "type": "t"}, profile_id="01E1")
+    assert rec.calls == 2 and frozen.sleeps == [pytest.approx(0.06)]
+
+
+def test_an_export_of_many_people_under_the_callers_pace_is_never_refused(
+    monkeypatch: Any,
+) -> None:
+    # What `zdevents events --identifiers-file --rate-limit 2 --concurrency 4` runs: four
+    # tasks take slots 0, 30, 60 and 90 s apart; none is refused for being long.
+    frozen = FakeClock(frozen=True).install(monkeypatch)
+    rec = Recorder(page_body([event(1)]))
+
+    async def run() -> list[Any]:
+        async with async_client(rec, rate_limit=2) as c:
+            people = [{"user_id": n} for n in range(1, 5)]
+            return [pair async for pair in c.events_many(people, concurrency=4)]
+
+    assert len(asyncio.run(run())) == 4
+    assert rec.calls == 4
+    assert sorted(frozen.sleeps) == [30.0, 60.0, 90.0]

@@ -752,3 +752,83 @@ def test_quoted_headers_are_bounded() -> None:
             list(c.events(user_id=1))
     assert len(str(info.value)) < 600
     assert info.value.request_id is not None and len(info.value.request_id) <= 100
+
+
+# --- a credential echoed in a field of a 2xx body -----------------------------------------
+
+#: Where a 2xx body can carry what the server echoes, and what reads it there.
+_ECHO_FIELDS = ["profile_id", "user_id", "status"]
+_EVENT_FIELDS = ["id", "source", "type", "created_at", "received_at", "properties"]
+_PROFILE_FIELDS = ["id", "name", "user_id", "created_at", "identifiers", "attributes"]
+
+
+def _echoed(request: httpx.Request, encoding: str) -> str:
+    return _encodings(request.headers["authorization"])[encoding]
+
+
+def _read_clean(obj: object, name: str, where: str) -> None:
+    try:
+        value = getattr(obj, name)
+        if callable(value):
+            value()
+    except errors.ZendeskError as exc:
+        assert_clean_exception(exc)
+        for text in (str(exc), *map(str, vars(exc).values())):
+            assert_clean(_all_views(text), where)
+
+
+@pytest.mark.parametrize("encoding", _SINGLE_LINE)
+@pytest.mark.parametrize("field", _ECHO_FIELDS)
+def test_a_credential_echoed_in_a_track_answer_reaches_no_message(
+    field: str, encoding: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body: dict[str, Any] = {"profile_id": "01E1", "status": "received"}
+        body[field] = [_echoed(request, encoding)]  # invalid: quoted in the error, once
+        return httpx.Response(202, json=body)
+
+    with api_client(handler) as client, pytest.raises(errors.BadResponseError) as info:
+        client.track({"source": "shop", "type": "t"}, profile_id="01E1")
+    assert_clean_exception(info.value)
+    assert_clean(_all_views(str(info.value)), f"track answer {field}/{encoding}")
+
+
+@pytest.mark.parametrize("encoding", _SINGLE_LINE)
+def test_a_credential_echoed_in_an_event_or_a_profile_reaches_no_message_or_repr(
+    encoding: str,
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        echo = _echoed(request, encoding)
+        if "/profiles" in request.url.path or "/user_profiles" in request.url.path:
+            profile = {name: [echo] for name in _PROFILE_FIELDS}
+            profile.update(source="s", type="t", created_at=echo)
+            return httpx.Response(200, json={"profile": profile})
+        events = [json.dumps({name: [echo] for name in _EVENT_FIELDS}), json.dumps({"t": echo})]
+        # to_dict fails on 1e400; its decoder's exception holds the whole text.
+        events.append('{"id": ' + json.dumps(echo) + ', "n": 1e400}')
+        body = '{"events": [' + ", ".join(events) + '], "meta": {"has_more": false}}'
+        return httpx.Response(200, content=body.encode())
+
+    with api_client(handler) as client:
+        events = list(client.events(user_id=1))
+        profile = client.profile(profile_id="01E1")
+    # The scrubber they carry for their repr is never pickled with them.
+    assert pickle.loads(pickle.dumps(events)) == events  # noqa: S301 (our own bytes)
+    assert pickle.loads(pickle.dumps(profile)) == profile  # noqa: S301
+    for event in events:
+        assert_clean(_all_views(repr(event)), "repr(Event)")
+        for name in (*_EVENT_FIELDS, "to_dict"):
+            _read_clean(event, name, f"event.{name}/{encoding}")
+    assert_clean(_all_views(repr(profile)), "repr(Profile)")
+    for name in _PROFILE_FIELDS:
+        _read_clean(profile, name, f"profile.{name}/{encoding}")
+
+
+def test_a_profile_repr_shows_no_name_or_identifier_decoded_or_not() -> None:
+    from zdevents import Profile
+
+    person = {"name": "Jane Doe", "identifiers": [{"type": "email", "value": "jdoe@example.com"}]}
+    whole = json.dumps({"id": "01E1", "source": "s", "type": "t", **person}).encode()
+    odd = {"id": {"name": "Jane Doe"}, "source": ["jdoe@example.com"], "type": "t", **person}
+    for profile in (Profile(whole), Profile(whole[:-1]), Profile(json.dumps(odd).encode())):
+        assert "Jane" not in repr(profile) and "jdoe" not in repr(profile), repr(profile)

@@ -18,6 +18,7 @@ import pytest
 
 from tests._mock import API_TOKEN, FakeClock, Recorder, async_client, client, json_of
 from zdevents import Client, errors, is_transient
+from zdevents._retry import RETRYABLE_STATUSES
 
 PATH = "/api/v2/user_profiles/events"
 BODY = {"event": {"source": "shop", "type": "bought"}, "profile": {"source": "shop"}}
@@ -198,3 +199,78 @@ def test_a_refused_connection_is_retried_for_a_write(clock: FakeClock) -> None:
     assert not info.value.sent
     assert STORED not in str(info.value)
     assert len(clock.sleeps) == 2  # two retries, then the error
+
+
+# --- every retryable status and failure kind, for a write ---------------------------------
+
+#: What shows that a write did not reach Zendesk: the only failures resent by default.
+NOT_RECEIVED = [httpx.Response(429), httpx.ConnectError("refused"), httpx.PoolTimeout("full")]
+#: Everything else that reads would retry: the write may have been stored.
+MAY_HAVE_BEEN_STORED = [
+    *(httpx.Response(status) for status in sorted(RETRYABLE_STATUSES - {429})),
+    httpx.ReadTimeout("slow"),
+    httpx.WriteTimeout("slow"),
+    httpx.ReadError("reset"),
+    httpx.RemoteProtocolError("dropped"),
+    httpx.Response(202, content=b'{"profile_id": "01E1", "status'),  # cut short
+    httpx.Response(202, content=b"<html>"),  # not JSON
+]
+
+
+def _name(failure: Any) -> str:
+    return str(failure.status_code) if isinstance(failure, httpx.Response) else repr(failure)
+
+
+@pytest.mark.parametrize("failure", MAY_HAVE_BEEN_STORED, ids=_name)
+def test_a_write_that_may_have_been_stored_is_sent_once_unless_retry_writes(
+    clock: FakeClock, failure: Any
+) -> None:
+    rec = Recorder(failure, ACCEPTED)
+    with client(rec) as c, pytest.raises(errors.ZendeskError, match=STORED):
+        c.track({"source": "shop", "type": "bought"}, profile_id="01E1")
+    assert rec.calls == 1
+    rec.answers = [failure, ACCEPTED]
+    with client(rec, retry_writes=True) as c:
+        c.track({"source": "shop", "type": "bought"}, profile_id="01E1")
+    assert rec.calls == 3
+
+    async def async_track() -> None:
+        async with async_client(rec) as c:
+            await c.track({"source": "shop", "type": "bought"}, profile_id="01E1")
+
+    rec.answers = [failure, ACCEPTED]
+    with pytest.raises(errors.ZendeskError, match=STORED):
+        asyncio.run(async_track())
+    assert rec.calls == 4
+
+
+@pytest.mark.parametrize("failure", NOT_RECEIVED, ids=_name)
+def test_a_write_that_did_not_reach_zendesk_is_sent_again(clock: FakeClock, failure: Any) -> None:
+    rec = Recorder(failure, ACCEPTED)
+    with client(rec) as c:
+        assert c.track({"source": "shop", "type": "bought"}, profile_id="01E1").user_id == "7"
+    assert rec.calls == 2
+
+
+def _errors_of_every_kind() -> list[errors.ZendeskError]:
+    made: list[errors.ZendeskError] = [
+        errors.APIError("x", status_code=status) for status in (301, 400, 404, 408, 409, 429)
+    ]
+    made += [errors.ServerError("x", status_code=status) for status in (500, 501, 503, 520)]
+    made += [errors.APIConnectionError("x", sent=sent) for sent in (True, False)]
+    made += [errors.APITimeoutError("x", sent=sent) for sent in (True, False)]
+    made += [errors.BadResponseError("x", kind=kind) for kind in errors.BadResponseError.KINDS]
+    return made
+
+
+@pytest.mark.parametrize("error", _errors_of_every_kind(), ids=repr)
+def test_the_command_counts_as_possibly_stored_what_the_library_says_may_have_been(
+    error: errors.ZendeskError,
+) -> None:
+    # zdevents track has its own copy of the rule (it uses the public API only): the same.
+    from zdevents._failures import may_have_been_processed, provably_not_received
+    from zdevents.cli._track import possibly_stored
+
+    assert possibly_stored(error) == may_have_been_processed(error)
+    # What may have been stored is never what provably did not arrive.
+    assert not (may_have_been_processed(error) and provably_not_received(error))

@@ -15,18 +15,19 @@ import argparse
 import collections
 import contextlib
 import inspect
-import itertools
 import json
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from zdevents import Client, errors, validate_record
 
-from ._files import AtomicFile
+from ._files import AtomicFile, open_special, special_file
 from ._formats import _one_line
-from ._messages import PROG, error, hint
+from ._messages import PROG, Interrupted, error, hint
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -35,13 +36,15 @@ each line of FILE is one track record, a JSON object: "event" plus its target,
   {"event": {...}, "user_id": 85211553, "profile": {...}}
 blank lines are skipped; an "error" field (as --failed writes it) is ignored.
 
-every line is checked before anything is sent: a bad line is an error naming its number
-(exit 2) and nothing is sent. A record whose request failed after it may have reached
+FILE is read once (a pipe, /dev/stdin or a FIFO works too) and every line is checked
+before anything is sent: a bad line is an error naming its number (exit 2) and nothing is
+sent. A record whose request failed after it may have reached
 Zendesk (a 5xx, a timeout, a dropped connection) is not sent again: it may or may not have
 been stored, and the summary counts it as "possibly stored".
 
 what it says goes to stderr: a line for each record not accepted, then a summary
-(accepted, failed, possibly stored); standard output stays empty.
+(accepted, failed, possibly stored; on Ctrl-C also interrupted and not sent); standard
+output stays empty. --failed gets every record not accepted, with its "error".
 
 exit status: 0 every record accepted, 1 some not accepted, 2 usage error, 130 interrupted
 """
@@ -98,7 +101,8 @@ def add_commands(commands: Any, *, environment: str) -> None:
         "--failed",
         metavar="FILE",
         help='write each record that was not accepted to FILE, with its "error" '
-        "(written atomically; empty when all were accepted)",
+        "(written atomically, empty when all were accepted; a device, FIFO or socket is "
+        "written to directly)",
     )
     tr.add_argument(
         "--concurrency",
@@ -183,79 +187,98 @@ def _say(message: str) -> None:
 # --------------------------------------------------------------------------- track
 
 
-class _Changed(Exception):
-    """The file no longer holds what was checked (it changed while being sent)."""
+#: Bytes of a FILE held in memory as it is read; beyond that, its copy goes to a temporary
+#: file (in $TMPDIR, deleted at once, so no signal can leave it behind).
+_SPOOL_MEMORY = 8 * 1024 * 1024
 
 
 class RecordFile:
-    """The track records of FILE (``-``: standard input), read twice: once to check every
-    line before anything is sent, then again, lazily, to send them. A file is read from
-    disk each time, so memory stays bounded by the records in flight; standard input is
-    kept in memory, since it cannot be read twice."""
+    """The track records of FILE (``-``: standard input).
+
+    FILE is read once, whatever it is (a regular file, a pipe, ``/dev/stdin``, a process
+    substitution, a FIFO): each line is copied as it is read into a private spool (memory,
+    then an anonymous temporary file) and checked; the records are then sent from the spool.
+    What is sent is exactly what was checked, and a FILE changed or replaced while its
+    records are sent changes nothing.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.name = "standard input" if path == "-" else path
-        self._stdin: bytes | None = None
         self.count = 0
-
-    def _lines(self) -> Iterator[tuple[int, bytes]]:
-        if self.path == "-":
-            if self._stdin is None:
-                self._stdin = sys.stdin.buffer.read()
-            yield from enumerate(self._stdin.splitlines(), 1)
-            return
-        with open(self.path, "rb") as f:
-            yield from enumerate(f, 1)
-
-    def _records(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """``(line number, record)`` of each non-blank line; raises :class:`_UsageError`
-        naming a line that is not a JSON object (or :class:`OSError`)."""
-        for number, raw in self._lines():
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise _UsageError(
-                    f"{self.name}, line {number}: not UTF-8 text ({exc.reason})"
-                ) from None
-            if number == 1:
-                line = line.removeprefix("\ufeff")
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except (ValueError, RecursionError) as exc:
-                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not JSON"
-                raise _UsageError(
-                    f"{self.name}, line {number}: not a JSON object ({reason})"
-                ) from None
-            if not isinstance(record, dict):
-                raise _UsageError(f"{self.name}, line {number}: a record must be a JSON object")
-            yield number, record
+        self._spool: IO[bytes] | None = None
 
     def check(self) -> None:
-        """Validate every record, counting them; raises :class:`_UsageError` naming the
-        first bad line, or saying that there is none."""
+        """Read FILE once into the spool, checking every record and counting them; raises
+        :class:`_UsageError` naming the first bad line, or saying that there is none."""
+        # Kept open past this method: closed by close(), once the records are sent.
+        spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)  # noqa: SIM115
         count = 0
         try:
-            for number, record in self._records():
-                try:
-                    validate_record(_without_error(record))
-                except (TypeError, ValueError) as exc:
-                    raise _UsageError(f"{self.name}, line {number}: {exc}") from None
-                count += 1
+            with contextlib.ExitStack() as stack:
+                if self.path == "-":
+                    source: IO[bytes] = sys.stdin.buffer
+                else:
+                    source = stack.enter_context(open(self.path, "rb"))
+                for number, raw in enumerate(source, 1):
+                    spool.write(raw)
+                    record = self._parse(number, raw)
+                    if record is None:
+                        continue
+                    try:
+                        validate_record(_without_error(record))
+                    except (TypeError, ValueError) as exc:
+                        raise _UsageError(f"{self.name}, line {number}: {exc}") from None
+                    count += 1
         except OSError as exc:
+            spool.close()
             raise _UsageError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        except BaseException:
+            spool.close()
+            raise
         if not count:
+            spool.close()
             raise _UsageError(f"{self.name} holds no track records")
         self.count = count
+        self._spool = spool
 
-    def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """The checked records again, lazily; :class:`_Changed` if the file changed."""
+    def _parse(self, number: int, raw: bytes) -> dict[str, Any] | None:
+        """The record of one line, ``None`` for a blank line; :class:`_UsageError` naming
+        a line that is not a JSON object."""
         try:
-            yield from self._records()
-        except (_UsageError, OSError) as exc:
-            raise _Changed(f"{self.path} changed while its records were sent ({exc})") from None
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _UsageError(
+                f"{self.name}, line {number}: not UTF-8 text ({exc.reason})"
+            ) from None
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        if not line.strip():
+            return None
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not JSON"
+            raise _UsageError(f"{self.name}, line {number}: not a JSON object ({reason})") from None
+        if not isinstance(record, dict):
+            raise _UsageError(f"{self.name}, line {number}: a record must be a JSON object")
+        return record
+
+    def records(self, after: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+        """``(line number, record)`` of each record checked, from the spool, after line
+        ``after``."""
+        spool = self._spool
+        assert spool is not None, "check() first"
+        spool.seek(0)
+        for number, raw in enumerate(spool, 1):
+            if number > after:
+                record = self._parse(number, raw)
+                if record is not None:
+                    yield number, record
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
 
 
 def _without_error(record: dict[str, Any]) -> dict[str, Any]:
@@ -263,11 +286,13 @@ def _without_error(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def possibly_stored(exc: BaseException) -> bool:
-    """Whether a failed track request may have been stored anyway."""
+    """Whether a failed track request may have been stored anyway: it was sent and got no
+    answer, a 5xx, a 408, or a 2xx whose body was broken (the library's own rule, which
+    also decides that such a request is not sent again)."""
     if isinstance(exc, errors.APIConnectionError):
         return exc.sent
     if isinstance(exc, errors.APIError):
-        return exc.status_code >= 500
+        return exc.status_code >= 500 or exc.status_code == 408
     return isinstance(exc, errors.BadResponseError)
 
 
@@ -306,7 +331,48 @@ def _failed_line(record: dict[str, Any], error: str) -> bytes:
     return json.dumps(line, ensure_ascii=False).encode() + b"\n"
 
 
+#: The "error" of a record whose request was started and not answered when the run stopped.
 _UNKNOWN = "interrupted before its outcome was known; it may or may not have been stored"
+#: The "error" of a record that was never sent.
+_NOT_SENT = "not sent: the run stopped before this record was sent"
+
+
+class _FailedFile:
+    """Where ``--failed`` goes: a regular file (or a new one) written atomically, replaced
+    only when complete; a device, FIFO or socket written to directly, never replaced (as
+    ``-o`` does)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._atomic: AtomicFile | None = None
+        if special_file(path):
+            self.file: IO[bytes] = open_special(path)
+        else:
+            self._atomic = AtomicFile(path)
+            self.file = self._atomic.file
+
+    def commit(self) -> None:
+        """Make what was written the file's content (flushed, for a special file)."""
+        try:
+            if self._atomic is not None:
+                self._atomic.commit()
+            else:
+                self.file.close()
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Give up: the temporary file is removed, and an earlier ``--failed`` at the same
+        path too, so that it is never taken for this run's (a special file is closed)."""
+        if self._atomic is None:
+            with contextlib.suppress(OSError):
+                self.file.close()
+            return
+        self._atomic.discard()
+        with contextlib.suppress(OSError):
+            if os.path.isfile(self._atomic.target):
+                os.unlink(self._atomic.target)
 
 
 def run_track(ns: argparse.Namespace) -> int:
@@ -316,32 +382,43 @@ def run_track(ns: argparse.Namespace) -> int:
         source.check()
         client = _client(ns)
     except (_UsageError, TypeError, ValueError) as exc:  # ConfigurationError is a ValueError
+        source.close()
         _say(str(exc))
         return 2
-    failed_file: AtomicFile | None = None
+    failed_file: _FailedFile | None = None
     if ns.failed is not None:
         try:
-            failed_file = AtomicFile(ns.failed)
+            failed_file = _FailedFile(ns.failed)
         except OSError as exc:
             client.close()
+            source.close()
             _say(f"cannot write --failed {ns.failed}: {exc.strerror or exc}")
             return 2
-    with client:
-        return _Run(ns, source, failed_file).send(client)
+    try:
+        with client:
+            return _Run(ns, source, failed_file).send(client)
+    finally:
+        source.close()
 
 
 class _Run:
     """One ``zdevents track`` run: outcomes counted, reported and written to ``--failed``."""
 
     def __init__(
-        self, ns: argparse.Namespace, source: RecordFile, failed_file: AtomicFile | None
+        self, ns: argparse.Namespace, source: RecordFile, failed_file: _FailedFile | None
     ) -> None:
         self.ns = ns
         self.source = source
         self.failed_file = failed_file
         self.done = self.accepted = self.failed = self.maybe = 0
+        # Failures that show the record was not sent (stopped while it waited, a refused
+        # connection): on an interruption, counted as "not sent".
+        self.unsent_failures = 0
         self.progress = _Progress(sys.stderr, source.count, enabled=not ns.quiet)
         # The records handed to track_many whose outcome has not come back yet, in order.
+        # Interrupted, track_many still yields the outcome of each record it had started
+        # ("not sent" for one stopped while it waited), so only a second signal leaves
+        # some here: they may have been sent.
         self.pending: collections.deque[tuple[int, dict[str, Any]]] = collections.deque()
         self.handed = 0  # the line number of the last record handed to track_many
 
@@ -351,61 +428,93 @@ class _Run:
             self.handed = item[0]
             yield _without_error(item[1])
 
-    def _not_handed(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        # Read afresh: an interruption may have ended the reading generator itself.
-        return (item for item in self.source.records() if item[0] > self.handed)
+    def _take(self, outcome: object) -> None:
+        number, record = self.pending.popleft()
+        self.done += 1
+        if isinstance(outcome, Exception):
+            self._not_accepted(number, record, outcome)
+        else:
+            self.accepted += 1
+        self.progress.update(self.done, self.failed)
 
     def send(self, client: Client) -> int:
         outcomes = client.track_many(self._feed(), concurrency=self.ns.concurrency)
         try:
-            for outcome in outcomes:
-                number, record = self.pending.popleft()
-                self.done += 1
-                if isinstance(outcome, Exception):
-                    self._not_accepted(number, record, outcome)
-                else:
-                    self.accepted += 1
-                self.progress.update(self.done, self.failed)
-        except (OSError, _Changed) as exc:
-            # --failed cannot be written, or FILE changed: stop rather than lose records.
+            try:
+                for outcome in outcomes:
+                    self._take(outcome)
+            except (KeyboardInterrupt, Interrupted) as exc:
+                # A signal while an outcome was handled here: passed on to track_many, which
+                # stops and still gives the outcome of every record it had started, then
+                # raises it (at once if it was track_many that was interrupted).
+                throw: Callable[[BaseException], object] = outcomes.throw  # type: ignore[attr-defined]
+                self._take(throw(exc))
+                for outcome in outcomes:
+                    self._take(outcome)
+                raise
+        except OSError as exc:
+            # --failed cannot be written (or the spool read): stop rather than lose records.
             self._stop(outcomes)
             if self.failed_file is not None:
                 self.failed_file.discard()
-            self._summary()
-            if isinstance(exc, _Changed):
-                _say(f"{exc}; {self.source.count - self.done} records were left unsent or unknown")
-            else:
-                _say(
-                    f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}; "
-                    f"{self.source.count - self.done} records were left unsent or unknown"
-                )
+            self._summary(stopped=True)
+            left = self.source.count - self.done
+            _say(
+                f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}; "
+                f"{left} records were left unsent or unknown"
+                if self.failed_file is not None
+                else f"reading the records of {self.source.name} again failed: "
+                f"{exc.strerror or exc}; {left} records were left unsent or unknown"
+            )
             return 1
         except BaseException:
             # Interrupted: what has no known outcome goes to --failed too, so that nothing
-            # is lost; whether it reached Zendesk is unknown.
-            self._stop(outcomes)
-            if self.failed_file is not None:
-                with contextlib.suppress(OSError, _Changed):
-                    for _, record in itertools.chain(self.pending, self._not_handed()):
-                        self.failed_file.file.write(_failed_line(record, _UNKNOWN))
-                    _commit(self.failed_file)
-            self._summary()
+            # is lost: sent and unanswered (it may have been stored), or never sent. A second
+            # Ctrl-C while the requests on the wire end does not skip it.
+            try:
+                self._stop(outcomes)
+            finally:
+                try:
+                    self._write_unfinished()
+                finally:
+                    self._summary(stopped=True)
             raise
         self.progress.update(self.done, self.failed, final=True)
         self.progress.clear()
         if self.failed_file is not None:
             try:
-                _commit(self.failed_file)
+                self.failed_file.commit()
             except OSError as exc:
                 _say(f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}")
                 return 1
         self._summary()
         return 0 if self.accepted == self.source.count else 1
 
+    def _write_unfinished(self) -> None:
+        if self.failed_file is None:
+            return
+        try:
+            out = self.failed_file.file
+            for _, record in self.pending:
+                out.write(_failed_line(record, _UNKNOWN))
+            for _, record in self.source.records(after=self.handed):
+                out.write(_failed_line(record, _NOT_SENT))
+            self.failed_file.commit()
+        except (OSError, _UsageError):
+            self.failed_file.discard()
+            _say(
+                f"writing --failed {self.ns.failed} failed; the records not accepted are in no file"
+            )
+        except BaseException:
+            self.failed_file.discard()  # no temporary file left behind by another signal
+            raise
+
     def _not_accepted(self, number: int, record: dict[str, Any], outcome: Exception) -> None:
         self.failed += 1
         if possibly_stored(outcome):
             self.maybe += 1
+        elif isinstance(outcome, errors.APIConnectionError):
+            self.unsent_failures += 1
         message = _one_line_text(str(outcome))
         self.progress.clear()
         _say(f"{self.source.name}, line {number}: not accepted: {message}")
@@ -419,25 +528,21 @@ class _Run:
                 close()
         self.progress.clear()
 
-    def _summary(self) -> None:
+    def _summary(self, *, stopped: bool = False) -> None:
         if self.ns.quiet:
             return
+        interrupted = len(self.pending) if stopped else 0
+        # Stopped, the records that were not sent are told apart from those refused.
+        moved = self.unsent_failures if stopped else 0
         _summary(
             sys.stderr,
             self.source.count,
             self.accepted,
-            self.failed,
+            self.failed - moved,
             self.maybe,
-            unknown=self.source.count - self.done,
+            interrupted=interrupted,
+            unsent=self.source.count - self.done - interrupted + moved,
         )
-
-
-def _commit(file: AtomicFile) -> None:
-    try:
-        file.commit()
-    except BaseException:
-        file.discard()
-        raise
 
 
 def _one_line_text(text: str) -> str:
@@ -445,12 +550,20 @@ def _one_line_text(text: str) -> str:
 
 
 def _summary(
-    out: TextIO, total: int, accepted: int, failed: int, maybe: int, unknown: int = 0
+    out: TextIO,
+    total: int,
+    accepted: int,
+    failed: int,
+    maybe: int,
+    interrupted: int = 0,
+    unsent: int = 0,
 ) -> None:
     records = "record" if total == 1 else "records"
     text = f"{total} {records}: {accepted} accepted, {failed} failed ({maybe} possibly stored)"
-    if unknown:
-        text += f", {unknown} interrupted (possibly stored)"
+    if interrupted:
+        text += f", {interrupted} interrupted (possibly stored)"
+    if unsent:
+        text += f", {unsent} not sent"
     print(f"{PROG}: {text}", file=out, flush=True)
 
 
