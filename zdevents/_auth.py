@@ -111,6 +111,9 @@ class Scrubber(Secret):
             text = secret.scrub_text(text)
         return text
 
+    def shows_in(self, text: str) -> bool:
+        return any(secret.shows_in(text) for secret in (*self._fixed, *self._rotating))
+
     def reveal(self) -> str:
         raise TypeError("a Scrubber holds many secrets and reveals none")
 
