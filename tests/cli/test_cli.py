@@ -646,3 +646,20 @@ def test_sandbox_help() -> None:
     result = run(None, "sandbox", "--help")
     assert result.returncode == 0
     assert "--seed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("events", "--sourc", "x", "--user-id", "1"), "argument --sourc (did you mean --source?)"),
+        (("events", "--userid", "1"), "argument --userid (did you mean --user-id?)"),
+        (("sync", "--d", "events.db", "--user-id", "1"), "argument --d (did you mean --db?)"),
+        (("sandbox", "--po", "0"), "arguments: --po 0"),
+    ],
+)
+def test_an_abbreviated_or_misspelt_flag_is_named_not_guessed(
+    args: tuple[str, ...], message: str
+) -> None:
+    result = run(None, *args)
+    assert result.returncode == 2, result.stderr
+    assert f"unrecognized {message}" in result.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import difflib
 import importlib
 import inspect
 import logging
@@ -150,7 +151,30 @@ def _time(text: str) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line on stderr (not a usage block)."""
+    """An argument parser whose errors are one line on stderr (not a usage block), and which
+    takes no abbreviation of a flag (``--sourc`` is no ``--source``): a flag added later
+    would change what an abbreviation in someone's script means."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # An unknown flag is named before argparse says a required one is missing (which
+        # it checks first): `--userid 1` is a misspelt --user-id, not a missing selector.
+        if self._subparsers is None and args is not None:
+            known = set(self._option_string_actions)
+            for arg in args:
+                if arg == "--":
+                    break
+                flag = arg.split("=", 1)[0]
+                if flag.startswith("--") and flag not in known:
+                    close = difflib.get_close_matches(flag, sorted(known), n=1)
+                    hint = f" (did you mean {close[0]}?)" if close else ""
+                    self.error(f"unrecognized argument {flag}{hint}")
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         error(f"{message} (see {self.prog} --help)")

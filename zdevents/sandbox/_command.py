@@ -42,6 +42,7 @@ def build_parser(prog: str = _DEFAULT_PROG) -> argparse.ArgumentParser:
     """The argument parser (exposed so that ``zdevents sandbox`` can share its help)."""
     parser = argparse.ArgumentParser(
         prog=prog,
+        allow_abbrev=False,
         description="Serve a local Zendesk Events API (reading and tracking events, reading "
         "profiles) from SQLite.",
     )
