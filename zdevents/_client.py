@@ -582,10 +582,10 @@ class Client(_BaseClient):
 
     def events(
         self,
+        *,
         identifier: Identifier | str | None = None,
         profile_id: str | None = None,
         user_id: int | str | None = None,
-        *,
         source: str | None = None,
         type: str | None = None,
         start: TimeInput | None = None,
@@ -663,7 +663,7 @@ class Client(_BaseClient):
         return track_many(self, records, concurrency)
 
     def profile(
-        self, identifier: Identifier | str | None = None, profile_id: str | None = None
+        self, *, identifier: Identifier | str | None = None, profile_id: str | None = None
     ) -> Profile:
         """The profile selected by ``identifier`` (an identifier query or an
         :class:`Identifier`) or by ``profile_id``, exactly one of them. An unknown one is a
@@ -674,7 +674,7 @@ class Client(_BaseClient):
         """
         return fetch_profile(self, identifier, profile_id)
 
-    def profiles(self, user_id: int | str) -> list[Profile]:
+    def profiles(self, *, user_id: int | str) -> list[Profile]:
         """The profiles of the Zendesk user ``user_id``, in the order Zendesk sends them."""
         return fetch_profiles(self, user_id)
 
@@ -986,10 +986,10 @@ class AsyncClient(_BaseClient):
 
     def events(
         self,
+        *,
         identifier: Identifier | str | None = None,
         profile_id: str | None = None,
         user_id: int | str | None = None,
-        *,
         source: str | None = None,
         type: str | None = None,
         start: TimeInput | None = None,

@@ -56,7 +56,7 @@ def test_profile_by_identifier_and_by_id_is_the_profile_as_received(
 ) -> None:
     by_identifier = client.profile(identifier=JDOE)
     by_id = client.profile(profile_id=JDOE_PROFILE)
-    by_object = client.profile(Identifier.parse(JDOE))
+    by_object = client.profile(identifier=Identifier.parse(JDOE))
     assert by_identifier == by_id == by_object
     received = raw_get(zendesk_sandbox, f"/api/v2/user_profiles/{JDOE_PROFILE}")["profile"]
     assert by_id.to_dict() == received
@@ -101,7 +101,7 @@ def test_profiles_of_a_user_in_order(zendesk_sandbox: Sandbox, client: Client) -
     assert all(isinstance(p, Profile) and p.user_id == first.user_id for p in profiles)
     received = raw_get(zendesk_sandbox, f"/api/v2/users/{first.user_id}/profiles")["profiles"]
     assert [p.to_dict() for p in profiles] == received
-    assert client.profiles(first.user_id) == profiles
+    assert client.profiles(user_id=first.user_id) == profiles
 
 
 @pytest.mark.parametrize(

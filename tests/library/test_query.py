@@ -151,11 +151,20 @@ def test_page_size_limits_are_inclusive(page_size: int) -> None:
     assert sent(user_id=1, page_size=page_size).params()["page[size]"] == str(page_size)
 
 
-def test_positional_selector_is_the_identifier() -> None:
+@pytest.mark.parametrize(
+    ("method", "args"),
+    [
+        ("events", ("coolbikes:rider:email:jdoe@example.com",)),
+        ("events", (None, None, 85211553)),
+        ("profile", ("coolbikes:rider:email:jdoe@example.com",)),
+        ("profiles", (85211553,)),
+    ],
+)
+def test_selectors_are_keyword_only(method: str, args: tuple[object, ...]) -> None:
     rec = Recorder(page_body(has_more=False))
-    with client(rec) as c:
-        list(c.events("coolbikes:rider:email:jdoe@example.com"))
-    assert rec.params()["identifier"] == "coolbikes:rider:email:jdoe@example.com"
+    with client(rec) as c, pytest.raises(TypeError, match="positional argument"):
+        getattr(c, method)(*args)
+    assert rec.calls == 0
 
 
 def test_events_does_not_send_until_iterated() -> None:
