@@ -58,7 +58,13 @@ from ._transport import (
     sync_transport,
 )
 from ._version import __version__
-from .errors import AuthenticationError, BadResponseError, ConfigurationError, ZendeskError
+from .errors import (
+    AuthenticationError,
+    BadResponseError,
+    ClientClosedError,
+    ConfigurationError,
+    ZendeskError,
+)
 
 T = TypeVar("T")
 
@@ -481,6 +487,13 @@ class _BaseClient:
             describe_write_failure(error)
         return error
 
+    def _check_open(self) -> None:
+        if self._http.is_closed:
+            raise ClientClosedError(
+                f"this {type(self).__name__} is closed: make a new one, or use it inside its "
+                "`with` block"
+            )
+
     def _walk(self, query: EventQuery) -> Walk:
         return Walk(query, self.base_url)
 
@@ -773,6 +786,7 @@ class Client(_BaseClient):
         may have reached Zendesk is not sent again unless the client has
         ``retry_writes=True``; its error says the event may or may not have been stored.
         """
+        self._check_open()
         what, attempts = self._attempts(method, url, idempotent=not authorize)
         # Looked up per call, not bound as a default: tests replace this module's `time`.
         sleep = sleep or time.sleep
@@ -849,8 +863,7 @@ class Client(_BaseClient):
         transport = self._transport
         if transport is None:
             return self._http.send(request, stream=True)
-        if self._http.is_closed:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        self._check_open()
         response = transport.handle_request(request)
         response.request = request
         return response
@@ -1130,6 +1143,7 @@ class AsyncClient(_BaseClient):
         authorize: bool = True,
     ) -> T:
         """The asyncio twin of :meth:`Client._send`, with the same policy."""
+        self._check_open()
         what, attempts = self._attempts(method, url, idempotent=not authorize)
         renewed = False
         while True:

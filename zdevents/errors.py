@@ -30,6 +30,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BadResponseError",
+    "ClientClosedError",
     "ConfigurationError",
     "NotFoundError",
     "PaginationError",
@@ -57,6 +58,11 @@ class ZendeskError(Exception):
 
 class ConfigurationError(ZendeskError, ValueError):
     """Missing or invalid settings: credentials, subdomain, base URL, environment variables."""
+
+
+class ClientClosedError(ZendeskError):
+    """A request through a client after :meth:`~zdevents.Client.close` (or the end of its
+    ``with`` block), or through a ``http_client`` that was closed. Nothing was sent."""
 
 
 class APIError(ZendeskError):
