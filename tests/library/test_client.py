@@ -284,7 +284,7 @@ def test_configuration_errors_hold_no_secret() -> None:
 def test_context_manager_closes_its_own_pool() -> None:
     with Client(subdomain="coolbikes", oauth_token=OAUTH_TOKEN) as c:
         pass
-    with pytest.raises(errors.ClientClosedError, match="^this Client is closed: make a new one"):
+    with pytest.raises(errors.ClientClosedError, match=r"^this Client is closed: make a new one"):
         list(c.events(user_id=1))
     with pytest.raises(errors.ClientClosedError):
         c.with_options(timeout=5).profile(profile_id="01E1G0NJSQPNPZRV096JXKXFAA")
@@ -295,7 +295,7 @@ def test_a_closed_http_client_passed_in_is_a_client_closed_error() -> None:
     http.close()
     with (
         Client(subdomain="coolbikes", oauth_token=OAUTH_TOKEN, http_client=http) as c,
-        pytest.raises(errors.ClientClosedError, match="^this Client is closed"),
+        pytest.raises(errors.ClientClosedError, match=r"^this Client is closed"),
     ):
         list(c.events(user_id=1))
 
@@ -315,7 +315,7 @@ def test_async_context_manager_closes_its_own_pool() -> None:
         async for _ in c.events(user_id=1):
             pass
 
-    with pytest.raises(errors.ClientClosedError, match="^this AsyncClient is closed"):
+    with pytest.raises(errors.ClientClosedError, match=r"^this AsyncClient is closed"):
         asyncio.run(main())
 
 
