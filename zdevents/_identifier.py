@@ -58,6 +58,8 @@ class Identifier:
     'coolbikes:rider:email:jdoe@example.com'
     >>> Identifier.parse("shop:customer:url:https://example.com/a").value
     'https://example.com/a'
+    >>> q
+    Identifier(source='coolbikes', type='rider', key='email', value=<16 characters>)
 
     The text is percent-encoded once, when the request is sent; pass it unencoded.
     """
@@ -65,7 +67,8 @@ class Identifier:
     source: str = attrs.field(validator=_validate_part)
     type: str = attrs.field(validator=_validate_part)
     key: str = attrs.field(validator=_validate_part)
-    value: str = attrs.field(validator=_validate_value)
+    # A person's data (an email, a phone number) never shows in a repr, a log or a traceback.
+    value: str = attrs.field(validator=_validate_value, repr=lambda v: f"<{len(v)} characters>")
 
     @classmethod
     def parse(cls, text: str) -> Identifier:

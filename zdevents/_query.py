@@ -28,7 +28,8 @@ def shorten(value: object, limit: int = 80) -> str:
 @attrs.frozen
 class EventQuery:
     """A validated query: one selector, the filters as wire text, the page size, and the
-    cursor to start at (``None``: the first page)."""
+    cursor to start at (``None``: the first page). ``EventStream.query`` gives it; its
+    repr shows neither an identifier's value nor a cursor."""
 
     identifier: Identifier | None
     profile_id: str | None
@@ -38,7 +39,10 @@ class EventQuery:
     start: str | None
     end: str | None
     page_size: int
-    after: str | None = None
+    # A cursor is the server's text: it may echo what it was sent (identifiers, credentials).
+    after: str | None = attrs.field(
+        default=None, repr=lambda v: "None" if v is None else f"<cursor of {len(v)} characters>"
+    )
 
     def describe(self) -> str:
         """A short name for the selector, for logs and error messages (no filters)."""

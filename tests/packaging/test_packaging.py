@@ -114,3 +114,41 @@ def test_public_names() -> None:
         assert name in zdevents.__all__
         assert getattr(zdevents, name) is not None
     assert zdevents.__version__ == metadata.version("zdevents")
+
+
+def test_the_types_of_public_signatures_are_exported() -> None:
+    import typing
+
+    import zdevents.types
+
+    hints = {
+        **typing.get_type_hints(zdevents.Client.events),
+        **typing.get_type_hints(zdevents.Client.events_many),
+        **typing.get_type_hints(zdevents.Client.with_options),
+        **typing.get_type_hints(zdevents.sync),
+    }
+    exported = [getattr(zdevents.types, name) for name in zdevents.types.__all__]
+
+    def spelt_by(alias: object, hint: object) -> bool:
+        parts = set(typing.get_args(alias))
+        return alias in (hint, *typing.get_args(hint)) or (
+            bool(parts) and parts <= set(typing.get_args(hint))
+        )
+
+    for name in ("start", "selectors", "on_missing", "timeout"):
+        assert any(spelt_by(alias, hints[name]) for alias in exported), name
+    assert typing.get_type_hints(zdevents.EventStream.query.fget)["return"] is (
+        zdevents.types.EventQuery
+    )
+    assert zdevents.types.EventQuery.__module__ == "zdevents.types"
+
+
+def test_no_repr_of_a_query_shows_an_identifiers_value_or_a_cursor() -> None:
+    client = zdevents.Client(base_url="http://127.0.0.1:9", oauth_token="t" * 20)
+    query = client.events(
+        identifier="coolbikes:rider:email:jdoe@example.com", after="c2VjcmV0LWN1cnNvcg"
+    ).query
+    shown = repr(query) + repr(query.identifier)
+    assert "jdoe" not in shown and "c2VjcmV0" not in shown
+    assert "value=<16 characters>" in shown and "after=<cursor of 18 characters>" in shown
+    client.close()

@@ -1,0 +1,24 @@
+"""The types of zdevents' public signatures, to annotate your own code with.
+
+>>> from zdevents.types import Selector, TimeInput
+>>> def export(people: list[Selector], since: TimeInput) -> None: ...
+"""
+
+from ._bulk import OnMissing, Selector
+from ._client import NotGiven
+from ._query import EventQuery
+from ._sync import OnMissing as SyncOnMissing
+from ._time import TimeInput
+from ._track import Outcome
+
+__all__ = [
+    "EventQuery",
+    "NotGiven",
+    "OnMissing",
+    "Outcome",
+    "Selector",
+    "SyncOnMissing",
+    "TimeInput",
+]
+
+EventQuery.__module__ = NotGiven.__module__ = __name__
