@@ -11,7 +11,6 @@ import ast
 import importlib
 import json
 import os
-import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +19,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-import zendesk_events_api
-import zendesk_events_api.api
 
+from tests.contract._operations import OPERATION_MODULES
 from zdevents._query import make_query
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,14 +28,6 @@ SPEC = ROOT / "openapi" / "events.yaml"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from generate import generate  # noqa: E402
-
-OPERATION_MODULES = sorted(
-    module.name
-    for package in pkgutil.iter_modules(zendesk_events_api.api.__path__, "zendesk_events_api.api.")
-    for module in pkgutil.iter_modules(
-        importlib.import_module(package.name).__path__, package.name + "."
-    )
-)
 
 
 def test_one_module_per_operation_of_the_spec() -> None:
@@ -127,6 +117,7 @@ import json, sys
 import zendesk_events_api
 from zendesk_events_api.api.events import list_events_by_organization_id as new_route
 from zdevents import _routes
+from tests.contract._operations import OPERATION_MODULES
 from zdevents._query import make_query
 
 query = make_query(user_id=1, source="coolbike", type="bike_rental_booked",
