@@ -117,7 +117,6 @@ import json, sys
 import zendesk_events_api
 from zendesk_events_api.api.events import list_events_by_organization_id as new_route
 from zdevents import _routes
-from tests.contract._operations import OPERATION_MODULES
 from zdevents._query import make_query
 
 query = make_query(user_id=1, source="coolbike", type="bike_rental_booked",
