@@ -87,6 +87,39 @@ def test_a_built_request_is_sendable_with_httpx() -> None:
     assert dict(request.url.params) == {"filter[source]": "a b", "page[after]": "c/d"}
 
 
+@pytest.mark.parametrize(
+    ("content_type", "parsed"),
+    [
+        ("application/json", True),
+        ("Application/JSON; charset=utf-8", True),
+        ("application/problem+json", True),
+        ("text/html; charset=utf-8", False),  # a proxy's error page: left in content
+        (None, False),
+    ],
+)
+def test_a_model_is_parsed_only_from_a_body_that_says_it_is_json(
+    content_type: str | None, parsed: bool
+) -> None:
+    from zendesk_events_api import Client
+    from zendesk_events_api.api.profiles import get_profile
+    from zendesk_events_api.models import ErrorsArrayBody
+
+    body = b'{"errors": [{"code": "NotFound", "title": "Profile not found"}]}'
+    headers = {} if content_type is None else {"content-type": content_type}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, headers=headers, content=body)
+
+    client = Client(
+        base_url="https://x.zendesk.com", httpx_args={"transport": httpx.MockTransport(handler)}
+    )
+    with client:
+        response = get_profile.sync_detailed("p", client=client)
+    assert response.content == body
+    assert isinstance(response.parsed, ErrorsArrayBody) is parsed
+    assert parsed or response.parsed is None
+
+
 FOURTH_ROUTE = {
     "get": {
         "tags": ["events"],
