@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -186,8 +187,10 @@ def tokens_from(body: object, now: float, previous: Tokens | None = None) -> Tok
     scope = body.get("scope") if isinstance(body.get("scope"), str) else None
 
     def at(seconds: object) -> float | None:
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
             return None
+        if not math.isfinite(seconds) or seconds <= 0:
+            return None  # NaN would make the token unusable at once: one mint per request
         return now + float(min(seconds, 10 * 365 * 86_400))
 
     refresh_at = at(refresh_in)
@@ -328,11 +331,14 @@ class LoginStore:
     def exists(self) -> bool:
         return os.path.lexists(self.path)
 
-    def _check_private(self, path: str, *, folder: bool) -> None:
-        try:
-            info = os.stat(path)
-        except FileNotFoundError:
-            return
+    def _check_private(
+        self, path: str, *, folder: bool, info: os.stat_result | None = None
+    ) -> None:
+        if info is None:
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                return
         mode = stat.S_IMODE(info.st_mode)
         fix = f"chmod {'700' if folder else '600'} {path}"
         if info.st_uid != os.getuid():
@@ -347,17 +353,32 @@ class LoginStore:
             )
 
     def load(self) -> StoredLogin | None:
-        """The stored login, or ``None``; a store readable by others is refused."""
+        """The stored login, or ``None``; a store readable by others, or that is no regular
+        file (a FIFO would hang the read, a directory fail it), is refused."""
         self._check_private(self.directory, folder=True)
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+            # O_NONBLOCK: opening a FIFO must not wait for a writer.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise ConfigurationError(f"cannot read {self.path}: {exc.strerror}") from None
-        with os.fdopen(fd, encoding="utf-8") as file:
-            self._check_private(self.path, folder=False)
-            text = file.read(1 << 20)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise ConfigurationError(
+                f"{self.path} is not a regular file: remove it and run `zdevents auth login`"
+            )
+        with os.fdopen(fd, "rb") as file:
+            self._check_private(self.path, folder=False, info=info)
+            try:
+                data = file.read(1 << 20)
+            except OSError as exc:
+                raise ConfigurationError(f"cannot read {self.path}: {exc.strerror}") from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = ""
         return StoredLogin.from_json(text, self.path)
 
     def _make_folders(self) -> None:

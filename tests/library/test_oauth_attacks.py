@@ -1,0 +1,185 @@
+"""Attacks on OAuth: a store that is no regular file, a token endpoint answering odd
+lifetimes, a login listener fed junk or held by a slow connection, options that a stored
+login cannot honour. Real files, real loopback sockets."""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests._login import login, login_env, stored_file
+from zdevents import Client, Login, errors
+from zdevents._auth import tokens_from
+from zdevents.sandbox import Sandbox
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(seed="demo") as started:
+        yield started
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "zdevents-home"
+
+
+# --- the store is not a regular file ---------------------------------------------------------
+
+
+def _load_in_thread(env: dict[str, str]) -> tuple[threading.Thread, list[BaseException]]:
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            Client.from_env(env).close()
+        except BaseException as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, raised
+
+
+def test_a_store_that_is_a_fifo_is_refused_not_waited_on(sandbox: Sandbox, home: Path) -> None:
+    login(sandbox, home)
+    path = stored_file(home)
+    path.unlink()
+    os.mkfifo(path, 0o600)
+    thread, raised = _load_in_thread(login_env(sandbox, home))
+    thread.join(30)
+    if thread.is_alive():  # unblock the open, then fail
+        with open(path, "w"):
+            pass
+        thread.join(30)
+        pytest.fail("reading the store waited on a FIFO")
+    assert len(raised) == 1 and isinstance(raised[0], errors.ConfigurationError), raised
+    assert str(path) in str(raised[0]) and "regular file" in str(raised[0])
+
+
+def test_a_store_that_is_a_directory_is_a_configuration_error(sandbox: Sandbox, home: Path) -> None:
+    login(sandbox, home)
+    path = stored_file(home)
+    path.unlink()
+    path.mkdir(mode=0o700)
+    with pytest.raises(errors.ConfigurationError, match="regular file"):
+        Client.from_env(login_env(sandbox, home))
+
+
+# --- lifetimes the token endpoint may send ---------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, "7200", None, 0, -5, True])
+def test_an_odd_expires_in_never_makes_a_token_unusable_at_once(value: object) -> None:
+    body = {"access_token": "a" * 20, "token_type": "bearer", "expires_in": value}
+    tokens = tokens_from(body, 1_000.0)
+    assert tokens.expires_at is None or math.isfinite(tokens.expires_at)
+    assert tokens.usable(1_000.0)
+    assert tokens.usable(1_001.0)
+
+
+# --- the login's listener -------------------------------------------------------------------
+
+
+def test_a_request_without_code_or_error_does_not_end_the_login(
+    sandbox: Sandbox, home: Path
+) -> None:
+    with Login(
+        client_id=sandbox.oauth_public_client_id,
+        base_url=sandbox.base_url,
+        port=0,
+        home=str(home),
+    ) as attempt:
+
+        def browser() -> None:
+            # A prefetch, a port scanner, a favicon: then the real approval.
+            for junk in ("", "?", "?state=x", "favicon.ico"):
+                httpx.get(attempt.redirect_uri + junk, timeout=30)
+            httpx.get(attempt.url, follow_redirects=True, timeout=30)
+
+        thread = threading.Thread(target=browser)
+        thread.start()
+        try:
+            status = attempt.wait(60)
+        finally:
+            thread.join()
+    assert status.kind == "login"
+
+
+def test_a_slow_connection_cannot_hold_the_login(sandbox: Sandbox, home: Path) -> None:
+    stop = threading.Event()
+    with Login(
+        client_id=sandbox.oauth_public_client_id,
+        base_url=sandbox.base_url,
+        port=0,
+        home=str(home),
+    ) as attempt:
+        slow = socket.create_connection(("127.0.0.1", attempt.port))
+        slow.sendall(b"G")
+
+        def trickle() -> None:
+            # One byte every second, never a whole request line, until the test ends.
+            while not stop.wait(1.0):
+                try:
+                    slow.sendall(b"E")
+                except OSError:
+                    return
+
+        trickler = threading.Thread(target=trickle, daemon=True)
+        trickler.start()
+        browser = threading.Thread(
+            target=httpx.get, args=(attempt.url,), kwargs={"follow_redirects": True, "timeout": 60}
+        )
+        browser.start()
+        try:
+            # Bounded so that a failure fails, never hangs: the trickle outlasts it.
+            status = attempt.wait(45)
+        finally:
+            stop.set()
+            slow.close()
+            browser.join()
+    assert status.kind == "login"
+
+
+def test_an_error_code_that_is_not_an_oauth_code_is_not_echoed(
+    sandbox: Sandbox, home: Path
+) -> None:
+    with Login(
+        client_id=sandbox.oauth_public_client_id,
+        base_url=sandbox.base_url,
+        port=0,
+        home=str(home),
+    ) as attempt:
+        state = attempt.url.split("state=")[1].split("&")[0]
+        junk = "Ω" * 5000
+        thread = threading.Thread(
+            target=httpx.get,
+            args=(f"{attempt.redirect_uri}?error={junk}&state={state}",),
+            kwargs={"timeout": 30},
+        )
+        thread.start()
+        try:
+            with pytest.raises(errors.ZendeskError) as info:
+                attempt.wait(30)
+        finally:
+            thread.join()
+    assert "Ω" not in str(info.value) and len(str(info.value)) < 300
+
+
+# --- options a stored login cannot honour ---------------------------------------------------
+
+
+def test_an_explicit_scope_with_the_stored_login_is_an_error_not_ignored(
+    sandbox: Sandbox, home: Path
+) -> None:
+    login(sandbox, home)
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client.from_env(login_env(sandbox, home), oauth_scope="read")
+    assert "zdevents auth login --scope" in str(info.value)
