@@ -16,7 +16,9 @@ import hashlib
 import hmac
 import http.server
 import os
+import re
 import secrets
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -105,13 +107,14 @@ class _Redirect(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path, _, query = self.path.partition("?")
-        if path != "/":
+        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        if path != "/" or not ("code" in params or "error" in params):
+            # A favicon, a prefetch, a port scanner: not the redirect, the login waits on.
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
-        self.server.answer = params
+        self.server.take(params)
         text = b"zdevents is logged in." if "code" in params else b"The login did not succeed."
         body = _PAGE % text
         self.send_response(200)
@@ -125,8 +128,19 @@ class _Redirect(http.server.BaseHTTPRequestHandler):
         pass  # the query holds the code: never logged
 
 
-class _Listener(http.server.HTTPServer):
+class _Listener(http.server.ThreadingHTTPServer):
+    """One thread per connection: a connection that trickles its request cannot keep the
+    browser's redirect waiting (the wait's deadline holds for the login, not for them)."""
+
+    daemon_threads = True
+    block_on_close = False
     answer: dict[str, str] | None = None
+    _taken = threading.Lock()
+
+    def take(self, params: dict[str, str]) -> None:
+        with self._taken:
+            if self.answer is None:
+                self.answer = params  # the first redirect counts, later ones do not
 
 
 class Login:
@@ -242,7 +256,8 @@ class Login:
                 "refused, no token requested; run `zdevents auth login` again"
             )
         if "error" in answer:
-            code = answer["error"] if answer["error"].isidentifier() else "an error"
+            error = answer["error"]
+            code = error if re.fullmatch(r"[a-z_]{1,40}", error) else "an error"
             raise ZendeskError(
                 f"the login was not approved ({code}): no token requested; run "
                 "`zdevents auth login` again and approve the access"
