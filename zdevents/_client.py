@@ -343,6 +343,13 @@ class _BaseClient:
             store = LoginStore(login_home(environ), url)
             if not store.exists():
                 raise ConfigurationError(f"no Zendesk credentials: {ENV_HELP}")
+            if oauth_scope is not None:
+                # A login's scopes were granted at login: they cannot change per client.
+                raise ConfigurationError(
+                    "oauth_scope applies to client credentials; the stored login has the "
+                    "scopes granted when it was made: run `zdevents auth login --scope S` "
+                    "to change them"
+                )
             auth: Auth | None = StoredLoginAuth(store)
         else:
             auth = None
