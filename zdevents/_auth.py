@@ -438,6 +438,65 @@ class LoginStore:
             os.close(fd)
 
 
+#: The keyring service the logins are stored under (the account URL is the user name).
+KEYRING_SERVICE = "zdevents"
+
+
+def _keyring() -> Any:
+    try:
+        import keyring
+    except ImportError:
+        raise ConfigurationError(
+            "ZDEVENTS_LOGIN_STORE=keyring needs the keyring extra: "
+            "pip install 'zdevents[keyring]' (or unset it to store logins in files)"
+        ) from None
+    return keyring
+
+
+class KeyringLoginStore(LoginStore):
+    """The login of one account in the OS keyring (service ``zdevents``, the account URL as
+    user name), chosen with ``ZDEVENTS_LOGIN_STORE=keyring``. Its lock stays a file under
+    ``HOME/logins`` so that refreshes are single-flight across processes as with files."""
+
+    def __init__(self, home: str, base_url: httpx.URL) -> None:
+        super().__init__(home, base_url)
+        self._keyring = _keyring()
+        self.path = f"the OS keyring (service {KEYRING_SERVICE!r}, user {self.account!r})"
+
+    def _call(self, what: str, *args: str) -> Any:
+        try:
+            return getattr(self._keyring, what)(KEYRING_SERVICE, self.account, *args)
+        except self._keyring.errors.PasswordDeleteError:
+            raise
+        except Exception as exc:  # any backend's failure: one line, never its details
+            raise ConfigurationError(
+                f"the OS keyring failed ({type(exc).__name__}) for {self.path}: check the "
+                "keyring backend, or unset ZDEVENTS_LOGIN_STORE to store logins in files"
+            ) from None
+
+    def exists(self) -> bool:
+        return self._call("get_password") is not None
+
+    def load(self) -> StoredLogin | None:
+        text = self._call("get_password")
+        return None if text is None else StoredLogin.from_json(text, self.path)
+
+    def save(self, login: StoredLogin) -> None:
+        self._call("set_password", login.to_json())
+
+    def delete(self) -> bool:
+        try:
+            self._call("delete_password")
+        except self._keyring.errors.PasswordDeleteError:
+            return False
+        return True
+
+
+def login_store(home: str, base_url: httpx.URL, kind: str = "file") -> LoginStore:
+    """The store of ``base_url``'s login: files under ``home`` or the OS keyring."""
+    return KeyringLoginStore(home, base_url) if kind == "keyring" else LoginStore(home, base_url)
+
+
 def _fsync_folder(folder: str) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)

@@ -34,18 +34,26 @@ from ._auth import (
     REFRESH_TOKEN_SECONDS,
     Auth,
     ClientCredentialsAuth,
-    LoginStore,
     Scrubber,
     StoredLogin,
     StoredLoginAuth,
     _as_refusal,
     current_token_request,
+    login_store,
     revoke_request,
     token_request,
     tokens_from,
 )
 from ._client import Client, _json_body, with_auth
-from ._config import Secret, _text, base_url_of, env_settings, login_home
+from ._config import (
+    LOGIN_STORES,
+    Secret,
+    _text,
+    base_url_of,
+    env_settings,
+    login_home,
+    login_store_kind,
+)
 from ._routes import operation_request
 from .errors import APIError, ConfigurationError, ZendeskError
 
@@ -153,8 +161,10 @@ class Login:
     ``port`` is the loopback port of the redirect URL ``http://127.0.0.1:PORT/``, which
     must be registered on the OAuth client (0: any free port, for tests). ``client_secret``
     is sent along for a confidential client. ``home`` is where logins are stored
-    (``ZDEVENTS_HOME``, by default ``~/.config/zdevents``). Close it (or use ``with``) if
-    :meth:`wait` is never called.
+    (``ZDEVENTS_HOME``, by default ``~/.config/zdevents``); ``store`` is ``"file"`` or
+    ``"keyring"`` (the OS keyring, with ``pip install 'zdevents[keyring]'``; by default
+    ``ZDEVENTS_LOGIN_STORE``, else files). Close it (or use ``with``) if :meth:`wait` is
+    never called.
     """
 
     def __init__(
@@ -167,6 +177,7 @@ class Login:
         scope: str = DEFAULT_SCOPE,
         port: int = DEFAULT_LOGIN_PORT,
         home: str | None = None,
+        store: str | None = None,
         **client_options: Any,
     ) -> None:
         self.base_url = base_url_of(subdomain, base_url)
@@ -181,7 +192,10 @@ class Login:
         )
         self._verifier = Secret(secrets.token_urlsafe(48))
         self._state = secrets.token_urlsafe(24)
-        self.store = LoginStore(home or login_home(), self.base_url)
+        kind = login_store_kind() if store is None else store
+        if kind not in LOGIN_STORES:
+            raise ValueError(f"store={kind!r} is not one of {', '.join(LOGIN_STORES)}")
+        self.store = login_store(home or login_home(), self.base_url, kind)
         self._options = client_options
         try:
             self._listener = _Listener(("127.0.0.1", port), _Redirect)
@@ -235,6 +249,7 @@ class Login:
             scope=scope,
             port=port,
             home=login_home(env),
+            store=login_store_kind(env),
             **account,
         )
 
