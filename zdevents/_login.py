@@ -44,7 +44,7 @@ from ._auth import (
     token_request,
     tokens_from,
 )
-from ._client import Client, _json_body, with_auth
+from ._client import AsyncClient, Client, _json_body, with_auth
 from ._config import (
     LOGIN_STORES,
     Secret,
@@ -361,6 +361,7 @@ def auth_status(client: Client) -> AuthStatus:
     >>> auth_status(Client.from_env()).kind
     'login'
     """
+    _sync_only(client, "auth_status")
     auth = client._auth
     account = str(client.base_url).rstrip("/")
     if auth.kind == "api_token":
@@ -395,22 +396,48 @@ def auth_status(client: Client) -> AuthStatus:
     return status
 
 
-def access_token(client: Client) -> str:
-    """A valid OAuth access token of ``client``, renewed first if it is about to expire
-    (what ``zdevents auth token`` prints, for curl and other tools)."""
-    auth = client._auth
+def _sync_only(client: object, name: str) -> None:
+    if isinstance(client, AsyncClient):
+        raise TypeError(
+            f"{name}() takes a Client; with an AsyncClient, await aaccess_token(client), or "
+            f"call {name}(Client.from_env()) (the same stored login, lock and refresh)"
+        )
+
+
+def _oauth_only(auth: Auth) -> None:
     if auth.kind == "api_token":
         raise ConfigurationError(
             "the credentials in use are an API token, not OAuth: `zdevents auth token` "
             "needs a login (zdevents auth login) or OAuth client credentials"
         )
-    header = str(auth.header(client._token_send))
+
+
+def access_token(client: Client) -> str:
+    """A valid OAuth access token of ``client``, renewed first if it is about to expire
+    (what ``zdevents auth token`` prints, for curl and other tools). For an
+    :class:`AsyncClient`, ``await aaccess_token(client)``."""
+    _sync_only(client, "access_token")
+    _oauth_only(client._auth)
+    header = str(client._auth.header(client._token_send))
+    return header.removeprefix("Bearer ")
+
+
+async def aaccess_token(client: AsyncClient) -> str:
+    """:func:`access_token` for an :class:`AsyncClient`: a valid OAuth access token,
+    renewed first (single-flight with the client's own requests) if it is about to expire.
+    :func:`auth_status` and :func:`logout` are one-shot and take a :class:`Client` only:
+    ``Client.from_env()`` shares the stored login, its lock and its refresh."""
+    if not isinstance(client, AsyncClient):
+        raise TypeError("aaccess_token() takes an AsyncClient; with a Client, access_token()")
+    _oauth_only(client._auth)
+    header = str(await client._auth.aheader(client._token_send))
     return header.removeprefix("Bearer ")
 
 
 def logout(client: Client) -> bool:
     """Revoke the stored login ``client`` uses at Zendesk (best effort:
     ``DELETE /api/v2/oauth/tokens/current.json``), then remove it; whether one was stored."""
+    _sync_only(client, "logout")
     auth = client._auth
     if not isinstance(auth, StoredLoginAuth):
         raise ConfigurationError("no stored login is in use")

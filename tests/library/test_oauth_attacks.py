@@ -4,18 +4,29 @@ login cannot honour. Real files, real loopback sockets."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from tests._login import login, login_env, stored_file
-from zdevents import Client, Login, errors
+from tests._login import expire_stored, login, login_env, stored, stored_file
+from zdevents import (
+    AsyncClient,
+    Client,
+    Login,
+    aaccess_token,
+    access_token,
+    auth_status,
+    errors,
+    logout,
+)
 from zdevents._auth import tokens_from
 from zdevents.sandbox import Sandbox
 
@@ -183,3 +194,36 @@ def test_an_explicit_scope_with_the_stored_login_is_an_error_not_ignored(
     with pytest.raises(errors.ConfigurationError) as info:
         Client.from_env(login_env(sandbox, home), oauth_scope="read")
     assert "zdevents auth login --scope" in str(info.value)
+
+
+# --- AsyncClient -----------------------------------------------------------------------------
+
+
+def test_an_async_client_gets_a_refreshed_token_with_aaccess_token(
+    sandbox: Sandbox, home: Path
+) -> None:
+    login(sandbox, home)
+    expire_stored(home)
+
+    async def main() -> str:
+        async with AsyncClient.from_env(login_env(sandbox, home)) as client:
+            return await aaccess_token(client)
+
+    token = asyncio.run(main())
+    assert token == stored(home)["access_token"]
+    assert sandbox.oauth.issued["refresh_token"] == 1
+
+
+@pytest.mark.parametrize("function", [access_token, auth_status, logout])
+def test_the_sync_functions_refuse_an_async_client_naming_the_way(
+    sandbox: Sandbox, home: Path, function: Callable[[Any], Any]
+) -> None:
+    login(sandbox, home)
+
+    async def main() -> None:
+        async with AsyncClient.from_env(login_env(sandbox, home)) as client:
+            function(client)
+
+    with pytest.raises(TypeError, match="aaccess_token"):
+        asyncio.run(main())
+    assert stored_file(home).exists()
