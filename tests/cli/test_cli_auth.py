@@ -213,3 +213,26 @@ def test_a_token_dying_between_two_pages_of_an_export(
     got = [line.split('"id":"')[1].split('"')[0] for line in out.read_text().splitlines()]
     assert got == expected  # none lost, none repeated
     assert sandbox.oauth.issued["refresh_token"] == 1
+
+
+def test_auth_token_to_a_closed_pipe_is_one_line_and_no_traceback(tmp_path: Path) -> None:
+    env = cli_env()
+    env.update(ZENDESK_SUBDOMAIN="coolbikes", ZENDESK_OAUTH_TOKEN="closedpipe-token-123456")
+    env["ZDEVENTS_HOME"] = str(tmp_path / "home")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the token is printed
+    try:
+        done = subprocess.run(
+            [*ZDEVENTS, "auth", "token"],
+            env=env,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "closed" in done.stderr and "Exception ignored" not in done.stderr
+    assert "closedpipe-token" not in done.stderr

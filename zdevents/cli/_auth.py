@@ -219,7 +219,14 @@ def run_token(ns: argparse.Namespace) -> int:
         except errors.ZendeskError as exc:
             error(str(exc))
             return 1
-    print(token, flush=True)
+    try:
+        print(token, flush=True)
+    except BrokenPipeError:
+        # Nobody read the token: say so once, and leave Python nothing to flush at exit.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        error("the token was not printed: its reader closed the pipe")
+        return 1
     return 0
 
 
