@@ -5,10 +5,17 @@ login cannot honour. Real files, real loopback sockets."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import html
+import http.server
+import json
+import logging
 import math
 import os
 import socket
 import threading
+import traceback
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -227,3 +234,96 @@ def test_the_sync_functions_refuse_an_async_client_naming_the_way(
     with pytest.raises(TypeError, match="aaccess_token"):
         asyncio.run(main())
     assert stored_file(home).exists()
+
+
+# --- a hostile token endpoint ----------------------------------------------------------------
+
+SECRET = "Sup3r-Secret-Value-42"
+
+
+def _spellings(secret: str) -> list[str]:
+    b64 = base64.b64encode(secret.encode()).decode()
+    return [
+        secret,
+        b64,
+        urllib.parse.quote(secret, safe=""),
+        "".join(f"%{b:02X}" for b in secret.encode()),
+        "".join(f"\\u{ord(c):04x}" for c in secret),
+        "".join(f"&#{ord(c)};" for c in secret),
+        html.escape(secret),
+    ]
+
+
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    mode = ""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        echo = " ".join(_spellings(SECRET))
+        status, body, ctype = {
+            "redirect": (302, b"", "text/plain"),
+            "refusal": (
+                400,
+                json.dumps({"error": "invalid_grant", "error_description": echo}).encode(),
+                "application/json",
+            ),
+            "html": (200, f"<html><p>{echo}</p></html>".encode(), "text/html"),
+            "no_token": (
+                200,
+                json.dumps({"token_type": "bearer", "note": echo}).encode(),
+                "application/json",
+            ),
+            "server": (500, echo.encode(), "text/plain"),
+            "status_401": (
+                401,
+                json.dumps({"error": "unauthorized", "description": echo}).encode(),
+                "application/json",
+            ),
+        }[self.mode]
+        self.send_response(status)
+        self.send_header("Location", f"https://evil.example/?leak={echo}")
+        self.send_header("X-Echo", urllib.parse.quote(echo))
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "mode", ["redirect", "refusal", "html", "no_token", "server", "status_401"]
+)
+def test_a_hostile_token_endpoint_echoing_the_secret_shows_it_nowhere(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    handler = type("H", (_Hostile,), {"mode": mode})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with (
+            caplog.at_level(logging.DEBUG),
+            Client(
+                base_url=url,
+                oauth_client_id="cid",
+                oauth_client_secret=SECRET,
+                max_retries=1,
+                backoff_base=0.01,
+            ) as c,
+            pytest.raises(errors.ZendeskError) as info,
+        ):
+            list(c.events(user_id="1"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    shown = "".join(traceback.format_exception(info.value))
+    chain: BaseException | None = info.value
+    while chain is not None:
+        shown += repr(chain) + repr(vars(chain))
+        chain = chain.__cause__ or chain.__context__
+    shown += "".join(r.getMessage() for r in caplog.records)
+    shown += repr(c) + json.dumps(getattr(info.value, "errors", []))
+    for spelling in _spellings(SECRET):
+        assert spelling not in shown, (mode, spelling)
