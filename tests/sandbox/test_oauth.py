@@ -219,3 +219,26 @@ def test_the_fixtures_client_credentials_example(zendesk_sandbox: Sandbox) -> No
     ) as client:
         assert any(client.events(user_id=85211553))
     assert zendesk_sandbox.oauth.issued["client_credentials"] == 1
+
+
+def test_a_refresh_token_presented_by_another_client_is_refused_and_not_burnt(
+    sandbox: Sandbox,
+) -> None:
+    first = exchange(sandbox, code_of(authorize(sandbox))).json()
+    stolen = token(
+        sandbox,
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+        client_id=sandbox.oauth_client_id,
+        client_secret=sandbox.oauth_client_secret,
+    )
+    assert (stolen.status_code, stolen.json()["error"]) == (400, "invalid_grant")
+    # The owner's pair is still alive, and its refresh still works.
+    assert events(sandbox, first["access_token"]).status_code == 200
+    again = token(
+        sandbox,
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+        client_id=sandbox.oauth_public_client_id,
+    )
+    assert again.status_code == 200

@@ -283,10 +283,12 @@ class OAuthServer:
     def _rotate(self, body: dict[str, Any], client_id: str) -> tuple[str, ...]:
         invalid = Refused(400, "invalid_grant", "The refresh token is invalid, expired or revoked")
         refresh = body.get("refresh_token")
-        access = self._refresh.pop(refresh, None) if isinstance(refresh, str) else None
-        grant = None if access is None else self._access.pop(access, None)
+        access = self._refresh.get(refresh) if isinstance(refresh, str) else None
+        grant = None if access is None else self._access.get(access)
         if grant is None or grant.client_id != client_id:
-            raise invalid
+            raise invalid  # another client's refusal burns nothing of the owner's
+        self._refresh.pop(str(refresh), None)
+        self._access.pop(str(access), None)
         if grant.refresh_expires_at is not None and self.clock() >= grant.refresh_expires_at:
             raise invalid
         return grant.scopes
