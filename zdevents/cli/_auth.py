@@ -51,6 +51,8 @@ environment:
   ZENDESK_OAUTH_CLIENT_SECRET             sent along for a confidential client
   ZENDESK_OAUTH_SCOPE                     the scope (or --scope; default "read write")
   ZDEVENTS_HOME                           where logins are stored
+  ZDEVENTS_LOGIN_STORE=keyring            the OS keyring instead (pip install
+                                          'zdevents[keyring]'); the lock stays a file
 """
 
 
