@@ -122,15 +122,19 @@ class _Redirect(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        self.server.take(params)
         text = b"zdevents is logged in." if "code" in params else b"The login did not succeed."
         body = _PAGE % text
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+        finally:
+            # After the page is out (the login may end the process next), or if it failed.
+            self.server.take(params)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the query holds the code: never logged

@@ -327,3 +327,30 @@ def test_a_hostile_token_endpoint_echoing_the_secret_shows_it_nowhere(
     shown += repr(c) + json.dumps(getattr(info.value, "errors", []))
     for spelling in _spellings(SECRET):
         assert spelling not in shown, (mode, spelling)
+
+
+# --- offline, corrupt ------------------------------------------------------------------------
+
+
+def test_logout_offline_removes_the_login_all_the_same(home: Path) -> None:
+    with Sandbox(seed="demo") as sandbox:
+        login(sandbox, home)
+        env = login_env(sandbox, home)
+        expire_stored(home)  # the refresh fails too, not only the revocation
+    with Client.from_env(env, max_retries=0) as client:
+        assert logout(client) is True
+    assert not list((home / "logins").glob("*.json"))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "{", "[]", '{"access_token": 5}', "\xff\xfe", '{"version": 1}', "null"]
+)
+def test_a_corrupt_store_is_one_configuration_error_naming_it(
+    sandbox: Sandbox, home: Path, text: str
+) -> None:
+    login(sandbox, home)
+    path = stored_file(home)
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client.from_env(login_env(sandbox, home))
+    assert str(path) in str(info.value) and "zdevents auth login" in str(info.value)
