@@ -813,12 +813,42 @@ class StoredLoginAuth(_Renewing):
         tokens = tokens_from(answer, now, previous=fresh)
         login = attrs.evolve(stored, tokens=tokens)
         self.scrubber.add(tokens.access)
-        self.store.save(login)  # before the new pair is used for anything
+        _save_whatever_happens(self.store, login)  # before the new pair is used for anything
         self._take(login)
         logger.info("refreshed the stored OAuth login for %s", self.store.account)
 
     def scope_advice(self) -> str | None:
         return "log in again with the scope it needs: zdevents auth login --scope 'read write'"
+
+
+def _save_whatever_happens(store: LoginStore, login: StoredLogin) -> None:
+    """Save a rotated pair even if Ctrl-C (or another signal raised as an exception) lands
+    meanwhile: Zendesk already killed the old pair, so a save given up is a lost login. The
+    save runs in a thread of its own (signals are raised in the main thread); an interrupt
+    waits for it to finish, then goes on."""
+    failed: list[BaseException] = []
+    done = threading.Event()
+
+    def save() -> None:
+        try:
+            store.save(login)
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            done.set()
+
+    # Waited for with an Event, not Thread.join: an interrupted join (CPython 3.11) can mark
+    # the thread finished while it runs, and the process then exits without it.
+    threading.Thread(target=save, name="zdevents-save-login").start()
+    try:
+        done.wait()
+    except BaseException:
+        while not done.is_set():
+            with contextlib.suppress(BaseException):
+                done.wait()
+        raise
+    if failed:
+        raise failed[0]
 
 
 def resolve_auth(

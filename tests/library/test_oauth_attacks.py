@@ -13,6 +13,9 @@ import logging
 import math
 import os
 import socket
+import subprocess
+import sys
+import textwrap
 import threading
 import traceback
 import urllib.parse
@@ -36,6 +39,8 @@ from zdevents import (
 )
 from zdevents._auth import tokens_from
 from zdevents.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -354,3 +359,47 @@ def test_a_corrupt_store_is_one_configuration_error_naming_it(
     with pytest.raises(errors.ConfigurationError) as info:
         Client.from_env(login_env(sandbox, home))
     assert str(path) in str(info.value) and "zdevents auth login" in str(info.value)
+
+
+# --- Ctrl-C while the rotated pair is being saved ---------------------------------------------
+
+_INTERRUPTED_SAVE = textwrap.dedent(
+    """
+    import os, signal
+    from zdevents import Client, _auth
+    fsync = os.fsync
+    def fsync_then_ctrl_c(fd):
+        fsync(fd)
+        if not getattr(fsync_then_ctrl_c, "done", False):
+            fsync_then_ctrl_c.done = True
+            os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, mid-save
+    os.fsync = fsync_then_ctrl_c
+    try:
+        with Client.from_env() as client:
+            list(client.events(user_id=85211553, limit=1))
+    except KeyboardInterrupt:
+        raise SystemExit(130)
+    """
+)
+
+
+def test_ctrl_c_while_the_refreshed_pair_is_saved_keeps_the_login(
+    sandbox: Sandbox, home: Path
+) -> None:
+    login(sandbox, home)
+    expire_stored(home)
+    env = login_env(sandbox, home)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "generated")])
+    child = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTED_SAVE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 130, child.stderr
+    assert sandbox.oauth.issued["refresh_token"] == 1  # Zendesk rotated: the old pair is dead
+    # What is stored is the live pair: a new client reads events without logging in again.
+    with Client.from_env(login_env(sandbox, home)) as client:
+        assert list(client.events(user_id="85211553", limit=1))
+    assert not list((home / "logins").glob("*.tmp"))
