@@ -415,7 +415,18 @@ class LoginStore:
 
     def _open_lock(self) -> int:
         self._make_folders()
-        return os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+        try:
+            fd = os.open(self.lock_path, flags, 0o600)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot open the lock {self.lock_path}: {exc.strerror} (it must be a regular "
+                "file: remove it)"
+            ) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ConfigurationError(f"the lock {self.lock_path} is not a regular file: remove it")
+        return fd
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:

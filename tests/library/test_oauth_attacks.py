@@ -403,3 +403,23 @@ def test_ctrl_c_while_the_refreshed_pair_is_saved_keeps_the_login(
     with Client.from_env(login_env(sandbox, home)) as client:
         assert list(client.events(user_id="85211553", limit=1))
     assert not list((home / "logins").glob("*.tmp"))
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_a_lock_that_is_no_regular_file_is_a_configuration_error(
+    sandbox: Sandbox, home: Path, kind: str
+) -> None:
+    login(sandbox, home)
+    expire_stored(home)
+    lock = Path(f"{stored_file(home)}.lock")
+    lock.unlink(missing_ok=True)
+    if kind == "directory":
+        lock.mkdir(mode=0o700)
+    else:
+        os.mkfifo(lock, 0o600)
+    with (
+        Client.from_env(login_env(sandbox, home)) as client,
+        pytest.raises(errors.ConfigurationError, match="regular file"),
+    ):
+        list(client.events(user_id="85211553", limit=1))
+    assert sandbox.oauth.issued["refresh_token"] == 0
