@@ -44,7 +44,7 @@ from zendesk_events_api.models import (
     TokenResponse,
 )
 
-from ._config import Secret, _text, authorization
+from ._config import Secret, _text, authorization, same_origin
 from ._routes import Request, operation_request
 from .errors import (
     APIError,
@@ -379,7 +379,21 @@ class LoginStore:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = ""
-        return StoredLogin.from_json(text, self.path)
+        return self._check_account(StoredLogin.from_json(text, self.path))
+
+    def _check_account(self, login: StoredLogin) -> StoredLogin:
+        # A login copied or renamed by hand must not send its tokens to another host.
+        try:
+            same = same_origin(httpx.URL(login.account), httpx.URL(self.account))
+        except (httpx.InvalidURL, TypeError):
+            same = False
+        if not same:
+            raise ConfigurationError(
+                f"{self.path} holds the login of {login.account[:200]!r}, not of "
+                f"{self.account}: refusing to send its tokens there; remove it and run "
+                "`zdevents auth login`"
+            )
+        return login
 
     def _make_folders(self) -> None:
         for folder in (self.home, self.directory):
@@ -490,7 +504,9 @@ class KeyringLoginStore(LoginStore):
 
     def load(self) -> StoredLogin | None:
         text = self._call("get_password")
-        return None if text is None else StoredLogin.from_json(text, self.path)
+        if text is None:
+            return None
+        return self._check_account(StoredLogin.from_json(text, self.path))
 
     def save(self, login: StoredLogin) -> None:
         self._call("set_password", login.to_json())

@@ -423,3 +423,18 @@ def test_a_lock_that_is_no_regular_file_is_a_configuration_error(
     ):
         list(client.events(user_id="85211553", limit=1))
     assert sandbox.oauth.issued["refresh_token"] == 0
+
+
+def test_a_login_of_another_account_copied_into_the_store_is_refused(
+    sandbox: Sandbox, home: Path
+) -> None:
+    login(sandbox, home)
+    path = stored_file(home)
+    port = httpx.URL(sandbox.base_url).port
+    other = path.with_name(f"127.0.0.2_{port}.json")
+    path.rename(other)  # a file copied by hand: its tokens belong to 127.0.0.1
+    env = login_env(sandbox, home)
+    env["ZENDESK_BASE_URL"] = f"http://127.0.0.2:{port}"
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client.from_env(env)
+    assert str(other) in str(info.value) and sandbox.base_url in str(info.value)
