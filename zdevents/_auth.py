@@ -416,10 +416,24 @@ class LoginStore:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
+        self._remove_leftovers()
         _fsync_folder(self.directory)
 
+    def _remove_leftovers(self) -> None:
+        # Saves run under the lock: any temporary file of this store is one a killed save
+        # left behind, with tokens in it (dead or alive); none should outlive the next save.
+        prefix = os.path.basename(self.path) + "."
+        with contextlib.suppress(OSError):
+            for name in os.listdir(self.directory):
+                if name.startswith(prefix) and re.fullmatch(
+                    r"\d+\.[0-9a-f]{8}\.tmp", name[len(prefix) :]
+                ):
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(self.directory, name))
+
     def delete(self) -> bool:
-        """Remove the stored login; whether there was one."""
+        """Remove the stored login (and what killed saves left); whether there was one."""
+        self._remove_leftovers()
         try:
             os.unlink(self.path)
         except FileNotFoundError:

@@ -438,3 +438,20 @@ def test_a_login_of_another_account_copied_into_the_store_is_refused(
     with pytest.raises(errors.ConfigurationError) as info:
         Client.from_env(env)
     assert str(other) in str(info.value) and sandbox.base_url in str(info.value)
+
+
+def test_temporary_files_a_killed_save_left_are_removed_by_the_next_save(
+    sandbox: Sandbox, home: Path
+) -> None:
+    login(sandbox, home)
+    expire_stored(home)
+    path = stored_file(home)
+    left = path.with_name(f"{path.name}.4242.0badf00d.tmp")  # a save killed before its rename
+    left.write_text(path.read_text())
+    left.chmod(0o600)
+    unrelated = path.with_name("notes.tmp")
+    unrelated.write_text("mine")
+    with Client.from_env(login_env(sandbox, home)) as client:
+        assert list(client.events(user_id="85211553", limit=1))
+    assert sandbox.oauth.issued["refresh_token"] == 1
+    assert not left.exists() and unrelated.exists()
