@@ -185,3 +185,34 @@ def test_a_failing_keyring_is_one_line_without_its_details(
     assert "OS keyring failed" in message and "locked" not in message
     assert isinstance(secret, str) and secret not in message
     assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_the_command_line_uses_the_keyring_login(sandbox: Sandbox, home: Path, ring: Path) -> None:
+    login(sandbox, home)
+    env = ring_env(sandbox, home, ring)
+    status = subprocess.run(
+        [sys.executable, "-m", "zdevents", "auth", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0, status.stderr
+    assert "stored in:   the OS keyring (service 'zdevents'" in status.stdout
+    token = subprocess.run(
+        [sys.executable, "-m", "zdevents", "auth", "token"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert token.stdout.strip() == in_ring(ring)["access_token"]
+    env.pop("ZDEVENTS_LOGIN_STORE")  # the file store is the default: no login there
+    missing = subprocess.run(
+        [sys.executable, "-m", "zdevents", "auth", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 1 and "no Zendesk credentials" in missing.stderr
