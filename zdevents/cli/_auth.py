@@ -139,6 +139,12 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _shown(text: str) -> str:
+    """A value Zendesk sent, as the terminal may show it: what is not printable (escapes,
+    bidi overrides) spelled as ``\\x1b``, ``\\u202e``, never sent to the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _describe(status: AuthStatus) -> list[str]:
     lines = [
         f"account:     {status.account}",
@@ -146,9 +152,9 @@ def _describe(status: AuthStatus) -> list[str]:
     ]
     if status.kind != "api_token":
         lines.append(f"user id:     {status.user_id if status.user_id is not None else 'unknown'}")
-        lines.append(f"scopes:      {' '.join(status.scopes) or 'unknown'}")
+        lines.append(f"scopes:      {_shown(' '.join(status.scopes)) or 'unknown'}")
         if status.client_id:
-            lines.append(f"client:      {status.client_id}")
+            lines.append(f"client:      {_shown(status.client_id)}")
         if status.kind in ("login", "client_credentials"):
             lines.append(f"access token expires:  {_when(status.expires_at)}")
         if status.kind == "login":
@@ -177,7 +183,7 @@ def run_login(ns: argparse.Namespace) -> int:
             error(str(exc))
             return 1
     print(f"Logged in to {status.account} as user {status.user_id}", flush=True)
-    print(f"scopes: {' '.join(status.scopes)}; stored in {status.stored_at}", flush=True)
+    print(f"scopes: {_shown(' '.join(status.scopes))}; stored in {status.stored_at}", flush=True)
     shadowing = [name for name in _CREDENTIAL_VARIABLES if os.environ.get(name, "").strip()]
     if shadowing and not ns.quiet:
         say(
