@@ -242,3 +242,15 @@ def test_a_refresh_token_presented_by_another_client_is_refused_and_not_burnt(
         client_id=sandbox.oauth_public_client_id,
     )
     assert again.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "uri", ["https://evil.example/", "http://10.0.0.1:47615/", "http://127.0.0.1.evil.example/"]
+)
+def test_a_redirect_uri_that_is_not_loopback_is_refused_not_followed(
+    sandbox: Sandbox, uri: str
+) -> None:
+    # Zendesk redirects only to the client's registered URLs; the sandbox registers loopback.
+    answer = authorize(sandbox, redirect_uri=uri)
+    assert answer.status_code == 400 and "location" not in answer.headers
+    assert not sandbox.oauth._codes
