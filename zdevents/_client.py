@@ -23,9 +23,9 @@ import attrs
 import httpx
 
 from . import _bulk
-from ._auth import Auth, LoginStore, StoredLoginAuth, resolve_auth
+from ._auth import Auth, StoredLoginAuth, login_store, resolve_auth
 from ._bulk import Job, OnMissing, Selector
-from ._config import ENV_HELP, base_url_of, env_settings, login_home
+from ._config import ENV_HELP, base_url_of, env_settings, login_home, login_store_kind
 from ._event import Event
 from ._failures import describe_write_failure, error_from_response, transport_errors
 from ._identifier import Identifier
@@ -346,9 +346,16 @@ class _BaseClient:
         account: dict[str, Any] = {**settings, **explicit}
         if not own_credentials and not any(k in settings for k in _CREDENTIAL_KEYS):
             url = base_url_of(account.get("subdomain"), account.get("base_url"))
-            store = LoginStore(login_home(environ), url)
+            store = login_store(login_home(environ), url, login_store_kind(environ))
             if not store.exists():
                 raise ConfigurationError(f"no Zendesk credentials: {ENV_HELP}")
+            if oauth_scope is not None:
+                # A login's scopes were granted at login: they cannot change per client.
+                raise ConfigurationError(
+                    "oauth_scope applies to client credentials; the stored login has the "
+                    "scopes granted when it was made: run `zdevents auth login --scope S` "
+                    "to change them"
+                )
             auth: Auth | None = StoredLoginAuth(store)
         else:
             auth = None
