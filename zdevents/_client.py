@@ -39,9 +39,9 @@ from ._profiles import (
     fetch_profiles,
 )
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query
-from ._ratelimit import RateLimiter
+from ._ratelimit import MAX_SECONDS, RateLimiter
 from ._responses import Page, decode_page
-from ._retry import MAX_SECONDS, Attempts, RetryPolicy
+from ._retry import Attempts, RetryPolicy
 from ._routes import Request
 from ._time import TimeInput
 from ._track import Outcome, TrackResult, async_track, async_track_many, track, track_many

@@ -80,9 +80,9 @@ def _finite_int(value: object) -> object:
     # An int past a float's range (10**400) would overflow every comparison with a float,
     # and a float near its top (1e308) every sleep; past MAX_SECONDS it means "longer than
     # anyone waits" anyway. An infinity is left to the validator (endless backoff: refused).
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if value > MAX_SECONDS and value != math.inf:
-            return MAX_SECONDS
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and MAX_SECONDS < value < math.inf:  # type: ignore[operator]
+        return MAX_SECONDS
     return value
 
 

@@ -25,6 +25,7 @@ from typing import IO, Any, TextIO
 
 from zdevents import Client, errors, validate_record
 
+from . import _numbers as numbers
 from ._files import AtomicFile, open_special, special_file
 from ._formats import _one_line
 from ._messages import PROG, Interrupted, error, hint
@@ -68,24 +69,6 @@ class _UsageError(Exception):
     """Exit status 2."""
 
 
-def _number(kind: type[float], minimum: float, strict: bool) -> Callable[[str], Any]:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if value < minimum or (strict and value == minimum) or value == float("inf"):
-            raise argparse.ArgumentTypeError(f"{text!r} is out of range")
-        return value
-
-    return parse
-
-
-_positive_int = _number(int, 1, False)
-_non_negative_int = _number(int, 0, False)
-_positive_float = _number(float, 0, True)
-
-
 def add_commands(commands: Any, *, environment: str) -> None:
     """Register ``track``, ``profile`` and ``profiles`` on the ``zdevents`` subparsers;
     ``environment`` (from ``_main``, which imports this module) ends their help."""
@@ -107,7 +90,7 @@ def add_commands(commands: Any, *, environment: str) -> None:
     tr.add_argument(
         "--concurrency",
         metavar="N",
-        type=_positive_int,
+        type=numbers.concurrency,
         default=_CONCURRENCY,
         help=f"records sent at the same time (default {_CONCURRENCY})",
     )
@@ -153,20 +136,20 @@ def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) 
         net.add_argument(
             "--rate-limit",
             metavar="PER_MIN",
-            type=_positive_float,
+            type=numbers.rate_limit,
             help="send at most this many requests a minute (stay under your plan's limit)",
         )
     net.add_argument(
         "--max-retries",
         metavar="N",
-        type=_non_negative_int,
+        type=numbers.max_retries,
         help="retries of a failed request (default 4; 0: none)"
         + ("; a record that may have been stored is never sent again" if rate_limit else ""),
     )
     net.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=_positive_float,
+        type=numbers.timeout,
         help="seconds to wait for each response (default 30)",
     )
 
