@@ -15,7 +15,7 @@ import platform
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any, Final, Self, TypeVar
 
@@ -1128,8 +1128,11 @@ class AsyncClient(_BaseClient):
         json: object = None,
         decode: Callable[[httpx.Response], T],
         authorize: bool = True,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> T:
-        """The asyncio twin of :meth:`Client._send`, with the same policy."""
+        """The asyncio twin of :meth:`Client._send`, with the same policy (``sleep``: how it
+        waits, so that ``track_many`` can end the waits of a stopped run at once)."""
+        sleep = sleep or asyncio.sleep
         what, attempts = self._attempts(method, url, idempotent=not authorize)
         renewed = False
         while True:
@@ -1137,7 +1140,7 @@ class AsyncClient(_BaseClient):
             wait = self._limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
-                await asyncio.sleep(wait)
+                await sleep(wait)
             try:
                 request, seconds = self._prepare(method, url, params, json, attempts, header)
                 response = await self._exchange(request, what, seconds)
@@ -1155,7 +1158,7 @@ class AsyncClient(_BaseClient):
                 continue
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(self._failed(exc, method, not authorize))
-            await asyncio.sleep(wait)
+            await sleep(wait)
 
     async def _token_send(self, request: Request) -> Any:
         return await self._send(
