@@ -28,7 +28,7 @@ from zdevents import Client, errors, validate_record
 from . import _numbers as numbers
 from ._files import AtomicFile, open_special, special_file
 from ._formats import _one_line
-from ._messages import PROG, Interrupted, error, hint
+from ._messages import PROG, Interrupted, error, hint, say
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -518,7 +518,6 @@ class _Run:
         # Stopped, the records that were not sent are told apart from those refused.
         moved = self.unsent_failures if stopped else 0
         _summary(
-            sys.stderr,
             self.source.count,
             self.accepted,
             self.failed - moved,
@@ -533,7 +532,6 @@ def _one_line_text(text: str) -> str:
 
 
 def _summary(
-    out: TextIO,
     total: int,
     accepted: int,
     failed: int,
@@ -547,7 +545,9 @@ def _summary(
         text += f", {interrupted} interrupted (possibly stored)"
     if unsent:
         text += f", {unsent} not sent"
-    print(f"{PROG}: {text}", file=out, flush=True)
+    # say(): with stderr closed (2>&-), sys.stderr is None and print() would write the
+    # summary to standard output, which track keeps empty.
+    say(f"{PROG}: {text}")
 
 
 # --------------------------------------------------------------------------- profiles
