@@ -404,6 +404,7 @@ class _Run:
         # some here: they may have been sent.
         self.pending: collections.deque[tuple[int, dict[str, Any]]] = collections.deque()
         self.handed = 0  # the line number of the last record handed to track_many
+        self.writable = True  # False once writing --failed failed
 
     def _feed(self) -> Iterator[dict[str, Any]]:
         for item in self.source.records():
@@ -436,18 +437,27 @@ class _Run:
                     self._take(outcome)
                 raise
         except OSError as exc:
-            # --failed cannot be written (or the spool read): stop rather than lose records.
+            # --failed cannot be written (a full disk), or the spool read: nothing more is
+            # sent, and the records already started still get their outcome (thrown into
+            # track_many as an interruption is), so that the summary says what happened to
+            # each: an answered record is never counted as "interrupted (possibly stored)".
+            self.writable = False
+            with contextlib.suppress(OSError, StopIteration):  # exc again, once drained
+                throw_in: Callable[[BaseException], object] = outcomes.throw  # type: ignore[attr-defined]
+                self._take(throw_in(exc))
+                for outcome in outcomes:
+                    self._take(outcome)
             self._stop(outcomes)
             if self.failed_file is not None:
                 self.failed_file.discard()
             self._summary(stopped=True)
-            left = self.source.count - self.done
+            left = self.source.count - self.accepted
             _say(
                 f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}; "
-                f"{left} records were left unsent or unknown"
+                f"the {left} records not accepted are in no file"
                 if self.failed_file is not None
                 else f"reading the records of {self.source.name} again failed: "
-                f"{exc.strerror or exc}; {left} records were left unsent or unknown"
+                f"{exc.strerror or exc}; {left} records were not accepted"
             )
             return 1
         except BaseException:
@@ -501,7 +511,7 @@ class _Run:
         message = _one_line_text(str(outcome))
         self.progress.clear()
         _say(f"{self.source.name}, line {number}: not accepted: {message}")
-        if self.failed_file is not None:
+        if self.failed_file is not None and self.writable:
             self.failed_file.file.write(_failed_line(record, message))
 
     def _stop(self, outcomes: object) -> None:
