@@ -9,8 +9,8 @@ and the real sandbox.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import resource
 import shutil
 import signal
@@ -307,7 +307,7 @@ def test_a_full_disk_under_failed_still_accounts_for_every_record_started(
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    summary = [line for line in result.stderr.splitlines() if " records: " in line][0]
+    summary = next(line for line in result.stderr.splitlines() if " records: " in line)
     assert "interrupted" not in summary and "(0 possibly stored)" in summary, summary
     total, accepted, failed_count, _maybe, *unsent = map(int, re.findall(r"\d+", summary))
     assert total == 40 and accepted == 0
