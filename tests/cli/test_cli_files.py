@@ -419,3 +419,12 @@ def test_closed_stderr_keeps_tracks_summary_out_of_stdout(
     assert [json.loads(line)["profile_id"] for line in failed.read_text().splitlines()] == [
         "01NOSUCHPROFILE"
     ]
+
+
+def test_track_from_a_closed_standard_input_is_a_usage_error(zendesk_sandbox: Any) -> None:
+    # `zdevents track - <&-` said "unexpected AttributeError" (sys.stdin is None), exit 1.
+    result = _shell(zendesk_sandbox, "<&-", "track", "-")
+    err = without_notice(result.stderr.decode())
+    assert result.returncode == 2, err
+    assert "cannot read standard input: it is closed" in err and "unexpected" not in err
+    assert zendesk_sandbox.request_count == 0

@@ -200,6 +200,8 @@ class RecordFile:
         try:
             with contextlib.ExitStack() as stack:
                 if self.path == "-":
+                    if sys.stdin is None:  # <&-: Python leaves no sys.stdin
+                        raise _UsageError("cannot read standard input: it is closed")
                     source: IO[bytes] = sys.stdin.buffer
                 else:
                     source = stack.enter_context(open(self.path, "rb"))
