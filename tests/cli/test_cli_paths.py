@@ -400,3 +400,34 @@ def test_two_exports_with_different_states_never_share_an_output(
         assert out.read_bytes() == b"{}\n"
     finally:
         first.close()
+
+
+def test_two_tracks_given_the_same_failed_file_exclude_each_other(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    # Each run replaced --failed with its own at the end (or, stopped, deleted it): the
+    # records the other run did not get accepted were in no file.
+    failed = tmp_path / "failed.jsonl"
+    failed.write_text('{"event": {"source": "s", "type": "t"}, "error": "another run"}\n')
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(failed)
+    records = tmp_path / "r.jsonl"
+    records.write_text('{"event": {"source": "s", "type": "t"}, "profile_id": "p"}\n')
+    from zdevents.cli._track import _FailedFile
+
+    other = _FailedFile(str(failed))  # another track, under way, as it holds its --failed
+    try:
+        for name in (failed, link):
+            result = run(zendesk_sandbox, "track", str(records), "--failed", str(name))
+            no_traceback(result)
+            assert result.returncode == 2, result.stderr
+            assert f"--failed {name} is in use by another zdevents run" in result.stderr
+    finally:
+        other.file.write(b'{"event": {"source": "s", "type": "t"}, "error": "another run"}\n')
+        other.commit()
+    assert zendesk_sandbox.request_count == 0
+    assert "another run" in failed.read_text()
+    done = run(zendesk_sandbox, "track", str(records), "--failed", str(link))
+    assert done.returncode == 1, done.stderr  # profile p does not exist
+    assert _names(tmp_path) == ["failed.jsonl", "link.jsonl", "r.jsonl"]  # no lock left
+    assert json.loads(failed.read_text())["profile_id"] == "p"

@@ -26,7 +26,7 @@ from typing import IO, Any, TextIO
 from zdevents import Client, errors, validate_record
 
 from . import _numbers as numbers
-from ._files import AtomicFile, open_special, special_file
+from ._files import AtomicFile, NotOurLock, StateInUse, StateLock, open_special, special_file
 from ._formats import _one_line
 from ._messages import PROG, Interrupted, error, hint, say
 
@@ -330,11 +330,21 @@ class _FailedFile:
     def __init__(self, path: str) -> None:
         self.path = path
         self._atomic: AtomicFile | None = None
+        self._lock: StateLock | None = None
         if special_file(path):
             self.file: IO[bytes] = open_special(path)
-        else:
-            self._atomic = AtomicFile(path)
-            self.file = self._atomic.file
+            return
+        # Held for the whole run (FILE.lock, as a resume state's): two runs given the same
+        # --failed would each replace (or, stopped, delete) what the other one wrote.
+        lock = StateLock(path)
+        lock.acquire()
+        try:
+            self._atomic = AtomicFile(path, own_lock=True)
+        except BaseException:
+            lock.release()
+            raise
+        self._lock = lock
+        self.file = self._atomic.file
 
     def commit(self) -> None:
         """Make what was written the file's content (flushed, for a special file)."""
@@ -346,6 +356,12 @@ class _FailedFile:
         except BaseException:
             self.discard()
             raise
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def discard(self) -> None:
         """Give up: the temporary file is removed, and an earlier ``--failed`` at the same
@@ -354,10 +370,13 @@ class _FailedFile:
             with contextlib.suppress(OSError):
                 self.file.close()
             return
-        self._atomic.discard()
-        with contextlib.suppress(OSError):
-            if os.path.isfile(self._atomic.target):
-                os.unlink(self._atomic.target)
+        try:
+            self._atomic.discard()
+            with contextlib.suppress(OSError):
+                if os.path.isfile(self._atomic.target):
+                    os.unlink(self._atomic.target)
+        finally:
+            self._unlock()
 
 
 def run_track(ns: argparse.Namespace) -> int:
@@ -374,10 +393,18 @@ def run_track(ns: argparse.Namespace) -> int:
     if ns.failed is not None:
         try:
             failed_file = _FailedFile(ns.failed)
-        except OSError as exc:
+        except (OSError, StateInUse, NotOurLock) as exc:
             client.close()
             source.close()
-            _say(f"cannot write --failed {ns.failed}: {exc.strerror or exc}")
+            if isinstance(exc, StateInUse):
+                _say(f"--failed {ns.failed} is in use by another zdevents run; wait for it to end")
+            elif isinstance(exc, NotOurLock):
+                _say(
+                    f"--failed {ns.failed} needs {exc} for its lock, and that is a file that "
+                    "is not a zdevents lock; move it away or pick another --failed FILE"
+                )
+            else:
+                _say(f"cannot write --failed {ns.failed}: {exc.strerror or exc}")
             return 2
     try:
         with client:
