@@ -38,7 +38,7 @@ import attrs
 from . import _bulk
 from ._bulk import Selector
 from ._client import Client
-from ._event import Event
+from ._event import Event, described
 from ._identifier import Identifier
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query, shorten
 from ._time import TimeBound, TimeInput, time_bound
@@ -183,7 +183,9 @@ def _bound(text: str) -> TimeBound:
         return time_bound("created_at", text, end=False)[1]
     except (TypeError, ValueError):
         raise BadResponseError(
-            f"event field 'created_at' is not a timestamp: {text!r:.100}"
+            # Described, never quoted: a server may echo the credentials there, and a
+            # quote cut to a length would show part of them to no scrubber's notice.
+            f"event field 'created_at' is not a timestamp (got {described(text)})"
         ) from None
 
 
@@ -206,7 +208,7 @@ def _utc(created: str) -> str:
             whole, nanos = time_bound("created_at", created + "Z", end=False)[1]
         except (TypeError, ValueError):
             raise BadResponseError(
-                f"event field 'created_at' is not a timestamp: {created!r:.100}"
+                f"event field 'created_at' is not a timestamp (got {described(created)})"
             ) from None
     return f"{whole.isoformat(timespec='seconds')}.{nanos:09d}Z"
 
