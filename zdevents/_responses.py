@@ -30,7 +30,7 @@ import msgspec
 
 from . import errors
 from ._config import Secret
-from ._event import Event, with_scrubber
+from ._event import Event, described, with_scrubber
 from ._failures import error_from_response, request_id_of
 from ._jsontext import NotFiniteError, element_spans, member_spans, strict_decoder
 from ._routes import AFTER_PARAM
@@ -130,6 +130,9 @@ class Page:
     next_url: str | None
     request_id: str | None = None
     headers: Headers = _NO_HEADERS
+    # Set by the decoder when the cursor spells the reading client's credentials (a hostile
+    # server's echo): the repr then describes it rather than show it.
+    _secret_cursor: bool = attrs.field(init=False, default=False, eq=False)
 
     @property
     def rate_limit(self) -> RateLimit | None:
@@ -150,9 +153,10 @@ class Page:
         cursor = self.cursor if self.cursor is None or len(self.cursor) <= 40 else (
             self.cursor[:39] + "…"
         )  # fmt: skip
+        shown = f"<{described(self.cursor)}>" if self._secret_cursor else repr(cursor)
         return (
             f"Page({len(self.events)} events, has_more={self.has_more}, "
-            f"cursor={cursor!r}, request_id={self.request_id!r})"
+            f"cursor={shown}, request_id={self.request_id!r})"
         )
 
 
@@ -191,7 +195,7 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
     _check_length(cursor, next_url)
     if has_more is None:
         has_more = next_url is not None or cursor is not None
-    return Page(
+    page = Page(
         events=events,
         has_more=has_more,
         cursor=cursor,
@@ -199,6 +203,9 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
         request_id=request_id_of(response, secret),
         headers=Headers(response.headers),
     )
+    if cursor is not None and secret is not None and secret.shows_in(cursor):
+        object.__setattr__(page, "_secret_cursor", True)
+    return page
 
 
 def _utf8(content: bytes) -> bytes:

@@ -837,3 +837,21 @@ def test_a_profile_repr_shows_no_name_or_identifier_decoded_or_not() -> None:
     odd = {"id": {"name": "Jane Doe"}, "source": ["jdoe@example.com"], "type": "t", **person}
     for profile in (Profile(whole), Profile(whole[:-1]), Profile(json.dumps(odd).encode())):
         assert "Jane" not in repr(profile) and "jdoe" not in repr(profile), repr(profile)
+
+
+@pytest.mark.parametrize("encoding", _SINGLE_LINE)
+def test_a_cursor_that_echoes_the_credentials_is_not_shown_by_the_pages_repr(
+    encoding: str,
+) -> None:
+    # Page's repr showed its cursor (cut at 40 characters: a whole API token).
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {
+            "events": [],
+            "meta": {"has_more": True, "after_cursor": _echoed(request, encoding)},
+        }
+        return httpx.Response(200, json=body)
+
+    with api_client(handler) as client:
+        page = next(iter(client.events(user_id=1).pages()))
+    assert page.cursor  # kept as sent: the next request needs it
+    assert_clean(_all_views(repr(page)), f"repr(Page)/{encoding}")
