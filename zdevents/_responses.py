@@ -30,7 +30,7 @@ import msgspec
 
 from . import errors
 from ._config import Secret
-from ._event import Event, described, with_scrubber
+from ._event import Event, Scrubber, described, restore, scrubbed_repr, with_scrubber
 from ._failures import error_from_response, request_id_of
 from ._jsontext import NotFiniteError, element_spans, member_spans, strict_decoder
 from ._routes import AFTER_PARAM
@@ -79,11 +79,14 @@ class Headers(Mapping[str, str]):
     """Response headers, read-only, names case-insensitive (a repeated header's values are
     joined with ``", "``, as httpx does); :meth:`get_list` gives each value."""
 
-    __slots__ = ("_headers",)
+    # _secret: the scrubber of the client that read the response (set by the page decoder),
+    # so that the repr never shows a header that echoes the credentials.
+    __slots__ = ("_headers", "_secret")
 
     def __init__(self, headers: httpx.Headers | Mapping[str, str] | None = None) -> None:
         # A response's own headers are wrapped, not copied: nothing else changes them.
         self._headers = headers if isinstance(headers, httpx.Headers) else httpx.Headers(headers)
+        self._secret: Scrubber | None = None
 
     def __getitem__(self, name: str) -> str:
         return self._headers[name]
@@ -102,7 +105,13 @@ class Headers(Mapping[str, str]):
         return self._headers.get_list(name)
 
     def __repr__(self) -> str:
-        return f"Headers({dict(self._headers.items())!r})"
+        return scrubbed_repr(f"Headers({dict(self._headers.items())!r})", self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The headers, and the repr as the reading client's scrubber made it: never the
+        # scrubber (a credential cannot be pickled).
+        shown = None if self._secret is None else repr(self)
+        return (restore, (Headers, self._headers.multi_items(), shown))
 
 
 Headers.__module__ = "zdevents"
@@ -201,7 +210,7 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
         cursor=cursor,
         next_url=next_url,
         request_id=request_id_of(response, secret),
-        headers=Headers(response.headers),
+        headers=with_scrubber([Headers(response.headers)], secret)[0],
     )
     if cursor is not None and secret is not None and secret.shows_in(cursor):
         object.__setattr__(page, "_secret_cursor", True)

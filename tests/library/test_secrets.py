@@ -855,3 +855,19 @@ def test_a_cursor_that_echoes_the_credentials_is_not_shown_by_the_pages_repr(
         page = next(iter(client.events(user_id=1).pages()))
     assert page.cursor  # kept as sent: the next request needs it
     assert_clean(_all_views(repr(page)), f"repr(Page)/{encoding}")
+
+
+def test_response_headers_that_echo_the_credentials_are_not_shown_by_their_repr() -> None:
+    # repr(page.headers) showed a header a proxy set to the request's Authorization.
+    def handler(request: httpx.Request) -> httpx.Response:
+        echo = {"x-echo": request.headers["authorization"], "x-token": API_TOKEN}
+        return httpx.Response(200, json={"events": []}, headers=echo)
+
+    with api_client(handler) as client:
+        page = next(iter(client.events(user_id=1).pages()))
+    assert page.headers["x-token"] == API_TOKEN  # kept: the caller may read it
+    again = pickle.loads(pickle.dumps(page))  # noqa: S301 (our own bytes)
+    for headers in (page.headers, again.headers, copy.copy(page.headers)):
+        assert_clean(_all_views(repr(headers)), "repr(Headers)")
+        assert_clean(_all_views(repr(page)), "repr(Page)")
+    assert dict(again.headers) == dict(page.headers)
