@@ -15,7 +15,7 @@ import platform
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any, Final, Self, TypeVar
 
@@ -39,9 +39,9 @@ from ._profiles import (
     fetch_profiles,
 )
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query
-from ._ratelimit import RateLimiter
+from ._ratelimit import MAX_SECONDS, RateLimiter
 from ._responses import Page, decode_page
-from ._retry import MAX_SECONDS, Attempts, RetryPolicy
+from ._retry import Attempts, RetryPolicy
 from ._routes import Request
 from ._time import TimeInput
 from ._track import Outcome, TrackResult, async_track, async_track_many, track, track_many
@@ -1148,9 +1148,12 @@ class AsyncClient(_BaseClient):
         json: object = None,
         decode: Callable[[httpx.Response], T],
         authorize: bool = True,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> T:
-        """The asyncio twin of :meth:`Client._send`, with the same policy."""
+        """The asyncio twin of :meth:`Client._send`, with the same policy (``sleep``: how it
+        waits, so that ``track_many`` can end the waits of a stopped run at once)."""
         self._check_open()
+        sleep = sleep or asyncio.sleep
         what, attempts = self._attempts(method, url, idempotent=not authorize)
         renewed = False
         while True:
@@ -1158,7 +1161,7 @@ class AsyncClient(_BaseClient):
             wait = self._limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
-                await asyncio.sleep(wait)
+                await sleep(wait)
             try:
                 request, seconds = self._prepare(method, url, params, json, attempts, header)
                 response = await self._exchange(request, what, seconds)
@@ -1176,7 +1179,7 @@ class AsyncClient(_BaseClient):
                 continue
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(self._failed(exc, method, not authorize))
-            await asyncio.sleep(wait)
+            await sleep(wait)
 
     async def _token_send(self, request: Request) -> Any:
         return await self._send(

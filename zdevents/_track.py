@@ -75,6 +75,7 @@ class AsyncClient(Protocol):
         params: Mapping[str, Any] | None = ...,
         json: object = ...,
         decode: Callable[[httpx.Response], T],
+        sleep: Callable[[float], Awaitable[None]] | None = ...,
     ) -> Awaitable[T]: ...
 
 
@@ -396,6 +397,7 @@ async def async_track(
     profile: object = None,
     profile_id: object = None,
     user_id: object = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> TrackResult:
     """``AsyncClient.track``: the same as :func:`track`, awaited."""
     request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
@@ -405,6 +407,7 @@ async def async_track(
         params=request["params"] or None,
         json=request["json"],
         decode=decode_result,
+        sleep=sleep,
     )
 
 
@@ -567,8 +570,20 @@ def async_track_many(
 async def _track_tasks(
     client: AsyncClient, todo: Iterator[object], concurrency: int
 ) -> AsyncIterator[Outcome]:
+    stop = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        # As the threads' sleep: once the run is stopped, a wait ends at once and the
+        # record it held back is not sent.
+        try:
+            async with asyncio.timeout(seconds):
+                await stop.wait()
+        except TimeoutError:
+            return
+        raise _Stopped
+
     async def one(record: object) -> TrackResult:
-        return await async_track(client, **record_arguments(record))
+        return await async_track(client, **record_arguments(record), sleep=sleep)
 
     window: collections.deque[asyncio.Task[TrackResult]] = collections.deque()
     index = 0
@@ -596,14 +611,36 @@ async def _track_tasks(
             if not head.done():
                 await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 continue
+            # Delivered once it leaves the window: an interruption thrown in at the yield
+            # does not deliver it twice.
             window.popleft()
-            try:
-                outcome: Outcome = head.result()
-            except Exception as exc:
-                outcome = _noted(exc, index)
-            yield outcome
             index += 1
+            yield _task_outcome(head, index - 1)
+    except GeneratorExit:
+        raise
+    except BaseException as interrupt:
+        # Interrupted (a cancellation, Ctrl-C, an exception thrown in at a yield): as with
+        # threads, nothing more starts, the requests on the wire end (their waits at once),
+        # and every record started gets its outcome - "not sent" for one stopped while it
+        # waited - before the interruption goes on.
+        stop.set()
+        if window:
+            await asyncio.wait(window)
+        while window:
+            yield _task_outcome(window.popleft(), index)
+            index += 1
+        raise interrupt from None
     finally:
+        stop.set()
         for task in window:
             task.cancel()
         await asyncio.gather(*window, return_exceptions=True)
+
+
+def _task_outcome(task: asyncio.Task[TrackResult], index: int) -> Outcome:
+    try:
+        return task.result()
+    except (_Stopped, asyncio.CancelledError):
+        return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
+    except Exception as exc:
+        return _noted(exc, index)
