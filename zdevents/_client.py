@@ -15,7 +15,7 @@ import platform
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any, Final, Self, TypeVar
 
@@ -44,7 +44,7 @@ from ._responses import Page, decode_page
 from ._retry import Attempts, RetryPolicy
 from ._routes import Request
 from ._time import TimeInput
-from ._track import Outcome, TrackResult, async_track, async_track_many, track, track_many
+from ._track import Outcome, Stopped, TrackResult, async_track, async_track_many, track, track_many
 from ._transport import (
     ACCEPT_ENCODING,
     ERROR_BODY_LIMIT,
@@ -1148,12 +1148,27 @@ class AsyncClient(_BaseClient):
         json: object = None,
         decode: Callable[[httpx.Response], T],
         authorize: bool = True,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
+        stop: asyncio.Event | None = None,
     ) -> T:
-        """The asyncio twin of :meth:`Client._send`, with the same policy (``sleep``: how it
-        waits, so that ``track_many`` can end the waits of a stopped run at once)."""
+        """The asyncio twin of :meth:`Client._send`, with the same policy (``stop``: once
+        set, a wait ends at once with ``Stopped``, so that ``track_many`` can end the waits
+        of a stopped run)."""
         self._check_open()
-        sleep = sleep or asyncio.sleep
+
+        async def sleep(seconds: float) -> None:
+            if stop is None:
+                await asyncio.sleep(seconds)
+                return
+            sleeper = asyncio.ensure_future(asyncio.sleep(seconds))
+            stopper = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait((sleeper, stopper), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sleeper.cancel()
+                stopper.cancel()
+            if stop.is_set():
+                raise Stopped
+
         what, attempts = self._attempts(method, url, idempotent=not authorize)
         renewed = False
         while True:

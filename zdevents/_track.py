@@ -75,7 +75,7 @@ class AsyncClient(Protocol):
         params: Mapping[str, Any] | None = ...,
         json: object = ...,
         decode: Callable[[httpx.Response], T],
-        sleep: Callable[[float], Awaitable[None]] | None = ...,
+        stop: asyncio.Event | None = ...,
     ) -> Awaitable[T]: ...
 
 
@@ -397,7 +397,7 @@ async def async_track(
     profile: object = None,
     profile_id: object = None,
     user_id: object = None,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> TrackResult:
     """``AsyncClient.track``: the same as :func:`track`, awaited."""
     request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
@@ -407,7 +407,7 @@ async def async_track(
         params=request["params"] or None,
         json=request["json"],
         decode=decode_result,
-        sleep=sleep,
+        stop=stop,
     )
 
 
@@ -447,7 +447,7 @@ def track_many(
     return _track_threads(client, todo, concurrency)
 
 
-class _Stopped(BaseException):
+class Stopped(BaseException):
     """Raised in a worker's wait once its ``track_many`` has ended (a BaseException, so that
     it is never taken for the outcome of a record)."""
 
@@ -457,7 +457,7 @@ def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> 
 
     def sleep(seconds: float) -> None:
         if stop.wait(seconds):
-            raise _Stopped
+            raise Stopped
 
     def one(record: object) -> TrackResult:
         return track(client, **record_arguments(record), sleep=sleep)
@@ -547,7 +547,7 @@ NOT_SENT = "not sent: track_many was stopped while this record waited to be sent
 def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outcome:
     try:
         return future.result()
-    except (_Stopped, concurrent.futures.CancelledError):
+    except (Stopped, concurrent.futures.CancelledError):
         # Only once the iteration was interrupted: stop is set for nothing else while an
         # outcome is still awaited.
         return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
@@ -570,20 +570,12 @@ def async_track_many(
 async def _track_tasks(
     client: AsyncClient, todo: Iterator[object], concurrency: int
 ) -> AsyncIterator[Outcome]:
+    # As the threads' sleep: once the run is stopped, a wait ends at once (Stopped) and the
+    # record it held back is not sent.
     stop = asyncio.Event()
 
-    async def sleep(seconds: float) -> None:
-        # As the threads' sleep: once the run is stopped, a wait ends at once and the
-        # record it held back is not sent.
-        try:
-            async with asyncio.timeout(seconds):
-                await stop.wait()
-        except TimeoutError:
-            return
-        raise _Stopped
-
     async def one(record: object) -> TrackResult:
-        return await async_track(client, **record_arguments(record), sleep=sleep)
+        return await async_track(client, **record_arguments(record), stop=stop)
 
     window: collections.deque[asyncio.Task[TrackResult]] = collections.deque()
     index = 0
@@ -640,7 +632,7 @@ async def _track_tasks(
 def _task_outcome(task: asyncio.Task[TrackResult], index: int) -> Outcome:
     try:
         return task.result()
-    except (_Stopped, asyncio.CancelledError):
+    except (Stopped, asyncio.CancelledError):
         return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
     except Exception as exc:
         return _noted(exc, index)
