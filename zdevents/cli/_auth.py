@@ -12,14 +12,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import os
-import sys
+import inspect
 import webbrowser
+from collections.abc import Mapping
 from typing import Any
 
 from zdevents import AuthStatus, Client, Login, access_token, auth_status, errors, logout
 
+from . import _run
 from ._messages import PROG, error, say
+from ._options import add_verbosity, make_client
 
 #: Variables of credentials that take precedence over a stored login.
 _CREDENTIAL_VARIABLES = (
@@ -76,7 +78,14 @@ def _seconds(text: str) -> float:
     return value
 
 
-def add_commands(commands: Any, *, default_port: int, default_wait: float) -> None:
+#: The library's defaults, read from its public signatures rather than repeated here.
+_LOGIN_PORT: int = inspect.signature(Login).parameters["port"].default
+_LOGIN_WAIT: float = inspect.signature(Login.wait).parameters["timeout"].default
+
+
+def add_commands(
+    commands: Any, *, default_port: int = _LOGIN_PORT, default_wait: float = _LOGIN_WAIT
+) -> None:
     """Register ``zdevents auth`` and its four subcommands."""
     auth = commands.add_parser(
         "auth",
@@ -115,7 +124,7 @@ def add_commands(commands: Any, *, default_port: int, default_wait: float) -> No
         metavar="SECONDS",
         help=f"how long to wait for the browser (default {default_wait:g})",
     )
-    login.add_argument("--quiet", "-q", action="store_true", help="no notices on stderr")
+    add_verbosity(login, quiet="no notices on stderr")
     login.set_defaults(handler=run_login)
 
     for name, text, handler in (
@@ -124,7 +133,7 @@ def add_commands(commands: Any, *, default_port: int, default_wait: float) -> No
         ("logout", "revoke the stored login at Zendesk and remove it", run_logout),
     ):
         sub = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
-        sub.add_argument("--quiet", "-q", action="store_true", help="no notices on stderr")
+        add_verbosity(sub, quiet="no notices on stderr")
         sub.set_defaults(handler=handler)
 
 
@@ -165,7 +174,7 @@ def _describe(status: AuthStatus) -> list[str]:
 
 def run_login(ns: argparse.Namespace) -> int:
     try:
-        login = Login.from_env(client_id=ns.client_id, scope=ns.scope, port=ns.port)
+        login = Login.from_env(_run.environ(), client_id=ns.client_id, scope=ns.scope, port=ns.port)
     except (ValueError, errors.ZendeskError) as exc:
         error(str(exc))
         return 2
@@ -182,9 +191,13 @@ def run_login(ns: argparse.Namespace) -> int:
         except errors.ZendeskError as exc:
             error(str(exc))
             return 1
-    print(f"Logged in to {status.account} as user {status.user_id}", flush=True)
-    print(f"scopes: {_shown(' '.join(status.scopes))}; stored in {status.stored_at}", flush=True)
-    shadowing = [name for name in _CREDENTIAL_VARIABLES if os.environ.get(name, "").strip()]
+    print(f"Logged in to {status.account} as user {status.user_id}", file=_run.stdout(), flush=True)
+    print(
+        f"scopes: {_shown(' '.join(status.scopes))}; stored in {status.stored_at}",
+        file=_run.stdout(),
+        flush=True,
+    )
+    shadowing = [name for name in _CREDENTIAL_VARIABLES if _run.environ().get(name, "").strip()]
     if shadowing and not ns.quiet:
         say(
             f"note: {', '.join(shadowing)} set in the environment take precedence over this "
@@ -193,9 +206,9 @@ def run_login(ns: argparse.Namespace) -> int:
     return 0
 
 
-def _client(environ: dict[str, str] | None = None) -> Client | int:
+def _client(environ: Mapping[str, str] | None = None) -> Client | int:
     try:
-        return Client.from_env(environ)
+        return make_client(environ=environ)
     except (ValueError, errors.ZendeskError) as exc:
         error(f"{exc}")
         return 1
@@ -212,8 +225,8 @@ def run_status(ns: argparse.Namespace) -> int:
             error(f"no usable credentials: {exc}")
             return 1
     for line in _describe(status):
-        print(line)
-    sys.stdout.flush()
+        print(line, file=_run.stdout())
+    _run.stdout().flush()  # type: ignore[union-attr]
     return 0
 
 
@@ -228,11 +241,10 @@ def run_token(ns: argparse.Namespace) -> int:
             error(str(exc))
             return 1
     try:
-        print(token, flush=True)
+        print(token, file=_run.stdout(), flush=True)
     except BrokenPipeError:
         # Nobody read the token: say so once, and leave Python nothing to flush at exit.
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _run.null_stdout()
         error("the token was not printed: its reader closed the pipe")
         return 1
     return 0
@@ -240,7 +252,7 @@ def run_token(ns: argparse.Namespace) -> int:
 
 def run_logout(ns: argparse.Namespace) -> int:
     # The stored login, whatever else the environment holds.
-    env = {k: v for k, v in os.environ.items() if k not in _CREDENTIAL_VARIABLES}
+    env = {k: v for k, v in _run.environ().items() if k not in _CREDENTIAL_VARIABLES}
     client = _client(env)
     if isinstance(client, int):
         return client
@@ -251,5 +263,5 @@ def run_logout(ns: argparse.Namespace) -> int:
             error(str(exc))
             return 1
     if removed:
-        print(f"Logged out of {client.base_url}".rstrip("/"), flush=True)
+        print(f"Logged out of {client.base_url}".rstrip("/"), file=_run.stdout(), flush=True)
     return 0

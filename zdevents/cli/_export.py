@@ -10,7 +10,6 @@ import errno
 import fcntl
 import logging
 import os
-import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -18,6 +17,7 @@ import attrs
 
 from zdevents import Client, errors
 
+from . import _run
 from ._checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -119,12 +119,13 @@ class _Sink:
 
 
 def _stdout() -> _Sink:
-    stream = sys.stdout
+    stream = _run.stdout()
     try:
         if stream is None:
             raise ValueError
         stream.flush()
-        stream.fileno()
+        if not _run.stdout_given():
+            stream.fileno()
     except (OSError, ValueError, AttributeError):
         raise UsageError("standard output is closed; give --output FILE") from None
     return _Sink(stream.buffer, "standard output", stdout=True)
@@ -270,11 +271,11 @@ class Exporter:
         self.writer: EventWriter = make_writer(plan.fmt, sink.file, bulk=plan.people is not None)
         start = sink.start
         self.progress = Progress(
-            sys.stderr,
+            _run.stderr(),
             enabled=not plan.quiet,
             events=start.events if start else 0,
             pages=start.pages if start else 0,
-            output_is_terminal=sink.stdout and same_terminal(sys.stdout, sys.stderr),
+            output_is_terminal=sink.stdout and same_terminal(_run.stdout(), _run.stderr()),
         )
         self.position = start  # the last checkpoint (resume mode)
         self.labels: dict[int, str] = {}  # bulk: id of each selector given -> its line
@@ -503,8 +504,7 @@ def export(plan: Plan, client: Client) -> int:
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): that is how it says it has enough.
         sink.discard()
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _run.null_stdout()
         return 0
     except _StateError as exc:
         sink.discard()

@@ -4,11 +4,11 @@ the hint that goes with each kind of failure."""
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
-import sys
 
 from zdevents import errors, is_transient
+
+from . import _run
 
 PROG = "zdevents"
 
@@ -28,7 +28,7 @@ class Interrupted(BaseException):
 
 def say(text: str) -> None:
     """A line on stderr; nothing if stderr is closed (never on stdout, the data stream)."""
-    stream = sys.stderr
+    stream = _run.stderr()
     if stream is None:
         return
     with contextlib.suppress(OSError, ValueError):
@@ -45,16 +45,16 @@ def error(message: str) -> None:
 
 def _account() -> str:
     """The variable that names the account, as this user set it."""
-    return "ZENDESK_BASE_URL" if os.environ.get("ZENDESK_BASE_URL") else "ZENDESK_SUBDOMAIN"
+    return "ZENDESK_BASE_URL" if _run.environ().get("ZENDESK_BASE_URL") else "ZENDESK_SUBDOMAIN"
 
 
 def _credentials() -> str:
     """The credentials in effect, by the precedence rule (one kind, else the stored login)."""
-    if os.environ.get("ZENDESK_OAUTH_CLIENT_SECRET"):
+    if _run.environ().get("ZENDESK_OAUTH_CLIENT_SECRET"):
         return "ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET"
-    if os.environ.get("ZENDESK_OAUTH_TOKEN") and not os.environ.get("ZENDESK_API_TOKEN"):
+    if _run.environ().get("ZENDESK_OAUTH_TOKEN") and not _run.environ().get("ZENDESK_API_TOKEN"):
         return "ZENDESK_OAUTH_TOKEN"
-    if os.environ.get("ZENDESK_EMAIL") or os.environ.get("ZENDESK_API_TOKEN"):
+    if _run.environ().get("ZENDESK_EMAIL") or _run.environ().get("ZENDESK_API_TOKEN"):
         return "ZENDESK_EMAIL and ZENDESK_API_TOKEN"
     return "the stored login (zdevents auth status)"
 

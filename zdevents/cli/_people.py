@@ -11,13 +11,14 @@ twitter values compare case-insensitively, as in Zendesk).
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from zdevents import Identifier
+
+from . import _run
 
 _KINDS = ("user_id", "profile_id")
 #: A comment at the end of a line: whitespace, then ``#``, then anything.
@@ -60,7 +61,7 @@ def read_people(path: str, check: Callable[[dict[str, Any]], object] | None = No
     name = "standard input" if path == "-" else path
     try:
         if path == "-":
-            lines = sys.stdin.read().splitlines()
+            lines = _run.stdin().read().splitlines()  # type: ignore[union-attr]
         else:
             with open(path, encoding="utf-8") as f:
                 lines = f.read().splitlines()

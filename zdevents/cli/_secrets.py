@@ -14,11 +14,12 @@ import base64
 import contextlib
 import html
 import json
-import os
 import re
 from urllib.parse import quote, unquote
 
 from zdevents import AsyncClient, Client
+
+from . import _run
 
 _WITHHELD = "[withheld: the text held a credential]"
 
@@ -26,10 +27,10 @@ _WITHHELD = "[withheld: the text held a credential]"
 def _forms() -> list[str]:
     """Every spelling of the configured secrets: the bare tokens and the base64
     ``email/token:token`` pair (with and without its padding), longest first."""
-    token = os.environ.get("ZENDESK_API_TOKEN") or ""
-    oauth = os.environ.get("ZENDESK_OAUTH_TOKEN") or ""
-    client_secret = os.environ.get("ZENDESK_OAUTH_CLIENT_SECRET") or ""
-    email = os.environ.get("ZENDESK_EMAIL") or ""
+    token = _run.environ().get("ZENDESK_API_TOKEN") or ""
+    oauth = _run.environ().get("ZENDESK_OAUTH_TOKEN") or ""
+    client_secret = _run.environ().get("ZENDESK_OAUTH_CLIENT_SECRET") or ""
+    email = _run.environ().get("ZENDESK_EMAIL") or ""
     forms = {token, oauth, client_secret}
     if token:
         pair = base64.b64encode(f"{email}/token:{token}".encode()).decode()

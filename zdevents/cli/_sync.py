@@ -11,14 +11,15 @@ from __future__ import annotations
 import argparse
 import inspect
 import os
-import sys
 from typing import Any
 
-from zdevents import Client, SyncReport, errors, sync
+from zdevents import SyncReport, errors, sync
 
+from . import _run
 from ._export import _listening
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
-from ._numbers import concurrency, duration, max_retries, rate_limit, timeout, whole
+from ._numbers import concurrency, duration, whole
+from ._options import add_request_options, add_verbosity, make_client
 from ._people import PeopleFileError, read_people
 from ._progress import Progress
 
@@ -108,15 +109,11 @@ def add_sync_parser(commands: Any) -> None:
                      )  # fmt: skip
     net.add_argument("--concurrency", metavar="N", type=concurrency, default=_CONCURRENCY,
                      help=f"people read at the same time (default {_CONCURRENCY})")  # fmt: skip
-    net.add_argument("--rate-limit", metavar="PER_MIN", type=rate_limit,
-                     help="send at most this many requests a minute")  # fmt: skip
-    net.add_argument("--max-retries", metavar="N", type=max_retries,
-                     help="retries of a failed request (default 4)")  # fmt: skip
-    net.add_argument("--timeout", metavar="SECONDS", type=timeout,
-                     help="seconds to wait for each response (default 30)")  # fmt: skip
-    talk = p.add_mutually_exclusive_group()
-    talk.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
-    talk.add_argument("--verbose", "-v", action="store_true", help="a summary line per person")
+    add_request_options(net, retry_note=" (default 4)")
+    add_verbosity(
+        p, quiet="no progress and no summary", verbose="a summary line per person", exclusive=True
+    )
+    p.set_defaults(handler=run_sync)
 
 
 def _summary(report: SyncReport, verbose: bool) -> None:
@@ -160,21 +157,12 @@ def run_sync(ns: argparse.Namespace) -> int:
     except (UsageError, PeopleFileError) as exc:
         error(str(exc))
         return 2
-    options = {
-        name: value
-        for name, value in (
-            ("timeout", ns.timeout),
-            ("max_retries", ns.max_retries),
-            ("rate_limit", ns.rate_limit),
-        )
-        if value is not None
-    }
     try:
-        client = Client.from_env(**options)
+        client = make_client(ns)
     except (TypeError, ValueError) as exc:  # errors.ConfigurationError is a ValueError
         error(str(exc))
         return 2
-    progress = Progress(sys.stderr, enabled=not ns.quiet)
+    progress = Progress(_run.stderr(), enabled=not ns.quiet)
 
     def show(report: SyncReport) -> None:
         # Called once a page is stored.

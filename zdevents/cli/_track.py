@@ -17,7 +17,6 @@ import contextlib
 import inspect
 import json
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -26,9 +25,11 @@ from typing import IO, Any, TextIO
 from zdevents import Client, errors, validate_record
 
 from . import _numbers as numbers
+from . import _run
 from ._files import AtomicFile, NotOurLock, StateInUse, StateLock, open_special, special_file
 from ._formats import _one_line
 from ._messages import PROG, Interrupted, error, hint, say
+from ._options import add_request_options, add_verbosity, make_client
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -94,9 +95,7 @@ def add_commands(commands: Any, *, environment: str) -> None:
         default=_CONCURRENCY,
         help=f"records sent at the same time (default {_CONCURRENCY})",
     )
-    tr.add_argument(
-        "--quiet", "-q", action="store_true", help="no progress and no summary on stderr"
-    )
+    add_verbosity(tr, quiet="no progress and no summary on stderr")
     _request_options(tr, rate_limit=True)
     tr.set_defaults(handler=run_track)
 
@@ -131,36 +130,16 @@ def add_commands(commands: Any, *, environment: str) -> None:
 
 def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) -> None:
     # rate_limit: the options of track, which sends many requests (and writes).
-    net = parser.add_argument_group("requests")
-    if rate_limit:
-        net.add_argument(
-            "--rate-limit",
-            metavar="PER_MIN",
-            type=numbers.rate_limit,
-            help="send at most this many requests a minute (stay under your plan's limit)",
-        )
-    net.add_argument(
-        "--max-retries",
-        metavar="N",
-        type=numbers.max_retries,
-        help="retries of a failed request (default 4; 0: none)"
+    add_request_options(
+        parser.add_argument_group("requests"),
+        rate_limit=rate_limit,
+        rate_note=" (stay under your plan's limit)",
+        retry_note=" (default 4; 0: none)"
         + ("; a record that may have been stored is never sent again" if rate_limit else ""),
     )
-    net.add_argument(
-        "--timeout",
-        metavar="SECONDS",
-        type=numbers.timeout,
-        help="seconds to wait for each response (default 30)",
-    )
 
 
-def _client(ns: argparse.Namespace) -> Client:
-    options = {
-        name: value
-        for name in ("timeout", "max_retries", "rate_limit")
-        if (value := getattr(ns, name, None)) is not None
-    }
-    return Client.from_env(**options)
+_client = make_client
 
 
 def _say(message: str) -> None:
@@ -200,9 +179,10 @@ class RecordFile:
         try:
             with contextlib.ExitStack() as stack:
                 if self.path == "-":
-                    if sys.stdin is None:  # <&-: Python leaves no sys.stdin
+                    stdin = _run.stdin()
+                    if stdin is None:  # <&-: Python leaves no sys.stdin
                         raise _UsageError("cannot read standard input: it is closed")
-                    source: IO[bytes] = sys.stdin.buffer
+                    source: IO[bytes] = stdin.buffer
                 else:
                     source = stack.enter_context(open(self.path, "rb"))
                 for number, raw in enumerate(source, 1):
@@ -426,7 +406,11 @@ class _Run:
         # Failures that show the record was not sent (stopped while it waited, a refused
         # connection): on an interruption, counted as "not sent".
         self.unsent_failures = 0
-        self.progress = _Progress(sys.stderr, source.count, enabled=not ns.quiet)
+        self.progress = _Progress(
+            _run.stderr(),  # type: ignore[arg-type]  # None (2>&-): as with sys.stderr
+            source.count,
+            enabled=not ns.quiet,
+        )
         # The records handed to track_many whose outcome has not come back yet, in order.
         # Interrupted, track_many still yields the outcome of each record it had started
         # ("not sent" for one stopped while it waited), so only a second signal leaves
@@ -607,7 +591,7 @@ def _print_profiles(ns: argparse.Namespace, what: str, read: Callable[[Client], 
         except errors.ZendeskError as exc:
             _say(f"reading {what} failed: {exc}; {hint(exc)}")
             return 1
-    out = sys.stdout.buffer
+    out = _run.stdout().buffer  # type: ignore[union-attr]
     try:
         for profile in profiles:
             out.write(_one_line(profile.raw) + b"\n")
