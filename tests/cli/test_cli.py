@@ -16,119 +16,23 @@ from typing import Any
 
 import pytest
 
+from tests.cli._helpers import (
+    JDOE,
+    PROFILE,
+    USER,
+    ZDEVENTS,
+    cli_env,
+    demo,
+    jsonl,
+    library_events,
+    no_traceback,
+    person,
+    popen,
+    run,
+    selector,
+    without_notice,
+)
 from zdevents import __version__
-
-_SCRIPT = Path(sys.executable).with_name("zdevents")
-#: The installed console script when there is one, else the module (the same code).
-ZDEVENTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "zdevents"]
-
-JDOE = "coolbikes:rider:email:jdoe@example.com"
-PROFILE = "01E1G0NJSQPNPZRV096JXKXFAA"
-USER = "85211553"
-demo = pytest.mark.zendesk_sandbox(seed="demo")
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def cli_env(sandbox: Any | None = None, **extra: str) -> dict[str, str]:
-    """The environment of a user pointed at ``sandbox`` (no outside ZENDESK_* leaks in)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
-    if sandbox is not None:
-        env.update(
-            ZENDESK_BASE_URL=sandbox.base_url,
-            ZENDESK_EMAIL=sandbox.email,
-            ZENDESK_API_TOKEN=sandbox.api_token,
-        )
-    env.update(extra)
-    return env
-
-
-def run(
-    sandbox: Any | None,
-    *args: str,
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
-    timeout: float = 60,
-) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [*ZDEVENTS, *args],
-        env=cli_env(sandbox) if env is None else env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-        check=False,
-    )
-    result.stderr = without_notice(result.stderr)
-    return result
-
-
-#: The once-per-run notice of a CLI using an API token (tested in test_cli_auth.py);
-#: these tests use one, and look at what else stderr says.
-API_TOKEN_NOTICE = "zdevents: notice: API tokens stop working on 2027-04-30"
-
-
-def without_notice(stderr: str) -> str:
-    return "".join(
-        line for line in stderr.splitlines(keepends=True) if not line.startswith(API_TOKEN_NOTICE)
-    )
-
-
-def popen(sandbox: Any, *args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [*ZDEVENTS, *args],
-        env=cli_env(sandbox),
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-
-
-def jsonl(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines()]
-
-
-def person(n: int, count: int, *, source: str = "shop") -> list[dict[str, Any]]:
-    """``count`` track-event records of person ``n`` (see :func:`selector`)."""
-    profile = {
-        "source": source,
-        "type": "customer",
-        "identifiers": [{"type": "email", "value": f"p{n}@example.com"}],
-    }
-    return [
-        {
-            "profile": profile,
-            "event": {
-                "source": source,
-                "type": "page_view",
-                "description": f"person {n} event {i}",
-                "created_at": f"2021-03-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
-                f".{n:03d}{i:06d}Z",
-                "properties": {"n": n, "i": i},
-            },
-        }
-        for i in range(count)
-    ]
-
-
-def selector(n: int, source: str = "shop") -> str:
-    return f"{source}:customer:email:p{n}@example.com"
-
-
-def library_events(sandbox: Any, **kwargs: Any) -> list[dict[str, Any]]:
-    """What the library itself returns: the reference the CLI output is checked against."""
-    return [event.to_dict() for event in sandbox.client.events(**kwargs)]
-
-
-def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
-    stderr = without_notice(result.stderr)
-    assert "Traceback" not in stderr
-    assert len(stderr.strip().splitlines()) == 1, stderr
-
 
 # --------------------------------------------------------------------------- help, version
 
@@ -643,7 +547,8 @@ def test_sandbox_command_delegates_and_stops_cleanly() -> None:
 
 
 def test_sandbox_help() -> None:
-    result = run(None, "sandbox", "--help")
+    # A subprocess: the sandbox is a server that owns its streams and signal handling.
+    result = run_process(None, "sandbox", "--help")
     assert result.returncode == 0
     assert "--seed" in result.stdout
 
@@ -660,6 +565,7 @@ def test_sandbox_help() -> None:
 def test_an_abbreviated_or_misspelt_flag_is_named_not_guessed(
     args: tuple[str, ...], message: str
 ) -> None:
-    result = run(None, *args)
+    # The sandbox (a server owning its streams and signals) runs in a subprocess.
+    result = (run_process if args[0] == "sandbox" else run)(None, *args)
     assert result.returncode == 2, result.stderr
     assert f"unrecognized {message}" in result.stderr

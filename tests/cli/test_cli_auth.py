@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests._login import expire_stored, follow, login_env, stored, stored_file
-from tests.cli.test_cli import USER, ZDEVENTS, cli_env, run
+from tests.cli._helpers import USER, ZDEVENTS, cli_env, run
 from zdevents.sandbox import Sandbox
 
 NOTICE = "zdevents: notice: API tokens stop working on 2027-04-30"

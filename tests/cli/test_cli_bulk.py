@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_cli import (
+from tests.cli._helpers import (
     JDOE,
     PROFILE,
     USER,
@@ -23,7 +23,7 @@ from tests.cli.test_cli import (
     run,
     selector,
 )
-from tests.cli.test_cli_resume import _state
+from tests.cli._helpers import state_of as _state
 
 GHOST = "shop:customer:email:ghost@example.com"
 

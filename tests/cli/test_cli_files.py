@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_cli import (
+from tests.cli._helpers import (
     USER,
     ZDEVENTS,
     cli_env,
@@ -33,7 +33,9 @@ from tests.cli.test_cli import (
     selector,
     without_notice,
 )
-from tests.cli.test_cli_resume import _args, _state, _wait_for_checkpoint
+from tests.cli._helpers import resume_args as _args
+from tests.cli._helpers import state_of as _state
+from tests.cli._helpers import wait_for_checkpoint as _wait_for_checkpoint
 
 
 def temp_files(folder: Path) -> list[str]:

@@ -6,23 +6,23 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cli.test_cli import (
+from tests.cli._helpers import (
     JDOE,
     PROFILE,
     USER,
+    Answer,
     cli_env,
     demo,
     jsonl,
     library_events,
     no_traceback,
+    page,
     run,
 )
 
@@ -30,55 +30,6 @@ EMAIL = "devs@coolbikes.com"
 TOKEN = "Zx9TokenSecretValue1234567890abcdefABCDEF"
 OAUTH = "OauthSecretValue9876543210zyxwvutsrqponm"
 PAIR = base64.b64encode(f"{EMAIL}/token:{TOKEN}".encode()).decode()
-
-#: Given the request number (1, 2, ...) and the Authorization header: status and body.
-Answer = Callable[[int, str], tuple[int, bytes]]
-
-
-def page(n: int, cursor: str | None, has_more: bool = True) -> bytes:
-    """A page of one event; ``cursor`` goes in as JSON text (so "\\ud800" stays an escape)."""
-    event = {"id": f"e{n}", "source": "s", "type": "t", "created_at": "2020-01-01T00:00:00Z"}
-    after = "null" if cursor is None else cursor
-    return (
-        '{"events":[' + json.dumps(event) + '],"meta":{"has_more":'
-        + ("true" if has_more else "false") + ',"after_cursor":' + after + "}}"
-    ).encode()  # fmt: skip
-
-
-@pytest.fixture
-def hostile() -> Iterator[Callable[[Answer], str]]:
-    """Start a loopback server answering with ``answer``; its base URL."""
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(answer: Answer) -> str:
-        count = [0]
-        lock = threading.Lock()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                with lock:
-                    count[0] += 1
-                    n = count[0]
-                status, body = answer(n, self.headers.get("Authorization", ""))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def _env(url: str, oauth: bool = False) -> dict[str, str]:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.cli.test_cli import run
+from tests.cli._helpers import run
 from zdevents import Event
 from zdevents.cli._checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
 from zdevents.cli._files import AtomicFile, atomic_write

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_cli import USER, demo, no_traceback, person, run, selector
+from tests.cli._helpers import USER, demo, no_traceback, person, run, run_process, selector
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="os.mknod of a device needs root")
 KINDS = ["fifo", "socket", pytest.param("device", marks=needs_root), "directory", "dangling",
@@ -197,9 +197,11 @@ def test_a_resumed_export_removes_only_its_own_lock(zendesk_sandbox: Any, tmp_pa
 # --------------------------------------------------------------------------- --db
 
 
-def _sync(sandbox: Any, db: Path | str, *more: str, timeout: float = 60) -> Any:
-    return run(sandbox, "sync", "--db", str(db), "--identifier", selector(0), *more,
-               timeout=timeout)  # fmt: skip
+def _sync(
+    sandbox: Any, db: Path | str, *more: str, timeout: float = 60, runner: Any = run
+) -> Any:
+    return runner(sandbox, "sync", "--db", str(db), "--identifier", selector(0), *more,
+                  timeout=timeout)  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -231,7 +233,8 @@ def test_two_syncs_through_a_hard_link_exclude_each_other_and_the_database_stays
     results = [None, None]
 
     def sync(i: int, name: Path) -> None:
-        results[i] = _sync(zendesk_sandbox, name, "--full")
+        # Two processes at once (one process runs one zdevents at a time).
+        results[i] = _sync(zendesk_sandbox, name, "--full", runner=run_process)
 
     threads = [threading.Thread(target=sync, args=(i, n)) for i, n in enumerate((db, other))]
     for thread in threads:
@@ -314,7 +317,8 @@ def test_a_sandbox_database_that_is_not_a_regular_file_is_refused_leaving_nothin
     db = tmp_path / "store.db"
     with special(kind, db):
         before = _names(tmp_path)
-        result = run(None, "sandbox", "--db", str(db), "--port", "0", timeout=30)
+        # The sandbox, a server owning its streams and signals, in a subprocess.
+        result = run_process(None, "sandbox", "--db", str(db), "--port", "0", timeout=30)
         assert result.returncode == 2, result.stderr
         assert "--db" in result.stderr and "Traceback" not in result.stderr
         assert _names(tmp_path) == before  # no store.db-journal (as root: in /dev)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import signal
 import time
 from pathlib import Path
@@ -13,30 +12,19 @@ from typing import Any
 
 import pytest
 
-from tests.cli.conftest import EVENTS
-from tests.cli.test_cli import cli_env, jsonl, library_events, person, popen, run, selector
-
-PAGE = "10"
-
-
-def _state(path: Path) -> dict[str, Any]:
-    try:
-        return dict(json.loads(path.read_text()))
-    except (FileNotFoundError, ValueError):
-        return {}
-
-
-def _wait_for_checkpoint(state: Path, events: int, proc: Any) -> None:
-    deadline = time.monotonic() + 30
-    while _state(state).get("events", 0) < events:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "no checkpoint"
-        time.sleep(0.005)
-
-
-def _args(out: Path, state: Path, fmt: str = "jsonl") -> list[str]:
-    return ["events", "--identifier", selector(0), "--page-size", PAGE, "--format", fmt,
-            "--output", str(out), "--resume", str(state)]  # fmt: skip
+from tests.cli._helpers import (
+    EVENTS,
+    cli_env,
+    jsonl,
+    library_events,
+    person,
+    popen,
+    run,
+    selector,
+)
+from tests.cli._helpers import resume_args as _args
+from tests.cli._helpers import state_of as _state
+from tests.cli._helpers import wait_for_checkpoint as _wait_for_checkpoint
 
 
 @pytest.mark.parametrize(

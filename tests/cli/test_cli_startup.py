@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import ZDEVENTS, cli_env
+from tests.cli._helpers import ZDEVENTS, cli_env
 
 SITECUSTOMIZE = """
 import importlib.abc, os, signal, sys

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_cli import without_notice
-from tests.cli.test_cli_hostile import hostile  # noqa: F401 - a fixture
+from tests.cli._helpers import without_notice
 
 _SCRIPT = Path(sys.executable).with_name("zdevents")
 ZDEVENTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "zdevents"]
@@ -340,7 +339,7 @@ def test_numbers_out_of_range_exit_2_naming_the_option(
 
 
 def test_a_person_with_an_event_that_is_no_time_is_skipped_with_the_reason_exit_3(
-    hostile: Any,  # noqa: F811 - the fixture imported above
+    hostile: Any,
     tmp_path: Path,
 ) -> None:
     def answer(n: int, auth: str) -> tuple[int, bytes]:

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import pytest
 
-from tests.cli.test_cli import (
+from tests.cli._helpers import (
     JDOE,
     USER,
     ZDEVENTS,

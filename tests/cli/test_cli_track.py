@@ -14,7 +14,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.cli.test_cli import ZDEVENTS, cli_env, jsonl, run, without_notice
+from tests.cli._helpers import (
+    ZDEVENTS,
+    cli_env,
+    jsonl,
+    record,
+    run,
+    stored_types,
+    without_notice,
+    write_lines,
+)
 from zdevents import errors
 from zdevents.sandbox import Sandbox
 
@@ -24,29 +33,6 @@ USER = "85211553"
 UNKNOWN = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 STORED = "may or may not have been stored"
 demo = pytest.mark.zendesk_sandbox(seed="demo")
-
-
-def record(n: int, **target: Any) -> dict[str, Any]:
-    if not target:
-        target = {
-            "profile": {
-                "source": "shopco",
-                "type": "customer",
-                "identifiers": [{"type": "email", "value": f"p{n}@x.com"}],
-            }
-        }
-    return {"event": {"source": "shop", "type": f"e{n}", "properties": {"n": n}}, **target}
-
-
-def write_lines(path: Path, *items: Any) -> Path:
-    path.write_text(
-        "".join((item if isinstance(item, str) else json.dumps(item)) + "\n" for item in items)
-    )
-    return path
-
-
-def stored_types(sandbox: Sandbox, **selector: Any) -> list[str]:
-    return [e.type for e in sandbox.client.events(**selector)]
 
 
 def raw_get(sandbox: Sandbox, path: str) -> Any:

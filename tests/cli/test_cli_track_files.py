@@ -24,8 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_cli import ZDEVENTS, cli_env, jsonl, run
-from tests.cli.test_cli_track import record, stored_types, write_lines
+from tests.cli._helpers import ZDEVENTS, cli_env, jsonl, record, run, stored_types, write_lines
 from zdevents import errors
 from zdevents.sandbox import Sandbox
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import cli_env, run
+from tests.cli._helpers import cli_env, run
 
 EVENTS = [
     b'{"id":"01E1","type":"t","source":"s","created_at":"2020-01-01T00:00:00Z",'
