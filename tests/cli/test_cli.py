@@ -29,6 +29,7 @@ from tests.cli._helpers import (
     person,
     popen,
     run,
+    run_process,
     selector,
     without_notice,
 )

@@ -197,9 +197,7 @@ def test_a_resumed_export_removes_only_its_own_lock(zendesk_sandbox: Any, tmp_pa
 # --------------------------------------------------------------------------- --db
 
 
-def _sync(
-    sandbox: Any, db: Path | str, *more: str, timeout: float = 60, runner: Any = run
-) -> Any:
+def _sync(sandbox: Any, db: Path | str, *more: str, timeout: float = 60, runner: Any = run) -> Any:
     return runner(sandbox, "sync", "--db", str(db), "--identifier", selector(0), *more,
                   timeout=timeout)  # fmt: skip
 

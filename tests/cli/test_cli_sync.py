@@ -9,17 +9,15 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cli._helpers import without_notice
+from tests.cli._helpers import ZDEVENTS
+from tests.cli._helpers import run as run_cli
 
-_SCRIPT = Path(sys.executable).with_name("zdevents")
-ZDEVENTS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "zdevents"]
 BASE = dt.datetime(2024, 3, 1, 12, 0, 0)
 
 
@@ -36,20 +34,12 @@ def env_for(sandbox: Any) -> dict[str, str]:
 def run(
     sandbox: Any, *args: str, timeout: float = 60, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [*ZDEVENTS, "sync", *args],
-        env=env_for(sandbox),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    result.stderr = without_notice(result.stderr)
-    return result
+    """``zdevents sync *args``, in-process."""
+    return run_cli(None, "sync", *args, env=env_for(sandbox), timeout=timeout, input=stdin)
 
 
 def popen(sandbox: Any, *args: str) -> subprocess.Popen[str]:
+    """``zdevents sync *args`` in a subprocess: to interrupt it, or to run two at once."""
     return subprocess.Popen(
         [*ZDEVENTS, "sync", *args],
         env=env_for(sandbox),
@@ -328,10 +318,9 @@ def test_numbers_out_of_range_exit_2_naming_the_option(
 ) -> None:
     command, *options = args
     where = ["--db", str(tmp_path / "e.db")] if command == "sync" else []
-    result = subprocess.run(
-        [*ZDEVENTS, command, *where, "--user-id", "1000", *options],
-        env=env_for(zendesk_sandbox), capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    result = run_cli(
+        None, command, *where, "--user-id", "1000", *options, env=env_for(zendesk_sandbox)
+    )
     no_traceback(result)
     assert result.returncode == 2, result.stderr
     assert f"argument {flag}:" in result.stderr and "unexpected" not in result.stderr
@@ -351,8 +340,7 @@ def test_a_person_with_an_event_that_is_no_time_is_skipped_with_the_reason_exit_
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
     env.update(ZENDESK_BASE_URL=url, ZENDESK_EMAIL="a@example.com", ZENDESK_API_TOKEN="t0ken")
     db = tmp_path / "events.db"
-    args = [*ZDEVENTS, "sync", "--db", str(db), "--user-id", "1"]
-    result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    result = run_cli(None, "sync", "--db", str(db), "--user-id", "1", env=env)
     no_traceback(result)
     assert result.returncode == 3, result.stderr
     assert "skipped user_id:1: event field 'created_at' is not a timestamp" in result.stderr

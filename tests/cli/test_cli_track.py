@@ -69,14 +69,10 @@ def test_track_reads_stdin_and_every_target(zendesk_sandbox: Sandbox) -> None:
         record(2, user_id=int(USER), profile=profile),
         record(3),
     ]
-    result = subprocess.run(
-        [*ZDEVENTS, "track", "-", "--concurrency", "2", "--rate-limit", "6000"],
+    result = run(
+        zendesk_sandbox,
+        *("track", "-", "--concurrency", "2", "--rate-limit", "6000"),
         input="".join(json.dumps(line) + "\n" for line in lines),
-        env=cli_env(zendesk_sandbox),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert without_notice(result.stderr).startswith("zdevents: 3 records: 3 accepted")
