@@ -64,6 +64,9 @@ def special(kind: str, path: Path) -> Iterator[list[bytes]]:
         yield received
     finally:
         if server is not None:
+            # shutdown() wakes a thread blocked in accept() (close() alone does not).
+            with contextlib.suppress(OSError):
+                server.shutdown(socket.SHUT_RDWR)
             server.close()
         for thread in threads:
             thread.join(timeout=10)

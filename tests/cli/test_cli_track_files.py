@@ -403,13 +403,8 @@ def test_a_credential_echoed_in_a_track_answer_reaches_neither_stderr_nor_failed
             ZENDESK_EMAIL=email,
             ZENDESK_API_TOKEN=token,
         )
-        result = subprocess.run(
-            [*ZDEVENTS, "track", str(path), "--failed", str(failed), "--concurrency", "1"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        result = run(
+            None, "track", str(path), "--failed", str(failed), "--concurrency", "1", env=env
         )
     finally:
         server.shutdown()
