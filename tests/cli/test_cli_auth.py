@@ -1,9 +1,11 @@
-"""``zdevents auth login|status|token|logout`` and the API-token notice: the real executable
-in subprocesses, against a running sandbox, with a login followed as a browser would."""
+"""``zdevents auth login|status|token|logout`` and the API-token notice, against a running
+sandbox, with a login followed as a browser would: in-process, but for the notice of a real
+run, the sandbox command and a token dying while an export runs (subprocesses)."""
 
 from __future__ import annotations
 
 import http.server
+import io
 import json
 import os
 import subprocess
@@ -17,6 +19,7 @@ import pytest
 
 from tests._login import expire_stored, follow, login_env, stored, stored_file
 from tests.cli._helpers import USER, ZDEVENTS, cli_env, run
+from zdevents.cli import main
 from zdevents.sandbox import Sandbox
 
 NOTICE = "zdevents: notice: API tokens stop working on 2027-04-30"
@@ -40,27 +43,46 @@ def auth(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def cli_login(env: dict[str, str], *extra: str) -> tuple[subprocess.CompletedProcess[str], str]:
-    """``zdevents auth login --no-browser``, its printed URL followed as a browser would."""
-    proc = subprocess.Popen(
-        [*ZDEVENTS, "auth", "login", "--no-browser", "--port", "0", *extra],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    """``zdevents auth login --no-browser``, its printed URL followed as a browser would.
+
+    In-process, in a thread (the run waits for the browser while this reads its stderr, a
+    pipe); main() leaves the signal handlers alone outside the main thread."""
+    args = ["auth", "login", "--no-browser", "--port", "0", *extra]
+    read_end, write_end = os.pipe()
+    out = io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8")
+    status: list[int] = []
+    with (
+        open(read_end, encoding="utf-8") as err_reader,
+        open(write_end, "w", encoding="utf-8", buffering=1) as err_writer,
+    ):
+        thread = threading.Thread(
+            target=lambda: status.append(
+                main(args, stdin=io.StringIO(), stdout=stdout, stderr=err_writer, environ=env)
+            ),
+            daemon=True,
+        )
+        thread.start()
+        shown = []
+        url = ""
+        for line in err_reader:
+            shown.append(line)
+            if line.strip().startswith("http"):
+                url = line.strip()
+                break
+        if not url:
+            thread.join(60)
+        assert url, "".join(shown)
+        page = follow(url)
+        assert page.status_code == 200
+        thread.join(60)
+        assert not thread.is_alive() and status, "the login did not end"
+        err_writer.close()
+        rest = err_reader.read()
+    stdout.flush()
+    done = subprocess.CompletedProcess(
+        ["zdevents", *args], status[0], out.getvalue().decode(), "".join(shown) + rest
     )
-    assert proc.stderr is not None
-    shown = []
-    url = ""
-    for line in proc.stderr:
-        shown.append(line)
-        if line.strip().startswith("http"):
-            url = line.strip()
-            break
-    assert url, "".join(shown)
-    page = follow(url)
-    assert page.status_code == 200
-    out, err = proc.communicate(timeout=60)
-    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, "".join(shown) + err)
     return done, url
 
 
