@@ -20,7 +20,7 @@ from ._messages import PROG, UsageError, error
 from ._numbers import concurrency as _concurrency
 from ._numbers import whole
 from ._options import add_request_options, add_verbosity, make_client
-from ._parser import ENVIRONMENT, EXAMPLES, _utf8
+from ._parser import ENVIRONMENT, EXAMPLES, utf8
 from ._people import PeopleFileError, read_people
 
 # The library's defaults, read from its public signatures rather than repeated here. The
@@ -67,7 +67,7 @@ _int_in = whole
 
 def _time(text: str) -> str:
     """A time bound as typed; the library validates it, this adds the hints it cannot."""
-    _utf8(text)
+    utf8(text)
     if text.isascii() and text.isdigit() and len(text) == 8:
         spelled = f"{text[:4]}-{text[4:6]}-{text[6:]}"
         raise argparse.ArgumentTypeError(
@@ -100,11 +100,11 @@ def add_parser(commands: Any) -> None:
     selector.add_argument(
         "--identifier",
         metavar="QUERY",
-        type=_utf8,
+        type=utf8,
         help="identifier query source:type:key:value, e.g. coolbikes:rider:email:jdoe@example.com",
     )
-    selector.add_argument("--profile-id", metavar="ID", type=_utf8, help="Zendesk profile id")
-    selector.add_argument("--user-id", metavar="ID", type=_utf8, help="Zendesk user id")
+    selector.add_argument("--profile-id", metavar="ID", type=utf8, help="Zendesk profile id")
+    selector.add_argument("--user-id", metavar="ID", type=utf8, help="Zendesk user id")
     selector.add_argument(
         "--identifiers-file",
         metavar="FILE",
@@ -113,8 +113,8 @@ def add_parser(commands: Any) -> None:
     )
 
     filters = ev.add_argument_group("filters")
-    filters.add_argument("--source", type=_utf8, help="only events from this source, e.g. coolbike")
-    filters.add_argument("--type", type=_utf8, help="only events of this type (needs --source)")
+    filters.add_argument("--source", type=utf8, help="only events from this source, e.g. coolbike")
+    filters.add_argument("--type", type=utf8, help="only events of this type (needs --source)")
     filters.add_argument(
         "--start",
         metavar="TIME",

@@ -26,13 +26,13 @@ from zdevents import __version__
 from . import _auth, _events, _run, _sandbox, _sync, _track
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
-from ._parser import ENVIRONMENT, EXAMPLES, _Parser
+from ._parser import ENVIRONMENT, EXAMPLES, Parser
 from ._secrets import scrubbed
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``zdevents`` (also used to render ``--help``)."""
-    parser = _Parser(
+    parser = Parser(
         prog=PROG,
         description=(
             "Read, track and mirror the events of Zendesk profiles through the Events API."

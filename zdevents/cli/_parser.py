@@ -51,7 +51,7 @@ credentials, an unusable --output or --resume, a missing extra), 130 interrupted
 """
 
 
-def _utf8(text: str) -> str:
+def utf8(text: str) -> str:
     """Reject what the terminal passed as undecodable bytes (surrogate escapes)."""
     try:
         text.encode("utf-8")
@@ -61,7 +61,7 @@ def _utf8(text: str) -> str:
     return text
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr (not a usage block), and which
     takes no abbreviation of a flag (``--sourc`` is no ``--source``): a flag added later
     would change what an abbreviation in someone's script means."""
