@@ -25,7 +25,7 @@ logs retries and pauses (and requests) to stderr.
 from . import _startup  # noqa: F401
 
 # isort: split
-from . import errors
+from . import errors, limits
 from ._client import AsyncClient, AsyncEventStream, Client, EventStream
 from ._event import Event
 from ._identifier import Identifier
@@ -59,6 +59,7 @@ __all__ = [
     "auth_status",
     "errors",
     "is_transient",
+    "limits",
     "logout",
     "sync",
     "validate_record",

@@ -29,6 +29,7 @@ from collections.abc import (
 )
 from typing import Any, Literal, NamedTuple, TypeAlias
 
+from ._constants import ASYNC_MAX_WORKERS
 from ._event import Event
 from ._identifier import Identifier
 from ._query import EventQuery, make_query, shorten
@@ -50,12 +51,6 @@ OnMissing: TypeAlias = Literal["raise", "skip"] | Callable[[Any, NotFoundError],
 PageSource: TypeAlias = Callable[[EventQuery, Callable[[float], None]], Iterator[Page]]
 AsyncPageSource: TypeAlias = Callable[[EventQuery], AsyncIterator[Page]]
 
-#: Worker tasks of one async export at most. httpcore's async pool scans every connection,
-#: and polls every idle socket, each time a request comes in or ends (O(connections x idle
-#: connections) a request; encode/httpcore#1035 is still open), so past about 20 connections
-#: a page costs more CPU than the extra concurrency saves: measured with
-#: scripts/bench_bulk.py, 50 tasks were slower than 20. Threads do not pay this as much.
-ASYNC_MAX_WORKERS = 20
 
 _SELECTOR_KEYS = ("identifier", "profile_id", "user_id", "after")
 _FILTER_KEYS = ("source", "type", "start", "end", "page_size")

@@ -26,6 +26,20 @@ from . import _bulk
 from ._auth import Auth, LoginStore, StoredLoginAuth, resolve_auth
 from ._bulk import Job, OnMissing, Selector
 from ._config import ENV_HELP, base_url_of, env_settings, login_home
+from ._constants import (
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_CAP,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_CONNECT_TIMEOUT_SECONDS,
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_TIMEOUT_SECONDS,
+    ERROR_BODY_LIMIT,
+    MAX_SECONDS,
+    MIN_BODY_SIZE,
+)
 from ._event import Event
 from ._failures import describe_write_failure, error_from_response, transport_errors
 from ._identifier import Identifier
@@ -38,16 +52,15 @@ from ._profiles import (
     fetch_profile,
     fetch_profiles,
 )
-from ._query import MAX_PAGE_SIZE, EventQuery, make_query
+from ._query import EventQuery, make_query
 from ._ratelimit import RateLimiter
 from ._responses import Page, decode_page
-from ._retry import MAX_SECONDS, Attempts, RetryPolicy
+from ._retry import Attempts, RetryPolicy
 from ._routes import Request
 from ._time import TimeInput
 from ._track import Outcome, TrackResult, async_track, async_track_many, track, track_many
 from ._transport import (
     ACCEPT_ENCODING,
-    ERROR_BODY_LIMIT,
     BodyReader,
     TooLarge,
     Undecodable,
@@ -71,9 +84,7 @@ T = TypeVar("T")
 logger = logging.getLogger("zdevents")
 
 #: Never unlimited: 30 s for the whole response of one request, 10 s to connect.
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-#: The largest page body taken, raw or decoded: a page of 100 events is rarely over 1 MB.
-DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
+DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT_SECONDS)
 USER_AGENT = f"zdevents/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _ROUTE_WORD = re.compile(r"[a-z_]+|v[0-9]+")
@@ -159,8 +170,8 @@ def _timeout(value: object) -> tuple[httpx.Timeout, float | None]:
 def _body_limit(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"max_body_size must be an int, not {type(value).__name__}")
-    if value < 1024:
-        raise ValueError(f"max_body_size={value!r} must be at least 1024 bytes")
+    if value < MIN_BODY_SIZE:
+        raise ValueError(f"max_body_size={value!r} must be at least {MIN_BODY_SIZE} bytes")
     return value
 
 
@@ -305,10 +316,10 @@ class _BaseClient:
         oauth_client_secret: str | None = None,
         oauth_scope: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = 4,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 8.0,
-        max_retry_after: float = 60.0,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_cap: float = DEFAULT_BACKOFF_CAP,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         retry_budget: float | None = None,
         retry_writes: bool = False,
         rate_limit: float | None = None,
@@ -559,10 +570,10 @@ class Client(_BaseClient):
         oauth_client_secret: str | None = None,
         oauth_scope: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = 4,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 8.0,
-        max_retry_after: float = 60.0,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_cap: float = DEFAULT_BACKOFF_CAP,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         retry_budget: float | None = None,
         retry_writes: bool = False,
         rate_limit: float | None = None,
@@ -603,7 +614,7 @@ class Client(_BaseClient):
         type: str | None = None,
         start: TimeInput | None = None,
         end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+        page_size: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         limit: int | None = None,
     ) -> EventStream:
@@ -656,7 +667,7 @@ class Client(_BaseClient):
         return track(self, event, profile=profile, profile_id=profile_id, user_id=user_id)
 
     def track_many(
-        self, records: Iterable[Mapping[str, Any]], *, concurrency: int = 8
+        self, records: Iterable[Mapping[str, Any]], *, concurrency: int = DEFAULT_CONCURRENCY
     ) -> Iterator[Outcome]:
         """Track many records, ``concurrency`` at a time (worker threads sharing this
         client's pool and rate limiter), yielding one outcome per record **in input order**:
@@ -695,13 +706,13 @@ class Client(_BaseClient):
         self,
         selectors: Iterable[Selector],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         on_missing: OnMissing = "raise",
         source: str | None = None,
         type: str | None = None,
         start: TimeInput | None = None,
         end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> Iterator[tuple[Selector, Event]]:
         """The events of many people, ``concurrency`` at a time, as ``(selector, event)``,
         from worker threads.
@@ -732,13 +743,13 @@ class Client(_BaseClient):
         self,
         selectors: Iterable[Selector],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         on_missing: OnMissing = "raise",
         source: str | None = None,
         type: str | None = None,
         start: TimeInput | None = None,
         end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> Iterator[tuple[Selector, Page]]:
         """:meth:`events_many` a page at a time: ``(selector, page)``, same arguments.
 
@@ -967,10 +978,10 @@ class AsyncClient(_BaseClient):
         oauth_client_secret: str | None = None,
         oauth_scope: str | None = None,
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = 4,
-        backoff_base: float = 0.5,
-        backoff_cap: float = 8.0,
-        max_retry_after: float = 60.0,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_cap: float = DEFAULT_BACKOFF_CAP,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         retry_budget: float | None = None,
         retry_writes: bool = False,
         rate_limit: float | None = None,
@@ -1007,7 +1018,7 @@ class AsyncClient(_BaseClient):
         type: str | None = None,
         start: TimeInput | None = None,
         end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+        page_size: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         limit: int | None = None,
     ) -> AsyncEventStream:
@@ -1037,7 +1048,7 @@ class AsyncClient(_BaseClient):
         )
 
     def track_many(
-        self, records: Iterable[Mapping[str, Any]], *, concurrency: int = 8
+        self, records: Iterable[Mapping[str, Any]], *, concurrency: int = DEFAULT_CONCURRENCY
     ) -> AsyncIterator[Outcome]:
         """Track many records for ``async for`` (worker tasks, at most 20 as for
         :meth:`events_many`), one outcome per record in input order, as
@@ -1059,13 +1070,13 @@ class AsyncClient(_BaseClient):
         self,
         selectors: Iterable[Selector],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         on_missing: OnMissing = "raise",
         source: str | None = None,
         type: str | None = None,
         start: TimeInput | None = None,
         end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> AsyncIterator[tuple[Selector, Event]]:
         """The events of many people, ``concurrency`` at a time, as ``(selector, event)``,
         from worker tasks, for ``async for``.
@@ -1100,13 +1111,13 @@ class AsyncClient(_BaseClient):
         self,
         selectors: Iterable[Selector],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         on_missing: OnMissing = "raise",
         source: str | None = None,
         type: str | None = None,
         start: TimeInput | None = None,
         end: TimeInput | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> AsyncIterator[tuple[Selector, Page]]:
         """:meth:`events_many` a page at a time: ``(selector, page)``, same arguments.
 

@@ -27,9 +27,6 @@ from zendesk_events_api.api.oauth import authorize
 from zendesk_events_api.models import AuthorizationCodeGrant
 
 from ._auth import (
-    ACCESS_TOKEN_SECONDS,
-    DEFAULT_SCOPE,
-    REFRESH_TOKEN_SECONDS,
     Auth,
     ClientCredentialsAuth,
     LoginStore,
@@ -44,14 +41,16 @@ from ._auth import (
 )
 from ._client import Client, _json_body, with_auth
 from ._config import Secret, _text, base_url_of, env_settings, login_home
+from ._constants import (
+    ACCESS_TOKEN_SECONDS,
+    DEFAULT_LOGIN_PORT,
+    DEFAULT_SCOPE,
+    LOGIN_TIMEOUT,
+    REFRESH_TOKEN_SECONDS,
+)
 from ._routes import operation_request
 from .errors import APIError, ConfigurationError, ZendeskError
 
-#: The loopback port ``zdevents auth login`` listens on: register
-#: ``http://127.0.0.1:47615/`` as a redirect URL of the OAuth client (and any --port used).
-DEFAULT_LOGIN_PORT = 47615
-#: How long a login waits for the browser, in seconds.
-LOGIN_TIMEOUT = 300.0
 _PAGE = (
     b"<!doctype html><meta charset=utf-8><title>zdevents</title>"
     b"<p>%s You can close this window and go back to the terminal.</p>"

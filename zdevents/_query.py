@@ -6,11 +6,9 @@ from urllib.parse import quote
 
 import attrs
 
+from ._constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE, USER_ID_BOUND
 from ._identifier import Identifier, check_encodable
 from ._time import TimeInput, time_bound
-
-#: Zendesk caps cursor pages at 100; it is also the default, to make the fewest requests.
-MAX_PAGE_SIZE = 100
 
 #: What the text arguments of one query may take of the URL once percent-encoded: httpx
 #: refuses URLs over 64 KiB (``InvalidURL``, at iteration), and the base URL, the route and
@@ -92,7 +90,7 @@ def _user_id(value: object) -> int:
                 " 64 bits"
             )
         value = int(value)
-    if not 1 <= value < 2**63:
+    if not 1 <= value < USER_ID_BOUND:
         shown = repr(value) if value.bit_length() <= 64 else f"a {value.bit_length()}-bit number"
         raise ValueError(f"user_id={shown} is not a positive integer of at most 64 bits")
     return value
@@ -107,7 +105,7 @@ def make_query(
     type: str | None = None,
     start: TimeInput | None = None,
     end: TimeInput | None = None,
-    page_size: int = MAX_PAGE_SIZE,
+    page_size: int = DEFAULT_PAGE_SIZE,
     after: str | None = None,
 ) -> EventQuery:
     """Check the arguments of ``events()`` and turn them into an :class:`EventQuery`."""
@@ -157,8 +155,8 @@ def make_query(
 
     if isinstance(page_size, bool) or not isinstance(page_size, int):
         raise TypeError(f"page_size must be an int, not {page_size.__class__.__name__}")
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size={page_size} is outside 1..{MAX_PAGE_SIZE}")
+    if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size={page_size} is outside {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}")
 
     if after is not None:
         if not isinstance(after, str) or not after.strip():

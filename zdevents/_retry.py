@@ -20,6 +20,13 @@ from typing import Any
 import attrs
 
 from . import errors
+from ._constants import (
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_CAP,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+    MAX_SECONDS,
+)
 from ._failures import provably_not_received
 from ._ratelimit import RateLimiter
 from .errors import RateLimitError, ZendeskError
@@ -28,9 +35,6 @@ logger = logging.getLogger("zdevents")
 
 # 2**62 seconds is past any cap; a larger exponent would overflow the float multiply.
 _MAX_EXPONENT = 62
-#: The longest single wait or timeout used (30 days): sleeps and socket timeouts overflow
-#: near 2**63 ns, and nobody means more.
-MAX_SECONDS = 30 * 86400.0
 #: Transient by nature; 501, 505 and the like are not worth another try.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, *range(520, 528)})
 #: One generator for the jitter of every call: seeding one per call reads os.urandom.
@@ -112,10 +116,16 @@ class RetryPolicy:
     the budget). Writes follow :func:`_may_resend`.
     """
 
-    max_retries: int = attrs.field(default=4, validator=_count)
-    backoff_base: float = attrs.field(default=0.5, converter=_finite_int, validator=_seconds)
-    backoff_cap: float = attrs.field(default=8.0, converter=_finite_int, validator=_seconds)
-    max_retry_after: float = attrs.field(default=60.0, converter=_finite_int, validator=_seconds)
+    max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_count)
+    backoff_base: float = attrs.field(
+        default=DEFAULT_BACKOFF_BASE, converter=_finite_int, validator=_seconds
+    )
+    backoff_cap: float = attrs.field(
+        default=DEFAULT_BACKOFF_CAP, converter=_finite_int, validator=_seconds
+    )
+    max_retry_after: float = attrs.field(
+        default=DEFAULT_MAX_RETRY_AFTER, converter=_finite_int, validator=_seconds
+    )
     budget: float | None = attrs.field(default=None, converter=_finite_int, validator=_seconds)
     retry_writes: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 

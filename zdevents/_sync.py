@@ -38,9 +38,10 @@ import attrs
 from . import _bulk
 from ._bulk import Selector
 from ._client import Client
+from ._constants import DEFAULT_CONCURRENCY, DEFAULT_OVERLAP, DEFAULT_PAGE_SIZE
 from ._event import Event
 from ._identifier import Identifier
-from ._query import MAX_PAGE_SIZE, EventQuery, make_query, shorten
+from ._query import EventQuery, make_query, shorten
 from ._time import TimeBound, TimeInput, time_bound
 from ._version import __version__
 from .errors import (
@@ -58,9 +59,6 @@ SCHEMA_VERSION = 1
 #: ``PRAGMA application_id``: "zdev", so that another program's database is not mistaken
 #: for an empty one of ours.
 APPLICATION_ID = 0x7A646576
-#: Re-read this far behind the high-water mark by default: ``created_at`` is set by the
-#: sender, so late or backdated events arrive behind it.
-DEFAULT_OVERLAP = dt.timedelta(hours=1)
 
 #: The longest overlap: what a ``timedelta`` holds.
 _MAX_OVERLAP_SECONDS = int(dt.timedelta.max.total_seconds())
@@ -661,8 +659,8 @@ def sync(
     start: TimeInput | None = None,
     overlap: dt.timedelta | float = DEFAULT_OVERLAP,
     full: bool = False,
-    page_size: int = MAX_PAGE_SIZE,
-    concurrency: int = 8,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
     on_missing: OnMissing = "raise",
     wait: float | None = 0.0,
     progress: Callable[[SyncReport], None] | None = None,

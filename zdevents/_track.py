@@ -29,7 +29,13 @@ import attrs
 import httpx
 
 from . import errors
-from ._bulk import ASYNC_MAX_WORKERS
+from ._constants import (
+    ASYNC_MAX_WORKERS,
+    IDENTIFIER_TYPE_LIMIT,
+    MAX_IDENTIFIERS,
+    NAME_LIMIT,
+    RESERVED_SOURCE,
+)
 from ._event import Scrubber, described
 from ._identifier import Identifier
 from ._query import make_query
@@ -78,14 +84,6 @@ class AsyncClient(Protocol):
     ) -> Awaitable[T]: ...
 
 
-#: Characters of an event's or a profile's ``source`` and ``type`` (Zendesk's limits).
-NAME_LIMIT = 40
-#: Characters of an identifier's ``type``.
-IDENTIFIER_TYPE_LIMIT = 60
-#: Identifiers a profile may have.
-MAX_IDENTIFIERS = 20
-#: The profile source only Zendesk's own profiles use.
-RESERVED_SOURCE = "zendesk"
 #: The keys a track record may have besides ``event``.
 TARGET_KEYS = ("profile", "profile_id", "user_id")
 

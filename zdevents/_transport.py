@@ -22,13 +22,12 @@ import httpcore
 import httpx
 
 from ._config import is_loopback
+from ._constants import MAX_CONNECTIONS, MAX_KEEPALIVE_CONNECTIONS
 from .errors import ConfigurationError
 
 #: The moment (``time.monotonic``) by which the current request's response must be in.
 _DEADLINE: ContextVar[float | None] = ContextVar("zdevents_deadline", default=None)
 
-#: What an error body is read up to: enough for any message, small enough to hold.
-ERROR_BODY_LIMIT = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate"
 
 
@@ -121,7 +120,9 @@ def proxy_for(url: httpx.URL, trust_env: bool) -> str | None:
 
 
 def _limits() -> httpx.Limits:
-    return httpx.Limits(max_connections=100, max_keepalive_connections=50)
+    return httpx.Limits(
+        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
+    )
 
 
 def sync_transport(
