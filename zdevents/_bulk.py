@@ -39,7 +39,8 @@ from .errors import NotFoundError, ZendeskError
 logger = logging.getLogger("zdevents")
 
 #: An identifier query (text or :class:`Identifier`) or a mapping with one of
-#: ``identifier``, ``profile_id``, ``user_id``, and optionally ``after`` (a cursor).
+#: ``identifier``, ``profile_id``, ``user_id``, and optionally ``after`` (a cursor) and
+#: ``start`` (that selector's own start).
 Selector: TypeAlias = Identifier | str | Mapping[str, Any]
 
 #: What to do when a selector's person does not exist (a 404). The callback's first
@@ -53,6 +54,8 @@ AsyncPageSource: TypeAlias = Callable[[EventQuery], AsyncIterator[Page]]
 
 
 _SELECTOR_KEYS = ("identifier", "profile_id", "user_id", "after")
+#: What a selector mapping may give for itself instead of the call: its own start.
+_OWN_FILTERS = ("start",)
 _FILTER_KEYS = ("source", "type", "start", "end", "page_size")
 
 
@@ -88,7 +91,8 @@ def plan(
     for number, selector in enumerate(selectors, 1):
         try:
             if isinstance(selector, Mapping):
-                query = make_query(**_selector_arguments(selector, filters), **filters)
+                own = _selector_arguments(selector, filters)
+                query = make_query(**{**filters, **own})
             elif isinstance(selector, str | Identifier):
                 query = make_query(identifier=selector, **filters)
             else:
@@ -106,6 +110,8 @@ def plan(
 def _selector_arguments(selector: Mapping[Any, Any], filters: Mapping[str, Any]) -> dict[str, Any]:
     for key in selector:
         if key in _SELECTOR_KEYS:
+            continue
+        if key in _OWN_FILTERS and filters.get(key) is None:
             continue
         if key in _FILTER_KEYS:
             # Filters are arguments of the whole export; one per selector would be a second,

@@ -279,9 +279,6 @@ class Event:
         return (type(self), (self._raw,))
 
 
-Event.__module__ = "zdevents"
-
-
 def _loads(text: bytes) -> Any:
     try:
         return strict_decoder.decode(text.decode())

@@ -11,6 +11,7 @@ in the login store, and asks Zendesk who the token acts as.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -34,12 +35,11 @@ from ._auth import (
     StoredLogin,
     StoredLoginAuth,
     _as_refusal,
-    current_token_request,
-    revoke_request,
     token_request,
     tokens_from,
 )
-from ._client import Client, _json_body, with_auth
+from ._base_client import with_auth
+from ._client import Client
 from ._config import Secret, _text, base_url_of, env_settings, login_home
 from ._constants import (
     ACCESS_TOKEN_SECONDS,
@@ -286,7 +286,7 @@ class Login:
         base = str(self.base_url)
         with with_auth(Client, _NoAuth(scrubber), base_url=base, **self._options) as client:
             try:
-                answer = client._token_send(token_request(grant))
+                answer = client._oauth.token(token_request(grant))
             except APIError as exc:
                 raise _as_refusal(exc, scrubber) from None
         tokens = tokens_from(answer, now)
@@ -315,13 +315,6 @@ class Login:
 # --------------------------------------------------------------------------- status & logout
 
 
-def _current(client: Client) -> dict[str, Any]:
-    request = current_token_request()
-    body = client._send(request["method"], request["url"], decode=_json_body)
-    token = body.get("token") if isinstance(body, dict) else None
-    return token if isinstance(token, dict) else {}
-
-
 def auth_status(client: Client) -> AuthStatus:
     """What ``client``'s credentials are, and for OAuth who Zendesk says the token acts as
     with which scopes (``GET /api/v2/oauth/tokens/current.json``); a stored login that can
@@ -330,11 +323,11 @@ def auth_status(client: Client) -> AuthStatus:
     >>> auth_status(Client.from_env()).kind
     'login'
     """
-    auth = client._auth
-    account = str(client.base_url).rstrip("/")
+    oauth = client._oauth
+    auth, account = oauth.auth, oauth.account
     if auth.kind == "api_token":
         return AuthStatus(kind="api_token", account=account)
-    token = _current(client)
+    token = oauth.current()
     user_id = token.get("user_id") if isinstance(token.get("user_id"), int) else None
     scopes = tuple(str(s) for s in token.get("scopes") or () if isinstance(s, str))
     client_id = token.get("client_id")
@@ -367,26 +360,17 @@ def auth_status(client: Client) -> AuthStatus:
 def access_token(client: Client) -> str:
     """A valid OAuth access token of ``client``, renewed first if it is about to expire
     (what ``zdevents auth token`` prints, for curl and other tools)."""
-    auth = client._auth
-    if auth.kind == "api_token":
-        raise ConfigurationError(
-            "the credentials in use are an API token, not OAuth: `zdevents auth token` "
-            "needs a login (zdevents auth login) or OAuth client credentials"
-        )
-    header = str(auth.header(client._token_send))
-    return header.removeprefix("Bearer ")
+    return client._oauth.access_token()
 
 
 def logout(client: Client) -> bool:
     """Revoke the stored login ``client`` uses at Zendesk (best effort:
     ``DELETE /api/v2/oauth/tokens/current.json``), then remove it; whether one was stored."""
-    auth = client._auth
+    auth = client._oauth.auth
     if not isinstance(auth, StoredLoginAuth):
         raise ConfigurationError("no stored login is in use")
-    try:
-        request = revoke_request()
-        client._send(request["method"], request["url"], decode=lambda r: None)
-    except ZendeskError:
-        pass  # an expired or revoked token, or no network: removed here all the same
+    # An expired or revoked token, or no network: removed here all the same.
+    with contextlib.suppress(ZendeskError):
+        client._oauth.revoke()
     with auth.store.locked():
         return auth.store.delete()

@@ -31,7 +31,7 @@ import msgspec
 from . import errors
 from ._config import Secret
 from ._event import Event, with_scrubber
-from ._failures import error_from_response, request_id_of
+from ._failures import Received, error_from_response, request_id_of
 from ._jsontext import NotFiniteError, element_spans, member_spans, strict_decoder
 from ._routes import AFTER_PARAM
 
@@ -72,9 +72,6 @@ class RateLimit:
     remaining: int | None
 
 
-RateLimit.__module__ = "zdevents"
-
-
 class Headers(Mapping[str, str]):
     """Response headers, read-only, names case-insensitive (a repeated header's values are
     joined with ``", "``, as httpx does); :meth:`get_list` gives each value."""
@@ -105,8 +102,6 @@ class Headers(Mapping[str, str]):
         return f"Headers({dict(self._headers.items())!r})"
 
 
-Headers.__module__ = "zdevents"
-
 _NO_HEADERS = Headers()
 
 
@@ -130,6 +125,8 @@ class Page:
     next_url: str | None
     request_id: str | None = None
     headers: Headers = _NO_HEADERS
+    # The credentials of the client that read it: what its server text is scrubbed of.
+    _secret: Secret | None = attrs.field(default=None, eq=False, repr=False, alias="secret")
 
     @property
     def rate_limit(self) -> RateLimit | None:
@@ -156,7 +153,17 @@ class Page:
         )
 
 
-Page.__module__ = "zdevents"
+def cursor_shows_secret(page: Page) -> bool:
+    """Whether the page's cursor holds a credential of the client that read it (a hostile
+    server echoing it): such a cursor is never stored."""
+    secret = page._secret
+    return page.cursor is not None and secret is not None and secret.shows_in(page.cursor)
+
+
+def scrubbed(page: Page, text: str) -> str:
+    """``text`` (about ``page``) scrubbed of the credentials of the client that read it."""
+    secret = page._secret
+    return text if secret is None else secret.scrub_text(text)
 
 
 def _count(text: str | None) -> int | None:
@@ -166,7 +173,7 @@ def _count(text: str | None) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
-def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
+def decode_page(response: Received, secret: Secret | None = None) -> Page:
     """Decode a 200 into a :class:`Page`; raise the matching error for anything else."""
     if response.status_code != 200:
         raise error_from_response(response, secret)
@@ -198,6 +205,7 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
         next_url=next_url,
         request_id=request_id_of(response, secret),
         headers=Headers(response.headers),
+        secret=secret,
     )
 
 

@@ -42,6 +42,7 @@ from ._constants import DEFAULT_CONCURRENCY, DEFAULT_OVERLAP, DEFAULT_PAGE_SIZE
 from ._event import Event
 from ._identifier import Identifier
 from ._query import EventQuery, make_query, shorten
+from ._responses import cursor_shows_secret, scrubbed
 from ._time import TimeBound, TimeInput, time_bound
 from ._version import __version__
 from .errors import (
@@ -861,21 +862,21 @@ def _read(
         else:
             pending.append(run)
     while pending:
-        jobs = []
-        for number, run in enumerate(pending, 1):
-            # A selector object of our own, so that the exporter's answers map back by
-            # identity.
-            handle: dict[str, Any] = dict(run.target.kwargs)
+        handles = []
+        for run in pending:
+            # A selector object of our own, so that the export's answers map back by
+            # identity; each reads from its own start, and goes on at its own cursor.
+            handle: dict[str, Any] = {**run.target.kwargs, "start": run.start, "after": run.cursor}
             by_selector[id(handle)] = run
-            query = make_query(
-                **handle, source=floor.source, type=floor.type, start=run.start,
-                page_size=floor.page_size, after=run.cursor,
-            )  # fmt: skip
-            jobs.append(_bulk.Job(number, handle, query))
+            handles.append(handle)
             run.pages = 0
-        secret = client._authorization
-        pages = _bulk.pages_many(
-            client._page_source, jobs, concurrency, skipped if on_missing == "skip" else "raise"
+        pages = client.pages_many(
+            handles,
+            concurrency=concurrency,
+            on_missing=skipped if on_missing == "skip" else "raise",
+            source=floor.source,
+            type=floor.type,
+            page_size=floor.page_size,
         )
         try:
             for selector, page in pages:
@@ -884,7 +885,7 @@ def _read(
                     continue  # an event of theirs could not be stored: the rest waits too
                 run.pages += 1
                 cursor = page.cursor if page.has_more else _READ_TO_THE_END
-                if cursor is not None and secret.shows_in(cursor):
+                if page.has_more and cursor_shows_secret(page):
                     # A hostile server echoed the credentials as the cursor: never stored; a
                     # rerun reads this person's run again from its start instead.
                     cursor = None
@@ -894,7 +895,7 @@ def _read(
                     # An event without an id, or with a created_at that is no time at all:
                     # this person is skipped and reported, their run left at this page (a
                     # rerun tries it again); everyone else goes on.
-                    run.skipped = BadResponseError(secret.scrub_text(str(exc)))
+                    run.skipped = BadResponseError(scrubbed(page, str(exc)))
                     continue
                 notify()
             return

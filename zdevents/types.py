@@ -4,8 +4,9 @@
 >>> def export(people: list[Selector], since: TimeInput) -> None: ...
 """
 
+from ._base_client import NotGiven
 from ._bulk import OnMissing, Selector
-from ._client import NotGiven
+from ._public import publish as _publish
 from ._query import EventQuery
 from ._sync import OnMissing as SyncOnMissing
 from ._time import TimeInput
@@ -21,4 +22,4 @@ __all__ = [
     "TimeInput",
 ]
 
-EventQuery.__module__ = NotGiven.__module__ = __name__
+_publish(__name__, [EventQuery, NotGiven])
