@@ -21,15 +21,15 @@ import math
 import platform
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any, Final, TypeVar
 
 import attrs
 import httpx
 
-from ._auth import Auth, LoginStore, Scrubber, StoredLoginAuth, resolve_auth
-from ._config import ENV_HELP, base_url_of, env_settings, login_home
+from ._auth import Auth, Scrubber, StoredLoginAuth, login_store, resolve_auth
+from ._config import ENV_HELP, base_url_of, env_settings, login_home, login_store_kind
 from ._constants import ERROR_BODY_LIMIT, MAX_SECONDS, MIN_BODY_SIZE
 from ._failures import (
     describe_write_failure,
@@ -132,9 +132,16 @@ def from_env(
     auth: Auth | None = None
     if not own_credentials and not any(k in found for k in _SECRET_NAMES[:4]):
         url = base_url_of(account.get("subdomain"), account.get("base_url"))
-        store = LoginStore(login_home(environ), url)
+        store = login_store(login_home(environ), url, login_store_kind(environ))
         if not store.exists():
             raise ConfigurationError(f"no Zendesk credentials: {ENV_HELP}")
+        if options.get("oauth_scope") is not None:
+            # A login's scopes were granted at login: they cannot change per client.
+            raise ConfigurationError(
+                "oauth_scope applies to client credentials; the stored login has the "
+                "scopes granted when it was made: run `zdevents auth login --scope S` "
+                "to change them"
+            )
         auth = StoredLoginAuth(store)
     rest = {k: v for k, v in options.items() if k not in (*_ACCOUNT_NAMES, *_CREDENTIAL_NAMES)}
     return with_auth(cls, auth, **account, **rest)
@@ -587,9 +594,12 @@ class AsyncCore(_Core):
         json: object = None,
         decode: Callable[[Answer], T],
         authorize: bool = True,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> T:
-        """The asyncio twin of :meth:`SyncCore.send`, with the same policy."""
+        """The asyncio twin of :meth:`SyncCore.send`, with the same policy (``sleep``: how it
+        waits, so that ``track_many`` can end the waits of a stopped run at once)."""
         self.check_open(self.name)
+        sleep = sleep or asyncio.sleep
         what, attempts = self.attempts(method, url, idempotent=not authorize)
         renewed = False
         while True:
@@ -597,7 +607,7 @@ class AsyncCore(_Core):
             wait = self.limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
-                await asyncio.sleep(wait)
+                await sleep(wait)
             try:
                 request, seconds = self.prepare(method, url, params, json, attempts, header)
                 answer = await self._exchange(request, what, seconds)
@@ -615,7 +625,12 @@ class AsyncCore(_Core):
                 continue
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(self.failed(exc, method, not authorize))
-            await asyncio.sleep(wait)
+            await sleep(wait)
+
+    @staticmethod
+    async def sleep(seconds: float) -> None:
+        """The core's wait (one clock for the send loop and what waits beside it)."""
+        await asyncio.sleep(seconds)
 
     async def token_send(self, request: Request) -> Any:
         """The asyncio twin of :meth:`SyncCore.token_send`."""

@@ -18,6 +18,14 @@ def _token_of(body: object) -> dict[str, Any]:
     return token if isinstance(token, dict) else {}
 
 
+def _oauth_only(auth: Auth) -> None:
+    if auth.kind == "api_token":
+        raise ConfigurationError(
+            "the credentials in use are an API token, not OAuth: `zdevents auth token` "
+            "needs a login (zdevents auth login) or OAuth client credentials"
+        )
+
+
 class OAuth:
     """The OAuth routes of a :class:`~zdevents.Client`."""
 
@@ -51,11 +59,7 @@ class OAuth:
     def access_token(self) -> str:
         """A valid access token, renewed first if it is about to expire."""
         auth = self._core.auth
-        if auth.kind == "api_token":
-            raise ConfigurationError(
-                "the credentials in use are an API token, not OAuth: `zdevents auth token` "
-                "needs a login (zdevents auth login) or OAuth client credentials"
-            )
+        _oauth_only(auth)
         return str(auth.header(self._core.token_send)).removeprefix("Bearer ")
 
 
@@ -65,5 +69,16 @@ class AsyncOAuth:
     def __init__(self, core: AsyncCore) -> None:
         self._core = core
 
+    @property
+    def auth(self) -> Auth:
+        return self._core.auth
+
     async def token(self, request: Request) -> Any:
         return await self._core.token_send(request)
+
+    async def access_token(self) -> str:
+        """A valid access token, renewed first (single-flight with the client's own
+        requests) if it is about to expire."""
+        auth = self._core.auth
+        _oauth_only(auth)
+        return str(await auth.aheader(self._core.token_send)).removeprefix("Bearer ")

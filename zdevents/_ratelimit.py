@@ -15,6 +15,8 @@ import threading
 import time
 from collections.abc import Mapping
 
+from ._constants import MAX_SECONDS
+
 #: Zendesk's windows are a minute long; a longer reset is not believed.
 _MAX_RESET = 60
 #: The share of the account's announced limit that a client paces itself at.
@@ -57,7 +59,7 @@ class RateLimiter:
             now = time.monotonic()
             slot = max(now, self._next_slot, self._paused_until)
             pace = self.per_minute
-            self._next_slot = slot + 60.0 / pace if pace else slot
+            self._next_slot = slot + min(60.0 / pace, MAX_SECONDS) if pace else slot
             return slot - now
 
     def imposed(self) -> float:
@@ -89,7 +91,7 @@ class RateLimiter:
                 if reset is not None and 0 < reset <= _MAX_RESET:
                     hold = float(reset)
                 elif pace:
-                    hold = 60.0 / pace
+                    hold = min(60.0 / pace, MAX_SECONDS)
                 else:
                     return
                 self._paused_until = max(self._paused_until, time.monotonic() + hold)

@@ -84,9 +84,11 @@ def _count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
 
 
 def _finite_int(value: object) -> object:
-    # An int past a float's range (10**400) would overflow every comparison with a float;
-    # past MAX_SECONDS it means "longer than anyone waits" anyway.
-    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_SECONDS:
+    # An int past a float's range (10**400) would overflow every comparison with a float,
+    # and a float near its top (1e308) every sleep; past MAX_SECONDS it means "longer than
+    # anyone waits" anyway. An infinity is left to the validator (endless backoff: refused).
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and MAX_SECONDS < value < math.inf:  # type: ignore[operator]
         return MAX_SECONDS
     return value
 

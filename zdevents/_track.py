@@ -22,7 +22,7 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeAlias, TypeVar
 
 import attrs
@@ -351,6 +351,7 @@ async def async_track(
     profile: object = None,
     profile_id: object = None,
     user_id: object = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> TrackResult:
     """``AsyncClient.track``: the same as :func:`track`, awaited."""
     request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
@@ -360,6 +361,7 @@ async def async_track(
         params=request["params"] or None,
         json=request["json"],
         decode=decode_result,
+        sleep=sleep,
     )
 
 
@@ -522,8 +524,23 @@ def async_track_many(
 async def _track_tasks(
     core: AsyncCore, todo: Iterator[object], concurrency: int
 ) -> AsyncIterator[Outcome]:
+    stop = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        # As the threads' sleep: once the run is stopped, a wait ends at once and the
+        # record it held back is not sent. The wait itself is the core's (its clock).
+        stopped = asyncio.ensure_future(stop.wait())
+        waited = asyncio.ensure_future(core.sleep(seconds))
+        try:
+            await asyncio.wait((stopped, waited), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (stopped, waited):
+                task.cancel()
+        if stop.is_set():
+            raise _Stopped
+
     async def one(record: object) -> TrackResult:
-        return await async_track(core, **record_arguments(record))
+        return await async_track(core, **record_arguments(record), sleep=sleep)
 
     window: collections.deque[asyncio.Task[TrackResult]] = collections.deque()
     index = 0
@@ -551,17 +568,39 @@ async def _track_tasks(
             if not head.done():
                 await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 continue
+            # Delivered once it leaves the window: an interruption thrown in at the yield
+            # does not deliver it twice.
             window.popleft()
-            try:
-                outcome: Outcome = head.result()
-            except Exception as exc:
-                outcome = _noted(exc, index)
-            yield outcome
             index += 1
+            yield _task_outcome(head, index - 1)
+    except GeneratorExit:
+        raise
+    except BaseException as interrupt:
+        # Interrupted (a cancellation, Ctrl-C, an exception thrown in at a yield): as with
+        # threads, nothing more starts, the requests on the wire end (their waits at once),
+        # and every record started gets its outcome - "not sent" for one stopped while it
+        # waited - before the interruption goes on.
+        stop.set()
+        if window:
+            await asyncio.wait(window)
+        while window:
+            yield _task_outcome(window.popleft(), index)
+            index += 1
+        raise interrupt from None
     finally:
+        stop.set()
         for task in window:
             task.cancel()
         await asyncio.gather(*window, return_exceptions=True)
+
+
+def _task_outcome(task: asyncio.Task[TrackResult], index: int) -> Outcome:
+    try:
+        return task.result()
+    except (_Stopped, asyncio.CancelledError):
+        return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
+    except Exception as exc:
+        return _noted(exc, index)
 
 
 # --------------------------------------------------------------------------- the resources
