@@ -32,7 +32,7 @@ from typing import Any, Literal, NamedTuple, TypeAlias
 from ._constants import ASYNC_MAX_WORKERS
 from ._event import Event
 from ._identifier import Identifier
-from ._query import EventQuery, make_query, shorten
+from ._query import FILTERS, EventQuery, make_query, shorten
 from ._responses import Page
 from .errors import NotFoundError, ZendeskError
 
@@ -56,7 +56,7 @@ AsyncPageSource: TypeAlias = Callable[[EventQuery], AsyncIterator[Page]]
 _SELECTOR_KEYS = ("identifier", "profile_id", "user_id", "after")
 #: What a selector mapping may give for itself instead of the call: its own start.
 _OWN_FILTERS = ("start",)
-_FILTER_KEYS = ("source", "type", "start", "end", "page_size")
+_FILTER_KEYS = tuple(FILTERS)
 
 
 class Job(NamedTuple):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
 import httpx
 
@@ -33,7 +33,6 @@ from ._constants import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_PAGE_SIZE,
     DEFAULT_TIMEOUT_SECONDS,
 )
 from ._event import Event
@@ -41,8 +40,8 @@ from ._events import AsyncEvents, AsyncEventStream, Events, EventStream, event_q
 from ._identifier import Identifier
 from ._oauth import AsyncOAuth, OAuth
 from ._profiles import AsyncProfiles, Profile, Profiles
+from ._query import EventFilters
 from ._responses import Page
-from ._time import TimeInput
 from ._track import AsyncTrack, Outcome, Track, TrackResult
 
 #: Never unlimited: 30 s for the whole response of one request, 10 s to connect.
@@ -223,26 +222,23 @@ class Client:
         identifier: Identifier | str | None = None,
         profile_id: str | None = None,
         user_id: int | str | None = None,
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         limit: int | None = None,
+        **filters: Unpack[EventFilters],
     ) -> EventStream:
         """The events of one profile or user, across every page, lazily.
 
         Give exactly one of ``identifier`` (an :class:`Identifier` or its text),
-        ``profile_id`` or ``user_id``. Filters: ``source``; ``type`` (needs ``source``);
-        ``start`` and ``end`` (inclusive; a ``date``, an aware ``datetime`` or an ISO 8601
-        string; a date as ``end`` includes that whole UTC day); ``page_size`` (1..100).
+        ``profile_id`` or ``user_id``. The filters (``source``, ``type``, ``start``,
+        ``end``, ``page_size``) are those of :class:`~zdevents.types.EventFilters`.
         ``after`` resumes at a cursor taken from :attr:`Page.cursor`. ``limit`` stops after
         that many events, and no page beyond them is fetched. Invalid arguments raise
         ``ValueError`` here, before any request.
         """
-        filters = _options(locals(), "identifier", "profile_id", "user_id", "limit")
-        query = event_query(identifier, profile_id, user_id, limit=limit, filters=filters)
+        query = event_query(
+            identifier, profile_id, user_id, after=after, limit=limit, filters=filters,
+            where=f"{type(self).__name__}.events",
+        )  # fmt: skip
         return self._events.stream(query, limit)
 
     def track(
@@ -316,11 +312,7 @@ class Client:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         on_missing: OnMissing = "raise",
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        **filters: Unpack[EventFilters],
     ) -> Iterator[tuple[Selector, Event]]:
         """The events of many people, ``concurrency`` at a time, as ``(selector, event)``,
         from worker threads (worker tasks for :class:`AsyncClient`, at most 20 whatever
@@ -348,7 +340,6 @@ class Client:
         >>> for selector, event in client.events_many(people, concurrency=20):
         ...     print(selector, event.type)
         """
-        filters = _options(locals(), "selectors", "concurrency", "on_missing")
         return self._events.events_many(selectors, concurrency, on_missing, filters)
 
     def pages_many(
@@ -357,11 +348,7 @@ class Client:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         on_missing: OnMissing = "raise",
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        **filters: Unpack[EventFilters],
     ) -> Iterator[tuple[Selector, Page]]:
         """:meth:`events_many` a page at a time: ``(selector, page)``, same arguments
         (a selector mapping may carry its own ``after`` and ``start``).
@@ -376,7 +363,6 @@ class Client:
         export gives each selector the ``start`` it reads from:
         ``{"user_id": 85211553, "start": "2026-11-30T00:00:00Z"}``.
         """
-        filters = _options(locals(), "selectors", "concurrency", "on_missing")
         return self._events.pages_many(selectors, concurrency, on_missing, filters)
 
     def _send(self, method: str, url: httpx.URL | str, **kwargs: Any) -> Any:
@@ -516,18 +502,16 @@ class AsyncClient:
         identifier: Identifier | str | None = None,
         profile_id: str | None = None,
         user_id: int | str | None = None,
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         limit: int | None = None,
+        **filters: Unpack[EventFilters],
     ) -> AsyncEventStream:
         """The events of one profile or user for ``async for``; the arguments are those of
         :meth:`Client.events`."""
-        filters = _options(locals(), "identifier", "profile_id", "user_id", "limit")
-        query = event_query(identifier, profile_id, user_id, limit=limit, filters=filters)
+        query = event_query(
+            identifier, profile_id, user_id, after=after, limit=limit, filters=filters,
+            where=f"{type(self).__name__}.events",
+        )  # fmt: skip
         return self._events.stream(query, limit)
 
     async def track(
@@ -569,15 +553,10 @@ class AsyncClient:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         on_missing: OnMissing = "raise",
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        **filters: Unpack[EventFilters],
     ) -> AsyncIterator[tuple[Selector, Event]]:
         """The events of many people for ``async for``, from worker tasks (at most 20);
         the arguments are those of :meth:`Client.events_many`."""
-        filters = _options(locals(), "selectors", "concurrency", "on_missing")
         return self._events.events_many(selectors, concurrency, on_missing, filters)
 
     def pages_many(
@@ -586,15 +565,10 @@ class AsyncClient:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         on_missing: OnMissing = "raise",
-        source: str | None = None,
-        type: str | None = None,
-        start: TimeInput | None = None,
-        end: TimeInput | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        **filters: Unpack[EventFilters],
     ) -> AsyncIterator[tuple[Selector, Page]]:
         """:meth:`events_many` a page at a time, for ``async for``; the arguments and the
         way to checkpoint are those of :meth:`Client.pages_many`."""
-        filters = _options(locals(), "selectors", "concurrency", "on_missing")
         return self._events.pages_many(selectors, concurrency, on_missing, filters)
 
     async def _send(self, method: str, url: httpx.URL | str, **kwargs: Any) -> Any:

@@ -7,16 +7,16 @@ decoded once by ``_responses.decode_page``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 
 from . import _bulk
 from ._base_client import Answer, AsyncCore, SyncCore
 from ._bulk import OnMissing, Selector
+from ._constants import DEFAULT_PAGE_SIZE
 from ._event import Event
 from ._identifier import Identifier
 from ._pagination import PageRequest
-from ._query import EventQuery, make_query
+from ._query import FILTERS, EventFilters, EventQuery, check_filters, make_query
 from ._responses import Page, decode_page
 
 
@@ -25,26 +25,31 @@ def event_query(
     profile_id: str | None,
     user_id: int | str | None,
     *,
+    after: str | None,
     limit: int | None,
-    filters: Mapping[str, Any],
+    filters: EventFilters,
+    where: str,
 ) -> EventQuery:
-    """The validated query of ``events()``; ``filters`` are its other keyword arguments."""
+    """The validated query of ``events()`` (``where`` names it in a ``TypeError``)."""
+    check_filters(filters, where)
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int):
             raise TypeError(f"limit must be an int, not {limit.__class__.__name__}")
         if limit < 1:
             raise ValueError(f"limit={limit!r} must be a positive number of events")
-        page_size = filters.get("page_size")
+        page_size = filters.get("page_size", DEFAULT_PAGE_SIZE)
         if isinstance(page_size, int) and not isinstance(page_size, bool):
             # No page holds more than is needed.
             filters = {**filters, "page_size": min(page_size, limit)}
-    return make_query(identifier, profile_id, user_id, **filters)
+    return make_query(identifier, profile_id, user_id, after=after, **filters)
 
 
 def _stream_repr(stream: object, query: EventQuery, limit: int | None, base_url: object) -> str:
     # The selector as EventQuery.describe shows it: an identifier's value is left out.
     parts = [query.describe()]
-    for name in ("source", "type", "start", "end"):
+    for name in FILTERS:
+        if name == "page_size":
+            continue
         value = getattr(query, name)
         if value is not None:
             parts.append(f"{name}={value!r}")
@@ -84,8 +89,9 @@ class Events:
         selectors: Iterable[Selector],
         concurrency: int,
         on_missing: OnMissing,
-        filters: Mapping[str, Any],
+        filters: EventFilters,
     ) -> Iterator[tuple[Selector, Page]]:
+        check_filters(filters, "Client.pages_many")
         jobs = _bulk.plan(selectors, concurrency, on_missing, filters)
         return _bulk.pages_many(self._page_source, jobs, concurrency, on_missing)
 
@@ -94,8 +100,9 @@ class Events:
         selectors: Iterable[Selector],
         concurrency: int,
         on_missing: OnMissing,
-        filters: Mapping[str, Any],
+        filters: EventFilters,
     ) -> Iterator[tuple[Selector, Event]]:
+        check_filters(filters, "Client.events_many")
         jobs = _bulk.plan(selectors, concurrency, on_missing, filters)
         pages = _bulk.pages_many(self._page_source, jobs, concurrency, on_missing)
         return _bulk.events_many(pages)
@@ -127,8 +134,9 @@ class AsyncEvents:
         selectors: Iterable[Selector],
         concurrency: int,
         on_missing: OnMissing,
-        filters: Mapping[str, Any],
+        filters: EventFilters,
     ) -> AsyncIterator[tuple[Selector, Page]]:
+        check_filters(filters, "AsyncClient.pages_many")
         jobs = _bulk.plan(selectors, concurrency, on_missing, filters)
         return _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
 
@@ -137,8 +145,9 @@ class AsyncEvents:
         selectors: Iterable[Selector],
         concurrency: int,
         on_missing: OnMissing,
-        filters: Mapping[str, Any],
+        filters: EventFilters,
     ) -> AsyncIterator[tuple[Selector, Event]]:
+        check_filters(filters, "AsyncClient.events_many")
         jobs = _bulk.plan(selectors, concurrency, on_missing, filters)
         pages = _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
         return _bulk.async_events_many(pages)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypedDict
 from urllib.parse import quote
 
 import attrs
@@ -14,6 +16,45 @@ from ._time import TimeInput, time_bound
 #: refuses URLs over 64 KiB (``InvalidURL``, at iteration), and the base URL, the route and
 #: the parameter names need the remaining 4 KiB.
 MAX_QUERY_TEXT = 60 * 1024
+
+
+class EventFilters(TypedDict, total=False):
+    """The filters of the events routes, keyword arguments of :meth:`Client.events`,
+    :meth:`Client.events_many` and :meth:`Client.pages_many` (and their asyncio twins).
+
+    Attributes:
+        source: only events of this source (``"shopify"``).
+        type: only events of this type within ``source`` (needs ``source``).
+        start: events created at or after this moment: a ``date``, an aware ``datetime``
+            or an ISO 8601 string (inclusive).
+        end: events created at or before this moment (inclusive; a date as ``end``
+            includes that whole UTC day); ``start`` after ``end`` is a ``ValueError``.
+        page_size: events a request, 1..100 (100, the fewest requests, by default).
+    """
+
+    source: str | None
+    type: str | None
+    start: TimeInput | None
+    end: TimeInput | None
+    page_size: int
+
+
+#: Each filter of :class:`EventFilters` and the argument of the generated request builders
+#: it becomes (whose wire name, ``filter[...]``/``page[...]``, the spec gives).
+FILTERS: dict[str, str] = {
+    "source": "filtersource",
+    "type": "filtertype",
+    "start": "filterstart_time",
+    "end": "filterend_time",
+    "page_size": "pagesize",
+}
+
+
+def check_filters(filters: Mapping[str, object], where: str) -> None:
+    """A ``TypeError`` naming ``where`` for a keyword that is no filter (as Python's own)."""
+    for name in filters:
+        if name not in FILTERS:
+            raise TypeError(f"{where}() got an unexpected keyword argument {name!r}")
 
 
 def shorten(value: object, limit: int = 80) -> str:

@@ -7,12 +7,13 @@
 from ._base_client import NotGiven
 from ._bulk import OnMissing, Selector
 from ._public import publish as _publish
-from ._query import EventQuery
+from ._query import EventFilters, EventQuery
 from ._sync import OnMissing as SyncOnMissing
 from ._time import TimeInput
 from ._track import Outcome
 
 __all__ = [
+    "EventFilters",
     "EventQuery",
     "NotGiven",
     "OnMissing",
