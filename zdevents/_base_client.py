@@ -21,7 +21,7 @@ import math
 import platform
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any, Final, TypeVar
 
@@ -76,6 +76,11 @@ FIXED_HEADERS: Final = {
     "Accept-Encoding": ACCEPT_ENCODING,
     "User-Agent": USER_AGENT,
 }
+
+
+class Stopped(BaseException):
+    """Raised in a wait once the caller that asked for it has ended (``track_many``'s
+    workers; a BaseException, so that it is never taken for the outcome of a record)."""
 
 
 class NotGiven:
@@ -594,12 +599,27 @@ class AsyncCore(_Core):
         json: object = None,
         decode: Callable[[Answer], T],
         authorize: bool = True,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
+        stop: asyncio.Event | None = None,
     ) -> T:
-        """The asyncio twin of :meth:`SyncCore.send`, with the same policy (``sleep``: how it
-        waits, so that ``track_many`` can end the waits of a stopped run at once)."""
+        """The asyncio twin of :meth:`SyncCore.send`, with the same policy (``stop``: once
+        set, a wait ends at once with :class:`Stopped`, so that ``track_many`` can end the
+        waits of a stopped run)."""
         self.check_open(self.name)
-        sleep = sleep or asyncio.sleep
+
+        async def sleep(seconds: float) -> None:
+            if stop is None:
+                await asyncio.sleep(seconds)
+                return
+            sleeper = asyncio.ensure_future(asyncio.sleep(seconds))
+            stopper = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait((sleeper, stopper), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sleeper.cancel()
+                stopper.cancel()
+            if stop.is_set():
+                raise Stopped
+
         what, attempts = self.attempts(method, url, idempotent=not authorize)
         renewed = False
         while True:
@@ -626,11 +646,6 @@ class AsyncCore(_Core):
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(self.failed(exc, method, not authorize))
             await sleep(wait)
-
-    @staticmethod
-    async def sleep(seconds: float) -> None:
-        """The core's wait (one clock for the send loop and what waits beside it)."""
-        await asyncio.sleep(seconds)
 
     async def token_send(self, request: Request) -> Any:
         """The asyncio twin of :meth:`SyncCore.token_send`."""

@@ -22,13 +22,13 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeAlias, TypeVar
 
 import attrs
 
 from . import errors
-from ._base_client import AsyncCore, SyncCore
+from ._base_client import AsyncCore, Stopped, SyncCore
 from ._constants import (
     ASYNC_MAX_WORKERS,
     IDENTIFIER_TYPE_LIMIT,
@@ -351,7 +351,7 @@ async def async_track(
     profile: object = None,
     profile_id: object = None,
     user_id: object = None,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> TrackResult:
     """``AsyncClient.track``: the same as :func:`track`, awaited."""
     request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
@@ -361,7 +361,7 @@ async def async_track(
         params=request["params"] or None,
         json=request["json"],
         decode=decode_result,
-        sleep=sleep,
+        stop=stop,
     )
 
 
@@ -401,17 +401,12 @@ def track_many(
     return _track_threads(core, todo, concurrency)
 
 
-class _Stopped(BaseException):
-    """Raised in a worker's wait once its ``track_many`` has ended (a BaseException, so that
-    it is never taken for the outcome of a record)."""
-
-
 def _track_threads(core: SyncCore, todo: Iterator[object], concurrency: int) -> Iterator[Outcome]:
     stop = threading.Event()
 
     def sleep(seconds: float) -> None:
         if stop.wait(seconds):
-            raise _Stopped
+            raise Stopped
 
     def one(record: object) -> TrackResult:
         return track(core, **record_arguments(record), sleep=sleep)
@@ -501,7 +496,7 @@ NOT_SENT = "not sent: track_many was stopped while this record waited to be sent
 def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outcome:
     try:
         return future.result()
-    except (_Stopped, concurrent.futures.CancelledError):
+    except (Stopped, concurrent.futures.CancelledError):
         # Only once the iteration was interrupted: stop is set for nothing else while an
         # outcome is still awaited.
         return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
@@ -524,23 +519,12 @@ def async_track_many(
 async def _track_tasks(
     core: AsyncCore, todo: Iterator[object], concurrency: int
 ) -> AsyncIterator[Outcome]:
+    # As the threads' sleep: once the run is stopped, a wait ends at once (Stopped) and the
+    # record it held back is not sent.
     stop = asyncio.Event()
 
-    async def sleep(seconds: float) -> None:
-        # As the threads' sleep: once the run is stopped, a wait ends at once and the
-        # record it held back is not sent. The wait itself is the core's (its clock).
-        stopped = asyncio.ensure_future(stop.wait())
-        waited = asyncio.ensure_future(core.sleep(seconds))
-        try:
-            await asyncio.wait((stopped, waited), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (stopped, waited):
-                task.cancel()
-        if stop.is_set():
-            raise _Stopped
-
     async def one(record: object) -> TrackResult:
-        return await async_track(core, **record_arguments(record), sleep=sleep)
+        return await async_track(core, **record_arguments(record), stop=stop)
 
     window: collections.deque[asyncio.Task[TrackResult]] = collections.deque()
     index = 0
@@ -597,7 +581,7 @@ async def _track_tasks(
 def _task_outcome(task: asyncio.Task[TrackResult], index: int) -> Outcome:
     try:
         return task.result()
-    except (_Stopped, asyncio.CancelledError):
+    except (Stopped, asyncio.CancelledError):
         return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
     except Exception as exc:
         return _noted(exc, index)
