@@ -23,4 +23,4 @@ __all__ = [
     "TimeInput",
 ]
 
-_publish(__name__, [EventQuery, NotGiven])
+_publish(__name__, [EventFilters, EventQuery, NotGiven])
