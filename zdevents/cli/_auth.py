@@ -12,12 +12,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import inspect
 import webbrowser
 from collections.abc import Mapping
 from typing import Any
 
-from zdevents import AuthStatus, Client, Login, access_token, auth_status, errors, logout
+from zdevents import AuthStatus, Client, Login, access_token, auth_status, errors, limits, logout
 
 from . import _run
 from ._messages import PROG, error, say
@@ -78,9 +77,9 @@ def _seconds(text: str) -> float:
     return value
 
 
-#: The library's defaults, read from its public signatures rather than repeated here.
-_LOGIN_PORT: int = inspect.signature(Login).parameters["port"].default
-_LOGIN_WAIT: float = inspect.signature(Login.wait).parameters["timeout"].default
+#: The library's defaults, defined once in zdevents.limits.
+_LOGIN_PORT: int = limits.DEFAULT_LOGIN_PORT
+_LOGIN_WAIT: float = limits.LOGIN_TIMEOUT
 
 
 def add_commands(

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import inspect
 import os
 from typing import Any
 
-from zdevents import Client, Identifier
+from zdevents import Client, Identifier, limits
 
 from ._export import Plan, export
 from ._formats import APPENDABLE_FORMATS, FORMATS
@@ -23,11 +22,9 @@ from ._options import add_request_options, add_verbosity, make_client
 from ._parser import ENVIRONMENT, EXAMPLES, utf8
 from ._people import PeopleFileError, read_people
 
-# The library's defaults, read from its public signatures rather than repeated here. The
-# default page size is also the largest Zendesk allows (fewest requests).
-_EVENTS = inspect.signature(Client.events).parameters
-_MAX_PAGE_SIZE: int = _EVENTS["page_size"].default
-_CONCURRENCY: int = inspect.signature(Client.events_many).parameters["concurrency"].default
+# The library's defaults and Zendesk's limits, defined once in zdevents.limits.
+_MAX_PAGE_SIZE: int = limits.MAX_PAGE_SIZE
+_CONCURRENCY: int = limits.DEFAULT_CONCURRENCY
 
 EVENTS_DETAILS = """\
 formats:
