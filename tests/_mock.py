@@ -125,13 +125,21 @@ def client(handler: Handler, **options: Any) -> Client:
     return Client(http_client=httpx.Client(transport=transport), **options)
 
 
-def async_client(recorder: Recorder, **options: Any) -> AsyncClient:
+def async_client(handler: Handler, **options: Any) -> AsyncClient:
+    """An AsyncClient on a mock transport, with the defaults of :func:`client`. ``handler``
+    answers each request; an object with a ``handle_async`` coroutine (a :class:`Recorder`,
+    or a handler that must await) is answered by that instead."""
     options.setdefault("backoff_base", 0)
-    options.setdefault("subdomain", SUBDOMAIN)
+    if "base_url" not in options:
+        options.setdefault("subdomain", SUBDOMAIN)
     if "oauth_token" not in options:
         options.setdefault("email", EMAIL)
         options.setdefault("api_token", API_TOKEN)
-    transport = httpx.MockTransport(recorder.handle_async)
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        return handler(request)
+
+    transport = httpx.MockTransport(getattr(handler, "handle_async", handle))
     return AsyncClient(http_client=httpx.AsyncClient(transport=transport), **options)
 
 
