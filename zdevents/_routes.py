@@ -3,8 +3,9 @@
 Paths and wire parameter names (``filter[...]``, ``page[...]``) live only in the spec and in
 the code generated from it. Every generated operation module has a public ``build_request``
 (method, path and query or body, nothing sent) and a ``<NAME>_PARAM`` constant per parameter
-(``openapi/templates/endpoint_module.py.jinja``). The generated package has no response
-path: zdevents sends and decodes responses itself.
+(``openapi/templates/endpoint_module.py.jinja``). The generated package is a working client
+on its own too (``sync``/``asyncio`` with response models), but zdevents sends through its own
+core and decodes event pages itself (exact bytes, bounded bodies, one deadline).
 
 Request building is generic: :func:`operation_request` builds any operation from keyword
 arguments named as the generated function names them, and :func:`events_request` builds a

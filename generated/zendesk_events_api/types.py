@@ -4,6 +4,7 @@ from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
+import httpx
 from attrs import define
 
 
@@ -45,10 +46,27 @@ T = TypeVar("T")
 class Response(Generic[T]):
     """A response from an endpoint"""
 
-    status_code: HTTPStatus
+    status_code: HTTPStatus | int
+    """ The status: an ``HTTPStatus``, or an ``int`` for a code outside the IANA list (520) """
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T | None
+
+
+def _status(code: int) -> HTTPStatus | int:
+    """``code`` as an ``HTTPStatus``, or as it is when HTTPStatus has no such member (520)"""
+    try:
+        return HTTPStatus(code)
+    except ValueError:
+        return code
+
+
+def _is_json(response: httpx.Response) -> bool:
+    """Whether ``response`` says its body is JSON (``application/json`` or ``*+json``)"""
+    media_type: str = (
+        response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    )
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]

@@ -53,6 +53,10 @@ class ClientCredentialsGrant:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__} is built from a JSON object, not {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         grant_type = check_client_credentials_grant_grant_type(d.pop("grant_type"))
 

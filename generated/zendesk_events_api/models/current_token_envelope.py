@@ -35,6 +35,10 @@ class CurrentTokenEnvelope:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.current_token import CurrentToken
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__} is built from a JSON object, not {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         token = CurrentToken.from_dict(d.pop("token"))
 

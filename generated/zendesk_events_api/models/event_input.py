@@ -76,6 +76,10 @@ class EventInput:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.event_input_properties import EventInputProperties
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__} is built from a JSON object, not {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         source = d.pop("source")
 

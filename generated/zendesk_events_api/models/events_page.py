@@ -73,6 +73,10 @@ class EventsPage:
         from ..models.link_item import LinkItem
         from ..models.meta import Meta
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__} is built from a JSON object, not {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         events = []
         _events = d.pop("events")

@@ -116,6 +116,10 @@ class Profile:
         from ..models.profile_attributes_type_0 import ProfileAttributesType0
         from ..models.profile_identifier import ProfileIdentifier
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__} is built from a JSON object, not {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 

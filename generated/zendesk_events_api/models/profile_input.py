@@ -82,6 +82,10 @@ class ProfileInput:
         from ..models.identifier_input import IdentifierInput
         from ..models.profile_input_attributes_type_0 import ProfileInputAttributesType0
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__} is built from a JSON object, not {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         source = d.pop("source")
 

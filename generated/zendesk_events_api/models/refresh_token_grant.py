@@ -63,6 +63,10 @@ class RefreshTokenGrant:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__} is built from a JSON object, not {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         grant_type = check_refresh_token_grant_grant_type(d.pop("grant_type"))
 

@@ -43,6 +43,10 @@ class TrackEventByProfileIdRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.event_input import EventInput
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__} is built from a JSON object, not {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         event = EventInput.from_dict(d.pop("event"))
 

@@ -53,6 +53,10 @@ class TrackEventRequest:
         from ..models.event_input import EventInput
         from ..models.profile_input import ProfileInput
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"{cls.__name__} is built from a JSON object, not {type(src_dict).__name__}"
+            )
         d = dict(src_dict)
         profile = ProfileInput.from_dict(d.pop("profile"))
 

@@ -1,7 +1,16 @@
 from typing import Any
 from urllib.parse import quote
 
-from ...types import UNSET, Unset
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_list_body import ErrorListBody
+from ...models.error_object_body import ErrorObjectBody
+from ...models.error_string_body import ErrorStringBody
+from ...models.errors_array_body import ErrorsArrayBody
+from ...models.events_page import EventsPage
+from ...types import UNSET, Response, Unset, _is_json, _status
 
 #: The HTTP method of list_events_by_profile_id.
 METHOD = "GET"
@@ -65,3 +74,311 @@ def build_request(
     }
 
     return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | EventsPage
+    | None
+):
+    if response.status_code == 200:
+        if not _is_json(response):
+            return None
+        response_200 = EventsPage.from_dict(response.json())
+
+        return response_200
+
+    if (
+        response.status_code in (400, 401, 403, 404, 429)
+        or 500 <= response.status_code <= 599
+    ):
+        if not _is_json(response):
+            return None
+
+        def _parse_response_400(
+            data: object,
+        ) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_0 = ErrorsArrayBody.from_dict(data)
+
+                return componentsschemas_error_body_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_1 = ErrorObjectBody.from_dict(data)
+
+                return componentsschemas_error_body_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_2 = ErrorListBody.from_dict(data)
+
+                return componentsschemas_error_body_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_body_type_3 = ErrorStringBody.from_dict(data)
+
+            return componentsschemas_error_body_type_3
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
+]:
+    return Response(
+        status_code=_status(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    profile_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    filtersource: str | Unset = UNSET,
+    filtertype: str | Unset = UNSET,
+    filterstart_time: str | Unset = UNSET,
+    filterend_time: str | Unset = UNSET,
+    pagesize: int | Unset = UNSET,
+    pageafter: str | Unset = UNSET,
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
+]:
+    """List the events of a profile by its id
+
+    Args:
+        profile_id (str):
+        filtersource (str | Unset):
+        filtertype (str | Unset):
+        filterstart_time (str | Unset): An ISO 8601 date (`YYYY-MM-DD`, years 0001 to 9999) or an
+            RFC 3339 date-time with
+            up to nine fractional digits. The pattern checks the calendar too (month lengths and
+            leap years) and ends with `(?![\\s\\S])` rather than `$`, which in Python's regular
+            expressions would also match before a final newline.
+        filterend_time (str | Unset): An ISO 8601 date (`YYYY-MM-DD`, years 0001 to 9999) or an
+            RFC 3339 date-time with
+            up to nine fractional digits. The pattern checks the calendar too (month lengths and
+            leap years) and ends with `(?![\\s\\S])` rather than `$`, which in Python's regular
+            expressions would also match before a final newline.
+        pagesize (int | Unset):
+        pageafter (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage]
+    """
+
+    kwargs = build_request(
+        profile_id=profile_id,
+        filtersource=filtersource,
+        filtertype=filtertype,
+        filterstart_time=filterstart_time,
+        filterend_time=filterend_time,
+        pagesize=pagesize,
+        pageafter=pageafter,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    profile_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    filtersource: str | Unset = UNSET,
+    filtertype: str | Unset = UNSET,
+    filterstart_time: str | Unset = UNSET,
+    filterend_time: str | Unset = UNSET,
+    pagesize: int | Unset = UNSET,
+    pageafter: str | Unset = UNSET,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | EventsPage
+    | None
+):
+    """List the events of a profile by its id
+
+    Args:
+        profile_id (str):
+        filtersource (str | Unset):
+        filtertype (str | Unset):
+        filterstart_time (str | Unset): An ISO 8601 date (`YYYY-MM-DD`, years 0001 to 9999) or an
+            RFC 3339 date-time with
+            up to nine fractional digits. The pattern checks the calendar too (month lengths and
+            leap years) and ends with `(?![\\s\\S])` rather than `$`, which in Python's regular
+            expressions would also match before a final newline.
+        filterend_time (str | Unset): An ISO 8601 date (`YYYY-MM-DD`, years 0001 to 9999) or an
+            RFC 3339 date-time with
+            up to nine fractional digits. The pattern checks the calendar too (month lengths and
+            leap years) and ends with `(?![\\s\\S])` rather than `$`, which in Python's regular
+            expressions would also match before a final newline.
+        pagesize (int | Unset):
+        pageafter (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
+    """
+
+    return sync_detailed(
+        profile_id=profile_id,
+        client=client,
+        filtersource=filtersource,
+        filtertype=filtertype,
+        filterstart_time=filterstart_time,
+        filterend_time=filterend_time,
+        pagesize=pagesize,
+        pageafter=pageafter,
+    ).parsed
+
+
+async def asyncio_detailed(
+    profile_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    filtersource: str | Unset = UNSET,
+    filtertype: str | Unset = UNSET,
+    filterstart_time: str | Unset = UNSET,
+    filterend_time: str | Unset = UNSET,
+    pagesize: int | Unset = UNSET,
+    pageafter: str | Unset = UNSET,
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
+]:
+    """List the events of a profile by its id
+
+    Args:
+        profile_id (str):
+        filtersource (str | Unset):
+        filtertype (str | Unset):
+        filterstart_time (str | Unset): An ISO 8601 date (`YYYY-MM-DD`, years 0001 to 9999) or an
+            RFC 3339 date-time with
+            up to nine fractional digits. The pattern checks the calendar too (month lengths and
+            leap years) and ends with `(?![\\s\\S])` rather than `$`, which in Python's regular
+            expressions would also match before a final newline.
+        filterend_time (str | Unset): An ISO 8601 date (`YYYY-MM-DD`, years 0001 to 9999) or an
+            RFC 3339 date-time with
+            up to nine fractional digits. The pattern checks the calendar too (month lengths and
+            leap years) and ends with `(?![\\s\\S])` rather than `$`, which in Python's regular
+            expressions would also match before a final newline.
+        pagesize (int | Unset):
+        pageafter (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage]
+    """
+
+    kwargs = build_request(
+        profile_id=profile_id,
+        filtersource=filtersource,
+        filtertype=filtertype,
+        filterstart_time=filterstart_time,
+        filterend_time=filterend_time,
+        pagesize=pagesize,
+        pageafter=pageafter,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    profile_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    filtersource: str | Unset = UNSET,
+    filtertype: str | Unset = UNSET,
+    filterstart_time: str | Unset = UNSET,
+    filterend_time: str | Unset = UNSET,
+    pagesize: int | Unset = UNSET,
+    pageafter: str | Unset = UNSET,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | EventsPage
+    | None
+):
+    """List the events of a profile by its id
+
+    Args:
+        profile_id (str):
+        filtersource (str | Unset):
+        filtertype (str | Unset):
+        filterstart_time (str | Unset): An ISO 8601 date (`YYYY-MM-DD`, years 0001 to 9999) or an
+            RFC 3339 date-time with
+            up to nine fractional digits. The pattern checks the calendar too (month lengths and
+            leap years) and ends with `(?![\\s\\S])` rather than `$`, which in Python's regular
+            expressions would also match before a final newline.
+        filterend_time (str | Unset): An ISO 8601 date (`YYYY-MM-DD`, years 0001 to 9999) or an
+            RFC 3339 date-time with
+            up to nine fractional digits. The pattern checks the calendar too (month lengths and
+            leap years) and ends with `(?![\\s\\S])` rather than `$`, which in Python's regular
+            expressions would also match before a final newline.
+        pagesize (int | Unset):
+        pageafter (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
+    """
+
+    return (
+        await asyncio_detailed(
+            profile_id=profile_id,
+            client=client,
+            filtersource=filtersource,
+            filtertype=filtertype,
+            filterstart_time=filterstart_time,
+            filterend_time=filterend_time,
+            pagesize=pagesize,
+            pageafter=pageafter,
+        )
+    ).parsed

@@ -1,7 +1,17 @@
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_list_body import ErrorListBody
+from ...models.error_object_body import ErrorObjectBody
+from ...models.error_string_body import ErrorStringBody
+from ...models.errors_array_body import ErrorsArrayBody
 from ...models.track_event_request import TrackEventRequest
+from ...models.track_result import TrackResult
+from ...types import Response, _is_json, _status
 
 #: The HTTP method of track_event_by_user_id.
 METHOD = "POST"
@@ -37,3 +47,243 @@ def build_request(
 
     _kwargs["headers"] = headers
     return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | TrackResult
+    | None
+):
+    if response.status_code == 202:
+        if not _is_json(response):
+            return None
+        response_202 = TrackResult.from_dict(response.json())
+
+        return response_202
+
+    if (
+        response.status_code in (400, 401, 403, 404, 409, 429)
+        or 500 <= response.status_code <= 599
+    ):
+        if not _is_json(response):
+            return None
+
+        def _parse_response_400(
+            data: object,
+        ) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_0 = ErrorsArrayBody.from_dict(data)
+
+                return componentsschemas_error_body_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_1 = ErrorObjectBody.from_dict(data)
+
+                return componentsschemas_error_body_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_2 = ErrorListBody.from_dict(data)
+
+                return componentsschemas_error_body_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_body_type_3 = ErrorStringBody.from_dict(data)
+
+            return componentsschemas_error_body_type_3
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+]:
+    return Response(
+        status_code=_status(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    user_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: TrackEventRequest,
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+]:
+    """Track an event on a Zendesk user's profile (the body describes the profile)
+
+     The user must exist (`404` otherwise); the profile is found or created as for
+    `trackEvent` and bound to that user. Not idempotent: a retry may store the event
+    twice.
+
+    Args:
+        user_id (int):
+        body (TrackEventRequest): The body of `trackEvent` and `trackEventByUserId`. Zendesk
+            documents no other
+            top-level fields; unknown ones are not rejected.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult]
+    """
+
+    kwargs = build_request(
+        user_id=user_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    user_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: TrackEventRequest,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | TrackResult
+    | None
+):
+    """Track an event on a Zendesk user's profile (the body describes the profile)
+
+     The user must exist (`404` otherwise); the profile is found or created as for
+    `trackEvent` and bound to that user. Not idempotent: a retry may store the event
+    twice.
+
+    Args:
+        user_id (int):
+        body (TrackEventRequest): The body of `trackEvent` and `trackEventByUserId`. Zendesk
+            documents no other
+            top-level fields; unknown ones are not rejected.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+    """
+
+    return sync_detailed(
+        user_id=user_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    user_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: TrackEventRequest,
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+]:
+    """Track an event on a Zendesk user's profile (the body describes the profile)
+
+     The user must exist (`404` otherwise); the profile is found or created as for
+    `trackEvent` and bound to that user. Not idempotent: a retry may store the event
+    twice.
+
+    Args:
+        user_id (int):
+        body (TrackEventRequest): The body of `trackEvent` and `trackEventByUserId`. Zendesk
+            documents no other
+            top-level fields; unknown ones are not rejected.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult]
+    """
+
+    kwargs = build_request(
+        user_id=user_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    user_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: TrackEventRequest,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | TrackResult
+    | None
+):
+    """Track an event on a Zendesk user's profile (the body describes the profile)
+
+     The user must exist (`404` otherwise); the profile is found or created as for
+    `trackEvent` and bound to that user. Not idempotent: a retry may store the event
+    twice.
+
+    Args:
+        user_id (int):
+        body (TrackEventRequest): The body of `trackEvent` and `trackEventByUserId`. Zendesk
+            documents no other
+            top-level fields; unknown ones are not rejected.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+    """
+
+    return (
+        await asyncio_detailed(
+            user_id=user_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,12 +1,17 @@
-from typing import Any
+from typing import Any, cast
 
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
 from ...models.authorize_code_challenge_method import (
     AuthorizeCodeChallengeMethod,
 )
 from ...models.authorize_response_type import (
     AuthorizeResponseType,
 )
-from ...types import UNSET, Unset
+from ...models.o_auth_error import OAuthError
+from ...types import UNSET, Response, Unset, _is_json, _status
 
 #: The HTTP method of authorize.
 METHOD = "GET"
@@ -75,3 +80,232 @@ def build_request(
     }
 
     return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | OAuthError | None:
+    if response.status_code == 302:
+        response_302 = cast(Any, None)
+        return response_302
+
+    if response.status_code == 400:
+        if not _is_json(response):
+            return None
+        response_400 = OAuthError.from_dict(response.json())
+
+        return response_400
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | OAuthError]:
+    return Response(
+        status_code=_status(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    response_type: AuthorizeResponseType,
+    client_id: str,
+    redirect_uri: str,
+    scope: str,
+    state: str | Unset = UNSET,
+    code_challenge: str | Unset = UNSET,
+    code_challenge_method: AuthorizeCodeChallengeMethod | Unset = UNSET,
+) -> Response[Any | OAuthError]:
+    """The page a browser opens to approve a client; redirects with a code
+
+     Opened in a browser, not called by the client. On approval Zendesk redirects to
+    `redirect_uri` with `code` (valid 120 seconds) and `state`; on denial with
+    `error=access_denied`, `error_description` and `state`. `code_challenge` (with
+    `code_challenge_method=S256`) is required for public clients (PKCE).
+
+    Args:
+        response_type (AuthorizeResponseType):
+        client_id (str):
+        redirect_uri (str):
+        scope (str):
+        state (str | Unset):
+        code_challenge (str | Unset):
+        code_challenge_method (AuthorizeCodeChallengeMethod | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | OAuthError]
+    """
+
+    kwargs = build_request(
+        response_type=response_type,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        state=state,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    response_type: AuthorizeResponseType,
+    client_id: str,
+    redirect_uri: str,
+    scope: str,
+    state: str | Unset = UNSET,
+    code_challenge: str | Unset = UNSET,
+    code_challenge_method: AuthorizeCodeChallengeMethod | Unset = UNSET,
+) -> Any | OAuthError | None:
+    """The page a browser opens to approve a client; redirects with a code
+
+     Opened in a browser, not called by the client. On approval Zendesk redirects to
+    `redirect_uri` with `code` (valid 120 seconds) and `state`; on denial with
+    `error=access_denied`, `error_description` and `state`. `code_challenge` (with
+    `code_challenge_method=S256`) is required for public clients (PKCE).
+
+    Args:
+        response_type (AuthorizeResponseType):
+        client_id (str):
+        redirect_uri (str):
+        scope (str):
+        state (str | Unset):
+        code_challenge (str | Unset):
+        code_challenge_method (AuthorizeCodeChallengeMethod | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | OAuthError
+    """
+
+    return sync_detailed(
+        client=client,
+        response_type=response_type,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        state=state,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    response_type: AuthorizeResponseType,
+    client_id: str,
+    redirect_uri: str,
+    scope: str,
+    state: str | Unset = UNSET,
+    code_challenge: str | Unset = UNSET,
+    code_challenge_method: AuthorizeCodeChallengeMethod | Unset = UNSET,
+) -> Response[Any | OAuthError]:
+    """The page a browser opens to approve a client; redirects with a code
+
+     Opened in a browser, not called by the client. On approval Zendesk redirects to
+    `redirect_uri` with `code` (valid 120 seconds) and `state`; on denial with
+    `error=access_denied`, `error_description` and `state`. `code_challenge` (with
+    `code_challenge_method=S256`) is required for public clients (PKCE).
+
+    Args:
+        response_type (AuthorizeResponseType):
+        client_id (str):
+        redirect_uri (str):
+        scope (str):
+        state (str | Unset):
+        code_challenge (str | Unset):
+        code_challenge_method (AuthorizeCodeChallengeMethod | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | OAuthError]
+    """
+
+    kwargs = build_request(
+        response_type=response_type,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        state=state,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    response_type: AuthorizeResponseType,
+    client_id: str,
+    redirect_uri: str,
+    scope: str,
+    state: str | Unset = UNSET,
+    code_challenge: str | Unset = UNSET,
+    code_challenge_method: AuthorizeCodeChallengeMethod | Unset = UNSET,
+) -> Any | OAuthError | None:
+    """The page a browser opens to approve a client; redirects with a code
+
+     Opened in a browser, not called by the client. On approval Zendesk redirects to
+    `redirect_uri` with `code` (valid 120 seconds) and `state`; on denial with
+    `error=access_denied`, `error_description` and `state`. `code_challenge` (with
+    `code_challenge_method=S256`) is required for public clients (PKCE).
+
+    Args:
+        response_type (AuthorizeResponseType):
+        client_id (str):
+        redirect_uri (str):
+        scope (str):
+        state (str | Unset):
+        code_challenge (str | Unset):
+        code_challenge_method (AuthorizeCodeChallengeMethod | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | OAuthError
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            response_type=response_type,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scope=scope,
+            state=state,
+            code_challenge=code_challenge,
+            code_challenge_method=code_challenge_method,
+        )
+    ).parsed
