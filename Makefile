@@ -39,15 +39,22 @@ layers: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict zdevents
 
+# pytest-xdist: the suite waits more than it computes (subprocesses, sockets, a sandbox per
+# test), so more workers than cores pay; PYTEST_WORKERS=0 runs in one process (for -x or pdb).
+# --dist loadgroup: tests marked xdist_group(name) share one worker, the rest are handed out
+# as workers free up. PYTEST_ARGS comes last and can override either.
+PYTEST_WORKERS ?= 4
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+
 pytest: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The full gate (CI runs this), with the library tests once more under TZ=$(TEST_TZ).
 # test-fast is the edit loop: everything but the slow contract and fuzz runs.
 test: lint layers typecheck spec check-generated wheel-check pytest test-tz
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) -m "not slow" -q $(PYTEST_ARGS)
 
 # Build the sdist and the wheel and check them (check-wheel-contents, LICENSE, no tests).
 wheel-check: $(STAMP)
@@ -57,7 +64,7 @@ wheel-check: $(STAMP)
 # half-hour offset), so that a local-time slip cannot pass because the machine runs in UTC.
 TEST_TZ ?= America/St_Johns
 test-tz: $(STAMP)
-	TZ=$(TEST_TZ) $(PY) -m pytest -m "not slow" -q tests/library $(PYTEST_ARGS)
+	TZ=$(TEST_TZ) $(PY) -m pytest $(XDIST) -m "not slow" -q tests/library $(PYTEST_ARGS)
 
 # Mutation testing of the core modules (scripts/mutation.py; [tool.mutmut] in pyproject.toml).
 # Not part of `make test`: it takes hours on two cores. MODULES=_retry for one module;
