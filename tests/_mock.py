@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -200,6 +202,17 @@ class FakeClock:
         monkeypatch.setattr(_retry, "_JITTER", self)
         monkeypatch.setattr(_client, "asyncio", _Proxy(asyncio, sleep=self.async_sleep))
         return self
+
+
+_FAKE_CLOCK_SITE = Path(__file__).with_name("_fake_clock_site")
+
+
+def fake_clock_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` for a subprocess (a command-line run) whose zdevents waits on a
+    :class:`FakeClock`: retries and pacing take no time, so a test can ride out the faults
+    it injects without sleeping through the backoff (tests/_fake_clock_site)."""
+    path = [str(_FAKE_CLOCK_SITE), *filter(None, [env.get("PYTHONPATH")])]
+    return {**env, "PYTHONPATH": os.pathsep.join(path)}
 
 
 class _Proxy:

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import pytest
 
+from tests._mock import fake_clock_env
 from tests.cli.test_cli import (
     JDOE,
     USER,
@@ -127,14 +128,16 @@ def _flaky(factory: Any) -> Any:
 
 def test_verbose_shows_each_retry_on_its_own_line(zendesk_sandbox_factory: Any) -> None:
     sandbox = _flaky(zendesk_sandbox_factory)
+    env = fake_clock_env(cli_env(sandbox))  # the backoff of ~20 retries, taken in no time
     result = run(sandbox, "events", "--user-id", USER, "--page-size", "5", "-v",
-                 "--max-retries", "20")  # fmt: skip
+                 "--max-retries", "20", env=env)  # fmt: skip
     assert result.returncode == 0, result.stderr
     retries = [line for line in result.stderr.splitlines() if "retrying" in line]
     assert len(retries) == sandbox.fault_counts["503"] > 0
     assert all(line.startswith("zdevents: ") and "503" in line for line in retries)
     assert jsonl(result.stdout) == library_events(sandbox, user_id=USER)
-    quiet = run(sandbox, "events", "--user-id", USER, "--page-size", "5", "--max-retries", "20")
+    quiet = run(sandbox, "events", "--user-id", USER, "--page-size", "5", "--max-retries", "20",
+                env=env)  # fmt: skip
     assert "retrying" not in quiet.stderr
 
 

@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests._mock import fake_clock_env
 from zdevents import AsyncClient, Client, errors
 
 EMAIL = "agent.secrets@coolbikes.test"
@@ -344,7 +345,7 @@ def _run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "zdevents", *args],
-        env=full_env,
+        env=fake_clock_env(full_env),  # the faults' retries without their backoff
         capture_output=True,
         text=True,
         timeout=120,
