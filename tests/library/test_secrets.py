@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import html
 import http.server
 import json
 import logging
@@ -22,7 +21,6 @@ import subprocess
 import sys
 import threading
 import traceback
-import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,11 +29,11 @@ import httpx
 import pytest
 
 from tests._mock import fake_clock_env
+from tests._secrets import API_TOKEN, EMAIL, OAUTH_TOKEN
+from tests._secrets import all_views as _all_views
+from tests._secrets import encodings as _encodings
 from zdevents import AsyncClient, Client, errors
 
-EMAIL = "agent.secrets@coolbikes.test"
-API_TOKEN = "zdAPItok3n-Q7x9F2kLm4Vn8Rp"
-OAUTH_TOKEN = "zdOAuthT0ken-Hs5Jd8Kw2Zc6Yb"
 CREDENTIAL = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
 SECRETS = (API_TOKEN, OAUTH_TOKEN, CREDENTIAL)
 
@@ -581,21 +579,6 @@ def test_valid_subdomain_is_accepted(subdomain: str) -> None:
 # --- whatever the server echoes, in any encoding, wherever ----------------------------------
 
 
-def _encodings(header: str) -> dict[str, str]:
-    """The Authorization header as hostile or careless servers have been seen to echo it."""
-    value = header.split(" ", 1)[1]
-    return {
-        "plain": header,
-        "token alone": API_TOKEN if header.startswith("Basic") else OAUTH_TOKEN,
-        "json \\u escapes": "".join(f"\\u{ord(c):04x}" for c in header),
-        "gson = escaped": header.replace("=", "\\u003d"),
-        "url-encoded": urllib.parse.quote(header, safe=""),
-        "url-encoded twice": urllib.parse.quote(urllib.parse.quote(header, safe=""), safe=""),
-        "split by spaces": " ".join(value[i : i + 6] for i in range(0, len(value), 6)),
-        "html entities": "".join(f"&#{ord(c)};" for c in header),
-    }
-
-
 _MULTILINE = {
     "wrapped over lines": lambda v: "\n".join(v[i : i + 8] for i in range(0, len(v), 8)),
     "json-escaped newlines": lambda v: "\\n".join(v[i : i + 8] for i in range(0, len(v), 8)),
@@ -686,15 +669,6 @@ def test_no_echo_of_the_credential_reaches_an_exception_or_a_log(
         assert_clean(_all_views(text), f"{place}/{encoding}")
     for record in caplog.records:
         assert_clean(_all_views(caplog.text), f"log of {record.name}")
-
-
-def _all_views(text: str) -> str:
-    """The text and what a reader could decode from it, in one string to search."""
-    views = [text]
-    for _ in range(2):
-        text = urllib.parse.unquote(html.unescape(text.encode().decode("unicode_escape", "ignore")))
-        views += [text, "".join(text.split())]
-    return "\n".join(views)
 
 
 def test_quoted_headers_are_bounded() -> None:
