@@ -33,7 +33,11 @@ from tests.cli.test_cli import (
 
 
 def run_in_pty(
-    sandbox: Any, *args: str, stdout: IO[bytes] | None = None, timeout: float = 60
+    sandbox: Any,
+    *args: str,
+    stdout: IO[bytes] | None = None,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
     """Run the CLI with stderr (and stdout, unless given) on a new pseudo-terminal; return
     the exit status and everything the terminal received."""
@@ -43,7 +47,7 @@ def run_in_pty(
         stdin=subprocess.DEVNULL,
         stdout=stdout if stdout is not None else slave,
         stderr=slave,
-        env=cli_env(sandbox),
+        env=cli_env(sandbox) if env is None else env,
         close_fds=True,
     )
     os.close(slave)
@@ -147,7 +151,8 @@ def test_progress_says_when_it_waits(zendesk_sandbox_factory: Any, tmp_path: Pat
     with open(os.devnull, "wb") as devnull:
         status, screen = run_in_pty(sandbox, "events", "--user-id", USER, "--page-size", "5",
                                     "--max-retries", "20", "-o", str(tmp_path / "o"),
-                                    stdout=devnull)  # fmt: skip
+                                    stdout=devnull,
+                                    env=fake_clock_env(cli_env(sandbox)))  # fmt: skip
     assert status == 0, screen
     assert sandbox.fault_counts["503"] > 0
     assert b"waiting" in screen and b"retry after" in screen and b"503" in screen
