@@ -53,8 +53,11 @@ pytest: $(STAMP)
 # test-fast is the edit loop: everything but the slow contract and fuzz runs.
 test: lint layers typecheck spec check-generated wheel-check pytest test-tz
 
+# The edit loop fuzzes with fewer examples (tests/library/test_fuzz_inputs.py); `make test`
+# keeps the full count.
+FAST_FUZZ_EXAMPLES ?= 50
 test-fast: $(STAMP)
-	$(PY) -m pytest $(XDIST) -m "not slow" -q $(PYTEST_ARGS)
+	ZDEVENTS_FUZZ_EXAMPLES=$(FAST_FUZZ_EXAMPLES) $(PY) -m pytest $(XDIST) -m "not slow" -q $(PYTEST_ARGS)
 
 # Build the sdist and the wheel and check them (check-wheel-contents, LICENSE, no tests).
 wheel-check: $(STAMP)
