@@ -16,9 +16,10 @@ Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :func:`validate_record` (a ``track_many`` record checked without sending),
 :func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`),
 the module :mod:`zdevents.errors`; signing in: :class:`Login` (the browser login of
-``zdevents auth login``), :func:`auth_status`, :func:`access_token`, :func:`logout` (with
-:class:`AuthStatus`). ``ZDEVENTS_LOG=info`` (or ``debug``) in the environment
-logs retries and pauses (and requests) to stderr.
+``zdevents auth login``), :func:`auth_status`, :func:`access_token` (:func:`aaccess_token`
+for an :class:`AsyncClient`), :func:`logout` (with :class:`AuthStatus`).
+``ZDEVENTS_LOG=info`` (or ``debug``) in the environment logs retries and pauses (and
+requests) to stderr.
 """
 
 # First: for the zdevents command only, Ctrl-C while the rest imports is a quiet exit 130.
@@ -29,7 +30,7 @@ from . import errors
 from ._client import AsyncClient, AsyncEventStream, Client, EventStream
 from ._event import Event
 from ._identifier import Identifier
-from ._login import AuthStatus, Login, access_token, auth_status, logout
+from ._login import AuthStatus, Login, aaccess_token, access_token, auth_status, logout
 from ._logs import setup_from_env as _setup_logging
 from ._profiles import Profile
 from ._responses import Headers, Page, RateLimit
@@ -55,6 +56,7 @@ __all__ = [
     "SyncReport",
     "TrackResult",
     "__version__",
+    "aaccess_token",
     "access_token",
     "auth_status",
     "errors",

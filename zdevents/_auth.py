@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -43,7 +44,7 @@ from zendesk_events_api.models import (
     TokenResponse,
 )
 
-from ._config import Secret, _text, authorization
+from ._config import Secret, _text, authorization, same_origin
 from ._routes import Request, operation_request
 from .errors import (
     APIError,
@@ -186,8 +187,10 @@ def tokens_from(body: object, now: float, previous: Tokens | None = None) -> Tok
     scope = body.get("scope") if isinstance(body.get("scope"), str) else None
 
     def at(seconds: object) -> float | None:
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
             return None
+        if not math.isfinite(seconds) or seconds <= 0:
+            return None  # NaN would make the token unusable at once: one mint per request
         return now + float(min(seconds, 10 * 365 * 86_400))
 
     refresh_at = at(refresh_in)
@@ -328,11 +331,14 @@ class LoginStore:
     def exists(self) -> bool:
         return os.path.lexists(self.path)
 
-    def _check_private(self, path: str, *, folder: bool) -> None:
-        try:
-            info = os.stat(path)
-        except FileNotFoundError:
-            return
+    def _check_private(
+        self, path: str, *, folder: bool, info: os.stat_result | None = None
+    ) -> None:
+        if info is None:
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                return
         mode = stat.S_IMODE(info.st_mode)
         fix = f"chmod {'700' if folder else '600'} {path}"
         if info.st_uid != os.getuid():
@@ -347,18 +353,47 @@ class LoginStore:
             )
 
     def load(self) -> StoredLogin | None:
-        """The stored login, or ``None``; a store readable by others is refused."""
+        """The stored login, or ``None``; a store readable by others, or that is no regular
+        file (a FIFO would hang the read, a directory fail it), is refused."""
         self._check_private(self.directory, folder=True)
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+            # O_NONBLOCK: opening a FIFO must not wait for a writer.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise ConfigurationError(f"cannot read {self.path}: {exc.strerror}") from None
-        with os.fdopen(fd, encoding="utf-8") as file:
-            self._check_private(self.path, folder=False)
-            text = file.read(1 << 20)
-        return StoredLogin.from_json(text, self.path)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise ConfigurationError(
+                f"{self.path} is not a regular file: remove it and run `zdevents auth login`"
+            )
+        with os.fdopen(fd, "rb") as file:
+            self._check_private(self.path, folder=False, info=info)
+            try:
+                data = file.read(1 << 20)
+            except OSError as exc:
+                raise ConfigurationError(f"cannot read {self.path}: {exc.strerror}") from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = ""
+        return self._check_account(StoredLogin.from_json(text, self.path))
+
+    def _check_account(self, login: StoredLogin) -> StoredLogin:
+        # A login copied or renamed by hand must not send its tokens to another host.
+        try:
+            same = same_origin(httpx.URL(login.account), httpx.URL(self.account))
+        except (httpx.InvalidURL, TypeError):
+            same = False
+        if not same:
+            raise ConfigurationError(
+                f"{self.path} holds the login of {login.account[:200]!r}, not of "
+                f"{self.account}: refusing to send its tokens there; remove it and run "
+                "`zdevents auth login`"
+            )
+        return login
 
     def _make_folders(self) -> None:
         for folder in (self.home, self.directory):
@@ -381,10 +416,24 @@ class LoginStore:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
+        self._remove_leftovers()
         _fsync_folder(self.directory)
 
+    def _remove_leftovers(self) -> None:
+        # Saves run under the lock: any temporary file of this store is one a killed save
+        # left behind, with tokens in it (dead or alive); none should outlive the next save.
+        prefix = os.path.basename(self.path) + "."
+        with contextlib.suppress(OSError):
+            for name in os.listdir(self.directory):
+                if name.startswith(prefix) and re.fullmatch(
+                    r"\d+\.[0-9a-f]{8}\.tmp", name[len(prefix) :]
+                ):
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(self.directory, name))
+
     def delete(self) -> bool:
-        """Remove the stored login; whether there was one."""
+        """Remove the stored login (and what killed saves left); whether there was one."""
+        self._remove_leftovers()
         try:
             os.unlink(self.path)
         except FileNotFoundError:
@@ -394,7 +443,18 @@ class LoginStore:
 
     def _open_lock(self) -> int:
         self._make_folders()
-        return os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+        try:
+            fd = os.open(self.lock_path, flags, 0o600)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot open the lock {self.lock_path}: {exc.strerror} (it must be a regular "
+                "file: remove it)"
+            ) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ConfigurationError(f"the lock {self.lock_path} is not a regular file: remove it")
+        return fd
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -415,6 +475,67 @@ class LoginStore:
             yield
         finally:
             os.close(fd)
+
+
+#: The keyring service the logins are stored under (the account URL is the user name).
+KEYRING_SERVICE = "zdevents"
+
+
+def _keyring() -> Any:
+    try:
+        import keyring
+    except ImportError:
+        raise ConfigurationError(
+            "ZDEVENTS_LOGIN_STORE=keyring needs the keyring extra: "
+            "pip install 'zdevents[keyring]' (or unset it to store logins in files)"
+        ) from None
+    return keyring
+
+
+class KeyringLoginStore(LoginStore):
+    """The login of one account in the OS keyring (service ``zdevents``, the account URL as
+    user name), chosen with ``ZDEVENTS_LOGIN_STORE=keyring``. Its lock stays a file under
+    ``HOME/logins`` so that refreshes are single-flight across processes as with files."""
+
+    def __init__(self, home: str, base_url: httpx.URL) -> None:
+        super().__init__(home, base_url)
+        self._keyring = _keyring()
+        self.path = f"the OS keyring (service {KEYRING_SERVICE!r}, user {self.account!r})"
+
+    def _call(self, what: str, *args: str) -> Any:
+        try:
+            return getattr(self._keyring, what)(KEYRING_SERVICE, self.account, *args)
+        except self._keyring.errors.PasswordDeleteError:
+            raise
+        except Exception as exc:  # any backend's failure: one line, never its details
+            raise ConfigurationError(
+                f"the OS keyring failed ({type(exc).__name__}) for {self.path}: check the "
+                "keyring backend, or unset ZDEVENTS_LOGIN_STORE to store logins in files"
+            ) from None
+
+    def exists(self) -> bool:
+        return self._call("get_password") is not None
+
+    def load(self) -> StoredLogin | None:
+        text = self._call("get_password")
+        if text is None:
+            return None
+        return self._check_account(StoredLogin.from_json(text, self.path))
+
+    def save(self, login: StoredLogin) -> None:
+        self._call("set_password", login.to_json())
+
+    def delete(self) -> bool:
+        try:
+            self._call("delete_password")
+        except self._keyring.errors.PasswordDeleteError:
+            return False
+        return True
+
+
+def login_store(home: str, base_url: httpx.URL, kind: str = "file") -> LoginStore:
+    """The store of ``base_url``'s login: files under ``home`` or the OS keyring."""
+    return KeyringLoginStore(home, base_url) if kind == "keyring" else LoginStore(home, base_url)
 
 
 def _fsync_folder(folder: str) -> None:
@@ -733,12 +854,42 @@ class StoredLoginAuth(_Renewing):
         tokens = tokens_from(answer, now, previous=fresh)
         login = attrs.evolve(stored, tokens=tokens)
         self.scrubber.add(tokens.access)
-        self.store.save(login)  # before the new pair is used for anything
+        _save_whatever_happens(self.store, login)  # before the new pair is used for anything
         self._take(login)
         logger.info("refreshed the stored OAuth login for %s", self.store.account)
 
     def scope_advice(self) -> str | None:
         return "log in again with the scope it needs: zdevents auth login --scope 'read write'"
+
+
+def _save_whatever_happens(store: LoginStore, login: StoredLogin) -> None:
+    """Save a rotated pair even if Ctrl-C (or another signal raised as an exception) lands
+    meanwhile: Zendesk already killed the old pair, so a save given up is a lost login. The
+    save runs in a thread of its own (signals are raised in the main thread); an interrupt
+    waits for it to finish, then goes on."""
+    failed: list[BaseException] = []
+    done = threading.Event()
+
+    def save() -> None:
+        try:
+            store.save(login)
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            done.set()
+
+    # Waited for with an Event, not Thread.join: an interrupted join (CPython 3.11) can mark
+    # the thread finished while it runs, and the process then exits without it.
+    threading.Thread(target=save, name="zdevents-save-login").start()
+    try:
+        done.wait()
+    except BaseException:
+        while not done.is_set():
+            with contextlib.suppress(BaseException):
+                done.wait()
+        raise
+    if failed:
+        raise failed[0]
 
 
 def resolve_auth(

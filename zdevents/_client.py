@@ -23,9 +23,9 @@ import attrs
 import httpx
 
 from . import _bulk
-from ._auth import Auth, LoginStore, StoredLoginAuth, resolve_auth
+from ._auth import Auth, StoredLoginAuth, login_store, resolve_auth
 from ._bulk import Job, OnMissing, Selector
-from ._config import ENV_HELP, base_url_of, env_settings, login_home
+from ._config import ENV_HELP, base_url_of, env_settings, login_home, login_store_kind
 from ._event import Event
 from ._failures import describe_write_failure, error_from_response, transport_errors
 from ._identifier import Identifier
@@ -39,12 +39,12 @@ from ._profiles import (
     fetch_profiles,
 )
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query
-from ._ratelimit import RateLimiter
+from ._ratelimit import MAX_SECONDS, RateLimiter
 from ._responses import Page, decode_page
-from ._retry import MAX_SECONDS, Attempts, RetryPolicy
+from ._retry import Attempts, RetryPolicy
 from ._routes import Request
 from ._time import TimeInput
-from ._track import Outcome, TrackResult, async_track, async_track_many, track, track_many
+from ._track import Outcome, Stopped, TrackResult, async_track, async_track_many, track, track_many
 from ._transport import (
     ACCEPT_ENCODING,
     ERROR_BODY_LIMIT,
@@ -346,9 +346,16 @@ class _BaseClient:
         account: dict[str, Any] = {**settings, **explicit}
         if not own_credentials and not any(k in settings for k in _CREDENTIAL_KEYS):
             url = base_url_of(account.get("subdomain"), account.get("base_url"))
-            store = LoginStore(login_home(environ), url)
+            store = login_store(login_home(environ), url, login_store_kind(environ))
             if not store.exists():
                 raise ConfigurationError(f"no Zendesk credentials: {ENV_HELP}")
+            if oauth_scope is not None:
+                # A login's scopes were granted at login: they cannot change per client.
+                raise ConfigurationError(
+                    "oauth_scope applies to client credentials; the stored login has the "
+                    "scopes granted when it was made: run `zdevents auth login --scope S` "
+                    "to change them"
+                )
             auth: Auth | None = StoredLoginAuth(store)
         else:
             auth = None
@@ -1141,9 +1148,27 @@ class AsyncClient(_BaseClient):
         json: object = None,
         decode: Callable[[httpx.Response], T],
         authorize: bool = True,
+        stop: asyncio.Event | None = None,
     ) -> T:
-        """The asyncio twin of :meth:`Client._send`, with the same policy."""
+        """The asyncio twin of :meth:`Client._send`, with the same policy (``stop``: once
+        set, a wait ends at once with ``Stopped``, so that ``track_many`` can end the waits
+        of a stopped run)."""
         self._check_open()
+
+        async def sleep(seconds: float) -> None:
+            if stop is None:
+                await asyncio.sleep(seconds)
+                return
+            sleeper = asyncio.ensure_future(asyncio.sleep(seconds))
+            stopper = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait((sleeper, stopper), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sleeper.cancel()
+                stopper.cancel()
+            if stop.is_set():
+                raise Stopped
+
         what, attempts = self._attempts(method, url, idempotent=not authorize)
         renewed = False
         while True:
@@ -1151,7 +1176,7 @@ class AsyncClient(_BaseClient):
             wait = self._limiter.reserve()
             if wait > 0:
                 attempts.check_pacing(wait)
-                await asyncio.sleep(wait)
+                await sleep(wait)
             try:
                 request, seconds = self._prepare(method, url, params, json, attempts, header)
                 response = await self._exchange(request, what, seconds)
@@ -1169,7 +1194,7 @@ class AsyncClient(_BaseClient):
                 continue
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(self._failed(exc, method, not authorize))
-            await asyncio.sleep(wait)
+            await sleep(wait)
 
     async def _token_send(self, request: Request) -> Any:
         return await self._send(

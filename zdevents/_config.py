@@ -32,6 +32,9 @@ CREDENTIAL_VARIABLES = {
 }
 #: Where ``zdevents auth login`` keeps its logins (default: the XDG config folder).
 HOME_VARIABLE = "ZDEVENTS_HOME"
+#: Which store holds the logins: ``file`` (the default) or ``keyring`` (opt-in, the extra).
+STORE_VARIABLE = "ZDEVENTS_LOGIN_STORE"
+LOGIN_STORES = ("file", "keyring")
 
 
 class Secret:
@@ -285,3 +288,14 @@ def login_home(environ: Mapping[str, str] | None = None) -> str:
         return os.path.abspath(os.path.expanduser(home))
     config = _get(env, "XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return os.path.join(os.path.abspath(config), "zdevents")
+
+
+def login_store_kind(environ: Mapping[str, str] | None = None) -> str:
+    """``ZDEVENTS_LOGIN_STORE``: ``"file"`` (unset or empty) or ``"keyring"``."""
+    env = os.environ if environ is None else environ
+    kind = (_get(env, STORE_VARIABLE) or "file").lower()
+    if kind not in LOGIN_STORES:
+        raise ConfigurationError(
+            f"{STORE_VARIABLE} must be 'file' (the default) or 'keyring', not {kind[:40]!r}"
+        )
+    return kind

@@ -76,6 +76,39 @@ def with_scrubber(items: list[T], secret: Scrubber | None) -> list[T]:
     return items
 
 
+class _ReprAsScrubbed:
+    """What stands in for the scrubber of the client that read an item once the item is
+    pickled or copied (a credential cannot be): the item's repr as that scrubber made it.
+    Without it an unpickled or copied event would show an echoed credential in its id,
+    source or type."""
+
+    __slots__ = ("_shown",)
+
+    def __init__(self, shown: str) -> None:
+        self._shown = shown
+
+    def scrub_text(self, text: str) -> str:
+        return self._shown  # only ever asked for the repr of the item it came with
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_ReprAsScrubbed, (self._shown,))
+
+
+def restore(cls: type[T], raw: bytes, shown: str | None) -> T:
+    """An item unpickled (or copied): its text, and its repr as the reading client made it."""
+    item = cls(raw)  # type: ignore[call-arg]
+    if shown is not None:
+        item._secret = _ReprAsScrubbed(shown)  # type: ignore[attr-defined]
+    return item
+
+
+def reduced(item: object, raw: bytes) -> tuple[Any, ...]:
+    """``__reduce__`` of an event or a profile: the text, and, if a client read it, its repr
+    as that client's scrubber made it - never the scrubber (a Secret cannot be pickled)."""
+    secret = getattr(item, "_secret", None)
+    return (restore, (type(item), raw, None if secret is None else repr(item)))
+
+
 def scrubbed_repr(text: str, item: object) -> str:
     """A repr made safe with the scrubber of the client that read ``item``, if any."""
     secret: Scrubber | None = getattr(item, "_secret", None)
@@ -275,8 +308,7 @@ class Event:
         return scrubbed_repr(f"Event({shown})", self)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # The text alone: never the client's scrubber (a Secret cannot be pickled).
-        return (type(self), (self._raw,))
+        return reduced(self, self._raw)
 
 
 Event.__module__ = "zdevents"

@@ -16,7 +16,9 @@ import hashlib
 import hmac
 import http.server
 import os
+import re
 import secrets
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -32,18 +34,26 @@ from ._auth import (
     REFRESH_TOKEN_SECONDS,
     Auth,
     ClientCredentialsAuth,
-    LoginStore,
     Scrubber,
     StoredLogin,
     StoredLoginAuth,
     _as_refusal,
     current_token_request,
+    login_store,
     revoke_request,
     token_request,
     tokens_from,
 )
-from ._client import Client, _json_body, with_auth
-from ._config import Secret, _text, base_url_of, env_settings, login_home
+from ._client import AsyncClient, Client, _json_body, with_auth
+from ._config import (
+    LOGIN_STORES,
+    Secret,
+    _text,
+    base_url_of,
+    env_settings,
+    login_home,
+    login_store_kind,
+)
 from ._routes import operation_request
 from .errors import APIError, ConfigurationError, ZendeskError
 
@@ -105,28 +115,44 @@ class _Redirect(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path, _, query = self.path.partition("?")
-        if path != "/":
+        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        if path != "/" or not ("code" in params or "error" in params):
+            # A favicon, a prefetch, a port scanner: not the redirect, the login waits on.
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
-        self.server.answer = params
         text = b"zdevents is logged in." if "code" in params else b"The login did not succeed."
         body = _PAGE % text
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+        finally:
+            # After the page is out (the login may end the process next), or if it failed.
+            self.server.take(params)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the query holds the code: never logged
 
 
-class _Listener(http.server.HTTPServer):
+class _Listener(http.server.ThreadingHTTPServer):
+    """One thread per connection: a connection that trickles its request cannot keep the
+    browser's redirect waiting (the wait's deadline holds for the login, not for them)."""
+
+    daemon_threads = True
+    block_on_close = False
     answer: dict[str, str] | None = None
+    _taken = threading.Lock()
+
+    def take(self, params: dict[str, str]) -> None:
+        with self._taken:
+            if self.answer is None:
+                self.answer = params  # the first redirect counts, later ones do not
 
 
 class Login:
@@ -139,8 +165,10 @@ class Login:
     ``port`` is the loopback port of the redirect URL ``http://127.0.0.1:PORT/``, which
     must be registered on the OAuth client (0: any free port, for tests). ``client_secret``
     is sent along for a confidential client. ``home`` is where logins are stored
-    (``ZDEVENTS_HOME``, by default ``~/.config/zdevents``). Close it (or use ``with``) if
-    :meth:`wait` is never called.
+    (``ZDEVENTS_HOME``, by default ``~/.config/zdevents``); ``store`` is ``"file"`` or
+    ``"keyring"`` (the OS keyring, with ``pip install 'zdevents[keyring]'``; by default
+    ``ZDEVENTS_LOGIN_STORE``, else files). Close it (or use ``with``) if :meth:`wait` is
+    never called.
     """
 
     def __init__(
@@ -153,6 +181,7 @@ class Login:
         scope: str = DEFAULT_SCOPE,
         port: int = DEFAULT_LOGIN_PORT,
         home: str | None = None,
+        store: str | None = None,
         **client_options: Any,
     ) -> None:
         self.base_url = base_url_of(subdomain, base_url)
@@ -167,7 +196,10 @@ class Login:
         )
         self._verifier = Secret(secrets.token_urlsafe(48))
         self._state = secrets.token_urlsafe(24)
-        self.store = LoginStore(home or login_home(), self.base_url)
+        kind = login_store_kind() if store is None else store
+        if kind not in LOGIN_STORES:
+            raise ValueError(f"store={kind!r} is not one of {', '.join(LOGIN_STORES)}")
+        self.store = login_store(home or login_home(), self.base_url, kind)
         self._options = client_options
         try:
             self._listener = _Listener(("127.0.0.1", port), _Redirect)
@@ -221,6 +253,7 @@ class Login:
             scope=scope,
             port=port,
             home=login_home(env),
+            store=login_store_kind(env),
             **account,
         )
 
@@ -242,7 +275,8 @@ class Login:
                 "refused, no token requested; run `zdevents auth login` again"
             )
         if "error" in answer:
-            code = answer["error"] if answer["error"].isidentifier() else "an error"
+            error = answer["error"]
+            code = error if re.fullmatch(r"[a-z_]{1,40}", error) else "an error"
             raise ZendeskError(
                 f"the login was not approved ({code}): no token requested; run "
                 "`zdevents auth login` again and approve the access"
@@ -331,6 +365,7 @@ def auth_status(client: Client) -> AuthStatus:
     >>> auth_status(Client.from_env()).kind
     'login'
     """
+    _sync_only(client, "auth_status")
     auth = client._auth
     account = str(client.base_url).rstrip("/")
     if auth.kind == "api_token":
@@ -365,22 +400,48 @@ def auth_status(client: Client) -> AuthStatus:
     return status
 
 
-def access_token(client: Client) -> str:
-    """A valid OAuth access token of ``client``, renewed first if it is about to expire
-    (what ``zdevents auth token`` prints, for curl and other tools)."""
-    auth = client._auth
+def _sync_only(client: object, name: str) -> None:
+    if isinstance(client, AsyncClient):
+        raise TypeError(
+            f"{name}() takes a Client; with an AsyncClient, await aaccess_token(client), or "
+            f"call {name}(Client.from_env()) (the same stored login, lock and refresh)"
+        )
+
+
+def _oauth_only(auth: Auth) -> None:
     if auth.kind == "api_token":
         raise ConfigurationError(
             "the credentials in use are an API token, not OAuth: `zdevents auth token` "
             "needs a login (zdevents auth login) or OAuth client credentials"
         )
-    header = str(auth.header(client._token_send))
+
+
+def access_token(client: Client) -> str:
+    """A valid OAuth access token of ``client``, renewed first if it is about to expire
+    (what ``zdevents auth token`` prints, for curl and other tools). For an
+    :class:`AsyncClient`, ``await aaccess_token(client)``."""
+    _sync_only(client, "access_token")
+    _oauth_only(client._auth)
+    header = str(client._auth.header(client._token_send))
+    return header.removeprefix("Bearer ")
+
+
+async def aaccess_token(client: AsyncClient) -> str:
+    """:func:`access_token` for an :class:`AsyncClient`: a valid OAuth access token,
+    renewed first (single-flight with the client's own requests) if it is about to expire.
+    :func:`auth_status` and :func:`logout` are one-shot and take a :class:`Client` only:
+    ``Client.from_env()`` shares the stored login, its lock and its refresh."""
+    if not isinstance(client, AsyncClient):
+        raise TypeError("aaccess_token() takes an AsyncClient; with a Client, access_token()")
+    _oauth_only(client._auth)
+    header = str(await client._auth.aheader(client._token_send))
     return header.removeprefix("Bearer ")
 
 
 def logout(client: Client) -> bool:
     """Revoke the stored login ``client`` uses at Zendesk (best effort:
     ``DELETE /api/v2/oauth/tokens/current.json``), then remove it; whether one was stored."""
+    _sync_only(client, "logout")
     auth = client._auth
     if not isinstance(auth, StoredLoginAuth):
         raise ConfigurationError("no stored login is in use")

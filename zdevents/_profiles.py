@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from ._event import described, scrubbed_repr, shown_value, with_scrubber
+from ._event import described, reduced, scrubbed_repr, shown_value, with_scrubber
 from ._identifier import Identifier
 from ._jsontext import NotFiniteError, compact_bytes, element_spans, member_spans, strict_decoder
 from ._query import make_query
@@ -188,7 +188,7 @@ class Profile:
         return scrubbed_repr(f"Profile({shown})", self)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self._raw,))
+        return reduced(self, self._raw)
 
 
 Profile.__module__ = "zdevents"

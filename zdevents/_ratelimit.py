@@ -22,6 +22,10 @@ _SHARE = 0.95
 #: A billion a minute is no limit at all; a larger cap (10**400 is past a float's range)
 #: counts as this one.
 _MAX_CAP = 10**9
+#: The longest wait anything in the library takes (30 days): socket timeouts and sleeps
+#: overflow near 2**63 ns, and nobody means more. A pace slower than one request in this
+#: long (``rate_limit=1e-320``) is spaced this far apart, never ``inf`` seconds.
+MAX_SECONDS = 30 * 86400.0
 
 
 class RateLimiter:
@@ -57,7 +61,7 @@ class RateLimiter:
             now = time.monotonic()
             slot = max(now, self._next_slot, self._paused_until)
             pace = self.per_minute
-            self._next_slot = slot + 60.0 / pace if pace else slot
+            self._next_slot = slot + min(60.0 / pace, MAX_SECONDS) if pace else slot
             return slot - now
 
     def imposed(self) -> float:
@@ -89,7 +93,7 @@ class RateLimiter:
                 if reset is not None and 0 < reset <= _MAX_RESET:
                     hold = float(reset)
                 elif pace:
-                    hold = 60.0 / pace
+                    hold = min(60.0 / pace, MAX_SECONDS)
                 else:
                     return
                 self._paused_until = max(self._paused_until, time.monotonic() + hold)

@@ -30,7 +30,7 @@ import msgspec
 
 from . import errors
 from ._config import Secret
-from ._event import Event, with_scrubber
+from ._event import Event, Scrubber, described, restore, scrubbed_repr, with_scrubber
 from ._failures import error_from_response, request_id_of
 from ._jsontext import NotFiniteError, element_spans, member_spans, strict_decoder
 from ._routes import AFTER_PARAM
@@ -79,11 +79,14 @@ class Headers(Mapping[str, str]):
     """Response headers, read-only, names case-insensitive (a repeated header's values are
     joined with ``", "``, as httpx does); :meth:`get_list` gives each value."""
 
-    __slots__ = ("_headers",)
+    # _secret: the scrubber of the client that read the response (set by the page decoder),
+    # so that the repr never shows a header that echoes the credentials.
+    __slots__ = ("_headers", "_secret")
 
     def __init__(self, headers: httpx.Headers | Mapping[str, str] | None = None) -> None:
         # A response's own headers are wrapped, not copied: nothing else changes them.
         self._headers = headers if isinstance(headers, httpx.Headers) else httpx.Headers(headers)
+        self._secret: Scrubber | None = None
 
     def __getitem__(self, name: str) -> str:
         return self._headers[name]
@@ -102,7 +105,13 @@ class Headers(Mapping[str, str]):
         return self._headers.get_list(name)
 
     def __repr__(self) -> str:
-        return f"Headers({dict(self._headers.items())!r})"
+        return scrubbed_repr(f"Headers({dict(self._headers.items())!r})", self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The headers, and the repr as the reading client's scrubber made it: never the
+        # scrubber (a credential cannot be pickled).
+        shown = None if self._secret is None else repr(self)
+        return (restore, (Headers, self._headers.multi_items(), shown))
 
 
 Headers.__module__ = "zdevents"
@@ -130,6 +139,9 @@ class Page:
     next_url: str | None
     request_id: str | None = None
     headers: Headers = _NO_HEADERS
+    # Set by the decoder when the cursor spells the reading client's credentials (a hostile
+    # server's echo): the repr then describes it rather than show it.
+    _secret_cursor: bool = attrs.field(init=False, default=False, eq=False)
 
     @property
     def rate_limit(self) -> RateLimit | None:
@@ -150,9 +162,10 @@ class Page:
         cursor = self.cursor if self.cursor is None or len(self.cursor) <= 40 else (
             self.cursor[:39] + "…"
         )  # fmt: skip
+        shown = f"<{described(self.cursor)}>" if self._secret_cursor else repr(cursor)
         return (
             f"Page({len(self.events)} events, has_more={self.has_more}, "
-            f"cursor={cursor!r}, request_id={self.request_id!r})"
+            f"cursor={shown}, request_id={self.request_id!r})"
         )
 
 
@@ -191,14 +204,17 @@ def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
     _check_length(cursor, next_url)
     if has_more is None:
         has_more = next_url is not None or cursor is not None
-    return Page(
+    page = Page(
         events=events,
         has_more=has_more,
         cursor=cursor,
         next_url=next_url,
         request_id=request_id_of(response, secret),
-        headers=Headers(response.headers),
+        headers=with_scrubber([Headers(response.headers)], secret)[0],
     )
+    if cursor is not None and secret is not None and secret.shows_in(cursor):
+        object.__setattr__(page, "_secret_cursor", True)
+    return page
 
 
 def _utf8(content: bytes) -> bytes:

@@ -21,16 +21,13 @@ import attrs
 
 from . import errors
 from ._failures import provably_not_received
-from ._ratelimit import RateLimiter
+from ._ratelimit import MAX_SECONDS, RateLimiter
 from .errors import RateLimitError, ZendeskError
 
 logger = logging.getLogger("zdevents")
 
 # 2**62 seconds is past any cap; a larger exponent would overflow the float multiply.
 _MAX_EXPONENT = 62
-#: The longest single wait or timeout used (30 days): sleeps and socket timeouts overflow
-#: near 2**63 ns, and nobody means more.
-MAX_SECONDS = 30 * 86400.0
 #: Transient by nature; 501, 505 and the like are not worth another try.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, *range(520, 528)})
 #: One generator for the jitter of every call: seeding one per call reads os.urandom.
@@ -80,9 +77,11 @@ def _count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
 
 
 def _finite_int(value: object) -> object:
-    # An int past a float's range (10**400) would overflow every comparison with a float;
-    # past MAX_SECONDS it means "longer than anyone waits" anyway.
-    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_SECONDS:
+    # An int past a float's range (10**400) would overflow every comparison with a float,
+    # and a float near its top (1e308) every sleep; past MAX_SECONDS it means "longer than
+    # anyone waits" anyway. An infinity is left to the validator (endless backoff: refused).
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and MAX_SECONDS < value < math.inf:  # type: ignore[operator]
         return MAX_SECONDS
     return value
 

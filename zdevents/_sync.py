@@ -38,7 +38,7 @@ import attrs
 from . import _bulk
 from ._bulk import Selector
 from ._client import Client
-from ._event import Event
+from ._event import Event, described
 from ._identifier import Identifier
 from ._query import MAX_PAGE_SIZE, EventQuery, make_query, shorten
 from ._time import TimeBound, TimeInput, time_bound
@@ -183,9 +183,19 @@ def _bound(text: str) -> TimeBound:
         return time_bound("created_at", text, end=False)[1]
     except (TypeError, ValueError):
         raise BadResponseError(
-            f"event field 'created_at' is not a timestamp: {text!r:.100}"
+            f"event field 'created_at' is not a timestamp (got {_shown(text)})"
         ) from None
 
+
+def _shown(text: str) -> str:
+    """A server's text in a message: quoted whole when short, else only described. Never
+    cut: a server may echo the credentials there, and the scrubber (applied to the whole
+    message) knows them whole, not the part that a cut leaves."""
+    return repr(text) if len(text) <= _QUOTED else described(text)
+
+
+#: The longest server text quoted in a message.
+_QUOTED = 100
 
 _UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z")
 
@@ -206,7 +216,7 @@ def _utc(created: str) -> str:
             whole, nanos = time_bound("created_at", created + "Z", end=False)[1]
         except (TypeError, ValueError):
             raise BadResponseError(
-                f"event field 'created_at' is not a timestamp: {created!r:.100}"
+                f"event field 'created_at' is not a timestamp (got {_shown(created)})"
             ) from None
     return f"{whole.isoformat(timespec='seconds')}.{nanos:09d}Z"
 

@@ -75,6 +75,7 @@ class AsyncClient(Protocol):
         params: Mapping[str, Any] | None = ...,
         json: object = ...,
         decode: Callable[[httpx.Response], T],
+        stop: asyncio.Event | None = ...,
     ) -> Awaitable[T]: ...
 
 
@@ -396,6 +397,7 @@ async def async_track(
     profile: object = None,
     profile_id: object = None,
     user_id: object = None,
+    stop: asyncio.Event | None = None,
 ) -> TrackResult:
     """``AsyncClient.track``: the same as :func:`track`, awaited."""
     request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
@@ -405,6 +407,7 @@ async def async_track(
         params=request["params"] or None,
         json=request["json"],
         decode=decode_result,
+        stop=stop,
     )
 
 
@@ -444,7 +447,7 @@ def track_many(
     return _track_threads(client, todo, concurrency)
 
 
-class _Stopped(BaseException):
+class Stopped(BaseException):
     """Raised in a worker's wait once its ``track_many`` has ended (a BaseException, so that
     it is never taken for the outcome of a record)."""
 
@@ -454,7 +457,7 @@ def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> 
 
     def sleep(seconds: float) -> None:
         if stop.wait(seconds):
-            raise _Stopped
+            raise Stopped
 
     def one(record: object) -> TrackResult:
         return track(client, **record_arguments(record), sleep=sleep)
@@ -544,7 +547,7 @@ NOT_SENT = "not sent: track_many was stopped while this record waited to be sent
 def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outcome:
     try:
         return future.result()
-    except (_Stopped, concurrent.futures.CancelledError):
+    except (Stopped, concurrent.futures.CancelledError):
         # Only once the iteration was interrupted: stop is set for nothing else while an
         # outcome is still awaited.
         return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
@@ -567,8 +570,12 @@ def async_track_many(
 async def _track_tasks(
     client: AsyncClient, todo: Iterator[object], concurrency: int
 ) -> AsyncIterator[Outcome]:
+    # As the threads' sleep: once the run is stopped, a wait ends at once (Stopped) and the
+    # record it held back is not sent.
+    stop = asyncio.Event()
+
     async def one(record: object) -> TrackResult:
-        return await async_track(client, **record_arguments(record))
+        return await async_track(client, **record_arguments(record), stop=stop)
 
     window: collections.deque[asyncio.Task[TrackResult]] = collections.deque()
     index = 0
@@ -596,14 +603,36 @@ async def _track_tasks(
             if not head.done():
                 await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 continue
+            # Delivered once it leaves the window: an interruption thrown in at the yield
+            # does not deliver it twice.
             window.popleft()
-            try:
-                outcome: Outcome = head.result()
-            except Exception as exc:
-                outcome = _noted(exc, index)
-            yield outcome
             index += 1
+            yield _task_outcome(head, index - 1)
+    except GeneratorExit:
+        raise
+    except BaseException as interrupt:
+        # Interrupted (a cancellation, Ctrl-C, an exception thrown in at a yield): as with
+        # threads, nothing more starts, the requests on the wire end (their waits at once),
+        # and every record started gets its outcome - "not sent" for one stopped while it
+        # waited - before the interruption goes on.
+        stop.set()
+        if window:
+            await asyncio.wait(window)
+        while window:
+            yield _task_outcome(window.popleft(), index)
+            index += 1
+        raise interrupt from None
     finally:
+        stop.set()
         for task in window:
             task.cancel()
         await asyncio.gather(*window, return_exceptions=True)
+
+
+def _task_outcome(task: asyncio.Task[TrackResult], index: int) -> Outcome:
+    try:
+        return task.result()
+    except (Stopped, asyncio.CancelledError):
+        return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
+    except Exception as exc:
+        return _noted(exc, index)

@@ -3,8 +3,11 @@ in subprocesses, against a running sandbox, with a login followed as a browser w
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -213,3 +216,72 @@ def test_a_token_dying_between_two_pages_of_an_export(
     got = [line.split('"id":"')[1].split('"')[0] for line in out.read_text().splitlines()]
     assert got == expected  # none lost, none repeated
     assert sandbox.oauth.issued["refresh_token"] == 1
+
+
+def test_auth_token_to_a_closed_pipe_is_one_line_and_no_traceback(tmp_path: Path) -> None:
+    env = cli_env()
+    env.update(ZENDESK_SUBDOMAIN="coolbikes", ZENDESK_OAUTH_TOKEN="closedpipe-token-123456")
+    env["ZDEVENTS_HOME"] = str(tmp_path / "home")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the token is printed
+    try:
+        done = subprocess.run(
+            [*ZDEVENTS, "auth", "token"],
+            env=env,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "closed" in done.stderr and "Exception ignored" not in done.stderr
+    assert "closedpipe-token" not in done.stderr
+
+
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    """A token endpoint and a current-token route whose strings carry terminal escapes."""
+
+    def _json(self, data: object) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self._json({"access_token": "hostile-token-0001", "token_type": "bearer"})
+
+    def do_GET(self) -> None:
+        escape = "\x1b]0;pwned\x07\x1b[2J\u202e"
+        self._json(
+            {"token": {"scopes": [f"read{escape}"], "client_id": f"c{escape}", "user_id": 1}}
+        )
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_auth_status_shows_no_terminal_escape_a_server_sent(tmp_path: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        env = cli_env()
+        env.update(
+            ZENDESK_BASE_URL=f"http://127.0.0.1:{server.server_address[1]}",
+            ZENDESK_OAUTH_CLIENT_ID="cid",
+            ZENDESK_OAUTH_CLIENT_SECRET="csecret-value",
+            ZDEVENTS_HOME=str(tmp_path / "home"),
+        )
+        done = auth(env, "status")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr
+    assert "read" in done.stdout
+    for bad in ("\x1b", "\x07", "\u202e"):
+        assert bad not in done.stdout + done.stderr

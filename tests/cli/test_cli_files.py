@@ -401,3 +401,30 @@ def test_closed_stderr_keeps_errors_out_of_stdout(zendesk_sandbox: Any) -> None:
     good = _shell(zendesk_sandbox, "2>&-", "events", "--user-id", USER)
     assert good.returncode == 0
     assert jsonl(good.stdout.decode()) == library_events(zendesk_sandbox, user_id=USER)
+
+
+def test_closed_stderr_keeps_tracks_summary_out_of_stdout(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    # With fd 2 closed, sys.stderr is None and print(file=None) wrote the summary to
+    # standard output, which track keeps empty.
+    records = tmp_path / "r.jsonl"
+    good = {"event": {"source": "s", "type": "t"}, "profile": person(0, 1)[0]["profile"]}
+    bad = {"event": {"source": "s", "type": "t"}, "profile_id": "01NOSUCHPROFILE"}
+    records.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    failed = tmp_path / "failed.jsonl"
+    result = _shell(zendesk_sandbox, "2>&-", "track", str(records), "--failed", str(failed))
+    assert result.returncode == 1
+    assert result.stdout == b""
+    assert [json.loads(line)["profile_id"] for line in failed.read_text().splitlines()] == [
+        "01NOSUCHPROFILE"
+    ]
+
+
+def test_track_from_a_closed_standard_input_is_a_usage_error(zendesk_sandbox: Any) -> None:
+    # `zdevents track - <&-` said "unexpected AttributeError" (sys.stdin is None), exit 1.
+    result = _shell(zendesk_sandbox, "<&-", "track", "-")
+    err = without_notice(result.stderr.decode())
+    assert result.returncode == 2, err
+    assert "cannot read standard input: it is closed" in err and "unexpected" not in err
+    assert zendesk_sandbox.request_count == 0

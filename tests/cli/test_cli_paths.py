@@ -333,3 +333,101 @@ def test_an_output_that_is_a_loop_of_symlinks_is_refused_and_the_links_stay(
         assert "cannot write --output" in result.stderr
         assert same_kind("loop", out)
         assert _names(tmp_path) == ["loop-b", "out.jsonl"]
+
+
+# --------------------------------------------------------------------------- files in use
+
+
+@demo
+@pytest.mark.parametrize("name", ["events.db.lock", "events.db"])
+def test_an_output_never_replaces_a_running_syncs_database_or_lock(
+    zendesk_sandbox: Any, tmp_path: Path, name: str
+) -> None:
+    # `-o events.db.lock` renamed a new file over the lock a running sync holds: a second
+    # sync then locked that file and ran beside the first; `-o events.db` replaced the
+    # database under it.
+    db, target = tmp_path / "events.db", tmp_path / name
+    db.write_bytes(b"")
+    records = tmp_path / "r.jsonl"
+    records.write_text('{"event": {"source": "s", "type": "t"}, "profile_id": "p"}\n')
+    with holding(tmp_path / "events.db.lock"):
+        before = os.stat(target)
+        for args in (
+            ["events", "--user-id", USER, "-o", str(target)],
+            ["events", "--user-id", USER, "-o", str(target), "--resume", str(tmp_path / "s")],
+            ["track", str(records), "--failed", str(target)],
+        ):
+            result = run(zendesk_sandbox, *args)
+            no_traceback(result)
+            assert result.returncode == 2, result.stderr
+            assert "in use by another zdevents run" in result.stderr
+            assert os.path.samestat(os.stat(target), before)
+    assert zendesk_sandbox.request_count == 0
+    assert _names(tmp_path) == ["events.db", "events.db.lock", "r.jsonl"]
+
+
+@demo
+def test_two_exports_with_different_states_never_share_an_output(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    from zdevents.cli._export import Plan, open_sink
+
+    out = tmp_path / "out.jsonl"
+
+    def plan(state: str | None) -> Plan:
+        return Plan(selector={"user_id": USER}, people=None, filters={}, fmt="jsonl",
+                    output=str(out), resume=None if state is None else str(tmp_path / state),
+                    limit=None, quiet=True, verbose=False, skip_missing=False,
+                    concurrency=1)  # fmt: skip
+
+    # A resumable export under way: its output published at its first checkpoint, then
+    # written in place; another --resume STATE, or none, must not write the same file.
+    first = open_sink(plan("a.state"))
+    try:
+        second = open_sink(plan("b.state"))  # opened before the first one's checkpoint
+        assert first.atomic is not None and second.atomic is not None
+        first.atomic.file.write(b"{}\n")
+        first.atomic.publish()
+        with pytest.raises(OSError, match="in use by another zdevents run"):
+            second.atomic.publish()  # would rename over what the first one writes in place
+        second.discard()
+        for state in ("c.state", None):
+            args = ["events", "--user-id", USER, "-o", str(out)]
+            result = run(zendesk_sandbox, *args, *(["--resume", state] if state else []))
+            no_traceback(result)
+            assert result.returncode == 2, result.stderr
+            assert f"--output {out}" in result.stderr and "in use" in result.stderr
+        assert out.read_bytes() == b"{}\n"
+    finally:
+        first.close()
+
+
+def test_two_tracks_given_the_same_failed_file_exclude_each_other(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    # Each run replaced --failed with its own at the end (or, stopped, deleted it): the
+    # records the other run did not get accepted were in no file.
+    failed = tmp_path / "failed.jsonl"
+    failed.write_text('{"event": {"source": "s", "type": "t"}, "error": "another run"}\n')
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(failed)
+    records = tmp_path / "r.jsonl"
+    records.write_text('{"event": {"source": "s", "type": "t"}, "profile_id": "p"}\n')
+    from zdevents.cli._track import _FailedFile
+
+    other = _FailedFile(str(failed))  # another track, under way, as it holds its --failed
+    try:
+        for name in (failed, link):
+            result = run(zendesk_sandbox, "track", str(records), "--failed", str(name))
+            no_traceback(result)
+            assert result.returncode == 2, result.stderr
+            assert f"--failed {name} is in use by another zdevents run" in result.stderr
+    finally:
+        other.file.write(b'{"event": {"source": "s", "type": "t"}, "error": "another run"}\n')
+        other.commit()
+    assert zendesk_sandbox.request_count == 0
+    assert "another run" in failed.read_text()
+    done = run(zendesk_sandbox, "track", str(records), "--failed", str(link))
+    assert done.returncode == 1, done.stderr  # profile p does not exist
+    assert _names(tmp_path) == ["failed.jsonl", "link.jsonl", "r.jsonl"]  # no lock left
+    assert json.loads(failed.read_text())["profile_id"] == "p"

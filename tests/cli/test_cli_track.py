@@ -354,3 +354,37 @@ def test_ctrl_c_loses_no_record(zendesk_sandbox: Sandbox, tmp_path: Path) -> Non
     summary = f"40 records: {accepted} accepted, 0 failed (0 possibly stored)"
     summary += f", {unknown} interrupted (possibly stored)" if unknown else ""
     assert f"{summary}, {not_sent} not sent" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["track", "R", "--timeout", "1e308"], "--timeout"),
+        (["track", "R", "--timeout", "nan"], "--timeout"),
+        (["track", "R", "--rate-limit", "1e-320"], "--rate-limit"),
+        (["track", "R", "--rate-limit", "1e308"], "--rate-limit"),
+        (["track", "R", "--max-retries", "9" * 30], "--max-retries"),
+        (["track", "R", "--concurrency", "9" * 30], "--concurrency"),
+        (["track", "R", "--concurrency", "100000"], "--concurrency"),
+        (["events", "--user-id", "1", "--concurrency", "100000"], "--concurrency"),
+        (["events", "--user-id", "1", "--rate-limit", "1e-320"], "--rate-limit"),
+        (["sync", "--db", "D", "--user-id", "1", "--concurrency", "9" * 30], "--concurrency"),
+        (["sync", "--db", "D", "--user-id", "1", "--rate-limit", "1e-300"], "--rate-limit"),
+        (["profile", "--profile-id", "p", "--timeout", "1e308"], "--timeout"),
+        (["profiles", "--user-id", "1", "--max-retries", "9" * 30], "--max-retries"),
+    ],
+)
+def test_every_numeric_option_is_bounded_by_the_one_set_of_converters(
+    args: list[str], flag: str, tmp_path: Path, capsys: Any
+) -> None:
+    # track had its own converter: --timeout 1e308 and --rate-limit 1e-320 reached the
+    # library (a 1e-320 pace waits inf seconds), --concurrency 10**29 a thread pool.
+    from zdevents.cli import main
+
+    records = tmp_path / "r.jsonl"
+    records.write_text('{"event": {"source": "s", "type": "t"}, "profile_id": "p"}\n')
+    argv = [str(records) if a == "R" else str(tmp_path / "e.db") if a == "D" else a for a in args]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"argument {flag}:" in err and "Traceback" not in err
+    assert not (tmp_path / "e.db").exists()

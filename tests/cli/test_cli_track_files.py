@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -281,6 +282,39 @@ def test_a_failed_file_that_cannot_be_written_leaves_no_earlier_one_looking_curr
     # The earlier file is gone rather than taken for this run's; no temporary file is left.
     assert not failed.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["events.jsonl"]
+
+
+def test_a_full_disk_under_failed_still_accounts_for_every_record_started(
+    zendesk_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # When --failed could not be written, the records in flight were dropped without their
+    # outcome: answered 404s were reported as "interrupted (possibly stored)".
+    failed = tmp_path / "failed.jsonl"
+    unknown = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    path = write_lines(
+        tmp_path / "events.jsonl", *(record(n, profile_id=unknown) for n in range(40))
+    )
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    before = zendesk_sandbox.request_count
+    result = subprocess.run(
+        [*ZDEVENTS, "track", str(path), "--failed", str(failed), "--concurrency", "4"],
+        env=cli_env(zendesk_sandbox), capture_output=True, text=True, timeout=120,
+        check=False, preexec_fn=small_files,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    summary = next(line for line in result.stderr.splitlines() if " records: " in line)
+    assert "interrupted" not in summary and "(0 possibly stored)" in summary, summary
+    total, accepted, failed_count, _maybe, *unsent = map(int, re.findall(r"\d+", summary))
+    assert total == 40 and accepted == 0
+    assert failed_count + sum(unsent) == 40
+    assert zendesk_sandbox.request_count - before == failed_count  # each answered, once
+    assert "the 40 records not accepted are in no file" in result.stderr
+    assert not failed.exists()
 
 
 # --------------------------------------------------------------------------- Ctrl-C

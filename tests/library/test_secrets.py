@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import http.server
 import json
 import logging
@@ -746,9 +747,13 @@ def test_a_credential_echoed_in_an_event_or_a_profile_reaches_no_message_or_repr
     with api_client(handler) as client:
         events = list(client.events(user_id=1))
         profile = client.profile(profile_id="01E1")
-    # The scrubber they carry for their repr is never pickled with them.
-    assert pickle.loads(pickle.dumps(events)) == events  # noqa: S301 (our own bytes)
-    assert pickle.loads(pickle.dumps(profile)) == profile  # noqa: S301
+    # The scrubber they carry for their repr is never pickled with them; what it made of
+    # their repr is (an unpickled or copied event showed an id that echoes the token).
+    again = pickle.loads(pickle.dumps(events))  # noqa: S301 (our own bytes)
+    same_profile = pickle.loads(pickle.dumps(profile))  # noqa: S301
+    assert again == events and same_profile == profile
+    for item in (*again, same_profile, *map(copy.copy, events), copy.deepcopy(profile)):
+        assert_clean(_all_views(repr(item)), "repr of an unpickled or copied event or profile")
     for event in events:
         assert_clean(_all_views(repr(event)), "repr(Event)")
         for name in (*_EVENT_FIELDS, "to_dict"):
@@ -766,3 +771,37 @@ def test_a_profile_repr_shows_no_name_or_identifier_decoded_or_not() -> None:
     odd = {"id": {"name": "Jane Doe"}, "source": ["jdoe@example.com"], "type": "t", **person}
     for profile in (Profile(whole), Profile(whole[:-1]), Profile(json.dumps(odd).encode())):
         assert "Jane" not in repr(profile) and "jdoe" not in repr(profile), repr(profile)
+
+
+@pytest.mark.parametrize("encoding", _SINGLE_LINE)
+def test_a_cursor_that_echoes_the_credentials_is_not_shown_by_the_pages_repr(
+    encoding: str,
+) -> None:
+    # Page's repr showed its cursor (cut at 40 characters: a whole API token).
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {
+            "events": [],
+            "meta": {"has_more": True, "after_cursor": _echoed(request, encoding)},
+        }
+        return httpx.Response(200, json=body)
+
+    with api_client(handler) as client:
+        page = next(iter(client.events(user_id=1).pages()))
+    assert page.cursor  # kept as sent: the next request needs it
+    assert_clean(_all_views(repr(page)), f"repr(Page)/{encoding}")
+
+
+def test_response_headers_that_echo_the_credentials_are_not_shown_by_their_repr() -> None:
+    # repr(page.headers) showed a header a proxy set to the request's Authorization.
+    def handler(request: httpx.Request) -> httpx.Response:
+        echo = {"x-echo": request.headers["authorization"], "x-token": API_TOKEN}
+        return httpx.Response(200, json={"events": []}, headers=echo)
+
+    with api_client(handler) as client:
+        page = next(iter(client.events(user_id=1).pages()))
+    assert page.headers["x-token"] == API_TOKEN  # kept: the caller may read it
+    again = pickle.loads(pickle.dumps(page))  # noqa: S301 (our own bytes)
+    for headers in (page.headers, again.headers, copy.copy(page.headers)):
+        assert_clean(_all_views(repr(headers)), "repr(Headers)")
+        assert_clean(_all_views(repr(page)), "repr(Page)")
+    assert dict(again.headers) == dict(page.headers)

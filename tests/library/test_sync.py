@@ -578,3 +578,27 @@ def test_a_database_in_a_missing_folder_is_a_value_error_before_anything(tmp_pat
     with client(lambda r: httpx.Response(500)) as c, pytest.raises(ValueError, match="folder"):
         zdevents.sync(c, tmp_path / "missing" / "events.db", [{"user_id": 1}])
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        "".join(f"&#{ord(c)};" for c in API_TOKEN),  # HTML entities: 216 characters
+        "x" * 90 + API_TOKEN,  # the token past where a quote was cut
+    ],
+)
+def test_a_created_at_that_echoes_the_token_shows_no_part_of_it_in_the_report(
+    tmp_path: Path, created: str
+) -> None:
+    # The reason quoted the value cut to 100 characters: the scrubber did not know the
+    # cut token, and the report showed its first 9 to 19 characters.
+    import html
+
+    body = page_body([event(1, created_at=created)], has_more=False)
+    with client(Recorder(body)) as c:
+        report = zdevents.sync(c, str(tmp_path / "e.db"), [{"user_id": 1}])
+    (skipped,) = report.skipped
+    text = str(skipped.skipped)
+    assert "is not a timestamp" in text
+    for view in (text, html.unescape(text)):
+        assert not any(API_TOKEN[i : i + 6] in view for i in range(len(API_TOKEN) - 5)), view

@@ -154,3 +154,40 @@ def _workers_waiting(count: int) -> bool:
                 break
             frame = frame.f_back
     return waiting >= count
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, asyncio.CancelledError])
+def test_an_interrupted_async_track_many_still_gives_the_outcome_of_every_record_it_started(
+    interrupt: type[BaseException],
+) -> None:
+    # The twin of the threads' test: the async track_many dropped the records it had
+    # started (cancelled, no outcome), so a caller could not tell sent from not sent.
+    sent: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content.decode())
+        return httpx.Response(202, json=ACCEPTED)
+
+    recorder: Any = type("Handler", (), {"handle_async": staticmethod(handler)})()
+    todo = Records()
+    rest: list[Any] = []
+
+    async def main() -> Any:
+        async with async_client(recorder, rate_limit=6) as c:
+            outcomes: Any = c.track_many(todo, concurrency=4)
+            first = await outcomes.__anext__()
+            for _ in range(100):  # the three others take their slots and wait
+                await asyncio.sleep(0)
+            with pytest.raises(interrupt):
+                rest.append(await outcomes.athrow(interrupt()))
+                async for outcome in outcomes:
+                    rest.append(outcome)
+            return first
+
+    first = asyncio.run(main())
+    assert first.profile_id == "01E1" and len(sent) == 1
+    assert todo.taken == 4
+    assert len(rest) == 3
+    for outcome in rest:
+        assert isinstance(outcome, errors.APIConnectionError) and not outcome.sent
+        assert str(outcome).startswith("not sent")

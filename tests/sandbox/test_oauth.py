@@ -219,3 +219,38 @@ def test_the_fixtures_client_credentials_example(zendesk_sandbox: Sandbox) -> No
     ) as client:
         assert any(client.events(user_id=85211553))
     assert zendesk_sandbox.oauth.issued["client_credentials"] == 1
+
+
+def test_a_refresh_token_presented_by_another_client_is_refused_and_not_burnt(
+    sandbox: Sandbox,
+) -> None:
+    first = exchange(sandbox, code_of(authorize(sandbox))).json()
+    stolen = token(
+        sandbox,
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+        client_id=sandbox.oauth_client_id,
+        client_secret=sandbox.oauth_client_secret,
+    )
+    assert (stolen.status_code, stolen.json()["error"]) == (400, "invalid_grant")
+    # The owner's pair is still alive, and its refresh still works.
+    assert events(sandbox, first["access_token"]).status_code == 200
+    again = token(
+        sandbox,
+        grant_type="refresh_token",
+        refresh_token=first["refresh_token"],
+        client_id=sandbox.oauth_public_client_id,
+    )
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "uri", ["https://evil.example/", "http://10.0.0.1:47615/", "http://127.0.0.1.evil.example/"]
+)
+def test_a_redirect_uri_that_is_not_loopback_is_refused_not_followed(
+    sandbox: Sandbox, uri: str
+) -> None:
+    # Zendesk redirects only to the client's registered URLs; the sandbox registers loopback.
+    answer = authorize(sandbox, redirect_uri=uri)
+    assert answer.status_code == 400 and "location" not in answer.headers
+    assert not sandbox.oauth._codes

@@ -51,6 +51,8 @@ environment:
   ZENDESK_OAUTH_CLIENT_SECRET             sent along for a confidential client
   ZENDESK_OAUTH_SCOPE                     the scope (or --scope; default "read write")
   ZDEVENTS_HOME                           where logins are stored
+  ZDEVENTS_LOGIN_STORE=keyring            the OS keyring instead (pip install
+                                          'zdevents[keyring]'); the lock stays a file
 """
 
 
@@ -137,6 +139,12 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _shown(text: str) -> str:
+    """A value Zendesk sent, as the terminal may show it: what is not printable (escapes,
+    bidi overrides) spelled as ``\\x1b``, ``\\u202e``, never sent to the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _describe(status: AuthStatus) -> list[str]:
     lines = [
         f"account:     {status.account}",
@@ -144,9 +152,9 @@ def _describe(status: AuthStatus) -> list[str]:
     ]
     if status.kind != "api_token":
         lines.append(f"user id:     {status.user_id if status.user_id is not None else 'unknown'}")
-        lines.append(f"scopes:      {' '.join(status.scopes) or 'unknown'}")
+        lines.append(f"scopes:      {_shown(' '.join(status.scopes)) or 'unknown'}")
         if status.client_id:
-            lines.append(f"client:      {status.client_id}")
+            lines.append(f"client:      {_shown(status.client_id)}")
         if status.kind in ("login", "client_credentials"):
             lines.append(f"access token expires:  {_when(status.expires_at)}")
         if status.kind == "login":
@@ -175,7 +183,7 @@ def run_login(ns: argparse.Namespace) -> int:
             error(str(exc))
             return 1
     print(f"Logged in to {status.account} as user {status.user_id}", flush=True)
-    print(f"scopes: {' '.join(status.scopes)}; stored in {status.stored_at}", flush=True)
+    print(f"scopes: {_shown(' '.join(status.scopes))}; stored in {status.stored_at}", flush=True)
     shadowing = [name for name in _CREDENTIAL_VARIABLES if os.environ.get(name, "").strip()]
     if shadowing and not ns.quiet:
         say(
@@ -219,7 +227,14 @@ def run_token(ns: argparse.Namespace) -> int:
         except errors.ZendeskError as exc:
             error(str(exc))
             return 1
-    print(token, flush=True)
+    try:
+        print(token, flush=True)
+    except BrokenPipeError:
+        # Nobody read the token: say so once, and leave Python nothing to flush at exit.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        error("the token was not printed: its reader closed the pipe")
+        return 1
     return 0
 
 

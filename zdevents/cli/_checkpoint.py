@@ -144,7 +144,7 @@ class PendingCheckpoint:
     """
 
     def __init__(self, path: str, checkpoint: Checkpoint) -> None:
-        self._file = AtomicFile(path)
+        self._file = AtomicFile(path, own_lock=True)  # the run holds path.lock
         try:
             text = json.dumps(checkpoint.to_json(), indent=1, sort_keys=True)
             self._file.file.write(text.encode() + b"\n")

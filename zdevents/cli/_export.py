@@ -6,6 +6,8 @@ the limit, and the one-line report of how it ended.
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import logging
 import os
 import sys
@@ -202,7 +204,7 @@ def _open_resumable(plan: Plan, lock: StateLock) -> _Sink:
         # A fresh run writes to a temporary file, renamed over --output at the first
         # checkpoint: a run that fails before its first page changes no file.
         try:
-            atomic = AtomicFile(plan.output)
+            atomic = AtomicFile(plan.output, hold=True)
         except OSError as exc:
             raise _cannot_write(plan.output, exc) from None
         return _Sink(atomic.file, plan.output, atomic=atomic, start=Checkpoint(key), owned=True,
@@ -224,6 +226,17 @@ def _open_resumable(plan: Plan, lock: StateLock) -> _Sink:
             "delete the state file to start over"
         ) from None
     except OSError as exc:
+        raise _cannot_write(plan.output, exc) from None
+    try:
+        # Held until the sink is closed: another export (another --resume STATE, or none)
+        # writing to the same --output is refused while this one runs.
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        f.close()
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            raise UsageError(
+                f"--output {plan.output} is in use by another zdevents run; wait for it to end"
+            ) from None
         raise _cannot_write(plan.output, exc) from None
     size = os.fstat(f.fileno()).st_size
     if size < cp.offset:

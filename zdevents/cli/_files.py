@@ -96,9 +96,16 @@ class AtomicFile:
     untouched. A symlinked target is followed: the file it points to is replaced, the link
     stays. A device, FIFO or socket is written to directly (``direct``): nothing is renamed
     over it, :meth:`commit` closes it. A directory or a loop of symlinks is an ``OSError``.
+
+    A file that another run is using (:func:`in_use`: a sync's database or its lock, a
+    resumable export's output, a resume state's lock) is never replaced: ``OSError``
+    (``EBUSY``), when opened and again when renamed into place. ``hold`` keeps the file
+    locked (``flock``) while it is written, so that others see it in use too (a resumable
+    export's output, written in place after its first checkpoint); ``own_lock`` is for a
+    resume state, whose ``.lock`` this run holds itself.
     """
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, hold: bool = False, own_lock: bool = False) -> None:
         self.target = os.path.realpath(target)
         directory, name = os.path.split(self.target)
         self._done = False
@@ -119,16 +126,24 @@ class AtomicFile:
             self.file = open_special(self.target)
             self.published = True
             return
+        self._own_lock = own_lock
+        self._refuse_in_use()
         mode = _new_file_mode(self.target)
         with deferred_signals():
             fd, self.temp_path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
             try:
                 os.fchmod(fd, mode)
+                if hold:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: never held
                 self.file = os.fdopen(fd, "wb")
             except BaseException:
                 os.close(fd)
                 os.unlink(self.temp_path)
                 raise
+
+    def _refuse_in_use(self) -> None:
+        if in_use(self.target, own_lock=self._own_lock):
+            raise OSError(errno.EBUSY, "in use by another zdevents run", self.target)
 
     def sync(self) -> None:
         """Flush Python's buffer and the OS cache of the file to disk."""
@@ -142,6 +157,7 @@ class AtomicFile:
         checkpoint). Durable when it returns; a no-op once published."""
         self.sync()
         if not self.published:
+            self._refuse_in_use()  # another run may have taken the name since we opened
             with deferred_signals():
                 os.replace(self.temp_path, self.target)
                 self.published = True
@@ -204,6 +220,29 @@ def path_kind(path: str) -> str:
     if stat.S_ISREG(mode):
         return "file"
     return "directory" if stat.S_ISDIR(mode) else "special"
+
+
+def in_use(path: str, *, own_lock: bool = False) -> bool:
+    """Whether another run is using the regular file ``path``: it holds a ``flock`` on it
+    (a sync's lock file, a resume state's lock, a resumable export's output) or on
+    ``path.lock`` beside it (a sync's database, a resume state), unless ``own_lock``: this
+    run holds ``path.lock`` itself. Asked with a shared lock, let go at once."""
+    for name in (path,) if own_lock else (path, path + ".lock"):
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            continue  # none, a symlink, unreadable: not a lock of ours
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                    return True
+        finally:
+            os.close(fd)
+    return False
 
 
 def special_file(path: str) -> bool:

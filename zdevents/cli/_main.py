@@ -29,7 +29,11 @@ from ._export import Plan, export
 from ._files import TERMINATING
 from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, Interrupted, UsageError, error, say
-from ._numbers import MAX_RATE, MAX_RETRIES, MAX_TIMEOUT, positive, whole
+from ._numbers import concurrency as _concurrency
+from ._numbers import max_retries as _max_retries
+from ._numbers import rate_limit as _rate_limit
+from ._numbers import timeout as _timeout
+from ._numbers import whole
 from ._people import PeopleFileError, read_people
 from ._secrets import scrubbed
 from ._sync import add_sync_parser, run_sync
@@ -42,7 +46,6 @@ _MAX_PAGE_SIZE: int = _EVENTS["page_size"].default
 _CONCURRENCY: int = inspect.signature(Client.events_many).parameters["concurrency"].default
 _LOGIN_PORT: int = inspect.signature(Login).parameters["port"].default
 _LOGIN_WAIT: float = inspect.signature(Login.wait).parameters["timeout"].default
-_MAX_TIMEOUT = MAX_TIMEOUT
 
 EXAMPLES = """\
 examples:
@@ -127,7 +130,6 @@ def _utf8(text: str) -> str:
 
 # The numeric options, bounded once for every command (cli/_numbers.py).
 _int_in = whole
-_positive_float = positive
 
 
 def _time(text: str) -> str:
@@ -276,26 +278,26 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--concurrency",
         metavar="N",
-        type=_int_in(1),
+        type=_concurrency,
         default=None,
         help=f"bulk mode: people exported at the same time (default {_CONCURRENCY})",
     )
     net.add_argument(
         "--rate-limit",
         metavar="PER_MIN",
-        type=_positive_float(MAX_RATE),
+        type=_rate_limit,
         help="send at most this many requests a minute (stay under your plan's limit)",
     )
     net.add_argument(
         "--max-retries",
         metavar="N",
-        type=_int_in(0, MAX_RETRIES),
+        type=_max_retries,
         help="retries of a failed request: 429, 5xx, network errors (default 4; 0: none)",
     )
     net.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=_positive_float(_MAX_TIMEOUT),
+        type=_timeout,
         help="seconds to wait for each response (default 30)",
     )
 

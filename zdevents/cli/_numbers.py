@@ -15,6 +15,12 @@ MAX_TIMEOUT = 86_400.0
 MAX_RETRIES = 1000
 #: Requests a minute: far above any plan's limit, far below what pacing arithmetic holds.
 MAX_RATE = 1e9
+#: Records or people at the same time: each one a thread (track) or a task; more than this
+#: only queues on the account's rate limit, and a million threads cannot be started.
+MAX_CONCURRENCY = 1000
+#: The slowest pace worth asking for, requests a minute (one every 17 hours): a slower one
+#: is a typo, and a tiny one (1e-320) spaces requests further apart than a timer holds.
+MIN_RATE = 0.001
 #: The longest ``--overlap``: what a ``timedelta`` holds (about 2.7 million years).
 MAX_OVERLAP = int(dt.timedelta.max.total_seconds())
 
@@ -40,17 +46,18 @@ def whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     return parse
 
 
-def positive(maximum: float) -> Callable[[str], float]:
-    """A number above 0 and at most ``maximum``."""
+def positive(maximum: float, minimum: float = 0.0) -> Callable[[str], float]:
+    """A number above 0 (at least ``minimum`` when given) and at most ``maximum``."""
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r:.40} is not a number") from None
-        if not 0 < value <= maximum:
+        if not 0 < value <= maximum or value < minimum:  # nan fails the first test
+            least = f"at least {minimum:g}" if minimum else "above 0"
             raise argparse.ArgumentTypeError(
-                f"{text!r:.40} must be a number above 0, at most {maximum:g}"
+                f"{text!r:.40} must be a number {least}, at most {maximum:g}"
             )
         return value
 
@@ -73,3 +80,10 @@ def duration(text: str) -> float:
             f"{text!r:.40} is too long: at most {MAX_OVERLAP // 86400:,}d"
         )
     return seconds
+
+
+#: The options every command that sends requests shares, one converter each.
+rate_limit = positive(MAX_RATE, MIN_RATE)
+timeout = positive(MAX_TIMEOUT)
+max_retries = whole(0, MAX_RETRIES)
+concurrency = whole(1, MAX_CONCURRENCY)

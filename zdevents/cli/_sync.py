@@ -18,7 +18,7 @@ from zdevents import Client, SyncReport, errors, sync
 
 from ._export import _listening
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
-from ._numbers import MAX_RATE, MAX_RETRIES, MAX_TIMEOUT, duration, positive, whole
+from ._numbers import concurrency, duration, max_retries, rate_limit, timeout, whole
 from ._people import PeopleFileError, read_people
 from ._progress import Progress
 
@@ -59,9 +59,7 @@ _MAX_PAGE_SIZE: int = _SYNC["page_size"].default  # also the largest Zendesk all
 _CONCURRENCY: int = _SYNC["concurrency"].default
 _OVERLAP: float = _SYNC["overlap"].default.total_seconds()
 
-_positive_int = whole(1)
 _page_size = whole(1, _MAX_PAGE_SIZE)
-_non_negative_int = whole(0, MAX_RETRIES)
 
 
 def add_sync_parser(commands: Any) -> None:
@@ -108,13 +106,13 @@ def add_sync_parser(commands: Any) -> None:
     net.add_argument("--page-size", metavar="N", type=_page_size, default=_MAX_PAGE_SIZE,
                      help=f"events a request, 1..{_MAX_PAGE_SIZE} (default {_MAX_PAGE_SIZE})",
                      )  # fmt: skip
-    net.add_argument("--concurrency", metavar="N", type=_positive_int, default=_CONCURRENCY,
+    net.add_argument("--concurrency", metavar="N", type=concurrency, default=_CONCURRENCY,
                      help=f"people read at the same time (default {_CONCURRENCY})")  # fmt: skip
-    net.add_argument("--rate-limit", metavar="PER_MIN", type=positive(MAX_RATE),
+    net.add_argument("--rate-limit", metavar="PER_MIN", type=rate_limit,
                      help="send at most this many requests a minute")  # fmt: skip
-    net.add_argument("--max-retries", metavar="N", type=_non_negative_int,
+    net.add_argument("--max-retries", metavar="N", type=max_retries,
                      help="retries of a failed request (default 4)")  # fmt: skip
-    net.add_argument("--timeout", metavar="SECONDS", type=positive(MAX_TIMEOUT),
+    net.add_argument("--timeout", metavar="SECONDS", type=timeout,
                      help="seconds to wait for each response (default 30)")  # fmt: skip
     talk = p.add_mutually_exclusive_group()
     talk.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")

@@ -25,9 +25,10 @@ from typing import IO, Any, TextIO
 
 from zdevents import Client, errors, validate_record
 
-from ._files import AtomicFile, open_special, special_file
+from . import _numbers as numbers
+from ._files import AtomicFile, NotOurLock, StateInUse, StateLock, open_special, special_file
 from ._formats import _one_line
-from ._messages import PROG, Interrupted, error, hint
+from ._messages import PROG, Interrupted, error, hint, say
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -68,24 +69,6 @@ class _UsageError(Exception):
     """Exit status 2."""
 
 
-def _number(kind: type[float], minimum: float, strict: bool) -> Callable[[str], Any]:
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if value < minimum or (strict and value == minimum) or value == float("inf"):
-            raise argparse.ArgumentTypeError(f"{text!r} is out of range")
-        return value
-
-    return parse
-
-
-_positive_int = _number(int, 1, False)
-_non_negative_int = _number(int, 0, False)
-_positive_float = _number(float, 0, True)
-
-
 def add_commands(commands: Any, *, environment: str) -> None:
     """Register ``track``, ``profile`` and ``profiles`` on the ``zdevents`` subparsers;
     ``environment`` (from ``_main``, which imports this module) ends their help."""
@@ -107,7 +90,7 @@ def add_commands(commands: Any, *, environment: str) -> None:
     tr.add_argument(
         "--concurrency",
         metavar="N",
-        type=_positive_int,
+        type=numbers.concurrency,
         default=_CONCURRENCY,
         help=f"records sent at the same time (default {_CONCURRENCY})",
     )
@@ -153,20 +136,20 @@ def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) 
         net.add_argument(
             "--rate-limit",
             metavar="PER_MIN",
-            type=_positive_float,
+            type=numbers.rate_limit,
             help="send at most this many requests a minute (stay under your plan's limit)",
         )
     net.add_argument(
         "--max-retries",
         metavar="N",
-        type=_non_negative_int,
+        type=numbers.max_retries,
         help="retries of a failed request (default 4; 0: none)"
         + ("; a record that may have been stored is never sent again" if rate_limit else ""),
     )
     net.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=_positive_float,
+        type=numbers.timeout,
         help="seconds to wait for each response (default 30)",
     )
 
@@ -217,6 +200,8 @@ class RecordFile:
         try:
             with contextlib.ExitStack() as stack:
                 if self.path == "-":
+                    if sys.stdin is None:  # <&-: Python leaves no sys.stdin
+                        raise _UsageError("cannot read standard input: it is closed")
                     source: IO[bytes] = sys.stdin.buffer
                 else:
                     source = stack.enter_context(open(self.path, "rb"))
@@ -345,11 +330,21 @@ class _FailedFile:
     def __init__(self, path: str) -> None:
         self.path = path
         self._atomic: AtomicFile | None = None
+        self._lock: StateLock | None = None
         if special_file(path):
             self.file: IO[bytes] = open_special(path)
-        else:
-            self._atomic = AtomicFile(path)
-            self.file = self._atomic.file
+            return
+        # Held for the whole run (FILE.lock, as a resume state's): two runs given the same
+        # --failed would each replace (or, stopped, delete) what the other one wrote.
+        lock = StateLock(path)
+        lock.acquire()
+        try:
+            self._atomic = AtomicFile(path, own_lock=True)
+        except BaseException:
+            lock.release()
+            raise
+        self._lock = lock
+        self.file = self._atomic.file
 
     def commit(self) -> None:
         """Make what was written the file's content (flushed, for a special file)."""
@@ -361,6 +356,12 @@ class _FailedFile:
         except BaseException:
             self.discard()
             raise
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def discard(self) -> None:
         """Give up: the temporary file is removed, and an earlier ``--failed`` at the same
@@ -369,10 +370,13 @@ class _FailedFile:
             with contextlib.suppress(OSError):
                 self.file.close()
             return
-        self._atomic.discard()
-        with contextlib.suppress(OSError):
-            if os.path.isfile(self._atomic.target):
-                os.unlink(self._atomic.target)
+        try:
+            self._atomic.discard()
+            with contextlib.suppress(OSError):
+                if os.path.isfile(self._atomic.target):
+                    os.unlink(self._atomic.target)
+        finally:
+            self._unlock()
 
 
 def run_track(ns: argparse.Namespace) -> int:
@@ -389,10 +393,18 @@ def run_track(ns: argparse.Namespace) -> int:
     if ns.failed is not None:
         try:
             failed_file = _FailedFile(ns.failed)
-        except OSError as exc:
+        except (OSError, StateInUse, NotOurLock) as exc:
             client.close()
             source.close()
-            _say(f"cannot write --failed {ns.failed}: {exc.strerror or exc}")
+            if isinstance(exc, StateInUse):
+                _say(f"--failed {ns.failed} is in use by another zdevents run; wait for it to end")
+            elif isinstance(exc, NotOurLock):
+                _say(
+                    f"--failed {ns.failed} needs {exc} for its lock, and that is a file that "
+                    "is not a zdevents lock; move it away or pick another --failed FILE"
+                )
+            else:
+                _say(f"cannot write --failed {ns.failed}: {exc.strerror or exc}")
             return 2
     try:
         with client:
@@ -421,6 +433,7 @@ class _Run:
         # some here: they may have been sent.
         self.pending: collections.deque[tuple[int, dict[str, Any]]] = collections.deque()
         self.handed = 0  # the line number of the last record handed to track_many
+        self.writable = True  # False once writing --failed failed
 
     def _feed(self) -> Iterator[dict[str, Any]]:
         for item in self.source.records():
@@ -453,18 +466,27 @@ class _Run:
                     self._take(outcome)
                 raise
         except OSError as exc:
-            # --failed cannot be written (or the spool read): stop rather than lose records.
+            # --failed cannot be written (a full disk), or the spool read: nothing more is
+            # sent, and the records already started still get their outcome (thrown into
+            # track_many as an interruption is), so that the summary says what happened to
+            # each: an answered record is never counted as "interrupted (possibly stored)".
+            self.writable = False
+            with contextlib.suppress(OSError, StopIteration):  # exc again, once drained
+                throw_in: Callable[[BaseException], object] = outcomes.throw  # type: ignore[attr-defined]
+                self._take(throw_in(exc))
+                for outcome in outcomes:
+                    self._take(outcome)
             self._stop(outcomes)
             if self.failed_file is not None:
                 self.failed_file.discard()
             self._summary(stopped=True)
-            left = self.source.count - self.done
+            left = self.source.count - self.accepted
             _say(
                 f"writing --failed {self.ns.failed} failed: {exc.strerror or exc}; "
-                f"{left} records were left unsent or unknown"
+                f"the {left} records not accepted are in no file"
                 if self.failed_file is not None
                 else f"reading the records of {self.source.name} again failed: "
-                f"{exc.strerror or exc}; {left} records were left unsent or unknown"
+                f"{exc.strerror or exc}; {left} records were not accepted"
             )
             return 1
         except BaseException:
@@ -518,7 +540,7 @@ class _Run:
         message = _one_line_text(str(outcome))
         self.progress.clear()
         _say(f"{self.source.name}, line {number}: not accepted: {message}")
-        if self.failed_file is not None:
+        if self.failed_file is not None and self.writable:
             self.failed_file.file.write(_failed_line(record, message))
 
     def _stop(self, outcomes: object) -> None:
@@ -535,7 +557,6 @@ class _Run:
         # Stopped, the records that were not sent are told apart from those refused.
         moved = self.unsent_failures if stopped else 0
         _summary(
-            sys.stderr,
             self.source.count,
             self.accepted,
             self.failed - moved,
@@ -550,7 +571,6 @@ def _one_line_text(text: str) -> str:
 
 
 def _summary(
-    out: TextIO,
     total: int,
     accepted: int,
     failed: int,
@@ -564,7 +584,9 @@ def _summary(
         text += f", {interrupted} interrupted (possibly stored)"
     if unsent:
         text += f", {unsent} not sent"
-    print(f"{PROG}: {text}", file=out, flush=True)
+    # say(): with stderr closed (2>&-), sys.stderr is None and print() would write the
+    # summary to standard output, which track keeps empty.
+    say(f"{PROG}: {text}")
 
 
 # --------------------------------------------------------------------------- profiles

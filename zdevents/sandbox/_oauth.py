@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from zdevents._config import is_loopback
+
 #: The user the sandbox's tokens act as (the agent of its basic-auth credentials).
 AGENT_USER_ID = 1001
 #: What an access token lives when the request does not say (Zendesk's 2026 default).
@@ -172,6 +174,10 @@ class OAuthServer:
         parts = urlsplit(redirect_uri)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
             raise Refused(400, "invalid_request", "redirect_uri must be an absolute URL")
+        if parts.scheme != "http" or not is_loopback(parts.hostname):
+            # Zendesk redirects only to a client's registered URLs: the sandbox's clients
+            # register loopback ones (http://127.0.0.1:PORT/), never an open redirect.
+            raise Refused(400, "invalid_request", "redirect_uri is not registered for the client")
         if params.get("response_type") != "code":
             raise Refused(400, "unsupported_response_type", "response_type must be code")
         scopes = self._scopes(params.get("scope"))
@@ -283,10 +289,12 @@ class OAuthServer:
     def _rotate(self, body: dict[str, Any], client_id: str) -> tuple[str, ...]:
         invalid = Refused(400, "invalid_grant", "The refresh token is invalid, expired or revoked")
         refresh = body.get("refresh_token")
-        access = self._refresh.pop(refresh, None) if isinstance(refresh, str) else None
-        grant = None if access is None else self._access.pop(access, None)
+        access = self._refresh.get(refresh) if isinstance(refresh, str) else None
+        grant = None if access is None else self._access.get(access)
         if grant is None or grant.client_id != client_id:
-            raise invalid
+            raise invalid  # another client's refusal burns nothing of the owner's
+        self._refresh.pop(str(refresh), None)
+        self._access.pop(str(access), None)
         if grant.refresh_expires_at is not None and self.clock() >= grant.refresh_expires_at:
             raise invalid
         return grant.scopes
