@@ -514,7 +514,43 @@ def test_an_export_of_many_people_under_the_callers_pace_is_never_refused(
     assert sorted(frozen.sleeps) == [30.0, 60.0, 90.0]
 
 
-<<<<<<< HEAD
+@pytest.mark.parametrize("options", [{"rate_limit": 1e-320}, {"rate_limit": 1e-300}])
+def test_a_pace_slower_than_anything_can_wait_is_spaced_at_the_longest_wait(
+    options: dict[str, Any], monkeypatch: Any
+) -> None:
+    # 60 / 1e-320 is inf, 60 / 1e-300 is 6e301 s: time.sleep raises OverflowError on both.
+    # The caller asked for that pace, so it is taken, spaced at the library's longest wait.
+    frozen = FakeClock(frozen=True).install(monkeypatch)
+    rec = Recorder(httpx.Response(202, json={"profile_id": "01E1"}))
+    with client(rec, **options) as c:
+        c.track({"source": "shop", "type": "t"}, profile_id="01E1")
+        c.track({"source": "shop", "type": "t"}, profile_id="01E1")
+    assert rec.calls == 2 and frozen.sleeps == [30 * 86400.0]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"backoff_base": 1e308, "backoff_cap": 1e308},
+        {"backoff_base": 10.0, "backoff_cap": 1e300},
+        {"max_retry_after": 1e308, "retry_budget": 1e308},
+    ],
+)
+def test_huge_retry_settings_wait_at_most_the_longest_wait(
+    options: dict[str, Any], monkeypatch: Any
+) -> None:
+    frozen = FakeClock(frozen=True).install(monkeypatch)
+    rec = Recorder(
+        httpx.Response(503),
+        httpx.Response(503),
+        page_body([event(1)]),
+    )
+    with client(rec, **options) as c:
+        assert len(list(c.events(user_id=1))) == 1
+    assert rec.calls == 3
+    assert all(0 <= wait <= 30 * 86400.0 for wait in frozen.sleeps), frozen.sleeps
+
+
 # --- pinned through Client (issue 15): the share of X-Rate-Limit used, a cap of the caller's
 # own, the pause when nothing is left, what is believed of ratelimit-reset, a 429 pausing every
 # user of the client. Where the fake clock is frozen, it does not move either, so a pause that
@@ -692,40 +728,3 @@ def test_a_small_cap_of_the_callers_own_is_kept_exactly(clock: FakeClock) -> Non
 def test_no_limit_of_the_callers_own_or_announced_means_no_pacing(clock: FakeClock) -> None:
     export(pages(4))
     assert clock.sleeps == []
-=======
-@pytest.mark.parametrize("options", [{"rate_limit": 1e-320}, {"rate_limit": 1e-300}])
-def test_a_pace_slower_than_anything_can_wait_is_spaced_at_the_longest_wait(
-    options: dict[str, Any], monkeypatch: Any
-) -> None:
-    # 60 / 1e-320 is inf, 60 / 1e-300 is 6e301 s: time.sleep raises OverflowError on both.
-    # The caller asked for that pace, so it is taken, spaced at the library's longest wait.
-    frozen = FakeClock(frozen=True).install(monkeypatch)
-    rec = Recorder(httpx.Response(202, json={"profile_id": "01E1"}))
-    with client(rec, **options) as c:
-        c.track({"source": "shop", "type": "t"}, profile_id="01E1")
-        c.track({"source": "shop", "type": "t"}, profile_id="01E1")
-    assert rec.calls == 2 and frozen.sleeps == [30 * 86400.0]
-
-
-@pytest.mark.parametrize(
-    "options",
-    [
-        {"backoff_base": 1e308, "backoff_cap": 1e308},
-        {"backoff_base": 10.0, "backoff_cap": 1e300},
-        {"max_retry_after": 1e308, "retry_budget": 1e308},
-    ],
-)
-def test_huge_retry_settings_wait_at_most_the_longest_wait(
-    options: dict[str, Any], monkeypatch: Any
-) -> None:
-    frozen = FakeClock(frozen=True).install(monkeypatch)
-    rec = Recorder(
-        httpx.Response(503),
-        httpx.Response(503),
-        page_body([event(1)]),
-    )
-    with client(rec, **options) as c:
-        assert len(list(c.events(user_id=1))) == 1
-    assert rec.calls == 3
-    assert all(0 <= wait <= 30 * 86400.0 for wait in frozen.sleeps), frozen.sleeps
->>>>>>> main
