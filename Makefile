@@ -47,11 +47,15 @@ PYTEST_WORKERS ?= 4
 XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 
 pytest: $(STAMP)
-	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_SKIP) $(PYTEST_ARGS)
 
 # The full gate (CI runs this), with the library tests once more under TZ=$(TEST_TZ).
 # test-fast is the edit loop: everything but the slow contract and fuzz runs.
 test: lint layers typecheck spec check-generated wheel-check pytest test-tz
+
+# Within `make test`, the test that runs scripts/check_dist.py is left to wheel-check, which
+# has just run the same script (a second sdist and wheel build).
+test: PYTEST_SKIP = --deselect tests/packaging/test_dist.py::test_make_wheel_check_passes_on_the_real_archives
 
 # The edit loop fuzzes with fewer examples (tests/library/test_fuzz_inputs.py); `make test`
 # keeps the full count.
