@@ -194,13 +194,13 @@ class FakeClock:
         await asyncio.sleep(0)  # still yield, as a real sleep would
 
     def install(self, monkeypatch: Any) -> FakeClock:
-        from zdevents import _client, _ratelimit, _retry
+        from zdevents import _base_client, _ratelimit, _retry
 
         fake_time = _Proxy(time, monotonic=self.monotonic, time=self.time, sleep=self.sleep)
-        for module in (_client, _ratelimit, _retry):
+        for module in (_base_client, _ratelimit, _retry):
             monkeypatch.setattr(module, "time", fake_time)
         monkeypatch.setattr(_retry, "_JITTER", self)
-        monkeypatch.setattr(_client, "asyncio", _Proxy(asyncio, sleep=self.async_sleep))
+        monkeypatch.setattr(_base_client, "asyncio", _Proxy(asyncio, sleep=self.async_sleep))
         return self
 
 

@@ -26,13 +26,15 @@ requests) to stderr.
 from . import _startup  # noqa: F401
 
 # isort: split
-from . import errors
-from ._client import AsyncClient, AsyncEventStream, Client, EventStream
+from . import errors, limits
+from ._client import AsyncClient, Client
 from ._event import Event
+from ._events import AsyncEventStream, EventStream
 from ._identifier import Identifier
 from ._login import AuthStatus, Login, aaccess_token, access_token, auth_status, logout
 from ._logs import setup_from_env as _setup_logging
 from ._profiles import Profile
+from ._public import publish as _publish
 from ._responses import Headers, Page, RateLimit
 from ._retry import is_transient
 from ._sync import SelectorReport, SyncReport, sync
@@ -61,28 +63,12 @@ __all__ = [
     "auth_status",
     "errors",
     "is_transient",
+    "limits",
     "logout",
     "sync",
     "validate_record",
 ]
 
 
-def _publish() -> None:
-    # Public objects report the module users import them from (repr, help, tracebacks,
-    # pickling by reference), not the private module that defines them.
-    for name in __all__:
-        obj = globals()[name]
-        if not callable(obj):
-            continue
-        obj.__module__ = __name__
-        for cls in obj.__mro__[:-1] if isinstance(obj, type) else ():
-            for member in vars(cls).values():
-                function = getattr(member, "__func__", member)
-                function = getattr(function, "fget", function)  # properties
-                module = getattr(function, "__module__", None) if callable(function) else None
-                if isinstance(module, str) and module.startswith("zdevents."):
-                    function.__module__ = __name__
-
-
-_publish()
+_publish(__name__, [globals()[name] for name in __all__])
 _setup_logging()

@@ -45,6 +45,12 @@ from zendesk_events_api.models import (
 )
 
 from ._config import Secret, _text, authorization, same_origin
+from ._constants import (
+    ACCESS_TOKEN_SECONDS,
+    DEFAULT_SCOPE,
+    REFRESH_TOKEN_SECONDS,
+    RENEW_AHEAD_SECONDS,
+)
 from ._routes import Request, operation_request
 from .errors import (
     APIError,
@@ -56,17 +62,6 @@ from .errors import (
 
 logger = logging.getLogger("zdevents")
 
-#: The scope asked for when none is given: the Events API reads (``read``) and tracks
-#: (``write``); Zendesk has no narrower scope for it.
-DEFAULT_SCOPE = "read write"
-#: The access-token lifetime asked for, in seconds (Zendesk takes 300 < s < 172,800 and
-#: leaves ``expires_in`` out of its answer unless it was asked for).
-ACCESS_TOKEN_SECONDS = 7_200
-#: The refresh-token lifetime asked for at login and on refresh (604,800 < s < 7,776,000):
-#: 89 days, so that a weekly or monthly job keeps its login.
-REFRESH_TOKEN_SECONDS = 89 * 86_400
-#: A token is renewed this many seconds before it expires (a tenth of its life if shorter).
-RENEW_AHEAD_SECONDS = 120.0
 #: The day every Zendesk API token stops working.
 API_TOKEN_END = "2027-04-30"  # noqa: S105 -- a date
 API_TOKEN_NOTICE = (

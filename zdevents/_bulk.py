@@ -29,16 +29,18 @@ from collections.abc import (
 )
 from typing import Any, Literal, NamedTuple, TypeAlias
 
+from ._constants import ASYNC_MAX_WORKERS
 from ._event import Event
 from ._identifier import Identifier
-from ._query import EventQuery, make_query, shorten
+from ._query import FILTERS, EventQuery, make_query, shorten
 from ._responses import Page
 from .errors import NotFoundError, ZendeskError
 
 logger = logging.getLogger("zdevents")
 
 #: An identifier query (text or :class:`Identifier`) or a mapping with one of
-#: ``identifier``, ``profile_id``, ``user_id``, and optionally ``after`` (a cursor).
+#: ``identifier``, ``profile_id``, ``user_id``, and optionally ``after`` (a cursor) and
+#: ``start`` (that selector's own start).
 Selector: TypeAlias = Identifier | str | Mapping[str, Any]
 
 #: What to do when a selector's person does not exist (a 404). The callback's first
@@ -50,15 +52,11 @@ OnMissing: TypeAlias = Literal["raise", "skip"] | Callable[[Any, NotFoundError],
 PageSource: TypeAlias = Callable[[EventQuery, Callable[[float], None]], Iterator[Page]]
 AsyncPageSource: TypeAlias = Callable[[EventQuery], AsyncIterator[Page]]
 
-#: Worker tasks of one async export at most. httpcore's async pool scans every connection,
-#: and polls every idle socket, each time a request comes in or ends (O(connections x idle
-#: connections) a request; encode/httpcore#1035 is still open), so past about 20 connections
-#: a page costs more CPU than the extra concurrency saves: measured with
-#: scripts/bench_bulk.py, 50 tasks were slower than 20. Threads do not pay this as much.
-ASYNC_MAX_WORKERS = 20
 
 _SELECTOR_KEYS = ("identifier", "profile_id", "user_id", "after")
-_FILTER_KEYS = ("source", "type", "start", "end", "page_size")
+#: What a selector mapping may give for itself instead of the call: its own start.
+_OWN_FILTERS = ("start",)
+_FILTER_KEYS = tuple(FILTERS)
 
 
 class Job(NamedTuple):
@@ -93,7 +91,8 @@ def plan(
     for number, selector in enumerate(selectors, 1):
         try:
             if isinstance(selector, Mapping):
-                query = make_query(**_selector_arguments(selector, filters), **filters)
+                own = _selector_arguments(selector, filters)
+                query = make_query(**{**filters, **own})
             elif isinstance(selector, str | Identifier):
                 query = make_query(identifier=selector, **filters)
             else:
@@ -111,6 +110,8 @@ def plan(
 def _selector_arguments(selector: Mapping[Any, Any], filters: Mapping[str, Any]) -> dict[str, Any]:
     for key in selector:
         if key in _SELECTOR_KEYS:
+            continue
+        if key in _OWN_FILTERS and filters.get(key) is None:
             continue
         if key in _FILTER_KEYS:
             # Filters are arguments of the whole export; one per selector would be a second,

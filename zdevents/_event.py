@@ -311,9 +311,6 @@ class Event:
         return reduced(self, self._raw)
 
 
-Event.__module__ = "zdevents"
-
-
 def _loads(text: bytes) -> Any:
     try:
         return strict_decoder.decode(text.decode())

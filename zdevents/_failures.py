@@ -14,12 +14,35 @@ import json
 import math
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from . import errors
 from ._config import Secret
+
+
+def is_success(status: int) -> bool:
+    """Whether ``status`` is a success: the one place that says so (any 2xx)."""
+    return 200 <= status < 300
+
+
+class Received(Protocol):
+    """A response as the decoders read it: read once, its body whole and decoded. The
+    client core's :class:`~zdevents._base_client.Answer`, or an ``httpx.Response``."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> httpx.Headers: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def reason_phrase(self) -> str: ...
+
 
 _REQUEST_ID_HEADERS = ("x-request-id", "x-zendesk-request-id", "cf-ray")
 _STATUS_CLASSES: dict[int, type[errors.APIError]] = {
@@ -45,7 +68,7 @@ def _quoted(value: str | None, secret: Secret | None, limit: int = _HEADER_QUOTE
     return text or None
 
 
-def request_id_of(response: httpx.Response, secret: Secret | None = None) -> str | None:
+def request_id_of(response: Received, secret: Secret | None = None) -> str | None:
     for name in _REQUEST_ID_HEADERS:
         value: str | None = response.headers.get(name)
         if value:
@@ -123,11 +146,11 @@ def _describe(item: dict[str, Any]) -> str:
 
 
 def error_from_response(
-    response: httpx.Response, secret: Secret | None = None
+    response: Received, secret: Secret | None = None
 ) -> errors.APIError | errors.BadResponseError:
     """Build the exception for a non-200 answer; works for any status and any body."""
     status = response.status_code
-    if 200 <= status < 300:
+    if is_success(status):
         return errors.BadResponseError(f"expected 200, got {status}")
     request_id = request_id_of(response, secret)
     content = response.content
@@ -201,7 +224,7 @@ def transport_errors(what: str, secret: Secret, status: int | None = None) -> It
             _safe(f"{what}: undecodable body ({exc})", secret), kind="undecodable"
         ) from None
     except httpx.RequestError as exc:
-        if status is not None and 200 <= status < 300:
+        if status is not None and is_success(status):
             # The page was on its way: a cut-short body, not an unreachable server.
             raise errors.BadResponseError(
                 f"{what}: the {status} response body was cut short ({type(exc).__name__})",

@@ -11,6 +11,7 @@ in the login store, and asks Zendesk who the token acts as.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -29,22 +30,18 @@ from zendesk_events_api.api.oauth import authorize
 from zendesk_events_api.models import AuthorizationCodeGrant
 
 from ._auth import (
-    ACCESS_TOKEN_SECONDS,
-    DEFAULT_SCOPE,
-    REFRESH_TOKEN_SECONDS,
     Auth,
     ClientCredentialsAuth,
     Scrubber,
     StoredLogin,
     StoredLoginAuth,
     _as_refusal,
-    current_token_request,
     login_store,
-    revoke_request,
     token_request,
     tokens_from,
 )
-from ._client import AsyncClient, Client, _json_body, with_auth
+from ._base_client import with_auth
+from ._client import AsyncClient, Client
 from ._config import (
     LOGIN_STORES,
     Secret,
@@ -54,14 +51,16 @@ from ._config import (
     login_home,
     login_store_kind,
 )
+from ._constants import (
+    ACCESS_TOKEN_SECONDS,
+    DEFAULT_LOGIN_PORT,
+    DEFAULT_SCOPE,
+    LOGIN_TIMEOUT,
+    REFRESH_TOKEN_SECONDS,
+)
 from ._routes import operation_request
 from .errors import APIError, ConfigurationError, ZendeskError
 
-#: The loopback port ``zdevents auth login`` listens on: register
-#: ``http://127.0.0.1:47615/`` as a redirect URL of the OAuth client (and any --port used).
-DEFAULT_LOGIN_PORT = 47615
-#: How long a login waits for the browser, in seconds.
-LOGIN_TIMEOUT = 300.0
 _PAGE = (
     b"<!doctype html><meta charset=utf-8><title>zdevents</title>"
     b"<p>%s You can close this window and go back to the terminal.</p>"
@@ -321,7 +320,7 @@ class Login:
         base = str(self.base_url)
         with with_auth(Client, _NoAuth(scrubber), base_url=base, **self._options) as client:
             try:
-                answer = client._token_send(token_request(grant))
+                answer = client._oauth.token(token_request(grant))
             except APIError as exc:
                 raise _as_refusal(exc, scrubber) from None
         tokens = tokens_from(answer, now)
@@ -350,13 +349,6 @@ class Login:
 # --------------------------------------------------------------------------- status & logout
 
 
-def _current(client: Client) -> dict[str, Any]:
-    request = current_token_request()
-    body = client._send(request["method"], request["url"], decode=_json_body)
-    token = body.get("token") if isinstance(body, dict) else None
-    return token if isinstance(token, dict) else {}
-
-
 def auth_status(client: Client) -> AuthStatus:
     """What ``client``'s credentials are, and for OAuth who Zendesk says the token acts as
     with which scopes (``GET /api/v2/oauth/tokens/current.json``); a stored login that can
@@ -366,11 +358,11 @@ def auth_status(client: Client) -> AuthStatus:
     'login'
     """
     _sync_only(client, "auth_status")
-    auth = client._auth
-    account = str(client.base_url).rstrip("/")
+    oauth = client._oauth
+    auth, account = oauth.auth, oauth.account
     if auth.kind == "api_token":
         return AuthStatus(kind="api_token", account=account)
-    token = _current(client)
+    token = oauth.current()
     user_id = token.get("user_id") if isinstance(token.get("user_id"), int) else None
     scopes = tuple(str(s) for s in token.get("scopes") or () if isinstance(s, str))
     client_id = token.get("client_id")
@@ -408,22 +400,12 @@ def _sync_only(client: object, name: str) -> None:
         )
 
 
-def _oauth_only(auth: Auth) -> None:
-    if auth.kind == "api_token":
-        raise ConfigurationError(
-            "the credentials in use are an API token, not OAuth: `zdevents auth token` "
-            "needs a login (zdevents auth login) or OAuth client credentials"
-        )
-
-
 def access_token(client: Client) -> str:
     """A valid OAuth access token of ``client``, renewed first if it is about to expire
     (what ``zdevents auth token`` prints, for curl and other tools). For an
     :class:`AsyncClient`, ``await aaccess_token(client)``."""
     _sync_only(client, "access_token")
-    _oauth_only(client._auth)
-    header = str(client._auth.header(client._token_send))
-    return header.removeprefix("Bearer ")
+    return client._oauth.access_token()
 
 
 async def aaccess_token(client: AsyncClient) -> str:
@@ -433,22 +415,18 @@ async def aaccess_token(client: AsyncClient) -> str:
     ``Client.from_env()`` shares the stored login, its lock and its refresh."""
     if not isinstance(client, AsyncClient):
         raise TypeError("aaccess_token() takes an AsyncClient; with a Client, access_token()")
-    _oauth_only(client._auth)
-    header = str(await client._auth.aheader(client._token_send))
-    return header.removeprefix("Bearer ")
+    return await client._oauth.access_token()
 
 
 def logout(client: Client) -> bool:
     """Revoke the stored login ``client`` uses at Zendesk (best effort:
     ``DELETE /api/v2/oauth/tokens/current.json``), then remove it; whether one was stored."""
     _sync_only(client, "logout")
-    auth = client._auth
+    auth = client._oauth.auth
     if not isinstance(auth, StoredLoginAuth):
         raise ConfigurationError("no stored login is in use")
-    try:
-        request = revoke_request()
-        client._send(request["method"], request["url"], decode=lambda r: None)
-    except ZendeskError:
-        pass  # an expired or revoked token, or no network: removed here all the same
+    # An expired or revoked token, or no network: removed here all the same.
+    with contextlib.suppress(ZendeskError):
+        client._oauth.revoke()
     with auth.store.locked():
         return auth.store.delete()

@@ -12,16 +12,16 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
 import msgspec
 
+from ._base_client import AsyncCore, SyncCore
 from ._event import described, reduced, scrubbed_repr, shown_value, with_scrubber
+from ._failures import Received
 from ._identifier import Identifier
 from ._jsontext import NotFiniteError, compact_bytes, element_spans, member_spans, strict_decoder
 from ._query import make_query
 from ._routes import Request, build_profile_request, build_profiles_request
 from ._time import parse_timestamp
-from ._track import AsyncClient, Client
 from .errors import BadResponseError
 
 
@@ -191,9 +191,6 @@ class Profile:
         return reduced(self, self._raw)
 
 
-Profile.__module__ = "zdevents"
-
-
 def _loads(text: bytes) -> Any:
     try:
         return strict_decoder.decode(text.decode())
@@ -224,7 +221,7 @@ def _member_texts(raw: bytes) -> dict[str, bytes]:
     raise BadResponseError(f"the profile {problem}")  # outside the handler, as in _loads
 
 
-def _members(response: httpx.Response) -> tuple[str, dict[str, tuple[int, int]]]:
+def _members(response: Received) -> tuple[str, dict[str, tuple[int, int]]]:
     content = response.content
     try:
         text = content.decode(json.detect_encoding(content))
@@ -236,7 +233,7 @@ def _members(response: httpx.Response) -> tuple[str, dict[str, tuple[int, int]]]
     return text, spans
 
 
-def decode_profile(response: httpx.Response) -> Profile:
+def decode_profile(response: Received) -> Profile:
     """The profile of a ``{"profile": {...}}`` answer."""
     text, spans = _members(response)
     span = spans.get("profile")
@@ -245,7 +242,7 @@ def decode_profile(response: httpx.Response) -> Profile:
     return Profile(text[span[0] : span[1]].encode())
 
 
-def decode_profiles(response: httpx.Response) -> list[Profile]:
+def decode_profiles(response: Received) -> list[Profile]:
     """The profiles of a ``{"profiles": [...]}`` answer, in the order sent."""
     text, spans = _members(response)
     span = spans.get("profiles")
@@ -280,37 +277,43 @@ def profiles_request(user_id: int | str) -> Request:
     return build_profiles_request(uid)
 
 
-def fetch_profile(
-    client: Client, identifier: Identifier | str | None, profile_id: str | None
-) -> Profile:
-    request = profile_request(identifier, profile_id)
-    profile = client._send(
-        request["method"], request["url"], params=request["params"], decode=decode_profile
-    )
-    return with_scrubber([profile], client._authorization)[0]
+class Profiles:
+    """The profile routes of a :class:`~zdevents.Client`, holding its core."""
+
+    def __init__(self, core: SyncCore) -> None:
+        self._core = core
+
+    def get(self, identifier: Identifier | str | None, profile_id: str | None) -> Profile:
+        request = profile_request(identifier, profile_id)
+        profile = self._core.send(
+            request["method"], request["url"], params=request["params"], decode=decode_profile
+        )
+        return with_scrubber([profile], self._core.scrubber)[0]
+
+    def list(self, user_id: int | str) -> list[Profile]:
+        request = profiles_request(user_id)
+        profiles = self._core.send(
+            request["method"], request["url"], params=request["params"], decode=decode_profiles
+        )
+        return with_scrubber(profiles, self._core.scrubber)
 
 
-def fetch_profiles(client: Client, user_id: int | str) -> list[Profile]:
-    request = profiles_request(user_id)
-    profiles = client._send(
-        request["method"], request["url"], params=request["params"], decode=decode_profiles
-    )
-    return with_scrubber(profiles, client._authorization)
+class AsyncProfiles:
+    """The profile routes of an :class:`~zdevents.AsyncClient`, holding its core."""
 
+    def __init__(self, core: AsyncCore) -> None:
+        self._core = core
 
-async def async_fetch_profile(
-    client: AsyncClient, identifier: Identifier | str | None, profile_id: str | None
-) -> Profile:
-    request = profile_request(identifier, profile_id)
-    profile = await client._send(
-        request["method"], request["url"], params=request["params"], decode=decode_profile
-    )
-    return with_scrubber([profile], client._authorization)[0]
+    async def get(self, identifier: Identifier | str | None, profile_id: str | None) -> Profile:
+        request = profile_request(identifier, profile_id)
+        profile = await self._core.send(
+            request["method"], request["url"], params=request["params"], decode=decode_profile
+        )
+        return with_scrubber([profile], self._core.scrubber)[0]
 
-
-async def async_fetch_profiles(client: AsyncClient, user_id: int | str) -> list[Profile]:
-    request = profiles_request(user_id)
-    profiles = await client._send(
-        request["method"], request["url"], params=request["params"], decode=decode_profiles
-    )
-    return with_scrubber(profiles, client._authorization)
+    async def list(self, user_id: int | str) -> list[Profile]:
+        request = profiles_request(user_id)
+        profiles = await self._core.send(
+            request["method"], request["url"], params=request["params"], decode=decode_profiles
+        )
+        return with_scrubber(profiles, self._core.scrubber)

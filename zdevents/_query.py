@@ -2,20 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypedDict
 from urllib.parse import quote
 
 import attrs
 
+from ._constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE, USER_ID_BOUND
 from ._identifier import Identifier, check_encodable
 from ._time import TimeInput, time_bound
-
-#: Zendesk caps cursor pages at 100; it is also the default, to make the fewest requests.
-MAX_PAGE_SIZE = 100
 
 #: What the text arguments of one query may take of the URL once percent-encoded: httpx
 #: refuses URLs over 64 KiB (``InvalidURL``, at iteration), and the base URL, the route and
 #: the parameter names need the remaining 4 KiB.
 MAX_QUERY_TEXT = 60 * 1024
+
+
+class EventFilters(TypedDict, total=False):
+    """The filters of the events routes, keyword arguments of :meth:`Client.events`,
+    :meth:`Client.events_many` and :meth:`Client.pages_many` (and their asyncio twins).
+
+    Attributes:
+        source: only events of this source (``"shopify"``).
+        type: only events of this type within ``source`` (needs ``source``).
+        start: events created at or after this moment: a ``date``, an aware ``datetime``
+            or an ISO 8601 string (inclusive).
+        end: events created at or before this moment (inclusive; a date as ``end``
+            includes that whole UTC day); ``start`` after ``end`` is a ``ValueError``.
+        page_size: events a request, 1..100 (100, the fewest requests, by default).
+    """
+
+    source: str | None
+    type: str | None
+    start: TimeInput | None
+    end: TimeInput | None
+    page_size: int
+
+
+#: Each filter of :class:`EventFilters` and the argument of the generated request builders
+#: it becomes (whose wire name, ``filter[...]``/``page[...]``, the spec gives).
+FILTERS: dict[str, str] = {
+    "source": "filtersource",
+    "type": "filtertype",
+    "start": "filterstart_time",
+    "end": "filterend_time",
+    "page_size": "pagesize",
+}
+
+
+def check_filters(filters: Mapping[str, object], where: str) -> None:
+    """A ``TypeError`` naming ``where`` for a keyword that is no filter (as Python's own)."""
+    for name in filters:
+        if name not in FILTERS:
+            raise TypeError(f"{where}() got an unexpected keyword argument {name!r}")
 
 
 def shorten(value: object, limit: int = 80) -> str:
@@ -92,7 +131,7 @@ def _user_id(value: object) -> int:
                 " 64 bits"
             )
         value = int(value)
-    if not 1 <= value < 2**63:
+    if not 1 <= value < USER_ID_BOUND:
         shown = repr(value) if value.bit_length() <= 64 else f"a {value.bit_length()}-bit number"
         raise ValueError(f"user_id={shown} is not a positive integer of at most 64 bits")
     return value
@@ -107,7 +146,7 @@ def make_query(
     type: str | None = None,
     start: TimeInput | None = None,
     end: TimeInput | None = None,
-    page_size: int = MAX_PAGE_SIZE,
+    page_size: int = DEFAULT_PAGE_SIZE,
     after: str | None = None,
 ) -> EventQuery:
     """Check the arguments of ``events()`` and turn them into an :class:`EventQuery`."""
@@ -157,8 +196,8 @@ def make_query(
 
     if isinstance(page_size, bool) or not isinstance(page_size, int):
         raise TypeError(f"page_size must be an int, not {page_size.__class__.__name__}")
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size={page_size} is outside 1..{MAX_PAGE_SIZE}")
+    if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size={page_size} is outside {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}")
 
     if after is not None:
         if not isinstance(after, str) or not after.strip():

@@ -15,6 +15,8 @@ import threading
 import time
 from collections.abc import Mapping
 
+from ._constants import MAX_SECONDS
+
 #: Zendesk's windows are a minute long; a longer reset is not believed.
 _MAX_RESET = 60
 #: The share of the account's announced limit that a client paces itself at.
@@ -22,10 +24,6 @@ _SHARE = 0.95
 #: A billion a minute is no limit at all; a larger cap (10**400 is past a float's range)
 #: counts as this one.
 _MAX_CAP = 10**9
-#: The longest wait anything in the library takes (30 days): socket timeouts and sleeps
-#: overflow near 2**63 ns, and nobody means more. A pace slower than one request in this
-#: long (``rate_limit=1e-320``) is spaced this far apart, never ``inf`` seconds.
-MAX_SECONDS = 30 * 86400.0
 
 
 class RateLimiter:

@@ -31,7 +31,7 @@ import msgspec
 from . import errors
 from ._config import Secret
 from ._event import Event, Scrubber, described, restore, scrubbed_repr, with_scrubber
-from ._failures import error_from_response, request_id_of
+from ._failures import Received, error_from_response, request_id_of
 from ._jsontext import NotFiniteError, element_spans, member_spans, strict_decoder
 from ._routes import AFTER_PARAM
 
@@ -72,9 +72,6 @@ class RateLimit:
     remaining: int | None
 
 
-RateLimit.__module__ = "zdevents"
-
-
 class Headers(Mapping[str, str]):
     """Response headers, read-only, names case-insensitive (a repeated header's values are
     joined with ``", "``, as httpx does); :meth:`get_list` gives each value."""
@@ -113,8 +110,6 @@ class Headers(Mapping[str, str]):
         shown = None if self._secret is None else repr(self)
         return (restore, (Headers, self._headers.multi_items(), shown))
 
-
-Headers.__module__ = "zdevents"
 
 _NO_HEADERS = Headers()
 
@@ -169,7 +164,16 @@ class Page:
         )
 
 
-Page.__module__ = "zdevents"
+def cursor_shows_secret(page: Page) -> bool:
+    """Whether the page's cursor holds a credential of the client that read it (a hostile
+    server echoing it): such a cursor is never stored."""
+    return page._secret_cursor
+
+
+def scrubbed(page: Page, text: str) -> str:
+    """``text`` (about ``page``) scrubbed of the credentials of the client that read it."""
+    secret = page.headers._secret
+    return text if secret is None else secret.scrub_text(text)
 
 
 def _count(text: str | None) -> int | None:
@@ -179,7 +183,7 @@ def _count(text: str | None) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
-def decode_page(response: httpx.Response, secret: Secret | None = None) -> Page:
+def decode_page(response: Received, secret: Secret | None = None) -> Page:
     """Decode a 200 into a :class:`Page`; raise the matching error for anything else."""
     if response.status_code != 200:
         raise error_from_response(response, secret)

@@ -20,8 +20,15 @@ from typing import Any
 import attrs
 
 from . import errors
+from ._constants import (
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_CAP,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+    MAX_SECONDS,
+)
 from ._failures import provably_not_received
-from ._ratelimit import MAX_SECONDS, RateLimiter
+from ._ratelimit import RateLimiter
 from .errors import RateLimitError, ZendeskError
 
 logger = logging.getLogger("zdevents")
@@ -111,10 +118,16 @@ class RetryPolicy:
     the budget). Writes follow :func:`_may_resend`.
     """
 
-    max_retries: int = attrs.field(default=4, validator=_count)
-    backoff_base: float = attrs.field(default=0.5, converter=_finite_int, validator=_seconds)
-    backoff_cap: float = attrs.field(default=8.0, converter=_finite_int, validator=_seconds)
-    max_retry_after: float = attrs.field(default=60.0, converter=_finite_int, validator=_seconds)
+    max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_count)
+    backoff_base: float = attrs.field(
+        default=DEFAULT_BACKOFF_BASE, converter=_finite_int, validator=_seconds
+    )
+    backoff_cap: float = attrs.field(
+        default=DEFAULT_BACKOFF_CAP, converter=_finite_int, validator=_seconds
+    )
+    max_retry_after: float = attrs.field(
+        default=DEFAULT_MAX_RETRY_AFTER, converter=_finite_int, validator=_seconds
+    )
     budget: float | None = attrs.field(default=None, converter=_finite_int, validator=_seconds)
     retry_writes: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 

@@ -35,7 +35,7 @@ from zendesk_events_api.api.profiles import (
 from zendesk_events_api.models import TrackEventByProfileIdRequest, TrackEventRequest
 
 from ._identifier import Identifier
-from ._query import EventQuery
+from ._query import FILTERS, EventQuery
 
 
 class Operation(Protocol):
@@ -102,11 +102,7 @@ def events_request(
     return operation_request(
         operation,
         **{name: _selector_value(value) for name, value in selector.items()},
-        filtersource=query.source,
-        filtertype=query.type,
-        filterstart_time=query.start,
-        filterend_time=query.end,
-        pagesize=query.page_size,
+        **{argument: getattr(query, name) for name, argument in FILTERS.items()},
         pageafter=after,
     )
 

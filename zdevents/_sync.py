@@ -38,9 +38,11 @@ import attrs
 from . import _bulk
 from ._bulk import Selector
 from ._client import Client
+from ._constants import DEFAULT_CONCURRENCY, DEFAULT_OVERLAP, DEFAULT_PAGE_SIZE
 from ._event import Event, described
 from ._identifier import Identifier
-from ._query import MAX_PAGE_SIZE, EventQuery, make_query, shorten
+from ._query import EventQuery, make_query, shorten
+from ._responses import cursor_shows_secret, scrubbed
 from ._time import TimeBound, TimeInput, time_bound
 from ._version import __version__
 from .errors import (
@@ -58,9 +60,6 @@ SCHEMA_VERSION = 1
 #: ``PRAGMA application_id``: "zdev", so that another program's database is not mistaken
 #: for an empty one of ours.
 APPLICATION_ID = 0x7A646576
-#: Re-read this far behind the high-water mark by default: ``created_at`` is set by the
-#: sender, so late or backdated events arrive behind it.
-DEFAULT_OVERLAP = dt.timedelta(hours=1)
 
 #: The longest overlap: what a ``timedelta`` holds.
 _MAX_OVERLAP_SECONDS = int(dt.timedelta.max.total_seconds())
@@ -671,8 +670,8 @@ def sync(
     start: TimeInput | None = None,
     overlap: dt.timedelta | float = DEFAULT_OVERLAP,
     full: bool = False,
-    page_size: int = MAX_PAGE_SIZE,
-    concurrency: int = 8,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
     on_missing: OnMissing = "raise",
     wait: float | None = 0.0,
     progress: Callable[[SyncReport], None] | None = None,
@@ -873,21 +872,21 @@ def _read(
         else:
             pending.append(run)
     while pending:
-        jobs = []
-        for number, run in enumerate(pending, 1):
-            # A selector object of our own, so that the exporter's answers map back by
-            # identity.
-            handle: dict[str, Any] = dict(run.target.kwargs)
+        handles = []
+        for run in pending:
+            # A selector object of our own, so that the export's answers map back by
+            # identity; each reads from its own start, and goes on at its own cursor.
+            handle: dict[str, Any] = {**run.target.kwargs, "start": run.start, "after": run.cursor}
             by_selector[id(handle)] = run
-            query = make_query(
-                **handle, source=floor.source, type=floor.type, start=run.start,
-                page_size=floor.page_size, after=run.cursor,
-            )  # fmt: skip
-            jobs.append(_bulk.Job(number, handle, query))
+            handles.append(handle)
             run.pages = 0
-        secret = client._authorization
-        pages = _bulk.pages_many(
-            client._page_source, jobs, concurrency, skipped if on_missing == "skip" else "raise"
+        pages = client.pages_many(
+            handles,
+            concurrency=concurrency,
+            on_missing=skipped if on_missing == "skip" else "raise",
+            source=floor.source,
+            type=floor.type,
+            page_size=floor.page_size,
         )
         try:
             for selector, page in pages:
@@ -896,7 +895,7 @@ def _read(
                     continue  # an event of theirs could not be stored: the rest waits too
                 run.pages += 1
                 cursor = page.cursor if page.has_more else _READ_TO_THE_END
-                if cursor is not None and secret.shows_in(cursor):
+                if page.has_more and cursor_shows_secret(page):
                     # A hostile server echoed the credentials as the cursor: never stored; a
                     # rerun reads this person's run again from its start instead.
                     cursor = None
@@ -906,7 +905,7 @@ def _read(
                     # An event without an id, or with a created_at that is no time at all:
                     # this person is skipped and reported, their run left at this page (a
                     # rerun tries it again); everyone else goes on.
-                    run.skipped = BadResponseError(secret.scrub_text(str(exc)))
+                    run.skipped = BadResponseError(scrubbed(page, str(exc)))
                     continue
                 notify()
             return

@@ -22,15 +22,22 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
-from typing import Any, Protocol, TypeAlias, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
-import httpx
 
 from . import errors
-from ._bulk import ASYNC_MAX_WORKERS
-from ._event import Scrubber, described
+from ._base_client import AsyncCore, Stopped, SyncCore
+from ._constants import (
+    ASYNC_MAX_WORKERS,
+    IDENTIFIER_TYPE_LIMIT,
+    MAX_IDENTIFIERS,
+    NAME_LIMIT,
+    RESERVED_SOURCE,
+)
+from ._event import described
+from ._failures import Received
 from ._identifier import Identifier
 from ._query import make_query
 from ._routes import Request, build_track
@@ -39,54 +46,6 @@ from .errors import BadResponseError
 T = TypeVar("T")
 
 
-class Client(Protocol):
-    """What tracking and profile reads use of a ``Client``: its one sending primitive.
-
-    (A protocol rather than an import: ``_client`` imports this module.)
-    """
-
-    @property
-    def _authorization(self) -> Scrubber:
-        """The client's credential, whose ``scrub_text`` makes a server's text safe to show."""
-
-    def _send(
-        self,
-        method: str,
-        url: httpx.URL | str,
-        *,
-        params: Mapping[str, Any] | None = ...,
-        json: object = ...,
-        decode: Callable[[httpx.Response], T],
-        sleep: Callable[[float], None] | None = ...,
-    ) -> T: ...
-
-
-class AsyncClient(Protocol):
-    """What tracking and profile reads use of an ``AsyncClient``."""
-
-    @property
-    def _authorization(self) -> Scrubber: ...
-
-    def _send(
-        self,
-        method: str,
-        url: httpx.URL | str,
-        *,
-        params: Mapping[str, Any] | None = ...,
-        json: object = ...,
-        decode: Callable[[httpx.Response], T],
-        stop: asyncio.Event | None = ...,
-    ) -> Awaitable[T]: ...
-
-
-#: Characters of an event's or a profile's ``source`` and ``type`` (Zendesk's limits).
-NAME_LIMIT = 40
-#: Characters of an identifier's ``type``.
-IDENTIFIER_TYPE_LIMIT = 60
-#: Identifiers a profile may have.
-MAX_IDENTIFIERS = 20
-#: The profile source only Zendesk's own profiles use.
-RESERVED_SOURCE = "zendesk"
 #: The keys a track record may have besides ``event``.
 TARGET_KEYS = ("profile", "profile_id", "user_id")
 
@@ -112,8 +71,6 @@ class TrackResult:
     user_id: str | None
     status: str
 
-
-TrackResult.__module__ = "zdevents"
 
 #: What :func:`track_many` yields for one record.
 Outcome: TypeAlias = TrackResult | Exception
@@ -328,10 +285,7 @@ def validate_record(record: Mapping[str, Any]) -> None:
     track_request(**record_arguments(record))
 
 
-validate_record.__module__ = "zdevents"
-
-
-def decode_result(response: httpx.Response) -> TrackResult:
+def decode_result(response: Received) -> TrackResult:
     """The :class:`TrackResult` of a 2xx answer to a track request."""
     try:
         body = json.loads(response.content)
@@ -369,7 +323,7 @@ def decode_result(response: httpx.Response) -> TrackResult:
 
 
 def track(
-    client: Client,
+    core: SyncCore,
     event: object,
     *,
     profile: object = None,
@@ -380,7 +334,7 @@ def track(
     """``Client.track``: validate, build, send with the write rule, decode; ``sleep``
     replaces the client's waits (``track_many`` ends them when it stops)."""
     request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
-    return client._send(
+    return core.send(
         request["method"],
         request["url"],
         params=request["params"] or None,
@@ -391,7 +345,7 @@ def track(
 
 
 async def async_track(
-    client: AsyncClient,
+    core: AsyncCore,
     event: object,
     *,
     profile: object = None,
@@ -401,7 +355,7 @@ async def async_track(
 ) -> TrackResult:
     """``AsyncClient.track``: the same as :func:`track`, awaited."""
     request = track_request(event, profile=profile, profile_id=profile_id, user_id=user_id)
-    return await client._send(
+    return await core.send(
         request["method"],
         request["url"],
         params=request["params"] or None,
@@ -432,7 +386,7 @@ def _noted(exc: Exception, index: int) -> Exception:
 
 
 def track_many(
-    client: Client, records: Iterable[Mapping[str, Any]], concurrency: int
+    core: SyncCore, records: Iterable[Mapping[str, Any]], concurrency: int
 ) -> Iterator[Outcome]:
     """Threads: at most ``concurrency`` records in flight, outcomes yielded in input order.
 
@@ -444,15 +398,10 @@ def track_many(
     """
     concurrency = check_concurrency(concurrency)
     todo = iter(_check_records(records))
-    return _track_threads(client, todo, concurrency)
+    return _track_threads(core, todo, concurrency)
 
 
-class Stopped(BaseException):
-    """Raised in a worker's wait once its ``track_many`` has ended (a BaseException, so that
-    it is never taken for the outcome of a record)."""
-
-
-def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> Iterator[Outcome]:
+def _track_threads(core: SyncCore, todo: Iterator[object], concurrency: int) -> Iterator[Outcome]:
     stop = threading.Event()
 
     def sleep(seconds: float) -> None:
@@ -460,7 +409,7 @@ def _track_threads(client: Client, todo: Iterator[object], concurrency: int) -> 
             raise Stopped
 
     def one(record: object) -> TrackResult:
-        return track(client, **record_arguments(record), sleep=sleep)
+        return track(core, **record_arguments(record), sleep=sleep)
 
     pool = concurrent.futures.ThreadPoolExecutor(concurrency, thread_name_prefix="zdevents-track")
     # In input order, started or done; never one waiting for a worker.
@@ -556,7 +505,7 @@ def _outcome(future: concurrent.futures.Future[TrackResult], index: int) -> Outc
 
 
 def async_track_many(
-    client: AsyncClient, records: Iterable[Mapping[str, Any]], concurrency: int
+    core: AsyncCore, records: Iterable[Mapping[str, Any]], concurrency: int
 ) -> AsyncIterator[Outcome]:
     """asyncio: at most ``concurrency`` records in flight (and at most
     ``ASYNC_MAX_WORKERS``, as for an async export: httpcore's async pool slows down past
@@ -564,18 +513,18 @@ def async_track_many(
     :func:`track_many` is."""
     concurrency = min(check_concurrency(concurrency), ASYNC_MAX_WORKERS)
     todo = iter(_check_records(records))
-    return _track_tasks(client, todo, concurrency)
+    return _track_tasks(core, todo, concurrency)
 
 
 async def _track_tasks(
-    client: AsyncClient, todo: Iterator[object], concurrency: int
+    core: AsyncCore, todo: Iterator[object], concurrency: int
 ) -> AsyncIterator[Outcome]:
     # As the threads' sleep: once the run is stopped, a wait ends at once (Stopped) and the
     # record it held back is not sent.
     stop = asyncio.Event()
 
     async def one(record: object) -> TrackResult:
-        return await async_track(client, **record_arguments(record), stop=stop)
+        return await async_track(core, **record_arguments(record), stop=stop)
 
     window: collections.deque[asyncio.Task[TrackResult]] = collections.deque()
     index = 0
@@ -636,3 +585,40 @@ def _task_outcome(task: asyncio.Task[TrackResult], index: int) -> Outcome:
         return _noted(errors.APIConnectionError(NOT_SENT, sent=False), index)
     except Exception as exc:
         return _noted(exc, index)
+
+
+# --------------------------------------------------------------------------- the resources
+
+
+class Track:
+    """The track routes of a :class:`~zdevents.Client`, holding its core."""
+
+    def __init__(self, core: SyncCore) -> None:
+        self._core = core
+
+    def send(
+        self, event: object, *, profile: object, profile_id: object, user_id: object
+    ) -> TrackResult:
+        return track(self._core, event, profile=profile, profile_id=profile_id, user_id=user_id)
+
+    def many(self, records: Iterable[Mapping[str, Any]], concurrency: int) -> Iterator[Outcome]:
+        return track_many(self._core, records, concurrency)
+
+
+class AsyncTrack:
+    """The track routes of an :class:`~zdevents.AsyncClient`, holding its core."""
+
+    def __init__(self, core: AsyncCore) -> None:
+        self._core = core
+
+    async def send(
+        self, event: object, *, profile: object, profile_id: object, user_id: object
+    ) -> TrackResult:
+        return await async_track(
+            self._core, event, profile=profile, profile_id=profile_id, user_id=user_id
+        )
+
+    def many(
+        self, records: Iterable[Mapping[str, Any]], concurrency: int
+    ) -> AsyncIterator[Outcome]:
+        return async_track_many(self._core, records, concurrency)

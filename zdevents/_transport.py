@@ -4,17 +4,22 @@ response, and a body read in bounded memory.
 httpx's ``timeout`` is per socket operation, so a server trickling one byte at a time keeps a
 request open for ever; and its decoders inflate a whole chunk at once, so a gzip bomb reaches
 gigabytes before anyone can count. Here every socket operation of a request is bounded by
-what is left of one deadline, and bodies are inflated by us, a bounded slice at a time.
+what is left of one deadline (the same for the sync and the asyncio pool: both are httpcore
+pools given a bounded network backend through its public ``network_backend`` parameter), and
+bodies are inflated by us, a bounded slice at a time. The pools are httpx transports
+(``httpx.BaseTransport``/``AsyncBaseTransport``): nothing private of httpx or httpcore is
+touched.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import ssl
 import time
 import urllib.request
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -22,13 +27,12 @@ import httpcore
 import httpx
 
 from ._config import is_loopback
+from ._constants import MAX_CONNECTIONS, MAX_KEEPALIVE_CONNECTIONS
 from .errors import ConfigurationError
 
 #: The moment (``time.monotonic``) by which the current request's response must be in.
 _DEADLINE: ContextVar[float | None] = ContextVar("zdevents_deadline", default=None)
 
-#: What an error body is read up to: enough for any message, small enough to hold.
-ERROR_BODY_LIMIT = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate"
 
 
@@ -108,6 +112,58 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+class _AsyncStream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        stream = await self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
+        return _AsyncStream(stream)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.connect_unix_socket(path, bounded, socket_options))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
 def proxy_for(url: httpx.URL, trust_env: bool) -> str | None:
     """The environment's proxy for ``url`` (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), or
     ``None``. Loopback never goes through a proxy: the proxy cannot reach this machine's
@@ -120,37 +176,166 @@ def proxy_for(url: httpx.URL, trust_env: bool) -> str | None:
     return proxies.get(url.scheme) or proxies.get("all")
 
 
-def _limits() -> httpx.Limits:
-    return httpx.Limits(max_connections=100, max_keepalive_connections=50)
+#: httpcore's exceptions as httpx's: the interface of an ``httpx`` transport, which the rest
+#: of zdevents (``_failures.transport_errors``) and a caller's own ``http_client`` share.
+_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
 
 
-def sync_transport(
-    url: httpx.URL, *, verify: bool | str | ssl.SSLContext, trust_env: bool
-) -> httpx.HTTPTransport:
-    """A pool for ``url`` whose socket operations obey :func:`deadline`."""
-    proxy = proxy_for(url, trust_env)
-    with _proxy_errors(proxy):
-        transport = httpx.HTTPTransport(
-            verify=verify, trust_env=trust_env, proxy=proxy, limits=_limits()
+@contextlib.contextmanager
+def _mapped(request: httpx.Request) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        for theirs, ours in _EXCEPTIONS:
+            if isinstance(exc, theirs):
+                raise ours(str(exc), request=request) from exc
+        raise
+
+
+def _pool_options(
+    url: httpx.URL, verify: bool | str | ssl.SSLContext, trust_env: bool
+) -> dict[str, Any]:
+    """What both pools are built with: TLS, limits and the environment's proxy."""
+    ssl_context = httpx.create_ssl_context(verify=verify, trust_env=trust_env)
+    proxy_url = proxy_for(url, trust_env)
+    proxy = None
+    if proxy_url is not None:
+        with _proxy_errors(proxy_url):
+            parsed = httpx.Proxy(proxy_url)
+            if parsed.url.scheme in ("socks5", "socks5h"):
+                importlib.import_module("socksio")  # httpcore needs it for SOCKS
+            proxy = httpcore.Proxy(
+                url=str(parsed.url),
+                auth=parsed.raw_auth,
+                headers=parsed.headers.raw,
+                ssl_context=ssl_context if parsed.url.scheme == "https" else None,
+            )
+    return {
+        "ssl_context": ssl_context,
+        "proxy": proxy,
+        "max_connections": MAX_CONNECTIONS,
+        "max_keepalive_connections": MAX_KEEPALIVE_CONNECTIONS,
+        "keepalive_expiry": 5.0,
+    }
+
+
+def _core_request(request: httpx.Request, stream: Any) -> httpcore.Request:
+    return httpcore.Request(
+        method=request.method,
+        url=httpcore.URL(
+            scheme=request.url.raw_scheme,
+            host=request.url.raw_host,
+            port=request.url.port,
+            target=request.url.raw_path,
+        ),
+        headers=request.headers.raw,
+        content=stream,
+        extensions=request.extensions,
+    )
+
+
+class _SyncBody(httpx.SyncByteStream):
+    def __init__(self, inner: Iterable[bytes], request: httpx.Request) -> None:
+        self._inner = inner
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _mapped(self._request):
+            yield from self._inner
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+
+class _AsyncBody(httpx.AsyncByteStream):
+    def __init__(self, inner: AsyncIterable[bytes], request: httpx.Request) -> None:
+        self._inner = inner
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped(self._request):
+            async for chunk in self._inner:
+                yield chunk
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._inner, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+class Transport(httpx.BaseTransport):
+    """The connection pool of a :class:`~zdevents.Client`: httpcore's, through its public
+    ``network_backend`` parameter, so that every socket operation obeys :func:`deadline`;
+    the environment's proxy (never for loopback hosts) through httpcore's public
+    :class:`httpcore.Proxy`. Sent to through httpx's public transport interface."""
+
+    def __init__(
+        self, url: httpx.URL, *, verify: bool | str | ssl.SSLContext, trust_env: bool
+    ) -> None:
+        self._pool = httpcore.ConnectionPool(
+            **_pool_options(url, verify, trust_env),
+            network_backend=_Backend(httpcore.SyncBackend()),
         )
-    # httpcore takes a network backend, httpx does not pass one through; both are pinned
-    # below their next major version. Without it the deadline is still checked per chunk.
-    pool = getattr(transport, "_pool", None)
-    inner = getattr(pool, "_network_backend", None)
-    if isinstance(inner, httpcore.NetworkBackend):
-        pool._network_backend = _Backend(inner)  # type: ignore[union-attr]
-    return transport
 
-
-def async_transport(
-    url: httpx.URL, *, verify: bool | str | ssl.SSLContext, trust_env: bool
-) -> httpx.AsyncHTTPTransport:
-    """The asyncio pool for ``url``; its deadline is an ``asyncio.timeout`` in the client."""
-    proxy = proxy_for(url, trust_env)
-    with _proxy_errors(proxy):
-        return httpx.AsyncHTTPTransport(
-            verify=verify, trust_env=trust_env, proxy=proxy, limits=_limits()
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        with _mapped(request):
+            answer = self._pool.handle_request(_core_request(request, request.stream))
+        assert isinstance(answer.stream, Iterable)
+        return httpx.Response(
+            answer.status,
+            headers=answer.headers,
+            stream=_SyncBody(answer.stream, request),
+            extensions=answer.extensions,
         )
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class AsyncTransport(httpx.AsyncBaseTransport):
+    """The asyncio twin of :class:`Transport` (anyio's network backend, also bounded by
+    :func:`deadline`)."""
+
+    def __init__(
+        self, url: httpx.URL, *, verify: bool | str | ssl.SSLContext, trust_env: bool
+    ) -> None:
+        self._pool = httpcore.AsyncConnectionPool(
+            **_pool_options(url, verify, trust_env),
+            network_backend=_AsyncBackend(httpcore.AnyIOBackend()),
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        with _mapped(request):
+            answer = await self._pool.handle_async_request(_core_request(request, request.stream))
+        assert isinstance(answer.stream, AsyncIterable)
+        return httpx.Response(
+            answer.status,
+            headers=answer.headers,
+            stream=_AsyncBody(answer.stream, request),
+            extensions=answer.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
 
 
 @contextlib.contextmanager
@@ -273,24 +458,3 @@ class BodyReader:
             if self._size > self._limit:
                 raise TooLarge
             self._parts.append(data)
-
-
-_FRAMING = ("content-encoding", "content-length", "transfer-encoding")
-
-
-def rebuilt(response: httpx.Response, body: bytes) -> httpx.Response:
-    """A read response with ``body`` already decoded (the encoding headers dropped)."""
-    received = response.headers
-    headers: httpx.Headers | list[tuple[str, str]] = received
-    length = received.get("content-length")
-    if (
-        "content-encoding" in received
-        or "transfer-encoding" in received
-        or (length is not None and length != str(len(body)))
-    ):
-        headers = [(k, v) for k, v in received.multi_items() if k.lower() not in _FRAMING]
-    # Otherwise the headers already describe `body` and are kept as they are: httpx copies
-    # their list instead of parsing each pair again.
-    # The reason phrase and HTTP version as received; not the connection's stream.
-    kept = {k: v for k, v in response.extensions.items() if k in ("reason_phrase", "http_version")}
-    return httpx.Response(response.status_code, headers=headers, content=body, extensions=kept)

@@ -4,14 +4,16 @@
 >>> def export(people: list[Selector], since: TimeInput) -> None: ...
 """
 
+from ._base_client import NotGiven
 from ._bulk import OnMissing, Selector
-from ._client import NotGiven
-from ._query import EventQuery
+from ._public import publish as _publish
+from ._query import EventFilters, EventQuery
 from ._sync import OnMissing as SyncOnMissing
 from ._time import TimeInput
 from ._track import Outcome
 
 __all__ = [
+    "EventFilters",
     "EventQuery",
     "NotGiven",
     "OnMissing",
@@ -21,4 +23,4 @@ __all__ = [
     "TimeInput",
 ]
 
-EventQuery.__module__ = NotGiven.__module__ = __name__
+_publish(__name__, [EventFilters, EventQuery, NotGiven])

@@ -13,6 +13,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from tests._mock import Recorder, client
+from zdevents import limits
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "events.yaml"
 SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
@@ -111,7 +112,23 @@ def test_each_operation_declares_the_bracketed_params_one_by_one(operation_id: s
         schema = resolve(param["schema"])
         assert schema["type"] in ("string", "integer")
     page_size = resolve(by_name["page[size]"]["schema"])
-    assert (page_size["type"], page_size["minimum"], page_size["maximum"]) == ("integer", 1, 100)
+    assert (page_size["type"], page_size["minimum"], page_size["maximum"]) == (
+        "integer",
+        limits.MIN_PAGE_SIZE,
+        limits.MAX_PAGE_SIZE,
+    )
+
+
+def test_the_spec_and_the_library_share_zendesks_limits() -> None:
+    schemas = SPEC["components"]["schemas"]
+    for name in ("EventInput", "ProfileInput"):
+        for field in ("source", "type"):
+            assert schemas[name]["properties"][field]["maxLength"] == limits.NAME_LIMIT
+    assert schemas["ProfileInput"]["properties"]["identifiers"]["maxItems"] == (
+        limits.MAX_IDENTIFIERS
+    )
+    identifier_type = schemas["IdentifierInput"]["properties"]["type"]
+    assert identifier_type["maxLength"] == limits.IDENTIFIER_TYPE_LIMIT
 
 
 def test_no_deep_object_anywhere() -> None:

@@ -405,7 +405,7 @@ def test_a_pacing_wait_past_max_retry_after_or_the_budget_raises_at_once(
 ) -> None:
     client, _ = _paced_client(limit, **options)
     slept: list[float] = []
-    monkeypatch.setattr("zdevents._client.time.sleep", slept.append)
+    monkeypatch.setattr("zdevents._base_client.time.sleep", slept.append)
     with pytest.raises(errors.RateLimitError, match="pacing") as info:
         for _ in client.events(user_id=1):
             pass
@@ -416,7 +416,7 @@ def test_a_pacing_wait_past_max_retry_after_or_the_budget_raises_at_once(
 def test_a_pacing_wait_within_the_caps_is_slept(monkeypatch: pytest.MonkeyPatch) -> None:
     client, _ = _paced_client("600")
     slept: list[float] = []
-    monkeypatch.setattr("zdevents._client.time.sleep", slept.append)
+    monkeypatch.setattr("zdevents._base_client.time.sleep", slept.append)
     stream = client.events(user_id=1).pages()
     next(stream)
     next(stream)

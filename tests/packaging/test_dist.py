@@ -39,7 +39,7 @@ def test_license_is_the_mit_text() -> None:
 def test_changelog_starts_with_this_release() -> None:
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     versions = re.findall(r"^## (\d+\.\d+\.\d+)", text, flags=re.MULTILINE)
-    assert versions[0] == zdevents.__version__ == "0.2.0"
+    assert versions[0] == zdevents.__version__ == "0.3.0"
 
 
 def _sdist(path: Path, files: dict[str, bytes]) -> None:

@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import difflib
 import importlib
-import inspect
 import logging
 import os
 import signal
@@ -22,7 +21,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any, NoReturn
 
-from zdevents import Client, Identifier, Login, __version__
+from zdevents import Client, Identifier, __version__, limits
 
 from ._auth import add_commands as _add_auth_commands
 from ._export import Plan, export
@@ -39,13 +38,11 @@ from ._secrets import scrubbed
 from ._sync import add_sync_parser, run_sync
 from ._track import add_commands as _add_track_commands
 
-# The library's defaults, read from its public signatures rather than repeated here. The
-# default page size is also the largest Zendesk allows (fewest requests).
-_EVENTS = inspect.signature(Client.events).parameters
-_MAX_PAGE_SIZE: int = _EVENTS["page_size"].default
-_CONCURRENCY: int = inspect.signature(Client.events_many).parameters["concurrency"].default
-_LOGIN_PORT: int = inspect.signature(Login).parameters["port"].default
-_LOGIN_WAIT: float = inspect.signature(Login.wait).parameters["timeout"].default
+# The library's defaults and Zendesk's limits, defined once in zdevents.limits.
+_MAX_PAGE_SIZE: int = limits.MAX_PAGE_SIZE
+_CONCURRENCY: int = limits.DEFAULT_CONCURRENCY
+_LOGIN_PORT: int = limits.DEFAULT_LOGIN_PORT
+_LOGIN_WAIT: float = limits.LOGIN_TIMEOUT
 
 EXAMPLES = """\
 examples:

@@ -9,12 +9,11 @@ A thin layer over :func:`zdevents.sync`: flags in, one summary out. Exit status:
 from __future__ import annotations
 
 import argparse
-import inspect
 import os
 import sys
 from typing import Any
 
-from zdevents import Client, SyncReport, errors, sync
+from zdevents import Client, SyncReport, errors, limits, sync
 
 from ._export import _listening
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
@@ -54,10 +53,9 @@ exit status: 0 done, 1 API, network or database failure (run again to go on),
 """
 
 # The library's defaults, read from its signature rather than repeated here.
-_SYNC = inspect.signature(sync).parameters
-_MAX_PAGE_SIZE: int = _SYNC["page_size"].default  # also the largest Zendesk allows
-_CONCURRENCY: int = _SYNC["concurrency"].default
-_OVERLAP: float = _SYNC["overlap"].default.total_seconds()
+_MAX_PAGE_SIZE: int = limits.MAX_PAGE_SIZE  # also the default page size
+_CONCURRENCY: int = limits.DEFAULT_CONCURRENCY
+_OVERLAP: float = limits.DEFAULT_OVERLAP.total_seconds()
 
 _page_size = whole(1, _MAX_PAGE_SIZE)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import inspect
 import json
 import os
 import sys
@@ -23,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TextIO
 
-from zdevents import Client, errors, validate_record
+from zdevents import Client, errors, limits, validate_record
 
 from . import _numbers as numbers
 from ._files import AtomicFile, NotOurLock, StateInUse, StateLock, open_special, special_file
@@ -58,7 +57,7 @@ examples:
 """
 
 #: The library's default, read from its public signature rather than repeated here.
-_CONCURRENCY: int = inspect.signature(Client.track_many).parameters["concurrency"].default
+_CONCURRENCY: int = limits.DEFAULT_CONCURRENCY
 #: Redraw progress at most this often.
 _INTERVAL = 0.2
 #: A field ``--failed`` adds and ``track`` ignores.
