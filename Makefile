@@ -39,15 +39,29 @@ layers: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict zdevents
 
+# pytest-xdist: the suite waits more than it computes (subprocesses, sockets, a sandbox per
+# test), so more workers than cores pay; PYTEST_WORKERS=0 runs in one process (for -x or pdb).
+# --dist loadgroup: tests marked xdist_group(name) share one worker, the rest are handed out
+# as workers free up. PYTEST_ARGS comes last and can override either.
+PYTEST_WORKERS ?= 4
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+
 pytest: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_SKIP) $(PYTEST_ARGS)
 
 # The full gate (CI runs this), with the library tests once more under TZ=$(TEST_TZ).
 # test-fast is the edit loop: everything but the slow contract and fuzz runs.
 test: lint layers typecheck spec check-generated wheel-check pytest test-tz
 
+# Within `make test`, the test that runs scripts/check_dist.py is left to wheel-check, which
+# has just run the same script (a second sdist and wheel build).
+test: PYTEST_SKIP = --deselect tests/packaging/test_dist.py::test_make_wheel_check_passes_on_the_real_archives
+
+# The edit loop fuzzes with fewer examples (tests/library/test_fuzz_inputs.py); `make test`
+# keeps the full count.
+FAST_FUZZ_EXAMPLES ?= 50
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
+	ZDEVENTS_FUZZ_EXAMPLES=$(FAST_FUZZ_EXAMPLES) $(PY) -m pytest $(XDIST) -m "not slow" -q $(PYTEST_ARGS)
 
 # Build the sdist and the wheel and check them (check-wheel-contents, LICENSE, no tests).
 wheel-check: $(STAMP)
@@ -57,7 +71,7 @@ wheel-check: $(STAMP)
 # half-hour offset), so that a local-time slip cannot pass because the machine runs in UTC.
 TEST_TZ ?= America/St_Johns
 test-tz: $(STAMP)
-	TZ=$(TEST_TZ) $(PY) -m pytest -m "not slow" -q tests/library $(PYTEST_ARGS)
+	TZ=$(TEST_TZ) $(PY) -m pytest $(XDIST) -m "not slow" -q tests/library $(PYTEST_ARGS)
 
 # Mutation testing of the core modules (scripts/mutation.py; [tool.mutmut] in pyproject.toml).
 # Not part of `make test`: it takes hours on two cores. MODULES=_retry for one module;

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -125,13 +127,21 @@ def client(handler: Handler, **options: Any) -> Client:
     return Client(http_client=httpx.Client(transport=transport), **options)
 
 
-def async_client(recorder: Recorder, **options: Any) -> AsyncClient:
+def async_client(handler: Handler, **options: Any) -> AsyncClient:
+    """An AsyncClient on a mock transport, with the defaults of :func:`client`. ``handler``
+    answers each request; an object with a ``handle_async`` coroutine (a :class:`Recorder`,
+    or a handler that must await) is answered by that instead."""
     options.setdefault("backoff_base", 0)
-    options.setdefault("subdomain", SUBDOMAIN)
+    if "base_url" not in options:
+        options.setdefault("subdomain", SUBDOMAIN)
     if "oauth_token" not in options:
         options.setdefault("email", EMAIL)
         options.setdefault("api_token", API_TOKEN)
-    transport = httpx.MockTransport(recorder.handle_async)
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        return handler(request)
+
+    transport = httpx.MockTransport(getattr(handler, "handle_async", handle))
     return AsyncClient(http_client=httpx.AsyncClient(transport=transport), **options)
 
 
@@ -192,6 +202,17 @@ class FakeClock:
         monkeypatch.setattr(_retry, "_JITTER", self)
         monkeypatch.setattr(_base_client, "asyncio", _Proxy(asyncio, sleep=self.async_sleep))
         return self
+
+
+_FAKE_CLOCK_SITE = Path(__file__).with_name("_fake_clock_site")
+
+
+def fake_clock_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` for a subprocess (a command-line run) whose zdevents waits on a
+    :class:`FakeClock`: retries and pacing take no time, so a test can ride out the faults
+    it injects without sleeping through the backoff (tests/_fake_clock_site)."""
+    path = [str(_FAKE_CLOCK_SITE), *filter(None, [env.get("PYTHONPATH")])]
+    return {**env, "PYTHONPATH": os.pathsep.join(path)}
 
 
 class _Proxy:

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import pytest
 
+from tests._mock import fake_clock_env
 from tests.cli._helpers import (
     JDOE,
     USER,
@@ -26,13 +27,18 @@ from tests.cli._helpers import (
     person,
     popen,
     run,
+    run_process,
     selector,
     without_notice,
 )
 
 
 def run_in_pty(
-    sandbox: Any, *args: str, stdout: IO[bytes] | None = None, timeout: float = 60
+    sandbox: Any,
+    *args: str,
+    stdout: IO[bytes] | None = None,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
     """Run the CLI with stderr (and stdout, unless given) on a new pseudo-terminal; return
     the exit status and everything the terminal received."""
@@ -42,7 +48,7 @@ def run_in_pty(
         stdin=subprocess.DEVNULL,
         stdout=stdout if stdout is not None else slave,
         stderr=slave,
-        env=cli_env(sandbox),
+        env=cli_env(sandbox) if env is None else env,
         close_fds=True,
     )
     os.close(slave)
@@ -127,14 +133,17 @@ def _flaky(factory: Any) -> Any:
 
 def test_verbose_shows_each_retry_on_its_own_line(zendesk_sandbox_factory: Any) -> None:
     sandbox = _flaky(zendesk_sandbox_factory)
-    result = run(sandbox, "events", "--user-id", USER, "--page-size", "5", "-v",
-                 "--max-retries", "20")  # fmt: skip
+    env = fake_clock_env(cli_env(sandbox))  # the backoff of ~20 retries, taken in no time
+    # Subprocesses: the fake clock is installed as the process starts (tests/_mock.py).
+    result = run_process(sandbox, "events", "--user-id", USER, "--page-size", "5", "-v",
+                         "--max-retries", "20", env=env)  # fmt: skip
     assert result.returncode == 0, result.stderr
     retries = [line for line in result.stderr.splitlines() if "retrying" in line]
     assert len(retries) == sandbox.fault_counts["503"] > 0
     assert all(line.startswith("zdevents: ") and "503" in line for line in retries)
     assert jsonl(result.stdout) == library_events(sandbox, user_id=USER)
-    quiet = run(sandbox, "events", "--user-id", USER, "--page-size", "5", "--max-retries", "20")
+    quiet = run_process(sandbox, "events", "--user-id", USER, "--page-size", "5",
+                        "--max-retries", "20", env=env)  # fmt: skip
     assert "retrying" not in quiet.stderr
 
 
@@ -144,7 +153,8 @@ def test_progress_says_when_it_waits(zendesk_sandbox_factory: Any, tmp_path: Pat
     with open(os.devnull, "wb") as devnull:
         status, screen = run_in_pty(sandbox, "events", "--user-id", USER, "--page-size", "5",
                                     "--max-retries", "20", "-o", str(tmp_path / "o"),
-                                    stdout=devnull)  # fmt: skip
+                                    stdout=devnull,
+                                    env=fake_clock_env(cli_env(sandbox)))  # fmt: skip
     assert status == 0, screen
     assert sandbox.fault_counts["503"] > 0
     assert b"waiting" in screen and b"retry after" in screen and b"503" in screen

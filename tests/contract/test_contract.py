@@ -3,33 +3,17 @@ over all nine operations, with every check; and the live fuzz run's safety rules
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.contract._runner import SCRIPTS, load_runner
 from zdevents.sandbox import Sandbox
-
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-
-
-def load_runner() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "_schemathesis_run", SCRIPTS / "_schemathesis_run.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being created
-    spec.loader.exec_module(module)
-    return module
-
 
 _LINKS = re.compile(r"API Links:\s+(\d+) covered / (\d+) selected")
 _OPERATION = re.compile(r"--include-operation-id (\w+)")

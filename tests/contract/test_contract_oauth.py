@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.contract.test_contract import load_runner
+from tests.contract._runner import load_runner
 from zdevents.sandbox import Sandbox
 
 
