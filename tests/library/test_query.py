@@ -642,3 +642,15 @@ def test_a_value_with_surrounding_whitespace_is_quoted_whole_up_to_80_characters
     assert str(info.value) == (
         f"identifier value {shown} has surrounding whitespace or control characters"
     )
+
+
+@pytest.mark.parametrize("method", ["events", "events_many", "pages_many"])
+def test_an_unknown_filter_is_a_type_error_naming_the_public_method(method: str) -> None:
+    rec = Recorder(page_body(has_more=False))
+    with client(rec) as c, pytest.raises(TypeError) as info:
+        if method == "events":
+            c.events(user_id=1, sourc="x")  # type: ignore[call-arg]
+        else:
+            getattr(c, method)([], sourc="x")
+    assert str(info.value) == f"Client.{method}() got an unexpected keyword argument 'sourc'"
+    assert rec.calls == 0
