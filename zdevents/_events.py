@@ -7,7 +7,7 @@ decoded once by ``_responses.decode_page``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterable, Iterator
 
 from . import _bulk
 from ._base_client import Answer, AsyncCore, SyncCore
@@ -90,8 +90,9 @@ class Events:
         concurrency: int,
         on_missing: OnMissing,
         filters: EventFilters,
-    ) -> Iterator[tuple[Selector, Page]]:
-        check_filters(filters, "Client.pages_many")
+        where: str = "Client.pages_many",
+    ) -> Generator[tuple[Selector, Page], None, None]:
+        check_filters(filters, where)
         jobs = _bulk.plan(selectors, concurrency, on_missing, filters)
         return _bulk.pages_many(self._page_source, jobs, concurrency, on_missing)
 
@@ -102,9 +103,7 @@ class Events:
         on_missing: OnMissing,
         filters: EventFilters,
     ) -> Iterator[tuple[Selector, Event]]:
-        check_filters(filters, "Client.events_many")
-        jobs = _bulk.plan(selectors, concurrency, on_missing, filters)
-        pages = _bulk.pages_many(self._page_source, jobs, concurrency, on_missing)
+        pages = self.pages_many(selectors, concurrency, on_missing, filters, "Client.events_many")
         return _bulk.events_many(pages)
 
 
@@ -135,8 +134,9 @@ class AsyncEvents:
         concurrency: int,
         on_missing: OnMissing,
         filters: EventFilters,
-    ) -> AsyncIterator[tuple[Selector, Page]]:
-        check_filters(filters, "AsyncClient.pages_many")
+        where: str = "AsyncClient.pages_many",
+    ) -> AsyncGenerator[tuple[Selector, Page], None]:
+        check_filters(filters, where)
         jobs = _bulk.plan(selectors, concurrency, on_missing, filters)
         return _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
 
@@ -147,9 +147,9 @@ class AsyncEvents:
         on_missing: OnMissing,
         filters: EventFilters,
     ) -> AsyncIterator[tuple[Selector, Event]]:
-        check_filters(filters, "AsyncClient.events_many")
-        jobs = _bulk.plan(selectors, concurrency, on_missing, filters)
-        pages = _bulk.async_pages_many(self._page_source, jobs, concurrency, on_missing)
+        pages = self.pages_many(
+            selectors, concurrency, on_missing, filters, "AsyncClient.events_many"
+        )
         return _bulk.async_events_many(pages)
 
 
