@@ -1,4 +1,4 @@
-"""The spec serves other languages too: README's TypeScript generation command, for real.
+"""The spec serves other languages too: the documented TypeScript generation command, for real.
 
 Runs ``npx openapi-typescript`` on openapi/events.yaml when Node.js is installed; otherwise
 the test is skipped and says so.
@@ -15,8 +15,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "events.yaml"
-#: Pinned, as in README.md: a new major could change the output or the flags.
-GENERATOR = "openapi-typescript@7.9.1"
+#: The generator as the documentation's command names it (`npx --yes openapi-typescript@X`,
+#: on a page under docs/), pinned there: a new major could change the output or the flags.
+_DOCUMENTED = re.compile(r"npx --yes (openapi-typescript@\d+\.\d+\.\d+) openapi/events\.yaml")
+
+
+def _documented_generator() -> str:
+    found = {
+        match.group(1)
+        for page in sorted((ROOT / "docs").rglob("*.md"))
+        for match in _DOCUMENTED.finditer(page.read_text(encoding="utf-8"))
+    }
+    assert len(found) == 1, f"docs/ should show one openapi-typescript command, found {found}"
+    return found.pop()
+
+
+GENERATOR = _documented_generator()
 _NETWORK_ERRORS = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "ECONNRESET")
 
 
@@ -33,7 +47,7 @@ def test_typescript_types_from_the_spec(tmp_path: Path) -> None:
     if _node_major(node) < 18:
         pytest.skip(f"Node.js 18+ needed by {GENERATOR}: TypeScript generation skipped")
     target = tmp_path / "events.d.ts"
-    # The README's command, with paths made absolute.
+    # The documented command, with paths made absolute.
     command = [npx, "--yes", GENERATOR, str(SPEC), "-o", str(target)]
     try:
         result = subprocess.run(
