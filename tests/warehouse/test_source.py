@@ -51,8 +51,19 @@ def test_first_load_stores_each_event_with_typed_columns_beside_its_raw_text(
         " received_at, received_at_text, properties, raw FROM zendesk_events.events",
     )
     assert sorted(r[0] for r in rows) == sorted(served)
-    for (id_, person, source, type_, description, created, created_text, received,
-         received_text, properties, raw) in rows:  # fmt: skip
+    for (
+        id_,
+        person,
+        source,
+        type_,
+        description,
+        created,
+        created_text,
+        received,
+        received_text,
+        properties,
+        raw,
+    ) in rows:
         event = served[id_]
         whole = event.to_dict()
         assert person in (folk.selector(0), f"user_id:{folk.user_id(1)}")
@@ -75,8 +86,14 @@ def test_first_load_stores_each_event_with_typed_columns_beside_its_raw_text(
     assert columns["properties"] == "JSON"
     assert columns["created_at"].startswith("TIMESTAMP") and columns["raw"] == "VARCHAR"
     assert not [c for c in columns if c.startswith("properties__")]
-    tables = {t for (t,) in query(db, "SELECT table_name FROM information_schema.tables"
-                                      " WHERE table_schema = 'zendesk_events'")}  # fmt: skip
+    tables = {
+        t
+        for (t,) in query(
+            db,
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = 'zendesk_events'",
+        )
+    }
     assert {"events", "people", "profiles"} <= tables
     assert not [t for t in tables if t.startswith("events__")]
     people = query(db, "SELECT person FROM zendesk_events.people ORDER BY person")
@@ -171,8 +188,11 @@ def test_one_client_reads_everyone(sandbox: Sandbox, tmp_path: Path) -> None:
     try:
         client.pages_many = counting  # type: ignore[method-assign]
         report = LoadReport()
-        pipe.run(zendesk_events([folk.selector(n) for n in range(5)], client=client,
-                                concurrency=3, report=report))  # fmt: skip
+        pipe.run(
+            zendesk_events(
+                [folk.selector(n) for n in range(5)], client=client, concurrency=3, report=report
+            )
+        )
     finally:
         del client.pages_many  # type: ignore[method-assign]
     # Everyone in one bulk export over the one client (one pool, one rate limiter).
