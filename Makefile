@@ -68,7 +68,7 @@ test-fast: $(STAMP)
 # docs-serve rebuilds and serves it on http://127.0.0.1:8000 while you edit.
 MKDOCS_ENV := NO_MKDOCS_2_WARNING=1
 docs: $(STAMP)
-	$(MKDOCS_ENV) $(VENV)/bin/mkdocs build --strict --quiet
+	$(MKDOCS_ENV) $(VENV)/bin/mkdocs build --strict
 
 docs-serve: $(STAMP)
 	$(MKDOCS_ENV) $(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000

@@ -15,10 +15,8 @@ pytest_collect_file = sybil.pytest()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # One worker runs every example (`--dist loadgroup`), so that one sandbox serves them
-    # all and each page's blocks run in order, in one namespace. They start a zdevents
-    # process per shell command, so `make test` runs them and `make test-fast` does not.
+    # The examples start a zdevents process per shell command: `make test` runs them, `make
+    # test-fast` does not. (They run on one worker: their ids end in @docs-examples.)
     for item in items:
         if item.path.suffix == ".md":
-            item.add_marker(pytest.mark.xdist_group("docs-examples"))
             item.add_marker(pytest.mark.slow)

@@ -37,7 +37,7 @@ from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.python import pad
 from sybil.parsers.abstract import AbstractCodeBlockParser
 from sybil.parsers.markdown import SkipParser
-from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, FencedCodeBlockLexer
+from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,6 +96,8 @@ class Examples:
             https_proxy=NO_NETWORK_PROXY,
             NO_PROXY=LOOPBACK,
             no_proxy=LOOPBACK,
+            # dlt (`zdevents load`) would send usage statistics: not from the tests.
+            RUNTIME__DLTHUB_TELEMETRY="false",
             # `zdevents` on the PATH is this interpreter's (the checkout's venv).
             PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
         )
@@ -244,10 +246,22 @@ class BlockParser(AbstractCodeBlockParser):
                 yield region
 
 
-#: The skip directive, as Sybil writes it in Markdown: ``<!-- skip: next "reason" -->``.
-SKIP = DirectiveInHTMLCommentLexer("skip")
+#: The xdist group of every example: one worker runs them all, in order (see PageSybil).
+GROUP = "docs-examples"
 
-sybil = Sybil(
+
+class PageSybil(Sybil):
+    """Sybil, with each example's test id ending ``@docs-examples``: ``--dist loadgroup``
+    sends every test whose id ends ``@NAME`` to one worker, in order, so that one sandbox
+    serves all examples and each page's blocks share their namespace. (The id is where
+    xdist reads the group: an ``xdist_group`` mark set after collection does not reach it
+    under pytest 9.)"""
+
+    def identify(self, example: Example) -> str:
+        return f"{super().identify(example)}@{GROUP}"
+
+
+sybil = PageSybil(
     parsers=[
         BlockParser("python", run_python),
         BlockParser(r'python\s+title="[\w.-]+"', write_file),
