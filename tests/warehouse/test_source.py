@@ -247,3 +247,27 @@ def test_a_fresh_worker_goes_on_from_the_marks_kept_in_the_destination(
     assert marks(fresh) == {
         folk.selector(0): int(max(e.created_at for e in folk.served(0).values()).timestamp())
     }
+
+
+def test_start_bounds_every_read_and_a_future_date_does_not_hold_the_mark(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    import time
+
+    folk = People(sandbox)
+    folk.add(0, [0, 1, 2])  # 2024-03-01 12:00 to 12:02
+    folk.add(1, [0])
+    sandbox.add_events([{
+        "profile": {"source": "shop", "type": "customer",
+                    "identifiers": [{"type": "email", "value": f"p1@{folk.domain}"}]},
+        "event": {"source": "shop", "type": "login", "created_at": "2099-01-01T00:00:00Z"},
+    }])  # fmt: skip
+    pipe = pipeline(tmp_path)
+    began = int(time.time())
+    report = load(pipe, sandbox, [folk.selector(0), folk.selector(1)],
+                  start="2024-03-01T12:00:30+00:00")  # fmt: skip
+    assert report.events == 2 + 1  # minutes 1 and 2 of person 0; the 2099 one of person 1
+    # A sender's wrong clock: the mark stops at the moment the read began.
+    assert began <= marks(pipe)[folk.selector(1)] <= int(time.time())
+    assert load(pipeline(tmp_path, "other"), sandbox, [folk.selector(0)],
+                start="2024-03-02").events == 0  # fmt: skip

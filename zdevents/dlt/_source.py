@@ -239,7 +239,11 @@ def _floor(start: dt.date | dt.datetime | str | None) -> dt.datetime | None:
         return None
     if isinstance(start, str):
         try:
-            start = dt.datetime.fromisoformat(start)
+            start = (
+                dt.date.fromisoformat(start)
+                if len(start) == len("YYYY-MM-DD")
+                else dt.datetime.fromisoformat(start)
+            )
         except ValueError:
             raise ValueError(f"start={start!r} is not an ISO 8601 date or time") from None
     if isinstance(start, dt.datetime):
