@@ -244,6 +244,8 @@ def examples() -> list[tuple[str, Any, dict[str, Any]]]:
     for name, param in SPEC["components"]["parameters"].items():
         if "example" in param:
             found.append((f"parameter {name}", param["example"], param["schema"]))
+        for ex_name, ex in param.get("examples", {}).items():
+            found.append((f"parameter {name} {ex_name}", ex["value"], param["schema"]))
     for name, schema in SPEC["components"]["schemas"].items():
         for index, value in enumerate(schema.get("examples", [])):
             found.append(
