@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@# only when the install fails, so that `make demo` prints the demo and nothing else.
 	@echo "installing zdevents and its dev tools into $(VENV) (log: $(VENV)/install.log)"
 	@$(PY) -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 \
-		&& $(PY) -m pip install --quiet -e '.[dev]' >> $(VENV)/install.log 2>&1 \
+		&& $(PY) -m pip install --quiet -e '.[dev,dlt]' >> $(VENV)/install.log 2>&1 \
 		|| (cat $(VENV)/install.log >&2; exit 1)
 	@touch $(STAMP)
 
