@@ -29,6 +29,7 @@ from ._files import AtomicFile, NotOurLock, StateInUse, StateLock, open_special,
 from ._formats import _one_line
 from ._messages import PROG, Interrupted, error, hint, say
 from ._options import add_request_options, add_verbosity, make_client
+from ._parser import CREDENTIALS
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -99,7 +100,7 @@ def add_commands(commands: Any, *, environment: str) -> None:
         "track",
         help="track events from a file of JSON lines",
         description="Track the events of a file of JSON lines, one track record a line.",
-        epilog=TRACK_DETAILS + "\n" + TRACK_EXAMPLES + "\n" + environment,
+        epilog=TRACK_DETAILS + "\n" + TRACK_EXAMPLES + "\n" + CREDENTIALS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     tr.add_argument("file", metavar="FILE", help="JSON lines of track records ('-' for stdin)")
@@ -132,7 +133,8 @@ def add_commands(commands: Any, *, environment: str) -> None:
         "profile",
         help="print one profile, by identifier query or profile id",
         description="Print one profile as Zendesk sent it (the profile object, one line).",
-        epilog=environment,
+        epilog="examples:\n  zdevents profile --identifier coolbikes:rider:email:jdoe@example.com\n"
+        "  zdevents profile --profile-id 01E1G0NJSQPNPZRV096JXKXFAA\n\n" + environment,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     which = pr.add_mutually_exclusive_group(required=True)
@@ -149,7 +151,7 @@ def add_commands(commands: Any, *, environment: str) -> None:
         "profiles",
         help="print the profiles of a Zendesk user",
         description="Print each profile of a Zendesk user as Zendesk sent it, one a line.",
-        epilog=environment,
+        epilog="examples:\n  zdevents profiles --user-id 85211553\n\n" + environment,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ps.add_argument("--user-id", metavar="ID", required=True, help="Zendesk user id")
