@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeAlias, TypeVar
 
 import attrs
+from zendesk_events_api.models import TrackResult as TrackAnswer
 
 from . import errors
 from ._base_client import AsyncCore, Stopped, SyncCore
@@ -343,9 +344,13 @@ def decode_result(response: Received) -> TrackResult:
         ) from None
     if not isinstance(body, dict):
         raise BadResponseError("the answer to a track request is not a JSON object")
+    # The spec's TrackResult, read by its generated model. The spec requires all three
+    # fields, but an answer without a user id or a status is taken (Zendesk's examples
+    # differ), and one without a profile id gets the message below: each starts as null.
+    # The model does not check types; the values are checked here.
+    answer = TrackAnswer.from_dict({"profile_id": None, "status": None, "user_id": None} | body)
 
-    def text(name: str, *, required: bool) -> str | None:
-        value = body.get(name)
+    def text(name: str, value: object, *, required: bool) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)  # ids are documented as strings; numbers are taken too
         if isinstance(value, str) and value:
@@ -358,9 +363,9 @@ def decode_result(response: Received) -> TrackResult:
         )
 
     return TrackResult(
-        profile_id=text("profile_id", required=True),  # type: ignore[arg-type]
-        user_id=text("user_id", required=False),
-        status=text("status", required=False) or "received",
+        profile_id=text("profile_id", answer.profile_id, required=True),  # type: ignore[arg-type]
+        user_id=text("user_id", answer.user_id, required=False),
+        status=text("status", answer.status, required=False) or "received",
     )
 
 

@@ -23,7 +23,7 @@ from typing import Any, NoReturn, TextIO
 
 from zdevents import __version__, limits
 
-from . import _auth, _events, _run, _sandbox, _sync, _track
+from . import _auth, _events, _load, _run, _sandbox, _sync, _track
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
 from ._parser import ENVIRONMENT, Parser, overview
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     _events.add_parser(commands)
     _auth.add_commands(commands)
     _sync.add_sync_parser(commands)
+    _load.add_load_parser(commands)
     _track.add_commands(commands, environment=ENVIRONMENT)  # track, profile, profiles
     _sandbox.add_parser(commands)
     # After every command: an example of each, from the command's own help.
