@@ -210,3 +210,40 @@ def test_bad_arguments_are_refused_before_anything_is_sent(sandbox: Sandbox) -> 
     with pytest.raises(ValueError, match="overlap"):
         zendesk_events(["shop:customer:email:a@b.c"], client=sandbox.client, overlap=-1)
     assert sandbox.request_count == before
+
+
+def test_fifty_thousand_peoples_state_stays_compact(sandbox: Sandbox, tmp_path: Path) -> None:
+    from dlt.common.versioned_state import compress_state, json_encode_state
+
+    folk = People(sandbox)
+    folk.add(0, [0])
+    pipe = pipeline(tmp_path)
+    load(pipe, sandbox, [{"user_id": folk.user_id(0)}])
+    ((key, mark),) = marks(pipe).items()
+    assert key == f"user_id:{folk.user_id(0)}" and isinstance(mark, int)
+    # The same shape for 50,000 people with ten-digit user ids, as dlt stores it: about
+    # 32 bytes a person as JSON (docs/warehouse.md), and less once dlt compresses it.
+    state = dict(pipe.state)
+    state["sources"] = {"zdevents": {"resources": {"events": {"marks": {
+        f"user_id:{9_000_000_000 + n}": mark + n for n in range(50_000)
+    }}}}}  # fmt: skip
+    assert len(json_encode_state(state)) < 50_000 * 33
+    assert len(compress_state(state)) < 50_000 * 33
+
+
+def test_a_fresh_worker_goes_on_from_the_marks_kept_in_the_destination(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    import shutil
+
+    folk = People(sandbox)
+    folk.add(0, [0, 1, 2, 3, 4])
+    people = [folk.selector(0)]
+    load(pipeline(tmp_path), sandbox, people, overlap=90)
+    # A scheduler's new worker: the pipeline's local folder is gone, the DuckDB file is not.
+    shutil.rmtree(tmp_path / "pipelines")
+    fresh = pipeline(tmp_path)
+    assert load(fresh, sandbox, people, overlap=90).events == 2  # the overlap only
+    assert marks(fresh) == {
+        folk.selector(0): int(max(e.created_at for e in folk.served(0).values()).timestamp())
+    }
