@@ -96,6 +96,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_sync.py
+	$(PY) scripts/bench_dlt.py
 
 # Contract check against a real account: make fuzz URL=https://SUBDOMAIN.zendesk.com
 # Read-only unless WRITES=1 (then it also tracks events, and says so first).

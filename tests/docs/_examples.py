@@ -98,6 +98,8 @@ class Examples:
             no_proxy=LOOPBACK,
             # dlt (`zdevents load`) would send usage statistics: not from the tests.
             RUNTIME__DLTHUB_TELEMETRY="false",
+            # ... and keep its pipelines in /var/dlt when run as root: here, in the page's folder.
+            DLT_DATA_DIR=str(home / ".dlt"),
             # `zdevents` on the PATH is this interpreter's (the checkout's venv).
             PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
         )
@@ -223,10 +225,29 @@ def run_console(example: Example) -> None:
     _run_bash(example, console_commands(str(example.parsed)))
 
 
-class BlockParser(AbstractCodeBlockParser):
-    """Fenced blocks whose info string matches ``pattern``, evaluated by ``evaluator``."""
+def not_run(example: Example) -> None:
+    """A block of another language (TypeScript, say) that no skip directive marks."""
+    info = example.region.lexemes["arguments"].strip()
+    pytest.fail(
+        f"{example.path}, line {example.line}: a ```{info} block is not run here: mark it "
+        '<!-- skip: next "illustrative: why" --> (see CONTRIBUTING.md)',
+        pytrace=False,
+    )
 
-    def __init__(self, pattern: str, evaluator: Any) -> None:
+
+def _other_language(info: str) -> bool:
+    return not re.fullmatch(RUN_PATTERN, info) and info not in NOT_RUN
+
+
+#: The info strings of the blocks that run.
+RUN_PATTERN = r'python|python\s+title="[\w.-]+"|sh|bash|shell|console'
+
+
+class BlockParser(AbstractCodeBlockParser):
+    """Fenced blocks whose info string matches ``pattern`` (or satisfies ``accept``),
+    evaluated by ``evaluator``."""
+
+    def __init__(self, pattern: str, evaluator: Any, accept: Any = None) -> None:
         super().__init__(
             [
                 FencedCodeBlockLexer(
@@ -236,11 +257,12 @@ class BlockParser(AbstractCodeBlockParser):
             language=pattern,
             evaluator=evaluator,
         )
-        self._pattern = re.compile(pattern)
+        pattern_ = re.compile(pattern)
+        self._accept = accept or (lambda info: pattern_.fullmatch(info) is not None)
 
     def __call__(self, document: Document) -> Iterable[Region]:
         for region in self.lexers(document):
-            if self._pattern.fullmatch(region.lexemes["arguments"].strip()):
+            if self._accept(region.lexemes["arguments"].strip()):
                 region.parsed = region.lexemes["source"]
                 region.evaluator = self._evaluator
                 yield region
@@ -267,6 +289,9 @@ sybil = PageSybil(
         BlockParser(r'python\s+title="[\w.-]+"', write_file),
         BlockParser("sh|bash|shell", run_shell),
         BlockParser("console", run_console),
+        # Another language: examples too, so that a skip directive before one is used up by
+        # it (and not by the next block that runs); unmarked, it fails.
+        BlockParser("other", not_run, accept=_other_language),
         SkipParser(),
     ],
     path=str(ROOT),

@@ -27,13 +27,32 @@ def _document(path: Path) -> Document:
     return Document(path.read_text(encoding="utf-8"), str(path))
 
 
-def _fences(path: Path) -> list[tuple[int, str]]:
+def _fences(path: Path) -> list[tuple[str, str, bool]]:
+    """Each fenced block: its line, its info string, and whether a skip directive marks it
+    (``skip: next`` just before it, or inside ``skip: start`` ... ``skip: end``)."""
     document = _document(path)
+    skips = sorted(
+        (region.start, region.end, region.lexemes["arguments"].split()[0])
+        for region in DirectiveInHTMLCommentLexer("skip")(document)
+    )
     lexer = FencedCodeBlockLexer(language=r".*", mapping={"language": "info"})
-    return [
-        (document.line_column(region.start).split(",")[0], region.lexemes["info"].strip())
-        for region in lexer(document)
-    ]
+    blocks = []
+    for region in lexer(document):
+        before = [skip for skip in skips if skip[1] <= region.start]
+        marked = (
+            bool(before)
+            and (
+                (
+                    before[-1][2] == "next"
+                    # (the directive's region ends before its closing -->)
+                    and re.fullmatch(r"\s*(-->)?\s*", document.text[before[-1][1] : region.start])
+                )
+                or before[-1][2] == "start"
+            )
+        )
+        line = document.line_column(region.start).split(",")[0]
+        blocks.append((line, region.lexemes["info"].strip(), marked))
+    return blocks
 
 
 def _skips(path: Path) -> list[str]:
@@ -43,18 +62,29 @@ def _skips(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("page", PAGES, ids=_id)
 def test_every_block_names_a_language_that_is_run_or_is_data(page: Path) -> None:
+    """Python and shell blocks run; data and output never do; a block of another language
+    (TypeScript, say) runs elsewhere or not at all, so it is marked illustrative."""
     run = {PYTHON, CONSOLE, *SHELLS}
     unknown = [
         (line, info)
-        for line, info in _fences(page)
+        for line, info, marked in _fences(page)
         if info not in run
         and info not in NOT_RUN
         and not re.fullmatch(r'python\s+title="[\w.-]+"', info)
+        and not (info and marked)
     ]
     assert unknown == [], (
-        f"{_id(page)}: blocks whose language is neither run ({sorted(run)}) nor data "
-        f"({list(NOT_RUN)}): {unknown}"
+        f"{_id(page)}: blocks neither run ({sorted(run)}), nor data ({list(NOT_RUN)}), nor "
+        f"of another language marked illustrative: {unknown}"
     )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_id)
+def test_a_skip_directive_stands_before_a_block_that_would_run(page: Path) -> None:
+    """Sybil's `skip: next` skips the next example; before a data block (text, json, ...),
+    which is no example, it would skip the next block that runs instead."""
+    nexts = [(line, info) for line, info, marked in _fences(page) if marked and info in NOT_RUN]
+    assert nexts == [], f"{_id(page)}: a skip directive before a data block: {nexts}"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_id)

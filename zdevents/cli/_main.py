@@ -26,7 +26,7 @@ from zdevents import __version__, limits
 from . import _auth, _events, _load, _run, _sandbox, _sync, _track
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
-from ._parser import ENVIRONMENT, EXAMPLES, Parser
+from ._parser import ENVIRONMENT, Parser, overview
 from ._secrets import scrubbed
 
 
@@ -37,7 +37,6 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Read, track and mirror the events of Zendesk profiles through the Events API."
         ),
-        epilog=EXAMPLES + "\n" + ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -48,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     _load.add_load_parser(commands)
     _track.add_commands(commands, environment=ENVIRONMENT)  # track, profile, profiles
     _sandbox.add_parser(commands)
+    # After every command: an example of each, from the command's own help.
+    parser.epilog = overview(commands) + "\n" + ENVIRONMENT
     return parser
 
 
