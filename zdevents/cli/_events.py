@@ -47,9 +47,10 @@ jsonl and json wrap each event as {"selector": "<the line>", "event": {...as rec
 complete: a failed or interrupted export leaves no file, and an existing file stays as it
 was. A symlink is followed (its target is replaced). An existing device, FIFO or socket is
 written to as it is, streaming. '-o -' is standard output.
---resume STATE (jsonl and csv) saves a checkpoint after each page; after an interruption,
-run the same command again to continue where it stopped, with no event lost or repeated
-(also in bulk mode: each person's position is saved). A fresh run writes to a temporary
+--resume STATE (jsonl and csv) journals its position as it goes (made durable every 50 ms
+and when the run stops); after an interruption, even a crash, run the
+same command again to continue where it stopped, with no event lost or repeated (also in
+bulk mode: each person's position is saved). A fresh run writes to a temporary
 file that replaces --output at the first checkpoint; from then on pages are appended to
 --output in place. A run that fails before its first checkpoint changes neither --output
 nor STATE. Only one run at a time may use a STATE (STATE.lock). A finished export leaves
@@ -139,7 +140,7 @@ def add_parser(commands: Any) -> None:
     out.add_argument(
         "--resume",
         metavar="STATE",
-        help="checkpoint to STATE after each page and continue from it when run again "
+        help="journal the position to STATE and continue from it when run again "
         "(jsonl or csv, needs --output)",
     )
     out.add_argument(
