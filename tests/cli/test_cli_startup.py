@@ -41,9 +41,12 @@ def test_ctrl_c_while_the_command_starts_exits_130_quietly(
     env = cli_env(ZDEVENTS_TEST_INTERRUPT_AT=module)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp_path), env.get("PYTHONPATH")]))
     command = ZDEVENTS if how == "command" else [sys.executable, "-m", "zdevents"]
+    # A command's help: it imports that command's module and the library (--version and
+    # zdevents --help import neither).
     result = subprocess.run(
-        [*command, "--version"], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+        [*command, "profile", "--help"], env=env, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
     assert result.returncode == 130, result.stderr
     assert result.stderr == "" and result.stdout == ""
 
@@ -53,8 +56,46 @@ def test_the_library_imported_by_a_program_keeps_its_ctrl_c(tmp_path: Path) -> N
     (tmp_path / "sitecustomize.py").write_text(SITECUSTOMIZE)
     env = cli_env(ZDEVENTS_TEST_INTERRUPT_AT="zdevents._client")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp_path), env.get("PYTHONPATH")]))
-    script = "try:\n    import zdevents\nexcept KeyboardInterrupt:\n    print('caught')\n"
+    script = (
+        "try:\n    import zdevents\n    zdevents.Client\n"
+        "except KeyboardInterrupt:\n    print('caught')\n"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout == "caught\n", result.stderr
+
+
+#: What the library's requests need: a command that sends none must not import them.
+HEAVY = ("httpx", "httpcore", "msgspec", "zendesk_events_api", "zdevents._client")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_import_neither_the_library_nor_a_command(args: list[str]) -> None:
+    script = (
+        "import sys\n"
+        "from zdevents.cli import main\n"
+        f"status = main({args!r})\n"
+        f"print(status, sorted(m for m in sys.modules if m.startswith({HEAVY!r})"
+        " or m.startswith('zdevents.cli._') and m.endswith(('_events', '_sync', '_track', "
+        "'_auth', '_export'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=cli_env(), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "0 []"
+
+
+def test_the_public_names_load_on_first_use_and_stay_listed() -> None:
+    script = (
+        "import sys, zdevents\n"
+        "before = 'httpx' in sys.modules\n"
+        "listed = set(zdevents.__all__) <= set(dir(zdevents))\n"
+        "print(before, listed, zdevents.Page.__module__, zdevents.Client.__module__,"
+        " 'httpx' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=cli_env(), capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["False", "True", "zdevents", "zdevents", "True"], result.stderr

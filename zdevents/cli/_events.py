@@ -19,7 +19,7 @@ from ._messages import PROG, UsageError, error
 from ._numbers import concurrency as _concurrency
 from ._numbers import whole
 from ._options import add_request_options, add_verbosity, make_client
-from ._parser import ENVIRONMENT, EXAMPLES, utf8
+from ._parser import COMMANDS, ENVIRONMENT, EXAMPLES, utf8
 from ._people import PeopleFileError, read_people
 
 # The library's defaults and Zendesk's limits, defined once in zdevents.limits.
@@ -87,7 +87,7 @@ def add_parser(commands: Any) -> None:
     """Add ``events`` to the ``zdevents`` subcommands."""
     ev = commands.add_parser(
         "events",
-        help="export the events of a profile, a user or many people",
+        help=COMMANDS["events"].help,
         description="Export the events of one profile (by identifier query, profile id or\n"
         "Zendesk user id) or of many people, across every page.",
         epilog=EVENTS_DETAILS + EXAMPLES + "\n" + ENVIRONMENT,

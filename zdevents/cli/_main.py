@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import logging
 import os
 import signal
@@ -23,15 +24,16 @@ from typing import Any, NoReturn, TextIO
 
 from zdevents import __version__
 
-from . import _auth, _events, _run, _sandbox, _sync, _track
+from . import _run, _sandbox
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
-from ._parser import ENVIRONMENT, EXAMPLES, Parser
-from ._secrets import scrubbed
+from ._parser import COMMANDS, ENVIRONMENT, EXAMPLES, Parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``zdevents`` (also used to render ``--help``)."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``zdevents`` (also used to render ``--help``), with the whole
+    parser of ``command`` (and of the commands its module adds with it) and only the name
+    and help line of the others: their modules are not imported."""
     parser = Parser(
         prog=PROG,
         description=(
@@ -42,12 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _events.add_parser(commands)
-    _auth.add_commands(commands)
-    _sync.add_sync_parser(commands)
-    _track.add_commands(commands, environment=ENVIRONMENT)  # track, profile, profiles
-    _sandbox.add_parser(commands)
+    chosen = COMMANDS.get(command or "")
+    for name, entry in COMMANDS.items():
+        if chosen is None or entry.module != chosen.module:
+            commands.add_parser(name, help=entry.help, add_help=False)
+        elif name == command:
+            module = importlib.import_module(f"{__package__}.{entry.module}")
+            getattr(module, entry.register)(commands)
     return parser
+
+
+def _command(args: list[str]) -> str | None:
+    """The command named in ``args``: the first word that is not a flag."""
+    return next((arg for arg in args if not arg.startswith("-")), None)
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> NoReturn:
@@ -161,15 +170,28 @@ def main(
         return _dispatch(args, environ)
 
 
+def _started() -> None:
+    """Ctrl-C is Python's again: the package made it a quiet exit (status 130) while the
+    command imported its modules, which go on until its parser is built (see
+    zdevents._startup, which marks its handler)."""
+    if getattr(signal.getsignal(signal.SIGINT), "zdevents_start_up", False):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
     if args[:1] == ["sandbox"]:
         # The sandbox owns its options and its signal handling.
+        _started()
         return _sandbox.run(args[1:])
-    parser = build_parser()
     try:
-        ns = parser.parse_args(args)
+        ns = build_parser(_command(args)).parse_args(args)
+        if ns.command is not None and not hasattr(ns, "handler"):
+            # The command was not the first word (after a "--"): parse with its parser.
+            ns = build_parser(ns.command).parse_args(args)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
+    finally:
+        _started()
     if ns.command is None:
         commands = "auth, events, sync, track, profile, profiles or sandbox"
         error(f"a command is needed: {commands} (see {PROG} --help)")
@@ -188,5 +210,7 @@ def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
         except Exception as exc:
             # The last line of defence outside an export (which cleans up its own files):
             # one line, never a traceback or a credential.
+            from ._secrets import scrubbed
+
             error(f"unexpected {type(exc).__name__}: {scrubbed(str(exc))}")
             return 1

@@ -6,13 +6,50 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 from . import _run
 from ._messages import error
+
+
+class Command(NamedTuple):
+    """A command of ``zdevents``: the module that builds its parser (imported only when the
+    command runs or asks for its own help), that module's function adding it (and its
+    siblings) to the subcommands, and its line in ``zdevents --help``."""
+
+    module: str
+    register: str
+    help: str
+
+
+#: Every command, in the order of ``zdevents --help``. ``zdevents --help`` and ``--version``
+#: import none of these modules (nor httpx, which they import): a command's own parser is
+#: built when it runs.
+COMMANDS: dict[str, Command] = {
+    "events": Command(
+        "_events", "add_parser", "export the events of a profile, a user or many people"
+    ),
+    "auth": Command("_auth", "add_commands", "sign in with OAuth: login, status, token, logout"),
+    "sync": Command(
+        "_sync",
+        "add_sync_parser",
+        "keep a local SQLite copy of people's events, fetching only what is new",
+    ),
+    "track": Command("_track", "add_commands", "track events from a file of JSON lines"),
+    "profile": Command(
+        "_track", "add_commands", "print one profile, by identifier query or profile id"
+    ),
+    "profiles": Command("_track", "add_commands", "print the profiles of a Zendesk user"),
+    "sandbox": Command(
+        "_sandbox",
+        "add_parser",
+        "run a local Events API server for trying and testing "
+        "(zdevents sandbox --help for its options)",
+    ),
+}
 
 EXAMPLES = """\
 examples:

@@ -29,6 +29,7 @@ from ._files import AtomicFile, NotOurLock, StateInUse, StateLock, open_special,
 from ._formats import _one_line
 from ._messages import PROG, Interrupted, error, hint, say
 from ._options import add_request_options, add_verbosity, make_client
+from ._parser import COMMANDS, ENVIRONMENT
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -69,12 +70,12 @@ class _UsageError(Exception):
     """Exit status 2."""
 
 
-def add_commands(commands: Any, *, environment: str) -> None:
+def add_commands(commands: Any, *, environment: str = ENVIRONMENT) -> None:
     """Register ``track``, ``profile`` and ``profiles`` on the ``zdevents`` subparsers;
     ``environment`` (from ``_main``, which imports this module) ends their help."""
     tr = commands.add_parser(
         "track",
-        help="track events from a file of JSON lines",
+        help=COMMANDS["track"].help,
         description="Track the events of a file of JSON lines, one track record a line.",
         epilog=TRACK_DETAILS + "\n" + TRACK_EXAMPLES + "\n" + environment,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -100,7 +101,7 @@ def add_commands(commands: Any, *, environment: str) -> None:
 
     pr = commands.add_parser(
         "profile",
-        help="print one profile, by identifier query or profile id",
+        help=COMMANDS["profile"].help,
         description="Print one profile as Zendesk sent it (the profile object, one line).",
         epilog=environment,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -117,7 +118,7 @@ def add_commands(commands: Any, *, environment: str) -> None:
 
     ps = commands.add_parser(
         "profiles",
-        help="print the profiles of a Zendesk user",
+        help=COMMANDS["profiles"].help,
         description="Print each profile of a Zendesk user as Zendesk sent it, one a line.",
         epilog=environment,
         formatter_class=argparse.RawDescriptionHelpFormatter,
