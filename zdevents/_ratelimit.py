@@ -4,8 +4,8 @@ Zendesk sends ``X-Rate-Limit`` (requests a minute) and ``X-Rate-Limit-Remaining`
 limit is known, requests are spaced evenly at 98% of it (or at the caller's own cap, if
 lower), so that a long export uses nearly the whole budget (at least 95% of it, measured by
 ``make bench``) and meets few 429s: the 2% left covers the requests sent before the first
-answer announced the limit, and ``Remaining`` (other clients of the account) pauses early. A 429 or a
-``Remaining`` of zero pauses everyone sharing the limiter. ``reserve()`` only does
+answer announced the limit. A 429 or a ``Remaining`` of zero (other clients of the account
+used it up) pauses everyone sharing the limiter. ``reserve()`` only does
 arithmetic under a lock, so one limiter serves threads and asyncio tasks alike; the caller
 sleeps.
 """
