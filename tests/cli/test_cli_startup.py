@@ -7,6 +7,7 @@ send itself SIGINT when a given module starts to import.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.cli._helpers import ZDEVENTS, cli_env
+from zdevents.cli._main import build_parser
+from zdevents.cli._parser import COMMANDS, examples_of
 
 SITECUSTOMIZE = """
 import importlib.abc, os, signal, sys
@@ -99,3 +102,16 @@ def test_the_public_names_load_on_first_use_and_stay_listed() -> None:
         [sys.executable, "-c", script], env=cli_env(), capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == ["False", "True", "zdevents", "zdevents", "True"], result.stderr
+
+
+def test_the_registry_holds_each_commands_help_line_and_first_example() -> None:
+    # What `zdevents --help` shows without importing the commands' modules is what the
+    # modules themselves say: their help line, and the first example of their help.
+    full = build_parser()
+    (action,) = [a for a in full._actions if isinstance(a, argparse._SubParsersAction)]
+    lines = {choice.dest: choice.help for choice in action._choices_actions}
+    assert list(action.choices) == list(COMMANDS)
+    for name, parser in action.choices.items():
+        assert lines[name] == COMMANDS[name].help, name
+        mine = [e for e in examples_of(parser.epilog) if e.split()[1:2] == [name]]
+        assert mine[:1] == [COMMANDS[name].example], name

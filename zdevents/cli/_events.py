@@ -18,7 +18,7 @@ from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, UsageError, error
 from ._numbers import concurrency as _concurrency
 from ._numbers import whole
-from ._options import add_request_options, add_verbosity, make_client
+from ._options import add_request_options, add_start_options, add_verbosity, make_client, start_of
 from ._parser import COMMANDS, ENVIRONMENT, EXAMPLES, utf8
 from ._people import PeopleFileError, read_people
 
@@ -48,9 +48,9 @@ complete: a failed or interrupted export leaves no file, and an existing file st
 was. A symlink is followed (its target is replaced). An existing device, FIFO or socket is
 written to as it is, streaming. '-o -' is standard output.
 --resume STATE (jsonl and csv) journals its position as it goes (made durable every 50 ms
-and when the run stops); after an interruption, even a crash, run the
-same command again to continue where it stopped, with no event lost or repeated (also in
-bulk mode: each person's position is saved). A fresh run writes to a temporary
+and when the run stops); after an interruption, even a crash, run the same command again
+to continue where it stopped, with no event lost or repeated (also in bulk mode: each
+person's position is saved). A fresh run writes to a temporary
 file that replaces --output at the first checkpoint; from then on pages are appended to
 --output in place. A run that fails before its first checkpoint changes neither --output
 nor STATE. Only one run at a time may use a STATE (STATE.lock). A finished export leaves
@@ -113,11 +113,11 @@ def add_parser(commands: Any) -> None:
     filters = ev.add_argument_group("filters")
     filters.add_argument("--source", type=utf8, help="only events from this source, e.g. coolbike")
     filters.add_argument("--type", type=utf8, help="only events of this type (needs --source)")
-    filters.add_argument(
-        "--start",
-        metavar="TIME",
-        type=_time,
-        help="events created at or after: YYYY-MM-DD (00:00 UTC) or RFC 3339 with offset",
+    add_start_options(
+        filters,
+        start_type=_time,
+        start_help="events created at or after: YYYY-MM-DD (00:00 UTC) or RFC 3339 with offset",
+        since_help="events created in the last DURATION: 12h, 7d, 1d12h (instead of --start)",
     )
     filters.add_argument(
         "--end",
@@ -213,6 +213,11 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
     if ns.skip_missing and not bulk:
         raise UsageError("--skip-missing only applies with --identifiers-file")
     if ns.resume is not None:
+        if ns.since is not None:
+            raise UsageError(
+                "--since is relative to now, so a resumed run would read another window: "
+                "give --start TIME with --resume"
+            )
         if ns.output is None:
             raise UsageError("--resume needs --output FILE: standard output cannot be resumed")
         if ns.format not in APPENDABLE_FORMATS:
@@ -231,7 +236,7 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
         for name, value in (
             ("source", ns.source),
             ("type", ns.type),
-            ("start", ns.start),
+            ("start", start_of(ns)),
             ("end", ns.end),
         )
         if value is not None

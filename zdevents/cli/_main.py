@@ -22,41 +22,57 @@ from collections.abc import Iterator, Mapping
 from types import FrameType
 from typing import Any, NoReturn, TextIO
 
-from zdevents import __version__
+from zdevents import __version__, limits
 
 from . import _run, _sandbox
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
-from ._parser import COMMANDS, ENVIRONMENT, EXAMPLES, Parser
+from ._parser import COMMANDS, ENVIRONMENT, Parser, overview
+
+#: ``build_parser(only=ALL)``: every command's whole parser.
+ALL = "*"
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser of ``zdevents`` (also used to render ``--help``), with the whole
-    parser of ``command`` (and of the commands its module adds with it) and only the name
-    and help line of the others: their modules are not imported."""
+def build_parser(only: str = ALL) -> argparse.ArgumentParser:
+    """The argument parser of ``zdevents`` (also used to render ``--help``).
+
+    ``only``: the name of the one command whose whole parser is built (with the commands its
+    module adds with it); the others get their name and help line only, and their modules
+    are not imported. ``""``: none (``zdevents --help``, ``--version``)."""
     parser = Parser(
         prog=PROG,
         description=(
             "Read, track and mirror the events of Zendesk profiles through the Events API."
         ),
-        epilog=EXAMPLES + "\n" + ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    chosen = COMMANDS.get(command or "")
+    chosen = COMMANDS.get(only)
+    built: set[str] = set()
     for name, entry in COMMANDS.items():
-        if chosen is None or entry.module != chosen.module:
+        if only != ALL and (chosen is None or entry.module != chosen.module):
             commands.add_parser(name, help=entry.help, add_help=False)
-        elif name == command:
+        elif entry.module not in built:  # _track adds track, profile and profiles at once
+            built.add(entry.module)
             module = importlib.import_module(f"{__package__}.{entry.module}")
             getattr(module, entry.register)(commands)
+    # After every command: an example of each, from the command's own help.
+    parser.epilog = overview() + "\n" + ENVIRONMENT
     return parser
 
 
-def _command(args: list[str]) -> str | None:
-    """The command named in ``args``: the first word that is not a flag."""
-    return next((arg for arg in args if not arg.startswith("-")), None)
+def _command(args: list[str]) -> str:
+    """The command named in ``args`` (the first word that is not a flag), or ``""``."""
+    return next((arg for arg in args if not arg.startswith("-")), "")
+
+
+def _started() -> None:
+    """Ctrl-C is Python's again: the package made it a quiet exit (status 130) while the
+    command imported its modules, which goes on until its parser is built (see
+    zdevents._startup, which marks its handler)."""
+    if getattr(signal.getsignal(signal.SIGINT), "zdevents_start_up", False):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> NoReturn:
@@ -123,7 +139,7 @@ def _notices(*, quiet: bool) -> Iterator[None]:
         logger.removeFilter(notices)
 
 
-_LOG_LEVELS = {"info": logging.INFO, "debug": logging.DEBUG}
+_LOG_LEVELS = {name: logging.getLevelName(name.upper()) for name in limits.LOG_LEVELS}
 
 
 @contextlib.contextmanager
@@ -170,30 +186,36 @@ def main(
         return _dispatch(args, environ)
 
 
-def _started() -> None:
-    """Ctrl-C is Python's again: the package made it a quiet exit (status 130) while the
-    command imported its modules, which go on until its parser is built (see
-    zdevents._startup, which marks its handler)."""
-    if getattr(signal.getsignal(signal.SIGINT), "zdevents_start_up", False):
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+def _unknown_log_level(environ: Mapping[str, str] | None) -> None:
+    """Say that an in-process run's ``ZDEVENTS_LOG`` names no level, as the library says it
+    of the process's own when imported."""
+    value = (environ or {}).get("ZDEVENTS_LOG", "").strip()
+    if environ is not None and value and value.lower() not in _LOG_LEVELS:
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        say(
+            f"{PROG}: ZDEVENTS_LOG={shown!r} is not a level {PROG} knows "
+            f"({' or '.join(limits.LOG_LEVELS)}): nothing is logged"
+        )
 
 
 def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
+    _unknown_log_level(environ)
     if args[:1] == ["sandbox"]:
         # The sandbox owns its options and its signal handling.
         _started()
         return _sandbox.run(args[1:])
     try:
-        ns = build_parser(_command(args)).parse_args(args)
+        ns = build_parser(only=_command(args)).parse_args(args)
         if ns.command is not None and not hasattr(ns, "handler"):
             # The command was not the first word (after a "--"): parse with its parser.
-            ns = build_parser(ns.command).parse_args(args)
+            ns = build_parser(only=ns.command).parse_args(args)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     finally:
         _started()
     if ns.command is None:
-        commands = "auth, events, sync, track, profile, profiles or sandbox"
+        *first, last = COMMANDS
+        commands = f"{', '.join(first)} or {last}"
         error(f"a command is needed: {commands} (see {PROG} --help)")
         return 2
     with (

@@ -16,6 +16,9 @@ def add_parser(commands: Any) -> None:
         "sandbox",
         help=COMMANDS["sandbox"].help,
         add_help=False,
+        # Never shown (zdevents sandbox --help is the sandbox's own); the top-level help
+        # takes its example from here.
+        epilog="examples:\n  zdevents sandbox --port 8765 --seed demo\n",
     )
 
 
