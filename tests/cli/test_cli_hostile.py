@@ -198,10 +198,10 @@ def test_trailing_comments_in_the_people_file(zendesk_sandbox: Any, tmp_path: Pa
 def test_a_hash_without_a_space_stays_in_the_value(zendesk_sandbox: Any, tmp_path: Path) -> None:
     ids = tmp_path / "people.txt"
     ids.write_text("shop:customer:url:https://example.com/a#b  # the comment\n")
-    result = run(zendesk_sandbox, "events", "--identifiers-file", str(ids), "--skip-missing")
+    result = run(zendesk_sandbox, "events", "--identifiers-file", str(ids), "--skip-missing", "-v")
     assert result.returncode == 0, result.stderr
     # The person asked for is the value with its "#b", without the comment.
-    assert "skipped shop:customer:url:https://example.com/a#b: not found" in result.stderr
+    assert "(shop:customer:url:https://example.com/a#b): not found" in result.stderr
     assert "the comment" not in result.stderr
 
 

@@ -274,6 +274,7 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
         quiet=ns.quiet,
         verbose=ns.verbose,
         skip_missing=ns.skip_missing,
+        people_file=ns.identifiers_file or "",
         concurrency=ns.concurrency or _CONCURRENCY,
     )
 

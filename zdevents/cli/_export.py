@@ -67,6 +67,7 @@ class Plan:
     verbose: bool
     skip_missing: bool
     concurrency: int
+    people_file: str = ""  # bulk mode: the --identifiers-file as given ('-': standard input)
 
     def describe(self) -> str:
         """What is being read, for error messages (the user typed it, so all of it)."""
@@ -302,6 +303,7 @@ class Exporter:
         self.position = start  # where the run started (resume mode)
         self.saved_events = start.events if start else 0  # as the journal says, durably
         self.labels: dict[int, str] = {}  # bulk: id of each selector given -> its line
+        self.entries: dict[int, int] = {}  # bulk: id of each selector -> its place (from 1)
         self._records: list[bytes] = []  # journal lines of written pages, not yet durable
         self._last_save = time.monotonic()
         self._recording = start is not None  # every page so far can be resumed after
@@ -443,8 +445,14 @@ class Exporter:
         self.skipped.append(label)
         self._note(person=label, after=None)
         status = getattr(error, "status_code", None)
+        # Where it is, not who: identifiers are emails and phone numbers, and this goes to
+        # logs; -v names the person.
+        file = "standard input" if self.plan.people_file == "-" else self.plan.people_file
+        entry = self.entries.get(id(selector), 0)
+        who = label if self.plan.verbose else _kind(label)
         self.progress.message(
-            f"{PROG}: skipped {label}: not found" + (f" ({status})" if status else "")
+            f"{PROG}: skipped entry {entry:,} of {file} ({who}): not found"
+            + (f" ({status})" if status else "")
         )
 
     def _run_bulk(self) -> None:
@@ -457,7 +465,7 @@ class Exporter:
         done = set(start.finished) if start else set()
         todo: list[dict[str, Any]] = []
         self.labels = {}
-        for person in self.plan.people:
+        for entry, person in enumerate(self.plan.people, 1):
             if person.label in done:
                 continue
             selector = dict(person.selector)
@@ -465,6 +473,7 @@ class Exporter:
                 selector["after"] = cursors[person.label]
             todo.append(selector)
             self.labels[id(selector)] = person.label
+            self.entries[id(selector)] = entry
         if not todo:
             return
         try:
@@ -550,7 +559,12 @@ def export(plan: Plan, client: Client) -> int:
         sink.discard()
         after = _AGAIN if rerun_helps(exc) and exporter.resumable() else ""
         where = _whose(exc, exporter)
-        error(f"{plan.describe()} failed{where}: {exc}; {hint(exc)}{after}")
+        skip = ""
+        if plan.people is not None and isinstance(exc, errors.NotFoundError):
+            skip = (
+                "; to skip the people Zendesk does not know and keep the others, add --skip-missing"
+            )
+        error(f"{plan.describe()} failed{where}: {exc}; {hint(exc)}{skip}{after}")
         return 1
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): that is how it says it has enough.
@@ -601,6 +615,12 @@ def _whose(exc: errors.ZendeskError, exporter: Exporter) -> str:
         if label is not None:
             return f" (at {label})"
     return "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))
+
+
+def _kind(label: str) -> str:
+    """What kind of selector a line of the file is, without its value."""
+    kind = label.partition(":")[0]
+    return kind if kind in ("user_id", "profile_id") else "an identifier query"
 
 
 def _interrupted(exc: BaseException) -> str:
