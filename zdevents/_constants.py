@@ -50,6 +50,9 @@ DEFAULT_CONCURRENCY: Final = 8
 #: so past about 20 connections a page costs more CPU than the extra concurrency saves:
 #: measured with scripts/bench_bulk.py, 50 tasks were slower than 20.
 ASYNC_MAX_WORKERS: Final = 20
+#: The pools an AsyncClient's connections are shared out between (see _transport): each
+#: task keeps one, so that httpcore's per-request scan of a pool sees a few connections.
+ASYNC_POOL_SHARDS: Final = 10
 #: How far behind its high-water mark ``sync`` reads again by default.
 DEFAULT_OVERLAP: Final = dt.timedelta(hours=1)
 
