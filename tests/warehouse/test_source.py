@@ -319,3 +319,16 @@ def test_a_load_through_429s_stores_every_event_once(tmp_path: Path) -> None:
         served = {i for n in range(4) for i in folk.served(n)}
     assert report.skipped == {} and report.events == 20
     assert set(events(tmp_path / "zdevents.duckdb")) == served
+
+
+def test_profiles_can_be_left_out_the_dlt_way(sandbox: Sandbox, tmp_path: Path) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0])
+    source = zendesk_events([folk.selector(0)], client=sandbox.client)
+    before = sandbox.request_count
+    pipeline(tmp_path).run(source.with_resources("people", "events"))
+    assert sandbox.request_count - before == 1  # one page of events, no profile request
+    tables = {t for (t,) in query(tmp_path / "zdevents.duckdb",
+                                  "SELECT table_name FROM information_schema.tables"
+                                  " WHERE table_schema = 'zendesk_events'")}  # fmt: skip
+    assert "profiles" not in tables and {"people", "events"} <= tables
