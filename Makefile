@@ -86,7 +86,9 @@ test-tz: $(STAMP)
 # Mutation testing of the core modules (scripts/mutation.py; [tool.mutmut] in pyproject.toml).
 # Not part of `make test`: it takes hours on two cores. MODULES=_retry for one module;
 # MUTATION_ARGS=--open re-runs only the mutants not killed yet, --report prints the last scores,
-# --pinned runs the hand-made mutants of tests/mutation-pinned.toml (a few minutes).
+# --pinned runs the hand-made mutants of tests/mutation-pinned.toml (a few minutes). Each run
+# (and --report) writes docs/mutation.md: the scores, when and on which commit each module was
+# measured, the machine and its load.
 mutation: $(STAMP)
 	$(PY) scripts/mutation.py $(MUTATION_ARGS) $(MODULES)
 
