@@ -14,7 +14,11 @@ Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :class:`AsyncEventStream`, :class:`Identifier`, :class:`Event`, :class:`Page`,
 :class:`Profile`, :class:`TrackResult` (``client.track``, ``client.profile``),
 :func:`validate_record` (a ``track_many`` record checked without sending),
-:func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`),
+:func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`;
+:data:`ALL_USERS` syncs every user of the account), the users of the account
+(``client.users()``: :class:`User`, :class:`UserPage`, :class:`UserStream`,
+:class:`AsyncUserStream`), the ``--identifiers-file`` format (:func:`parse_selector`,
+:func:`read_selectors`),
 the module :mod:`zdevents.errors`; signing in: :class:`Login` (the browser login of
 ``zdevents auth login``), :func:`auth_status`, :func:`access_token` (:func:`aaccess_token`
 for an :class:`AsyncClient`), :func:`logout` (with :class:`AuthStatus`).
@@ -37,13 +41,17 @@ from ._profiles import Profile
 from ._public import publish as _publish
 from ._responses import Headers, Page, RateLimit
 from ._retry import is_transient
-from ._sync import SelectorReport, SyncReport, sync
+from ._selectors import parse_selector, read_selectors
+from ._sync import ALL_USERS, SelectorReport, SyncReport, sync
 from ._track import TrackResult, validate_record
+from ._users import AsyncUserStream, User, UserPage, UserStream
 from ._version import __version__
 
 __all__ = [
+    "ALL_USERS",
     "AsyncClient",
     "AsyncEventStream",
+    "AsyncUserStream",
     "AuthStatus",
     "Client",
     "Event",
@@ -57,6 +65,9 @@ __all__ = [
     "SelectorReport",
     "SyncReport",
     "TrackResult",
+    "User",
+    "UserPage",
+    "UserStream",
     "__version__",
     "aaccess_token",
     "access_token",
@@ -65,6 +76,8 @@ __all__ = [
     "is_transient",
     "limits",
     "logout",
+    "parse_selector",
+    "read_selectors",
     "sync",
     "validate_record",
 ]
