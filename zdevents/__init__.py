@@ -15,7 +15,8 @@ Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :class:`Profile`, :class:`TrackResult` (``client.track``, ``client.profile``),
 :func:`validate_record` (a ``track_many`` record checked without sending),
 :func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`;
-:data:`ALL_USERS` syncs every user of the account), the users of the account
+:data:`ALL_USERS` syncs every user of the account; :func:`plan_sync` with
+:class:`SyncPlan` says what a run costs), the users of the account
 (``client.users()``: :class:`User`, :class:`UserPage`, :class:`UserStream`,
 :class:`AsyncUserStream`), the ``--identifiers-file`` format (:func:`parse_selector`,
 :func:`read_selectors`),
@@ -37,6 +38,7 @@ from ._events import AsyncEventStream, EventStream
 from ._identifier import Identifier
 from ._login import AuthStatus, Login, aaccess_token, access_token, auth_status, logout
 from ._logs import setup_from_env as _setup_logging
+from ._plan import SyncPlan, plan_sync
 from ._profiles import Profile
 from ._public import publish as _publish
 from ._responses import Headers, Page, RateLimit
@@ -63,6 +65,7 @@ __all__ = [
     "Profile",
     "RateLimit",
     "SelectorReport",
+    "SyncPlan",
     "SyncReport",
     "TrackResult",
     "User",
@@ -77,6 +80,7 @@ __all__ = [
     "limits",
     "logout",
     "parse_selector",
+    "plan_sync",
     "read_selectors",
     "sync",
     "validate_record",

@@ -26,6 +26,7 @@ from zendesk_events_api.api.users import export_users
 
 from ._base_client import Answer, AsyncCore, SyncCore
 from ._config import Secret
+from ._constants import MAX_USERS_PER_PAGE
 from ._event import with_scrubber
 from ._failures import error_from_response, request_id_of
 from ._pagination import LoopGuard
@@ -33,10 +34,6 @@ from ._responses import Headers, RateLimit, rate_limit_of
 from ._routes import operation_request
 from .errors import BadResponseError, PaginationError, PermissionDeniedError
 
-#: The users export's own limit: requests a minute (on top of the account's).
-EXPORT_REQUESTS_PER_MINUTE = 10
-#: Users a page, at most (Zendesk's incremental exports serve up to 1000).
-MAX_USERS_PER_PAGE = 1000
 #: Pages in a row that bring no user not sent already, while the export never ends: past
 #: this the server is going round in circles.
 MAX_STALE_PAGES = 100
