@@ -38,6 +38,9 @@ MAX_SECONDS: Final = 30 * 86400.0
 MAX_CONNECTIONS: Final = 100
 MAX_KEEPALIVE_CONNECTIONS: Final = 50
 
+#: The values of ``ZDEVENTS_LOG`` (any other is said once on stderr and logs nothing).
+LOG_LEVELS: Final = ("info", "debug")
+
 # --------------------------------------------------------------------------- bulk calls
 
 #: Workers of ``events_many``/``pages_many``/``track_many``/``sync`` by default.
@@ -49,6 +52,9 @@ DEFAULT_CONCURRENCY: Final = 8
 ASYNC_MAX_WORKERS: Final = 20
 #: How far behind its high-water mark ``sync`` reads again by default.
 DEFAULT_OVERLAP: Final = dt.timedelta(hours=1)
+
+#: Bad lines of a ``zdevents track`` FILE named one by one; the rest are counted.
+BAD_LINES_SHOWN: Final = 20
 
 # --------------------------------------------------------------------------- Zendesk's limits
 

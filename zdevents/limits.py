@@ -10,6 +10,7 @@ Each is defined once (the library's own settings and checks use the same values)
 from ._constants import (
     ACCESS_TOKEN_SECONDS,
     ASYNC_MAX_WORKERS,
+    BAD_LINES_SHOWN,
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_CAP,
     DEFAULT_CONCURRENCY,
@@ -24,6 +25,7 @@ from ._constants import (
     DEFAULT_TIMEOUT_SECONDS,
     EVENTS_API_RATE_LIMITS,
     IDENTIFIER_TYPE_LIMIT,
+    LOG_LEVELS,
     LOGIN_TIMEOUT,
     MAX_IDENTIFIERS,
     MAX_PAGE_SIZE,
@@ -40,6 +42,7 @@ from ._constants import (
 __all__ = [
     "ACCESS_TOKEN_SECONDS",
     "ASYNC_MAX_WORKERS",
+    "BAD_LINES_SHOWN",
     "DEFAULT_BACKOFF_BASE",
     "DEFAULT_BACKOFF_CAP",
     "DEFAULT_CONCURRENCY",
@@ -55,6 +58,7 @@ __all__ = [
     "EVENTS_API_RATE_LIMITS",
     "IDENTIFIER_TYPE_LIMIT",
     "LOGIN_TIMEOUT",
+    "LOG_LEVELS",
     "MAX_IDENTIFIERS",
     "MAX_PAGE_SIZE",
     "MAX_SECONDS",

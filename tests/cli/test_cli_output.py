@@ -35,9 +35,11 @@ RAW = {
 }
 
 
-def render(fmt: str, raws: list[dict[str, Any]], *, bulk: bool = False) -> str:
+def render(
+    fmt: str, raws: list[dict[str, Any]], *, bulk: bool = False, width: int | None = None
+) -> str:
     sink = io.BytesIO()
-    writer = make_writer(fmt, sink, bulk=bulk)
+    writer = make_writer(fmt, sink, bulk=bulk, width=width)
     writer.begin()
     for raw in raws:
         writer.write(Event(raw), "a:b:c:d" if bulk else None)
@@ -127,6 +129,36 @@ def test_table_cuts_long_cells_and_neutralises_control_characters() -> None:
     assert "…" in lines[1]
     assert all(len(line) < 250 for line in lines)
     assert render("table", []) == "(no events)\n"
+
+
+LONG = {**RAW, "description": "a long description " * 8, "properties": {"note": "x" * 120}}
+
+
+@pytest.mark.parametrize("width", [64, 80, 120])
+def test_a_table_fills_the_terminal_width_cutting_the_widest_cells_first(width: int) -> None:
+    lines = render("table", [LONG, RAW], width=width).splitlines()
+    assert max(len(line) for line in lines) <= width  # ASCII and '…': a column each
+    header = lines[0]
+    assert header.startswith("CREATED_AT")
+    # The time is whole while the descriptions and properties can give way.
+    assert "2020-02-28T18:13:28.175841347Z" in lines[1]
+    assert "…" in lines[1] and "bike_" in lines[2]
+
+
+def test_a_wide_terminal_shows_long_cells_whole() -> None:
+    text = render("table", [LONG], width=400)
+    assert "a long description " * 7 in text and "x" * 120 in text and "…" not in text
+    # Without a terminal (a file, a pipe) each column keeps its cap.
+    capped = render("table", [LONG])
+    assert "x" * 120 not in capped and "…" in capped
+
+
+def test_a_very_narrow_terminal_cuts_the_time_to_the_second_and_wraps_below_that() -> None:
+    narrow = render("table", [LONG], width=58).splitlines()
+    assert narrow[1].startswith("2020-02-28T18:13:28…") and max(map(len, narrow)) <= 58
+    tiny = render("table", [LONG], width=20).splitlines()
+    # Each column at its narrowest: the terminal wraps the lines.
+    assert tiny[1].startswith("2020-02-28T18:13:28…  coolb…  bike_…")
 
 
 def test_table_aligns_wide_characters() -> None:

@@ -3,11 +3,14 @@ summary line, ``-v`` and the waiting notice, and the wording of its messages."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import signal
+import struct
 import subprocess
+import termios
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -39,10 +42,14 @@ def run_in_pty(
     stdout: IO[bytes] | None = None,
     timeout: float = 60,
     env: dict[str, str] | None = None,
+    columns: int | None = None,
 ) -> tuple[int, bytes]:
-    """Run the CLI with stderr (and stdout, unless given) on a new pseudo-terminal; return
-    the exit status and everything the terminal received."""
+    """Run the CLI with stderr (and stdout, unless given) on a new pseudo-terminal (of
+    ``columns`` columns when given); return the exit status and everything the terminal
+    received."""
     master, slave = pty.openpty()
+    if columns is not None:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     proc = subprocess.Popen(
         [*ZDEVENTS, *args],
         stdin=subprocess.DEVNULL,
@@ -89,6 +96,39 @@ def test_progress_never_shares_a_line_with_output_on_one_terminal(
     assert "events/s" not in text and "\x1b[K" not in text
     if fmt == "jsonl":
         assert jsonl(text.replace("\r\n", "\n")) == library_events(zendesk_sandbox, user_id=USER)
+
+
+@demo
+@pytest.mark.parametrize("columns", [64, 100])
+def test_a_table_on_a_terminal_fits_its_width(zendesk_sandbox: Any, columns: int) -> None:
+    env = {k: v for k, v in cli_env(zendesk_sandbox).items() if k not in ("COLUMNS", "LINES")}
+    args = ("events", "--user-id", USER, "--format", "table", "-q")
+    status, screen = run_in_pty(zendesk_sandbox, *args, env=env, columns=columns)
+    assert status == 0, screen
+    lines = without_notice(screen.decode().replace("\r\n", "\n")).splitlines()
+    assert lines[0].startswith("CREATED_AT") and len(lines) > 10
+    assert max(len(line) for line in lines) <= columns  # ASCII and '…': a column each
+    assert any(line.endswith("…") for line in lines)
+    # The same run into a pipe: no terminal, the columns keep their caps (wider).
+    piped = run_process(zendesk_sandbox, *args, env=env)
+    assert max(len(line) for line in piped.stdout.splitlines()) > columns
+
+
+@demo
+def test_a_table_follows_columns_in_the_environment(zendesk_sandbox: Any, tmp_path: Path) -> None:
+    args = ("events", "--user-id", USER, "--format", "table")
+    narrow = run(zendesk_sandbox, *args, env=cli_env(zendesk_sandbox, COLUMNS="72"))
+    assert narrow.returncode == 0, narrow.stderr
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 72 and "…" in narrow.stdout
+    wide = run(zendesk_sandbox, *args, env=cli_env(zendesk_sandbox, COLUMNS="300"))
+    assert "…" not in wide.stdout  # the demo's cells all fit in 300 columns
+    # A file is no terminal: COLUMNS does not cut it.
+    out = tmp_path / "table.txt"
+    to_file = run(
+        zendesk_sandbox, *args, "-o", str(out), env=cli_env(zendesk_sandbox, COLUMNS="72")
+    )
+    assert to_file.returncode == 0
+    assert max(len(line) for line in out.read_text().splitlines()) > 72
 
 
 @demo

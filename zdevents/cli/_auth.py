@@ -38,6 +38,14 @@ _KINDS = {
     "on 2027-04-30",
 }
 
+AUTH_EXAMPLES = """\
+examples:
+  zdevents auth login
+  zdevents auth status
+  zdevents auth token
+  zdevents auth logout
+"""
+
 AUTH_DETAILS = """\
 login opens the account's OAuth authorization page (the URL is also printed on
 stderr, so it works over SSH), waits for the redirect to http://127.0.0.1:PORT/,
@@ -90,7 +98,7 @@ def add_commands(
         "auth",
         help="sign in with OAuth: login, status, token, logout",
         description="Sign in to a Zendesk account with OAuth.",
-        epilog=AUTH_DETAILS.format(port=default_port),
+        epilog=AUTH_EXAMPLES + "\nzdevents auth login --help tells how the login works.\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = auth.add_subparsers(dest="auth_command", metavar="ACTION")
@@ -100,7 +108,8 @@ def add_commands(
         "login",
         help="log in through the browser and store the login",
         description="Log in through the browser (authorization code with PKCE).",
-        epilog=AUTH_DETAILS.format(port=default_port),
+        epilog=AUTH_DETAILS.format(port=default_port)
+        + "\nexamples:\n  zdevents auth login\n  zdevents auth login --no-browser --port 8080\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     login.add_argument("--client-id", metavar="ID", help="OAuth client (ZENDESK_OAUTH_CLIENT_ID)")

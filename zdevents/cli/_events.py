@@ -18,7 +18,7 @@ from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, UsageError, error
 from ._numbers import concurrency as _concurrency
 from ._numbers import whole
-from ._options import add_request_options, add_verbosity, make_client
+from ._options import add_request_options, add_start_options, add_verbosity, make_client, start_of
 from ._parser import ENVIRONMENT, EXAMPLES, utf8
 from ._people import PeopleFileError, read_people
 
@@ -112,11 +112,11 @@ def add_parser(commands: Any) -> None:
     filters = ev.add_argument_group("filters")
     filters.add_argument("--source", type=utf8, help="only events from this source, e.g. coolbike")
     filters.add_argument("--type", type=utf8, help="only events of this type (needs --source)")
-    filters.add_argument(
-        "--start",
-        metavar="TIME",
-        type=_time,
-        help="events created at or after: YYYY-MM-DD (00:00 UTC) or RFC 3339 with offset",
+    add_start_options(
+        filters,
+        start_type=_time,
+        start_help="events created at or after: YYYY-MM-DD (00:00 UTC) or RFC 3339 with offset",
+        since_help="events created in the last DURATION: 12h, 7d, 1d12h (instead of --start)",
     )
     filters.add_argument(
         "--end",
@@ -212,6 +212,11 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
     if ns.skip_missing and not bulk:
         raise UsageError("--skip-missing only applies with --identifiers-file")
     if ns.resume is not None:
+        if ns.since is not None:
+            raise UsageError(
+                "--since is relative to now, so a resumed run would read another window: "
+                "give --start TIME with --resume"
+            )
         if ns.output is None:
             raise UsageError("--resume needs --output FILE: standard output cannot be resumed")
         if ns.format not in APPENDABLE_FORMATS:
@@ -230,7 +235,7 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
         for name, value in (
             ("source", ns.source),
             ("type", ns.type),
-            ("start", ns.start),
+            ("start", start_of(ns)),
             ("end", ns.end),
         )
         if value is not None

@@ -36,7 +36,7 @@ from ._files import (
     special_file,
     state_file_problem,
 )
-from ._formats import EventWriter, make_writer
+from ._formats import EventWriter, make_writer, terminal_width
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
 from ._people import Person
 from ._progress import LogListener, Progress, same_terminal
@@ -268,7 +268,12 @@ class Exporter:
         self.sink = sink
         self.saved = False  # a checkpoint was written: a rerun goes on from it
         self.skipped: list[str] = []
-        self.writer: EventWriter = make_writer(plan.fmt, sink.file, bulk=plan.people is not None)
+        self.writer: EventWriter = make_writer(
+            plan.fmt,
+            sink.file,
+            bulk=plan.people is not None,
+            width=terminal_width() if sink.stdout else None,  # a file is no terminal
+        )
         start = sink.start
         self.progress = Progress(
             _run.stderr(),

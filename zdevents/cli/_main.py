@@ -22,12 +22,12 @@ from collections.abc import Iterator, Mapping
 from types import FrameType
 from typing import Any, NoReturn, TextIO
 
-from zdevents import __version__
+from zdevents import __version__, limits
 
-from . import _auth, _events, _people_command, _run, _sandbox, _sync, _track
+from . import _auth, _events, _load, _people_command, _run, _sandbox, _sync, _track
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
-from ._parser import ENVIRONMENT, EXAMPLES, Parser
+from ._parser import ENVIRONMENT, Parser, overview
 from ._secrets import scrubbed
 
 
@@ -38,7 +38,6 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Read, track and mirror the events of Zendesk profiles through the Events API."
         ),
-        epilog=EXAMPLES + "\n" + ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -47,8 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     _auth.add_commands(commands)
     _sync.add_sync_parser(commands)
     _people_command.add_parser(commands)
+    _load.add_load_parser(commands)
     _track.add_commands(commands, environment=ENVIRONMENT)  # track, profile, profiles
     _sandbox.add_parser(commands)
+    # After every command: an example of each, from the command's own help.
+    parser.epilog = overview(commands) + "\n" + ENVIRONMENT
     return parser
 
 
@@ -116,7 +118,7 @@ def _notices(*, quiet: bool) -> Iterator[None]:
         logger.removeFilter(notices)
 
 
-_LOG_LEVELS = {"info": logging.INFO, "debug": logging.DEBUG}
+_LOG_LEVELS = {name: logging.getLevelName(name.upper()) for name in limits.LOG_LEVELS}
 
 
 @contextlib.contextmanager
@@ -163,7 +165,20 @@ def main(
         return _dispatch(args, environ)
 
 
+def _unknown_log_level(environ: Mapping[str, str] | None) -> None:
+    """Say that an in-process run's ``ZDEVENTS_LOG`` names no level, as the library says it
+    of the process's own when imported."""
+    value = (environ or {}).get("ZDEVENTS_LOG", "").strip()
+    if environ is not None and value and value.lower() not in _LOG_LEVELS:
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        say(
+            f"{PROG}: ZDEVENTS_LOG={shown!r} is not a level {PROG} knows "
+            f"({' or '.join(limits.LOG_LEVELS)}): nothing is logged"
+        )
+
+
 def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
+    _unknown_log_level(environ)
     if args[:1] == ["sandbox"]:
         # The sandbox owns its options and its signal handling.
         return _sandbox.run(args[1:])

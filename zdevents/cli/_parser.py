@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 from . import _run
 from ._messages import error
 
+#: The examples of ``zdevents events`` (its epilog; the top-level help shows the first).
 EXAMPLES = """\
 examples:
   # the events of one person by identifier query (source:type:key:value), one week
@@ -24,31 +26,67 @@ examples:
   zdevents events --profile-id 01E1G0NJSQPNPZRV096JXKXFAA \\
       --source coolbike --type bike_rental_booked --format table
 
-  # by Zendesk user id, as CSV into a file (written atomically)
-  zdevents events --user-id 85211553 --format csv --output events.csv
+  # by Zendesk user id, the last 7 days, as CSV into a file (written atomically)
+  zdevents events --user-id 85211553 --since 7d --format csv --output events.csv
 
   # a long export that survives interruptions: run the same command again to go on
   zdevents events --user-id 85211553 --output events.jsonl --resume events.state
 
   # many people at once, one selector a line
   zdevents events --identifiers-file people.txt --concurrency 8 --output events.jsonl
-
-  # a local Events API server to try all of this on
-  zdevents sandbox --port 8765 --seed demo
 """
 
-ENVIRONMENT = """\
+CREDENTIALS = """\
 credentials come from the environment or the stored login, never from a flag:
   ZENDESK_SUBDOMAIN (e.g. coolbikes) or ZENDESK_BASE_URL (not both)
   one kind of credentials: ZENDESK_OAUTH_CLIENT_ID with ZENDESK_OAUTH_CLIENT_SECRET
   (cron, CI), ZENDESK_OAUTH_TOKEN (not renewable), or ZENDESK_EMAIL with
   ZENDESK_API_TOKEN (ends 2027-04-30); with none, the login of `zdevents auth login`
   ZDEVENTS_LOG=info or debug: log retries, waits (and requests) to stderr
+"""
 
+ENVIRONMENT = (
+    CREDENTIALS
+    + """
 exit status: 0 success, 1 API, network or output failure, 2 usage error (flags,
-credentials, an unusable --output or --resume, a missing extra), 130 interrupted
+credentials, an unusable output or state file, a missing extra), 130 interrupted
 (128 + the signal number for SIGTERM, SIGHUP and the like)
 """
+)
+
+_EXAMPLE = re.compile(r"^\s+zdevents\s")
+
+
+def examples_of(epilog: str | None) -> list[str]:
+    """The example commands of a help epilog, as written there: each ``zdevents ...`` line
+    (without its indent and a trailing ``# comment``) with the lines it continues onto (a
+    trailing backslash)."""
+    found: list[str] = []
+    lines = (epilog or "").splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not _EXAMPLE.match(line):
+            continue
+        parts = [line.strip().split("  #")[0].rstrip()]
+        while parts[-1].endswith("\\") and index < len(lines):
+            parts.append(lines[index].rstrip())
+            index += 1
+        found.append("\n".join(parts))
+    return found
+
+
+def overview(commands: Any) -> str:
+    """The top-level help's examples: the first example of each command, taken from the
+    command's own help (its epilog), so that a command added later shows up by itself."""
+    lines = ["examples (one a command; zdevents COMMAND --help shows more):"]
+    for name, parser in commands.choices.items():
+        found = [e for e in examples_of(parser.epilog) if e.split()[1:2] == [name]]
+        # The first, with the indent of the help (its continuation lines keep theirs).
+        if found:
+            lines.append(f"  {found[0]}")
+    return "\n".join(lines) + "\n"
 
 
 def utf8(text: str) -> str:

@@ -16,6 +16,9 @@ def add_parser(commands: Any) -> None:
         help="run a local Events API server for trying and testing "
         "(zdevents sandbox --help for its options)",
         add_help=False,
+        # Never shown (zdevents sandbox --help is the sandbox's own); the top-level help
+        # takes its example from here.
+        epilog="examples:\n  zdevents sandbox --port 8765 --seed demo\n",
     )
 
 

@@ -95,6 +95,8 @@ class UsersExportPage:
         d = dict(src_dict)
         users = []
         _users = d.pop("users")
+        if not isinstance(_users, list):
+            raise TypeError("users is a list, not " + type(_users).__name__)
         for users_item_data in _users:
             users_item = User.from_dict(users_item_data)
 
