@@ -314,8 +314,9 @@ SUCCESSES: dict[ModuleType, Success] = {
         lambda sb: Call(export_users, api_token_client(sb), {"start_time": 0, "per_page": 1000}),
         200,
         UsersExportPage,
-        lambda response, sb: response.parsed.end_of_stream
-        and JDOE in {user.id for user in response.parsed.users},
+        lambda response, sb: (
+            response.parsed.end_of_stream and JDOE in {user.id for user in response.parsed.users}
+        ),
     ),
     authorize: Success(
         lambda sb: Call(

@@ -8,6 +8,7 @@ person Zendesk does not know.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -212,3 +213,23 @@ def test_the_file_spelling_is_a_selector_of_sync_and_events_many(zendesk_sandbox
     assert got == [("user_id:7000", "0.0"), ("user_id:7001", "1.0")]
     with pytest.raises(ValueError, match="selector 1"):
         c.events_many(["user_id:x"])
+
+
+# --------------------------------------------------------------------------- the docs page
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "whole-account.md"
+_BLOCK = re.compile(r"(<!-- skip: next[^>]*-->\n)?```python\n(.*?)```", re.S)
+
+
+def test_the_whole_account_pages_python_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("duckdb")  # the page says what it needs: DuckDB's package
+    monkeypatch.chdir(tmp_path)
+    blocks = [code for skip, code in _BLOCK.findall(DOC.read_text()) if not skip]
+    assert len(blocks) == 2
+    for code in blocks:
+        exec(compile(code, str(DOC), "exec"), {})  # noqa: S102
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "4 True" and out[1] == "[]"  # the demo's users, 2 a page; none since
+    assert int(out[-1].strip("(),")) > 0  # events in the Parquet file

@@ -24,10 +24,10 @@ Deleted users are left out (--include-deleted keeps them). The export reads up t
 users a request and allows 10 requests a minute: 50,000 users take 50 requests, about 5
 minutes. Only an admin's credentials may read it (an agent is refused with 403).
 
+The file is what `zdevents events` and `zdevents sync` take as their identifiers file.
+
 examples:
   zdevents people --all-users -o people.txt
-  zdevents events --identifiers-file people.txt -o events.jsonl
-  zdevents sync --db events.db --identifiers-file people.txt
 
 exit status: 0 done, 1 API, network or output failure, 2 usage error, 130 interrupted
 """

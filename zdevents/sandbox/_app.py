@@ -461,6 +461,14 @@ class SandboxApp:
         secret = self.store.cursor_secret
         cursor = params.get("cursor")
         after_seq = start_time = None
+        raw = params.get("start_time")
+        if raw is not None:
+            # Checked even beside a cursor (which it then does not change): a malformed
+            # parameter is a 400 wherever it is.
+            digits = _DIGITS.fullmatch(raw) is not None and len(raw) <= 12
+            start_time = int(raw) if digits else -1
+            if start_time < 0:
+                raise _errors(400, "InvalidValue", "start_time must be Unix seconds")
         if cursor is not None:
             after_seq = decode_cursor(cursor, secret, _USERS_BINDING)
             if after_seq is None:
@@ -470,21 +478,16 @@ class SandboxApp:
                     "Invalid cursor",
                     "cursor is not a cursor this server issued for the user export",
                 )
-        else:
-            raw = params.get("start_time")
-            if raw is None:
-                raise _errors(400, "InvalidValue", "start_time or cursor is required", "start_time")
-            digits = _DIGITS.fullmatch(raw) is not None and len(raw) <= 12
-            start_time = int(raw) if digits else -1
-            if start_time < 0:
-                raise _errors(400, "InvalidValue", "start_time must be Unix seconds")
-            if start_time > self.settings.token_clock() - _EXPORT_LAG_SECONDS:
-                raise _errors(
-                    400,
-                    "InvalidValue",
-                    "Too recent start_time",
-                    "use a start_time older than one minute",
-                )
+            start_time = None  # an export that goes on pages by its cursor alone
+        elif start_time is None:
+            raise _errors(400, "InvalidValue", "start_time or cursor is required", "start_time")
+        elif start_time > self.settings.token_clock() - _EXPORT_LAG_SECONDS:
+            raise _errors(
+                400,
+                "InvalidValue",
+                "Too recent start_time",
+                "use a start_time older than one minute",
+            )
         rows, newest = self.store.users_page(
             after_seq=after_seq, start_time=start_time, limit=size + 1
         )
