@@ -19,7 +19,6 @@ import os
 import pickle
 import ssl
 import subprocess
-import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -29,10 +28,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import fake_clock_env
+from tests._mock import FakeClock, mock_async_http_client, mock_http_client
 from tests._secrets import API_TOKEN, EMAIL, OAUTH_TOKEN
 from tests._secrets import all_views as _all_views
 from tests._secrets import encodings as _encodings
+from tests.cli._helpers import run as run_cli
 from zdevents import AsyncClient, Client, errors
 
 CREDENTIAL = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
@@ -48,7 +48,7 @@ def api_client(
     handler: Callable[[httpx.Request], httpx.Response] | None = None, **options: Any
 ) -> Client:
     if handler is not None:
-        options["http_client"] = httpx.Client(transport=httpx.MockTransport(handler))
+        options["http_client"] = mock_http_client(handler)
     options.setdefault("subdomain", "coolbikes")
     return Client(email=EMAIL, api_token=API_TOKEN, **options)
 
@@ -57,7 +57,7 @@ def oauth_client(
     handler: Callable[[httpx.Request], httpx.Response] | None = None, **options: Any
 ) -> Client:
     if handler is not None:
-        options["http_client"] = httpx.Client(transport=httpx.MockTransport(handler))
+        options["http_client"] = mock_http_client(handler)
     options.setdefault("subdomain", "coolbikes")
     return Client(oauth_token=OAUTH_TOKEN, **options)
 
@@ -109,6 +109,20 @@ def test_client_repr_and_str_hide_the_secrets(cls: type[Any], credentials: dict[
     assert_clean(repr(client.with_options(timeout=3)), "copy repr")
 
 
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_scrub_hides_the_clients_credentials_in_any_text(cls: type[Any]) -> None:
+    c = cls(subdomain="coolbikes", email=EMAIL, api_token=API_TOKEN)
+    assert c.scrub(f"echo: {API_TOKEN}!") == "echo: ********!"
+    assert c.scrub(f"echo: {CREDENTIAL}") == "echo: ********"
+    # One character JSON-escaped: no longer the token as written, the token once unescaped.
+    escaped = f"{API_TOKEN[:5]}\\u{ord(API_TOKEN[5]):04x}{API_TOKEN[6:]}"
+    assert c.scrub(f"echo: {escaped}") == "[withheld: the text held a credential]"
+    assert c.scrub("nothing secret") == "nothing secret"
+    assert cls(subdomain="x", oauth_token="t0k3n-abc").scrub("echo: t0k3n-abc") == (
+        "echo: ********"
+    )
+
+
 def test_the_pool_never_holds_the_credentials() -> None:
     seen: list[str] = []
 
@@ -116,7 +130,7 @@ def test_the_pool_never_holds_the_credentials() -> None:
         seen.append(request.headers["authorization"])
         return httpx.Response(200, json={"events": []})
 
-    pool = httpx.Client(transport=httpx.MockTransport(handler))
+    pool = mock_http_client(handler)
     with Client(subdomain="coolbikes", email=EMAIL, api_token=API_TOKEN, http_client=pool) as c:
         list(c.events(user_id=1))
     # Added per request, never as the pool's default headers or auth.
@@ -232,7 +246,7 @@ def test_async_exceptions_never_hold_a_secret() -> None:
             oauth_token=OAUTH_TOKEN,
             max_retries=1,
             backoff_base=0.0,
-            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+            http_client=mock_async_http_client(handler),
         ) as client:
             async for _ in client.events(user_id=1):
                 pass
@@ -341,20 +355,17 @@ def test_debug_logs_of_real_requests_with_retries_and_errors_hold_no_secret(
 
 
 def _run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The command in-process (tests/cli/_helpers.py), its whole environment ``env``."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
     full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "zdevents", *args],
-        env=fake_clock_env(full_env),  # the faults' retries without their backoff
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(None, *args, env=full_env)
 
 
 @pytest.mark.parametrize("kind", ["api_token", "oauth"])
-def test_cli_output_holds_no_secret(sandbox: Any, kind: str) -> None:
+def test_cli_output_holds_no_secret(
+    sandbox: Any, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    FakeClock().install(monkeypatch)  # the faults' retries without their backoff
     env = {"ZENDESK_BASE_URL": sandbox.base_url}
     if kind == "api_token":
         env.update(ZENDESK_EMAIL=EMAIL, ZENDESK_API_TOKEN=API_TOKEN)

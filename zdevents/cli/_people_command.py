@@ -18,6 +18,7 @@ from . import _run
 from ._files import AtomicFile, path_kind
 from ._messages import PROG, Interrupted, error, hint, say
 from ._options import add_request_options, add_verbosity, make_client
+from ._parser import COMMANDS
 
 DETAILS = """\
 Deleted users are left out (--include-deleted keeps them). The export reads up to 1,000
@@ -37,7 +38,7 @@ def add_parser(commands: Any) -> None:
     """Add ``people`` to the ``zdevents`` subcommands."""
     p = commands.add_parser(
         "people",
-        help="list every user of the account as an identifiers file (user_id:N a line)",
+        help=COMMANDS["people"].help,
         description="Discover every user of the account with Zendesk's incremental user\n"
         "export and write them in the --identifiers-file format.",
         epilog=DETAILS,
