@@ -1,5 +1,5 @@
-"""``make mutation``: mutmut over the library's core modules, one module at a time, and the
-score of each.
+"""``make mutation``: mutmut over the library's core modules (one mutmut run for the modules
+asked for), the score of each, and ``docs/mutation.md``.
 
     scripts/mutation.py [--jobs N] [--open] [--report] [--show] [MODULE ...]
     scripts/mutation.py --pinned
@@ -8,7 +8,9 @@ MODULE is a name such as ``_retry`` (default: every file of ``only_mutate`` in
 ``[tool.mutmut]``). ``--open`` re-runs only the mutants of a module that are not killed yet
 (after new tests, or after the library changed: mutmut resets the functions that changed);
 ``--report`` runs nothing and prints the last results; ``--show`` prints the diff of every
-mutant that survived. ``--jobs`` is mutmut's ``--max-children`` (default 1: the machines are
+mutant that survived. Every run, and ``--report``, writes ``docs/mutation.md``: the scores
+of every core module as the last runs left them, with when, on which commit, on what machine
+and under what load each was measured (``mutants/MODULE.run.json``). ``--jobs`` is mutmut's ``--max-children`` (default 1: the machines are
 small and shared).
 
 ``--pinned`` runs the hand-made mutants of ``tests/mutation-pinned.toml`` instead: one for
