@@ -10,7 +10,8 @@ MODULE is a name such as ``_retry`` (default: every file of ``only_mutate`` in
 ``--report`` runs nothing and prints the last results; ``--show`` prints the diff of every
 mutant that survived. Every run, and ``--report``, writes ``docs/mutation.md``: the scores
 of every core module as the last runs left them, with when, on which commit, on what machine
-and under what load each was measured (``mutants/MODULE.run.json``). ``--jobs`` is mutmut's ``--max-children`` (default 1: the machines are
+and under what load each was measured (``mutants/MODULE.run.json``). ``--jobs`` is mutmut's
+``--max-children`` (default 1: the machines are
 small and shared).
 
 ``--pinned`` runs the hand-made mutants of ``tests/mutation-pinned.toml`` instead: one for
