@@ -23,7 +23,7 @@ from typing import Any, NoReturn, TextIO
 
 from zdevents import __version__, limits
 
-from . import _auth, _events, _load, _run, _sandbox, _sync, _track
+from . import _auth, _completion, _events, _load, _run, _sandbox, _sync, _track
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
 from ._parser import ENVIRONMENT, Parser, overview
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     _load.add_load_parser(commands)
     _track.add_commands(commands, environment=ENVIRONMENT)  # track, profile, profiles
     _sandbox.add_parser(commands)
+    _completion.add_parser(commands, build_parser)
     # After every command: an example of each, from the command's own help.
     parser.epilog = overview(commands) + "\n" + ENVIRONMENT
     return parser
@@ -186,7 +187,11 @@ def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        commands = "auth, events, sync, track, profile, profiles or sandbox"
+        [choices] = [
+            a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+        ]
+        *others, last = list(choices)
+        commands = f"{', '.join(others)} or {last}"
         error(f"a command is needed: {commands} (see {PROG} --help)")
         return 2
     with (
