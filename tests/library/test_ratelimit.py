@@ -19,7 +19,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import FakeClock, Recorder, async_client, client, event, limiter_of, page_body
+from tests._mock import (
+    FakeClock,
+    Recorder,
+    async_client,
+    client,
+    event,
+    limiter_of,
+    mock_async_http_client,
+    mock_http_client,
+    page_body,
+)
 from zdevents import AsyncClient, Client, errors
 from zdevents._ratelimit import RateLimiter
 
@@ -211,7 +221,7 @@ def test_threads_sharing_a_client_share_its_limiter(frozen: FakeClock) -> None:
         base_url="http://127.0.0.1:9",
         oauth_token="t",
         rate_limit=120,  # a slot every 0.5 s
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        http_client=mock_http_client(handler),
     )
     results: list[list[str | None]] = []
 
@@ -237,7 +247,7 @@ def test_concurrent_async_iterations_share_one_limiter(frozen: FakeClock) -> Non
         async with AsyncClient(
             base_url="http://127.0.0.1:9",
             oauth_token="t",
-            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+            http_client=mock_async_http_client(handler),
         ) as client:
             limiter_of(client).observe(headers(60, 60))  # as if an earlier response told us
 
@@ -264,7 +274,7 @@ def test_a_429_pauses_the_other_workers_of_the_client(frozen: FakeClock) -> None
     client = Client(
         base_url="http://127.0.0.1:9",
         oauth_token="t",
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        http_client=mock_http_client(handler),
     )
     assert list(client.events(user_id=1)) == []
     assert frozen.sleeps == [7.0, 7.0]  # the retry's own wait, then the limiter's (frozen clock)
@@ -390,7 +400,7 @@ def _paced_client(limit: str, **options: Any) -> tuple[Client, list[float]]:
     client = Client(
         base_url="https://coolbikes.zendesk.com",
         oauth_token="oauth-token-for-pacing",
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        http_client=mock_http_client(handler),
         **options,
     )
     return client, []

@@ -373,6 +373,9 @@ class Store:
             raise RecordError(
                 f"profile {profile_id} would have more than {MAX_IDENTIFIERS} identifiers",
                 code="TooManyIdentifiers",
+                # A valid body that conflicts with what is stored, as ProfileConflict: the
+                # spec's 409, which says it (a 400 would be a body the schema refuses).
+                status=409,
             )
         row = db.execute(
             "SELECT COALESCE(MAX(rank), 0) FROM identifiers WHERE profile_id = ?", (profile_id,)
