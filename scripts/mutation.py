@@ -25,8 +25,11 @@ why no test can tell it from the original; an entry whose line no longer matches
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -128,6 +131,7 @@ def run(path: str, jobs: int, only_open: bool) -> None:
         names = [f"{module}.*"]
     log = ROOT / "mutants" / f"{module}.log"
     log.parent.mkdir(exist_ok=True)
+    started = {"commit": _commit(path), "started": _now(), "load_before": _load()}
     print(f"{module}: running {'all mutants' if not only_open else f'{len(names)} open mutants'}")
     sys.stdout.flush()
     # tests/_mutmut_plugin.py: mutmut's copies of public methods get their module back.
@@ -145,17 +149,113 @@ def run(path: str, jobs: int, only_open: bool) -> None:
         tail = log.read_text(errors="replace").replace("\r", "\n").splitlines()[-30:]
         print("\n".join(tail))
         sys.exit(f"mutation: mutmut failed on {module} (exit {done.returncode}); log: {log}")
+    # What the scores were measured on, for the docs page: mutmut's results say nothing of it.
+    record = {**started, "finished": _now(), "load_after": _load(), "open_only": only_open}
+    (ROOT / "mutants" / f"{module}.run.json").write_text(json.dumps(record, indent=1))
 
 
-def report(paths: list[str], show: bool) -> bool:
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def _commit(path: str) -> str:
+    """The commit of the tree measured, ``+ changes`` when the module or the tests differ
+    from it."""
+    commit = _git("rev-parse", "--short=10", "HEAD") or "unknown"
+    if _git("status", "--porcelain", "--", path, "tests"):
+        commit += " + changes"
+    return commit
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _run_record(path: str) -> dict[str, object]:
+    record = ROOT / "mutants" / f"{module_of(path)}.run.json"
+    try:
+        data: dict[str, object] = json.loads(record.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data
+
+
+PAGE = ROOT / "docs" / "mutation.md"
+
+
+def write_page(paths: list[str]) -> None:
+    """``docs/mutation.md``: the scores of every core module, as the last runs left them,
+    with when, on which commit, on what machine and under what load each was measured."""
+    rows, _, stale = scores(paths)
+    lines = [
+        "# Mutation scores",
+        "",
+        "Written by `make mutation` (`scripts/mutation.py`, also with `--report`) from the",
+        "results mutmut left in `mutants/`; never edit by hand. Score = (killed + timeout +",
+        "equivalent) / mutants; a survivor counts as equivalent only when",
+        "`tests/mutation-equivalents.md` lists it with the line it changes and why no test can",
+        f"tell it from the original. The target is {TARGET:.0f}%.",
+        "",
+        f"Page written {_now()} on a machine with {os.cpu_count()} CPUs ({_cpu_model()}),",
+        f"load average {_load()} (1 / 5 / 15 min).",
+        "",
+        "| module | mutants | killed | timeout | equiv. | survived | no tests | score | "
+        "measured | commit | load (start / end, 1 min) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|---|---|",
+    ]
+    for (module, total, counts, score), path in zip(rows, paths, strict=True):
+        run = _run_record(path)
+        if not total:
+            lines.append(f"| `{module}` | | | | | | | not run | | | |")
+            continue
+        when = str(run.get("finished", "before run records were kept"))
+        if run.get("open_only"):
+            when += " (open mutants only)"
+        load = ""
+        if run:
+            load = f"{str(run['load_before']).split(' / ')[0]} / "
+            load += str(run["load_after"]).split(" / ")[0]
+        lines.append(
+            f"| `{module}` | {total} | {counts['killed']} | {counts['timeout']} | "
+            f"{counts['equivalent']} | {counts['survived']} | {counts['no tests']} | "
+            f"{score:.1f}% | {when} | {run.get('commit', 'unknown')} | {load} |"
+        )
+    if stale:
+        lines += ["", f"{len(stale)} stale entries in `tests/mutation-equivalents.md` "
+                  "(counted as survived)."]  # fmt: skip
+    PAGE.parent.mkdir(exist_ok=True)
+    PAGE.write_text("\n".join(lines) + "\n")
+
+
+Row = tuple[str, int, Counter[str], float]
+
+
+def scores(paths: list[str]) -> tuple[list[Row], list[tuple[str, str, str]], list[str]]:
+    """Per module: (name, mutants, counts by kind, score); the open mutants; stale entries."""
     listed = equivalents()
-    rows, open_mutants, stale = [], [], []
+    rows: list[Row] = []
+    open_mutants: list[tuple[str, str, str]] = []
+    stale: list[str] = []
     for path in paths:
         codes = results(path)
         counts: Counter[str] = Counter()
+        still_open: list[tuple[str, str, str]] = []
         for name, code in codes.items():
             kind = status(code)
-            if kind not in ("killed", "timeout") and name in listed:
+            if kind == "survived" and name in listed:
                 line, _ = listed[name]
                 if line in added_lines(diff(name, path)):
                     kind = "equivalent"
@@ -163,11 +263,19 @@ def report(paths: list[str], show: bool) -> bool:
                     stale.append(name)
             counts[kind] += 1
             if kind not in ("killed", "timeout", "equivalent"):
-                open_mutants.append((name, path, kind))
-        total = sum(counts.values())
+                still_open.append((name, path, kind))
+        # Mutants made but never checked (mutmut generates every module's at once): a module
+        # none of whose mutants ran has no score yet.
+        total = 0 if counts["not checked"] == len(codes) else sum(counts.values())
         good = counts["killed"] + counts["timeout"] + counts["equivalent"]
         score = 100.0 * good / total if total else 0.0
         rows.append((module_of(path), total, counts, score))
+        open_mutants += still_open if total else []
+    return rows, open_mutants, stale
+
+
+def report(paths: list[str], show: bool) -> bool:
+    rows, open_mutants, stale = scores(paths)
 
     header = f"{'module':<22}{'mutants':>8}{'killed':>8}{'timeout':>8}{'equiv.':>8}"
     header += f"{'survived':>9}{'no tests':>9}{'other':>7}{'score':>8}"
@@ -241,7 +349,10 @@ def main() -> int:
     if not args.report:
         for path in paths:
             run(path, args.jobs, args.open)
-    return 0 if report(paths, args.show) else 1
+    ok = report(paths, args.show)
+    write_page(core_files())
+    print(f"written {PAGE.relative_to(ROOT)}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any, Self, Unpack
 
 import httpx
 
+from ._auth import Scrubber
 from ._base_client import (
     NOT_GIVEN,
     AsyncCore,
@@ -137,6 +138,9 @@ class Client:
 
     def _attach(self, core: SyncCore) -> None:
         self._core = core
+        # What a debugger or a traceback with locals shows of the credentials: stars.
+        # Nothing reads it (the CLI scrubs through the public scrub()).
+        self._credentials: Scrubber = core.scrubber
         self._events = Events(core)
         self._track = Track(core)
         self._profiles = Profiles(core)
@@ -431,6 +435,9 @@ class AsyncClient:
 
     def _attach(self, core: AsyncCore) -> None:
         self._core = core
+        # What a debugger or a traceback with locals shows of the credentials: stars.
+        # Nothing reads it (the CLI scrubs through the public scrub()).
+        self._credentials: Scrubber = core.scrubber
         self._events = AsyncEvents(core)
         self._track = AsyncTrack(core)
         self._profiles = AsyncProfiles(core)

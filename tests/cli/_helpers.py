@@ -22,9 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from zdevents.cli import main
+from zdevents.cli._checkpoint import CheckpointError, load_checkpoint
 
 _SCRIPT = Path(sys.executable).with_name("zdevents")
 #: The installed console script when there is one, else the module (the same code).
@@ -231,10 +233,20 @@ PAGE = "10"
 
 
 def state_of(path: Path) -> dict[str, Any]:
+    """A resume state (its journal replayed) as a dict, or ``{}`` while there is none."""
     try:
-        return dict(json.loads(path.read_text()))
-    except (FileNotFoundError, ValueError):
+        saved = load_checkpoint(str(path))
+    except CheckpointError:
         return {}
+    return {} if saved is None else attrs.asdict(saved)
+
+
+def tamper_state(path: Path, field: str, value: object) -> None:
+    """Set ``field`` of the last record of a resume state's journal to ``value``."""
+    *lines, last = path.read_text().splitlines()
+    record = json.loads(last)
+    record[field] = value
+    path.write_text("\n".join([*lines, json.dumps(record)]) + "\n")
 
 
 def wait_for_checkpoint(state: Path, events: int, proc: Any) -> None:

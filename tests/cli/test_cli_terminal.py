@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import pytest
 
-from tests._mock import fake_clock_env
+from tests._mock import FakeClock, fake_clock_env
 from tests.cli._helpers import (
     JDOE,
     USER,
@@ -30,7 +30,6 @@ from tests.cli._helpers import (
     person,
     popen,
     run,
-    run_process,
     selector,
     without_notice,
 )
@@ -110,7 +109,7 @@ def test_a_table_on_a_terminal_fits_its_width(zendesk_sandbox: Any, columns: int
     assert max(len(line) for line in lines) <= columns  # ASCII and '…': a column each
     assert any(line.endswith("…") for line in lines)
     # The same run into a pipe: no terminal, the columns keep their caps (wider).
-    piped = run_process(zendesk_sandbox, *args, env=env)
+    piped = run(zendesk_sandbox, *args, env=env)
     assert max(len(line) for line in piped.stdout.splitlines()) > columns
 
 
@@ -179,19 +178,20 @@ def _flaky(factory: Any) -> Any:
     return sandbox
 
 
-def test_verbose_shows_each_retry_on_its_own_line(zendesk_sandbox_factory: Any) -> None:
+def test_verbose_shows_each_retry_on_its_own_line(
+    zendesk_sandbox_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sandbox = _flaky(zendesk_sandbox_factory)
-    env = fake_clock_env(cli_env(sandbox))  # the backoff of ~20 retries, taken in no time
-    # Subprocesses: the fake clock is installed as the process starts (tests/_mock.py).
-    result = run_process(sandbox, "events", "--user-id", USER, "--page-size", "5", "-v",
-                         "--max-retries", "20", env=env)  # fmt: skip
+    FakeClock().install(monkeypatch)  # the backoff of ~20 retries, taken in no time
+    result = run(sandbox, "events", "--user-id", USER, "--page-size", "5", "-v",
+                 "--max-retries", "20")  # fmt: skip
     assert result.returncode == 0, result.stderr
     retries = [line for line in result.stderr.splitlines() if "retrying" in line]
     assert len(retries) == sandbox.fault_counts["503"] > 0
     assert all(line.startswith("zdevents: ") and "503" in line for line in retries)
     assert jsonl(result.stdout) == library_events(sandbox, user_id=USER)
-    quiet = run_process(sandbox, "events", "--user-id", USER, "--page-size", "5",
-                        "--max-retries", "20", env=env)  # fmt: skip
+    quiet = run(sandbox, "events", "--user-id", USER, "--page-size", "5",
+                "--max-retries", "20")  # fmt: skip
     assert "retrying" not in quiet.stderr
 
 

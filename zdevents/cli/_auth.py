@@ -21,6 +21,7 @@ from zdevents import AuthStatus, Client, Login, access_token, auth_status, error
 from . import _run
 from ._messages import PROG, error, say
 from ._options import add_verbosity, make_client
+from ._parser import COMMANDS
 
 #: Variables of credentials that take precedence over a stored login.
 _CREDENTIAL_VARIABLES = (
@@ -96,7 +97,7 @@ def add_commands(
     """Register ``zdevents auth`` and its four subcommands."""
     auth = commands.add_parser(
         "auth",
-        help="sign in with OAuth: login, status, token, logout",
+        help=COMMANDS["auth"].help,
         description="Sign in to a Zendesk account with OAuth.",
         epilog=AUTH_EXAMPLES + "\nzdevents auth login --help tells how the login works.\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,

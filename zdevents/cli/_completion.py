@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from . import _run
 from ._messages import error
+from ._parser import COMMANDS
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -30,18 +31,17 @@ examples:
 _FILE_METAVARS = ("FILE", "STATE")
 
 
-def add_parser(commands: Any, build: Callable[[], argparse.ArgumentParser]) -> None:
-    """Add ``completion`` to the ``zdevents`` subcommands; ``build`` makes the whole parser
-    (``_main.build_parser``) the script is generated from."""
+def add_parser(commands: Any) -> None:
+    """Add ``completion`` to the ``zdevents`` subcommands."""
     p = commands.add_parser(
         "completion",
-        help="print the shell completion script for bash, zsh or fish",
+        help=COMMANDS["completion"].help,
         description="Print the completion script of zdevents for a shell, on standard output.",
         epilog=COMPLETION_DETAILS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("shell", choices=SHELLS, help="the shell the script is for")
-    p.set_defaults(handler=lambda ns: run(ns, build))
+    p.set_defaults(handler=run)
 
 
 def _actions(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
@@ -52,14 +52,17 @@ def _actions(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
                 yield from _actions(child)
 
 
-def run(ns: argparse.Namespace, build: Callable[[], argparse.ArgumentParser]) -> int:
-    """Print the script for ``ns.shell``; exit 2 without shtab."""
+def run(ns: argparse.Namespace) -> int:
+    """Print the script for ``ns.shell``, made from the whole parser (every command's
+    module imported); exit 2 without shtab."""
     try:
         shtab = importlib.import_module("shtab")
     except ModuleNotFoundError:
         error("completion needs the shtab package: pip install 'zdevents[completion]'")
         return 2
-    parser = build()
+    from ._main import build_parser  # _main imports this module when the command runs
+
+    parser = build_parser()
     for action in _actions(parser):
         if action.metavar in _FILE_METAVARS:
             action.complete = shtab.FILE  # type: ignore[attr-defined]

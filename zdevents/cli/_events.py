@@ -19,7 +19,7 @@ from ._messages import PROG, UsageError, error
 from ._numbers import concurrency as _concurrency
 from ._numbers import whole
 from ._options import add_request_options, add_start_options, add_verbosity, make_client, start_of
-from ._parser import ENVIRONMENT, EXAMPLES, utf8
+from ._parser import COMMANDS, ENVIRONMENT, EXAMPLES, utf8
 from ._people import PeopleFileError, read_people
 
 # The library's defaults and Zendesk's limits, defined once in zdevents.limits.
@@ -47,9 +47,10 @@ jsonl and json wrap each event as {"selector": "<the line>", "event": {...as rec
 complete: a failed or interrupted export leaves no file, and an existing file stays as it
 was. A symlink is followed (its target is replaced). An existing device, FIFO or socket is
 written to as it is, streaming. '-o -' is standard output.
---resume STATE (jsonl and csv) saves a checkpoint after each page; after an interruption,
-run the same command again to continue where it stopped, with no event lost or repeated
-(also in bulk mode: each person's position is saved). A fresh run writes to a temporary
+--resume STATE (jsonl and csv) journals its position as it goes (made durable every 50 ms
+and when the run stops); after an interruption, even a crash, run the same command again
+to continue where it stopped, with no event lost or repeated (also in bulk mode: each
+person's position is saved). A fresh run writes to a temporary
 file that replaces --output at the first checkpoint; from then on pages are appended to
 --output in place. A run that fails before its first checkpoint changes neither --output
 nor STATE. Only one run at a time may use a STATE (STATE.lock). A finished export leaves
@@ -86,7 +87,7 @@ def add_parser(commands: Any) -> None:
     """Add ``events`` to the ``zdevents`` subcommands."""
     ev = commands.add_parser(
         "events",
-        help="export the events of a profile, a user or many people",
+        help=COMMANDS["events"].help,
         description="Export the events of one profile (by identifier query, profile id or\n"
         "Zendesk user id) or of many people, across every page.",
         epilog=EVENTS_DETAILS + EXAMPLES + "\n" + ENVIRONMENT,
@@ -139,7 +140,7 @@ def add_parser(commands: Any) -> None:
     out.add_argument(
         "--resume",
         metavar="STATE",
-        help="checkpoint to STATE after each page and continue from it when run again "
+        help="journal the position to STATE and continue from it when run again "
         "(jsonl or csv, needs --output)",
     )
     out.add_argument(
@@ -273,6 +274,7 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
         quiet=ns.quiet,
         verbose=ns.verbose,
         skip_missing=ns.skip_missing,
+        people_file=ns.identifiers_file or "",
         concurrency=ns.concurrency or _CONCURRENCY,
     )
 

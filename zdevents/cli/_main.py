@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import logging
 import os
 import signal
@@ -23,15 +24,21 @@ from typing import Any, NoReturn, TextIO
 
 from zdevents import __version__, limits
 
-from . import _auth, _completion, _events, _load, _run, _sandbox, _sync, _track
+from . import _run, _sandbox
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
-from ._parser import ENVIRONMENT, Parser, overview
-from ._secrets import scrubbed
+from ._parser import COMMANDS, ENVIRONMENT, Parser, overview
+
+#: ``build_parser(only=ALL)``: every command's whole parser.
+ALL = "*"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``zdevents`` (also used to render ``--help``)."""
+def build_parser(only: str = ALL) -> argparse.ArgumentParser:
+    """The argument parser of ``zdevents`` (also used to render ``--help``).
+
+    ``only``: the name of the one command whose whole parser is built (with the commands its
+    module adds with it); the others get their name and help line only, and their modules
+    are not imported. ``""``: none (``zdevents --help``, ``--version``)."""
     parser = Parser(
         prog=PROG,
         description=(
@@ -41,16 +48,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _events.add_parser(commands)
-    _auth.add_commands(commands)
-    _sync.add_sync_parser(commands)
-    _load.add_load_parser(commands)
-    _track.add_commands(commands, environment=ENVIRONMENT)  # track, profile, profiles
-    _sandbox.add_parser(commands)
-    _completion.add_parser(commands, build_parser)
+    chosen = COMMANDS.get(only)
+    built: set[str] = set()
+    for name, entry in COMMANDS.items():
+        if only != ALL and (chosen is None or entry.module != chosen.module):
+            commands.add_parser(name, help=entry.help, add_help=False)
+        elif entry.module not in built:  # _track adds track, profile and profiles at once
+            built.add(entry.module)
+            module = importlib.import_module(f"{__package__}.{entry.module}")
+            getattr(module, entry.register)(commands)
     # After every command: an example of each, from the command's own help.
-    parser.epilog = overview(commands) + "\n" + ENVIRONMENT
+    parser.epilog = overview() + "\n" + ENVIRONMENT
     return parser
+
+
+def _command(args: list[str]) -> str:
+    """The command named in ``args`` (the first word that is not a flag), or ``""``."""
+    return next((arg for arg in args if not arg.startswith("-")), "")
+
+
+def _started() -> None:
+    """Ctrl-C is Python's again: the package made it a quiet exit (status 130) while the
+    command imported its modules, which goes on until its parser is built (see
+    zdevents._startup, which marks its handler)."""
+    if getattr(signal.getsignal(signal.SIGINT), "zdevents_start_up", False):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> NoReturn:
@@ -180,18 +202,20 @@ def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
     _unknown_log_level(environ)
     if args[:1] == ["sandbox"]:
         # The sandbox owns its options and its signal handling.
+        _started()
         return _sandbox.run(args[1:])
-    parser = build_parser()
     try:
-        ns = parser.parse_args(args)
+        ns = build_parser(only=_command(args)).parse_args(args)
+        if ns.command is not None and not hasattr(ns, "handler"):
+            # The command was not the first word (after a "--"): parse with its parser.
+            ns = build_parser(only=ns.command).parse_args(args)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
+    finally:
+        _started()
     if ns.command is None:
-        [choices] = [
-            a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)
-        ]
-        *others, last = list(choices)
-        commands = f"{', '.join(others)} or {last}"
+        *first, last = COMMANDS
+        commands = f"{', '.join(first)} or {last}"
         error(f"a command is needed: {commands} (see {PROG} --help)")
         return 2
     with (
@@ -208,5 +232,7 @@ def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
         except Exception as exc:
             # The last line of defence outside an export (which cleans up its own files):
             # one line, never a traceback or a credential.
+            from ._secrets import scrubbed
+
             error(f"unexpected {type(exc).__name__}: {scrubbed(str(exc))}")
             return 1

@@ -7,13 +7,88 @@ import argparse
 import difflib
 import re
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 from . import _run
 from ._messages import error
+
+
+class Command(NamedTuple):
+    """A command of ``zdevents``: the module that builds its parser (imported only when the
+    command runs or shows its own help), that module's function adding it (and its
+    siblings) to the subcommands, its line in ``zdevents --help`` and the example shown
+    there (the first of its own help's examples; tests/cli/test_cli_startup.py checks it)."""
+
+    module: str
+    register: str
+    help: str
+    example: str
+
+
+#: Every command, in the order of ``zdevents --help``. ``zdevents --help`` and ``--version``
+#: import none of these modules (nor httpx, which they import): a command's own parser is
+#: built when it runs.
+COMMANDS: dict[str, Command] = {
+    "events": Command(
+        "_events",
+        "add_parser",
+        "export the events of a profile, a user or many people",
+        "zdevents events --identifier coolbikes:rider:email:jdoe@example.com \\\n"
+        "      --start 2020-02-23 --end 2020-02-29",
+    ),
+    "auth": Command(
+        "_auth",
+        "add_commands",
+        "sign in with OAuth: login, status, token, logout",
+        "zdevents auth login",
+    ),
+    "sync": Command(
+        "_sync",
+        "add_sync_parser",
+        "keep a local SQLite copy of people's events, fetching only what is new",
+        "zdevents sync --db events.db --identifier coolbikes:rider:email:jdoe@example.com",
+    ),
+    "load": Command(
+        "_load",
+        "add_load_parser",
+        "load people's events into DuckDB, Postgres, BigQuery, ... through dlt",
+        "zdevents load --identifiers-file people.txt",
+    ),
+    "track": Command(
+        "_track",
+        "add_commands",
+        "track events from a file of JSON lines",
+        "zdevents track events.jsonl --failed failed.jsonl",
+    ),
+    "profile": Command(
+        "_track",
+        "add_commands",
+        "print one profile, by identifier query or profile id",
+        "zdevents profile --identifier coolbikes:rider:email:jdoe@example.com",
+    ),
+    "profiles": Command(
+        "_track",
+        "add_commands",
+        "print the profiles of a Zendesk user",
+        "zdevents profiles --user-id 85211553",
+    ),
+    "sandbox": Command(
+        "_sandbox",
+        "add_parser",
+        "run a local Events API server for trying and testing "
+        "(zdevents sandbox --help for its options)",
+        "zdevents sandbox --port 8765 --seed demo",
+    ),
+    "completion": Command(
+        "_completion",
+        "add_parser",
+        "print the shell completion script for bash, zsh or fish",
+        "zdevents completion bash > ~/.local/share/bash-completion/completions/zdevents",
+    ),
+}
 
 #: The examples of ``zdevents events`` (its epilog; the top-level help shows the first).
 EXAMPLES = """\
@@ -77,15 +152,12 @@ def examples_of(epilog: str | None) -> list[str]:
     return found
 
 
-def overview(commands: Any) -> str:
-    """The top-level help's examples: the first example of each command, taken from the
-    command's own help (its epilog), so that a command added later shows up by itself."""
+def overview() -> str:
+    """The top-level help's examples: the first example of each command's own help (its
+    epilog), as the registry holds it so that no command module is imported for it."""
     lines = ["examples (one a command; zdevents COMMAND --help shows more):"]
-    for name, parser in commands.choices.items():
-        found = [e for e in examples_of(parser.epilog) if e.split()[1:2] == [name]]
-        # The first, with the indent of the help (its continuation lines keep theirs).
-        if found:
-            lines.append(f"  {found[0]}")
+    # With the indent of the help (continuation lines keep theirs).
+    lines.extend(f"  {command.example}" for command in COMMANDS.values())
     return "\n".join(lines) + "\n"
 
 

@@ -19,6 +19,7 @@ from ._export import _listening
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
 from ._numbers import concurrency, duration, whole
 from ._options import add_request_options, add_start_options, add_verbosity, make_client, start_of
+from ._parser import COMMANDS
 from ._people import PeopleFileError, read_people
 from ._progress import Progress
 
@@ -65,7 +66,7 @@ def add_sync_parser(commands: Any) -> None:
     """Add ``sync`` to the ``zdevents`` subcommands."""
     p = commands.add_parser(
         "sync",
-        help="keep a local SQLite copy of people's events, fetching only what is new",
+        help=COMMANDS["sync"].help,
         description="Keep a SQLite database of the events of one or many people up to date:\n"
         "each run fetches only what is new since the last one.",
         epilog=DETAILS,

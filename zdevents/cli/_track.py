@@ -29,7 +29,7 @@ from ._files import AtomicFile, NotOurLock, StateInUse, StateLock, open_special,
 from ._formats import _one_line
 from ._messages import PROG, Interrupted, error, hint, say
 from ._options import add_request_options, add_verbosity, make_client
-from ._parser import CREDENTIALS
+from ._parser import COMMANDS, CREDENTIALS, ENVIRONMENT
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -93,12 +93,12 @@ class _BadLines(_UsageError):
         _say(f"{self.name}: {self.count} bad lines{more}{outcome}")
 
 
-def add_commands(commands: Any, *, environment: str) -> None:
+def add_commands(commands: Any, *, environment: str = ENVIRONMENT) -> None:
     """Register ``track``, ``profile`` and ``profiles`` on the ``zdevents`` subparsers;
-    ``environment`` (from ``_main``, which imports this module) ends their help."""
+    ``environment`` ends their help."""
     tr = commands.add_parser(
         "track",
-        help="track events from a file of JSON lines",
+        help=COMMANDS["track"].help,
         description="Track the events of a file of JSON lines, one track record a line.",
         epilog=TRACK_DETAILS + "\n" + TRACK_EXAMPLES + "\n" + CREDENTIALS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -131,7 +131,7 @@ def add_commands(commands: Any, *, environment: str) -> None:
 
     pr = commands.add_parser(
         "profile",
-        help="print one profile, by identifier query or profile id",
+        help=COMMANDS["profile"].help,
         description="Print one profile as Zendesk sent it (the profile object, one line).",
         epilog="examples:\n  zdevents profile --identifier coolbikes:rider:email:jdoe@example.com\n"
         "  zdevents profile --profile-id 01E1G0NJSQPNPZRV096JXKXFAA\n\n" + environment,
@@ -149,7 +149,7 @@ def add_commands(commands: Any, *, environment: str) -> None:
 
     ps = commands.add_parser(
         "profiles",
-        help="print the profiles of a Zendesk user",
+        help=COMMANDS["profiles"].help,
         description="Print each profile of a Zendesk user as Zendesk sent it, one a line.",
         epilog="examples:\n  zdevents profiles --user-id 85211553\n\n" + environment,
         formatter_class=argparse.RawDescriptionHelpFormatter,
