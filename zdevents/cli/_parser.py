@@ -51,6 +51,12 @@ COMMANDS: dict[str, Command] = {
         "keep a local SQLite copy of people's events, fetching only what is new",
         "zdevents sync --db events.db --identifier coolbikes:rider:email:jdoe@example.com",
     ),
+    "people": Command(
+        "_people_command",
+        "add_parser",
+        "list every user of the account as an identifiers file (user_id:N a line)",
+        "zdevents people --all-users -o people.txt",
+    ),
     "load": Command(
         "_load",
         "add_load_parser",
