@@ -70,8 +70,9 @@ MKDOCS_ENV := NO_MKDOCS_2_WARNING=1
 docs: $(STAMP)
 	$(MKDOCS_ENV) $(VENV)/bin/mkdocs build --strict
 
+DOCS_ADDR ?= 127.0.0.1:8000
 docs-serve: $(STAMP)
-	$(MKDOCS_ENV) $(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+	$(MKDOCS_ENV) $(VENV)/bin/mkdocs serve --strict --dev-addr $(DOCS_ADDR)
 
 # Build the sdist and the wheel and check them (check-wheel-contents, LICENSE, no tests).
 wheel-check: $(STAMP)

@@ -9,6 +9,8 @@
    ``mutation.md``) are committed by whoever runs those targets; until a page exists, a
    placeholder saying which target writes it stands in for it, so that the build and its
    links hold. A committed page always wins over the placeholder.
+3. Every public name of ``zdevents`` (``zdevents.__all__``) has an entry in the API
+   reference (``docs/reference.md``); one without is a warning, so a failed build.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def help_text(command: str) -> str:
 
 def on_startup(command: str, dirty: bool) -> None:
     _included.clear()
+    _referenced.clear()
 
 
 def on_files(files: Any, config: Any) -> Any:
@@ -131,7 +134,30 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return HELP_MARKER.sub(include, markdown)
 
 
+#: The API reference page: every public name of ``zdevents`` has a ``::: zdevents.NAME``.
+REFERENCE = "reference.md"
+REFERENCE_ENTRY = re.compile(r"^::: zdevents\.(\w+)\s*$", re.MULTILINE)
+
+_referenced: set[str] = set()
+
+
+def on_page_read_source(page: Any, config: Any) -> None:
+    if page.file.src_uri == REFERENCE:
+        text = page.file.content_string
+        _referenced.update(REFERENCE_ENTRY.findall(text))
+
+
 def on_post_build(config: Any) -> None:
+    import zdevents
+
+    for name in sorted(set(zdevents.__all__) - _referenced - {"__version__"}):
+        log.warning(
+            "the public name zdevents.%s is not in the API reference: add `::: zdevents.%s` "
+            "to docs/%s",
+            name,
+            name,
+            REFERENCE,
+        )
     missing = [c for c in _commands(_parser()) if c not in _included]
     for command in missing:
         log.warning(

@@ -26,6 +26,7 @@ import contextlib
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -179,6 +180,12 @@ def console_commands(text: str) -> str:
     return "\n".join(commands) + "\n"
 
 
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+
+
 def _run_bash(example: Example, script: str) -> None:
     __tracebackhide__ = True
     examples, state = _context(example)
@@ -188,18 +195,24 @@ def _run_bash(example: Example, script: str) -> None:
         + examples.substitute(script)
         + f"\nenv -0 > {shlex.quote(str(env_file))}\n"
     )
+    # Its own session, so that whatever the block leaves running (a `cmd &`) or is running
+    # when it times out is stopped with it.
+    process = subprocess.Popen(
+        ["bash", "-c", full],
+        cwd=state.folder,
+        env=state.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            ["bash", "-c", full],
-            cwd=state.folder,
-            env=state.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=SHELL_TIMEOUT,
-            check=False,
-        )
+        stdout, stderr = process.communicate(timeout=SHELL_TIMEOUT)
     except subprocess.TimeoutExpired:
+        _stop_group(process)
         pytest.fail(f"{example.path}, line {example.line}: the block ran over {SHELL_TIMEOUT} s")
+    _stop_group(process)
+    done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     sys.stdout.write(done.stdout.decode("utf-8", "replace"))
     sys.stderr.write(done.stderr.decode("utf-8", "replace"))
     if done.returncode != 0:
