@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import zdevents
+from tests._accounts import seed_people
 from zdevents import _mirror, errors
 
 V1 = Path(__file__).with_name("data") / "sync-v1.db"
@@ -40,20 +41,8 @@ def schema(db: Path) -> set[tuple[str, str]]:
     return set(dump(db, "SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL"))  # type: ignore[arg-type]
 
 
-def seed_people(sandbox: Any, people: int, events: int = 2) -> None:
-    sandbox.add_events(
-        {
-            "profile": {
-                "source": "shop",
-                "type": "customer",
-                "identifiers": [{"type": "email", "value": f"p{n}@example.com"}],
-            },
-            "user_id": 7000 + n,
-            "event": {"source": "shop", "type": "visit", "description": f"{n}.{k}"},
-        }
-        for n in range(people)
-        for k in range(events)
-    )
+def seed(sandbox: Any, people: int, events: int = 2) -> None:
+    seed_people(sandbox, people, first_user=7000, events=events)
 
 
 # --------------------------------------------------------------------------- migration
@@ -106,7 +95,7 @@ def test_a_migration_that_fails_leaves_version_1_as_it_was(
 def test_changed_at_moves_only_when_an_events_content_changes(
     zendesk_sandbox: Any, tmp_path: Path
 ) -> None:
-    seed_people(zendesk_sandbox, 1)
+    seed(zendesk_sandbox, 1)
     db = tmp_path / "m.db"
     first = zdevents.sync(zendesk_sandbox.client, db, ["user_id:7000"])
     assert (first.changed, first.rows_changed) == (2, 2)
@@ -146,7 +135,7 @@ def test_stamps_never_go_back_even_if_the_clock_does(tmp_path: Path) -> None:
 def test_all_users_discovers_everyone_then_reads_only_the_changed_ones(
     zendesk_sandbox: Any, tmp_path: Path
 ) -> None:
-    seed_people(zendesk_sandbox, 4)
+    seed(zendesk_sandbox, 4)
     db = tmp_path / "all.db"
     c = zendesk_sandbox.client
     first = zdevents.sync(c, db, zdevents.ALL_USERS)
@@ -163,7 +152,7 @@ def test_all_users_discovers_everyone_then_reads_only_the_changed_ones(
     assert second.discovery_requests == 1
     # A person deleted in Zendesk: kept, marked, and their events no longer read.
     zendesk_sandbox.change_user(7001, active=False)
-    seed_people(zendesk_sandbox, 5, events=1)  # one new person, one more event each
+    seed(zendesk_sandbox, 5, events=1)  # one new person, one more event each
     third = zdevents.sync(c, db, zdevents.ALL_USERS)
     assert (third.people_inserted, third.people_updated) == (1, 1)
     assert dump(db, "SELECT active FROM people WHERE user_id = 7001") == [(0,)]
@@ -172,7 +161,7 @@ def test_all_users_discovers_everyone_then_reads_only_the_changed_ones(
 
 
 def test_all_users_needs_an_admin_and_says_so(zendesk_sandbox: Any, tmp_path: Path) -> None:
-    seed_people(zendesk_sandbox, 1)
+    seed(zendesk_sandbox, 1)
     with (
         zdevents.Client(
             base_url=zendesk_sandbox.base_url,
@@ -187,7 +176,7 @@ def test_all_users_needs_an_admin_and_says_so(zendesk_sandbox: Any, tmp_path: Pa
 def test_progress_reports_carry_totals_and_a_view_of_the_runs(
     zendesk_sandbox: Any, tmp_path: Path
 ) -> None:
-    seed_people(zendesk_sandbox, 3, events=3)
+    seed(zendesk_sandbox, 3, events=3)
     seen: list[zdevents.SyncReport] = []
     final = zdevents.sync(
         zendesk_sandbox.client,
@@ -207,7 +196,7 @@ def test_progress_reports_carry_totals_and_a_view_of_the_runs(
 
 
 def test_the_file_spelling_is_a_selector_of_sync_and_events_many(zendesk_sandbox: Any) -> None:
-    seed_people(zendesk_sandbox, 2, events=1)
+    seed(zendesk_sandbox, 2, events=1)
     c = zendesk_sandbox.client
     got = sorted((s, e.description) for s, e in c.events_many(["user_id:7000", "user_id:7001"]))
     assert got == [("user_id:7000", "0.0"), ("user_id:7001", "1.0")]
