@@ -1,5 +1,5 @@
-"""``make mutation``: mutmut over the library's core modules, one module at a time, and the
-score of each.
+"""``make mutation``: mutmut over the library's core modules (one mutmut run for the modules
+asked for), the score of each, and ``docs/mutation.md``.
 
     scripts/mutation.py [--jobs N] [--open] [--report] [--show] [MODULE ...]
     scripts/mutation.py --pinned
@@ -8,7 +8,10 @@ MODULE is a name such as ``_retry`` (default: every file of ``only_mutate`` in
 ``[tool.mutmut]``). ``--open`` re-runs only the mutants of a module that are not killed yet
 (after new tests, or after the library changed: mutmut resets the functions that changed);
 ``--report`` runs nothing and prints the last results; ``--show`` prints the diff of every
-mutant that survived. ``--jobs`` is mutmut's ``--max-children`` (default 1: the machines are
+mutant that survived. Every run, and ``--report``, writes ``docs/mutation.md``: the scores
+of every core module as the last runs left them, with when, on which commit, on what machine
+and under what load each was measured (``mutants/MODULE.run.json``). ``--jobs`` is mutmut's
+``--max-children`` (default 1: the machines are
 small and shared).
 
 ``--pinned`` runs the hand-made mutants of ``tests/mutation-pinned.toml`` instead: one for
@@ -119,21 +122,34 @@ def added_lines(text: str) -> set[str]:
     }
 
 
-def run(path: str, jobs: int, only_open: bool) -> None:
-    module = module_of(path)
-    if only_open:
-        codes = results(path)
-        names = [n for n, code in codes.items() if status(code) not in ("killed", "timeout")]
-        if not names:
-            print(f"{module}: nothing open")
-            return
-    else:
-        names = [f"{module}.*"]
-    log = ROOT / "mutants" / f"{module}.log"
-    log.parent.mkdir(exist_ok=True)
-    started = {"commit": _commit(path), "started": _now(), "load_before": _load()}
-    print(f"{module}: running {'all mutants' if not only_open else f'{len(names)} open mutants'}")
+def _record_path(path: str) -> Path:
+    return ROOT / "mutants" / f"{module_of(path)}.run.json"
+
+
+def run(paths: list[str], jobs: int, only_open: bool) -> None:
+    """One mutmut run over the mutants of ``paths`` (one run: mutmut checks the whole suite
+    passes before it starts, minutes on a small machine)."""
+    names: list[str] = []
+    for path in paths:
+        module = module_of(path)
+        if only_open:
+            codes = results(path)
+            todo = [n for n, code in codes.items() if status(code) not in ("killed", "timeout")]
+            print(f"{module}: {len(todo)} open mutants" if todo else f"{module}: nothing open")
+            names += todo
+        else:
+            print(f"{module}: all mutants")
+            names.append(f"{module}.*")
+    if not names:
+        return
     sys.stdout.flush()
+    log = ROOT / "mutants" / "mutmut.log"
+    log.parent.mkdir(exist_ok=True)
+    # What the scores are measured on, for the docs page (mutmut's results say nothing of
+    # it); written first, so that a run cut short says when it started.
+    started = {"started": _now(), "load_before": _load(), "open_only": only_open}
+    for path in paths:
+        _record_path(path).write_text(json.dumps({**started, "commit": _commit(path)}))
     # tests/_mutmut_plugin.py: mutmut's copies of public methods get their module back.
     options = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p tests._mutmut_plugin".strip()
     with log.open("w") as out:
@@ -148,10 +164,11 @@ def run(path: str, jobs: int, only_open: bool) -> None:
     if done.returncode != 0:
         tail = log.read_text(errors="replace").replace("\r", "\n").splitlines()[-30:]
         print("\n".join(tail))
-        sys.exit(f"mutation: mutmut failed on {module} (exit {done.returncode}); log: {log}")
-    # What the scores were measured on, for the docs page: mutmut's results say nothing of it.
-    record = {**started, "finished": _now(), "load_after": _load(), "open_only": only_open}
-    (ROOT / "mutants" / f"{module}.run.json").write_text(json.dumps(record, indent=1))
+        sys.exit(f"mutation: mutmut failed (exit {done.returncode}); log: {log}")
+    for path in paths:
+        record = json.loads(_record_path(path).read_text())
+        record.update(finished=_now(), load_after=_load())
+        _record_path(path).write_text(json.dumps(record, indent=1))
 
 
 def _now() -> str:
@@ -185,9 +202,8 @@ def _cpu_model() -> str:
 
 
 def _run_record(path: str) -> dict[str, object]:
-    record = ROOT / "mutants" / f"{module_of(path)}.run.json"
     try:
-        data: dict[str, object] = json.loads(record.read_text())
+        data: dict[str, object] = json.loads(_record_path(path).read_text())
     except (OSError, ValueError):
         return {}
     return data
@@ -221,13 +237,18 @@ def write_page(paths: list[str]) -> None:
         if not total:
             lines.append(f"| `{module}` | | | | | | | not run | | | |")
             continue
-        when = str(run.get("finished", "before run records were kept"))
+        if not run:
+            when = "before run records were kept"
+        elif "finished" in run:
+            when = str(run["finished"])
+        else:
+            when = f"started {run['started']}, cut short"
         if run.get("open_only"):
             when += " (open mutants only)"
         load = ""
         if run:
             load = f"{str(run['load_before']).split(' / ')[0]} / "
-            load += str(run["load_after"]).split(" / ")[0]
+            load += str(run.get("load_after", "?")).split(" / ")[0]
         lines.append(
             f"| `{module}` | {total} | {counts['killed']} | {counts['timeout']} | "
             f"{counts['equivalent']} | {counts['survived']} | {counts['no tests']} | "
@@ -347,8 +368,7 @@ def main() -> int:
     paths = pick(args.modules)
     os.chdir(ROOT)  # mutmut reads its config and mutants/ from the working directory
     if not args.report:
-        for path in paths:
-            run(path, args.jobs, args.open)
+        run(paths, args.jobs, args.open)
     ok = report(paths, args.show)
     write_page(core_files())
     print(f"written {PAGE.relative_to(ROOT)}")

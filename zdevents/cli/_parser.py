@@ -88,6 +88,12 @@ COMMANDS: dict[str, Command] = {
         "(zdevents sandbox --help for its options)",
         "zdevents sandbox --port 8765 --seed demo",
     ),
+    "completion": Command(
+        "_completion",
+        "add_parser",
+        "print the shell completion script for bash, zsh or fish",
+        "zdevents completion bash > ~/.local/share/bash-completion/completions/zdevents",
+    ),
 }
 
 #: The examples of ``zdevents events`` (its epilog; the top-level help shows the first).
