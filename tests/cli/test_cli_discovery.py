@@ -8,23 +8,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from tests._accounts import seed_people
 from tests.cli._helpers import cli_env, no_traceback, run
 
 
 def seed(sandbox: Any, people: int, events: int = 2) -> None:
-    sandbox.add_events(
-        {
-            "profile": {
-                "source": "shop",
-                "type": "customer",
-                "identifiers": [{"type": "email", "value": f"p{n}@example.com"}],
-            },
-            "user_id": 9000 + n,
-            "event": {"source": "shop", "type": "visit", "description": f"{n}.{k}"},
-        }
-        for n in range(people)
-        for k in range(events)
-    )
+    seed_people(sandbox, people, first_user=9000, events=events)
 
 
 def test_people_writes_an_identifiers_file_that_events_and_sync_take(
