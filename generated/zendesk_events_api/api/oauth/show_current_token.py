@@ -100,11 +100,7 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    CurrentTokenEnvelope
-    | ErrorListBody
-    | ErrorObjectBody
-    | ErrorsArrayBody
-    | ErrorStringBody
+    CurrentTokenEnvelope | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -118,11 +114,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[
-    CurrentTokenEnvelope
-    | ErrorListBody
-    | ErrorObjectBody
-    | ErrorsArrayBody
-    | ErrorStringBody
+    CurrentTokenEnvelope | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
 ]:
     """The OAuth token this request carries (its user, client, scopes, expiry)
 
@@ -173,11 +165,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[
-    CurrentTokenEnvelope
-    | ErrorListBody
-    | ErrorObjectBody
-    | ErrorsArrayBody
-    | ErrorStringBody
+    CurrentTokenEnvelope | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
 ]:
     """The OAuth token this request carries (its user, client, scopes, expiry)
 

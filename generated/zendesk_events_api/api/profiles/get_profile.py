@@ -42,14 +42,7 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ErrorListBody
-    | ErrorObjectBody
-    | ErrorsArrayBody
-    | ErrorStringBody
-    | ProfileEnvelope
-    | None
-):
+) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
     if response.status_code == 200:
         if not _is_json(response):
             return None
@@ -57,10 +50,7 @@ def _parse_response(
 
         return response_200
 
-    if (
-        response.status_code in (400, 401, 403, 404, 429)
-        or 500 <= response.status_code <= 599
-    ):
+    if response.status_code in (400, 401, 403, 404, 429) or 500 <= response.status_code <= 599:
         if not _is_json(response):
             return None
 
@@ -110,11 +100,7 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorListBody
-    | ErrorObjectBody
-    | ErrorsArrayBody
-    | ErrorStringBody
-    | ProfileEnvelope
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -129,11 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[
-    ErrorListBody
-    | ErrorObjectBody
-    | ErrorsArrayBody
-    | ErrorStringBody
-    | ProfileEnvelope
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
 ]:
     """Get a profile by its id
 
@@ -163,14 +145,7 @@ def sync(
     profile_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> (
-    ErrorListBody
-    | ErrorObjectBody
-    | ErrorsArrayBody
-    | ErrorStringBody
-    | ProfileEnvelope
-    | None
-):
+) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
     """Get a profile by its id
 
     Args:
@@ -195,11 +170,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[
-    ErrorListBody
-    | ErrorObjectBody
-    | ErrorsArrayBody
-    | ErrorStringBody
-    | ProfileEnvelope
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
 ]:
     """Get a profile by its id
 
@@ -227,14 +198,7 @@ async def asyncio(
     profile_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> (
-    ErrorListBody
-    | ErrorObjectBody
-    | ErrorsArrayBody
-    | ErrorStringBody
-    | ProfileEnvelope
-    | None
-):
+) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
     """Get a profile by its id
 
     Args:
