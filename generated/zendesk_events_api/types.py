@@ -63,7 +63,9 @@ def _status(code: int) -> HTTPStatus | int:
 
 def _is_json(response: httpx.Response) -> bool:
     """Whether ``response`` says its body is JSON (``application/json`` or ``*+json``)"""
-    media_type: str = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    media_type: str = (
+        response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    )
     return media_type == "application/json" or media_type.endswith("+json")
 
 

@@ -93,12 +93,16 @@ class EventsPage:
                     raise TypeError()
                 componentsschemas_links_type_0 = []
                 _componentsschemas_links_type_0 = data
-                for componentsschemas_links_type_0_item_data in _componentsschemas_links_type_0:
+                for (
+                    componentsschemas_links_type_0_item_data
+                ) in _componentsschemas_links_type_0:
                     componentsschemas_links_type_0_item = LinkItem.from_dict(
                         componentsschemas_links_type_0_item_data
                     )
 
-                    componentsschemas_links_type_0.append(componentsschemas_links_type_0_item)
+                    componentsschemas_links_type_0.append(
+                        componentsschemas_links_type_0_item
+                    )
 
                 return componentsschemas_links_type_0
             except (TypeError, ValueError, AttributeError, KeyError):

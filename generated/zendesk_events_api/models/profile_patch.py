@@ -29,12 +29,12 @@ class ProfilePatch:
     attributes: ProfilePatchAttributes | Unset = UNSET
     """ Keys to set (a `null` value removes the key). """
     identifiers: list[IdentifierInput] | Unset = UNSET
-    source: str | Unset = UNSET
-    """ Ignored. """
-    type_: str | Unset = UNSET
-    """ Ignored. """
-    user_id: int | None | str | Unset = UNSET
-    """ Ignored. """
+    source: Any | Unset = UNSET
+    """ Ignored (any value). """
+    type_: Any | Unset = UNSET
+    """ Ignored (any value). """
+    user_id: Any | Unset = UNSET
+    """ Ignored (any value). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,11 +59,7 @@ class ProfilePatch:
 
         type_ = self.type_
 
-        user_id: int | None | str | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
+        user_id = self.user_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -123,14 +119,7 @@ class ProfilePatch:
 
         type_ = d.pop("type", UNSET)
 
-        def _parse_user_id(data: object) -> int | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | str | Unset, data)
-
-        user_id = _parse_user_id(d.pop("user_id", UNSET))
+        user_id = d.pop("user_id", UNSET)
 
         profile_patch = cls(
             name=name,

@@ -78,7 +78,14 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | EventsPage
+    | None
+):
     if response.status_code == 200:
         if not _is_json(response):
             return None
@@ -86,7 +93,10 @@ def _parse_response(
 
         return response_200
 
-    if response.status_code in (400, 401, 403, 404, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 404, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -135,7 +145,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage]:
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
+]:
     return Response(
         status_code=_status(response.status_code),
         content=response.content,
@@ -154,7 +166,9 @@ def sync_detailed(
     filterend_time: str | Unset = UNSET,
     pagesize: int | Unset = UNSET,
     pageafter: str | Unset = UNSET,
-) -> Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage]:
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
+]:
     """List the events of a profile by its id
 
     Args:
@@ -209,7 +223,14 @@ def sync(
     filterend_time: str | Unset = UNSET,
     pagesize: int | Unset = UNSET,
     pageafter: str | Unset = UNSET,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | EventsPage
+    | None
+):
     """List the events of a profile by its id
 
     Args:
@@ -259,7 +280,9 @@ async def asyncio_detailed(
     filterend_time: str | Unset = UNSET,
     pagesize: int | Unset = UNSET,
     pageafter: str | Unset = UNSET,
-) -> Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage]:
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
+]:
     """List the events of a profile by its id
 
     Args:
@@ -312,7 +335,14 @@ async def asyncio(
     filterend_time: str | Unset = UNSET,
     pagesize: int | Unset = UNSET,
     pageafter: str | Unset = UNSET,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | EventsPage
+    | None
+):
     """List the events of a profile by its id
 
     Args:

@@ -45,7 +45,14 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | TrackResult
+    | None
+):
     if response.status_code == 202:
         if not _is_json(response):
             return None
@@ -53,7 +60,10 @@ def _parse_response(
 
         return response_202
 
-    if response.status_code in (400, 401, 403, 409, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 409, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -102,7 +112,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult]:
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+]:
     return Response(
         status_code=_status(response.status_code),
         content=response.content,
@@ -115,7 +127,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: TrackEventRequest,
-) -> Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult]:
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+]:
     """Track an event on the profile the body describes (created if missing)
 
      Zendesk looks for a profile with the body's `source`, `type` and any of its
@@ -151,7 +165,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: TrackEventRequest,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | TrackResult
+    | None
+):
     """Track an event on the profile the body describes (created if missing)
 
      Zendesk looks for a profile with the body's `source`, `type` and any of its
@@ -182,7 +203,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: TrackEventRequest,
-) -> Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult]:
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+]:
     """Track an event on the profile the body describes (created if missing)
 
      Zendesk looks for a profile with the body's `source`, `type` and any of its
@@ -216,7 +239,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: TrackEventRequest,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | TrackResult
+    | None
+):
     """Track an event on the profile the body describes (created if missing)
 
      Zendesk looks for a profile with the body's `source`, `type` and any of its

@@ -51,7 +51,14 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | TrackResult
+    | None
+):
     if response.status_code == 202:
         if not _is_json(response):
             return None
@@ -59,7 +66,10 @@ def _parse_response(
 
         return response_202
 
-    if response.status_code in (400, 401, 403, 404, 409, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 404, 409, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -108,7 +118,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult]:
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+]:
     return Response(
         status_code=_status(response.status_code),
         content=response.content,
@@ -122,7 +134,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: TrackEventRequest,
-) -> Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult]:
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+]:
     """Track an event on a Zendesk user's profile (the body describes the profile)
 
      The user must exist (`404` otherwise); the profile is found or created as for
@@ -160,7 +174,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: TrackEventRequest,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | TrackResult
+    | None
+):
     """Track an event on a Zendesk user's profile (the body describes the profile)
 
      The user must exist (`404` otherwise); the profile is found or created as for
@@ -193,7 +214,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: TrackEventRequest,
-) -> Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult]:
+) -> Response[
+    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult
+]:
     """Track an event on a Zendesk user's profile (the body describes the profile)
 
      The user must exist (`404` otherwise); the profile is found or created as for
@@ -229,7 +252,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: TrackEventRequest,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | TrackResult | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | TrackResult
+    | None
+):
     """Track an event on a Zendesk user's profile (the body describes the profile)
 
      The user must exist (`404` otherwise); the profile is found or created as for

@@ -124,7 +124,12 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | OAuthError | TokenResponse
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | OAuthError
+    | TokenResponse
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -139,7 +144,12 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: AuthorizationCodeGrant | ClientCredentialsGrant | RefreshTokenGrant,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | OAuthError | TokenResponse
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | OAuthError
+    | TokenResponse
 ]:
     """Exchange a code, a refresh token or the client's own credentials for tokens
 
@@ -216,7 +226,12 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: AuthorizationCodeGrant | ClientCredentialsGrant | RefreshTokenGrant,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | OAuthError | TokenResponse
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | OAuthError
+    | TokenResponse
 ]:
     """Exchange a code, a refresh token or the client's own credentials for tokens
 

@@ -88,7 +88,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody]:
+) -> Response[
+    Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
+]:
     return Response(
         status_code=_status(response.status_code),
         content=response.content,
@@ -100,7 +102,9 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody]:
+) -> Response[
+    Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
+]:
     """Revoke the OAuth token this request carries
 
     Raises:
@@ -142,7 +146,9 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody]:
+) -> Response[
+    Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
+]:
     """Revoke the OAuth token this request carries
 
     Raises:

@@ -100,7 +100,11 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    CurrentTokenEnvelope | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
+    CurrentTokenEnvelope
+    | ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -114,7 +118,11 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[
-    CurrentTokenEnvelope | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
+    CurrentTokenEnvelope
+    | ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
 ]:
     """The OAuth token this request carries (its user, client, scopes, expiry)
 
@@ -165,7 +173,11 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[
-    CurrentTokenEnvelope | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
+    CurrentTokenEnvelope
+    | ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
 ]:
     """The OAuth token this request carries (its user, client, scopes, expiry)
 

@@ -46,7 +46,10 @@ def _parse_response(
         response_204 = cast(Any, None)
         return response_204
 
-    if response.status_code in (400, 401, 403, 404, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 404, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -95,7 +98,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody]:
+) -> Response[
+    Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
+]:
     return Response(
         status_code=_status(response.status_code),
         content=response.content,
@@ -108,7 +113,9 @@ def sync_detailed(
     profile_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody]:
+) -> Response[
+    Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
+]:
     """Delete a profile, and with it every event it holds
 
      The only way to delete events: they go with their profile, from all three event
@@ -169,7 +176,9 @@ async def asyncio_detailed(
     profile_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody]:
+) -> Response[
+    Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody
+]:
     """Delete a profile, and with it every event it holds
 
      The only way to delete events: they go with their profile, from all three event

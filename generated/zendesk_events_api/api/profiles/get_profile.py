@@ -42,7 +42,14 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     if response.status_code == 200:
         if not _is_json(response):
             return None
@@ -50,7 +57,10 @@ def _parse_response(
 
         return response_200
 
-    if response.status_code in (400, 401, 403, 404, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 404, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -100,7 +110,11 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -115,7 +129,11 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Get a profile by its id
 
@@ -145,7 +163,14 @@ def sync(
     profile_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Get a profile by its id
 
     Args:
@@ -170,7 +195,11 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Get a profile by its id
 
@@ -198,7 +227,14 @@ async def asyncio(
     profile_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Get a profile by its id
 
     Args:

@@ -47,7 +47,14 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     if response.status_code == 200:
         if not _is_json(response):
             return None
@@ -55,7 +62,10 @@ def _parse_response(
 
         return response_200
 
-    if response.status_code in (400, 401, 403, 404, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 404, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -105,7 +115,11 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -120,7 +134,11 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     identifier: str,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Get the one profile an identifier query selects
 
@@ -150,7 +168,14 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     identifier: str,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Get the one profile an identifier query selects
 
     Args:
@@ -175,7 +200,11 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     identifier: str,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Get the one profile an identifier query selects
 
@@ -203,7 +232,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     identifier: str,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Get the one profile an identifier query selects
 
     Args:

@@ -43,7 +43,12 @@ def build_request(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> (
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileListEnvelope | None
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileListEnvelope
+    | None
 ):
     if response.status_code == 200:
         if not _is_json(response):
@@ -52,7 +57,10 @@ def _parse_response(
 
         return response_200
 
-    if response.status_code in (400, 401, 403, 404, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 404, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -102,7 +110,11 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileListEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileListEnvelope
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -117,7 +129,11 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileListEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileListEnvelope
 ]:
     """List the profiles of a Zendesk user
 
@@ -148,7 +164,12 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> (
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileListEnvelope | None
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileListEnvelope
+    | None
 ):
     """List the profiles of a Zendesk user
 
@@ -174,7 +195,11 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileListEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileListEnvelope
 ]:
     """List the profiles of a Zendesk user
 
@@ -203,7 +228,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> (
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileListEnvelope | None
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileListEnvelope
+    | None
 ):
     """List the profiles of a Zendesk user
 

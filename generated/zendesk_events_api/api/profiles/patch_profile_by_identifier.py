@@ -55,7 +55,14 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     if response.status_code == 200:
         if not _is_json(response):
             return None
@@ -63,7 +70,10 @@ def _parse_response(
 
         return response_200
 
-    if response.status_code in (400, 401, 403, 404, 409, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 404, 409, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -113,7 +123,11 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -129,7 +143,11 @@ def sync_detailed(
     body: ProfilePatchRequest,
     identifier: str,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Merge changes into the profile an identifier query selects
 
@@ -167,7 +185,14 @@ def sync(
     client: AuthenticatedClient,
     body: ProfilePatchRequest,
     identifier: str,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Merge changes into the profile an identifier query selects
 
      Only `name` and `attributes` change; `attributes` keys are merged into the stored
@@ -200,7 +225,11 @@ async def asyncio_detailed(
     body: ProfilePatchRequest,
     identifier: str,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Merge changes into the profile an identifier query selects
 
@@ -236,7 +265,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ProfilePatchRequest,
     identifier: str,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Merge changes into the profile an identifier query selects
 
      Only `name` and `attributes` change; `attributes` keys are merged into the stored

@@ -55,7 +55,14 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     if response.status_code in (200, 201):
         if not _is_json(response):
             return None
@@ -63,7 +70,10 @@ def _parse_response(
 
         return response_200
 
-    if response.status_code in (400, 401, 403, 409, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 409, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -113,7 +123,11 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -129,7 +143,11 @@ def sync_detailed(
     body: ProfileWriteRequest,
     identifier: str,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Create or replace the profile an identifier query selects
 
@@ -169,7 +187,14 @@ def sync(
     client: AuthenticatedClient,
     body: ProfileWriteRequest,
     identifier: str,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Create or replace the profile an identifier query selects
 
      Replaces the whole profile the query selects (`200`), or creates it (`201`): what
@@ -204,7 +229,11 @@ async def asyncio_detailed(
     body: ProfileWriteRequest,
     identifier: str,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Create or replace the profile an identifier query selects
 
@@ -242,7 +271,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ProfileWriteRequest,
     identifier: str,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Create or replace the profile an identifier query selects
 
      Replaces the whole profile the query selects (`200`), or creates it (`201`): what

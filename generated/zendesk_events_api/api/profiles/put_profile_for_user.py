@@ -61,7 +61,14 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     if response.status_code in (200, 201):
         if not _is_json(response):
             return None
@@ -69,7 +76,10 @@ def _parse_response(
 
         return response_200
 
-    if response.status_code in (400, 401, 403, 404, 409, 429) or 500 <= response.status_code <= 599:
+    if (
+        response.status_code in (400, 401, 403, 404, 409, 429)
+        or 500 <= response.status_code <= 599
+    ):
         if not _is_json(response):
             return None
 
@@ -119,7 +129,11 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     return Response(
         status_code=_status(response.status_code),
@@ -136,7 +150,11 @@ def sync_detailed(
     body: ProfileWriteRequest,
     identifier: str,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Create or replace the profile an identifier query selects, for a given user
 
@@ -177,7 +195,14 @@ def sync(
     client: AuthenticatedClient,
     body: ProfileWriteRequest,
     identifier: str,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Create or replace the profile an identifier query selects, for a given user
 
      As `putProfileByIdentifier`, the profile bound to the Zendesk user of the path
@@ -213,7 +238,11 @@ async def asyncio_detailed(
     body: ProfileWriteRequest,
     identifier: str,
 ) -> Response[
-    ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
 ]:
     """Create or replace the profile an identifier query selects, for a given user
 
@@ -252,7 +281,14 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ProfileWriteRequest,
     identifier: str,
-) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope | None:
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
     """Create or replace the profile an identifier query selects, for a given user
 
      As `putProfileByIdentifier`, the profile bound to the Zendesk user of the path
