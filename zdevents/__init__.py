@@ -15,6 +15,8 @@ Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :class:`Profile`, :class:`TrackResult` (``client.track``, ``client.profile``),
 :func:`validate_record` (a ``track_many`` record checked without sending),
 :func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`),
+:func:`forget` (erasing a person at Zendesk and in the mirrors, with :class:`ForgetReport`,
+:class:`ForgottenProfile` and :class:`MirrorPurge`),
 the module :mod:`zdevents.errors`; signing in: :class:`Login` (the browser login of
 ``zdevents auth login``), :func:`auth_status`, :func:`access_token` (:func:`aaccess_token`
 for an :class:`AsyncClient`), :func:`logout` (with :class:`AuthStatus`).
@@ -30,6 +32,7 @@ from . import errors, limits
 from ._client import AsyncClient, Client
 from ._event import Event
 from ._events import AsyncEventStream, EventStream
+from ._forget import ForgetReport, ForgottenProfile, MirrorPurge, forget
 from ._identifier import Identifier
 from ._login import AuthStatus, Login, aaccess_token, access_token, auth_status, logout
 from ._logs import setup_from_env as _setup_logging
@@ -48,9 +51,12 @@ __all__ = [
     "Client",
     "Event",
     "EventStream",
+    "ForgetReport",
+    "ForgottenProfile",
     "Headers",
     "Identifier",
     "Login",
+    "MirrorPurge",
     "Page",
     "Profile",
     "RateLimit",
@@ -62,6 +68,7 @@ __all__ = [
     "access_token",
     "auth_status",
     "errors",
+    "forget",
     "is_transient",
     "limits",
     "logout",

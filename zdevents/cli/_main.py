@@ -1,8 +1,9 @@
 """The ``zdevents`` command line: the top-level parser, the dispatch to a command's module,
 and what every run shares (its streams and environment, signals, notices, exit status).
 
-One module a command: ``_events`` (events), ``_sync`` (sync), ``_track`` (track, profile,
-profiles), ``_auth`` (auth), ``_sandbox`` (sandbox), over the shared options and client
+One module a command: ``_events`` (events), ``_sync`` (sync), ``_track`` (track),
+``_profiles`` (profile, profiles), ``_forget`` (forget), ``_auth`` (auth), ``_sandbox``
+(sandbox), over the shared options and client
 factory of ``_options``. Exit status: 0 success, 1 an API, network or output failure, 2 a
 usage error (bad flags, missing or conflicting credentials, an unusable output or state
 file, a missing extra), 130 interrupted (128 + the signal number for SIGTERM, SIGHUP and
@@ -23,7 +24,7 @@ from typing import Any, NoReturn, TextIO
 
 from zdevents import __version__
 
-from . import _auth, _events, _run, _sandbox, _sync, _track
+from . import _auth, _events, _forget, _profiles, _run, _sandbox, _sync, _track
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
 from ._parser import ENVIRONMENT, EXAMPLES, Parser
@@ -45,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     _events.add_parser(commands)
     _auth.add_commands(commands)
     _sync.add_sync_parser(commands)
-    _track.add_commands(commands, environment=ENVIRONMENT)  # track, profile, profiles
+    _track.add_commands(commands, environment=ENVIRONMENT)
+    _profiles.add_commands(commands, environment=ENVIRONMENT)  # profile, profiles
+    _forget.add_parser(commands, environment=ENVIRONMENT)
     _sandbox.add_parser(commands)
     return parser
 
@@ -171,7 +174,7 @@ def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        commands = "auth, events, sync, track, profile, profiles or sandbox"
+        commands = "auth, events, sync, track, profile, profiles, forget or sandbox"
         error(f"a command is needed: {commands} (see {PROG} --help)")
         return 2
     with (
