@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@# only when the install fails, so that `make demo` prints the demo and nothing else.
 	@echo "installing zdevents and its dev tools into $(VENV) (log: $(VENV)/install.log)"
 	@$(PY) -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 \
-		&& $(PY) -m pip install --quiet -e '.[dev]' >> $(VENV)/install.log 2>&1 \
+		&& $(PY) -m pip install --quiet -e '.[dev,dlt]' >> $(VENV)/install.log 2>&1 \
 		|| (cat $(VENV)/install.log >&2; exit 1)
 	@touch $(STAMP)
 
@@ -86,6 +86,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_sync.py
+	$(PY) scripts/bench_dlt.py
 
 # Contract check against a real account: make fuzz URL=https://SUBDOMAIN.zendesk.com
 # Read-only unless WRITES=1 (then it also tracks events, and says so first).

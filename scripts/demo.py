@@ -196,6 +196,28 @@ def demo(output_dir: Path) -> None:
     say("\nDone. For a real account: create an OAuth client in Admin Center, set")
     say("ZENDESK_SUBDOMAIN and ZENDESK_OAUTH_CLIENT_ID, run zdevents auth login, then the")
     say("same zdevents commands (see README.md, 'Using it against a real account').")
+    say()
+    say(how_to_run_it())
+
+
+def how_to_run_it() -> str:
+    """Where the demo's ``zdevents`` is, so that the reader can type the same commands:
+    ``make install`` put it into the project's virtual environment, not on the PATH."""
+    venv = Path(sys.prefix)
+    if sys.prefix == sys.base_prefix or not (venv / "bin" / "zdevents").exists():
+        return "To run zdevents yourself: python -m zdevents --help"
+    try:
+        shown = venv.relative_to(Path.cwd())
+    except ValueError:
+        shown = venv
+    activate = shown / "bin" / "activate"
+    return (
+        "To run zdevents yourself, use the virtual environment that make install created:\n"
+        f"   {shlex.quote(str(shown / 'bin' / 'zdevents'))} --help\n"
+        f"or activate it first (then plain zdevents works):\n"
+        f"   . {shlex.quote(str(activate))}\n"
+        "   zdevents --help"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -171,15 +171,14 @@ def tokens_from(body: object, now: float, previous: Tokens | None = None) -> Tok
         raise BadResponseError(
             "the token endpoint's answer lacks access_token or token_type"
         ) from None
+    # The generated model does not check types: each value is checked here.
     access = _token("access_token", parsed.access_token)
-    expires_in = body.get("expires_in")
-    refresh_in = body.get("refresh_token_expires_in")
     refresh: Secret | None = None
-    if isinstance(body.get("refresh_token"), str):
-        refresh = _token("refresh_token", body["refresh_token"])
+    if isinstance(parsed.refresh_token, str):
+        refresh = _token("refresh_token", parsed.refresh_token)
     elif previous is not None:
         refresh = previous.refresh  # an answer without one keeps the current one
-    scope = body.get("scope") if isinstance(body.get("scope"), str) else None
+    scope = parsed.scope if isinstance(parsed.scope, str) else None
 
     def at(seconds: object) -> float | None:
         if isinstance(seconds, bool) or not isinstance(seconds, int | float):
@@ -188,10 +187,10 @@ def tokens_from(body: object, now: float, previous: Tokens | None = None) -> Tok
             return None  # NaN would make the token unusable at once: one mint per request
         return now + float(min(seconds, 10 * 365 * 86_400))
 
-    refresh_at = at(refresh_in)
+    refresh_at = at(parsed.refresh_token_expires_in)
     if refresh_at is None and previous is not None and refresh is previous.refresh:
         refresh_at = previous.refresh_expires_at
-    return Tokens(access, now, at(expires_in), refresh, refresh_at, scope)
+    return Tokens(access, now, at(parsed.expires_in), refresh, refresh_at, scope)
 
 
 def token_request(

@@ -175,6 +175,7 @@ class Client:
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         verify: bool | str | ssl.SSLContext = True,
         trust_env: bool = True,
+        http_client: httpx.Client | None = None,
     ) -> Self:
         """A client configured from ``ZENDESK_SUBDOMAIN`` or ``ZENDESK_BASE_URL`` (not both)
         and credentials of exactly one kind: ``ZENDESK_OAUTH_CLIENT_ID`` with
@@ -527,6 +528,7 @@ class AsyncClient:
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         verify: bool | str | ssl.SSLContext = True,
         trust_env: bool = True,
+        http_client: httpx.AsyncClient | None = None,
     ) -> Self:
         """An asyncio client configured from the environment, as :meth:`Client.from_env`
         does; the options are those of :meth:`Client.__init__`, documented there."""

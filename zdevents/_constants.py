@@ -38,6 +38,9 @@ MAX_SECONDS: Final = 30 * 86400.0
 MAX_CONNECTIONS: Final = 100
 MAX_KEEPALIVE_CONNECTIONS: Final = 50
 
+#: The values of ``ZDEVENTS_LOG`` (any other is said once on stderr and logs nothing).
+LOG_LEVELS: Final = ("info", "debug")
+
 # --------------------------------------------------------------------------- bulk calls
 
 #: Workers of ``events_many``/``pages_many``/``track_many``/``sync`` by default.

@@ -14,9 +14,16 @@ import json
 import math
 import time
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import httpx
+from zendesk_events_api.models import (
+    ErrorItem,
+    ErrorListBody,
+    ErrorObjectBody,
+    ErrorsArrayBody,
+    ErrorStringBody,
+)
 
 from . import errors
 from ._config import Secret
@@ -118,20 +125,41 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
+#: The error shapes of the spec's ``ErrorBody``, in the order its ``anyOf`` lists them.
+_ERROR_SHAPES = (ErrorsArrayBody, ErrorObjectBody, ErrorListBody, ErrorStringBody)
+_ErrorBody: TypeAlias = ErrorsArrayBody | ErrorObjectBody | ErrorListBody | ErrorStringBody
+
+
+def _error_body(body: object) -> _ErrorBody | None:
+    """``body`` in the first of the error shapes it fits (the generated models), or ``None``."""
+    for shape in _ERROR_SHAPES:
+        try:
+            return shape.from_dict(body)  # type: ignore[arg-type]  # a non-object: TypeError
+        except (TypeError, ValueError, AttributeError, KeyError):
+            continue
+    return None
+
+
 def _error_items(body: object) -> list[dict[str, Any]]:
-    if not isinstance(body, dict):
-        return []
-    found = body.get("errors", body.get("error"))
-    if isinstance(found, dict):
-        return [found]
-    if isinstance(found, list):
-        return [item if isinstance(item, dict) else {"title": str(item)} for item in found]
-    if isinstance(found, str):
-        item: dict[str, Any] = {"title": found}
-        if isinstance(body.get("description"), str):
-            item["detail"] = body["description"]
+    """The errors of a decoded error body, each as a mapping (``APIError.errors``)."""
+    parsed = _error_body(body)
+    if isinstance(parsed, ErrorStringBody):
+        if not isinstance(parsed.error, str):
+            return []
+        item: dict[str, Any] = {"title": parsed.error}
+        if isinstance(parsed.description, str):
+            item["detail"] = parsed.description
         return [item]
-    return []
+    if isinstance(parsed, ErrorsArrayBody):
+        found: ErrorItem | list[ErrorItem | str] = parsed.errors
+    elif parsed is not None:
+        found = parsed.error
+    else:
+        return []
+    return [
+        item.to_dict() if isinstance(item, ErrorItem) else {"title": str(item)}
+        for item in (found if isinstance(found, list) else [found])
+    ]
 
 
 def _describe(item: dict[str, Any]) -> str:

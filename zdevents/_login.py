@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 from zendesk_events_api.api.oauth import authorize
 from zendesk_events_api.models import AuthorizationCodeGrant
+from zendesk_events_api.types import Unset
 
 from ._auth import (
     Auth,
@@ -363,14 +364,15 @@ def auth_status(client: Client) -> AuthStatus:
     if auth.kind == "api_token":
         return AuthStatus(kind="api_token", account=account)
     token = oauth.current()
-    user_id = token.get("user_id") if isinstance(token.get("user_id"), int) else None
-    scopes = tuple(str(s) for s in token.get("scopes") or () if isinstance(s, str))
-    client_id = token.get("client_id")
+    user_id = token.user_id if isinstance(token.user_id, int) else None
+    listed = token.scopes if isinstance(token.scopes, list) else ()
+    scopes = tuple(s for s in listed if isinstance(s, str))
+    client_id = token.client_id
     status = AuthStatus(
         kind=auth.kind,
         account=account,
         user_id=user_id,
-        client_id=None if client_id is None else str(client_id),
+        client_id=None if client_id is None or isinstance(client_id, Unset) else str(client_id),
         scopes=scopes,
     )
     if isinstance(auth, StoredLoginAuth):

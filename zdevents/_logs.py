@@ -7,6 +7,7 @@ INFO records hold no query string or identifier (people's emails are in them).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -14,12 +15,30 @@ import threading
 import weakref
 from typing import Any
 
-_LEVELS = {"info": logging.INFO, "debug": logging.DEBUG}
+from ._constants import LOG_LEVELS
+
+_LEVELS = {name: logging.getLevelName(name.upper()) for name in LOG_LEVELS}
+assert all(isinstance(level, int) for level in _LEVELS.values())
+
+
+def unknown_level(value: str) -> str:
+    """What is said of a ``ZDEVENTS_LOG`` value that names no level (the value shortened and
+    quoted: it comes from the environment and goes to a terminal)."""
+    shown = value if len(value) <= 40 else value[:40] + "..."
+    return (
+        f"zdevents: ZDEVENTS_LOG={shown!r} is not a level zdevents knows "
+        f"({' or '.join(LOG_LEVELS)}): nothing is logged"
+    )
 
 
 def setup_from_env() -> None:
-    level = _LEVELS.get(os.environ.get("ZDEVENTS_LOG", "").strip().lower())
+    value = os.environ.get("ZDEVENTS_LOG", "").strip().lower()
+    level = _LEVELS.get(value)
     if level is None:
+        if value and sys.stderr is not None:
+            # Once: the library is imported once per process. A closed stderr says nothing.
+            with contextlib.suppress(OSError, ValueError):
+                print(unknown_level(os.environ["ZDEVENTS_LOG"].strip()), file=sys.stderr)
         return
     logger = logging.getLogger("zdevents")
     if any(getattr(h, "_zdevents_env", False) for h in logger.handlers):

@@ -7,15 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from zendesk_events_api.models import CurrentToken, CurrentTokenEnvelope
+
 from ._auth import Auth, current_token_request, revoke_request
 from ._base_client import AsyncCore, SyncCore, json_body
 from ._routes import Request
 from .errors import ConfigurationError
 
 
-def _token_of(body: object) -> dict[str, Any]:
-    token = body.get("token") if isinstance(body, dict) else None
-    return token if isinstance(token, dict) else {}
+def _token_of(body: object) -> CurrentToken:
+    """The token of a current-token answer (an empty one if the answer has none); the
+    generated model does not check types: whoever reads a field checks it."""
+    try:
+        return CurrentTokenEnvelope.from_dict(body).token  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return CurrentToken()
 
 
 def _oauth_only(auth: Auth) -> None:
@@ -45,7 +51,7 @@ class OAuth:
         """The JSON answer of a token-endpoint request."""
         return self._core.token_send(request)
 
-    def current(self) -> dict[str, Any]:
+    def current(self) -> CurrentToken:
         """What Zendesk says of the token in use (``GET /api/v2/oauth/tokens/current.json``)."""
         request = current_token_request()
         body = self._core.send(request["method"], request["url"], decode=json_body)

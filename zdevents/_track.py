@@ -19,6 +19,7 @@ import asyncio
 import collections
 import concurrent.futures
 import datetime as dt
+import difflib
 import json
 import re
 import threading
@@ -26,6 +27,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeAlias, TypeVar
 
 import attrs
+from zendesk_events_api.models import TrackResult as TrackAnswer
 
 from . import errors
 from ._base_client import AsyncCore, Stopped, SyncCore
@@ -48,6 +50,21 @@ T = TypeVar("T")
 
 #: The keys a track record may have besides ``event``.
 TARGET_KEYS = ("profile", "profile_id", "user_id")
+#: The keys Zendesk defines in what a track request sends: ``EventInput``, ``ProfileInput``
+#: and ``IdentifierInput`` of openapi/events.yaml (tests/contract/test_spec.py holds them
+#: equal). Zendesk ignores any other key: ``propertys`` would store an event without its
+#: properties, ``createdAt`` one dated when it arrived; so another key is refused.
+EVENT_KEYS = ("source", "type", "description", "created_at", "properties")
+PROFILE_KEYS = ("source", "type", "name", "identifiers", "attributes")
+IDENTIFIER_KEYS = ("type", "value")
+#: Keys of what Zendesk answers that it sets itself (an event or profile read back and sent
+#: again has them): why each is refused.
+_SET_BY_ZENDESK = {
+    "id": "Zendesk sets it",
+    "received_at": "Zendesk sets it when the event arrives",
+    "updated_at": "Zendesk sets it",
+    "user_id": "give user_id beside the profile (track(..., user_id=) or the record's user_id)",
+}
 
 # RFC 3339 date-time, with a fraction of any length and a mandatory offset; the values
 # themselves are checked by datetime below.
@@ -83,6 +100,32 @@ def _mapping(value: object, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise TypeError(f"{where} must be a mapping, not {type(value).__name__}")
     return value
+
+
+def _closest(key: str, known: tuple[str, ...]) -> str | None:
+    """The known key ``key`` most likely meant: the same in snake case (``createdAt``,
+    ``Created-At``), else the nearest spelling (``propertys``), if any is near."""
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower().replace("-", "_").strip()
+    if snake in known:
+        return snake
+    close = difflib.get_close_matches(snake, known, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _only_known_keys(fields: Mapping[Any, Any], where: str, known: tuple[str, ...]) -> None:
+    for key in fields:
+        if key in known:
+            continue
+        shown = repr(key) if len(repr(key)) <= 60 else repr(key)[:57] + "..."
+        if key in _SET_BY_ZENDESK or (key == "created_at" and where == "profile"):
+            why = _SET_BY_ZENDESK.get(key, "Zendesk sets it")
+            raise ValueError(f"{where} has the key {shown}, which it cannot be sent with: {why}")
+        hint = _closest(key, known) if isinstance(key, str) else None
+        meant = f" (did you mean {hint!r}?)" if hint else ""
+        raise ValueError(
+            f"{where} has the key {shown}, which Zendesk does not define{meant}; "
+            f"{where} takes {', '.join(known)}"
+        )
 
 
 def _name(container: Mapping[str, Any], key: str, where: str, limit: int) -> str:
@@ -151,6 +194,7 @@ def _created_at(value: object) -> str:
 def check_event(event: object) -> dict[str, Any]:
     """The event as it is sent; raises ``ValueError`` naming the field that is wrong."""
     fields = dict(_mapping(event, "event"))
+    _only_known_keys(fields, "event", EVENT_KEYS)
     _name(fields, "source", "event", NAME_LIMIT)
     _name(fields, "type", "event", NAME_LIMIT)
     _optional_text(fields, "description", "event")
@@ -189,6 +233,7 @@ def check_identifiers(
         where = f"profile.identifiers[{index}]"
         if not isinstance(item, Mapping):
             raise ValueError(f"{where} must be a mapping with 'type' and 'value'")
+        _only_known_keys(item, where, IDENTIFIER_KEYS)
         _selector_part(item, "type", where, IDENTIFIER_TYPE_LIMIT)
         value = item.get("value")
         if value is None:
@@ -208,6 +253,7 @@ def check_identifiers(
 def check_profile(profile: object) -> dict[str, Any]:
     """The profile as it is sent; raises ``ValueError`` naming the field that is wrong."""
     fields = dict(_mapping(profile, "profile"))
+    _only_known_keys(fields, "profile", PROFILE_KEYS)
     source = _selector_part(fields, "source", "profile", NAME_LIMIT)
     if source == RESERVED_SOURCE:
         raise ValueError(
@@ -315,9 +361,13 @@ def decode_result(response: Received) -> TrackResult:
         ) from None
     if not isinstance(body, dict):
         raise BadResponseError("the answer to a track request is not a JSON object")
+    # The spec's TrackResult, read by its generated model. The spec requires all three
+    # fields, but an answer without a user id or a status is taken (Zendesk's examples
+    # differ), and one without a profile id gets the message below: each starts as null.
+    # The model does not check types; the values are checked here.
+    answer = TrackAnswer.from_dict({"profile_id": None, "status": None, "user_id": None} | body)
 
-    def text(name: str, *, required: bool) -> str | None:
-        value = body.get(name)
+    def text(name: str, value: object, *, required: bool) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)  # ids are documented as strings; numbers are taken too
         if isinstance(value, str) and value:
@@ -330,9 +380,9 @@ def decode_result(response: Received) -> TrackResult:
         )
 
     return TrackResult(
-        profile_id=text("profile_id", required=True),  # type: ignore[arg-type]
-        user_id=text("user_id", required=False),
-        status=text("status", required=False) or "received",
+        profile_id=text("profile_id", answer.profile_id, required=True),  # type: ignore[arg-type]
+        user_id=text("user_id", answer.user_id, required=False),
+        status=text("status", answer.status, required=False) or "received",
     )
 
 

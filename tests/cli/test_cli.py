@@ -59,6 +59,26 @@ def test_help_shows_an_example_for_each_route() -> None:
     assert '{"selector": ' in events_help
 
 
+NOT_A_LEVEL = (
+    "zdevents: ZDEVENTS_LOG='verbose' is not a level zdevents knows (info or debug): "
+    "nothing is logged"
+)
+
+
+def test_an_unknown_zdevents_log_is_said_once_in_process() -> None:
+    result = run(None, "events", "--help", env=cli_env(ZDEVENTS_LOG="verbose"))
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [NOT_A_LEVEL]
+
+
+@demo
+def test_an_unknown_zdevents_log_is_said_once_by_the_real_command(zendesk_sandbox: Any) -> None:
+    env = cli_env(zendesk_sandbox, ZDEVENTS_LOG="Verbose")
+    result = run_process(zendesk_sandbox, "events", "--user-id", USER, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [NOT_A_LEVEL.replace("'verbose'", "'Verbose'")]
+
+
 def test_no_command_is_a_usage_error() -> None:
     result = run(None)
     assert result.returncode == 2

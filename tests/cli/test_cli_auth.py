@@ -171,6 +171,40 @@ def test_login_needs_a_client_id(env: dict[str, str]) -> None:
     assert "ZENDESK_OAUTH_CLIENT_ID" in result.stderr and "--client-id" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("events", "--user-id", USER),
+        ("auth", "login", "--no-browser", "--client-id", "cid"),
+        ("auth", "status"),
+        ("auth", "token"),
+    ],
+    ids=" ".join,
+)
+@pytest.mark.parametrize(
+    "credentials",
+    [{}, {"ZENDESK_OAUTH_TOKEN": "tok-never-shown"}],
+    ids=["stored-login", "oauth-token"],
+)
+def test_subdomain_and_base_url_both_set_is_a_one_line_error_naming_both(
+    args: tuple[str, ...], credentials: dict[str, str], tmp_path: Path
+) -> None:
+    env = cli_env(
+        None,
+        ZENDESK_SUBDOMAIN="coolbikes",
+        ZENDESK_BASE_URL="http://127.0.0.1:9",
+        ZDEVENTS_HOME=str(tmp_path),
+        **credentials,
+    )
+    result = run(None, *args, env=env)
+    # A usage error, but for auth status and token, whose 1 says "no usable credentials".
+    assert result.returncode == (1 if args[1:] in (("status",), ("token",)) else 2)
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert "ZENDESK_SUBDOMAIN" in line and "ZENDESK_BASE_URL" in line
+    assert "tok-never-shown" not in line
+
+
 def run_raw(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*ZDEVENTS, *args], env=env, capture_output=True, text=True, timeout=60, check=False

@@ -26,6 +26,19 @@ def test_demo_runs(tmp_path: Path) -> None:
     assert "zdevents auth login --no-browser" in out and "Logged in to http://127.0.0.1:" in out
     assert "credentials: stored login" in out and "Logged out of" in out
     assert not list((tmp_path / "zdevents-home" / "logins").glob("*.json"))
+    # It ends by saying where the command it ran lives; the line printed there runs.
+    venv_bin = Path(sys.prefix) / "bin"
+    assert f". {venv_bin / 'activate'}" in out or ". .venv/bin/activate" in out
+    shown = next(line.split()[0] for line in out.splitlines() if line.endswith("zdevents --help"))
+    assert Path(shown).name == "zdevents"
+    helped = subprocess.run(
+        [str(ROOT / shown) if not Path(shown).is_absolute() else shown, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert helped.returncode == 0 and "usage: zdevents" in helped.stdout
     events = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
     booked = [e for e in events if e["type"] == "bike_rental_booked"]
     assert [e["created_at"] for e in booked] == ["2020-02-28T18:13:28.175841347Z"]

@@ -334,6 +334,19 @@ def test_track_bodies_check_what_zendesk_documents() -> None:
     assert not by_identifiers.is_valid({"event": event})
 
 
+def test_the_keys_a_track_may_send_are_those_of_the_spec() -> None:
+    # zdevents refuses any other key before sending (Zendesk would drop it silently).
+    from zdevents._track import EVENT_KEYS, IDENTIFIER_KEYS, PROFILE_KEYS
+
+    schemas = SPEC["components"]["schemas"]
+    for name, keys in (
+        ("EventInput", EVENT_KEYS),
+        ("ProfileInput", PROFILE_KEYS),
+        ("IdentifierInput", IDENTIFIER_KEYS),
+    ):
+        assert sorted(schemas[name]["properties"]) == sorted(keys), name
+
+
 def test_profile_schema_has_every_documented_field_and_is_lenient() -> None:
     profile = SPEC["components"]["schemas"]["Profile"]
     assert "required" not in profile

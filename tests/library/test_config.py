@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import API_TOKEN, EMAIL, OAUTH_TOKEN, Recorder, client, never, page_body
+from tests._mock import API_TOKEN, EMAIL, OAUTH_TOKEN, Recorder, client, never, ok, page_body
 from zdevents import AsyncClient, Client, errors
 from zdevents.errors import ConfigurationError
 
@@ -334,6 +334,75 @@ def test_from_env_with_both_kinds_of_credentials_names_the_variables(
     assert OAUTH_TOKEN not in message and API_TOKEN not in message
 
 
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {},  # none: the stored login would be used
+        {"ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN},
+        {"ZENDESK_EMAIL": EMAIL, "ZENDESK_API_TOKEN": API_TOKEN},
+        {"ZENDESK_OAUTH_CLIENT_ID": "cid", "ZENDESK_OAUTH_CLIENT_SECRET": "csecret"},
+    ],
+    ids=["stored-login", "oauth-token", "api-token", "client-credentials"],
+)
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_from_env_with_subdomain_and_base_url_both_set_names_both(
+    cls: type[Any], credentials: dict[str, str], tmp_path: Any
+) -> None:
+    # A leftover sandbox export next to a production subdomain: neither may win silently.
+    env = {
+        "ZENDESK_SUBDOMAIN": "coolbikes",
+        "ZENDESK_BASE_URL": "http://127.0.0.1:9",
+        "ZDEVENTS_HOME": str(tmp_path),
+        **credentials,
+    }
+    with pytest.raises(errors.ConfigurationError) as info:
+        cls.from_env(env)
+    assert "ZENDESK_SUBDOMAIN" in str(info.value) and "ZENDESK_BASE_URL" in str(info.value)
+    for secret in (OAUTH_TOKEN, API_TOKEN, "csecret"):
+        assert secret not in str(info.value)
+
+
+def test_from_env_takes_every_option_of_the_constructor() -> None:
+    import inspect
+
+    for cls in (Client, AsyncClient):
+        init = inspect.signature(cls.__init__).parameters
+        env = inspect.signature(cls.from_env).parameters
+        assert [n for n in init if n != "self"] == [n for n in env if n != "environ"]
+        for name, parameter in init.items():
+            if name != "self":
+                assert env[name].default == parameter.default, name
+                assert env[name].annotation == parameter.annotation, name
+
+
+def test_from_env_uses_the_http_client_given() -> None:
+    recorder = Recorder(ok(page_body([])))
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    mine = httpx.Client(transport=httpx.MockTransport(recorder))
+    with Client.from_env(env, http_client=mine) as c:
+        assert list(c.events(user_id=1)) == []
+    assert [r.url.host for r in recorder.requests] == ["coolbikes.zendesk.com"]
+    assert not mine.is_closed  # yours to close, as with the constructor
+    mine.close()
+
+
+def test_async_from_env_uses_the_http_client_given() -> None:
+    import asyncio
+
+    recorder = Recorder(ok(page_body([])))
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+
+    async def go() -> None:
+        mine = httpx.AsyncClient(transport=httpx.MockTransport(recorder.handle_async))
+        async with AsyncClient.from_env(env, http_client=mine) as c:
+            assert [e async for e in c.events(user_id=1)] == []
+        assert not mine.is_closed
+        await mine.aclose()
+
+    asyncio.run(go())
+    assert [r.url.host for r in recorder.requests] == ["coolbikes.zendesk.com"]
+
+
 def test_from_env_explicit_credentials_replace_conflicting_ones() -> None:
     env = {
         "ZENDESK_SUBDOMAIN": "coolbikes",
@@ -381,7 +450,7 @@ def _flaky_server() -> http.server.ThreadingHTTPServer:
     return server
 
 
-@pytest.mark.parametrize("level", ["info", "debug", "", "bogus"])
+@pytest.mark.parametrize("level", ["info", "debug", "", "verbose"])
 def test_zdevents_log_sends_retries_and_requests_to_stderr(level: str) -> None:
     server = _flaky_server()
     try:
@@ -411,11 +480,17 @@ def test_zdevents_log_sends_retries_and_requests_to_stderr(level: str) -> None:
         assert "retrying GET /api/v2/user_profiles/events (attempt 2 of 5) after HTTP 503" in err
         assert "waiting" in err
     else:
-        # Only the once-per-process notice that API tokens end (the script uses one).
-        assert err.splitlines() == [
-            line for line in err.splitlines() if line.startswith("API tokens stop working on")
-        ]
-        assert len(err.splitlines()) == 1
+        # Only the once-per-process notice that API tokens end (the script uses one), and
+        # for a value that names no level, one line saying so.
+        said = [line for line in err.splitlines() if not line.startswith("API tokens stop")]
+        if level:
+            assert said == [
+                f"zdevents: ZDEVENTS_LOG={level!r} is not a level zdevents knows "
+                "(info or debug): nothing is logged"
+            ]
+        else:
+            assert said == []
+        assert len(err.splitlines()) == 1 + len(said)
     if level == "debug":
         assert "GET http://127.0.0.1" in err and "-> 200" in err and "-> 503" in err
         assert "jdoe%40example.com" in err or "jdoe@example.com" in err  # queries at debug

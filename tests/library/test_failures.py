@@ -223,6 +223,11 @@ def test_another_2xx_is_a_bad_response_naming_the_status(status: int) -> None:
         ({"error": {"title": "Nested"}}, "Nested"),
         ({"errors": ["plain text", 3]}, "plain text; 3"),
         ({"errors": [{"title": "A"}, {"title": "B"}]}, "A; B"),
+        ({"errors": {"title": "One object"}}, "One object"),
+        ({"error": ["plain", {"title": "B"}]}, "plain; B"),
+        ({"error": "Boom", "extra": [1]}, "Boom"),
+        ({"error": 5}, '{"error":5}'),
+        (["not", "an", "object"], '["not","an","object"]'),
     ],
 )
 def test_the_message_quotes_each_documented_error_shape(body: Any, detail: str) -> None:

@@ -23,6 +23,8 @@ import pytest
 
 import zdevents
 from tests._login import expire_stored, login, login_env, stored, stored_file
+from tests._mock import OAUTH_TOKEN, Recorder, ok
+from tests._mock import client as mock_client
 from zdevents import AsyncClient, Client, Login, access_token, auth_status, errors, logout
 from zdevents.sandbox import Sandbox
 
@@ -302,6 +304,26 @@ def test_a_5xx_of_the_token_endpoint_is_retried(sandbox: Sandbox) -> None:
     with cc_client(sandbox, backoff_base=0.001, backoff_cap=0.001) as c:
         assert list(c.events(user_id=USER, limit=1))
     assert sandbox.oauth.issued["client_credentials"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"token": {"user_id": 7, "scopes": ["read", 3], "client_id": 12}}, (7, ("read",), "12")),
+        ({"token": {"user_id": "7", "scopes": "read", "client_id": None}}, (None, (), None)),
+        ({"token": {"scopes": 5}}, (None, (), None)),
+        ({"token": "not an object"}, (None, (), None)),
+        ({"no": "token"}, (None, (), None)),
+    ],
+)
+def test_auth_status_reads_an_odd_current_token_answer_leniently(
+    body: dict[str, Any], expected: tuple[Any, ...]
+) -> None:
+    recorder = Recorder(ok(body))
+    with mock_client(recorder, oauth_token=OAUTH_TOKEN) as c:
+        status = auth_status(c)
+    assert (status.user_id, status.scopes, status.client_id) == expected
+    assert recorder.last.url.path == "/api/v2/oauth/tokens/current.json"
 
 
 # --- the browser login -------------------------------------------------------------------

@@ -89,6 +89,20 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"event": event(), "profile_id": "01E1", "user_id": 1}, "exactly one target"),
     ({"event": event(), "profile_id": "a/b"}, "profile_id"),
     ({"event": event(), "user_id": "abc", "profile": profile(("email", "a@x.com"))}, "user_id"),
+    # A key Zendesk does not define would be dropped by it, silently.
+    ({"event": event(propertys={"n": 1}), "profile_id": "01E1"}, "'propertys'"),
+    ({"event": event(createdAt="2020-01-01T00:00:00Z"), "profile_id": "01E1"}, "'createdAt'"),
+    ({"event": event(received_at="2020-01-01T00:00:00Z"), "profile_id": "01E1"}, "Zendesk sets"),
+    ({"event": event(), "profile": profile(("email", "a@x.com"), Name="Jo")}, "'Name'"),
+    ({"event": event(), "profile": profile(("email", "a@x.com"), user_id="1")}, "beside"),
+    (
+        {"event": event(), "profile": {**profile(), "identifers": [{"type": "m", "value": 1}]}},
+        "'identifers'",
+    ),
+    (
+        {"event": event(), "profile": profile() | {"identifiers": [{"type": "m", "valeu": 1}]}},
+        r"identifiers\[0\] has the key 'valeu'",
+    ),
 ]
 
 
@@ -108,6 +122,59 @@ def test_an_event_or_profile_that_is_not_a_mapping_is_a_type_error(client: Clien
         client.track(["source", "type"], profile_id="01E1")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="profile must be a mapping"):
         client.track(event(), profile="shop:customer:email:a@x.com")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("record", "key", "meant"),
+    [
+        ({"event": event(propertys={"n": 1}), "profile_id": "01E1"}, "propertys", "properties"),
+        ({"event": event(createdAt="2020-01-01T00:00:00Z"), "profile_id": "01E1"}, "createdAt",
+         "created_at"),
+        ({"event": event(Created_At="2020-01-01T00:00:00Z"), "profile_id": "01E1"}, "Created_At",
+         "created_at"),
+        ({"event": event(descripton="x"), "profile_id": "01E1"}, "descripton", "description"),
+        ({"event": event(), "profile": profile(("m", 1), atributes={})}, "atributes",
+         "attributes"),
+    ],
+)  # fmt: skip
+def test_a_key_zendesk_does_not_define_is_named_with_the_closest_known_one(
+    record: dict[str, Any], key: str, meant: str
+) -> None:
+    with pytest.raises(ValueError) as info:
+        validate_record(record)
+    message = str(info.value)
+    assert f"has the key {key!r}, which Zendesk does not define (did you mean {meant!r}?)" in (
+        message
+    )
+    assert meant in message.rpartition("takes ")[2]  # and what it takes
+
+
+def test_a_key_with_no_close_known_one_lists_what_is_taken() -> None:
+    with pytest.raises(ValueError) as info:
+        validate_record({"event": event(zzz=1), "profile_id": "01E1"})
+    assert str(info.value) == (
+        "event has the key 'zzz', which Zendesk does not define; "
+        "event takes source, type, description, created_at, properties"
+    )
+
+
+def test_an_unknown_key_is_refused_by_track_many_and_the_async_client_before_sending(
+    zendesk_sandbox: Sandbox, client: Client
+) -> None:
+    good = {"event": event(), "profile": profile(("email", "many@x.com"))}
+    bad = {"event": event(createdAt="2020-01-01T00:00:00Z"), "profile": profile(("m", 2))}
+    outcomes = list(client.track_many([bad, good, bad]))
+    assert [type(o).__name__ for o in outcomes] == ["ValueError", "TrackResult", "ValueError"]
+    assert "'createdAt'" in str(outcomes[0]) and "'created_at'" in str(outcomes[0])
+    assert zendesk_sandbox.request_count == 1
+
+    async def go() -> None:
+        async with async_client_for(zendesk_sandbox) as aclient:
+            with pytest.raises(ValueError, match="'propertys'"):
+                await aclient.track(event(propertys={}), profile_id="01E1")
+
+    asyncio.run(go())
+    assert zendesk_sandbox.request_count == 1
 
 
 def test_a_record_with_an_unknown_key_is_refused() -> None:

@@ -22,9 +22,9 @@ from collections.abc import Iterator, Mapping
 from types import FrameType
 from typing import Any, NoReturn, TextIO
 
-from zdevents import __version__
+from zdevents import __version__, limits
 
-from . import _auth, _events, _forget, _profiles, _run, _sandbox, _sync, _track
+from . import _auth, _events, _forget, _load, _profiles, _run, _sandbox, _sync, _track
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
 from ._parser import ENVIRONMENT, EXAMPLES, Parser
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     _events.add_parser(commands)
     _auth.add_commands(commands)
     _sync.add_sync_parser(commands)
+    _load.add_load_parser(commands)
     _track.add_commands(commands, environment=ENVIRONMENT)
     _profiles.add_commands(commands, environment=ENVIRONMENT)  # profile, profiles
     _forget.add_parser(commands, environment=ENVIRONMENT)
@@ -117,7 +118,7 @@ def _notices(*, quiet: bool) -> Iterator[None]:
         logger.removeFilter(notices)
 
 
-_LOG_LEVELS = {"info": logging.INFO, "debug": logging.DEBUG}
+_LOG_LEVELS = {name: logging.getLevelName(name.upper()) for name in limits.LOG_LEVELS}
 
 
 @contextlib.contextmanager
@@ -164,7 +165,20 @@ def main(
         return _dispatch(args, environ)
 
 
+def _unknown_log_level(environ: Mapping[str, str] | None) -> None:
+    """Say that an in-process run's ``ZDEVENTS_LOG`` names no level, as the library says it
+    of the process's own when imported."""
+    value = (environ or {}).get("ZDEVENTS_LOG", "").strip()
+    if environ is not None and value and value.lower() not in _LOG_LEVELS:
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        say(
+            f"{PROG}: ZDEVENTS_LOG={shown!r} is not a level {PROG} knows "
+            f"({' or '.join(limits.LOG_LEVELS)}): nothing is logged"
+        )
+
+
 def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
+    _unknown_log_level(environ)
     if args[:1] == ["sandbox"]:
         # The sandbox owns its options and its signal handling.
         return _sandbox.run(args[1:])
@@ -174,7 +188,7 @@ def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
     if ns.command is None:
-        commands = "auth, events, sync, track, profile, profiles, forget or sandbox"
+        commands = "auth, events, sync, load, track, profile, profiles, forget or sandbox"
         error(f"a command is needed: {commands} (see {PROG} --help)")
         return 2
     with (

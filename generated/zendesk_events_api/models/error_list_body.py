@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,14 +15,27 @@ T = TypeVar("T", bound="ErrorListBody")
 
 @_attrs_define
 class ErrorListBody:
-    error: list[ErrorItem]
+    error: list[ErrorItem | str]
+    """ A list of error objects; an item that is not an object (a bare string, seen from
+    proxies) is read as the title of an error.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.error_item import ErrorItem
+
         error = []
-        for error_item_data in self.error:
-            error_item = error_item_data.to_dict()
-            error.append(error_item)
+        for componentsschemas_error_items_item_data in self.error:
+            componentsschemas_error_items_item: dict[str, Any] | str
+            if isinstance(componentsschemas_error_items_item_data, ErrorItem):
+                componentsschemas_error_items_item = (
+                    componentsschemas_error_items_item_data.to_dict()
+                )
+            else:
+                componentsschemas_error_items_item = (
+                    componentsschemas_error_items_item_data
+                )
+            error.append(componentsschemas_error_items_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,10 +58,32 @@ class ErrorListBody:
         d = dict(src_dict)
         error = []
         _error = d.pop("error")
-        for error_item_data in _error:
-            error_item = ErrorItem.from_dict(error_item_data)
+        if not isinstance(_error, list):
+            raise TypeError("error is a list, not " + type(_error).__name__)
+        for componentsschemas_error_items_item_data in _error:
 
-            error.append(error_item)
+            def _parse_componentsschemas_error_items_item(
+                data: object,
+            ) -> ErrorItem | str:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_error_items_item_type_0 = ErrorItem.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_error_items_item_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(ErrorItem | str, data)
+
+            componentsschemas_error_items_item = (
+                _parse_componentsschemas_error_items_item(
+                    componentsschemas_error_items_item_data
+                )
+            )
+
+            error.append(componentsschemas_error_items_item)
 
         error_list_body = cls(
             error=error,

@@ -80,6 +80,8 @@ class EventsPage:
         d = dict(src_dict)
         events = []
         _events = d.pop("events")
+        if not isinstance(_events, list):
+            raise TypeError("events is a list, not " + type(_events).__name__)
         for events_item_data in _events:
             events_item = Event.from_dict(events_item_data)
 
@@ -93,6 +95,11 @@ class EventsPage:
                     raise TypeError()
                 componentsschemas_links_type_0 = []
                 _componentsschemas_links_type_0 = data
+                if not isinstance(_componentsschemas_links_type_0, list):
+                    raise TypeError(
+                        "/components/schemas/Links_type_0 is a list, not "
+                        + type(_componentsschemas_links_type_0).__name__
+                    )
                 for (
                     componentsschemas_links_type_0_item_data
                 ) in _componentsschemas_links_type_0:

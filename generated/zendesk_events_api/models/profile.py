@@ -148,6 +148,10 @@ class Profile:
         _identifiers = d.pop("identifiers", UNSET)
         identifiers: list[ProfileIdentifier] | Unset = UNSET
         if _identifiers is not UNSET:
+            if not isinstance(_identifiers, list):
+                raise TypeError(
+                    "identifiers is a list, not " + type(_identifiers).__name__
+                )
             identifiers = []
             for identifiers_item_data in _identifiers:
                 identifiers_item = ProfileIdentifier.from_dict(identifiers_item_data)

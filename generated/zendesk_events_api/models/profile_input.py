@@ -93,6 +93,8 @@ class ProfileInput:
 
         identifiers = []
         _identifiers = d.pop("identifiers")
+        if not isinstance(_identifiers, list):
+            raise TypeError("identifiers is a list, not " + type(_identifiers).__name__)
         for identifiers_item_data in _identifiers:
             identifiers_item = IdentifierInput.from_dict(identifiers_item_data)
 

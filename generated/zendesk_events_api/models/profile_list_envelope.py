@@ -45,6 +45,8 @@ class ProfileListEnvelope:
         d = dict(src_dict)
         profiles = []
         _profiles = d.pop("profiles")
+        if not isinstance(_profiles, list):
+            raise TypeError("profiles is a list, not " + type(_profiles).__name__)
         for profiles_item_data in _profiles:
             profiles_item = Profile.from_dict(profiles_item_data)
 

@@ -109,6 +109,10 @@ class ProfilePatch:
         _identifiers = d.pop("identifiers", UNSET)
         identifiers: list[IdentifierInput] | Unset = UNSET
         if _identifiers is not UNSET:
+            if not isinstance(_identifiers, list):
+                raise TypeError(
+                    "identifiers is a list, not " + type(_identifiers).__name__
+                )
             identifiers = []
             for identifiers_item_data in _identifiers:
                 identifiers_item = IdentifierInput.from_dict(identifiers_item_data)

@@ -1,0 +1,92 @@
+"""``zdevents load``: the dlt pipeline from the command line, into DuckDB by default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli._helpers import cli_env, run, without_notice
+from tests.warehouse._warehouse import NO_DLT, People, events
+
+pytest.importorskip("dlt", reason=NO_DLT)
+
+from zdevents.sandbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    started = Sandbox().start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def test_load_writes_a_duckdb_file_in_the_working_directory_and_names_it(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0, 1, 2])
+    folk.add(1, [0])
+    people = tmp_path / "people.txt"
+    people.write_text(f"# who\n{folk.selector(0)}\nuser_id:{folk.user_id(1)}\nuser_id:987654321\n")
+    args = ["load", "--identifiers-file", str(people), "--pipelines-dir", str(tmp_path / "p")]
+
+    first = run(sandbox, *args, "--overlap", "90s", cwd=tmp_path)
+    assert first.returncode == 3, first.stderr  # done, someone skipped
+    assert first.stdout == ""
+    lines = without_notice(first.stderr).splitlines()
+    assert lines[0].startswith("zdevents: skipped user_id:987654321: HTTP 404")
+    database = tmp_path / "zdevents.duckdb"
+    assert lines[-1].startswith(
+        f"zdevents: loaded 4 events of 3 people into duckdb dataset zendesk_events at "
+        f"duckdb:///{database} in "
+    )
+    assert lines[-1].endswith("; 1 skipped")
+    assert len(lines) == 2
+    assert set(events(database)) == set(folk.served(0)) | set(folk.served(1))
+
+    folk.add(0, [10])
+    again = run(sandbox, *args, "--overlap", "90s", "-q", cwd=tmp_path)
+    assert again.returncode == 3
+    assert without_notice(again.stderr).startswith("zdevents: skipped user_id:987654321")
+    assert "loaded" not in again.stderr
+    assert set(events(database)) == set(folk.served(0)) | set(folk.served(1))
+
+
+def test_load_with_an_unknown_destination_is_a_usage_error(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.txt"
+    people.write_text("user_id:1\n")
+    result = run(
+        sandbox,
+        "load",
+        "--identifiers-file",
+        str(people),
+        "--destination",
+        "no_such_warehouse",
+        "--pipelines-dir",
+        str(tmp_path / "p"),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    (line,) = without_notice(result.stderr).splitlines()
+    assert line.startswith("zdevents: error: cannot set up the pipeline: ")
+    assert "no_such_warehouse" in line
+
+
+def test_load_reports_a_failure_in_one_line_and_commits_nothing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.txt"
+    people.write_text("user_id:1\n")
+    env_args = ["--pipelines-dir", str(tmp_path / "p"), "--max-retries", "0"]
+    env = cli_env(sandbox, ZENDESK_API_TOKEN="wrong-token")
+    result = run(None, "load", "--identifiers-file", str(people), *env_args, env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    (line,) = without_notice(result.stderr).splitlines()
+    assert line.startswith("zdevents: error: loading failed: HTTP 401")
+    assert "wrong-token" not in result.stderr

@@ -1,0 +1,97 @@
+"""Credentials from dlt's secrets (``.dlt/secrets.toml``, the environment in dlt's naming)
+or zdevents' own, and none of them in any file dlt writes (state, trace, schema, load
+packages, the DuckDB file)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli._helpers import run
+from tests.warehouse._subprocess import run_pipeline
+from tests.warehouse._warehouse import NO_DLT, People, events
+
+pytest.importorskip("dlt", reason=NO_DLT)
+
+from zdevents.sandbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    started = Sandbox().start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def files_holding(folder: Path, secrets: list[str], *, but: set[Path]) -> list[str]:
+    """Every file under ``folder`` (but those of ``but``) that holds one of ``secrets``."""
+    found = []
+    written = [p for p in folder.rglob("*") if p.is_file() and p not in but]
+    assert written  # dlt wrote something: the check below looks at it
+    for path in written:
+        data = path.read_bytes()
+        found += [f"{path}: {s[:4]}..." for s in secrets if s.encode() in data]
+    return found
+
+
+@pytest.mark.parametrize("where", ["secrets.toml", "environment"])
+def test_dlt_secrets_give_the_credentials_and_stay_out_of_every_file_dlt_writes(
+    sandbox: Sandbox, tmp_path: Path, where: str
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0, 1])
+    settings = tmp_path / ".dlt" / "secrets.toml"
+    env = {}
+    if where == "secrets.toml":
+        settings.parent.mkdir()
+        settings.write_text(
+            "[sources.zdevents]\n"
+            f'base_url = "{sandbox.base_url}"\n'
+            f'oauth_client_id = "{sandbox.oauth_client_id}"\n'
+            f'oauth_client_secret = "{sandbox.oauth_client_secret}"\n'
+        )
+        secrets = [sandbox.oauth_client_secret]
+    else:
+        env = {
+            "SOURCES__ZDEVENTS__BASE_URL": sandbox.base_url,
+            "SOURCES__ZDEVENTS__OAUTH_TOKEN": sandbox.oauth_token or "",
+        }
+        secrets = [sandbox.oauth_token or ""]
+    issued = sandbox.oauth.issued.get("client_credentials", 0)
+    spec = {"folder": str(tmp_path), "people": [folk.selector(0)], "client": None}
+    done = run_pipeline(spec, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["events"] == 2
+    assert set(events(tmp_path / "zdevents.duckdb")) == set(folk.served(0))
+    if where == "secrets.toml":
+        assert sandbox.oauth.issued["client_credentials"] == issued + 1
+    assert files_holding(tmp_path, secrets, but={settings}) == []
+    if where == "secrets.toml":  # the search does find a secret where there is one
+        assert files_holding(tmp_path, secrets, but=set()) == [f"{settings}: {secrets[0][:4]}..."]
+    assert not any(s in done.stdout + done.stderr for s in secrets)
+
+
+def test_the_load_command_keeps_the_api_token_out_of_every_file(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0])
+    people = tmp_path / "people.txt"
+    people.write_text(folk.selector(0) + "\n")
+    result = run(
+        sandbox,
+        "load",
+        "--identifiers-file",
+        str(people),
+        "--pipelines-dir",
+        str(tmp_path / "pipelines"),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert files_holding(tmp_path, [sandbox.api_token], but=set()) == []
+    assert sandbox.api_token not in result.stdout + result.stderr

@@ -1,0 +1,249 @@
+"""``zdevents.dlt``: a real dlt pipeline into a real DuckDB file, against the sandbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.warehouse._warehouse import NO_DLT, People, events, marks, pipeline, query
+
+dlt = pytest.importorskip("dlt", reason=NO_DLT)
+
+from zdevents.dlt import LoadReport, zendesk_events  # noqa: E402
+from zdevents.sandbox import Sandbox  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """One sandbox for the module: each test has people of its own (``People``)."""
+    started = Sandbox().start()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def load(pipe: Any, sandbox: Sandbox, people: list[Any], **options: Any) -> LoadReport:
+    report = LoadReport()
+    pipe.run(zendesk_events(people, client=sandbox.client, report=report, **options))
+    return report
+
+
+def test_first_load_stores_each_event_with_typed_columns_beside_its_raw_text(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0, 1, 2])
+    folk.add(1, [5, 6])
+    pipe = pipeline(tmp_path)
+    report = load(pipe, sandbox, [folk.selector(0), {"user_id": folk.user_id(1)}])
+    assert (report.people, report.events, report.skipped) == (2, 5, {})
+
+    db = tmp_path / "zdevents.duckdb"
+    served = {**folk.served(0), **folk.served(1)}
+    rows = query(
+        db,
+        "SELECT id, person, source, type, description, created_at, created_at_text,"
+        " received_at, received_at_text, properties, raw FROM zendesk_events.events",
+    )
+    assert sorted(r[0] for r in rows) == sorted(served)
+    for (
+        id_,
+        person,
+        source,
+        type_,
+        description,
+        created,
+        created_text,
+        received,
+        received_text,
+        properties,
+        raw,
+    ) in rows:
+        event = served[id_]
+        whole = event.to_dict()
+        assert person in (folk.selector(0), f"user_id:{folk.user_id(1)}")
+        assert (source, type_, description) == (event.source, event.type, event.description)
+        # All nine digits as text; the timestamp to the microsecond.
+        assert created_text == whole["created_at"] and len(created_text.split(".")[1]) == 10
+        assert created == event.created_at
+        assert (received, received_text) == (event.received_at, whole["received_at"])
+        assert json.loads(properties) == event.properties
+        assert raw == event.raw.decode()
+    # properties is one JSON column: not a column per key, not a child table for its list.
+    columns = {
+        name: kind
+        for name, kind in query(
+            db,
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = 'zendesk_events' AND table_name = 'events'",
+        )
+    }
+    assert columns["properties"] == "JSON"
+    assert columns["created_at"].startswith("TIMESTAMP") and columns["raw"] == "VARCHAR"
+    assert not [c for c in columns if c.startswith("properties__")]
+    tables = {
+        t
+        for (t,) in query(
+            db,
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = 'zendesk_events'",
+        )
+    }
+    assert {"events", "people", "profiles"} <= tables
+    assert not [t for t in tables if t.startswith("events__")]
+    people = query(db, "SELECT person FROM zendesk_events.people ORDER BY person")
+    assert people == [(folk.selector(0),), (f"user_id:{folk.user_id(1)}",)]
+    profiles = query(db, "SELECT person, identifiers FROM zendesk_events.profiles ORDER BY 1")
+    assert [p for p, _ in profiles] == [folk.selector(0), f"user_id:{folk.user_id(1)}"]
+    # The state: one whole number of seconds a person, nothing else.
+    assert marks(pipe) == {
+        folk.selector(0): int(max(e.created_at for e in folk.served(0).values()).timestamp()),
+        f"user_id:{folk.user_id(1)}": int(
+            max(e.created_at for e in folk.served(1).values()).timestamp()
+        ),
+    }
+
+
+def test_incremental_load_rereads_only_the_overlap_and_merges_without_duplicates(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0, 1, 2, 3, 4])
+    folk.add(1, [0, 1, 2, 3, 4])
+    people = [folk.selector(0), folk.selector(1)]
+    pipe = pipeline(tmp_path)
+    assert load(pipe, sandbox, people, overlap=90).events == 10
+
+    # Nothing new: each person re-reads their last 90 s (minutes 3 and 4), no more.
+    assert load(pipe, sandbox, people, overlap=90).events == 4
+    # New events for person 0 (one late, inside the overlap) are picked up with the overlap.
+    folk.add(0, [3.5, 10, 11])
+    again = load(pipe, sandbox, people, overlap=90)
+    assert again.events == 2 + 3 + 2
+    # Person 0's mark is now minute 11: only minute 10 and 11 lie in its next overlap.
+    assert load(pipe, sandbox, people, overlap=90).events == 2 + 2
+
+    db = tmp_path / "zdevents.duckdb"
+    stored = events(db)
+    assert set(stored) == set(folk.served(0)) | set(folk.served(1))
+    ((count, distinct),) = query(
+        db, "SELECT count(*), count(DISTINCT id) FROM zendesk_events.events"
+    )
+    assert count == distinct == 13
+
+
+def test_a_backdated_event_is_missed_by_the_overlap_and_caught_by_a_full_load(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [60, 61])
+    pipe = pipeline(tmp_path)
+    people = [folk.selector(0)]
+    load(pipe, sandbox, people, overlap=300)
+    before = set(folk.served(0))
+    folk.add(0, [0])  # an hour before the newest: beyond the 5-minute overlap
+    (late,) = set(folk.served(0)) - before
+    db = tmp_path / "zdevents.duckdb"
+    assert load(pipe, sandbox, people, overlap=300).events == 2
+    assert set(events(db)) == set(folk.served(0)) - {late}
+    assert load(pipe, sandbox, people, overlap=300, full=True).events == 3
+    assert set(events(db)) == set(folk.served(0))
+    ((count,),) = query(db, "SELECT count(*) FROM zendesk_events.events")
+    assert count == 3
+
+
+def test_a_person_unknown_to_zendesk_is_skipped_and_reported(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0, 1])
+    pipe = pipeline(tmp_path)
+    unknown = {"user_id": 987_654_321}
+    report = load(pipe, sandbox, [unknown, folk.selector(0), "shop:customer:email:nobody@x.io"])
+    assert set(report.skipped) == {"user_id:987654321", "shop:customer:email:nobody@x.io"}
+    assert all("404" in reason for reason in report.skipped.values())
+    assert report.events == 2
+    assert set(events(tmp_path / "zdevents.duckdb")) == set(folk.served(0))
+    assert set(marks(pipe)) == {folk.selector(0)}  # no mark for the unknown
+
+
+def test_one_client_reads_everyone(sandbox: Sandbox, tmp_path: Path) -> None:
+    folk = People(sandbox)
+    for n in range(5):
+        folk.add(n, [0, 1])
+    made: list[object] = []
+    original = sandbox.client.pages_many
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs.get("concurrency"))
+        return original(*args, **kwargs)
+
+    client = sandbox.client
+    pipe = pipeline(tmp_path)
+    try:
+        client.pages_many = counting  # type: ignore[method-assign]
+        report = LoadReport()
+        pipe.run(
+            zendesk_events(
+                [folk.selector(n) for n in range(5)], client=client, concurrency=3, report=report
+            )
+        )
+    finally:
+        del client.pages_many  # type: ignore[method-assign]
+    # Everyone in one bulk export over the one client (one pool, one rate limiter).
+    assert made == [3] and report.events == 10
+
+
+def test_bad_arguments_are_refused_before_anything_is_sent(sandbox: Sandbox) -> None:
+    before = sandbox.request_count
+    with pytest.raises(ValueError, match="selector 2"):
+        zendesk_events(["shop:customer:email:a@b.c", "not a query"], client=sandbox.client)
+    with pytest.raises(ValueError, match="type needs source"):
+        zendesk_events(["shop:customer:email:a@b.c"], client=sandbox.client, type="x")
+    with pytest.raises(ValueError, match="people"):
+        zendesk_events(client=sandbox.client)
+    with pytest.raises(ValueError, match="overlap"):
+        zendesk_events(["shop:customer:email:a@b.c"], client=sandbox.client, overlap=-1)
+    assert sandbox.request_count == before
+
+
+def test_fifty_thousand_peoples_state_stays_compact(sandbox: Sandbox, tmp_path: Path) -> None:
+    from dlt.common.versioned_state import compress_state, json_encode_state
+
+    folk = People(sandbox)
+    folk.add(0, [0])
+    pipe = pipeline(tmp_path)
+    load(pipe, sandbox, [{"user_id": folk.user_id(0)}])
+    ((key, mark),) = marks(pipe).items()
+    assert key == f"user_id:{folk.user_id(0)}" and isinstance(mark, int)
+    # The same shape for 50,000 people with ten-digit user ids, as dlt stores it: about
+    # 32 bytes a person as JSON (docs/warehouse.md), and less once dlt compresses it.
+    state = dict(pipe.state)
+    state["sources"] = {"zdevents": {"resources": {"events": {"marks": {
+        f"user_id:{9_000_000_000 + n}": mark + n for n in range(50_000)
+    }}}}}  # fmt: skip
+    assert len(json_encode_state(state)) < 50_000 * 33
+    assert len(compress_state(state)) < 50_000 * 33
+
+
+def test_a_fresh_worker_goes_on_from_the_marks_kept_in_the_destination(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    import shutil
+
+    folk = People(sandbox)
+    folk.add(0, [0, 1, 2, 3, 4])
+    people = [folk.selector(0)]
+    load(pipeline(tmp_path), sandbox, people, overlap=90)
+    # A scheduler's new worker: the pipeline's local folder is gone, the DuckDB file is not.
+    shutil.rmtree(tmp_path / "pipelines")
+    fresh = pipeline(tmp_path)
+    assert load(fresh, sandbox, people, overlap=90).events == 2  # the overlap only
+    assert marks(fresh) == {
+        folk.selector(0): int(max(e.created_at for e in folk.served(0).values()).timestamp())
+    }
