@@ -33,7 +33,8 @@ from generate import generate  # noqa: E402
 def test_one_module_per_operation_of_the_spec() -> None:
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     operations = [op for path in spec["paths"].values() for op in path.values()]
-    assert len(OPERATION_MODULES) == len(operations) == 13  # 9 Events API + 4 OAuth
+    # 9 events and profile reads, 6 profile writes, 4 OAuth
+    assert len(OPERATION_MODULES) == len(operations) == 19
 
 
 @pytest.mark.parametrize("name", OPERATION_MODULES)
@@ -43,7 +44,7 @@ def test_each_module_builds_requests_and_has_the_generators_response_path(name: 
     # What zdevents uses (build_request, the wire-name constants) and what the generator makes.
     assert {"METHOD", "PATH", "build_request", "sync_detailed", "asyncio_detailed"} <= public
     assert {"sync", "asyncio"} <= public  # every operation has a response model or an error one
-    assert module.METHOD in ("GET", "POST", "DELETE")
+    assert module.METHOD in ("GET", "POST", "PUT", "PATCH", "DELETE")
     source = Path(module.__file__ or "").read_text(encoding="utf-8")
     # The status goes through types._status (an int for 520), never straight to HTTPStatus.
     assert "HTTPStatus(" not in source

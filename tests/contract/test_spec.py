@@ -23,7 +23,7 @@ OPERATIONS = {
     "listEventsByProfileId": ("/api/v2/user_profiles/{profile_id}/events", "profile_id", "path"),
     "listEventsByUserId": ("/api/v2/users/{user_id}/events", "user_id", "path"),
 }
-#: All nine operations: (path, method).
+#: All nineteen operations: (path, method).
 ALL_OPERATIONS = {
     **{op: (path, "get") for op, (path, _, _) in OPERATIONS.items()},
     "trackEvent": ("/api/v2/user_profiles/events", "post"),
@@ -32,12 +32,26 @@ ALL_OPERATIONS = {
     "getProfileByIdentifier": ("/api/v2/user_profiles", "get"),
     "getProfile": ("/api/v2/user_profiles/{profile_id}", "get"),
     "listProfilesByUserId": ("/api/v2/users/{user_id}/profiles", "get"),
+    "putProfileByIdentifier": ("/api/v2/user_profiles", "put"),
+    "patchProfileByIdentifier": ("/api/v2/user_profiles", "patch"),
+    "putProfile": ("/api/v2/user_profiles/{profile_id}", "put"),
+    "patchProfile": ("/api/v2/user_profiles/{profile_id}", "patch"),
+    "deleteProfile": ("/api/v2/user_profiles/{profile_id}", "delete"),
+    "putProfileForUser": ("/api/v2/users/{user_id}/profiles", "put"),
     "authorize": ("/oauth/authorizations/new", "get"),
     "createToken": ("/oauth/tokens", "post"),
     "showCurrentToken": ("/api/v2/oauth/tokens/current.json", "get"),
     "revokeCurrentToken": ("/api/v2/oauth/tokens/current.json", "delete"),
 }
 TRACKS = ("trackEvent", "trackEventByProfileId", "trackEventByUserId")
+PROFILE_WRITES = (
+    "putProfileByIdentifier",
+    "patchProfileByIdentifier",
+    "putProfile",
+    "patchProfile",
+    "deleteProfile",
+    "putProfileForUser",
+)
 BRACKETED = [
     "filter[source]",
     "filter[type]",
@@ -88,7 +102,7 @@ def test_spec_is_valid_openapi_3_1() -> None:
     validate(SPEC)
 
 
-def test_exactly_the_nine_operations() -> None:
+def test_exactly_the_nineteen_operations() -> None:
     declared = {(path, method) for path, methods in SPEC["paths"].items() for method in methods}
     assert declared == set(ALL_OPERATIONS.values())
     for operation_id in ALL_OPERATIONS:
@@ -160,14 +174,23 @@ OAUTH_OPERATIONS = ("authorize", "createToken", "showCurrentToken", "revokeCurre
 )
 def test_error_responses_are_declared(operation_id: str) -> None:
     responses = operation(operation_id)["responses"]
-    success = "202" if operation_id in TRACKS else "200"
-    # Zendesk documents only 400 for tracking by identifiers: the profile is created.
+    success = {"202"} if operation_id in TRACKS else {"200"}
+    if operation_id in ("putProfileByIdentifier", "putProfileForUser"):
+        success.add("201")  # created, rather than replaced
+    if operation_id == "deleteProfile":
+        success = {"204"}
+    # Zendesk documents only 400 for tracking by identifiers: the profile is created; so
+    # is the profile of a create-or-replace by identifier.
     errors = ["400", "401", "403", "429", "5XX"]
-    if operation_id != "trackEvent":
+    if operation_id not in ("trackEvent", "putProfileByIdentifier"):
         errors.append("404")
-    if operation_id in ("trackEvent", "trackEventByUserId"):
-        errors.append("409")  # identifiers of different profiles, or another user's profile
-    assert set(responses) == {success, *errors}
+    if operation_id in ("trackEvent", "trackEventByUserId") or operation_id in PROFILE_WRITES:
+        # identifiers of different profiles, another user's profile; for a profile write
+        # also another source or type, or the per-user profile maximum
+        errors.append("409")
+    if operation_id == "deleteProfile":
+        errors.remove("409")
+    assert set(responses) == {*success, *errors}
     too_many = resolve(responses["429"])
     assert {"Retry-After", "X-Rate-Limit", "X-Rate-Limit-Remaining"} <= set(too_many["headers"])
     for status in errors:
