@@ -6,28 +6,22 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import pty
-import select
 import sqlite3
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import zdevents
-from tests.cli._helpers import ZDEVENTS, cli_env, run
+from tests.cli._helpers import cli_env, run, run_in_pty
 from zdevents.sandbox import Sandbox
 
 _n = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
+@pytest.fixture
+def sandbox(module_sandbox: Sandbox) -> Sandbox:
+    return module_sandbox
 
 
 def make_person(sandbox: Sandbox) -> dict[str, Any]:
@@ -140,38 +134,11 @@ def test_forget_usage_errors_are_one_line(sandbox: Sandbox, args: list[str], mes
 
 def in_pty(sandbox: Sandbox, args: list[str], answer: bytes | None = None,
            env: dict[str, str] | None = None) -> tuple[int, str]:  # fmt: skip
-    """Run zdevents with stdin, stdout and stderr on a new pseudo-terminal, typing
-    ``answer`` once it asks; the exit status and what the terminal showed."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [*ZDEVENTS, *args], stdin=slave, stdout=slave, stderr=slave,
-        env=env or cli_env(sandbox), close_fds=True,
-    )  # fmt: skip
-    os.close(slave)
-    screen = bytearray()
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            screen.extend(chunk)
-            if answer is not None and b"type yes:" in screen:
-                os.write(master, answer)
-                answer = None
-        return proc.wait(timeout=10), screen.decode().replace("\r\n", "\n")
-    finally:
-        os.close(master)
-        if proc.poll() is None:
-            proc.kill()
+    """Run zdevents with stdin, stdout and stderr on a pseudo-terminal, typing ``answer``
+    once it asks; the exit status and what the terminal showed."""
+    reply = None if answer is None else (b"type yes:", answer)
+    status, screen = run_in_pty(sandbox, *args, env=env, stdin_tty=True, answer=reply)
+    return status, screen.decode().replace("\r\n", "\n")
 
 
 def test_forget_asks_on_a_terminal_and_a_no_deletes_nothing(

@@ -7,7 +7,6 @@ import itertools
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +20,14 @@ from zdevents.sandbox import Sandbox
 _n = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
+@pytest.fixture
+def sandbox(module_sandbox: Sandbox) -> Sandbox:
+    return module_sandbox
 
 
-@pytest.fixture(scope="module")
-def client(sandbox: Sandbox) -> Iterator[Client]:
-    with Client(base_url=sandbox.base_url, email=sandbox.email, api_token=sandbox.api_token) as c:
-        yield c
+@pytest.fixture
+def client(module_client: Client) -> Client:
+    return module_client
 
 
 def make_person(sandbox: Sandbox, events: int = 3, *, zendesk: bool = False) -> dict[str, Any]:

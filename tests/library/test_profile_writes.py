@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,21 +19,14 @@ from zdevents.sandbox import Sandbox
 _people = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as running:
-        yield running
+@pytest.fixture
+def sandbox(module_sandbox: Sandbox) -> Sandbox:
+    return module_sandbox
 
 
-@pytest.fixture(scope="module")
-def client(sandbox: Sandbox) -> Iterator[Client]:
-    with Client(
-        base_url=sandbox.base_url,
-        email=sandbox.email,
-        api_token=sandbox.api_token,
-        backoff_base=0,
-    ) as c:
-        yield c
+@pytest.fixture
+def client(module_client: Client) -> Client:
+    return module_client
 
 
 def person(**extra: Any) -> tuple[str, dict[str, Any]]:
