@@ -1,17 +1,20 @@
-"""schemathesis hooks for the two rules of the API that its spec cannot say.
+"""schemathesis hooks for the three rules of the API that its spec cannot say.
 
 Loaded through ``SCHEMATHESIS_HOOKS`` by ``_schemathesis_run.py`` (the sandbox contract test
 and ``fuzz_live.py``). Everything else a request must satisfy is in ``openapi/events.yaml``
 itself, so that other tools generate and validate the same requests; a run without this
-file fails only on these two rules (``tests/contract/test_contract.py`` checks that):
+file fails only on these rules (``tests/contract/test_contract.py`` checks that, and
+``docs/other-languages.md`` lists them with the reasons):
 
 1. ``page[after]`` is an opaque cursor: only a string the server issued for the same query
    (operation, path parameters and filters; the page size may change) is valid. Every
    cursor seen in a response is remembered with its query; a positive case keeps
    ``page[after]`` only when it carries a cursor issued for its own query (which is how the
    stateful phase follows NextPage links).
-2. ``filter[type]`` needs ``filter[source]`` (documented by Zendesk; OpenAPI 3.1 has no
-   parameter dependencies): a positive case without a source loses its type.
+2. ``filter[type]`` needs ``filter[source]`` (documented by Zendesk). One ``filter``
+   parameter with ``style: deepObject`` and ``dependentRequired`` could say it, but
+   openapi-python-client, which generates zdevents' client, ignores deepObject and would send
+   ``type=...``: a positive case without a source loses its type.
 3. OAuth clients, codes and refresh tokens are opaque values the server issued, like
    cursors, and scopes are those the client may have: a positive token request becomes a
    client-credentials grant of the configured confidential client (its ``expires_in``
@@ -137,7 +140,7 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case) -> sche
 def before_add_examples(
     context: schemathesis.HookContext, examples: list[schemathesis.Case]
 ) -> None:
-    """The spec's examples are positive cases too; its `page[after]` example is `hkjhdjk`."""
+    """The spec's examples are positive cases too: the same rules apply to them."""
     for case in examples:
         if case.meta is None or case.meta.generation.mode.is_positive:
             _make_valid(case)

@@ -37,7 +37,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The project's venv, else the one running this script (a worktree sharing another's venv).
 MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
+if not MUTMUT.exists():
+    MUTMUT = Path(sys.executable).parent / "mutmut"
 EQUIVALENTS = ROOT / "tests" / "mutation-equivalents.md"
 PINNED = ROOT / "tests" / "mutation-pinned.toml"
 TARGET = 90.0

@@ -113,6 +113,27 @@ def never(request: httpx.Request) -> httpx.Response:
     raise AssertionError(f"no request expected, got {request.url}")
 
 
+def mock_transport(handler: Handler) -> httpx.MockTransport:
+    """The one mock transport: ``handler`` answers each request."""
+    return httpx.MockTransport(handler)
+
+
+def mock_async_transport(handler: Handler | Any) -> httpx.MockTransport:
+    """:func:`mock_transport` for an async client: an object with a ``handle_async``
+    coroutine (a :class:`Recorder`, or a handler that must await) answers with that."""
+    return httpx.MockTransport(getattr(handler, "handle_async", handler))
+
+
+def mock_http_client(handler: Handler) -> httpx.Client:
+    """An ``httpx.Client`` on :func:`mock_transport`, for ``Client(http_client=...)``."""
+    return httpx.Client(transport=mock_transport(handler))
+
+
+def mock_async_http_client(handler: Handler | Any) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` on :func:`mock_async_transport`."""
+    return httpx.AsyncClient(transport=mock_async_transport(handler))
+
+
 def client(handler: Handler, **options: Any) -> Client:
     """A Client on a mock transport; fast retries unless the test says otherwise."""
     options.setdefault("backoff_base", 0)
@@ -123,8 +144,7 @@ def client(handler: Handler, **options: Any) -> Client:
         options.setdefault("api_token", API_TOKEN)
     elif "base_url" not in options:
         options.setdefault("subdomain", SUBDOMAIN)
-    transport = httpx.MockTransport(handler)
-    return Client(http_client=httpx.Client(transport=transport), **options)
+    return Client(http_client=mock_http_client(handler), **options)
 
 
 def async_client(handler: Handler, **options: Any) -> AsyncClient:
@@ -137,12 +157,7 @@ def async_client(handler: Handler, **options: Any) -> AsyncClient:
     if "oauth_token" not in options:
         options.setdefault("email", EMAIL)
         options.setdefault("api_token", API_TOKEN)
-
-    async def handle(request: httpx.Request) -> httpx.Response:
-        return handler(request)
-
-    transport = httpx.MockTransport(getattr(handler, "handle_async", handle))
-    return AsyncClient(http_client=httpx.AsyncClient(transport=transport), **options)
+    return AsyncClient(http_client=mock_async_http_client(handler), **options)
 
 
 def json_of(request: httpx.Request) -> Any:
@@ -226,8 +241,27 @@ class _Proxy:
         return getattr(self._module, name)
 
 
+# The seams into a client's core, for tests that reach below the public API on purpose: the
+# only place the tests touch a private attribute of a client.
+
+
 def limiter_of(client: Client | AsyncClient) -> Any:
-    """The one seam into a client's shared rate limiter, for tests that stand in for another
-    worker of the same client (a 429 it met, a limit it learnt): no other private attribute
-    is reached from the tests."""
-    return client._limiter
+    """A client's shared rate limiter, for tests that stand in for another worker of the
+    same client (a 429 it met, a limit it learnt)."""
+    return client._core.limiter
+
+
+def auth_of(client: Client | AsyncClient) -> Any:
+    """A client's credentials in use (its tokens, for tests of renewal and of reprs)."""
+    return client._core.auth
+
+
+def send(client: Client, method: str, path: str, **kwargs: Any) -> Any:
+    """One request through a client's send loop (retry, pacing, deadline, status mapping),
+    for tests of that loop on a route no method of the client has."""
+    return client._core.send(method, path, **kwargs)
+
+
+async def async_send(client: AsyncClient, method: str, path: str, **kwargs: Any) -> Any:
+    """:func:`send` for an :class:`AsyncClient`."""
+    return await client._core.send(method, path, **kwargs)

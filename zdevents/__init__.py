@@ -28,21 +28,24 @@ requests) to stderr.
 from . import _startup  # noqa: F401
 
 # isort: split
+from typing import TYPE_CHECKING
+
 from . import errors, limits
-from ._client import AsyncClient, Client
-from ._event import Event
-from ._events import AsyncEventStream, EventStream
-from ._forget import ForgetReport, ForgottenProfile, MirrorPurge, forget
-from ._identifier import Identifier
-from ._login import AuthStatus, Login, aaccess_token, access_token, auth_status, logout
 from ._logs import setup_from_env as _setup_logging
-from ._profiles import Profile
-from ._public import publish as _publish
-from ._responses import Headers, Page, RateLimit
-from ._retry import is_transient
-from ._sync import SelectorReport, SyncReport, sync
-from ._track import TrackResult, validate_record
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._client import AsyncClient, Client
+    from ._event import Event
+    from ._events import AsyncEventStream, EventStream
+    from ._forget import ForgetReport, ForgottenProfile, MirrorPurge, forget
+    from ._identifier import Identifier
+    from ._login import AuthStatus, Login, aaccess_token, access_token, auth_status, logout
+    from ._profiles import Profile
+    from ._responses import Headers, Page, RateLimit
+    from ._retry import is_transient
+    from ._sync import SelectorReport, SyncReport, sync
+    from ._track import TrackResult, validate_record
 
 __all__ = [
     "AsyncClient",
@@ -77,5 +80,66 @@ __all__ = [
 ]
 
 
-_publish(__name__, [globals()[name] for name in __all__])
+#: Where each public name is defined (the modules imported on first use).
+_LAZY = {
+    "AsyncClient": "_client",
+    "Client": "_client",
+    "Event": "_event",
+    "AsyncEventStream": "_events",
+    "EventStream": "_events",
+    "ForgetReport": "_forget",
+    "ForgottenProfile": "_forget",
+    "MirrorPurge": "_forget",
+    "forget": "_forget",
+    "Identifier": "_identifier",
+    "AuthStatus": "_login",
+    "Login": "_login",
+    "aaccess_token": "_login",
+    "access_token": "_login",
+    "auth_status": "_login",
+    "logout": "_login",
+    "Profile": "_profiles",
+    "Headers": "_responses",
+    "Page": "_responses",
+    "RateLimit": "_responses",
+    "is_transient": "_retry",
+    "SelectorReport": "_sync",
+    "SyncReport": "_sync",
+    "sync": "_sync",
+    "TrackResult": "_track",
+    "validate_record": "_track",
+}
+
+
+def _load() -> None:
+    """Import every public name at once, on the first use of any of them, and publish them.
+
+    Lazy, so that ``import zdevents`` (and ``zdevents --version`` or ``--help``) does not pay
+    for httpx and the generated package; all at once, so that every public class reports
+    ``zdevents`` as its module however it is first reached."""
+    import importlib
+
+    from ._public import publish
+
+    found = {
+        name: getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        for name, module in _LAZY.items()
+    }
+    globals().update(found)
+    publish(__name__, found.values())
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above, and no other name
+
+    def __getattr__(name: str) -> object:
+        if name in _LAZY:
+            _load()
+            return globals()[name]
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 _setup_logging()

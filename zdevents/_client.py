@@ -16,7 +16,6 @@ from typing import Any, Self, Unpack
 
 import httpx
 
-from ._auth import Scrubber
 from ._base_client import (
     NOT_GIVEN,
     AsyncCore,
@@ -138,9 +137,6 @@ class Client:
 
     def _attach(self, core: SyncCore) -> None:
         self._core = core
-        # What a debugger shows of the credentials (stars); the CLI's scrubbing
-        # (cli/_secrets.py) reads it until the CLI is restructured.
-        self._authorization: Scrubber = core.scrubber
         self._events = Events(core)
         self._track = Track(core)
         self._profiles = Profiles(core)
@@ -421,19 +417,16 @@ class Client:
         """
         return self._events.pages_many(selectors, concurrency, on_missing, filters)
 
-    def _send(self, method: str, url: httpx.URL | str, **kwargs: Any) -> Any:
-        # For tests of the send loop only: nothing in zdevents calls it.
-        return self._core.send(method, url, **kwargs)
+    def scrub(self, text: str) -> str:
+        """``text`` with every credential this client sends, or sent lately (OAuth tokens
+        before a rotation), replaced by ``********``; withheld whole if one still shows
+        once unescaped. For messages and logs of your own that quote what a server sent
+        (zdevents' own errors are scrubbed already).
 
-    @property
-    def _auth(self) -> Any:
-        # For tests only (tests/_mock.py): the credentials in use.
-        return self._core.auth
-
-    @property
-    def _limiter(self) -> Any:
-        # For tests only (tests/_mock.py): the shared rate limiter.
-        return self._core.limiter
+        >>> Client(subdomain="x", oauth_token="t0k3n-abc").scrub("echo: t0k3n-abc")
+        'echo: ********'
+        """
+        return self._core.scrubber.scrub_text(text)
 
     def close(self) -> None:
         """Close the connection pool (not a ``http_client`` you passed in, nor the pool of
@@ -493,7 +486,6 @@ class AsyncClient:
 
     def _attach(self, core: AsyncCore) -> None:
         self._core = core
-        self._authorization: Scrubber = core.scrubber
         self._events = AsyncEvents(core)
         self._track = AsyncTrack(core)
         self._profiles = AsyncProfiles(core)
@@ -655,17 +647,10 @@ class AsyncClient:
         way to checkpoint are those of :meth:`Client.pages_many`."""
         return self._events.pages_many(selectors, concurrency, on_missing, filters)
 
-    async def _send(self, method: str, url: httpx.URL | str, **kwargs: Any) -> Any:
-        # For tests of the send loop only: nothing in zdevents calls it.
-        return await self._core.send(method, url, **kwargs)
-
-    @property
-    def _auth(self) -> Any:
-        return self._core.auth
-
-    @property
-    def _limiter(self) -> Any:
-        return self._core.limiter
+    def scrub(self, text: str) -> str:
+        """:meth:`Client.scrub`: ``text`` with every credential of this client replaced by
+        ``********`` (withheld whole if one still shows once unescaped)."""
+        return self._core.scrubber.scrub_text(text)
 
     async def close(self) -> None:
         """Close the connection pool (not a ``http_client`` you passed in, nor the pool of

@@ -53,6 +53,9 @@ ASYNC_MAX_WORKERS: Final = 20
 #: How far behind its high-water mark ``sync`` reads again by default.
 DEFAULT_OVERLAP: Final = dt.timedelta(hours=1)
 
+#: Bad lines of a ``zdevents track`` FILE named one by one; the rest are counted.
+BAD_LINES_SHOWN: Final = 20
+
 # --------------------------------------------------------------------------- Zendesk's limits
 
 #: The smallest and the largest page Zendesk serves; the largest is also the default (the

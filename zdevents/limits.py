@@ -10,6 +10,7 @@ Each is defined once (the library's own settings and checks use the same values)
 from ._constants import (
     ACCESS_TOKEN_SECONDS,
     ASYNC_MAX_WORKERS,
+    BAD_LINES_SHOWN,
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_CAP,
     DEFAULT_CONCURRENCY,
@@ -38,6 +39,7 @@ from ._constants import (
 __all__ = [
     "ACCESS_TOKEN_SECONDS",
     "ASYNC_MAX_WORKERS",
+    "BAD_LINES_SHOWN",
     "DEFAULT_BACKOFF_BASE",
     "DEFAULT_BACKOFF_CAP",
     "DEFAULT_CONCURRENCY",

@@ -9,6 +9,7 @@ closed or odd file descriptors, start-up, two runs at once, the installed entry 
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import logging
@@ -16,17 +17,21 @@ import os
 import pty
 import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+import attrs
 import pytest
 
 from zdevents.cli import main
+from zdevents.cli._checkpoint import CheckpointError, load_checkpoint
 
 _SCRIPT = Path(sys.executable).with_name("zdevents")
 #: The installed console script when there is one, else the module (the same code).
@@ -67,13 +72,17 @@ def run_in_pty(
     stdout: IO[bytes] | None = None,
     timeout: float = 60,
     env: dict[str, str] | None = None,
+    columns: int | None = None,
     stdin_tty: bool = False,
     answer: tuple[bytes, bytes] | None = None,
 ) -> tuple[int, bytes]:
     """Run the CLI with stderr (and stdout, unless given; stdin too with ``stdin_tty``) on a
-    new pseudo-terminal; return the exit status and everything the terminal received.
-    ``answer``: (prompt, reply): type the reply once the terminal shows the prompt."""
+    new pseudo-terminal (of ``columns`` columns when given); return the exit status and
+    everything the terminal received. ``answer``: (prompt, reply): type the reply once the
+    terminal shows the prompt."""
     master, slave = pty.openpty()
+    if columns is not None:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     proc = subprocess.Popen(
         [*ZDEVENTS, *args],
         stdin=slave if stdin_tty else subprocess.DEVNULL,
@@ -281,10 +290,20 @@ PAGE = "10"
 
 
 def state_of(path: Path) -> dict[str, Any]:
+    """A resume state (its journal replayed) as a dict, or ``{}`` while there is none."""
     try:
-        return dict(json.loads(path.read_text()))
-    except (FileNotFoundError, ValueError):
+        saved = load_checkpoint(str(path))
+    except CheckpointError:
         return {}
+    return {} if saved is None else attrs.asdict(saved)
+
+
+def tamper_state(path: Path, field: str, value: object) -> None:
+    """Set ``field`` of the last record of a resume state's journal to ``value``."""
+    *lines, last = path.read_text().splitlines()
+    record = json.loads(last)
+    record[field] = value
+    path.write_text("\n".join([*lines, json.dumps(record)]) + "\n")
 
 
 def wait_for_checkpoint(state: Path, events: int, proc: Any) -> None:

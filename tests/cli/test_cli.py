@@ -49,10 +49,11 @@ def test_help_shows_an_example_for_each_route() -> None:
     for args in (["--help"], ["events", "--help"]):
         result = run(None, *args)
         assert result.returncode == 0, result.stderr
-        for route in ("--identifier coolbikes:rider", "--profile-id 01E1G", "--user-id 85211553"):
-            assert route in result.stdout
         assert "ZENDESK_API_TOKEN" in result.stdout
-        assert "zdevents sandbox" in result.stdout
+    events = run(None, "events", "--help").stdout
+    for route in ("--identifier coolbikes:rider", "--profile-id 01E1G", "--user-id 85211553"):
+        assert route in events
+    assert "zdevents sandbox --port" in run(None, "--help").stdout
     events_help = run(None, "events", "--help").stdout
     for flag in ("--limit", "--resume", "--identifiers-file", "--concurrency", "--max-retries"):
         assert flag in events_help

@@ -63,9 +63,17 @@ def test_skip_missing_names_each_skipped_person_and_goes_on(
                  "-o", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     skipped = [line for line in result.stderr.splitlines() if "skipped" in line]
-    assert len(skipped) == 2
-    assert any(f"skipped {GHOST}: not found" in line for line in skipped)
-    assert any("skipped user_id:987654321: not found" in line for line in skipped)
+    # Named by their place in the file and their kind: no identifier (an email) in the log.
+    assert sorted(skipped) == [
+        f"zdevents: skipped entry 2 of {ids} (an identifier query): not found (404)",
+        f"zdevents: skipped entry 3 of {ids} (user_id): not found (404)",
+    ]
+    assert "ghost" not in result.stderr and "987654321" not in result.stderr
+    verbose = run(sandbox, "events", "--identifiers-file", str(ids), "--skip-missing", "-v",
+                  "-o", str(out))  # fmt: skip
+    assert verbose.returncode == 0, verbose.stderr
+    assert f"skipped entry 2 of {ids} ({GHOST}): not found" in verbose.stderr
+    assert f"skipped entry 3 of {ids} (user_id:987654321): not found" in verbose.stderr
     records = jsonl(out.read_text())
     for n in range(2):
         mine = [r["event"] for r in records if r["selector"] == selector(n)]
@@ -76,6 +84,7 @@ def test_skip_missing_names_each_skipped_person_and_goes_on(
     no_traceback(stop)
     assert "HTTP 404" in stop.stderr and ("ghost@example.com" in stop.stderr or "987654321"
                                           in stop.stderr)  # fmt: skip
+    assert "add --skip-missing" in stop.stderr
     assert not (tmp_path / "x").exists()
 
 
@@ -132,7 +141,7 @@ def test_bulk_resume_with_skip_missing_does_not_ask_again(
     out, state = tmp_path / "out.jsonl", tmp_path / "state"
     result = run(sandbox, *_bulk_args(ids, out, state, "--skip-missing"))
     assert result.returncode == 0, result.stderr
-    assert f"skipped {GHOST}" in result.stderr
+    assert f"skipped entry 2 of {ids} (an identifier query)" in result.stderr
     assert GHOST in _state(state)["finished"]
     _check_exactly_once(sandbox, out, [p for p in people if p != GHOST])
 

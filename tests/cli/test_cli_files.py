@@ -31,6 +31,7 @@ from tests.cli._helpers import (
     popen,
     run,
     selector,
+    tamper_state,
     without_notice,
 )
 from tests.cli._helpers import resume_args as _args
@@ -249,7 +250,7 @@ def test_a_failing_later_checkpoint_keeps_the_previous_one(
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
     assert "saving --resume" in err and "run the same command again to resume" in err
-    saved = json.loads((moved / "state").read_text())
+    saved = _state(moved / "state")
     assert saved["events"] >= 30 and saved["done"] is False
     # Put the folder back: the rerun goes on from the last good checkpoint, exactly once.
     folder.unlink()
@@ -273,9 +274,7 @@ def test_a_tampered_state_is_a_one_line_usage_error(
     _wait_for_checkpoint(state, 30, proc)
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=30)
-    data = json.loads(state.read_text())
-    data[field] = value
-    state.write_text(json.dumps(data))
+    tamper_state(state, field, value)
     before = out.read_bytes()
     requests = slow_sandbox.request_count
     result = run(slow_sandbox, *_args(out, state))
@@ -295,8 +294,9 @@ def test_no_signal_leaves_a_temporary_file(
     zendesk_sandbox_factory: Any, tmp_path: Path, signum: int
 ) -> None:
     # Pages of one event: checkpoints (and their fsyncs) all the time, so that signals at
-    # random moments land in every step of a checkpoint, the first one included.
-    sandbox = zendesk_sandbox_factory()
+    # random moments land in every step of a checkpoint, the first one included. A few ms a
+    # page: the export takes longer than the 0.6 s in which a signal may come.
+    sandbox = zendesk_sandbox_factory(latency=0.003)
     sandbox.add_events(person(0, 400))
     rng = random.Random(signum)
     for attempt in range(6):

@@ -24,6 +24,7 @@ from tests.cli._helpers import (
     no_traceback,
     page,
     run,
+    state_of,
 )
 
 EMAIL = "devs@coolbikes.com"
@@ -82,7 +83,7 @@ def _state_after_one_page(url: str, folder: Path) -> Path:
     state = folder / "STATE"
     first = _export(url, folder, "--resume", str(state))
     assert first.returncode == 1, first.stderr  # the 500 of the second page
-    assert json.loads(state.read_text())["cursor"] == "c1"
+    assert state_of(state)["cursor"] == "c1"
     return state
 
 
@@ -150,7 +151,7 @@ def test_a_cursor_echoing_the_credentials_is_never_saved(
     assert TOKEN not in result.stderr and OAUTH not in result.stderr
     # The page after which only the secret could resume is not resumable: the checkpoint
     # of the first page stays, and the output holds exactly what it counts.
-    saved = json.loads(state.read_text())
+    saved = state_of(state)
     assert saved["cursor"] == "c1" and saved["events"] == 1
     out = (tmp_path / "out.jsonl").read_bytes()
     assert len(out) >= saved["offset"]
@@ -197,10 +198,10 @@ def test_trailing_comments_in_the_people_file(zendesk_sandbox: Any, tmp_path: Pa
 def test_a_hash_without_a_space_stays_in_the_value(zendesk_sandbox: Any, tmp_path: Path) -> None:
     ids = tmp_path / "people.txt"
     ids.write_text("shop:customer:url:https://example.com/a#b  # the comment\n")
-    result = run(zendesk_sandbox, "events", "--identifiers-file", str(ids), "--skip-missing")
+    result = run(zendesk_sandbox, "events", "--identifiers-file", str(ids), "--skip-missing", "-v")
     assert result.returncode == 0, result.stderr
     # The person asked for is the value with its "#b", without the comment.
-    assert "skipped shop:customer:url:https://example.com/a#b: not found" in result.stderr
+    assert "(shop:customer:url:https://example.com/a#b): not found" in result.stderr
     assert "the comment" not in result.stderr
 
 
@@ -224,5 +225,5 @@ def test_a_bulk_cursor_echoing_the_credentials_is_never_saved(
     assert result.returncode == 1, result.stderr
     no_traceback(result)
     assert _files_holding(tmp_path, TOKEN, PAIR) == []
-    saved = json.loads(state.read_text())
+    saved = state_of(state)
     assert saved["cursors"] == {"user_id:1": "c1"} and saved["events"] == 1

@@ -17,7 +17,15 @@ import pytest
 
 from tests.cli._helpers import run
 from zdevents import Event
-from zdevents.cli._checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from zdevents.cli._checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    header,
+    load_checkpoint,
+    people_key,
+    record,
+    save_checkpoint,
+)
 from zdevents.cli._files import AtomicFile, atomic_write
 from zdevents.cli._formats import make_writer
 from zdevents.cli._main import main
@@ -35,9 +43,11 @@ RAW = {
 }
 
 
-def render(fmt: str, raws: list[dict[str, Any]], *, bulk: bool = False) -> str:
+def render(
+    fmt: str, raws: list[dict[str, Any]], *, bulk: bool = False, width: int | None = None
+) -> str:
     sink = io.BytesIO()
-    writer = make_writer(fmt, sink, bulk=bulk)
+    writer = make_writer(fmt, sink, bulk=bulk, width=width)
     writer.begin()
     for raw in raws:
         writer.write(Event(raw), "a:b:c:d" if bulk else None)
@@ -127,6 +137,36 @@ def test_table_cuts_long_cells_and_neutralises_control_characters() -> None:
     assert "…" in lines[1]
     assert all(len(line) < 250 for line in lines)
     assert render("table", []) == "(no events)\n"
+
+
+LONG = {**RAW, "description": "a long description " * 8, "properties": {"note": "x" * 120}}
+
+
+@pytest.mark.parametrize("width", [64, 80, 120])
+def test_a_table_fills_the_terminal_width_cutting_the_widest_cells_first(width: int) -> None:
+    lines = render("table", [LONG, RAW], width=width).splitlines()
+    assert max(len(line) for line in lines) <= width  # ASCII and '…': a column each
+    header = lines[0]
+    assert header.startswith("CREATED_AT")
+    # The time is whole while the descriptions and properties can give way.
+    assert "2020-02-28T18:13:28.175841347Z" in lines[1]
+    assert "…" in lines[1] and "bike_" in lines[2]
+
+
+def test_a_wide_terminal_shows_long_cells_whole() -> None:
+    text = render("table", [LONG], width=400)
+    assert "a long description " * 7 in text and "x" * 120 in text and "…" not in text
+    # Without a terminal (a file, a pipe) each column keeps its cap.
+    capped = render("table", [LONG])
+    assert "x" * 120 not in capped and "…" in capped
+
+
+def test_a_very_narrow_terminal_cuts_the_time_to_the_second_and_wraps_below_that() -> None:
+    narrow = render("table", [LONG], width=58).splitlines()
+    assert narrow[1].startswith("2020-02-28T18:13:28…") and max(map(len, narrow)) <= 58
+    tiny = render("table", [LONG], width=20).splitlines()
+    # Each column at its narrowest: the terminal wraps the lines.
+    assert tiny[1].startswith("2020-02-28T18:13:28…  coolb…  bike_…")
 
 
 def test_table_aligns_wide_characters() -> None:
@@ -292,3 +332,40 @@ def test_sandbox_without_its_extra_says_how_to_install(
     assert main(["sandbox", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert "pip install 'zdevents[sandbox]'" in err and len(err.splitlines()) == 1
+
+
+def test_resume_journal_replays_records_and_drops_only_a_torn_last_line(tmp_path: Path) -> None:
+    path = tmp_path / "state"
+    key = {"people": people_key(["user_id:1", "user_id:2"])}
+    path.write_bytes(
+        header(key)
+        + record(events=3, pages=1, offset=30, person="user_id:1", after="c1")
+        + record(events=5, pages=2, offset=50, person="user_id:2", after=None)
+        + record(events=9, pages=3, offset=90, person="user_id:1", after=None)
+        + b'{"events":10,"pag'
+    )
+    cp = load_checkpoint(str(path))
+    assert cp is not None
+    assert (cp.events, cp.pages, cp.offset, cp.done) == (9, 3, 90, False)
+    assert cp.cursors == {} and cp.finished == ["user_id:2", "user_id:1"]
+    assert cp.length == len(path.read_bytes()) - len(b'{"events":10,"pag')
+    # A bad line that is not the last is tampering, refused with its number.
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join([lines[0], b"garbage", *lines[1:]]))
+    with pytest.raises(CheckpointError, match=r"line 2 is not JSON.*delete it"):
+        load_checkpoint(str(path))
+
+
+def test_resume_state_of_zdevents_0_2_is_read_and_converted(tmp_path: Path) -> None:
+    path = tmp_path / "state"
+    old = {"version": 1, "key": {"people": ["user_id:1", "user_id:2"], "format": "jsonl"},
+           "events": 4, "pages": 2, "offset": 40, "cursors": {"user_id:1": "c9"},
+           "finished": ["user_id:2"], "done": False}  # fmt: skip
+    path.write_text(json.dumps(old, indent=1))
+    cp = load_checkpoint(str(path))
+    assert cp is not None and cp.converted
+    assert cp.key == {"people": people_key(["user_id:1", "user_id:2"]), "format": "jsonl"}
+    assert cp.cursors == {"user_id:1": "c9"} and cp.finished == ["user_id:2"]
+    save_checkpoint(str(path), cp)
+    again = load_checkpoint(str(path))
+    assert again == cp and again is not None and not again.converted

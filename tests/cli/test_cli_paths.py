@@ -20,7 +20,16 @@ from typing import Any
 
 import pytest
 
-from tests.cli._helpers import USER, demo, no_traceback, person, run, run_process, selector
+from tests.cli._helpers import (
+    USER,
+    demo,
+    no_traceback,
+    person,
+    run,
+    run_process,
+    selector,
+    state_of,
+)
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="os.mknod of a device needs root")
 KINDS = ["fifo", "socket", pytest.param("device", marks=needs_root), "directory", "dangling",
@@ -194,7 +203,7 @@ def test_a_resumed_export_removes_only_its_own_lock(zendesk_sandbox: Any, tmp_pa
                  "--resume", str(state))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert _names(tmp_path) == ["X", "out.jsonl"]
-    assert json.loads(state.read_text())["done"] is True
+    assert state_of(state)["done"] is True
 
 
 # --------------------------------------------------------------------------- --db

@@ -171,3 +171,24 @@ def test_resume_hint_only_for_failures_a_rerun_can_fix(slow_sandbox: Any, tmp_pa
     again = run(slow_sandbox, *_args(out, state))
     assert again.returncode == 0, again.stderr
     assert jsonl(out.read_text()) == library_events(slow_sandbox, identifier=selector(0))
+
+
+def test_a_torn_last_journal_line_is_dropped_on_resume(slow_sandbox: Any, tmp_path: Path) -> None:
+    out, state = tmp_path / "events.jsonl", tmp_path / "events.state"
+    proc = popen(slow_sandbox, *_args(out, state))
+    _wait_for_checkpoint(state, 30, proc)
+    proc.kill()
+    proc.communicate(timeout=30)
+    saved = _state(state)
+    # A crash in the middle of appending a record: were it believed, the offset past the end
+    # of the output would be refused and the events count would be wrong.
+    torn = b'{"events":9999,"pages":999,"offset":99999,"cur'
+    with state.open("ab") as f:
+        f.write(torn)
+    assert _state(state)["events"] == saved["events"]
+    again = run(slow_sandbox, *_args(out, state))
+    assert again.returncode == 0, again.stderr
+    events = jsonl(out.read_text())
+    assert events == library_events(slow_sandbox, identifier=selector(0))
+    assert torn not in state.read_bytes()
+    assert _state(state)["done"] is True and _state(state)["events"] == EVENTS

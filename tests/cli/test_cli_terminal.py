@@ -49,6 +49,39 @@ def test_progress_never_shares_a_line_with_output_on_one_terminal(
 
 
 @demo
+@pytest.mark.parametrize("columns", [64, 100])
+def test_a_table_on_a_terminal_fits_its_width(zendesk_sandbox: Any, columns: int) -> None:
+    env = {k: v for k, v in cli_env(zendesk_sandbox).items() if k not in ("COLUMNS", "LINES")}
+    args = ("events", "--user-id", USER, "--format", "table", "-q")
+    status, screen = run_in_pty(zendesk_sandbox, *args, env=env, columns=columns)
+    assert status == 0, screen
+    lines = without_notice(screen.decode().replace("\r\n", "\n")).splitlines()
+    assert lines[0].startswith("CREATED_AT") and len(lines) > 10
+    assert max(len(line) for line in lines) <= columns  # ASCII and '…': a column each
+    assert any(line.endswith("…") for line in lines)
+    # The same run into a pipe: no terminal, the columns keep their caps (wider).
+    piped = run_process(zendesk_sandbox, *args, env=env)
+    assert max(len(line) for line in piped.stdout.splitlines()) > columns
+
+
+@demo
+def test_a_table_follows_columns_in_the_environment(zendesk_sandbox: Any, tmp_path: Path) -> None:
+    args = ("events", "--user-id", USER, "--format", "table")
+    narrow = run(zendesk_sandbox, *args, env=cli_env(zendesk_sandbox, COLUMNS="72"))
+    assert narrow.returncode == 0, narrow.stderr
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 72 and "…" in narrow.stdout
+    wide = run(zendesk_sandbox, *args, env=cli_env(zendesk_sandbox, COLUMNS="300"))
+    assert "…" not in wide.stdout  # the demo's cells all fit in 300 columns
+    # A file is no terminal: COLUMNS does not cut it.
+    out = tmp_path / "table.txt"
+    to_file = run(
+        zendesk_sandbox, *args, "-o", str(out), env=cli_env(zendesk_sandbox, COLUMNS="72")
+    )
+    assert to_file.returncode == 0
+    assert max(len(line) for line in out.read_text().splitlines()) > 72
+
+
+@demo
 def test_progress_and_summary_on_the_terminal_when_the_output_is_a_file(
     zendesk_sandbox: Any, tmp_path: Path
 ) -> None:

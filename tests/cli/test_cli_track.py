@@ -24,7 +24,7 @@ from tests.cli._helpers import (
     without_notice,
     write_lines,
 )
-from zdevents import errors
+from zdevents import errors, limits
 from zdevents.sandbox import Sandbox
 
 JDOE = "coolbikes:rider:email:jdoe@example.com"
@@ -107,6 +107,59 @@ def test_a_bad_line_is_a_usage_error_naming_it_and_nothing_is_sent(
     assert result.stderr.startswith("zdevents: error: ")
     assert zendesk_sandbox.request_count == 0
     assert not failed.exists()
+
+
+def test_every_bad_line_is_named_up_to_the_cap_then_counted_and_nothing_is_sent(
+    zendesk_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    cap = limits.BAD_LINES_SHOWN
+    typo = json.dumps({"event": {"source": "s", "type": "t", "propertys": {}}, "profile_id": "x"})
+    lines = [record(1), "{not json", typo, *(["[1]"] * (cap + 5)), record(2)]
+    path = write_lines(tmp_path / "events.jsonl", *lines)
+    failed = tmp_path / "failed.jsonl"
+    result = run(zendesk_sandbox, "track", str(path), "--failed", str(failed))
+    assert result.returncode == 2
+    said = result.stderr.splitlines()
+    assert said[0] == (
+        f"zdevents: error: {path}, line 2: not a JSON object "
+        "(Expecting property name enclosed in double quotes)"
+    )
+    assert said[1].startswith(f"zdevents: error: {path}, line 3: event has the key 'propertys'")
+    assert "(did you mean 'properties'?)" in said[1]
+    assert said[2] == f"zdevents: error: {path}, line 4: a record must be a JSON object"
+    assert len(said) == cap + 1
+    assert said[-1] == (
+        f"zdevents: error: {path}: {cap + 7} bad lines (the first {cap} above, 7 more not "
+        "shown); nothing was sent"
+    )
+    assert zendesk_sandbox.request_count == 0
+    assert not failed.exists()
+
+
+def test_check_sends_nothing_and_needs_no_credentials(
+    zendesk_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    good = write_lines(tmp_path / "good.jsonl", record(1), "", record(2))
+    bad = write_lines(tmp_path / "bad.jsonl", record(1), "{", record(3), "[]")
+    no_credentials = cli_env(ZENDESK_SUBDOMAIN="coolbikes", ZDEVENTS_HOME=str(tmp_path))
+    result = run(None, "track", "--check", str(good), env=no_credentials)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == f"zdevents: {good}: 2 records checked, all valid; none sent\n"
+    assert run(None, "track", "--check", "-q", str(good), env=no_credentials).stderr == ""
+    result = run(None, "track", "--check", str(bad), env=no_credentials)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"zdevents: error: {bad}, line 2: not a JSON object (Expecting property name enclosed "
+        "in double quotes)",
+        f"zdevents: error: {bad}, line 4: a record must be a JSON object",
+        f"zdevents: error: {bad}: 2 bad lines",
+    ]
+    # From standard input too, and it is no --failed run.
+    piped = run(zendesk_sandbox, "track", "--check", "-", input=good.read_text())
+    assert piped.returncode == 0, piped.stderr
+    both = run(zendesk_sandbox, "track", "--check", str(good), "--failed", str(tmp_path / "f"))
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    assert zendesk_sandbox.request_count == 0
 
 
 def test_a_file_without_records_and_a_missing_file_are_usage_errors(

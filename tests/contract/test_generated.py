@@ -20,6 +20,7 @@ import httpx
 import pytest
 import yaml
 
+from tests._mock import mock_transport
 from tests.contract._operations import OPERATION_MODULES
 from zdevents._query import make_query
 
@@ -77,9 +78,7 @@ def test_a_built_request_is_sendable_with_httpx() -> None:
         seen.append(request)
         return httpx.Response(520, text="error code 520")
 
-    with httpx.Client(
-        base_url="https://x.zendesk.com", transport=httpx.MockTransport(handler)
-    ) as http:
+    with httpx.Client(base_url="https://x.zendesk.com", transport=mock_transport(handler)) as http:
         response = http.request(**op.build_request(7, filtersource="a b", pageafter="c/d"))
     assert response.status_code == 520
     (request,) = seen
@@ -112,7 +111,7 @@ def test_a_model_is_parsed_only_from_a_body_that_says_it_is_json(
         return httpx.Response(404, headers=headers, content=body)
 
     client = Client(
-        base_url="https://x.zendesk.com", httpx_args={"transport": httpx.MockTransport(handler)}
+        base_url="https://x.zendesk.com", httpx_args={"transport": mock_transport(handler)}
     )
     with client:
         response = get_profile.sync_detailed("p", client=client)

@@ -23,7 +23,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import BASE, OAUTH_TOKEN, never, page_body
+from tests._mock import (
+    BASE,
+    OAUTH_TOKEN,
+    mock_async_http_client,
+    never,
+    page_body,
+)
 from tests._mock import async_client as mock_async_client
 from tests._mock import client as mock_client
 from zdevents import AsyncClient, Client, Identifier, errors
@@ -816,11 +822,10 @@ def test_async_concurrency_is_the_number_of_requests_in_flight(concurrency: int,
         return pages(request)
 
     async def run() -> int:
-        transport = httpx.MockTransport(handler)
         async with AsyncClient(
             base_url=BASE,
             oauth_token=OAUTH_TOKEN,
-            http_client=httpx.AsyncClient(transport=transport),
+            http_client=mock_async_http_client(handler),
         ) as c:
             people = [{"user_id": u} for u in range(1, 31)]
             pairs = c.events_many(people, concurrency=concurrency)

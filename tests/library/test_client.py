@@ -23,6 +23,7 @@ from tests._mock import (
     async_client,
     client,
     event,
+    mock_http_client,
     never,
     page_body,
 )
@@ -291,7 +292,7 @@ def test_context_manager_closes_its_own_pool() -> None:
 
 
 def test_a_closed_http_client_passed_in_is_a_client_closed_error() -> None:
-    http = httpx.Client(transport=httpx.MockTransport(Recorder(page_body())))
+    http = mock_http_client(Recorder(page_body()))
     http.close()
     with (
         Client(subdomain="coolbikes", oauth_token=OAUTH_TOKEN, http_client=http) as c,
@@ -301,7 +302,7 @@ def test_a_closed_http_client_passed_in_is_a_client_closed_error() -> None:
 
 
 def test_close_leaves_a_passed_http_client_open() -> None:
-    http = httpx.Client(transport=httpx.MockTransport(Recorder(page_body())))
+    http = mock_http_client(Recorder(page_body()))
     with Client(subdomain="coolbikes", oauth_token=OAUTH_TOKEN, http_client=http):
         pass
     assert not http.is_closed

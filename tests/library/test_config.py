@@ -20,7 +20,18 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import API_TOKEN, EMAIL, OAUTH_TOKEN, Recorder, client, never, ok, page_body
+from tests._mock import (
+    API_TOKEN,
+    EMAIL,
+    OAUTH_TOKEN,
+    Recorder,
+    client,
+    mock_async_http_client,
+    mock_http_client,
+    never,
+    ok,
+    page_body,
+)
 from zdevents import AsyncClient, Client, errors
 from zdevents.errors import ConfigurationError
 
@@ -378,7 +389,7 @@ def test_from_env_takes_every_option_of_the_constructor() -> None:
 def test_from_env_uses_the_http_client_given() -> None:
     recorder = Recorder(ok(page_body([])))
     env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
-    mine = httpx.Client(transport=httpx.MockTransport(recorder))
+    mine = mock_http_client(recorder)
     with Client.from_env(env, http_client=mine) as c:
         assert list(c.events(user_id=1)) == []
     assert [r.url.host for r in recorder.requests] == ["coolbikes.zendesk.com"]
@@ -393,7 +404,7 @@ def test_async_from_env_uses_the_http_client_given() -> None:
     env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
 
     async def go() -> None:
-        mine = httpx.AsyncClient(transport=httpx.MockTransport(recorder.handle_async))
+        mine = mock_async_http_client(recorder)
         async with AsyncClient.from_env(env, http_client=mine) as c:
             assert [e async for e in c.events(user_id=1)] == []
         assert not mine.is_closed
@@ -575,9 +586,8 @@ def test_an_error_without_the_secret_keeps_its_text() -> None:
 def test_mixed_or_incomplete_credentials_are_refused_before_any_request(
     credentials: dict[str, str],
 ) -> None:
-    transport = httpx.MockTransport(never)
     with pytest.raises(ConfigurationError) as info:
-        Client(subdomain="coolbikes", http_client=httpx.Client(transport=transport), **credentials)
+        Client(subdomain="coolbikes", http_client=mock_http_client(never), **credentials)
     assert API_TOKEN not in str(info.value)
     assert OAUTH_TOKEN not in str(info.value)
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from tests._mock import FakeClock
+from tests._mock import FakeClock, mock_http_client
 from zdevents import Client, Event, Identifier, errors
 from zdevents._failures import parse_retry_after
 from zdevents._responses import decode_page
@@ -130,7 +130,7 @@ def _empty_last_page(calls: list[httpx.Request]) -> Client:
         subdomain="coolbikes",
         oauth_token="fuzz-token",
         max_retries=0,
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        http_client=mock_http_client(handler),
     )
 
 
@@ -373,7 +373,7 @@ def test_any_response_through_the_client_yields_events_or_a_zendesk_error(
         oauth_token="fuzz-token",
         max_retries=0,
         max_retry_after=0,
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        http_client=mock_http_client(handler),
     )
     try:
         for event in client.events(user_id=1):
@@ -456,7 +456,7 @@ def test_client_options_fail_early_or_give_finite_waits(opts: dict[str, Any]) ->
         client = Client(
             subdomain="coolbikes",
             oauth_token="fuzz-token",
-            http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+            http_client=mock_http_client(handler),
             **opts,
         )
     except (ValueError, TypeError):

@@ -10,7 +10,16 @@ import logging
 import httpx
 import pytest
 
-from tests._mock import API_TOKEN, BASE, EMAIL, Recorder, client, event, page_body
+from tests._mock import (
+    API_TOKEN,
+    BASE,
+    EMAIL,
+    Recorder,
+    client,
+    event,
+    mock_http_client,
+    page_body,
+)
 from zdevents import Client, errors
 
 BASIC = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
@@ -89,12 +98,11 @@ def test_a_credential_echoed_in_a_200s_request_id_is_scrubbed(header: str) -> No
 )
 def test_an_option_past_a_floats_range_counts_as_the_longest_wait(option: str) -> None:
     rec = Recorder(page_body([event(1)], has_more=False))
-    transport = httpx.MockTransport(rec)
     with Client(
         subdomain="coolbikes",
         email=EMAIL,
         api_token=API_TOKEN,
-        http_client=httpx.Client(transport=transport),
+        http_client=mock_http_client(rec),
         **{option: 10**400},  # type: ignore[arg-type]
     ) as c:
         assert [e.id for e in c.events(user_id=1)] == [event(1)["id"]]

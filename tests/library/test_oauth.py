@@ -23,7 +23,7 @@ import pytest
 
 import zdevents
 from tests._login import expire_stored, login, login_env, stored, stored_file
-from tests._mock import OAUTH_TOKEN, Recorder, ok
+from tests._mock import OAUTH_TOKEN, Recorder, auth_of, ok
 from tests._mock import client as mock_client
 from zdevents import AsyncClient, Client, Login, access_token, auth_status, errors, logout
 from zdevents.sandbox import Sandbox
@@ -144,7 +144,7 @@ def test_client_credentials_mint_once_cache_and_mint_again_before_expiry(
     sandbox: Sandbox,
 ) -> None:
     with cc_client(sandbox) as c:
-        auth = c._auth
+        auth = auth_of(c)
         assert list(c.events(user_id=USER, limit=1))
         assert list(c.events(user_id=USER, limit=1))
         assert sandbox.oauth.issued["client_credentials"] == 1
@@ -730,7 +730,7 @@ def test_no_token_of_a_refresh_reaches_a_log_record_or_repr(
     expire_stored(home)
     with caplog.at_level(logging.DEBUG), Client.from_env(login_env(sandbox, home)) as c:
         assert list(c.events(user_id=USER, limit=1))
-        shown = [repr(c), repr(c._auth), repr(vars(c._auth)), str(auth_status(c))]
+        shown = [repr(c), repr(auth_of(c)), repr(vars(auth_of(c))), str(auth_status(c))]
     new = stored(home)
     shown += [r.getMessage() for r in caplog.records]
     assert any("refreshed the stored OAuth login" in text for text in shown)

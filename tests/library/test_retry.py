@@ -39,6 +39,8 @@ from tests._mock import (
     client,
     event,
     limiter_of,
+    mock_async_http_client,
+    mock_http_client,
     ok,
     page_body,
 )
@@ -676,12 +678,11 @@ LAST_PAGE = page_body([event(1)], has_more=False)
 def plain_client(recorder: Recorder, **options: Any) -> Client:
     """A Client with the library's own retry defaults (``tests._mock.client`` sets
     ``backoff_base=0``)."""
-    transport = httpx.MockTransport(recorder)
     return Client(
         subdomain=SUBDOMAIN,
         email=EMAIL,
         api_token=API_TOKEN,
-        http_client=httpx.Client(transport=transport),
+        http_client=mock_http_client(recorder),
         **options,
     )
 
@@ -885,11 +886,10 @@ def check_capped_waits(sleeps: list[float]) -> None:
 
 def test_async_client_has_the_same_defaults(clock: FakeClock) -> None:
     def make(recorder: Recorder, **options: Any) -> AsyncClient:
-        transport = httpx.MockTransport(recorder.handle_async)
         return AsyncClient(
             subdomain=SUBDOMAIN,
             oauth_token="tok-0123456789",
-            http_client=httpx.AsyncClient(transport=transport),
+            http_client=mock_async_http_client(recorder),
             **options,
         )
 

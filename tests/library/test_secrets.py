@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import fake_clock_env
+from tests._mock import fake_clock_env, mock_async_http_client, mock_http_client
 from tests._secrets import API_TOKEN, EMAIL, OAUTH_TOKEN
 from tests._secrets import all_views as _all_views
 from tests._secrets import encodings as _encodings
@@ -48,7 +48,7 @@ def api_client(
     handler: Callable[[httpx.Request], httpx.Response] | None = None, **options: Any
 ) -> Client:
     if handler is not None:
-        options["http_client"] = httpx.Client(transport=httpx.MockTransport(handler))
+        options["http_client"] = mock_http_client(handler)
     options.setdefault("subdomain", "coolbikes")
     return Client(email=EMAIL, api_token=API_TOKEN, **options)
 
@@ -57,7 +57,7 @@ def oauth_client(
     handler: Callable[[httpx.Request], httpx.Response] | None = None, **options: Any
 ) -> Client:
     if handler is not None:
-        options["http_client"] = httpx.Client(transport=httpx.MockTransport(handler))
+        options["http_client"] = mock_http_client(handler)
     options.setdefault("subdomain", "coolbikes")
     return Client(oauth_token=OAUTH_TOKEN, **options)
 
@@ -109,6 +109,20 @@ def test_client_repr_and_str_hide_the_secrets(cls: type[Any], credentials: dict[
     assert_clean(repr(client.with_options(timeout=3)), "copy repr")
 
 
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_scrub_hides_the_clients_credentials_in_any_text(cls: type[Any]) -> None:
+    c = cls(subdomain="coolbikes", email=EMAIL, api_token=API_TOKEN)
+    assert c.scrub(f"echo: {API_TOKEN}!") == "echo: ********!"
+    assert c.scrub(f"echo: {CREDENTIAL}") == "echo: ********"
+    # One character JSON-escaped: no longer the token as written, the token once unescaped.
+    escaped = f"{API_TOKEN[:5]}\\u{ord(API_TOKEN[5]):04x}{API_TOKEN[6:]}"
+    assert c.scrub(f"echo: {escaped}") == "[withheld: the text held a credential]"
+    assert c.scrub("nothing secret") == "nothing secret"
+    assert cls(subdomain="x", oauth_token="t0k3n-abc").scrub("echo: t0k3n-abc") == (
+        "echo: ********"
+    )
+
+
 def test_the_pool_never_holds_the_credentials() -> None:
     seen: list[str] = []
 
@@ -116,7 +130,7 @@ def test_the_pool_never_holds_the_credentials() -> None:
         seen.append(request.headers["authorization"])
         return httpx.Response(200, json={"events": []})
 
-    pool = httpx.Client(transport=httpx.MockTransport(handler))
+    pool = mock_http_client(handler)
     with Client(subdomain="coolbikes", email=EMAIL, api_token=API_TOKEN, http_client=pool) as c:
         list(c.events(user_id=1))
     # Added per request, never as the pool's default headers or auth.
@@ -232,7 +246,7 @@ def test_async_exceptions_never_hold_a_secret() -> None:
             oauth_token=OAUTH_TOKEN,
             max_retries=1,
             backoff_base=0.0,
-            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+            http_client=mock_async_http_client(handler),
         ) as client:
             async for _ in client.events(user_id=1):
                 pass

@@ -1,5 +1,6 @@
 """The retry rule for writes, through the one primitive every request goes through
-(``Client._send``, documented for the track and profile methods built on it).
+(the client core's send loop, reached through ``tests._mock.send``; the track and profile
+methods are built on it).
 
 A POST that may have reached Zendesk and then failed is not sent again unless the client has
 ``retry_writes=True``; a 429 and a connection that was never made are retried.
@@ -16,7 +17,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import API_TOKEN, FakeClock, Recorder, async_client, client, json_of
+from tests._mock import (
+    API_TOKEN,
+    FakeClock,
+    Recorder,
+    async_client,
+    async_send,
+    client,
+    json_of,
+    send,
+)
 from zdevents import Client, errors, is_transient
 from zdevents._retry import RETRYABLE_STATUSES
 
@@ -27,7 +37,7 @@ STORED = "may or may not have been stored"
 
 
 def post(c: Client) -> httpx.Response:
-    return c._send("POST", PATH, json=BODY, decode=lambda r: r)
+    return send(c, "POST", PATH, json=BODY, decode=lambda r: r)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 520, 524])
@@ -106,14 +116,14 @@ def test_a_4xx_on_a_write_is_not_retried_and_says_nothing_was_stored(clock: Fake
 def test_reads_are_retried_as_before(clock: FakeClock) -> None:
     rec = Recorder(httpx.Response(500), httpx.ReadTimeout("slow"), httpx.Response(200, json={}))
     with client(rec) as c:
-        assert c._send("GET", "/api/v2/users/1/profiles", decode=lambda r: r.json()) == {}
+        assert send(c, "GET", "/api/v2/users/1/profiles", decode=lambda r: r.json()) == {}
     assert rec.calls == 3
 
 
 def test_the_primitive_sends_method_path_params_and_json(clock: FakeClock) -> None:
     rec = Recorder(ACCEPTED)
     with client(rec) as c:
-        response = c._send("POST", PATH, params={"a": "1"}, json=BODY, decode=lambda r: r)
+        response = send(c, "POST", PATH, params={"a": "1"}, json=BODY, decode=lambda r: r)
     request = rec.last
     assert request.method == "POST"
     assert request.url.path == PATH and request.url.params["a"] == "1"
@@ -127,7 +137,7 @@ def test_async_writes_follow_the_same_rule(clock: FakeClock) -> None:
 
     async def send(**options: Any) -> httpx.Response:
         async with async_client(rec, **options) as c:
-            return await c._send("POST", PATH, json=BODY, decode=lambda r: r)
+            return await async_send(c, "POST", PATH, json=BODY, decode=lambda r: r)
 
     with pytest.raises(errors.ServerError, match=STORED):
         asyncio.run(send())

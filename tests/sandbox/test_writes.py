@@ -341,7 +341,8 @@ def test_twenty_identifiers_and_forty_characters_are_allowed(http: httpx.Client)
             "identifiers": [{"type": "id", "value": "0"}, {"type": "id", "value": "20"}],
         },
     }
-    assert error(http.post(TRACK, json=more), 400)["code"] == "TooManyIdentifiers"
+    # A 409: the body alone is valid; it conflicts with what is stored.
+    assert error(http.post(TRACK, json=more), 409)["code"] == "TooManyIdentifiers"
 
 
 @pytest.mark.parametrize(

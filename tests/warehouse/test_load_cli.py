@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli._helpers import cli_env, run, without_notice
-from tests.warehouse._warehouse import NO_DLT, People, events
+from tests.warehouse._warehouse import NO_DLT, People, events, query
 
 pytest.importorskip("dlt", reason=NO_DLT)
 
@@ -46,7 +46,22 @@ def test_load_writes_a_duckdb_file_in_the_working_directory_and_names_it(
     )
     assert lines[-1].endswith("; 1 skipped")
     assert len(lines) == 2
-    assert set(events(database)) == set(folk.served(0)) | set(folk.served(1))
+    # Every column as received (the text of created_at with its nine digits, not a time).
+    served = {**folk.served(0), **folk.served(1)}
+    assert events(database) == {
+        id_: (
+            folk.selector(0) if id_ in folk.served(0) else f"user_id:{folk.user_id(1)}",
+            event.to_dict()["created_at"],
+            event.raw.decode(),
+        )
+        for id_, event in served.items()
+    }
+    ((kind,),) = query(
+        database,
+        "SELECT data_type FROM information_schema.columns WHERE table_schema ="
+        " 'zendesk_events' AND table_name = 'events' AND column_name = 'properties'",
+    )
+    assert kind == "JSON"
 
     folk.add(0, [10])
     again = run(sandbox, *args, "--overlap", "90s", "-q", cwd=tmp_path)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import zdevents
 from tests.warehouse._warehouse import NO_DLT, People, events, marks, pipeline, query
 
 dlt = pytest.importorskip("dlt", reason=NO_DLT)
@@ -247,3 +248,54 @@ def test_a_fresh_worker_goes_on_from_the_marks_kept_in_the_destination(
     assert marks(fresh) == {
         folk.selector(0): int(max(e.created_at for e in folk.served(0).values()).timestamp())
     }
+
+
+def test_start_bounds_every_read_and_a_future_date_does_not_hold_the_mark(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    import time
+
+    folk = People(sandbox)
+    folk.add(0, [0, 1, 2])  # 2024-03-01 12:00 to 12:02
+    folk.add(1, [0])
+    sandbox.add_events([{
+        "profile": {"source": "shop", "type": "customer",
+                    "identifiers": [{"type": "email", "value": f"p1@{folk.domain}"}]},
+        "event": {"source": "shop", "type": "login", "created_at": "2099-01-01T00:00:00Z"},
+    }])  # fmt: skip
+    pipe = pipeline(tmp_path)
+    began = int(time.time())
+    report = load(pipe, sandbox, [folk.selector(0), folk.selector(1)],
+                  start="2024-03-01T12:00:30+00:00")  # fmt: skip
+    assert report.events == 2 + 1  # minutes 1 and 2 of person 0; the 2099 one of person 1
+    # A sender's wrong clock: the mark stops at the moment the read began.
+    assert began <= marks(pipe)[folk.selector(1)] <= int(time.time())
+    assert load(pipeline(tmp_path, "other"), sandbox, [folk.selector(0)],
+                start="2024-03-02").events == 0  # fmt: skip
+
+
+@pytest.mark.skipif(
+    not hasattr(zdevents.Client, "users"), reason="Client.users (issue 22) is not merged yet"
+)
+def test_all_users_discovers_everyone_then_only_the_changed_ones(tmp_path: Path) -> None:
+    # A sandbox of its own: every user of the account is loaded.
+    with Sandbox() as own:
+        folk = People(own)
+        for n in range(3):
+            folk.add(n, [0, 1])
+        pipe = pipeline(tmp_path)
+        first = LoadReport()
+        pipe.run(zendesk_events(all_users=True, client=own.client, report=first))
+        assert (first.people, first.events) == (3, 6)
+        db = tmp_path / "zdevents.duckdb"
+        people = query(db, "SELECT person, user_id, active FROM zendesk_events.people ORDER BY 1")
+        assert people == [(f"user_id:{folk.user_id(n)}", folk.user_id(n), True) for n in range(3)]
+        # A deleted user: kept in people (inactive), their events no longer read.
+        own.change_user(folk.user_id(1), active=False)
+        folk.add(3, [0])
+        second = LoadReport()
+        pipe.run(zendesk_events(zdevents.ALL_USERS, client=own.client, report=second))
+        assert second.people == 3  # users 0, 2 and the new 3
+        people = query(db, "SELECT person, active FROM zendesk_events.people ORDER BY 1")
+        assert people == [(f"user_id:{folk.user_id(n)}", n != 1) for n in range(4)]
+        assert len(events(db)) == 7

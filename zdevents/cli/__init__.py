@@ -10,7 +10,6 @@ atomically or directly and the state lock (``_files``), resume checkpoints
 (``_checkpoint``) and the progress line (``_progress``).
 """
 
-import signal
 from collections.abc import Mapping
 from typing import TextIO
 
@@ -31,8 +30,4 @@ def main(
 
     Given ``stdin``, ``stdout``, ``stderr`` or ``environ``, the run uses them in place of the
     process's own, which it then neither reads nor changes (see ``_main.main``)."""
-    # Started: Ctrl-C is Python's again (the package made it a quiet exit while the command
-    # imported its modules; see zdevents._startup, which marks its handler).
-    if getattr(signal.getsignal(signal.SIGINT), "zdevents_start_up", False):
-        signal.signal(signal.SIGINT, signal.default_int_handler)
     return _main(argv, stdin=stdin, stdout=stdout, stderr=stderr, environ=environ)

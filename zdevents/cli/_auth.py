@@ -21,6 +21,7 @@ from zdevents import AuthStatus, Client, Login, access_token, auth_status, error
 from . import _run
 from ._messages import PROG, error, say
 from ._options import add_verbosity, make_client
+from ._parser import COMMANDS
 
 #: Variables of credentials that take precedence over a stored login.
 _CREDENTIAL_VARIABLES = (
@@ -37,6 +38,14 @@ _KINDS = {
     "api_token": "API token (ZENDESK_EMAIL and ZENDESK_API_TOKEN), which stops working "
     "on 2027-04-30",
 }
+
+AUTH_EXAMPLES = """\
+examples:
+  zdevents auth login
+  zdevents auth status
+  zdevents auth token
+  zdevents auth logout
+"""
 
 AUTH_DETAILS = """\
 login opens the account's OAuth authorization page (the URL is also printed on
@@ -88,9 +97,9 @@ def add_commands(
     """Register ``zdevents auth`` and its four subcommands."""
     auth = commands.add_parser(
         "auth",
-        help="sign in with OAuth: login, status, token, logout",
+        help=COMMANDS["auth"].help,
         description="Sign in to a Zendesk account with OAuth.",
-        epilog=AUTH_DETAILS.format(port=default_port),
+        epilog=AUTH_EXAMPLES + "\nzdevents auth login --help tells how the login works.\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = auth.add_subparsers(dest="auth_command", metavar="ACTION")
@@ -100,7 +109,8 @@ def add_commands(
         "login",
         help="log in through the browser and store the login",
         description="Log in through the browser (authorization code with PKCE).",
-        epilog=AUTH_DETAILS.format(port=default_port),
+        epilog=AUTH_DETAILS.format(port=default_port)
+        + "\nexamples:\n  zdevents auth login\n  zdevents auth login --no-browser --port 8080\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     login.add_argument("--client-id", metavar="ID", help="OAuth client (ZENDESK_OAUTH_CLIENT_ID)")

@@ -18,8 +18,8 @@ from ._formats import APPENDABLE_FORMATS, FORMATS
 from ._messages import PROG, UsageError, error
 from ._numbers import concurrency as _concurrency
 from ._numbers import whole
-from ._options import add_request_options, add_verbosity, make_client
-from ._parser import ENVIRONMENT, EXAMPLES, utf8
+from ._options import add_request_options, add_start_options, add_verbosity, make_client, start_of
+from ._parser import COMMANDS, ENVIRONMENT, EXAMPLES, utf8
 from ._people import PeopleFileError, read_people
 
 # The library's defaults and Zendesk's limits, defined once in zdevents.limits.
@@ -47,9 +47,10 @@ jsonl and json wrap each event as {"selector": "<the line>", "event": {...as rec
 complete: a failed or interrupted export leaves no file, and an existing file stays as it
 was. A symlink is followed (its target is replaced). An existing device, FIFO or socket is
 written to as it is, streaming. '-o -' is standard output.
---resume STATE (jsonl and csv) saves a checkpoint after each page; after an interruption,
-run the same command again to continue where it stopped, with no event lost or repeated
-(also in bulk mode: each person's position is saved). A fresh run writes to a temporary
+--resume STATE (jsonl and csv) journals its position as it goes (made durable every 50 ms
+and when the run stops); after an interruption, even a crash, run the same command again
+to continue where it stopped, with no event lost or repeated (also in bulk mode: each
+person's position is saved). A fresh run writes to a temporary
 file that replaces --output at the first checkpoint; from then on pages are appended to
 --output in place. A run that fails before its first checkpoint changes neither --output
 nor STATE. Only one run at a time may use a STATE (STATE.lock). A finished export leaves
@@ -86,7 +87,7 @@ def add_parser(commands: Any) -> None:
     """Add ``events`` to the ``zdevents`` subcommands."""
     ev = commands.add_parser(
         "events",
-        help="export the events of a profile, a user or many people",
+        help=COMMANDS["events"].help,
         description="Export the events of one profile (by identifier query, profile id or\n"
         "Zendesk user id) or of many people, across every page.",
         epilog=EVENTS_DETAILS + EXAMPLES + "\n" + ENVIRONMENT,
@@ -112,11 +113,11 @@ def add_parser(commands: Any) -> None:
     filters = ev.add_argument_group("filters")
     filters.add_argument("--source", type=utf8, help="only events from this source, e.g. coolbike")
     filters.add_argument("--type", type=utf8, help="only events of this type (needs --source)")
-    filters.add_argument(
-        "--start",
-        metavar="TIME",
-        type=_time,
-        help="events created at or after: YYYY-MM-DD (00:00 UTC) or RFC 3339 with offset",
+    add_start_options(
+        filters,
+        start_type=_time,
+        start_help="events created at or after: YYYY-MM-DD (00:00 UTC) or RFC 3339 with offset",
+        since_help="events created in the last DURATION: 12h, 7d, 1d12h (instead of --start)",
     )
     filters.add_argument(
         "--end",
@@ -139,7 +140,7 @@ def add_parser(commands: Any) -> None:
     out.add_argument(
         "--resume",
         metavar="STATE",
-        help="checkpoint to STATE after each page and continue from it when run again "
+        help="journal the position to STATE and continue from it when run again "
         "(jsonl or csv, needs --output)",
     )
     out.add_argument(
@@ -212,6 +213,11 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
     if ns.skip_missing and not bulk:
         raise UsageError("--skip-missing only applies with --identifiers-file")
     if ns.resume is not None:
+        if ns.since is not None:
+            raise UsageError(
+                "--since is relative to now, so a resumed run would read another window: "
+                "give --start TIME with --resume"
+            )
         if ns.output is None:
             raise UsageError("--resume needs --output FILE: standard output cannot be resumed")
         if ns.format not in APPENDABLE_FORMATS:
@@ -230,7 +236,7 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
         for name, value in (
             ("source", ns.source),
             ("type", ns.type),
-            ("start", ns.start),
+            ("start", start_of(ns)),
             ("end", ns.end),
         )
         if value is not None
@@ -268,6 +274,7 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
         quiet=ns.quiet,
         verbose=ns.verbose,
         skip_missing=ns.skip_missing,
+        people_file=ns.identifiers_file or "",
         concurrency=ns.concurrency or _CONCURRENCY,
     )
 

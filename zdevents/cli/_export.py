@@ -8,8 +8,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import logging
 import os
+import time
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -19,11 +21,18 @@ from zdevents import Client, errors
 
 from . import _run
 from ._checkpoint import (
+    INTERVAL,
     Checkpoint,
     CheckpointError,
     PendingCheckpoint,
+    append,
     differences,
+    header,
     load_checkpoint,
+    people_key,
+    record,
+    save_checkpoint,
+    truncate,
 )
 from ._files import (
     AtomicFile,
@@ -36,7 +45,7 @@ from ._files import (
     special_file,
     state_file_problem,
 )
-from ._formats import EventWriter, make_writer
+from ._formats import EventWriter, make_writer, terminal_width
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
 from ._people import Person
 from ._progress import LogListener, Progress, same_terminal
@@ -58,6 +67,7 @@ class Plan:
     verbose: bool
     skip_missing: bool
     concurrency: int
+    people_file: str = ""  # bulk mode: the --identifiers-file as given ('-': standard input)
 
     def describe(self) -> str:
         """What is being read, for error messages (the user typed it, so all of it)."""
@@ -69,7 +79,7 @@ class Plan:
 
     def checkpoint_key(self) -> dict[str, Any]:
         """What must match for a state file to be reused."""
-        people = None if self.people is None else [p.label for p in self.people]
+        people = None if self.people is None else people_key(p.label for p in self.people)
         return {
             "identifier": self.selector.get("identifier"),
             "profile_id": self.selector.get("profile_id"),
@@ -217,6 +227,14 @@ def _open_resumable(plan: Plan, lock: StateLock) -> _Sink:
             "rerun that command, or delete the file or pick another --resume STATE to start "
             "this one"
         )
+    try:
+        if cp.converted:
+            # The whole-file state of zdevents 0.2, read once: from now on a journal.
+            save_checkpoint(plan.resume, cp)
+        else:
+            truncate(plan.resume, cp.length)  # a line torn by a crash goes
+    except OSError as exc:
+        raise UsageError(f"cannot write --resume {plan.resume}: {exc.strerror or exc}") from None
     if cp.done:
         return _Sink(open(os.devnull, "wb"), plan.output, start=cp, owned=True, lock=lock)
     try:
@@ -268,7 +286,12 @@ class Exporter:
         self.sink = sink
         self.saved = False  # a checkpoint was written: a rerun goes on from it
         self.skipped: list[str] = []
-        self.writer: EventWriter = make_writer(plan.fmt, sink.file, bulk=plan.people is not None)
+        self.writer: EventWriter = make_writer(
+            plan.fmt,
+            sink.file,
+            bulk=plan.people is not None,
+            width=terminal_width() if sink.stdout else None,  # a file is no terminal
+        )
         start = sink.start
         self.progress = Progress(
             _run.stderr(),
@@ -277,9 +300,13 @@ class Exporter:
             pages=start.pages if start else 0,
             output_is_terminal=sink.stdout and same_terminal(_run.stdout(), _run.stderr()),
         )
-        self.position = start  # the last checkpoint (resume mode)
+        self.position = start  # where the run started (resume mode)
+        self.saved_events = start.events if start else 0  # as the journal says, durably
         self.labels: dict[int, str] = {}  # bulk: id of each selector given -> its line
-        self._finished: list[str] = []  # bulk: people whose export is complete
+        self.entries: dict[int, int] = {}  # bulk: id of each selector -> its place (from 1)
+        self._records: list[bytes] = []  # journal lines of written pages, not yet durable
+        self._last_save = time.monotonic()
+        self._recording = start is not None  # every page so far can be resumed after
 
     def resumable(self) -> bool:
         """Whether running the same command again would go on from a checkpoint."""
@@ -292,8 +319,25 @@ class Exporter:
     def _room(self) -> int | None:
         return None if self.plan.limit is None else self.plan.limit - self.count
 
-    def _checkpoint(self, **changes: Any) -> None:
-        assert self.position is not None and self.plan.resume is not None
+    def _note(self, **fields: Any) -> None:
+        """Record the page just written (resume mode): one journal line, made durable with
+        the lines before it in groups (see :mod:`._checkpoint`; the first one at once: it
+        puts the output of a fresh run in place)."""
+        if not self._recording:
+            return
+        self.sink.file.flush()
+        line = record(
+            events=self.count, pages=self.progress.pages, offset=self.sink.file.tell(), **fields
+        )
+        self._records.append(line)
+        if not self.saved or time.monotonic() - self._last_save >= INTERVAL:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Make the recorded pages durable: the output first, then their journal lines."""
+        assert self.sink.start is not None and self.plan.resume is not None
+        if not self._records:
+            return
         # Signals wait until the checkpoint is whole: no temporary file is left behind and
         # the state never points past what the output durably holds.
         with deferred_signals():
@@ -303,28 +347,44 @@ class Exporter:
             else:
                 self.sink.file.flush()
                 os.fsync(self.sink.file.fileno())
-            cp = attrs.evolve(
-                self.position,
-                events=self.count,
-                pages=self.progress.pages,
-                offset=self.sink.file.tell(),
-                **changes,
-            )
-            try:
-                pending = PendingCheckpoint(self.plan.resume, cp)
-            except OSError as exc:
-                raise _StateError(exc.errno, exc.strerror) from None
-            try:
-                if out is not None:
-                    # The first checkpoint of a fresh run: from now on --output is the
-                    # export's (only now that its state is ready to go in place).
+            lines = b"".join(self._records)
+            if out is not None and not out.published:
+                # The first checkpoint of a fresh run: from now on --output is the
+                # export's (only now that its state is ready to go in place).
+                try:
+                    pending = PendingCheckpoint(
+                        self.plan.resume, header(self.sink.start.key) + lines
+                    )
+                except OSError as exc:
+                    raise _StateError(exc.errno, exc.strerror) from None
+                try:
                     out.publish()
-                pending.commit()
-            except BaseException:
-                pending.discard()
-                raise
-            self.position = cp
+                    pending.commit()
+                except BaseException:
+                    pending.discard()
+                    raise
+            else:
+                try:
+                    append(self.plan.resume, lines)
+                except OSError as exc:
+                    raise _StateError(exc.errno, exc.strerror) from None
+            self.saved_events = self._record_events(self._records[-1])
+            self._records.clear()
+            self._last_save = time.monotonic()
             self.saved = True
+
+    @staticmethod
+    def _record_events(line: bytes) -> int:
+        events: int = json.loads(line)["events"]
+        return events
+
+    def save_pending(self) -> None:
+        """After a failure that left the output whole: make the recorded pages durable, so
+        that a rerun redoes as little as possible (nothing if that fails too)."""
+        if self.sink.start is None or not self.saved:
+            return
+        with contextlib.suppress(OSError):
+            self._checkpoint()
 
     def run(self) -> None:
         start = self.sink.start
@@ -337,7 +397,9 @@ class Exporter:
         self.writer.finish()
         self.sink.file.flush()
         if start is not None:
-            self._checkpoint(cursor=None, done=True)
+            self._recording = True
+            self._note(cursor=None, done=True)
+            self._checkpoint()
 
     def _run_single(self, after: str | None) -> None:
         # The library's limit fetches no page past it; the last page is cut here, because
@@ -362,8 +424,8 @@ class Exporter:
             # stays, and a rerun redoes this page (the truncation drops its lines).
             # Nor after a cursor that spells the credentials (a hostile server echoing
             # them): the state file must never hold a secret.
-            if self.sink.start is not None and self._savable(page.cursor):
-                self._checkpoint(cursor=page.cursor)
+            if self._savable(page.cursor):
+                self._note(cursor=page.cursor)
 
     def _savable(self, cursor: str | None) -> bool:
         """Whether a checkpoint may record ``cursor``: one that spells a credential (as the
@@ -381,10 +443,16 @@ class Exporter:
         """``on_missing`` of a bulk export with --skip-missing (called in this thread)."""
         label = self.labels.get(id(selector), str(selector))
         self.skipped.append(label)
-        self._finished.append(label)
+        self._note(person=label, after=None)
         status = getattr(error, "status_code", None)
+        # Where it is, not who: identifiers are emails and phone numbers, and this goes to
+        # logs; -v names the person.
+        file = "standard input" if self.plan.people_file == "-" else self.plan.people_file
+        entry = self.entries.get(id(selector), 0)
+        who = label if self.plan.verbose else _kind(label)
         self.progress.message(
-            f"{PROG}: skipped {label}: not found" + (f" ({status})" if status else "")
+            f"{PROG}: skipped entry {entry:,} of {file} ({who}): not found"
+            + (f" ({status})" if status else "")
         )
 
     def _run_bulk(self) -> None:
@@ -393,12 +461,11 @@ class Exporter:
         each unfinished person for the rest only (``{"user_id": N, "after": cursor}``)."""
         assert self.plan.people is not None
         start = self.position
-        self._finished = list(start.finished) if start else []
-        cursors = dict(start.cursors) if start else {}
-        done = set(self._finished)
+        cursors = start.cursors if start else {}
+        done = set(start.finished) if start else set()
         todo: list[dict[str, Any]] = []
         self.labels = {}
-        for person in self.plan.people:
+        for entry, person in enumerate(self.plan.people, 1):
             if person.label in done:
                 continue
             selector = dict(person.selector)
@@ -406,6 +473,7 @@ class Exporter:
                 selector["after"] = cursors[person.label]
             todo.append(selector)
             self.labels[id(selector)] = person.label
+            self.entries[id(selector)] = entry
         if not todo:
             return
         try:
@@ -417,7 +485,6 @@ class Exporter:
             )
         except (TypeError, ValueError) as exc:
             raise self._bad_state(exc) from None
-        resumable = start is not None
         try:
             for given, page in pages:
                 label = self.labels[id(given)]
@@ -434,16 +501,8 @@ class Exporter:
                     # This person cannot be resumed after this page (no cursor, or one that
                     # spells the credentials); a later checkpoint of someone else would count
                     # its lines as saved. Keep the last good one.
-                    resumable = False
-                if not resumable:
-                    continue
-                if page.has_more:
-                    assert page.cursor is not None  # has_more without one ended resumable
-                    cursors[label] = page.cursor
-                else:
-                    cursors.pop(label, None)
-                    self._finished.append(label)
-                self._checkpoint(cursors=dict(cursors), finished=list(self._finished))
+                    self._recording = False
+                self._note(person=label, after=page.cursor if page.has_more else None)
         finally:
             close = getattr(pages, "close", None)
             if close is not None:
@@ -496,10 +555,16 @@ def export(plan: Plan, client: Client) -> int:
             exporter.progress.close()
         sink.close()
     except errors.ZendeskError as exc:
+        exporter.save_pending()
         sink.discard()
         after = _AGAIN if rerun_helps(exc) and exporter.resumable() else ""
         where = _whose(exc, exporter)
-        error(f"{plan.describe()} failed{where}: {exc}; {hint(exc)}{after}")
+        skip = ""
+        if plan.people is not None and isinstance(exc, errors.NotFoundError):
+            skip = (
+                "; to skip the people Zendesk does not know and keep the others, add --skip-missing"
+            )
+        error(f"{plan.describe()} failed{where}: {exc}; {hint(exc)}{skip}{after}")
         return 1
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): that is how it says it has enough.
@@ -518,6 +583,7 @@ def export(plan: Plan, client: Client) -> int:
         error(f"writing {sink.name} failed: {exc.strerror or exc}{again}")
         return 1
     except (KeyboardInterrupt, Interrupted) as exc:
+        exporter.save_pending()
         sink.discard()
         error(f"{_interrupted(exc)}{_what_is_kept(plan, sink, exporter)}")
         return exc.status if isinstance(exc, Interrupted) else 130
@@ -551,14 +617,19 @@ def _whose(exc: errors.ZendeskError, exporter: Exporter) -> str:
     return "".join(f" ({note})" for note in getattr(exc, "__notes__", ()))
 
 
+def _kind(label: str) -> str:
+    """What kind of selector a line of the file is, without its value."""
+    kind = label.partition(":")[0]
+    return kind if kind in ("user_id", "profile_id") else "an identifier query"
+
+
 def _interrupted(exc: BaseException) -> str:
     return f"interrupted ({exc})" if isinstance(exc, Interrupted) else "interrupted"
 
 
 def _what_is_kept(plan: Plan, sink: _Sink, exporter: Exporter) -> str:
     if exporter.resumable():
-        assert exporter.position is not None
-        return f"; {exporter.position.events:,} events are saved in {plan.output}{_AGAIN}"
+        return f"; {exporter.saved_events:,} events are saved in {plan.output}{_AGAIN}"
     if sink.stdout or sink.atomic is None:
         # Streamed: what was written is out there already.
         return f" after writing {exporter.count:,} events to {sink.name}" if exporter.count else ""

@@ -19,6 +19,7 @@ from . import _numbers as numbers
 from . import _run
 from ._messages import PROG, error, hint, say
 from ._options import add_request_options, make_client
+from ._parser import COMMANDS, ENVIRONMENT
 
 DETAILS = """\
 what it does: finds the person's profiles (--user-id: every profile of that Zendesk
@@ -36,16 +37,17 @@ a mirror that a running sync holds is reported as NOT purged (exit 1): run the s
 command again once the sync is over; it finishes the job.
 
 examples:
-  zdevents forget --identifier coolbikes:rider:email:jdoe@example.com --db events.db --dry-run
+  zdevents forget --identifier coolbikes:rider:email:jdoe@example.com --db events.db \\
+      --dry-run
   zdevents forget --user-id 85211553 --db events.db --db archive.db --yes
 """
 
 
-def add_parser(commands: Any, *, environment: str) -> None:
+def add_parser(commands: Any, *, environment: str = ENVIRONMENT) -> None:
     """Register ``forget`` on the ``zdevents`` subparsers."""
     fp = commands.add_parser(
         "forget",
-        help="erase a person at Zendesk and in local mirrors (GDPR/CCPA)",
+        help=COMMANDS["forget"].help,
         description=(
             "Delete a person's profiles and events at Zendesk and purge them from each "
             "mirror of zdevents sync, keeping a record without personal data."

@@ -12,11 +12,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import unicodedata
 from typing import IO, Any
 
 from zdevents import Event
+
+from . import _run
 
 FORMATS = ("jsonl", "json", "csv", "table")
 #: Formats that can be appended to page by page, hence resumed.
@@ -195,10 +198,65 @@ def _fit(text: str, width: int) -> str:
     return text + " " * (width - _cell_width(text))
 
 
+def terminal_width() -> int | None:
+    """The columns standard output is shown in: ``COLUMNS`` of the run's environment when
+    it is a positive number (as ``shutil.get_terminal_size`` reads it), else the size of
+    the terminal standard output is; ``None`` when it is no terminal (a pipe, a file)."""
+    text = _run.environ().get("COLUMNS", "").strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) <= _MAX_COLUMNS:
+        return int(text)
+    stream = _run.stdout()
+    try:
+        if stream is None or not stream.isatty():
+            return None
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return None
+    return columns if 0 < columns <= _MAX_COLUMNS else None
+
+
+#: A terminal wider than this is taken for a wrong COLUMNS.
+_MAX_COLUMNS = 10_000
+#: The narrowest a cut cell gets (its header is cut too), so that a narrow terminal still
+#: shows the start of each column; below this the lines wrap instead.
+_MIN_CELL = 6
+#: A time is cut no shorter than to the second (``2020-01-04T19:45:27…``).
+_MIN_TIME = len("2020-01-04T19:45:27…")
+_GAP = "  "
+
+
+def _width_of(widths: list[int]) -> int:
+    """The columns a row of cells this wide takes, with the gaps between them."""
+    return sum(widths) + len(_GAP) * (len(widths) - 1)
+
+
+def _fit_widths(natural: list[int], least: list[int], width: int) -> list[int]:
+    """Column widths that fill at most ``width`` columns (with the gaps): each column's
+    ``natural`` width, the widest ones cut to one common bound when they do not all fit,
+    none below ``least`` (the lines wrap if even those do not fit)."""
+    room = width - _width_of([0] * len(natural))
+
+    def widths(bound: int) -> list[int]:
+        return [max(low, min(n, bound)) for n, low in zip(natural, least, strict=True)]
+
+    if sum(natural) <= room:
+        return natural
+    low, high = 0, max(natural)  # widths(low) may not fit; widths(high) == natural does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sum(widths(middle)) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return widths(low)
+
+
 class TableWriter(EventWriter):
     """Aligned columns for a terminal. Widths come from the first page of at least
-    :attr:`SAMPLE_ROWS` rows (capped), then rows are printed as pages arrive; longer cells
-    are cut with an ellipsis."""
+    :attr:`SAMPLE_ROWS` rows, then rows are printed as pages arrive; longer cells are cut
+    with an ellipsis. With a ``width`` (the terminal's), the columns fill it: the widest
+    are cut to fit, and on a wide terminal long descriptions and properties show whole;
+    without one (a file, a pipe), each column is capped by :attr:`MAX_WIDTHS`."""
 
     SAMPLE_ROWS = 100
 
@@ -212,8 +270,9 @@ class TableWriter(EventWriter):
         "properties": 60,
     }
 
-    def __init__(self, sink: IO[bytes], *, bulk: bool = False) -> None:
+    def __init__(self, sink: IO[bytes], *, bulk: bool = False, width: int | None = None) -> None:
         super().__init__(sink, bulk=bulk)
+        self._width = width
         self._names = (("selector",) if bulk else ()) + self.COLUMNS
         self._pending: list[list[str]] | None = []
         self._widths: list[int] = []
@@ -229,20 +288,31 @@ class TableWriter(EventWriter):
 
     def _line(self, cells: list[str]) -> None:
         fitted = [_fit(cell, width) for cell, width in zip(cells, self._widths, strict=True)]
-        self.sink.write(("  ".join(fitted).rstrip() + "\n").encode("utf-8", "replace"))
+        self.sink.write((_GAP.join(fitted).rstrip() + "\n").encode("utf-8", "replace"))
 
     def _flush_pending(self) -> None:
         if self._pending is None:
             return
         rows, self._pending = self._pending, None
         headers = [name.upper() for name in self._names]
-        self._widths = [
-            min(
-                self.MAX_WIDTHS[name],
-                max([_cell_width(headers[i])] + [_cell_width(row[i]) for row in rows]),
-            )
-            for i, name in enumerate(self._names)
+        natural = [
+            max([_cell_width(headers[i])] + [_cell_width(row[i]) for row in rows])
+            for i in range(len(self._names))
         ]
+        if self._width is None:
+            self._widths = [
+                min(self.MAX_WIDTHS[n], w) for n, w in zip(self._names, natural, strict=True)
+            ]
+        else:
+            # The time is cut last: only when every other column is as narrow as it gets.
+            for time_least in (None, _MIN_TIME):
+                least = [
+                    (time_least or w) if name == "created_at" else min(w, _MIN_CELL)
+                    for name, w in zip(self._names, natural, strict=True)
+                ]
+                self._widths = _fit_widths(natural, least, self._width)
+                if _width_of(self._widths) <= self._width:
+                    break
         self._line(headers)
         for row in rows:
             self._line(row)
@@ -276,6 +346,11 @@ _WRITERS: dict[str, type[EventWriter]] = {
 }
 
 
-def make_writer(fmt: str, sink: IO[bytes], *, bulk: bool = False) -> EventWriter:
-    """The writer for ``fmt`` (one of :data:`FORMATS`)."""
+def make_writer(
+    fmt: str, sink: IO[bytes], *, bulk: bool = False, width: int | None = None
+) -> EventWriter:
+    """The writer for ``fmt`` (one of :data:`FORMATS`); ``width``: the columns of the
+    terminal the table is shown in (see :func:`terminal_width`)."""
+    if fmt == "table":
+        return TableWriter(sink, bulk=bulk, width=width)
     return _WRITERS[fmt](sink, bulk=bulk)

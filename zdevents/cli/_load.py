@@ -20,6 +20,7 @@ from zdevents import errors, limits
 from ._messages import PROG, Interrupted, error, hint, rerun_helps, say
 from ._numbers import concurrency, duration, whole
 from ._options import add_request_options, add_verbosity, make_client
+from ._parser import COMMANDS
 from ._people import PeopleFileError, read_people
 
 #: The exit status of a load that completed but skipped someone Zendesk does not know.
@@ -59,7 +60,7 @@ def add_load_parser(commands: Any) -> None:
     """Add ``load`` to the ``zdevents`` subcommands."""
     p = commands.add_parser(
         "load",
-        help="load people's events into DuckDB, Postgres, BigQuery, ... through dlt",
+        help=COMMANDS["load"].help,
         description="Load the events of many people into a warehouse through dlt,\n"
         "fetching only what is new since the last run (needs zdevents[dlt]).",
         epilog=DETAILS,

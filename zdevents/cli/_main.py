@@ -1,9 +1,8 @@
 """The ``zdevents`` command line: the top-level parser, the dispatch to a command's module,
 and what every run shares (its streams and environment, signals, notices, exit status).
 
-One module a command: ``_events`` (events), ``_sync`` (sync), ``_track`` (track),
-``_profiles`` (profile, profiles), ``_forget`` (forget), ``_auth`` (auth), ``_sandbox``
-(sandbox), over the shared options and client
+One module a command: ``_events`` (events), ``_sync`` (sync), ``_track`` (track, profile,
+profiles), ``_auth`` (auth), ``_sandbox`` (sandbox), over the shared options and client
 factory of ``_options``. Exit status: 0 success, 1 an API, network or output failure, 2 a
 usage error (bad flags, missing or conflicting credentials, an unusable output or state
 file, a missing extra), 130 interrupted (128 + the signal number for SIGTERM, SIGHUP and
@@ -14,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import logging
 import os
 import signal
@@ -24,34 +24,55 @@ from typing import Any, NoReturn, TextIO
 
 from zdevents import __version__, limits
 
-from . import _auth, _events, _forget, _load, _profiles, _run, _sandbox, _sync, _track
+from . import _run, _sandbox
 from ._files import TERMINATING
 from ._messages import PROG, Interrupted, error, say
-from ._parser import ENVIRONMENT, EXAMPLES, Parser
-from ._secrets import scrubbed
+from ._parser import COMMANDS, ENVIRONMENT, Parser, overview
+
+#: ``build_parser(only=ALL)``: every command's whole parser.
+ALL = "*"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``zdevents`` (also used to render ``--help``)."""
+def build_parser(only: str = ALL) -> argparse.ArgumentParser:
+    """The argument parser of ``zdevents`` (also used to render ``--help``).
+
+    ``only``: the name of the one command whose whole parser is built (with the commands its
+    module adds with it); the others get their name and help line only, and their modules
+    are not imported. ``""``: none (``zdevents --help``, ``--version``)."""
     parser = Parser(
         prog=PROG,
         description=(
             "Read, track and mirror the events of Zendesk profiles through the Events API."
         ),
-        epilog=EXAMPLES + "\n" + ENVIRONMENT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _events.add_parser(commands)
-    _auth.add_commands(commands)
-    _sync.add_sync_parser(commands)
-    _load.add_load_parser(commands)
-    _track.add_commands(commands, environment=ENVIRONMENT)
-    _profiles.add_commands(commands, environment=ENVIRONMENT)  # profile, profiles
-    _forget.add_parser(commands, environment=ENVIRONMENT)
-    _sandbox.add_parser(commands)
+    chosen = COMMANDS.get(only)
+    built: set[str] = set()
+    for name, entry in COMMANDS.items():
+        if only != ALL and (chosen is None or entry.module != chosen.module):
+            commands.add_parser(name, help=entry.help, add_help=False)
+        elif entry.module not in built:  # _track adds track, profile and profiles at once
+            built.add(entry.module)
+            module = importlib.import_module(f"{__package__}.{entry.module}")
+            getattr(module, entry.register)(commands)
+    # After every command: an example of each, from the command's own help.
+    parser.epilog = overview() + "\n" + ENVIRONMENT
     return parser
+
+
+def _command(args: list[str]) -> str:
+    """The command named in ``args`` (the first word that is not a flag), or ``""``."""
+    return next((arg for arg in args if not arg.startswith("-")), "")
+
+
+def _started() -> None:
+    """Ctrl-C is Python's again: the package made it a quiet exit (status 130) while the
+    command imported its modules, which goes on until its parser is built (see
+    zdevents._startup, which marks its handler)."""
+    if getattr(signal.getsignal(signal.SIGINT), "zdevents_start_up", False):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> NoReturn:
@@ -181,14 +202,20 @@ def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
     _unknown_log_level(environ)
     if args[:1] == ["sandbox"]:
         # The sandbox owns its options and its signal handling.
+        _started()
         return _sandbox.run(args[1:])
-    parser = build_parser()
     try:
-        ns = parser.parse_args(args)
+        ns = build_parser(only=_command(args)).parse_args(args)
+        if ns.command is not None and not hasattr(ns, "handler"):
+            # The command was not the first word (after a "--"): parse with its parser.
+            ns = build_parser(only=ns.command).parse_args(args)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else 2
+    finally:
+        _started()
     if ns.command is None:
-        commands = "auth, events, sync, load, track, profile, profiles, forget or sandbox"
+        *first, last = COMMANDS
+        commands = f"{', '.join(first)} or {last}"
         error(f"a command is needed: {commands} (see {PROG} --help)")
         return 2
     with (
@@ -205,5 +232,7 @@ def _dispatch(args: list[str], environ: Mapping[str, str] | None) -> int:
         except Exception as exc:
             # The last line of defence outside an export (which cleans up its own files):
             # one line, never a traceback or a credential.
+            from ._secrets import scrubbed
+
             error(f"unexpected {type(exc).__name__}: {scrubbed(str(exc))}")
             return 1

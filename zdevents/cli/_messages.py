@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import signal
 
-from zdevents import errors, is_transient
+from zdevents import errors
 
 from . import _run
 
@@ -98,4 +98,6 @@ def hint(exc: errors.ZendeskError) -> str:
 def rerun_helps(exc: errors.ZendeskError) -> bool:
     """Whether the same command may succeed when run again: the library's own retry
     decision (network, 429, the retryable 5xx), unlike a 400, 401, 403 or 404."""
+    from zdevents import is_transient  # not imported by --help and --version
+
     return is_transient(exc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 
@@ -80,6 +81,20 @@ def duration(text: str) -> float:
             f"{text!r:.40} is too long: at most {MAX_OVERLAP // 86400:,}d"
         )
     return seconds
+
+
+def since(text: str) -> str:
+    """``--since``: the time ``text`` (a :func:`duration`, e.g. ``7d``, ``12h``) before now,
+    as RFC 3339 UTC text to the second (rounded down: the window is never shorter)."""
+    seconds = duration(text)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        moment = now - dt.timedelta(seconds=math.ceil(seconds))
+    except OverflowError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r:.40} reaches before the year 1; give a shorter duration"
+        ) from None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 #: The options every command that sends requests shares, one converter each.

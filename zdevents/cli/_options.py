@@ -10,7 +10,7 @@ them into a :class:`zdevents.Client`.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from zdevents import Client
@@ -46,6 +46,22 @@ def add_request_options(
         type=numbers.timeout,
         help="seconds to wait for each response (default 30)",
     )
+
+
+def add_start_options(
+    group: Any, *, start_help: str, since_help: str, start_type: Callable[[str], Any] = str
+) -> None:
+    """``--start TIME`` or ``--since DURATION`` (not both) on ``group``: an absolute start,
+    or one relative to now with the duration syntax of ``--overlap`` (``7d``, ``12h``).
+    :func:`start_of` gives the one that was given."""
+    start = group.add_mutually_exclusive_group()
+    start.add_argument("--start", metavar="TIME", type=start_type, help=start_help)
+    start.add_argument("--since", metavar="DURATION", type=numbers.since, help=since_help)
+
+
+def start_of(ns: argparse.Namespace) -> Any:
+    """The start of a run: ``--start`` as given, or ``--since`` as a time (``None``: none)."""
+    return ns.start if ns.start is not None else ns.since
 
 
 def add_verbosity(

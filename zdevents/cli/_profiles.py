@@ -17,18 +17,20 @@ from . import _run
 from ._formats import _one_line
 from ._messages import error, hint
 from ._options import add_request_options, make_client
+from ._parser import COMMANDS, ENVIRONMENT
 
 
-def add_commands(commands: Any, *, environment: str) -> None:
+def add_commands(commands: Any, *, environment: str = ENVIRONMENT) -> None:
     """Register ``profile`` and ``profiles`` on the ``zdevents`` subparsers; ``environment``
-    (from ``_main``) ends their help."""
+    ends their help."""
     pr = commands.add_parser(
         "profile",
-        help="print one profile, by identifier query or profile id",
+        help=COMMANDS["profile"].help,
         description=(
             "Print one profile as Zendesk sent it: one line when piped, indented on a terminal."
         ),
-        epilog=environment,
+        epilog="examples:\n  zdevents profile --identifier coolbikes:rider:email:jdoe@example.com\n"
+        "  zdevents profile --profile-id 01E1G0NJSQPNPZRV096JXKXFAA\n\n" + environment,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     which = pr.add_mutually_exclusive_group(required=True)
@@ -43,12 +45,12 @@ def add_commands(commands: Any, *, environment: str) -> None:
 
     ps = commands.add_parser(
         "profiles",
-        help="print the profiles of a Zendesk user",
+        help=COMMANDS["profiles"].help,
         description=(
             "Print each profile of a Zendesk user as Zendesk sent it: one a line when piped, "
             "indented on a terminal."
         ),
-        epilog=environment,
+        epilog="examples:\n  zdevents profiles --user-id 85211553\n\n" + environment,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ps.add_argument("--user-id", metavar="ID", required=True, help="Zendesk user id")

@@ -7,15 +7,18 @@ import importlib
 from typing import Any
 
 from ._messages import error
+from ._parser import COMMANDS
 
 
 def add_parser(commands: Any) -> None:
     """Name ``sandbox`` among the ``zdevents`` subcommands (its options are its own)."""
     commands.add_parser(
         "sandbox",
-        help="run a local Events API server for trying and testing "
-        "(zdevents sandbox --help for its options)",
+        help=COMMANDS["sandbox"].help,
         add_help=False,
+        # Never shown (zdevents sandbox --help is the sandbox's own); the top-level help
+        # takes its example from here.
+        epilog="examples:\n  zdevents sandbox --port 8765 --seed demo\n",
     )
 
 

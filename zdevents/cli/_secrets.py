@@ -53,7 +53,7 @@ def _views(text: str) -> list[str]:
 def holds_secret(text: str, client: Client | AsyncClient | None = None) -> bool:
     """Whether ``text`` spells any credential of ``client`` or of the environment (also once
     unescaped)."""
-    if client is not None and client._authorization.shows_in(text):
+    if client is not None and client.scrub(text) != text:
         return True
     forms = _forms()
     return any(form in view for view in _views(text) for form in forms)
@@ -63,7 +63,7 @@ def scrubbed(text: str, client: Client | AsyncClient | None = None) -> str:
     """``text`` with every credential replaced by ``********``; withheld entirely if one
     still shows once it is unescaped."""
     if client is not None:
-        text = client._authorization.scrub_text(text)
+        text = client.scrub(text)
     for form in _forms():
         text = text.replace(form, "********")
     if holds_secret(text, client):

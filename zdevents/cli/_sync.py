@@ -18,7 +18,8 @@ from . import _run
 from ._export import _listening
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
 from ._numbers import concurrency, duration, whole
-from ._options import add_request_options, add_verbosity, make_client
+from ._options import add_request_options, add_start_options, add_verbosity, make_client, start_of
+from ._parser import COMMANDS
 from ._people import PeopleFileError, read_people
 from ._progress import Progress
 
@@ -65,7 +66,7 @@ def add_sync_parser(commands: Any) -> None:
     """Add ``sync`` to the ``zdevents`` subcommands."""
     p = commands.add_parser(
         "sync",
-        help="keep a local SQLite copy of people's events, fetching only what is new",
+        help=COMMANDS["sync"].help,
         description="Keep a SQLite database of the events of one or many people up to date:\n"
         "each run fetches only what is new since the last one.",
         epilog=DETAILS,
@@ -87,10 +88,10 @@ def add_sync_parser(commands: Any) -> None:
     filters = p.add_argument_group("filters")
     filters.add_argument("--source", help="only events from this source")
     filters.add_argument("--type", help="only events of this type (needs --source)")
-    filters.add_argument(
-        "--start",
-        metavar="TIME",
-        help="never read events created before: YYYY-MM-DD or RFC 3339 with offset",
+    add_start_options(
+        filters,
+        start_help="never read events created before: YYYY-MM-DD or RFC 3339 with offset",
+        since_help="never read events created more than DURATION ago: 12h, 7d (instead of --start)",
     )
     reading = p.add_argument_group("what to read again")
     reading.add_argument(
@@ -175,7 +176,7 @@ def run_sync(ns: argparse.Namespace) -> int:
                 with _listening(progress, ns.verbose):
                     report = sync(
                         client, ns.db, people,
-                        source=ns.source, type=ns.type, start=ns.start, overlap=ns.overlap,
+                        source=ns.source, type=ns.type, start=start_of(ns), overlap=ns.overlap,
                         full=ns.full, page_size=ns.page_size, concurrency=ns.concurrency,
                         on_missing="skip" if ns.identifiers_file is not None else "raise",
                         progress=show,

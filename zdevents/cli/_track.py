@@ -28,6 +28,7 @@ from . import _run
 from ._files import AtomicFile, NotOurLock, StateInUse, StateLock, open_special, special_file
 from ._messages import PROG, Interrupted, error, say
 from ._options import add_request_options, add_verbosity, make_client
+from ._parser import COMMANDS, CREDENTIALS, ENVIRONMENT
 
 TRACK_DETAILS = """\
 each line of FILE is one track record, a JSON object: "event" plus its target,
@@ -37,8 +38,9 @@ each line of FILE is one track record, a JSON object: "event" plus its target,
 blank lines are skipped; an "error" field (as --failed writes it) is ignored.
 
 FILE is read once (a pipe, /dev/stdin or a FIFO works too) and every line is checked
-before anything is sent: a bad line is an error naming its number (exit 2) and nothing is
-sent. A record whose request failed after it may have reached
+before anything is sent: bad lines are errors naming their numbers (the first
+{shown}, then how many more; exit 2) and nothing is sent. --check stops there
+(exit 0 or 1). A record whose request failed after it may have reached
 Zendesk (a 5xx, a timeout, a dropped connection) is not sent again: it may or may not have
 been stored, and the summary counts it as "possibly stored".
 
@@ -47,13 +49,14 @@ what it says goes to stderr: a line for each record not accepted, then a summary
 output stays empty. --failed gets every record not accepted, with its "error".
 
 exit status: 0 every record accepted, 1 some not accepted, 2 usage error, 130 interrupted
-"""
+""".replace("{shown}", str(limits.BAD_LINES_SHOWN))
 
 TRACK_EXAMPLES = """\
 examples:
   zdevents track events.jsonl --failed failed.jsonl
   cat events.jsonl | zdevents track - --concurrency 4 --rate-limit 200
   zdevents track failed.jsonl --failed failed-again.jsonl     # after fixing the records
+  zdevents track --check events.jsonl                         # every line checked, none sent
 """
 
 #: The library's default, read from its public signature rather than repeated here.
@@ -68,18 +71,46 @@ class _UsageError(Exception):
     """Exit status 2."""
 
 
-def add_commands(commands: Any, *, environment: str) -> None:
-    """Register ``track`` on the ``zdevents`` subparsers; ``environment`` (from ``_main``,
-    which imports this module) ends its help."""
+class _BadLines(_UsageError):
+    """Lines of FILE that are not valid track records: the first ``limits.BAD_LINES_SHOWN``
+    of them named, the rest counted (exit status 2; 1 with ``--check``)."""
+
+    def __init__(self, name: str, shown: list[str], count: int) -> None:
+        super().__init__(shown[0])
+        self.name = name
+        self.shown = shown
+        self.count = count
+
+    def report(self, *, sending: bool) -> None:
+        for message in self.shown:
+            _say(message)
+        if self.count == 1:
+            return
+        left = self.count - len(self.shown)
+        more = f" (the first {len(self.shown)} above, {left} more not shown)" if left else ""
+        outcome = "; nothing was sent" if sending else ""
+        _say(f"{self.name}: {self.count} bad lines{more}{outcome}")
+
+
+def add_commands(commands: Any, *, environment: str = ENVIRONMENT) -> None:
+    """Register ``track`` on the ``zdevents`` subparsers (profile and profiles: ``_profiles``);
+    ``environment`` ends its help."""
     tr = commands.add_parser(
         "track",
-        help="track events from a file of JSON lines",
+        help=COMMANDS["track"].help,
         description="Track the events of a file of JSON lines, one track record a line.",
-        epilog=TRACK_DETAILS + "\n" + TRACK_EXAMPLES + "\n" + environment,
+        epilog=TRACK_DETAILS + "\n" + TRACK_EXAMPLES + "\n" + CREDENTIALS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     tr.add_argument("file", metavar="FILE", help="JSON lines of track records ('-' for stdin)")
-    tr.add_argument(
+    only = tr.add_mutually_exclusive_group()
+    only.add_argument(
+        "--check",
+        action="store_true",
+        help="check every line and send nothing (no credentials needed): exit 0 when all "
+        "are valid, 1 naming the bad lines",
+    )
+    only.add_argument(
         "--failed",
         metavar="FILE",
         help='write each record that was not accepted to FILE, with its "error" '
@@ -142,10 +173,13 @@ class RecordFile:
 
     def check(self) -> None:
         """Read FILE once into the spool, checking every record and counting them; raises
-        :class:`_UsageError` naming the first bad line, or saying that there is none."""
+        :class:`_BadLines` naming the bad lines (up to ``limits.BAD_LINES_SHOWN``, the rest
+        counted), or :class:`_UsageError` saying that there is no record."""
         # Kept open past this method: closed by close(), once the records are sent.
         spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)  # noqa: SIM115
         count = 0
+        bad: list[str] = []
+        bad_count = 0
         try:
             with contextlib.ExitStack() as stack:
                 if self.path == "-":
@@ -157,13 +191,20 @@ class RecordFile:
                     source = stack.enter_context(open(self.path, "rb"))
                 for number, raw in enumerate(source, 1):
                     spool.write(raw)
-                    record = self._parse(number, raw)
-                    if record is None:
-                        continue
                     try:
-                        validate_record(_without_error(record))
-                    except (TypeError, ValueError) as exc:
-                        raise _UsageError(f"{self.name}, line {number}: {exc}") from None
+                        record = self._parse(number, raw)
+                        if record is None:
+                            continue
+                        try:
+                            validate_record(_without_error(record))
+                        except (TypeError, ValueError) as exc:
+                            raise _UsageError(f"{self.name}, line {number}: {exc}") from None
+                    except _UsageError as exc:
+                        # Every bad line is counted, so that one run finds them all.
+                        bad_count += 1
+                        if len(bad) < limits.BAD_LINES_SHOWN:
+                            bad.append(str(exc))
+                        continue
                     count += 1
         except OSError as exc:
             spool.close()
@@ -171,6 +212,9 @@ class RecordFile:
         except BaseException:
             spool.close()
             raise
+        if bad_count:
+            spool.close()
+            raise _BadLines(self.name, bad, bad_count)
         if not count:
             spool.close()
             raise _UsageError(f"{self.name} holds no track records")
@@ -334,8 +378,21 @@ def run_track(ns: argparse.Namespace) -> int:
     source = RecordFile(ns.file)
     try:
         source.check()
+    except _BadLines as exc:
+        exc.report(sending=not ns.check)
+        return 1 if ns.check else 2
+    except _UsageError as exc:
+        _say(str(exc))
+        return 2
+    if ns.check:
+        source.close()
+        if not ns.quiet:
+            records = "record" if source.count == 1 else "records"
+            say(f"{PROG}: {source.name}: {source.count} {records} checked, all valid; none sent")
+        return 0
+    try:
         client = _client(ns)
-    except (_UsageError, TypeError, ValueError) as exc:  # ConfigurationError is a ValueError
+    except (TypeError, ValueError) as exc:  # ConfigurationError is a ValueError
         source.close()
         _say(str(exc))
         return 2

@@ -17,6 +17,9 @@ incremental from their own high-water mark less an overlap, kept in dlt's resour
 and ``profiles`` (merged on ``id``). See ``docs/warehouse.md``.
 """
 
+from .._public import publish as _publish
 from ._source import LoadReport, zendesk_events
 
 __all__ = ["LoadReport", "zendesk_events"]
+
+_publish(__name__, [globals()[name] for name in __all__])

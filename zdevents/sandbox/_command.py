@@ -57,7 +57,10 @@ def build_parser(prog: str = _DEFAULT_PROG) -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="FILE", help="SQLite file to keep data in (default memory)")
     parser.add_argument(
-        "--seed", metavar="demo|FILE.jsonl", help="load the demo data or a JSONL file"
+        "--seed",
+        metavar="demo|FILE.jsonl|scale:N",
+        help="load the demo data, a JSONL file, or N people of two events each "
+        "(user ids 1000001 on in a new sandbox)",
     )
     parser.add_argument("--email", default=DEFAULT_EMAIL, help="agent email for basic auth")
     parser.add_argument("--token", default=DEFAULT_API_TOKEN, help="API token for basic auth")

@@ -1,4 +1,5 @@
-"""Seed data: JSONL files of track-event records, and the built-in ``demo`` data set."""
+"""Seed data: JSONL files of track-event records, the built-in ``demo`` data set, and
+``scale:N``: N people of two events each, bulk-inserted (a large account in seconds)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from ._ids import new_ulid
 from ._nanos import format_ns, parse_datetime_ns
 from ._records import EventRecord, RecordError, load_json, parse_record
 from ._store import Store
+
+#: ``scale:N``: N people (users with one profile and two events each), 1..SCALE_MAX.
+SCALE_PREFIX = "scale:"
+SCALE_MAX = 10_000_000
+SCALE_EVENTS_EACH = 2
 
 # How often the main thread wakes while a helper thread reads a pipe: a signal that arrives
 # just before a blocking call is handled at the next wake at the latest.
@@ -96,8 +102,25 @@ def load_seed(seed: str | os.PathLike[str]) -> list[tuple[int, EventRecord]]:
     return read_jsonl(seed)
 
 
+def scale_size(seed: str | os.PathLike[str]) -> int | None:
+    """N of a ``scale:N`` seed, or ``None`` for another seed (a ``SeedError`` if N is bad)."""
+    text = os.fspath(seed)
+    if not isinstance(text, str) or not text.startswith(SCALE_PREFIX):
+        return None
+    count = text[len(SCALE_PREFIX) :].replace("_", "").replace(",", "")
+    if not count.isascii() or not count.isdigit() or not 1 <= int(count) <= SCALE_MAX:
+        raise SeedError(
+            f"{text}: scale:N needs a number of people N from 1 to {SCALE_MAX:,} (e.g. scale:50000)"
+        )
+    return int(count)
+
+
 def seed_store(store: Store, seed: str | os.PathLike[str]) -> int:
     """Load ``seed`` into ``store`` in one transaction; return the number of records.
+
+    ``scale:N`` adds N new users (consecutive user ids, the first one past every user id
+    stored, 1000001 in a new sandbox), each with one profile (source ``scale``, type
+    ``person``, email ``person<user id>@scale.example``) and two events, by bulk inserts.
 
     Raises ``SeedError`` naming the line of the first record that cannot be stored, whether
     the problem is in the line itself or a conflict with data already stored (such as an
@@ -105,6 +128,10 @@ def seed_store(store: Store, seed: str | os.PathLike[str]) -> int:
     whose id is already stored with the same content; events without an ``id`` get a new
     one on every load, so they are stored again each time.
     """
+    people = scale_size(seed)
+    if people is not None:
+        store.add_scale(people, SCALE_EVENTS_EACH)
+        return people * SCALE_EVENTS_EACH
     numbered = load_seed(seed)
     try:
         store.add_parsed([record for _, record in numbered], create_users=True)

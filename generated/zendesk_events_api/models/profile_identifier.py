@@ -14,13 +14,13 @@ T = TypeVar("T", bound="ProfileIdentifier")
 @_attrs_define
 class ProfileIdentifier:
     type_: str | Unset = UNSET
-    value: float | str | Unset = UNSET
+    value: float | int | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        value: float | str | Unset
+        value: float | int | str | Unset
         if isinstance(self.value, Unset):
             value = UNSET
         else:
@@ -45,10 +45,10 @@ class ProfileIdentifier:
         d = dict(src_dict)
         type_ = d.pop("type", UNSET)
 
-        def _parse_value(data: object) -> float | str | Unset:
+        def _parse_value(data: object) -> float | int | str | Unset:
             if isinstance(data, Unset):
                 return data
-            return cast(float | str | Unset, data)
+            return cast(float | int | str | Unset, data)
 
         value = _parse_value(d.pop("value", UNSET))
 

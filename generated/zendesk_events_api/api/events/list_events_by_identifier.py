@@ -170,6 +170,9 @@ def sync_detailed(
 ]:
     """List the events of the profile selected by an identifier query
 
+     The events of the one profile the identifier query selects, newest first, a cursor
+    page at a time (`page[size]`, then `page[after]` from `meta.after_cursor`).
+
     Args:
         identifier (str):
         filtersource (str | Unset):
@@ -232,6 +235,9 @@ def sync(
 ):
     """List the events of the profile selected by an identifier query
 
+     The events of the one profile the identifier query selects, newest first, a cursor
+    page at a time (`page[size]`, then `page[after]` from `meta.after_cursor`).
+
     Args:
         identifier (str):
         filtersource (str | Unset):
@@ -283,6 +289,9 @@ async def asyncio_detailed(
     ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
 ]:
     """List the events of the profile selected by an identifier query
+
+     The events of the one profile the identifier query selects, newest first, a cursor
+    page at a time (`page[size]`, then `page[after]` from `meta.after_cursor`).
 
     Args:
         identifier (str):
@@ -343,6 +352,9 @@ async def asyncio(
     | None
 ):
     """List the events of the profile selected by an identifier query
+
+     The events of the one profile the identifier query selects, newest first, a cursor
+    page at a time (`page[size]`, then `page[after]` from `meta.after_cursor`).
 
     Args:
         identifier (str):

@@ -171,6 +171,8 @@ def sync_detailed(
 ]:
     """List the events of a profile by its id
 
+     The events of the profile with this id, newest first, a cursor page at a time.
+
     Args:
         profile_id (str):
         filtersource (str | Unset):
@@ -233,6 +235,8 @@ def sync(
 ):
     """List the events of a profile by its id
 
+     The events of the profile with this id, newest first, a cursor page at a time.
+
     Args:
         profile_id (str):
         filtersource (str | Unset):
@@ -284,6 +288,8 @@ async def asyncio_detailed(
     ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
 ]:
     """List the events of a profile by its id
+
+     The events of the profile with this id, newest first, a cursor page at a time.
 
     Args:
         profile_id (str):
@@ -344,6 +350,8 @@ async def asyncio(
     | None
 ):
     """List the events of a profile by its id
+
+     The events of the profile with this id, newest first, a cursor page at a time.
 
     Args:
         profile_id (str):

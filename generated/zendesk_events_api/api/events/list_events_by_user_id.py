@@ -171,6 +171,9 @@ def sync_detailed(
 ]:
     """List the events of a Zendesk user (all of the user's profiles)
 
+     The events of every profile of the Zendesk user, newest first, a cursor page at a
+    time.
+
     Args:
         user_id (int):
         filtersource (str | Unset):
@@ -233,6 +236,9 @@ def sync(
 ):
     """List the events of a Zendesk user (all of the user's profiles)
 
+     The events of every profile of the Zendesk user, newest first, a cursor page at a
+    time.
+
     Args:
         user_id (int):
         filtersource (str | Unset):
@@ -284,6 +290,9 @@ async def asyncio_detailed(
     ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | EventsPage
 ]:
     """List the events of a Zendesk user (all of the user's profiles)
+
+     The events of every profile of the Zendesk user, newest first, a cursor page at a
+    time.
 
     Args:
         user_id (int):
@@ -344,6 +353,9 @@ async def asyncio(
     | None
 ):
     """List the events of a Zendesk user (all of the user's profiles)
+
+     The events of every profile of the Zendesk user, newest first, a cursor page at a
+    time.
 
     Args:
         user_id (int):

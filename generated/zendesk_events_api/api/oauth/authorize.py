@@ -84,7 +84,11 @@ def build_request(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | OAuthError | None:
+) -> Any | OAuthError | str | None:
+    if response.status_code == 200:
+        response_200 = response.text
+        return response_200
+
     if response.status_code == 302:
         response_302 = cast(Any, None)
         return response_302
@@ -104,7 +108,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | OAuthError]:
+) -> Response[Any | OAuthError | str]:
     return Response(
         status_code=_status(response.status_code),
         content=response.content,
@@ -123,7 +127,7 @@ def sync_detailed(
     state: str | Unset = UNSET,
     code_challenge: str | Unset = UNSET,
     code_challenge_method: AuthorizeCodeChallengeMethod | Unset = UNSET,
-) -> Response[Any | OAuthError]:
+) -> Response[Any | OAuthError | str]:
     """The page a browser opens to approve a client; redirects with a code
 
      Opened in a browser, not called by the client. On approval Zendesk redirects to
@@ -145,7 +149,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | OAuthError]
+        Response[Any | OAuthError | str]
     """
 
     kwargs = build_request(
@@ -175,7 +179,7 @@ def sync(
     state: str | Unset = UNSET,
     code_challenge: str | Unset = UNSET,
     code_challenge_method: AuthorizeCodeChallengeMethod | Unset = UNSET,
-) -> Any | OAuthError | None:
+) -> Any | OAuthError | str | None:
     """The page a browser opens to approve a client; redirects with a code
 
      Opened in a browser, not called by the client. On approval Zendesk redirects to
@@ -197,7 +201,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | OAuthError
+        Any | OAuthError | str
     """
 
     return sync_detailed(
@@ -222,7 +226,7 @@ async def asyncio_detailed(
     state: str | Unset = UNSET,
     code_challenge: str | Unset = UNSET,
     code_challenge_method: AuthorizeCodeChallengeMethod | Unset = UNSET,
-) -> Response[Any | OAuthError]:
+) -> Response[Any | OAuthError | str]:
     """The page a browser opens to approve a client; redirects with a code
 
      Opened in a browser, not called by the client. On approval Zendesk redirects to
@@ -244,7 +248,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | OAuthError]
+        Response[Any | OAuthError | str]
     """
 
     kwargs = build_request(
@@ -272,7 +276,7 @@ async def asyncio(
     state: str | Unset = UNSET,
     code_challenge: str | Unset = UNSET,
     code_challenge_method: AuthorizeCodeChallengeMethod | Unset = UNSET,
-) -> Any | OAuthError | None:
+) -> Any | OAuthError | str | None:
     """The page a browser opens to approve a client; redirects with a code
 
      Opened in a browser, not called by the client. On approval Zendesk redirects to
@@ -294,7 +298,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | OAuthError
+        Any | OAuthError | str
     """
 
     return (

@@ -107,6 +107,9 @@ def sync_detailed(
 ]:
     """Revoke the OAuth token this request carries
 
+     The bearer token the request is made with stops working at once. Whether its
+    refresh token goes with it Zendesk does not document.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -130,6 +133,9 @@ def sync(
 ) -> Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | None:
     """Revoke the OAuth token this request carries
 
+     The bearer token the request is made with stops working at once. Whether its
+    refresh token goes with it Zendesk does not document.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -151,6 +157,9 @@ async def asyncio_detailed(
 ]:
     """Revoke the OAuth token this request carries
 
+     The bearer token the request is made with stops working at once. Whether its
+    refresh token goes with it Zendesk does not document.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -171,6 +180,9 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> Any | ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | None:
     """Revoke the OAuth token this request carries
+
+     The bearer token the request is made with stops working at once. Whether its
+    refresh token goes with it Zendesk does not document.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

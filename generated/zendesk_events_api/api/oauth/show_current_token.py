@@ -126,6 +126,9 @@ def sync_detailed(
 ]:
     """The OAuth token this request carries (its user, client, scopes, expiry)
 
+     Describes the bearer token the request is made with; its secret value is never
+    sent back.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -156,6 +159,9 @@ def sync(
 ):
     """The OAuth token this request carries (its user, client, scopes, expiry)
 
+     Describes the bearer token the request is made with; its secret value is never
+    sent back.
+
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
@@ -180,6 +186,9 @@ async def asyncio_detailed(
     | ErrorStringBody
 ]:
     """The OAuth token this request carries (its user, client, scopes, expiry)
+
+     Describes the bearer token the request is made with; its secret value is never
+    sent back.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -208,6 +217,9 @@ async def asyncio(
     | None
 ):
     """The OAuth token this request carries (its user, client, scopes, expiry)
+
+     Describes the bearer token the request is made with; its secret value is never
+    sent back.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

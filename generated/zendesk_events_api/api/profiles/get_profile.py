@@ -137,6 +137,8 @@ def sync_detailed(
 ]:
     """Get a profile by its id
 
+     The profile with this id (`404` if there is none).
+
     Args:
         profile_id (str):
 
@@ -173,6 +175,8 @@ def sync(
 ):
     """Get a profile by its id
 
+     The profile with this id (`404` if there is none).
+
     Args:
         profile_id (str):
 
@@ -202,6 +206,8 @@ async def asyncio_detailed(
     | ProfileEnvelope
 ]:
     """Get a profile by its id
+
+     The profile with this id (`404` if there is none).
 
     Args:
         profile_id (str):
@@ -236,6 +242,8 @@ async def asyncio(
     | None
 ):
     """Get a profile by its id
+
+     The profile with this id (`404` if there is none).
 
     Args:
         profile_id (str):

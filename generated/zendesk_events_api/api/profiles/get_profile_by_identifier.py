@@ -142,6 +142,8 @@ def sync_detailed(
 ]:
     """Get the one profile an identifier query selects
 
+     The profile whose source, type and one identifier match the query (`404` if none).
+
     Args:
         identifier (str):
 
@@ -178,6 +180,8 @@ def sync(
 ):
     """Get the one profile an identifier query selects
 
+     The profile whose source, type and one identifier match the query (`404` if none).
+
     Args:
         identifier (str):
 
@@ -207,6 +211,8 @@ async def asyncio_detailed(
     | ProfileEnvelope
 ]:
     """Get the one profile an identifier query selects
+
+     The profile whose source, type and one identifier match the query (`404` if none).
 
     Args:
         identifier (str):
@@ -241,6 +247,8 @@ async def asyncio(
     | None
 ):
     """Get the one profile an identifier query selects
+
+     The profile whose source, type and one identifier match the query (`404` if none).
 
     Args:
         identifier (str):

@@ -137,6 +137,8 @@ def sync_detailed(
 ]:
     """List the profiles of a Zendesk user
 
+     Every profile bound to the Zendesk user, of every source and type.
+
     Args:
         user_id (int):
 
@@ -173,6 +175,8 @@ def sync(
 ):
     """List the profiles of a Zendesk user
 
+     Every profile bound to the Zendesk user, of every source and type.
+
     Args:
         user_id (int):
 
@@ -202,6 +206,8 @@ async def asyncio_detailed(
     | ProfileListEnvelope
 ]:
     """List the profiles of a Zendesk user
+
+     Every profile bound to the Zendesk user, of every source and type.
 
     Args:
         user_id (int):
@@ -236,6 +242,8 @@ async def asyncio(
     | None
 ):
     """List the profiles of a Zendesk user
+
+     Every profile bound to the Zendesk user, of every source and type.
 
     Args:
         user_id (int):

@@ -1,0 +1,40 @@
+// The test's side of each usage file (not what a user writes): where the sandbox is, and
+// a line protocol over stdin/stdout with tests/contract/test_other_languages.py, which
+// switches the sandbox's fault injection between steps and reads the results.
+import * as readline from "node:readline";
+
+const input = readline.createInterface({ input: process.stdin });
+const lines = input[Symbol.asyncIterator]();
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+export const sandbox = {
+  url: env("ZDEVENTS_SANDBOX_URL"),
+  email: env("ZDEVENTS_SANDBOX_EMAIL"),
+  apiToken: env("ZDEVENTS_SANDBOX_API_TOKEN"),
+  oauthToken: env("ZDEVENTS_SANDBOX_OAUTH_TOKEN"),
+};
+
+/** Asks the test to make the sandbox answer every request with this fault ("" for none). */
+export async function faults(kind: string): Promise<void> {
+  console.log(`faults ${kind}`);
+  const answer = await lines.next();
+  if (answer.done || answer.value !== "ok") throw new Error(`the test did not set ${kind}`);
+}
+
+/** One step's outcome, for the test to check. */
+export function report(step: string, value: unknown): void {
+  console.log(`result ${step} ${JSON.stringify(value)}`);
+}
+
+export async function run(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } finally {
+    input.close();
+  }
+}

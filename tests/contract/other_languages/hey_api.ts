@@ -1,0 +1,41 @@
+// @hey-api/openapi-ts (its fetch client), as its README and auth guide show. One
+// credential: an API token. A plain string `auth` is applied to every scheme an
+// operation offers and the last one (bearer) wins, so the API token is given through the
+// callback form, for the basic scheme only (docs/other-languages.md).
+import { client } from "./generated/hey-api/client.gen";
+import { listEventsByUserId } from "./generated/hey-api/sdk.gen";
+import { faults, report, run, sandbox } from "./_sandbox";
+
+const apiToken = `${sandbox.email}/token:${sandbox.apiToken}`;
+
+async function events(step: string, userId: number): Promise<void> {
+  const { data, error, response } = await listEventsByUserId({
+    path: { user_id: userId },
+    query: { "page[size]": 3 },
+  });
+  if (error) {
+    report(step, { status: response?.status, error });
+    return;
+  }
+  report(step, { status: response?.status, created_at: data.events.map((e) => e.created_at) });
+}
+
+run(async () => {
+  // What the issue reported: the string form sends `Bearer <api token>`.
+  client.setConfig({ baseUrl: sandbox.url, auth: apiToken });
+  await events("string-api-token", 85211553);
+  // An OAuth token given as a string is sent as a bearer token (the last scheme).
+  client.setConfig({ auth: sandbox.oauthToken });
+  await events("string-oauth-token", 85211553);
+  // The API token for the basic scheme alone.
+  client.setConfig({ auth: (auth) => (auth.scheme === "basic" ? apiToken : undefined) });
+  await events("list", 85211553);
+  await events("404", 1);
+  await faults("503");
+  await events("503", 85211553);
+  await faults("520");
+  await events("520", 85211553);
+  await faults("429");
+  await events("429", 85211553);
+  await faults("");
+});
