@@ -581,6 +581,15 @@ def main() -> int:
             rate_rows(workdir, quick, emit)
     out = ROOT / ".bench" / "report.md"
     out.parent.mkdir(exist_ok=True)
+    if rows != set("abcd") and out.exists():
+        # Some rows only: the other rows of the last report stay (each has its letter).
+        kept = [
+            line
+            for line in out.read_text().splitlines()
+            if line.startswith("| ") and line[2:3] in set("abcd") - rows and line[3:4] == ")"
+        ]
+        lines.extend(kept)
+        lines[4:] = sorted(lines[4:], key=lambda line: line[2:3])
     out.write_text("\n".join(lines) + "\n")
     print(f"\nreport written to {out.relative_to(ROOT)}")
     return 0

@@ -30,9 +30,10 @@ import attrs
 from ._client import Client
 from ._config import login_home
 from ._identifier import Identifier
+from ._mirror import APPLICATION_ID
 from ._profiles import Profile
 from ._query import make_query
-from ._sync import APPLICATION_ID, _database_problem, _locked
+from ._sync import _database_problem, _locked
 from ._version import __version__
 from .errors import NotFoundError, PermissionDeniedError, SyncError, SyncLockedError
 

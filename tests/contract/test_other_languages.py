@@ -382,6 +382,13 @@ def test_pydantic_models_validate_a_real_answer_of_every_operation(
         assert http.delete(f"/api/v2/user_profiles/{created.id}").status_code == 204
         check("deleteProfile", http.delete(f"/api/v2/user_profiles/{created.id}"), 404,
               "ErrorBody")  # fmt: skip
+        exported = check(
+            "exportUsers",
+            http.get("/api/v2/incremental/users/cursor", params={"start_time": 0}),
+            200,
+            "UsersExportPage",
+        )
+        assert int(user_id) in {user.id for user in exported.users}
         token = check(
             "createToken",
             http.post(

@@ -299,3 +299,36 @@ def test_all_users_discovers_everyone_then_only_the_changed_ones(tmp_path: Path)
         people = query(db, "SELECT person, active FROM zendesk_events.people ORDER BY 1")
         assert people == [(f"user_id:{folk.user_id(n)}", n != 1) for n in range(4)]
         assert len(events(db)) == 7
+
+
+def test_a_load_through_429s_stores_every_event_once(tmp_path: Path) -> None:
+    # 429s (Retry-After: 0) on a share of the requests: the one client waits them out
+    # for everyone (its rate limiter, tested in tests/library/test_ratelimit.py) and the
+    # load completes with each event once.
+    with Sandbox(faults="429=0.3", fault_seed=3, retry_after=0) as own:
+        folk = People(own)
+        for n in range(4):
+            folk.add(n, [float(i) for i in range(5)])
+        pipe = pipeline(tmp_path)
+        report = LoadReport()
+        people = [folk.selector(n) for n in range(4)]
+        pipe.run(zendesk_events(people, client=own.client, page_size=2, concurrency=4,
+                                report=report))  # fmt: skip
+        assert own.fault_counts.get("429", 0) > 0
+        own.set_faults("")
+        served = {i for n in range(4) for i in folk.served(n)}
+    assert report.skipped == {} and report.events == 20
+    assert set(events(tmp_path / "zdevents.duckdb")) == served
+
+
+def test_profiles_can_be_left_out_the_dlt_way(sandbox: Sandbox, tmp_path: Path) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0])
+    source = zendesk_events([folk.selector(0)], client=sandbox.client)
+    before = sandbox.request_count
+    pipeline(tmp_path).run(source.with_resources("people", "events"))
+    assert sandbox.request_count - before == 1  # one page of events, no profile request
+    tables = {t for (t,) in query(tmp_path / "zdevents.duckdb",
+                                  "SELECT table_name FROM information_schema.tables"
+                                  " WHERE table_schema = 'zendesk_events'")}  # fmt: skip
+    assert "profiles" not in tables and {"people", "events"} <= tables
