@@ -108,10 +108,11 @@ def test_forget_a_user_at_zendesk_and_in_two_mirrors(
     assert [m.purged for m in report.mirrors] == [True, True]
     assert report.mirrors[0].rows["events"] == 6
     assert report.mirrors[0].rows["sync_state"] == 2
-    # Gone at Zendesk, through every route.
-    for selector in ({"user_id": gone["user"]}, {"identifier": gone["identifier"]}):
-        with pytest.raises(errors.NotFoundError):
-            list(client.events(**selector))
+    # Gone at Zendesk, through every route (the user itself stays, without profiles).
+    with pytest.raises(errors.NotFoundError):
+        list(client.events(identifier=gone["identifier"]))
+    assert list(client.events(user_id=gone["user"])) == []
+    assert client.profiles(user_id=gone["user"]) == []
     # Gone from the mirrors; the other person's rows untouched.
     assert rows(two)["events"] == 0 and rows(two)["sync_state"] == 0
     assert rows(one)["events"] == before_kept
@@ -121,6 +122,29 @@ def test_forget_a_user_at_zendesk_and_in_two_mirrors(
     zdevents.sync(client, two, [{"user_id": gone["user"]}], on_missing="skip")
     assert rows(two)["events"] == 0
     assert rows(one)["events"] == before_kept
+
+
+def test_forget_purges_the_people_row_of_an_all_users_mirror_and_sync_keeps_it_out(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    gone, kept = make_person(sandbox, 1), make_person(sandbox, 1)
+    db = tmp_path / "all.db"
+    zdevents.sync(client, db, zdevents.ALL_USERS)
+    people = {r[0] for r in _dump(db, "SELECT user_id FROM people")}
+    assert {gone["user"], kept["user"]} <= people
+    report = zdevents.forget(client, user_id=gone["user"], mirrors=[db], log=tmp_path / "l")
+    assert report.complete and report.mirrors[0].rows["people"] == 1
+    assert report.mirrors[0].rows["events"] == 2
+    zdevents.sync(client, db, zdevents.ALL_USERS)
+    people_after = {r[0] for r in _dump(db, "SELECT user_id FROM people")}
+    assert gone["user"] not in people_after and kept["user"] in people_after
+    assert not _dump(db, f"SELECT 1 FROM events WHERE selector = 'user_id:{gone['user']}'")
+    assert _dump(db, f"SELECT 1 FROM events WHERE selector = 'user_id:{kept['user']}'")
+
+
+def _dump(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return list(conn.execute(sql))
 
 
 def test_the_erasure_log_holds_ids_and_counts_and_no_personal_data(
@@ -167,7 +191,7 @@ def test_a_dry_run_shows_the_same_and_changes_nothing(
     assert plan.dry_run and not plan.complete and not plan.pending
     assert plan.events == 6 and len(plan.profiles) == 2
     assert not any(p.deleted for p in plan.profiles)
-    assert plan.mirrors[0].rows == {"events": 6, "sync_state": 2}
+    assert plan.mirrors[0].rows == {"events": 6, "sync_state": 2, "people": 0}
     assert rows(db) == before
     assert len(client.profiles(user_id=person["user"])) == 2
     assert not log.exists()

@@ -494,9 +494,10 @@ class SandboxApp:
             if profile is None:
                 raise _errors(404, "NotFound", "Profile not found")
             return _json_bytes({"profile": profile})
-        profiles = self.store.profiles_of_user(_path_user_id(path_value))
-        if not profiles:
+        user_id = _path_user_id(path_value)
+        if not self.store.has_user(user_id):
             raise _errors(404, "NotFound", "User not found")
+        profiles = self.store.profiles_of_user(user_id)
         return _json_bytes({"profiles": profiles})
 
     def _users_export(self, scope: Scope, params: dict[str, str]) -> bytes:

@@ -500,8 +500,12 @@ class Store:
         return max(int(highest) + 1, _FIRST_GENERATED_USER_ID)
 
     def _has_user(self, user_id: int) -> bool:
+        # A Zendesk user outlives its profiles: deleting them all leaves the user (and the
+        # user export still lists it), with no events.
         row = self._db.execute(
-            "SELECT 1 FROM profiles WHERE user_id = ? LIMIT 1", (user_id,)
+            "SELECT 1 FROM users WHERE id = ? UNION ALL"
+            " SELECT 1 FROM profiles WHERE user_id = ? LIMIT 1",
+            (user_id, user_id),
         ).fetchone()
         return row is not None
 
@@ -758,7 +762,7 @@ class Store:
         return row is not None
 
     def has_user(self, user_id: int) -> bool:
-        """Whether any profile belongs to this user id."""
+        """Whether this user exists (it had a profile once)."""
         with self._lock:
             return self._has_user(user_id)
 
