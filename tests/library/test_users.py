@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 import zdevents
+from tests._accounts import seed_people
 from tests._mock import API_TOKEN, FakeClock, Recorder, async_client, client
 from zdevents import errors
 
@@ -39,19 +40,8 @@ def users_body(
     }
 
 
-def seed(sandbox: Any, people: int) -> None:
-    sandbox.add_events(
-        {
-            "profile": {
-                "source": "shop",
-                "type": "customer",
-                "identifiers": [{"type": "email", "value": f"p{n}@example.com"}],
-            },
-            "user_id": 5000 + n,
-            "event": {"source": "shop", "type": "visit"},
-        }
-        for n in range(people)
-    )
+def seed(sandbox: Any, people: int, events: int = 1) -> None:
+    seed_people(sandbox, people, first_user=5000, events=events)
 
 
 # --------------------------------------------------------------------------- the sandbox

@@ -543,25 +543,13 @@ class SandboxApp:
         # given): the next export goes on from there.
         last = rows[-1][0] if rows else (after_seq if after_seq is not None else newest)
         after = encode_cursor(last, secret, _USERS_BINDING)
-        base = self.settings.base_url
-        if base is None:
-            host, port = scope.get("server") or ("127.0.0.1", 80)
-            host = f"[{host}]" if ":" in host else host
-            base = f"{scope.get('scheme', 'http')}://{host}:{port}"
-        after_url = f"{base}/api/v2/incremental/users/cursor.json?cursor={quote(after)}"
-        return b"".join(
-            (
-                b'{"users":[',
-                ",".join(body for _, body in rows).encode(),
-                b'],"after_cursor":',
-                json.dumps(after).encode(),
-                b',"after_url":',
-                json.dumps(after_url).encode(),
-                b',"before_cursor":null,"before_url":null,"end_of_stream":',
-                b"false" if more else b"true",
-                b"}",
-            )
-        )
+        after_url = f"{self._base(scope)}/api/v2/incremental/users/cursor.json?cursor={after}"
+        users = ",".join(body for _, body in rows)
+        return (
+            f'{{"users":[{users}],"after_cursor":{json.dumps(after)},'
+            f'"after_url":{json.dumps(after_url)},"before_cursor":null,"before_url":null,'
+            f'"end_of_stream":{"false" if more else "true"}}}'
+        ).encode()
 
     def _by_identifier(self, params: dict[str, str]) -> str | None:
         return self.store.profile_by_identifier(*self._identifier_parts(params))
@@ -662,16 +650,22 @@ class SandboxApp:
             raise _errors(404, "NotFound", "User not found")
         return PageRequest(user_id=user_id)
 
-    def _next_url(self, scope: Scope, params: dict[str, str], size: int, cursor: str) -> str:
-        """An absolute link to the next page, on the address the sandbox serves on.
-
-        Never from the ``Host`` header: a client could make it point anywhere.
-        """
+    def _base(self, scope: Scope) -> str:
+        """The address the sandbox serves on, for links (never from the ``Host`` header: a
+        client could make it point anywhere)."""
         base = self.settings.base_url
         if base is None:
             host, port = scope.get("server") or ("127.0.0.1", 80)
             host = f"[{host}]" if ":" in host else host
             base = f"{scope.get('scheme', 'http')}://{host}:{port}"
+        return base
+
+    def _next_url(self, scope: Scope, params: dict[str, str], size: int, cursor: str) -> str:
+        """An absolute link to the next page, on the address the sandbox serves on.
+
+        Never from the ``Host`` header: a client could make it point anywhere.
+        """
+        base = self._base(scope)
         path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("ascii")
         pairs = [(name, params[name]) for name in _KNOWN_PARAMETERS[:5] if name in params]
         pairs += [("page[size]", str(size)), ("page[after]", cursor)]
