@@ -44,6 +44,12 @@ SECTIONS = [
         "50,000 people against 1,000: it must stay flat, or the sandbox, not zdevents, "
         "would be what the row measures.",
     ),
+    (
+        "scale-export.md",
+        "Bulk export alone up to 50,000 people (`scripts/bench_scale.py --export-only`)",
+        "Row g) for the resumable bulk export only, when the whole row at 50,000 people "
+        "did not fit in the time at hand.",
+    ),
 ]
 
 
