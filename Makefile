@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install generate check-generated spec lint layers typecheck pytest test test-fast test-tz mutation demo bench bench-scale fuzz clean wheel-check
+.PHONY: install generate check-generated spec lint layers typecheck pytest test test-fast test-tz mutation demo bench bench-scale fuzz clean wheel-check docs docs-serve
 
 install: $(STAMP)
 
@@ -29,8 +29,8 @@ spec: $(STAMP)
 	$(VENV)/bin/openapi-spec-validator openapi/events.yaml
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check zdevents tests scripts
-	$(VENV)/bin/ruff format --check zdevents tests scripts
+	$(VENV)/bin/ruff check zdevents tests scripts conftest.py
+	$(VENV)/bin/ruff format --check zdevents tests scripts conftest.py
 
 # The arrows of shared/design.md (pyproject.toml, [tool.importlinter]).
 layers: $(STAMP)
@@ -51,7 +51,7 @@ pytest: $(STAMP)
 
 # The full gate (CI runs this), with the library tests once more under TZ=$(TEST_TZ).
 # test-fast is the edit loop: everything but the slow contract and fuzz runs.
-test: lint layers typecheck spec check-generated wheel-check pytest test-tz
+test: lint layers typecheck spec check-generated wheel-check docs pytest test-tz
 
 # Within `make test`, the test that runs scripts/check_dist.py is left to wheel-check, which
 # has just run the same script (a second sdist and wheel build).
@@ -62,6 +62,17 @@ test: PYTEST_SKIP = --deselect tests/packaging/test_dist.py::test_make_wheel_che
 FAST_FUZZ_EXAMPLES ?= 50
 test-fast: $(STAMP)
 	ZDEVENTS_FUZZ_EXAMPLES=$(FAST_FUZZ_EXAMPLES) $(PY) -m pytest $(XDIST) -m "not slow" -q $(PYTEST_ARGS)
+
+# The documentation site (mkdocs.yml, docs/) into site/: --strict fails on any warning (a
+# broken link or anchor, a page left out of the nav, a command without its page).
+# docs-serve rebuilds and serves it on http://127.0.0.1:8000 while you edit.
+MKDOCS_ENV := NO_MKDOCS_2_WARNING=1
+docs: $(STAMP)
+	$(MKDOCS_ENV) $(VENV)/bin/mkdocs build --strict
+
+DOCS_ADDR ?= 127.0.0.1:8000
+docs-serve: $(STAMP)
+	$(MKDOCS_ENV) $(VENV)/bin/mkdocs serve --strict --dev-addr $(DOCS_ADDR)
 
 # Build the sdist and the wheel and check them (check-wheel-contents, LICENSE, no tests).
 wheel-check: $(STAMP)
@@ -76,7 +87,9 @@ test-tz: $(STAMP)
 # Mutation testing of the core modules (scripts/mutation.py; [tool.mutmut] in pyproject.toml).
 # Not part of `make test`: it takes hours on two cores. MODULES=_retry for one module;
 # MUTATION_ARGS=--open re-runs only the mutants not killed yet, --report prints the last scores,
-# --pinned runs the hand-made mutants of tests/mutation-pinned.toml (a few minutes).
+# --pinned runs the hand-made mutants of tests/mutation-pinned.toml (a few minutes). Each run
+# (and --report) writes docs/mutation.md: the scores, when and on which commit each module was
+# measured, the machine and its load.
 mutation: $(STAMP)
 	$(PY) scripts/mutation.py $(MUTATION_ARGS) $(MODULES)
 
@@ -104,4 +117,4 @@ fuzz: $(STAMP)
 	$(PY) scripts/fuzz_live.py "$(URL)" $(if $(filter 1,$(WRITES)),--writes)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis mutants site

@@ -53,7 +53,12 @@ unexpected-methods = []
 _OAUTH_ENV = ("ZDEVENTS_ST_PUBLIC_CLIENT_ID", "ZDEVENTS_ST_CLIENT_ID", "ZDEVENTS_ST_CLIENT_SECRET")
 
 #: The event-listing operations; each one's NextPage link leads back to itself.
-NEXT_PAGE_OPERATIONS = ("listEventsByIdentifier", "listEventsByProfileId", "listEventsByUserId")
+NEXT_PAGE_OPERATIONS = (
+    "listEventsByIdentifier",
+    "listEventsByProfileId",
+    "listEventsByUserId",
+    "exportUsers",
+)
 #: The track operations; each 202 links to the profile's events and to the profile.
 TRACK_OPERATIONS = ("trackEvent", "trackEventByProfileId", "trackEventByUserId")
 #: Where the links of a 202 lead.

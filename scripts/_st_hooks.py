@@ -22,6 +22,12 @@ file fails only on these rules (``tests/contract/test_contract.py`` checks that,
    loopback redirect and the ``read`` scope (``ZDEVENTS_ST_*``, set by
    ``_schemathesis_run.py`` for an OAuth run).
 
+4. The incremental user export: ``cursor`` is opaque like ``page[after]`` (bound to the
+   export alone), and a new export's ``start_time`` is required without a cursor and must
+   be at least a minute in the past (a time relative to now, which no schema can say): a
+   positive case keeps ``cursor`` only when the server issued it, and otherwise gets a
+   ``start_time`` a day old if its own is missing or too recent.
+
 Negative cases are left alone: they must still be rejected.
 """
 
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 
 import schemathesis
@@ -37,8 +44,15 @@ _ISSUED_CURSORS: set[tuple[str, str]] = set()
 _PAGE_PARAMS = ("page[after]", "page[size]")
 
 
+_USERS_EXPORT = "GET /api/v2/incremental/users/cursor"
+#: A new export's start_time must be at least this old (seconds).
+_EXPORT_LAG = 60
+
+
 def _query_key(case: schemathesis.Case) -> str:
     """The query a cursor belongs to: operation, path parameters, filters."""
+    if case.operation.label == _USERS_EXPORT:
+        return _USERS_EXPORT  # the export's cursors page every user, whatever the start
     query = case.query if isinstance(case.query, dict) else {}
     return repr(
         (
@@ -55,7 +69,12 @@ def after_call(context: schemathesis.HookContext, case: schemathesis.Case, respo
     if response.status_code != 200:
         return
     try:
-        cursor = response.json().get("meta", {}).get("after_cursor")
+        body = response.json()
+        cursor = (
+            body.get("after_cursor")
+            if case.operation.label == _USERS_EXPORT
+            else body.get("meta", {}).get("after_cursor")
+        )
     except (ValueError, AttributeError):
         return
     if isinstance(cursor, str) and cursor:
@@ -105,6 +124,15 @@ def _make_valid(case: schemathesis.Case) -> None:
         del query["filter[type]"]
     if "page[after]" in query and (_query_key(case), query["page[after]"]) not in _ISSUED_CURSORS:
         del query["page[after]"]
+    if case.operation.label == _USERS_EXPORT:
+        if "cursor" in query and (_USERS_EXPORT, query["cursor"]) not in _ISSUED_CURSORS:
+            del query["cursor"]
+        start = query.get("start_time")
+        latest = int(time.time()) - _EXPORT_LAG
+        if "cursor" not in query and not (
+            isinstance(start, int) and not isinstance(start, bool) and 0 <= start <= latest
+        ):
+            query["start_time"] = latest - 86_400
 
 
 @schemathesis.hook

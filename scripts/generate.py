@@ -5,7 +5,7 @@ Usage: python scripts/generate.py [OUTPUT_DIR]   (default: generated/zendesk_eve
 openapi-python-client's --overwrite rewrites the package but leaves stale files behind, and
 --meta none writes no py.typed. So this generates into a fresh temporary folder, adds
 py.typed, and then swaps the result in whole. The templates in openapi/templates/ override
-the generator's own (see the README's "Regenerating after an API change"). The generator's
+the generator's own (see CONTRIBUTING.md, "Regenerating after an API change"). The generator's
 ruff post-hooks need ruff on PATH: the one installed next to this interpreter is used.
 """
 

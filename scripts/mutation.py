@@ -1,5 +1,5 @@
-"""``make mutation``: mutmut over the library's core modules, one module at a time, and the
-score of each.
+"""``make mutation``: mutmut over the library's core modules (one mutmut run for the modules
+asked for), the score of each, and ``docs/mutation.md``.
 
     scripts/mutation.py [--jobs N] [--open] [--report] [--show] [MODULE ...]
     scripts/mutation.py --pinned
@@ -8,7 +8,10 @@ MODULE is a name such as ``_retry`` (default: every file of ``only_mutate`` in
 ``[tool.mutmut]``). ``--open`` re-runs only the mutants of a module that are not killed yet
 (after new tests, or after the library changed: mutmut resets the functions that changed);
 ``--report`` runs nothing and prints the last results; ``--show`` prints the diff of every
-mutant that survived. ``--jobs`` is mutmut's ``--max-children`` (default 1: the machines are
+mutant that survived. Every run, and ``--report``, writes ``docs/mutation.md``: the scores
+of every core module as the last runs left them, with when, on which commit, on what machine
+and under what load each was measured (``mutants/MODULE.run.json``). ``--jobs`` is mutmut's
+``--max-children`` (default 1: the machines are
 small and shared).
 
 ``--pinned`` runs the hand-made mutants of ``tests/mutation-pinned.toml`` instead: one for
@@ -25,8 +28,11 @@ why no test can tell it from the original; an entry whose line no longer matches
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -116,20 +122,34 @@ def added_lines(text: str) -> set[str]:
     }
 
 
-def run(path: str, jobs: int, only_open: bool) -> None:
-    module = module_of(path)
-    if only_open:
-        codes = results(path)
-        names = [n for n, code in codes.items() if status(code) not in ("killed", "timeout")]
-        if not names:
-            print(f"{module}: nothing open")
-            return
-    else:
-        names = [f"{module}.*"]
-    log = ROOT / "mutants" / f"{module}.log"
-    log.parent.mkdir(exist_ok=True)
-    print(f"{module}: running {'all mutants' if not only_open else f'{len(names)} open mutants'}")
+def _record_path(path: str) -> Path:
+    return ROOT / "mutants" / f"{module_of(path)}.run.json"
+
+
+def run(paths: list[str], jobs: int, only_open: bool) -> None:
+    """One mutmut run over the mutants of ``paths`` (one run: mutmut checks the whole suite
+    passes before it starts, minutes on a small machine)."""
+    names: list[str] = []
+    for path in paths:
+        module = module_of(path)
+        if only_open:
+            codes = results(path)
+            todo = [n for n, code in codes.items() if status(code) not in ("killed", "timeout")]
+            print(f"{module}: {len(todo)} open mutants" if todo else f"{module}: nothing open")
+            names += todo
+        else:
+            print(f"{module}: all mutants")
+            names.append(f"{module}.*")
+    if not names:
+        return
     sys.stdout.flush()
+    log = ROOT / "mutants" / "mutmut.log"
+    log.parent.mkdir(exist_ok=True)
+    # What the scores are measured on, for the docs page (mutmut's results say nothing of
+    # it); written first, so that a run cut short says when it started.
+    started = {"started": _now(), "load_before": _load(), "open_only": only_open}
+    for path in paths:
+        _record_path(path).write_text(json.dumps({**started, "commit": _commit(path)}))
     # tests/_mutmut_plugin.py: mutmut's copies of public methods get their module back.
     options = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p tests._mutmut_plugin".strip()
     with log.open("w") as out:
@@ -144,18 +164,119 @@ def run(path: str, jobs: int, only_open: bool) -> None:
     if done.returncode != 0:
         tail = log.read_text(errors="replace").replace("\r", "\n").splitlines()[-30:]
         print("\n".join(tail))
-        sys.exit(f"mutation: mutmut failed on {module} (exit {done.returncode}); log: {log}")
+        sys.exit(f"mutation: mutmut failed (exit {done.returncode}); log: {log}")
+    for path in paths:
+        record = json.loads(_record_path(path).read_text())
+        record.update(finished=_now(), load_after=_load())
+        _record_path(path).write_text(json.dumps(record, indent=1))
 
 
-def report(paths: list[str], show: bool) -> bool:
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def _commit(path: str) -> str:
+    """The commit of the tree measured, ``+ changes`` when the module or the tests differ
+    from it."""
+    commit = _git("rev-parse", "--short=10", "HEAD") or "unknown"
+    if _git("status", "--porcelain", "--", path, "tests"):
+        commit += " + changes"
+    return commit
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _run_record(path: str) -> dict[str, object]:
+    try:
+        data: dict[str, object] = json.loads(_record_path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data
+
+
+PAGE = ROOT / "docs" / "mutation.md"
+
+
+def write_page(paths: list[str]) -> None:
+    """``docs/mutation.md``: the scores of every core module, as the last runs left them,
+    with when, on which commit, on what machine and under what load each was measured."""
+    rows, _, stale = scores(paths)
+    lines = [
+        "# Mutation scores",
+        "",
+        "Written by `make mutation` (`scripts/mutation.py`, also with `--report`) from the",
+        "results mutmut left in `mutants/`; never edit by hand. Score = (killed + timeout +",
+        "equivalent) / mutants; a survivor counts as equivalent only when",
+        "`tests/mutation-equivalents.md` lists it with the line it changes and why no test can",
+        f"tell it from the original. The target is {TARGET:.0f}%.",
+        "",
+        f"Page written {_now()} on a machine with {os.cpu_count()} CPUs ({_cpu_model()}),",
+        f"load average {_load()} (1 / 5 / 15 min).",
+        "",
+        "| module | mutants | killed | timeout | equiv. | survived | no tests | score | "
+        "measured | commit | load (start / end, 1 min) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|---|---|",
+    ]
+    for (module, total, counts, score), path in zip(rows, paths, strict=True):
+        run = _run_record(path)
+        if not total:
+            lines.append(f"| `{module}` | | | | | | | not run | | | |")
+            continue
+        if not run:
+            when = "before run records were kept"
+        elif "finished" in run:
+            when = str(run["finished"])
+        else:
+            when = f"started {run['started']}, cut short"
+        if run.get("open_only"):
+            when += " (open mutants only)"
+        load = ""
+        if run:
+            load = f"{str(run['load_before']).split(' / ')[0]} / "
+            load += str(run.get("load_after", "?")).split(" / ")[0]
+        lines.append(
+            f"| `{module}` | {total} | {counts['killed']} | {counts['timeout']} | "
+            f"{counts['equivalent']} | {counts['survived']} | {counts['no tests']} | "
+            f"{score:.1f}% | {when} | {run.get('commit', 'unknown')} | {load} |"
+        )
+    if stale:
+        lines += ["", f"{len(stale)} stale entries in `tests/mutation-equivalents.md` "
+                  "(counted as survived)."]  # fmt: skip
+    PAGE.parent.mkdir(exist_ok=True)
+    PAGE.write_text("\n".join(lines) + "\n")
+
+
+Row = tuple[str, int, Counter[str], float]
+
+
+def scores(paths: list[str]) -> tuple[list[Row], list[tuple[str, str, str]], list[str]]:
+    """Per module: (name, mutants, counts by kind, score); the open mutants; stale entries."""
     listed = equivalents()
-    rows, open_mutants, stale = [], [], []
+    rows: list[Row] = []
+    open_mutants: list[tuple[str, str, str]] = []
+    stale: list[str] = []
     for path in paths:
         codes = results(path)
         counts: Counter[str] = Counter()
+        still_open: list[tuple[str, str, str]] = []
         for name, code in codes.items():
             kind = status(code)
-            if kind not in ("killed", "timeout") and name in listed:
+            if kind == "survived" and name in listed:
                 line, _ = listed[name]
                 if line in added_lines(diff(name, path)):
                     kind = "equivalent"
@@ -163,11 +284,19 @@ def report(paths: list[str], show: bool) -> bool:
                     stale.append(name)
             counts[kind] += 1
             if kind not in ("killed", "timeout", "equivalent"):
-                open_mutants.append((name, path, kind))
-        total = sum(counts.values())
+                still_open.append((name, path, kind))
+        # Mutants made but never checked (mutmut generates every module's at once): a module
+        # none of whose mutants ran has no score yet.
+        total = 0 if counts["not checked"] == len(codes) else sum(counts.values())
         good = counts["killed"] + counts["timeout"] + counts["equivalent"]
         score = 100.0 * good / total if total else 0.0
         rows.append((module_of(path), total, counts, score))
+        open_mutants += still_open if total else []
+    return rows, open_mutants, stale
+
+
+def report(paths: list[str], show: bool) -> bool:
+    rows, open_mutants, stale = scores(paths)
 
     header = f"{'module':<22}{'mutants':>8}{'killed':>8}{'timeout':>8}{'equiv.':>8}"
     header += f"{'survived':>9}{'no tests':>9}{'other':>7}{'score':>8}"
@@ -239,9 +368,11 @@ def main() -> int:
     paths = pick(args.modules)
     os.chdir(ROOT)  # mutmut reads its config and mutants/ from the working directory
     if not args.report:
-        for path in paths:
-            run(path, args.jobs, args.open)
-    return 0 if report(paths, args.show) else 1
+        run(paths, args.jobs, args.open)
+    ok = report(paths, args.show)
+    write_page(core_files())
+    print(f"written {PAGE.relative_to(ROOT)}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

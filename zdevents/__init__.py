@@ -14,7 +14,12 @@ Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :class:`AsyncEventStream`, :class:`Identifier`, :class:`Event`, :class:`Page`,
 :class:`Profile`, :class:`TrackResult` (``client.track``, ``client.profile``),
 :func:`validate_record` (a ``track_many`` record checked without sending),
-:func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`),
+:func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`;
+:data:`ALL_USERS` syncs every user of the account; :func:`plan_sync` with
+:class:`SyncPlan` says what a run costs), the users of the account
+(``client.users()``: :class:`User`, :class:`UserPage`, :class:`UserStream`,
+:class:`AsyncUserStream`), the ``--identifiers-file`` format (:func:`parse_selector`,
+:func:`read_selectors`),
 the module :mod:`zdevents.errors`; signing in: :class:`Login` (the browser login of
 ``zdevents auth login``), :func:`auth_status`, :func:`access_token` (:func:`aaccess_token`
 for an :class:`AsyncClient`), :func:`logout` (with :class:`AuthStatus`).
@@ -38,15 +43,20 @@ if TYPE_CHECKING:
     from ._events import AsyncEventStream, EventStream
     from ._identifier import Identifier
     from ._login import AuthStatus, Login, aaccess_token, access_token, auth_status, logout
+    from ._plan import SyncPlan, plan_sync
     from ._profiles import Profile
     from ._responses import Headers, Page, RateLimit
     from ._retry import is_transient
-    from ._sync import SelectorReport, SyncReport, sync
+    from ._selectors import parse_selector, read_selectors
+    from ._sync import ALL_USERS, SelectorReport, SyncReport, sync
     from ._track import TrackResult, validate_record
+    from ._users import AsyncUserStream, User, UserPage, UserStream
 
 __all__ = [
+    "ALL_USERS",
     "AsyncClient",
     "AsyncEventStream",
+    "AsyncUserStream",
     "AuthStatus",
     "Client",
     "Event",
@@ -58,8 +68,12 @@ __all__ = [
     "Profile",
     "RateLimit",
     "SelectorReport",
+    "SyncPlan",
     "SyncReport",
     "TrackResult",
+    "User",
+    "UserPage",
+    "UserStream",
     "__version__",
     "aaccess_token",
     "access_token",
@@ -68,6 +82,9 @@ __all__ = [
     "is_transient",
     "limits",
     "logout",
+    "parse_selector",
+    "plan_sync",
+    "read_selectors",
     "sync",
     "validate_record",
 ]
@@ -95,8 +112,17 @@ _LAZY = {
     "SelectorReport": "_sync",
     "SyncReport": "_sync",
     "sync": "_sync",
+    "ALL_USERS": "_sync",
+    "SyncPlan": "_plan",
+    "plan_sync": "_plan",
+    "parse_selector": "_selectors",
+    "read_selectors": "_selectors",
     "TrackResult": "_track",
     "validate_record": "_track",
+    "AsyncUserStream": "_users",
+    "User": "_users",
+    "UserPage": "_users",
+    "UserStream": "_users",
 }
 
 

@@ -34,11 +34,13 @@ from ._event import Event
 from ._identifier import Identifier
 from ._query import FILTERS, EventQuery, make_query, shorten
 from ._responses import Page
+from ._selectors import spelled_kwargs
 from .errors import NotFoundError, ZendeskError
 
 logger = logging.getLogger("zdevents")
 
-#: An identifier query (text or :class:`Identifier`) or a mapping with one of
+#: An identifier query (text or :class:`Identifier`), the text ``user_id:N`` or
+#: ``profile_id:ID`` (the ``--identifiers-file`` spelling), or a mapping with one of
 #: ``identifier``, ``profile_id``, ``user_id``, and optionally ``after`` (a cursor) and
 #: ``start`` (that selector's own start).
 Selector: TypeAlias = Identifier | str | Mapping[str, Any]
@@ -93,6 +95,9 @@ def plan(
             if isinstance(selector, Mapping):
                 own = _selector_arguments(selector, filters)
                 query = make_query(**{**filters, **own})
+            elif isinstance(selector, str) and (spelled := spelled_kwargs(selector)):
+                # The --identifiers-file spelling: user_id:N, profile_id:ID.
+                query = make_query(**spelled, **filters)
             elif isinstance(selector, str | Identifier):
                 query = make_query(identifier=selector, **filters)
             else:

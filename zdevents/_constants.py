@@ -78,6 +78,20 @@ MAX_IDENTIFIERS: Final = 20
 RESERVED_SOURCE: Final = "zendesk"
 #: The largest Zendesk user id (ids are 64-bit signed integers), exclusive.
 USER_ID_BOUND: Final = 2**63
+#: Requests a minute of the incremental user export, on top of the account's limit.
+USERS_EXPORT_RATE_LIMIT: Final = 10
+#: Users a page of the incremental user export, at most (its default too).
+MAX_USERS_PER_PAGE: Final = 1000
+#: The Events and Profiles API's requests a minute by Suite plan (Zendesk's rate-limits page:
+#: "Legacy Custom Objects, Profiles, and Events API"), what a plan of the runs is worked
+#: out against when Zendesk has not said (X-Rate-Limit) and --rate-limit is not given.
+EVENTS_API_RATE_LIMITS: Final = {
+    "Team": 250,
+    "Growth": 250,
+    "Professional": 500,
+    "Enterprise": 700,
+    "Enterprise Plus": 1000,
+}
 
 # --------------------------------------------------------------------------- OAuth
 

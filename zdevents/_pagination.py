@@ -82,6 +82,10 @@ class _LoopGuard:
             self._anchor, self._stretch, self._steps = key, self._stretch * 2, 0
 
 
+#: The guard, for the other cursor walks (the user export).
+LoopGuard = _LoopGuard
+
+
 class Walk:
     """The page-by-page state of one iteration."""
 

@@ -180,24 +180,9 @@ def make_query(
     ):
         raise ValueError(f"profile_id={shorten(profile)} is not a profile id")
     uid = _user_id(user_id) if user_id is not None else None
-
-    source_text = _optional_text("source", source)
-    type_text = _optional_text("type", type)
-    if type_text is not None and source_text is None:
-        raise ValueError("type needs source too: Zendesk filters types within one source")
-
-    start_text = end_text = None
-    if start is not None:
-        start_text, start_key = time_bound("start", start)
-    if end is not None:
-        end_text, end_key = time_bound("end", end, end=True)
-    if start is not None and end is not None and start_key > end_key:
-        raise ValueError(f"start ({start_text}) is after end ({end_text})")
-
-    if isinstance(page_size, bool) or not isinstance(page_size, int):
-        raise TypeError(f"page_size must be an int, not {page_size.__class__.__name__}")
-    if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size={page_size} is outside {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}")
+    source_text, type_text, start_text, end_text = _checked_filters(
+        source, type, start, end, page_size
+    )
 
     if after is not None:
         if not isinstance(after, str) or not after.strip():
@@ -219,3 +204,43 @@ def make_query(
     return EventQuery(
         ident, profile, uid, source_text, type_text, start_text, end_text, page_size, after
     )
+
+
+def make_filters(
+    *,
+    source: str | None = None,
+    type: str | None = None,
+    start: TimeInput | None = None,
+    end: TimeInput | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> EventQuery:
+    """The filters of ``events()`` checked on their own, as :func:`make_query` checks them:
+    a query that selects nobody (``sync`` checks its filters before it knows whose events
+    it reads)."""
+    texts = _checked_filters(source, type, start, end, page_size)
+    _check_length({"source": texts[0], "type": texts[1]})
+    return EventQuery(None, None, None, *texts, page_size)
+
+
+def _checked_filters(
+    source: object, type: object, start: TimeInput | None, end: TimeInput | None, page_size: object
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """Source, type, start and end as wire text; the page size checked."""
+    source_text = _optional_text("source", source)
+    type_text = _optional_text("type", type)
+    if type_text is not None and source_text is None:
+        raise ValueError("type needs source too: Zendesk filters types within one source")
+
+    start_text = end_text = None
+    if start is not None:
+        start_text, start_key = time_bound("start", start)
+    if end is not None:
+        end_text, end_key = time_bound("end", end, end=True)
+    if start is not None and end is not None and start_key > end_key:
+        raise ValueError(f"start ({start_text}) is after end ({end_text})")
+
+    if isinstance(page_size, bool) or not isinstance(page_size, int):
+        raise TypeError(f"page_size must be an int, not {page_size.__class__.__name__}")
+    if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size={page_size} is outside {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}")
+    return source_text, type_text, start_text, end_text

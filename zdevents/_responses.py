@@ -142,10 +142,7 @@ class Page:
     def rate_limit(self) -> RateLimit | None:
         """The rate limit Zendesk announced with this page, or ``None`` without an
         ``X-Rate-Limit`` header (or with one that is not a number)."""
-        limit = _count(self.headers.get("x-rate-limit"))
-        if limit is None:
-            return None
-        return RateLimit(limit, _count(self.headers.get("x-rate-limit-remaining")))
+        return rate_limit_of(self.headers)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -162,6 +159,14 @@ class Page:
             f"Page({len(self.events)} events, has_more={self.has_more}, "
             f"cursor={shown}, request_id={self.request_id!r})"
         )
+
+
+def rate_limit_of(headers: Headers) -> RateLimit | None:
+    """The rate limit announced in ``headers`` (``X-Rate-Limit``), or ``None``."""
+    limit = _count(headers.get("x-rate-limit"))
+    if limit is None:
+        return None
+    return RateLimit(limit, _count(headers.get("x-rate-limit-remaining")))
 
 
 def cursor_shows_secret(page: Page) -> bool:

@@ -1,22 +1,22 @@
 """``sync``: a local SQLite copy of people's events, brought up to date run after run.
 
-The database (stdlib ``sqlite3``, WAL mode) has two tables:
+The database's tables and their migration are ``_mirror``'s. Why a run can be killed
+anywhere and run again: Zendesk does not say in which order it pages events, so a mark
+taken in the middle of a run could jump over events not read yet. The mark therefore moves
+only when a selector's run completes; until then ``sync_state`` records that a run from a
+given start is under way, and every page's rows are committed together with that record and
+the cursor of the next page; a selector's last page completes its run in the same
+transaction. A rerun goes on at each cursor (or, if a cursor is refused, reads again from
+the recorded start) and upserts by id, which gives the rows an uninterrupted run would have
+given, each once.
 
-- ``events``: one row per event id, with the selector it was first stored under, the
-  fields as received (timestamps as text, ``properties`` as JSON text), ``created_utc``
-  (``created_at`` spelt so that it sorts by time) and ``raw``, the event's JSON text;
-- ``sync_state``: one row per selector and filter set: the high-water mark (the newest
-  ``created_utc`` of its last completed run), when that run completed, and the run in
-  progress, if any.
+With :data:`ALL_USERS`, a run first discovers the account's users through the incremental
+user export, from the cursor the last discovery kept (each page of users is committed with
+the cursor of the next), and then syncs the events of every active one by user id.
 
-Why a run can be killed anywhere and run again: Zendesk does not say in which order it pages
-events, so a mark taken in the middle of a run could jump over events not read yet. The mark
-therefore moves only when a selector's run completes; until then ``sync_state`` records that
-a run from a given start is under way, and every page's rows are committed together with
-that record and the cursor of the next page; a selector's last page completes its run in
-the same transaction. A rerun goes on at each cursor (or, if a cursor is refused, reads
-again from the recorded start) and upserts by id, which gives the rows an uninterrupted run
-would have given, each once.
+Every step per page and per person costs the same however many people there are: the
+counts are kept as totals as pages are stored, and a progress report is built from them
+(its ``selectors`` a view of the runs, not a copy).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, TypeAlias, overload
 
 import attrs
 
@@ -41,10 +41,12 @@ from ._client import Client
 from ._constants import DEFAULT_CONCURRENCY, DEFAULT_OVERLAP, DEFAULT_PAGE_SIZE
 from ._event import Event, described
 from ._identifier import Identifier
-from ._query import EventQuery, make_query, shorten
+from ._mirror import Stamper, connect, unusable
+from ._query import EventQuery, make_filters, make_query, shorten
 from ._responses import cursor_shows_secret, scrubbed
+from ._selectors import spelled_kwargs
 from ._time import TimeBound, TimeInput, time_bound
-from ._version import __version__
+from ._users import User, UserPage
 from .errors import (
     BadRequestError,
     BadResponseError,
@@ -55,43 +57,34 @@ from .errors import (
     ZendeskError,
 )
 
-#: The version of the tables below, kept in ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
-#: ``PRAGMA application_id``: "zdev", so that another program's database is not mistaken
-#: for an empty one of ours.
-APPLICATION_ID = 0x7A646576
-
 #: The longest overlap: what a ``timedelta`` holds.
 _MAX_OVERLAP_SECONDS = int(dt.timedelta.max.total_seconds())
 
-_SCHEMA = f"""
-CREATE TABLE events (
-    id          TEXT PRIMARY KEY,
-    selector    TEXT NOT NULL,  -- whose events: the selector that stored it first
-    source      TEXT,
-    type        TEXT,
-    description TEXT,
-    created_at  TEXT,           -- timestamps: the text as received
-    created_utc TEXT NOT NULL,  -- created_at in UTC with 9 digits: sorts by time
-    received_at TEXT,
-    properties  TEXT,           -- JSON text
-    raw         TEXT NOT NULL   -- the event's JSON text
-);
-CREATE INDEX events_by_selector ON events (selector, created_utc);
-CREATE TABLE sync_state (
-    selector       TEXT NOT NULL,
-    filters        TEXT NOT NULL,  -- {{"source": ..., "type": ...}}
-    high_water     TEXT,           -- newest created_utc of the last completed run
-    completed_at   TEXT,           -- when that run completed (UTC)
-    run_started_at TEXT,           -- a run under way (or interrupted): when it started,
-    run_start      TEXT,           --   the created_at it reads from (NULL: the beginning),
-    run_high       TEXT,           --   the newest created_utc it stored,
-    run_cursor     TEXT,           --   the page it reads next ('': none left)
-    PRIMARY KEY (selector, filters)
-);
-PRAGMA application_id = {APPLICATION_ID};
-PRAGMA user_version = {SCHEMA_VERSION};
-"""
+
+class AllUsers:
+    """The type of :data:`ALL_USERS` (``zdevents.types.AllUsers``): one instance only."""
+
+    _instance: AllUsers | None = None
+
+    def __new__(cls) -> AllUsers:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "zdevents.ALL_USERS"
+
+    def __reduce__(self) -> str:
+        return "ALL_USERS"
+
+
+#: What :func:`sync` takes in place of a list of selectors to sync every user of the
+#: account: discovered (and kept in the ``people`` table) through the incremental user
+#: export, which needs an admin's credentials.
+ALL_USERS = AllUsers()
+
+#: What :func:`sync` takes as its people: selectors, or :data:`ALL_USERS`.
+SyncSelectors: TypeAlias = Iterable[Selector] | AllUsers
 
 OnMissing = Literal["raise", "skip"]
 
@@ -123,36 +116,54 @@ class SelectorReport:
         return self.inserted + self.updated + self.unchanged
 
 
+def _total(name: str) -> Any:
+    # A report built with its selectors only (not during a run) sums them.
+    return attrs.Factory(
+        lambda self: sum(getattr(s, name) for s in self.selectors), takes_self=True
+    )
+
+
 @attrs.frozen
 class SyncReport:
     """The counts of one :func:`sync` run, in total and per selector (in the given order).
 
     ``inserted``: events new to the database; ``updated``: stored events whose text changed;
-    ``unchanged``: events read again as they were stored (the overlap). ``skipped``: the
-    selectors skipped with ``on_missing="skip"``, and those with an event that cannot be
-    stored (no id, a ``created_at`` that is no time): their run stays at that page.
+    ``unchanged``: events read again as they were stored (the overlap); ``changed``: the
+    events rows this run inserted or updated. ``skipped``: the selectors skipped with
+    ``on_missing="skip"``, and those with an event that cannot be stored (no id, a
+    ``created_at`` that is no time): their run stays at that page. With
+    :data:`ALL_USERS`: ``people_inserted`` and ``people_updated`` (rows of the ``people``
+    table), ``discovery_requests`` (pages of the user export read); ``rows_changed`` counts
+    the rows of both tables this run changed.
+
+    In the reports given to ``progress`` while the run goes on, ``selectors`` is a view of
+    the runs as they stand (reading it costs a report per person); the totals are exact.
     """
 
     database: str
-    selectors: tuple[SelectorReport, ...]
+    selectors: Sequence[SelectorReport]
     seconds: float
-
-    @property
-    def inserted(self) -> int:
-        return sum(s.inserted for s in self.selectors)
-
-    @property
-    def updated(self) -> int:
-        return sum(s.updated for s in self.selectors)
-
-    @property
-    def unchanged(self) -> int:
-        return sum(s.unchanged for s in self.selectors)
+    inserted: int = _total("inserted")
+    updated: int = _total("updated")
+    unchanged: int = _total("unchanged")
+    people_inserted: int = 0
+    people_updated: int = 0
+    discovery_requests: int = 0
 
     @property
     def events(self) -> int:
         """Events read in this run."""
-        return sum(s.events for s in self.selectors)
+        return self.inserted + self.updated + self.unchanged
+
+    @property
+    def changed(self) -> int:
+        """Events rows inserted or updated by this run."""
+        return self.inserted + self.updated
+
+    @property
+    def rows_changed(self) -> int:
+        """Rows of ``events`` and ``people`` this run inserted or updated."""
+        return self.changed + self.people_inserted + self.people_updated
 
     @property
     def skipped(self) -> tuple[SelectorReport, ...]:
@@ -274,6 +285,8 @@ def _target(number: int, selector: Selector) -> _Target:
                     "(filters are arguments of sync)"
                 )
             kwargs = dict(selector)
+        elif isinstance(selector, str) and (spelled := spelled_kwargs(selector)):
+            kwargs = spelled  # the --identifiers-file spelling: user_id:N, profile_id:ID
         else:
             kwargs = {"identifier": selector}
         query = make_query(**kwargs)
@@ -287,7 +300,13 @@ def _target(number: int, selector: Selector) -> _Target:
         key = f"profile_id:{query.profile_id}"
     else:
         key = f"user_id:{query.user_id}"
+        kwargs = {"user_id": query.user_id}
     return _Target(key, selector, kwargs)
+
+
+def _person_target(user_id: int) -> _Target:
+    """The target of a discovered user: all their profiles' events, by user id."""
+    return _Target(f"user_id:{user_id}", {"user_id": user_id}, {"user_id": user_id})
 
 
 # --------------------------------------------------------------------------- the database
@@ -381,73 +400,6 @@ else:
         return True
 
 
-#: SQLite's answers that no rerun changes: not a database, a damaged one, no permission.
-_PERMANENT = {
-    sqlite3.SQLITE_NOTADB: "is not a SQLite database",
-    sqlite3.SQLITE_CORRUPT: "is damaged",
-    sqlite3.SQLITE_READONLY: "cannot be written",
-    sqlite3.SQLITE_CANTOPEN: "cannot be opened",
-    sqlite3.SQLITE_PERM: "cannot be opened",
-}
-
-
-def _unusable(path: str, exc: sqlite3.Error) -> SyncError:
-    """A ``SyncSchemaError`` for what makes ``path`` unusable as it is (running again will
-    not help); a ``SyncError`` otherwise (a full disk, a busy or failing device)."""
-    what = _PERMANENT.get(getattr(exc, "sqlite_errorcode", -1) & 0xFF)
-    if what is not None:
-        return SyncSchemaError(f"the database {path} {what} ({exc}); give --db another file")
-    return SyncError(f"cannot use the database {path}: {exc}")
-
-
-def _connect(real: str, path: str) -> sqlite3.Connection:
-    """Open (or create) a sync database of this schema version; refuse anything else.
-    ``real``: the file to open (symlinks resolved, so that SQLite's journal lives beside
-    it); ``path``: its name in messages."""
-    try:
-        conn = sqlite3.connect(real, isolation_level=None, timeout=30)
-    except sqlite3.Error as exc:
-        raise _unusable(path, exc) from None
-    try:
-        app = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_schema")]
-        if app == 0 and version == 0 and not tables:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute("COMMIT")
-        elif app != APPLICATION_ID:
-            raise SyncSchemaError(
-                f"{path} is not a zdevents sync database (it holds other tables); "
-                "give --db a new file"
-            )
-        elif version != SCHEMA_VERSION:
-            advice = (
-                "upgrade zdevents to use it"
-                if version > SCHEMA_VERSION
-                else "sync into a new file with --full"
-            )
-            raise SyncSchemaError(
-                f"{path} has schema version {version}, but zdevents {__version__} reads "
-                f"version {SCHEMA_VERSION}; {advice}"
-            )
-        else:
-            conn.execute("PRAGMA journal_mode = WAL")
-        # Durable against a killed process at every commit; a power cut may lose the last
-        # commits, which leaves an earlier consistent state that a rerun completes.
-        conn.execute("PRAGMA synchronous = NORMAL")
-    except sqlite3.Error as exc:
-        conn.close()
-        raise _unusable(path, exc) from None
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
 @attrs.frozen
 class _State:
     """A ``sync_state`` row."""
@@ -488,6 +440,11 @@ class _Writer:
     def __init__(self, conn: sqlite3.Connection, filters: str) -> None:
         self.conn = conn
         self.filters = filters
+        self.stamps = Stamper(conn)
+        # The run's totals, kept as pages are stored: a progress report reads them.
+        self.inserted = self.updated = self.unchanged = 0
+        self.people_inserted = self.people_updated = 0
+        self.discovery_requests = 0
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -572,18 +529,21 @@ class _Writer:
                     unchanged += 1
             # Each statement lets go of the GIL, and getting it back behind busy worker
             # threads costs up to a switch interval: no statement that has nothing to do.
+            if inserts or updates:
+                stamp = self.stamps.next()
             if inserts:
                 self.conn.executemany(
                     "INSERT INTO events (id, selector, source, type, description, created_at,"
-                    " created_utc, received_at, properties, raw)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    inserts,
+                    " created_utc, received_at, properties, raw, synced_at, changed_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row, stamp, stamp) for row in inserts],
                 )
             if updates:
                 self.conn.executemany(
                     "UPDATE events SET source = ?, type = ?, description = ?, created_at = ?,"
-                    " created_utc = ?, received_at = ?, properties = ?, raw = ? WHERE id = ?",
-                    updates,
+                    " created_utc = ?, received_at = ?, properties = ?, raw = ?,"
+                    " changed_at = ? WHERE id = ?",
+                    [(*row[:-1], stamp, row[-1]) for row in updates],
                 )
             run.high = high
             if cursor == _READ_TO_THE_END:
@@ -592,6 +552,83 @@ class _Writer:
         run.inserted += len(inserts)
         run.updated += len(updates)
         run.unchanged += unchanged
+        self.inserted += len(inserts)
+        self.updated += len(updates)
+        self.unchanged += unchanged
+
+    # ----------------------------------------------------------------------- people
+
+    def export_cursor(self) -> str | None:
+        """Where the last discovery stopped: the cursor of the next page of the export."""
+        row = self.conn.execute("SELECT cursor FROM people_export WHERE id = 1").fetchone()
+        return None if row is None else row[0]
+
+    def newest_person(self) -> str | None:
+        """The newest ``updated_at`` among the people (to start again if the cursor is
+        refused)."""
+        row = self.conn.execute("SELECT MAX(updated_at) FROM people").fetchone()
+        return None if row is None else row[0]
+
+    def store_people(self, page: UserPage, cursor: str | None) -> None:
+        """A page of the user export and the cursor to go on from, in one transaction."""
+        users: dict[int, User] = {user.id: user for user in page.users}  # the last wins
+        ids = list(users)
+        with self.transaction():
+            stored: dict[int, str] = {}
+            for start in range(0, len(ids), 500):  # SQLite's bound on '?'s
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                stored.update(
+                    self.conn.execute(
+                        f"SELECT user_id, raw FROM people WHERE user_id IN ({marks})",  # noqa: S608
+                        chunk,
+                    ).fetchall()
+                )
+            inserts, updates = [], []
+            for user in users.values():
+                raw = user.raw.decode()
+                # fmt: off
+                row = (
+                    user.name, user.email, user.external_id, user.role, int(user.active),
+                    user.created_at or None, user.updated_at or None, raw,
+                )
+                # fmt: on
+                if user.id not in stored:
+                    inserts.append((user.id, *row))
+                elif stored[user.id] != raw:
+                    updates.append((*row, user.id))
+            if inserts or updates:
+                stamp = self.stamps.next()
+            if inserts:
+                self.conn.executemany(
+                    "INSERT INTO people (user_id, name, email, external_id, role, active,"
+                    " created_at, updated_at, raw, synced_at, changed_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row, stamp, stamp) for row in inserts],
+                )
+            if updates:
+                self.conn.executemany(
+                    "UPDATE people SET name = ?, email = ?, external_id = ?, role = ?,"
+                    " active = ?, created_at = ?, updated_at = ?, raw = ?, changed_at = ?"
+                    " WHERE user_id = ?",
+                    [(*row[:-1], stamp, row[-1]) for row in updates],
+                )
+            self.conn.execute(
+                "INSERT INTO people_export (id, cursor, end_of_stream, updated_at)"
+                " VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor,"
+                " end_of_stream = excluded.end_of_stream, updated_at = excluded.updated_at",
+                (cursor, int(page.end_of_stream), _now()),
+            )
+        self.people_inserted += len(inserts)
+        self.people_updated += len(updates)
+        self.discovery_requests += 1
+
+    def active_people(self) -> list[int]:
+        """The user ids of the people not deleted, in id order."""
+        return [
+            row[0]
+            for row in self.conn.execute("SELECT user_id FROM people WHERE active ORDER BY user_id")
+        ]
 
     def _complete(self, run: _Run) -> None:
         """Move the mark and close the run (inside a transaction)."""
@@ -663,7 +700,7 @@ def _overlap_of(overlap: dt.timedelta | float) -> dt.timedelta:
 def sync(
     client: Client,
     db: str | os.PathLike[str],
-    selectors: Iterable[Selector],
+    selectors: SyncSelectors,
     *,
     source: str | None = None,
     type: str | None = None,
@@ -679,8 +716,13 @@ def sync(
     """Bring the SQLite database ``db`` up to date with the events of ``selectors``.
 
     ``selectors`` are those of :meth:`Client.events_many`: identifier queries (text or
-    :class:`Identifier`) and mappings with one of ``identifier``, ``profile_id``,
-    ``user_id``; they are read ``concurrency`` at a time through the bulk exporter.
+    :class:`Identifier`), the texts ``user_id:N`` and ``profile_id:ID``, and mappings with
+    one of ``identifier``, ``profile_id``, ``user_id``; they are read ``concurrency`` at a
+    time through the bulk exporter. :data:`ALL_USERS` instead syncs every user of the
+    account: the run first reads the users created or changed since the last discovery
+    (:meth:`Client.users`, from the cursor kept in the ``people_export`` table; admins
+    only) into the ``people`` table, then syncs the events of every active person by user
+    id (deleted users are kept, and their events no longer read).
     ``source`` and ``type`` filter; each selector and filter set has its own row in
     ``sync_state``.
 
@@ -735,16 +777,18 @@ def sync(
             )
         wait = float(wait)
     gap = _overlap_of(overlap)
-    if isinstance(selectors, str | Identifier | Mapping):
-        raise TypeError("selectors must be an iterable of selectors, not a single one")
+    discover = selectors is ALL_USERS
     targets: dict[str, _Target] = {}
-    for number, selector in enumerate(selectors, 1):
-        target = _target(number, selector)
-        targets.setdefault(target.key, target)
-    if not targets:
-        raise ValueError("no selectors to sync")
-    # Validates the filters, page size and concurrency before anything is opened.
-    floor = make_query(user_id=1, source=source, type=type, start=start, page_size=page_size)
+    if not isinstance(selectors, AllUsers):
+        if isinstance(selectors, str | Identifier | Mapping):
+            raise TypeError("selectors must be an iterable of selectors, not a single one")
+        for number, selector in enumerate(selectors, 1):
+            target = _target(number, selector)
+            targets.setdefault(target.key, target)
+        if not targets:
+            raise ValueError("no selectors to sync")
+    # The filters, page size and concurrency, checked before anything is opened.
+    floor = make_filters(source=source, type=type, start=start, page_size=page_size)
     _bulk.plan([], concurrency, on_missing, {})
     filters = json.dumps({"source": floor.source, "type": floor.type}, sort_keys=True)
 
@@ -755,15 +799,20 @@ def sync(
     began = time.monotonic()
     real = os.path.realpath(path)
     with _locked(real, wait):
-        conn = _connect(real, path)
+        conn = connect(real, path)
         try:
             writer = _Writer(conn, filters)
+            if discover:
+                _discover(client, writer, gap)
+                targets = {
+                    t.key: t for t in (_person_target(uid) for uid in writer.active_people())
+                }
             runs = _plan_runs(writer.states(), targets, floor.start, gap, full)
             return _run(client, path, writer, runs, floor, concurrency, on_missing, began, progress)
         except sqlite3.Error as exc:
-            unusable = _unusable(path, exc)
-            if isinstance(unusable, SyncSchemaError):  # damaged, read-only: a rerun won't help
-                raise unusable from None
+            failure = unusable(path, exc)
+            if isinstance(failure, SyncSchemaError):  # damaged, read-only: a rerun won't help
+                raise failure from None
             raise SyncError(f"writing the database {path} failed: {exc}") from None
         finally:
             conn.close()
@@ -803,22 +852,56 @@ def _plan_runs(
     return runs
 
 
-def _report(path: str, runs: Iterable[_Run], began: float) -> SyncReport:
+def _selector_report(run: _Run) -> SelectorReport:
+    return SelectorReport(
+        selector=run.target.key,
+        inserted=run.inserted,
+        updated=run.updated,
+        unchanged=run.unchanged,
+        start=run.start,
+        high_water=run.mark,
+        skipped=run.skipped,
+    )
+
+
+class _RunsView(Sequence[SelectorReport]):
+    """The runs as :class:`SelectorReport` values, made when read (a progress report's
+    ``selectors``: building one per person for every page would cost the square)."""
+
+    def __init__(self, runs: list[_Run]) -> None:
+        self._runs = runs
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    @overload
+    def __getitem__(self, index: int) -> SelectorReport: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[SelectorReport]: ...
+
+    def __getitem__(self, index: int | slice) -> SelectorReport | Sequence[SelectorReport]:
+        if isinstance(index, slice):
+            return tuple(_selector_report(run) for run in self._runs[index])
+        return _selector_report(self._runs[index])
+
+    def __repr__(self) -> str:
+        return f"<{len(self._runs):,} selectors as they stand>"
+
+
+def _report(
+    path: str, writer: _Writer, selectors: Sequence[SelectorReport], began: float
+) -> SyncReport:
     return SyncReport(
         database=path,
-        selectors=tuple(
-            SelectorReport(
-                selector=run.target.key,
-                inserted=run.inserted,
-                updated=run.updated,
-                unchanged=run.unchanged,
-                start=run.start,
-                high_water=run.mark,
-                skipped=run.skipped,
-            )
-            for run in runs
-        ),
+        selectors=selectors,
         seconds=time.monotonic() - began,
+        inserted=writer.inserted,
+        updated=writer.updated,
+        unchanged=writer.unchanged,
+        people_inserted=writer.people_inserted,
+        people_updated=writer.people_updated,
+        discovery_requests=writer.discovery_requests,
     )
 
 
@@ -834,16 +917,46 @@ def _run(
     progress: Callable[[SyncReport], None] | None,
 ) -> SyncReport:
     writer.begin(runs)
+    view = _RunsView(runs)
 
     def notify() -> None:
         if progress is not None:
-            progress(_report(path, runs, began))
+            progress(_report(path, writer, view, began))
 
     _read(client, writer, runs, floor, concurrency, on_missing, notify)
-    report = _report(path, runs, began)
+    report = _report(path, writer, tuple(map(_selector_report, runs)), began)
     if progress is not None:
         progress(report)
     return report
+
+
+def _discover(client: Client, writer: _Writer, gap: dt.timedelta) -> None:
+    """Read the users created or changed since the last discovery into ``people``, a page
+    (and the cursor after it) per transaction."""
+    cursor = writer.export_cursor()
+    try:
+        _discover_from(client, writer, cursor, None)
+    except BadRequestError:
+        if cursor is None or writer.discovery_requests:
+            raise
+        # The kept cursor is refused (too old?): from the newest user kept, minus the
+        # overlap, which reads again what may have changed since.
+        newest = writer.newest_person()
+        start = 0
+        if newest:
+            with contextlib.suppress(ValueError):
+                moment = dt.datetime.fromisoformat(newest.replace("Z", "+00:00"))
+                start = max(0, int((moment - gap).timestamp()))
+        _discover_from(client, writer, None, start)
+
+
+def _discover_from(client: Client, writer: _Writer, cursor: str | None, start: int | None) -> None:
+    stream = client.users(cursor=cursor) if cursor else client.users(start_time=start)
+    for page in stream.pages():
+        # An end page's cursor is where the next discovery starts; without one, the next
+        # discovery goes on from the last cursor kept.
+        writer.store_people(page, page.after_cursor or cursor)
+        cursor = page.after_cursor or cursor
 
 
 def _read(

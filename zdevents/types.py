@@ -8,11 +8,13 @@ from ._base_client import NotGiven
 from ._bulk import OnMissing, Selector
 from ._public import publish as _publish
 from ._query import EventFilters, EventQuery
+from ._sync import AllUsers, SyncSelectors
 from ._sync import OnMissing as SyncOnMissing
 from ._time import TimeInput
 from ._track import Outcome
 
 __all__ = [
+    "AllUsers",
     "EventFilters",
     "EventQuery",
     "NotGiven",
@@ -20,7 +22,8 @@ __all__ = [
     "Outcome",
     "Selector",
     "SyncOnMissing",
+    "SyncSelectors",
     "TimeInput",
 ]
 
-_publish(__name__, [EventFilters, EventQuery, NotGiven])
+_publish(__name__, [AllUsers, EventFilters, EventQuery, NotGiven])

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests._mock import fake_clock_env
+from tests._mock import FakeClock
 from tests.cli._helpers import (
     JDOE,
     PROFILE,
@@ -152,14 +152,15 @@ def test_limit(zendesk_sandbox: Any) -> None:
     assert jsonl(result.stdout) == everything
 
 
-def test_retry_options_ride_out_faults(zendesk_sandbox_factory: Any) -> None:
+def test_retry_options_ride_out_faults(
+    zendesk_sandbox_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sandbox = zendesk_sandbox_factory(seed="demo", retry_after=0)
     expected = library_events(sandbox, user_id=USER)
     sandbox.set_faults("503=0.1,520=0.05,drop=0.05,truncate=0.05", seed=3)
-    # A subprocess: the fake clock is installed as the process starts (tests/_mock.py).
-    result = run_process(sandbox, "events", "--user-id", USER, "--page-size", "5",
-                         "--max-retries", "12", "--timeout", "5", "--rate-limit", "100000",
-                         env=fake_clock_env(cli_env(sandbox)))  # fmt: skip
+    FakeClock().install(monkeypatch)  # the backoff of the retries, taken in no time
+    result = run(sandbox, "events", "--user-id", USER, "--page-size", "5",
+                 "--max-retries", "12", "--timeout", "5", "--rate-limit", "100000")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert jsonl(result.stdout) == expected
     assert sum(sandbox.fault_counts.values()) > 0

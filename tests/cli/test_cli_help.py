@@ -49,9 +49,13 @@ def _resolve(words: list[str]) -> tuple[tuple[str, ...], list[str]]:
 
 
 def _example_argv(example: str) -> list[str]:
-    words = shlex.split(example.replace("\\\n", " "))
+    """The arguments of an example, up to a shell operator (``>``, ``|``) if any."""
+    lexer = shlex.shlex(example.replace("\\\n", " "), posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    words = list(lexer)
     assert words[0] == "zdevents", example
-    return words[1:]
+    operators = [i for i, word in enumerate(words) if set(word) <= set(lexer.punctuation_chars)]
+    return words[1 : operators[0] if operators else None]
 
 
 def test_the_top_level_help_shows_an_example_of_every_command() -> None:

@@ -175,7 +175,8 @@ def test_a_first_page_echoing_the_credentials_writes_no_state(
 @demo
 def test_trailing_comments_in_the_people_file(zendesk_sandbox: Any, tmp_path: Path) -> None:
     ids = tmp_path / "people.txt"
-    # The README's example: a trailing " # ..." on every kind of line, a tab before one.
+    # The example of docs/cli/events.md: a trailing " # ..." on every kind of line, a tab
+    # before one.
     ids.write_text(
         '# blank lines, lines starting with #, and a trailing " # ..." are ignored\n'
         f"user_id:{USER}                          # a Zendesk user id\n"

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import pytest
 
-from tests._mock import fake_clock_env
+from tests._mock import FakeClock, fake_clock_env
 from tests.cli._helpers import (
     JDOE,
     USER,
@@ -30,7 +30,6 @@ from tests.cli._helpers import (
     person,
     popen,
     run,
-    run_process,
     selector,
     without_notice,
 )
@@ -110,25 +109,33 @@ def test_a_table_on_a_terminal_fits_its_width(zendesk_sandbox: Any, columns: int
     assert max(len(line) for line in lines) <= columns  # ASCII and '…': a column each
     assert any(line.endswith("…") for line in lines)
     # The same run into a pipe: no terminal, the columns keep their caps (wider).
-    piped = run_process(zendesk_sandbox, *args, env=env)
+    piped = run(zendesk_sandbox, *args, env=env)
     assert max(len(line) for line in piped.stdout.splitlines()) > columns
 
 
 @demo
-def test_a_table_follows_columns_in_the_environment(zendesk_sandbox: Any, tmp_path: Path) -> None:
+def test_a_table_on_a_terminal_follows_columns_in_the_environment(zendesk_sandbox: Any) -> None:
+    env = cli_env(zendesk_sandbox, COLUMNS="72")
+    args = ("events", "--user-id", USER, "--format", "table", "-q")
+    status, screen = run_in_pty(zendesk_sandbox, *args, env=env, columns=200)
+    assert status == 0, screen
+    lines = without_notice(screen.decode().replace("\r\n", "\n")).splitlines()
+    assert max(len(line) for line in lines) <= 72 and any("…" in line for line in lines)
+
+
+@demo
+def test_columns_alone_does_not_cut_a_table_that_goes_to_no_terminal(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    # Tools export COLUMNS to programs whose output they read (pytest does).
+    env = cli_env(zendesk_sandbox, COLUMNS="72")
     args = ("events", "--user-id", USER, "--format", "table")
-    narrow = run(zendesk_sandbox, *args, env=cli_env(zendesk_sandbox, COLUMNS="72"))
-    assert narrow.returncode == 0, narrow.stderr
-    assert max(len(line) for line in narrow.stdout.splitlines()) <= 72 and "…" in narrow.stdout
-    wide = run(zendesk_sandbox, *args, env=cli_env(zendesk_sandbox, COLUMNS="300"))
-    assert "…" not in wide.stdout  # the demo's cells all fit in 300 columns
-    # A file is no terminal: COLUMNS does not cut it.
+    piped = run(zendesk_sandbox, *args, env=env)
+    assert piped.returncode == 0, piped.stderr
+    assert max(len(line) for line in piped.stdout.splitlines()) > 72
     out = tmp_path / "table.txt"
-    to_file = run(
-        zendesk_sandbox, *args, "-o", str(out), env=cli_env(zendesk_sandbox, COLUMNS="72")
-    )
-    assert to_file.returncode == 0
-    assert max(len(line) for line in out.read_text().splitlines()) > 72
+    assert run(zendesk_sandbox, *args, "-o", str(out), env=env).returncode == 0
+    assert out.read_text() == piped.stdout
 
 
 @demo
@@ -171,19 +178,20 @@ def _flaky(factory: Any) -> Any:
     return sandbox
 
 
-def test_verbose_shows_each_retry_on_its_own_line(zendesk_sandbox_factory: Any) -> None:
+def test_verbose_shows_each_retry_on_its_own_line(
+    zendesk_sandbox_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sandbox = _flaky(zendesk_sandbox_factory)
-    env = fake_clock_env(cli_env(sandbox))  # the backoff of ~20 retries, taken in no time
-    # Subprocesses: the fake clock is installed as the process starts (tests/_mock.py).
-    result = run_process(sandbox, "events", "--user-id", USER, "--page-size", "5", "-v",
-                         "--max-retries", "20", env=env)  # fmt: skip
+    FakeClock().install(monkeypatch)  # the backoff of ~20 retries, taken in no time
+    result = run(sandbox, "events", "--user-id", USER, "--page-size", "5", "-v",
+                 "--max-retries", "20")  # fmt: skip
     assert result.returncode == 0, result.stderr
     retries = [line for line in result.stderr.splitlines() if "retrying" in line]
     assert len(retries) == sandbox.fault_counts["503"] > 0
     assert all(line.startswith("zdevents: ") and "503" in line for line in retries)
     assert jsonl(result.stdout) == library_events(sandbox, user_id=USER)
-    quiet = run_process(sandbox, "events", "--user-id", USER, "--page-size", "5",
-                        "--max-retries", "20", env=env)  # fmt: skip
+    quiet = run(sandbox, "events", "--user-id", USER, "--page-size", "5",
+                "--max-retries", "20")  # fmt: skip
     assert "retrying" not in quiet.stderr
 
 

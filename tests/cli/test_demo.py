@@ -7,9 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# A sandbox and a dozen real commands, each its own process: the slowest test of the edit
+# loop, so `make test` runs it and `make test-fast` does not.
+@pytest.mark.slow
 def test_demo_runs(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "demo.py"), "--output-dir", str(tmp_path)],

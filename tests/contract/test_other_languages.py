@@ -343,6 +343,13 @@ def test_pydantic_models_validate_a_real_answer_of_every_operation(
                 "ProfileListEnvelope",
             ).profiles,
         ]
+        exported = check(
+            "exportUsers",
+            http.get("/api/v2/incremental/users/cursor", params={"start_time": 0}),
+            200,
+            "UsersExportPage",
+        )
+        assert int(user_id) in {user.id for user in exported.users}
         token = check(
             "createToken",
             http.post(

@@ -19,7 +19,7 @@ from zdevents.sandbox import Sandbox
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "events.yaml"
 SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-_SOURCES = ("Zendesk", "zendesk", "sandbox's", "Events API reference", "Profiles API reference")
+_SOURCES = ("Zendesk", "API reference", "sandbox's", "RFC 6749")
 
 
 def resolve(node: Any) -> Any:
@@ -102,6 +102,13 @@ def test_every_parameter_and_body_example_says_where_it_comes_from() -> None:
     for body in SPEC["components"]["requestBodies"].values():
         for example in body["content"]["application/json"]["examples"].values():
             assert any(source in resolve(example)["summary"] for source in _SOURCES), example
+    # Answers too, though nothing sends them: each says what it is.
+    for name, response in SPEC["components"]["responses"].items():
+        for media, content in response.get("content", {}).items():
+            assert "example" not in content, f"{name} {media}: an example needs a summary"
+            for example in content.get("examples", {}).values():
+                summary = resolve(example)["summary"]
+                assert any(s in summary for s in (*_SOURCES, "Illustrative")), summary
 
 
 @contextlib.contextmanager

@@ -670,7 +670,7 @@ def test_async_retry_after_above_cap_raises_at_once(clock: FakeClock) -> None:
 
 # --- pinned status by status and number by number (issue 15) ------------------------------
 
-#: The README's list: 408, 429, 500, 502, 503, 504 and 520 to 527.
+#: The documented list (docs/python/errors.md): 408, 429, 500, 502, 503, 504 and 520 to 527.
 RETRIED = {408, 429, 500, 502, 503, 504, *range(520, 528)}
 LAST_PAGE = page_body([event(1)], has_more=False)
 

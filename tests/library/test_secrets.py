@@ -19,7 +19,6 @@ import os
 import pickle
 import ssl
 import subprocess
-import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -29,10 +28,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._mock import fake_clock_env, mock_async_http_client, mock_http_client
+from tests._mock import FakeClock, mock_async_http_client, mock_http_client
 from tests._secrets import API_TOKEN, EMAIL, OAUTH_TOKEN
 from tests._secrets import all_views as _all_views
 from tests._secrets import encodings as _encodings
+from tests.cli._helpers import run as run_cli
 from zdevents import AsyncClient, Client, errors
 
 CREDENTIAL = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
@@ -355,20 +355,17 @@ def test_debug_logs_of_real_requests_with_retries_and_errors_hold_no_secret(
 
 
 def _run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The command in-process (tests/cli/_helpers.py), its whole environment ``env``."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZENDESK_")}
     full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "zdevents", *args],
-        env=fake_clock_env(full_env),  # the faults' retries without their backoff
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(None, *args, env=full_env)
 
 
 @pytest.mark.parametrize("kind", ["api_token", "oauth"])
-def test_cli_output_holds_no_secret(sandbox: Any, kind: str) -> None:
+def test_cli_output_holds_no_secret(
+    sandbox: Any, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    FakeClock().install(monkeypatch)  # the faults' retries without their backoff
     env = {"ZENDESK_BASE_URL": sandbox.base_url}
     if kind == "api_token":
         env.update(ZENDESK_EMAIL=EMAIL, ZENDESK_API_TOKEN=API_TOKEN)

@@ -101,7 +101,7 @@ def test_first_sync_stores_every_event_as_received(zendesk_sandbox: Any, tmp_pat
     assert all(s[3] and s[4] is None for s in state(db))
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_second_sync_picks_up_exactly_the_new_events(zendesk_sandbox: Any, tmp_path: Path) -> None:
@@ -246,7 +246,7 @@ def test_another_schema_version_or_a_foreign_database_is_refused(
     zdevents.sync(zendesk_sandbox.client, db, [sel(0)])
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA user_version = 7")
-    with pytest.raises(errors.SyncSchemaError, match=r"schema version 7.*version 1"):
+    with pytest.raises(errors.SyncSchemaError, match=r"schema version 7.*version 2"):
         zdevents.sync(zendesk_sandbox.client, db, [sel(0)])
     foreign = tmp_path / "other.db"
     with sqlite3.connect(foreign) as conn:

@@ -65,7 +65,9 @@ def test_every_option_reaches_the_running_server() -> None:
         "api_token": "tok-1",
         "oauth_token": "oauth-1",
         "end_user_email": "visitor@example.com",
+        "agent_email": "helper@example.com",
         "rate_limit": 7,
+        "export_rate_limit": 3,
         "latency": 0.01,
         "faults": "500=0",
         "fault_seed": 3,
@@ -91,6 +93,10 @@ def test_every_option_reaches_the_running_server() -> None:
         assert bearer.headers["x-rate-limit"] == "7"
         visitor = httpx.get(url, auth=("visitor@example.com/token", "tok-1"))
         assert visitor.status_code == 403
+        export = f"{sandbox.base_url}/api/v2/incremental/users/cursor?start_time=0"
+        helper = httpx.get(export, auth=("helper@example.com/token", "tok-1"))
+        assert helper.status_code == 403 and "access" in helper.text  # an agent, no admin
+        assert (sandbox.agent_email, sandbox.export_rate_limit) == ("helper@example.com", 3)
         minted = httpx.post(
             f"{sandbox.base_url}/oauth/tokens",
             json={"grant_type": "client_credentials", "client_id": "conf-1",

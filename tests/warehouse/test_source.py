@@ -164,7 +164,7 @@ def test_a_person_unknown_to_zendesk_is_skipped_and_reported(
     folk = People(sandbox)
     folk.add(0, [0, 1])
     pipe = pipeline(tmp_path)
-    unknown = {"user_id": 987_654_321}
+    unknown = "user_id:987654321"  # the text of an --identifiers-file line works too
     report = load(pipe, sandbox, [unknown, folk.selector(0), "shop:customer:email:nobody@x.io"])
     assert set(report.skipped) == {"user_id:987654321", "shop:customer:email:nobody@x.io"}
     assert all("404" in reason for reason in report.skipped.values())
@@ -274,9 +274,6 @@ def test_start_bounds_every_read_and_a_future_date_does_not_hold_the_mark(
                 start="2024-03-02").events == 0  # fmt: skip
 
 
-@pytest.mark.skipif(
-    not hasattr(zdevents.Client, "users"), reason="Client.users (issue 22) is not merged yet"
-)
 def test_all_users_discovers_everyone_then_only_the_changed_ones(tmp_path: Path) -> None:
     # A sandbox of its own: every user of the account is loaded.
     with Sandbox() as own:

@@ -199,16 +199,18 @@ def _fit(text: str, width: int) -> str:
 
 
 def terminal_width() -> int | None:
-    """The columns standard output is shown in: ``COLUMNS`` of the run's environment when
-    it is a positive number (as ``shutil.get_terminal_size`` reads it), else the size of
-    the terminal standard output is; ``None`` when it is no terminal (a pipe, a file)."""
-    text = _run.environ().get("COLUMNS", "").strip()
-    if text.isascii() and text.isdigit() and 0 < int(text) <= _MAX_COLUMNS:
-        return int(text)
+    """The columns of the terminal standard output is, or ``None`` when it is none (a pipe,
+    a file): ``COLUMNS`` of the run's environment when it is a positive number (as
+    ``shutil.get_terminal_size`` reads it), else the terminal's own size. ``COLUMNS`` alone
+    is not taken for a terminal: tools export it (pytest does) to programs whose output is
+    piped, which must not be cut."""
     stream = _run.stdout()
     try:
         if stream is None or not stream.isatty():
             return None
+        text = _run.environ().get("COLUMNS", "").strip()
+        if text.isascii() and text.isdigit() and 0 < int(text) <= _MAX_COLUMNS:
+            return int(text)
         columns = os.get_terminal_size(stream.fileno()).columns
     except (AttributeError, OSError, ValueError):
         return None

@@ -51,6 +51,12 @@ COMMANDS: dict[str, Command] = {
         "keep a local SQLite copy of people's events, fetching only what is new",
         "zdevents sync --db events.db --identifier coolbikes:rider:email:jdoe@example.com",
     ),
+    "people": Command(
+        "_people_command",
+        "add_parser",
+        "list every user of the account as an identifiers file (user_id:N a line)",
+        "zdevents people --all-users -o people.txt",
+    ),
     "load": Command(
         "_load",
         "add_load_parser",
@@ -81,6 +87,12 @@ COMMANDS: dict[str, Command] = {
         "run a local Events API server for trying and testing "
         "(zdevents sandbox --help for its options)",
         "zdevents sandbox --port 8765 --seed demo",
+    ),
+    "completion": Command(
+        "_completion",
+        "add_parser",
+        "print the shell completion script for bash, zsh or fish",
+        "zdevents completion bash > ~/.local/share/bash-completion/completions/zdevents",
     ),
 }
 

@@ -1,9 +1,11 @@
 """``zdevents sync``: keep a local SQLite copy of people's events up to date.
 
-A thin layer over :func:`zdevents.sync`: flags in, one summary out. Exit status: 0 done,
-1 an API, network or database failure (what was stored is kept; run again to go on),
-2 a usage error, a database another sync is using or of another schema version,
-3 done, but some people were skipped (unknown to Zendesk), 130/143 interrupted.
+A thin layer over :func:`zdevents.sync` (and :func:`zdevents.plan_sync` for ``--plan``):
+flags in, one summary out. Exit status: 0 done (people skipped with ``--skip-missing``
+included), 1 an API, network or database failure (what was stored is kept; run again to go
+on), 2 a usage error, a database another sync is using or of another schema version, 3
+done, but some people were skipped (unknown to Zendesk) without ``--skip-missing``,
+130/143 interrupted.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import argparse
 import os
 from typing import Any
 
-from zdevents import SyncReport, errors, limits, sync
+from zdevents import ALL_USERS, SyncPlan, SyncReport, errors, limits, plan_sync, sync
 
 from . import _run
 from ._export import _listening
@@ -42,16 +44,32 @@ uninterrupted run would. One sync at a time per database: a second one exits wit
 
 --identifiers-file: one person a line, an identifier query (source:type:key:value),
 user_id:N or profile_id:ID; blank lines and lines starting with # are ignored. A person
-Zendesk does not know is reported and skipped, and the exit status is 3.
+Zendesk does not know is reported and skipped, and the exit status is 3 (0 with
+--skip-missing: each is named once in the summary and counted).
+
+--all-users: every user of the account (admins only), found with Zendesk's incremental
+user export and kept in the people table; each run reads only the users created or
+changed since the last one, then syncs the events of every active user by user id.
+
+--plan: write nothing; print the people, the requests the run needs at least, the rate
+limit it will pace under (Zendesk's X-Rate-Limit, or --rate-limit) and the shortest time.
+With --all-users it reads the user export to count the people (requests, no writes).
+
+The events and people tables have synced_at (when a row was inserted) and changed_at
+(when its content last changed), indexed: WHERE changed_at > :last_load picks out what
+changed since a warehouse's last load.
 
 examples:
   zdevents sync --db events.db --identifier coolbikes:rider:email:jdoe@example.com
   zdevents sync --db events.db --identifiers-file people.txt --concurrency 8 -q
+  zdevents sync --db events.db --all-users --plan
+  zdevents sync --db events.db --all-users --skip-missing -q
   sqlite3 events.db "SELECT type, count(*) FROM events GROUP BY type"
 
 exit status: 0 done, 1 API, network or database failure (run again to go on),
 2 usage error or unusable database (another sync is using it, another schema version),
-3 done but some people were skipped, 130 interrupted (128 + the signal for others)
+3 done but some people were skipped (0 with --skip-missing), 130 interrupted (128 + the
+signal for others)
 """
 
 # The library's defaults, read from its signature rather than repeated here.
@@ -85,6 +103,21 @@ def add_sync_parser(commands: Any) -> None:
         metavar="FILE",
         help="many people: one identifier query, user_id:N or profile_id:ID a line ('-': stdin)",
     )
+    selector.add_argument(
+        "--all-users",
+        action="store_true",
+        help="every user of the account, found with the incremental user export (admins only)",
+    )
+    who.add_argument(
+        "--skip-missing",
+        action="store_true",
+        help="people Zendesk does not know are skipped and reported, and the run exits 0",
+    )
+    who.add_argument(
+        "--plan",
+        action="store_true",
+        help="write nothing: print the people, the requests, the rate limit and the shortest time",
+    )
     filters = p.add_argument_group("filters")
     filters.add_argument("--source", help="only events from this source")
     filters.add_argument("--type", help="only events of this type (needs --source)")
@@ -115,15 +148,65 @@ def add_sync_parser(commands: Any) -> None:
     p.set_defaults(handler=run_sync)
 
 
-def _summary(report: SyncReport, verbose: bool) -> None:
-    people = len(report.selectors)
-    who = "1 person" if people == 1 else f"{people:,} people"
-    skipped = f"; {len(report.skipped)} skipped" if report.skipped else ""
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count:,} people"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _print_plan(plan: SyncPlan, rate_limit: float | None) -> None:
+    """The plan on standard output, one fact a line."""
+    out = _run.stdout()
+    if out is None:
+        return
+    lines = [f"people: {plan.people:,}"]
+    if plan.discovery_requests:
+        lines.append(
+            f"discovery: {plan.discovery_requests:,} requests to the user export were sent "
+            f"to count them ({plan.new_people:,} new people); the run sends them again"
+        )
+    lines.append(f"requests: at least {plan.requests:,} (a page per person)")
+    limit = rate_limit if rate_limit is not None else plan.rate_limit
+    if limit is not None:
+        source = "--rate-limit" if rate_limit is not None else "X-Rate-Limit"
+        shortest = plan.shortest_seconds(limit) or 0.0
+        lines.append(f"rate limit: {limit:,.0f} requests a minute ({source})")
+        lines.append(f"shortest time: {_duration(shortest)}")
+    else:
+        lines.append("rate limit: unknown (Zendesk did not say; give --rate-limit)")
+        for name, per_minute in limits.EVENTS_API_RATE_LIMITS.items():
+            shortest = plan.shortest_seconds(per_minute) or 0.0
+            lines.append(f"shortest time at {name}'s {per_minute:,}/min: {_duration(shortest)}")
+    out.write("".join(line + "\n" for line in lines))
+    out.flush()
+
+
+def _summary(report: SyncReport, verbose: bool, skip_missing: bool, shortest: float | None) -> None:
+    who = _people(len(report.selectors))
+    skipped = f"; {len(report.skipped):,} skipped" if report.skipped else ""
+    found = ""
+    if report.discovery_requests:
+        found = (
+            f"; discovery: {report.people_inserted:,} new, {report.people_updated:,} changed "
+            f"people in {report.discovery_requests:,} requests"
+        )
+    against = ""
+    if shortest is not None:
+        against = f" (the shortest at the rate limit: {_duration(shortest)})"
     say(
-        f"{PROG}: synced {who} into {report.database} in {report.seconds:.1f} s: "
+        f"{PROG}: synced {who} into {report.database} in {report.seconds:.1f} s{against}: "
         f"{report.inserted:,} inserted, {report.updated:,} updated, "
-        f"{report.unchanged:,} unchanged{skipped}"
+        f"{report.unchanged:,} unchanged; {report.rows_changed:,} rows changed{skipped}{found}"
     )
+    if skip_missing and report.skipped:
+        names = ", ".join(s.selector for s in report.skipped)
+        say(f"{PROG}: {_people(len(report.skipped))} unknown to Zendesk, skipped: {names}")
     if verbose:
         for s in report.selectors:
             if s.skipped is not None:
@@ -138,8 +221,11 @@ def _summary(report: SyncReport, verbose: bool) -> None:
 def run_sync(ns: argparse.Namespace) -> int:
     """Run ``zdevents sync``; returns the exit status."""
     try:
-        if ns.identifiers_file is not None:
-            people: list[Any] = [p.selector for p in read_people(ns.identifiers_file)]
+        people: Any
+        if ns.all_users:
+            people, what = ALL_USERS, "syncing the events of every user"
+        elif ns.identifiers_file is not None:
+            people = [p.selector for p in read_people(ns.identifiers_file)]
             what = f"syncing the events of {len(people)} people"
         elif ns.identifier is not None:
             people, what = [ns.identifier], f"syncing the events of identifier {ns.identifier}"
@@ -161,14 +247,20 @@ def run_sync(ns: argparse.Namespace) -> int:
     except (TypeError, ValueError) as exc:  # errors.ConfigurationError is a ValueError
         error(str(exc))
         return 2
+    if ns.plan:
+        return _plan(ns, client, people, what)
     progress = Progress(_run.stderr(), enabled=not ns.quiet)
+    pages = 0
 
     def show(report: SyncReport) -> None:
         # Called once a page is stored.
+        nonlocal pages
+        pages += 1
         added = report.events - progress.events
         progress.add(events=added, pages=1 if added else 0)
 
     kept = "what was stored is kept; run the same command again to go on"
+    many = ns.all_users or ns.identifiers_file is not None
     with client:
         try:
             try:
@@ -178,7 +270,7 @@ def run_sync(ns: argparse.Namespace) -> int:
                         client, ns.db, people,
                         source=ns.source, type=ns.type, start=start_of(ns), overlap=ns.overlap,
                         full=ns.full, page_size=ns.page_size, concurrency=ns.concurrency,
-                        on_missing="skip" if ns.identifiers_file is not None else "raise",
+                        on_missing="skip" if many or ns.skip_missing else "raise",
                         progress=show,
                     )  # fmt: skip
             finally:
@@ -201,8 +293,50 @@ def run_sync(ns: argparse.Namespace) -> int:
         except (KeyboardInterrupt, Interrupted) as exc:
             error(f"interrupted; {kept}")
             return exc.status if isinstance(exc, Interrupted) else 130
-    for s in report.skipped:
-        say(f"{PROG}: skipped {s.selector}: {s.skipped}")
+    if not ns.skip_missing:
+        for s in report.skipped:
+            say(f"{PROG}: skipped {s.selector}: {s.skipped}")
+    else:
+        for s in report.skipped:
+            if not isinstance(s.skipped, errors.NotFoundError):  # not an unknown person
+                say(f"{PROG}: skipped {s.selector}: {s.skipped}")
+    # The run against the plan's estimate: the least it could have taken at its pace.
+    people_count = len(report.selectors)
+    estimate = SyncPlan(
+        people_count,
+        report.discovery_requests,
+        people_count + report.discovery_requests,
+        None,
+    )
+    shortest = None if ns.rate_limit is None else estimate.shortest_seconds(ns.rate_limit)
     if not ns.quiet:
-        _summary(report, ns.verbose)
-    return EXIT_SKIPPED if report.skipped else 0
+        _summary(report, ns.verbose, ns.skip_missing, shortest)
+        if ns.verbose:
+            say(f"{PROG}: {pages:,} pages stored")
+    elif ns.skip_missing and report.skipped:
+        # Even with -q: each person skipped is named once.
+        names = ", ".join(s.selector for s in report.skipped)
+        say(f"{PROG}: {_people(len(report.skipped))} unknown to Zendesk, skipped: {names}")
+    unknown = [s for s in report.skipped if isinstance(s.skipped, errors.NotFoundError)]
+    other = len(report.skipped) - len(unknown)
+    if other or (unknown and not ns.skip_missing):
+        return EXIT_SKIPPED
+    return 0
+
+
+def _plan(ns: argparse.Namespace, client: Any, people: Any, what: str) -> int:
+    """``--plan``: the cost of the run, nothing written."""
+    with client:
+        try:
+            plan = plan_sync(client, ns.db, people)
+        except (errors.SyncSchemaError, TypeError, ValueError) as exc:
+            error(str(exc))
+            return 2
+        except errors.ZendeskError as exc:
+            error(f"planning ({what}) failed: {exc}; {hint(exc)}")
+            return 1
+        except (KeyboardInterrupt, Interrupted) as exc:
+            error("interrupted; nothing was written")
+            return exc.status if isinstance(exc, Interrupted) else 130
+    _print_plan(plan, ns.rate_limit)
+    return 0

@@ -5,7 +5,8 @@ texts are spliced into the body, and fault injection needs to send status codes,
 partial bodies that frameworks smooth over.
 
 Routes: reading events (``GET``) and tracking an event (``POST``) by identifier, profile id
-or user id; reading a profile by identifier or id, and a user's profiles.
+or user id; reading a profile by identifier or id, and a user's profiles; the cursor-based
+incremental user export (admins only, with its own per-minute limit).
 """
 
 from __future__ import annotations
@@ -50,7 +51,24 @@ _FILTER_PARAMETERS = (
     "filter[start_time]",
     "filter[end_time]",
 )
-_KNOWN_PARAMETERS = ("identifier", *_FILTER_PARAMETERS, "page[size]", "page[after]")
+_KNOWN_PARAMETERS = (
+    "identifier",
+    *_FILTER_PARAMETERS,
+    "page[size]",
+    "page[after]",
+    *("start_time", "cursor", "per_page"),  # the user export's
+)
+_USERS_EXPORT_PATHS = (
+    b"/api/v2/incremental/users/cursor",
+    b"/api/v2/incremental/users/cursor.json",
+)
+DEFAULT_USERS_PER_PAGE = 1000
+MAX_USERS_PER_PAGE = 1000
+#: A new user export starts at least this far in the past (Zendesk: a minute).
+_EXPORT_LAG_SECONDS = 60
+#: What a user export's cursor is bound to (it pages all users, whatever the start time).
+_USERS_BINDING = b'["users_export"]'
+
 _JSON = (b"content-type", b"application/json; charset=utf-8")
 _TEXT = (b"content-type", b"text/plain; charset=utf-8")
 
@@ -62,6 +80,7 @@ _METHODS = {
     "identifier_profile": ("GET",),
     "profile": ("GET",),
     "user_profiles": ("GET",),
+    "users_export": ("GET",),
 }
 # The OAuth routes (exact paths) -> the methods each answers.
 _OAUTH_METHODS = {
@@ -163,6 +182,17 @@ class SandboxApp:
             await _respond(send, 403, uncounted, _json_bytes(body))
             return
 
+        if name == "users_export" and caller != "admin":
+            body = {
+                "error": {
+                    "title": "Forbidden",
+                    "message": "You do not have access to this page. Please contact the "
+                    "account owner.",
+                }
+            }
+            await _respond(send, 403, uncounted, _json_bytes(body))
+            return
+
         write = method == "POST"
         missing = self._missing_scope(scope, "write" if write else "read")
         if missing is not None:
@@ -189,6 +219,22 @@ class SandboxApp:
                 headers.append((b"retry-after", str(decision.retry_after).encode()))
                 body = {"error": [{"code": "TooManyRequests", "title": "Too many requests"}]}
                 await _respond(send, 429, headers, _json_bytes(body))
+                return
+        export_quota = settings.export_quota
+        if name == "users_export" and export_quota is not None:
+            decision = export_quota.hit()
+            if not decision.allowed:
+                # The incremental exports' own limit: the rest of the minute to wait.
+                limited = [*headers, (b"retry-after", str(decision.retry_after).encode())]
+                body = {
+                    "error": [
+                        {
+                            "code": "TooManyRequests",
+                            "title": "Too many requests to the incremental export",
+                        }
+                    ]
+                }
+                await _respond(send, 429, limited, _json_bytes(body))
                 return
 
         try:
@@ -223,7 +269,8 @@ class SandboxApp:
                 return
 
     def _caller(self, scope: Scope) -> str | None:
-        """``"agent"``, ``"end_user"`` (valid but not allowed to read), or ``None`` (401)."""
+        """``"admin"``, ``"agent"`` (reads events, not the user export), ``"end_user"``
+        (valid but not allowed to read), or ``None`` (401)."""
         settings = self.settings
         header = _header(scope, b"authorization")
         if header is None:
@@ -235,7 +282,7 @@ class SandboxApp:
         if scheme.lower() == b"bearer":
             if not credentials:
                 return None
-            return "agent" if settings.oauth.grant_of(credentials) is not None else None
+            return "admin" if settings.oauth.grant_of(credentials) is not None else None
         if scheme.lower() != b"basic":
             return None
         try:
@@ -248,6 +295,9 @@ class SandboxApp:
         if not hmac.compare_digest(password.encode(), settings.api_token.encode()):
             return None
         if user.lower() == f"{settings.email}/token".lower():
+            return "admin"
+        agent = settings.agent_email
+        if agent is not None and user.lower() == f"{agent}/token".lower():
             return "agent"
         end_user = settings.end_user_email
         if end_user is not None and user.lower() == f"{end_user}/token".lower():
@@ -383,6 +433,8 @@ class SandboxApp:
 
     def _read(self, name: str, path_value: str | None, scope: Scope) -> bytes:
         params = _query(scope)
+        if name == "users_export":
+            return self._users_export(scope, params)
         if name.endswith("_events"):
             return self._page(scope, name, path_value, params)
         if name == "identifier_profile":
@@ -401,6 +453,57 @@ class SandboxApp:
         if not profiles:
             raise _errors(404, "NotFound", "User not found")
         return _json_bytes({"profiles": profiles})
+
+    def _users_export(self, scope: Scope, params: dict[str, str]) -> bytes:
+        size = _bounded_number(
+            params.get("per_page"), "per_page", DEFAULT_USERS_PER_PAGE, MAX_USERS_PER_PAGE
+        )
+        secret = self.store.cursor_secret
+        cursor = params.get("cursor")
+        after_seq = start_time = None
+        raw = params.get("start_time")
+        if raw is not None:
+            # Checked even beside a cursor (which it then does not change): a malformed
+            # parameter is a 400 wherever it is.
+            digits = _DIGITS.fullmatch(raw) is not None and len(raw) <= 12
+            start_time = int(raw) if digits else -1
+            if start_time < 0:
+                raise _errors(400, "InvalidValue", "start_time must be Unix seconds")
+        if cursor is not None:
+            after_seq = decode_cursor(cursor, secret, _USERS_BINDING)
+            if after_seq is None:
+                raise _errors(
+                    400,
+                    "InvalidPaginationParameter",
+                    "Invalid cursor",
+                    "cursor is not a cursor this server issued for the user export",
+                )
+            start_time = None  # an export that goes on pages by its cursor alone
+        elif start_time is None:
+            raise _errors(400, "InvalidValue", "start_time or cursor is required", "start_time")
+        elif start_time > self.settings.token_clock() - _EXPORT_LAG_SECONDS:
+            raise _errors(
+                400,
+                "InvalidValue",
+                "Too recent start_time",
+                "use a start_time older than one minute",
+            )
+        rows, newest = self.store.users_page(
+            after_seq=after_seq, start_time=start_time, limit=size + 1
+        )
+        more = len(rows) > size
+        rows = rows[:size]
+        # The last user served; with none, where the account stands now (or the cursor
+        # given): the next export goes on from there.
+        last = rows[-1][0] if rows else (after_seq if after_seq is not None else newest)
+        after = encode_cursor(last, secret, _USERS_BINDING)
+        after_url = f"{self._base(scope)}/api/v2/incremental/users/cursor.json?cursor={after}"
+        users = ",".join(body for _, body in rows)
+        return (
+            f'{{"users":[{users}],"after_cursor":{json.dumps(after)},'
+            f'"after_url":{json.dumps(after_url)},"before_cursor":null,"before_url":null,'
+            f'"end_of_stream":{"false" if more else "true"}}}'
+        ).encode()
 
     def _by_identifier(self, params: dict[str, str]) -> str | None:
         identifier = params.get("identifier")
@@ -498,16 +601,22 @@ class SandboxApp:
             raise _errors(404, "NotFound", "User not found")
         return PageRequest(user_id=user_id)
 
-    def _next_url(self, scope: Scope, params: dict[str, str], size: int, cursor: str) -> str:
-        """An absolute link to the next page, on the address the sandbox serves on.
-
-        Never from the ``Host`` header: a client could make it point anywhere.
-        """
+    def _base(self, scope: Scope) -> str:
+        """The address the sandbox serves on, for links (never from the ``Host`` header: a
+        client could make it point anywhere)."""
         base = self.settings.base_url
         if base is None:
             host, port = scope.get("server") or ("127.0.0.1", 80)
             host = f"[{host}]" if ":" in host else host
             base = f"{scope.get('scheme', 'http')}://{host}:{port}"
+        return base
+
+    def _next_url(self, scope: Scope, params: dict[str, str], size: int, cursor: str) -> str:
+        """An absolute link to the next page, on the address the sandbox serves on.
+
+        Never from the ``Host`` header: a client could make it point anywhere.
+        """
+        base = self._base(scope)
         path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("ascii")
         pairs = [(name, params[name]) for name in _KNOWN_PARAMETERS[:5] if name in params]
         pairs += [("page[size]", str(size)), ("page[after]", cursor)]
@@ -516,6 +625,8 @@ class SandboxApp:
 
 def _route(raw_path: bytes) -> tuple[str, str | None] | None:
     """``(route name, path parameter)`` for the served routes, else ``None``."""
+    if raw_path in _USERS_EXPORT_PATHS:
+        return ("users_export", None)
     parts = raw_path.split(b"/")
     if parts[:3] != [b"", b"api", b"v2"] or len(parts) not in (4, 5, 6):
         return None
@@ -624,6 +735,20 @@ def _filters(selector: PageRequest, params: dict[str, str]) -> PageRequest:
         start_ns=start_ns,
         end_ns=end_ns,
     )
+
+
+def _bounded_number(raw: str | None, name: str, default: int, largest: int) -> int:
+    if raw is None:
+        return default
+    value = int(raw) if _DIGITS.fullmatch(raw) and len(raw) < 10 else 0
+    if not 1 <= value <= largest:
+        raise _errors(
+            400,
+            "InvalidPaginationParameter",
+            f"Invalid {name}",
+            f"{name} must be an integer from 1 to {largest}",
+        )
+    return value
 
 
 def _page_size(raw: str | None) -> int:

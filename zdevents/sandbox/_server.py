@@ -204,6 +204,12 @@ class Sandbox:
         return self._settings.end_user_email
 
     @property
+    def agent_email(self) -> str | None:
+        """An email that authenticates (with ``api_token``) as an agent who is not an admin:
+        events are read, the incremental user export answers 403."""
+        return self._settings.agent_email
+
+    @property
     def oauth_public_client_id(self) -> str:
         """The public OAuth client (``zdevents auth login``: PKCE, no secret)."""
         return self._settings.oauth_public_client_id
@@ -272,6 +278,16 @@ class Sandbox:
     def rate_limit(self, per_minute: int | None) -> None:
         self._settings.set_rate_limit(per_minute or None)
 
+    @property
+    def export_rate_limit(self) -> int | None:
+        """Requests a minute of the incremental user export (Zendesk's 10 by default;
+        ``None``: unlimited). Setting it starts a new window."""
+        return self._settings.export_rate_limit
+
+    @export_rate_limit.setter
+    def export_rate_limit(self, per_minute: int | None) -> None:
+        self._settings.set_export_rate_limit(per_minute or None)
+
     def set_faults(
         self,
         faults: str | Mapping[str, float] | None,
@@ -303,6 +319,12 @@ class Sandbox:
         return self._settings.request_count
 
     # -- data ----------------------------------------------------------------------------------
+
+    def change_user(self, user_id: int, **changes: Any) -> bool:
+        """Change a user as an admin would: ``name``, ``email``, ``external_id``, ``role``,
+        ``active`` (``False``: deleted). The user export then shows it as changed. Whether
+        the user exists."""
+        return self.store.change_user(user_id, **changes)
 
     def add_events(self, records: Iterable[Mapping[str, Any]]) -> list[str]:
         """Store track records atomically; return the profile id of each, in order.

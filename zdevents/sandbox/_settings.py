@@ -22,6 +22,10 @@ DEFAULT_EMAIL = "devs@coolbikes.com"
 DEFAULT_API_TOKEN = "sandbox-api-token"  # noqa: S105 -- a published test credential
 DEFAULT_OAUTH_TOKEN = "sandbox-oauth-token"  # noqa: S105 -- a published test credential
 DEFAULT_END_USER_EMAIL = "enduser@coolbikes.com"
+#: An agent that is not an admin: reads events, but the user export answers it 403.
+DEFAULT_AGENT_EMAIL = "agent@coolbikes.com"
+#: Zendesk's limit of the incremental exports: requests a minute, on top of the account's.
+DEFAULT_EXPORT_RATE_LIMIT = 10
 #: The OAuth clients the sandbox knows: a public one (``zdevents auth login``, PKCE) and a
 #: confidential one (client credentials).
 DEFAULT_OAUTH_PUBLIC_CLIENT_ID = "zdevents_sandbox_public"
@@ -35,6 +39,12 @@ class Options(TypedDict, total=False):
     - ``email``, ``api_token``: the agent's basic-auth credentials (``{email}/token``).
     - ``oauth_token``: the bearer token accepted as OAuth (``None`` disables bearer auth).
     - ``end_user_email``: authenticates (with ``api_token``) as a non-agent: answered 403.
+    - ``agent_email``: authenticates (with ``api_token``) as an agent who is not an admin:
+      reads events, but the incremental user export answers 403 (``email`` and OAuth
+      tokens are the admin's).
+    - ``export_rate_limit``: requests a minute of the incremental user export, as Zendesk's
+      10 (``None``: unlimited); beyond it a 429 with the rest of the minute as
+      ``Retry-After``.
     - ``rate_limit``: requests allowed per minute, reads and writes together (``None``:
       unlimited, and no rate-limit headers).
     - ``latency``: seconds added to every request.
@@ -56,7 +66,9 @@ class Options(TypedDict, total=False):
     api_token: str
     oauth_token: str | None
     end_user_email: str | None
+    agent_email: str | None
     rate_limit: int | None
+    export_rate_limit: int | None
     latency: float
     faults: str | Mapping[str, float] | None
     fault_seed: int
@@ -90,7 +102,9 @@ class Settings:
     api_token: str = DEFAULT_API_TOKEN
     oauth_token: str | None = DEFAULT_OAUTH_TOKEN
     end_user_email: str | None = DEFAULT_END_USER_EMAIL
+    agent_email: str | None = DEFAULT_AGENT_EMAIL
     rate_limit: int | None = None
+    export_rate_limit: int | None = DEFAULT_EXPORT_RATE_LIMIT
     latency: float = 0.0
     faults: str | Mapping[str, float] | None = None
     fault_seed: int = 0
@@ -107,6 +121,7 @@ class Settings:
 
     oauth: OAuthServer = field(init=False)
     quota: MinuteQuota | None = field(init=False, default=None)
+    export_quota: MinuteQuota | None = field(init=False, default=None)
     injector: FaultInjector | None = field(init=False, default=None)
     request_count: int = field(init=False, default=0)
     # The address the server listens on, for next links (set by ``Sandbox.start``); without
@@ -118,8 +133,14 @@ class Settings:
         _credential("api_token", self.api_token, optional=False)
         _credential("oauth_token", self.oauth_token, optional=True)
         _credential("end_user_email", self.end_user_email, optional=True)
+        _credential("agent_email", self.agent_email, optional=True)
         if self.end_user_email is not None and self.end_user_email.lower() == self.email.lower():
             raise ValueError("end_user_email must differ from email")
+        if self.agent_email is not None and self.agent_email.lower() in (
+            self.email.lower(),
+            (self.end_user_email or "").lower(),
+        ):
+            raise ValueError("agent_email must differ from email and end_user_email")
         self.set_latency(self.latency)
         if isinstance(self.retry_after, bool) or not isinstance(self.retry_after, int):
             raise ValueError("retry_after must be a whole number of seconds")
@@ -128,6 +149,7 @@ class Settings:
         if not (isinstance(self.request_timeout, int | float) and 0 < self.request_timeout < 1e6):
             raise ValueError("request_timeout must be a positive number of seconds")
         self.set_rate_limit(self.rate_limit)
+        self.set_export_rate_limit(self.export_rate_limit)
         self.set_faults(self.faults, seed=self.fault_seed)
         for name in ("oauth_public_client_id", "oauth_client_id", "oauth_client_secret"):
             _credential(name, getattr(self, name), optional=False)
@@ -169,6 +191,17 @@ class Settings:
             raise ValueError("rate_limit must be a whole number of requests, at least 1")
         self.rate_limit = per_minute
         self.quota = None if per_minute is None else MinuteQuota(per_minute, clock=self.clock)
+
+    def set_export_rate_limit(self, per_minute: int | None) -> None:
+        """Change the user export's own limit; its window and counts start again."""
+        if per_minute is not None and (
+            isinstance(per_minute, bool) or not isinstance(per_minute, int) or per_minute < 1
+        ):
+            raise ValueError("export_rate_limit must be a whole number of requests, at least 1")
+        self.export_rate_limit = per_minute
+        self.export_quota = (
+            None if per_minute is None else MinuteQuota(per_minute, clock=self.clock)
+        )
 
     def set_faults(self, faults: str | Mapping[str, float] | None, *, seed: int = 0) -> None:
         """Change the fault plan; its random sequence and counters start again."""

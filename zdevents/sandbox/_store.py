@@ -11,12 +11,14 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from zdevents import Identifier
 
+from . import _users
 from ._ids import new_ulid
 from ._nanos import format_ns, now_ns, parse_datetime_ns
 from ._records import (
@@ -135,6 +137,8 @@ class Store:
             with self._lock:
                 self._db.executescript(_SCHEMA)
                 self._add_columns()
+                self._db.executescript(_users.SCHEMA)
+                self._db.execute(_users.BACKFILL)
                 row = self._db.execute(
                     "SELECT value FROM meta WHERE key = 'cursor_secret'"
                 ).fetchone()
@@ -600,6 +604,22 @@ class Store:
         sql = f"SELECT seq, body FROM events WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ?"  # noqa: S608 -- only fixed clause texts are interpolated
         with self._lock:
             return [(int(seq), str(body)) for seq, body in self._db.execute(sql, params)]
+
+    def users_page(
+        self, *, after_seq: int | None, start_time: int | None, limit: int
+    ) -> tuple[list[tuple[int, str]], int]:
+        """A page of the incremental user export (see ``_users.export_page``)."""
+        with self._lock:
+            return _users.export_page(
+                self._db, after_seq=after_seq, start_time=start_time, limit=limit
+            )
+
+    def change_user(self, user_id: int, **changes: Any) -> bool:
+        """Change a user as an admin would (``name``, ``email``, ``external_id``, ``role``,
+        ``active``); whether the user exists. The export shows it as changed."""
+        now = format_ns(time.time_ns())[:19] + "Z"
+        with self._lock:
+            return _users.change_user(self._db, user_id, changes, now)
 
     def count_events(self) -> int:
         """How many events are stored."""

@@ -35,6 +35,8 @@ from .token_response import TokenResponse
 from .track_event_by_profile_id_request import TrackEventByProfileIdRequest
 from .track_event_request import TrackEventRequest
 from .track_result import TrackResult
+from .user import User
+from .users_export_page import UsersExportPage
 
 __all__ = (
     "AuthorizationCodeGrant",
@@ -72,4 +74,6 @@ __all__ = (
     "TrackEventByProfileIdRequest",
     "TrackEventRequest",
     "TrackResult",
+    "User",
+    "UsersExportPage",
 )

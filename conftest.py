@@ -1,0 +1,22 @@
+"""Collects the examples of README.md and docs/ as tests: Sybil parses each page, and
+tests/docs/_examples.py runs its blocks against one sandbox (CONTRIBUTING.md, "Examples in
+the documentation"). The pages are outside tests/, so the collector lives here, at the root
+of the paths pytest walks (`testpaths` in pyproject.toml)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.docs._examples import docs_examples, sybil
+
+__all__ = ["docs_examples", "pytest_collect_file", "pytest_collection_modifyitems"]
+
+pytest_collect_file = sybil.pytest()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The examples start a zdevents process per shell command: `make test` runs them, `make
+    # test-fast` does not. (They run on one worker: their ids end in @docs-examples.)
+    for item in items:
+        if item.path.suffix == ".md":
+            item.add_marker(pytest.mark.slow)
