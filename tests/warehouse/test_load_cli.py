@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,6 @@ from tests.warehouse._warehouse import NO_DLT, People, events, query
 pytest.importorskip("dlt", reason=NO_DLT)
 
 from zdevents.sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    started = Sandbox().start()
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 def test_load_writes_a_duckdb_file_in_the_working_directory_and_names_it(

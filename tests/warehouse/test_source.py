@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +15,6 @@ dlt = pytest.importorskip("dlt", reason=NO_DLT)
 
 from zdevents.dlt import LoadReport, zendesk_events  # noqa: E402
 from zdevents.sandbox import Sandbox  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    """One sandbox for the module: each test has people of its own (``People``)."""
-    started = Sandbox().start()
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 def load(pipe: Any, sandbox: Sandbox, people: list[Any], **options: Any) -> LoadReport:
