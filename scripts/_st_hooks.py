@@ -1,4 +1,4 @@
-"""schemathesis hooks for the three rules of the API that its spec cannot say.
+"""schemathesis hooks for the rules of the API that its spec cannot say.
 
 Loaded through ``SCHEMATHESIS_HOOKS`` by ``_schemathesis_run.py`` (the sandbox contract test
 and ``fuzz_live.py``). Everything else a request must satisfy is in ``openapi/events.yaml``
@@ -21,7 +21,6 @@ file fails only on these rules (``tests/contract/test_contract.py`` checks that,
    kept), and a positive authorization request names the configured public client, a
    loopback redirect and the ``read`` scope (``ZDEVENTS_ST_*``, set by
    ``_schemathesis_run.py`` for an OAuth run).
-
 4. The incremental user export: ``cursor`` is opaque like ``page[after]`` (bound to the
    export alone), and a new export's ``start_time`` is required without a cursor and must
    be at least a minute in the past (a time relative to now, which no schema can say): a

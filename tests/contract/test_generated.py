@@ -160,26 +160,29 @@ print(json.dumps({"package": zendesk_events_api.__file__, "request": request,
 """
 
 
-@pytest.mark.slow
-def test_a_fourth_read_route_needs_only_its_name(tmp_path: Path) -> None:
-    spec: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    spec["paths"]["/api/v2/organizations/{organization_id}/events"] = FOURTH_ROUTE
+def run_generated_from(spec: dict[str, Any], tmp_path: Path, code: str) -> str:
+    """Generate a package from ``spec``; run ``code`` in a fresh interpreter importing it."""
     copy = tmp_path / "events.yaml"
     copy.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     generate(tmp_path / "out" / "zendesk_events_api", spec=copy)
-
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "out")}
     result = subprocess.run(
-        [sys.executable, "-c", _BUILD_FOURTH],
+        [sys.executable, "-c", code],
         cwd=tmp_path,
-        env=env,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "out")},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    built = json.loads(result.stdout)
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_a_fourth_read_route_needs_only_its_name(tmp_path: Path) -> None:
+    spec: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec["paths"]["/api/v2/organizations/{organization_id}/events"] = FOURTH_ROUTE
+    built = json.loads(run_generated_from(spec, tmp_path, _BUILD_FOURTH))
     query = make_query(user_id=1, start="2020-02-23", end="2020-02-29")
     assert Path(built["package"]).is_relative_to(tmp_path), built["package"]
     assert built["request"] == {
@@ -375,19 +378,6 @@ def test_a_deep_object_filter_would_lose_its_wire_format(tmp_path: Path) -> None
         for p in operation["parameters"]
         if p["$ref"].rsplit("/", 1)[1] not in ("FilterSource", "FilterType")
     ] + [DEEP_OBJECT_FILTER]
-    copy = tmp_path / "events.yaml"
-    copy.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    generate(tmp_path / "out" / "zendesk_events_api", spec=copy)
-    result = subprocess.run(
-        [sys.executable, "-c", _BUILD_DEEP],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(tmp_path / "out")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    params = json.loads(result.stdout)
+    params = json.loads(run_generated_from(spec, tmp_path, _BUILD_DEEP))
     assert params == {"source": "coolbike", "type": "viewed"}, params
     assert not any(name.startswith("filter[") for name in params)
