@@ -116,7 +116,7 @@ def test_skip_missing_makes_unknown_people_an_accepted_outcome(
     named = [x for x in accepted.stderr.splitlines() if "unknown to Zendesk" in x]
     assert named == ["zdevents: 2 people unknown to Zendesk, skipped: user_id:123, user_id:456"]
     assert accepted.stderr.count("user_id:123") == 1
-    assert "2 skipped" in accepted.stderr
+    assert "synced 1 of 3 people" in accepted.stderr and "2 skipped" in accepted.stderr
     quiet = run(zendesk_sandbox, *base, "--skip-missing", "-q")
     assert quiet.returncode == 0 and quiet.stderr.count("user_id:456") == 1
     # One person, not found: still the failure it was, with or without the flag's meaning.
@@ -135,4 +135,6 @@ def test_a_run_prints_its_time_against_the_shortest(zendesk_sandbox: Any, tmp_pa
         "--rate-limit", "6000",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    # The estimate once the people are known (after the discovery), then the run against it.
+    assert "zdevents: 2 people: at least 3 requests, at least 0 s at 6,000/min" in result.stderr
     assert "(the shortest at the rate limit: 0 s)" in result.stderr
