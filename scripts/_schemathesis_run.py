@@ -8,8 +8,10 @@ also masks the Authorization header in its reports).
 
 What is sent is chosen by two switches. By default (a real account) only the spec's GET
 operations, no other methods and no capability probes. ``writes=True`` adds the spec's POST
-operations (tracking events: they store events). ``probes=True`` adds requests with methods
-the spec does not declare and schemathesis's probes; only a sandbox should get it.
+operations (tracking events: they store events). ``probes=True`` adds the profile writes
+(PUT, PATCH and DELETE: they replace and delete real people's profiles and events),
+requests with methods the spec does not declare and schemathesis's probes; only a sandbox
+should get it.
 """
 
 from __future__ import annotations
@@ -63,9 +65,13 @@ NEXT_PAGE_OPERATIONS = (
 TRACK_OPERATIONS = ("trackEvent", "trackEventByProfileId", "trackEventByUserId")
 #: Where the links of a 202 lead.
 TRACK_LINK_TARGETS = ("listEventsByProfileId", "getProfile")
+#: The profile write that starts the create, read, merge, read, delete, read (404) chain,
+#: and the operations its links lead to (a sandbox only: they delete what they create).
+PROFILE_WRITE = "putProfileByIdentifier"
+PROFILE_LINK_TARGETS = ("getProfile", "patchProfile", "deleteProfile", "listEventsByProfileId")
 
 
-def stateful_runs(writes: bool) -> dict[str, tuple[str, ...]]:
+def stateful_runs(writes: bool, probes: bool = False) -> dict[str, tuple[str, ...]]:
     """The operations of each extra stateful run, by the operation whose links it follows.
 
     schemathesis starts stateful scenarios only from operations likely to succeed with
@@ -73,11 +79,14 @@ def stateful_runs(writes: bool) -> dict[str, tuple[str, ...]]:
     operation selected most links would never run, and its summary ("API Links: N covered
     / M selected") does not say which links were covered. One run per link source shows it:
     a list operation alone (its NextPage link: "1 covered / 1 selected"), and a track
-    operation with the two targets of its links.
+    operation with the two targets of its links, and (``probes``: a sandbox) the profile
+    chain: create, read, merge, read, delete, read again (a 404).
     """
     runs = {operation: (operation,) for operation in NEXT_PAGE_OPERATIONS}
     if writes:
         runs.update({op: (op, *TRACK_LINK_TARGETS) for op in TRACK_OPERATIONS})
+    if writes and probes:
+        runs[PROFILE_WRITE] = (PROFILE_WRITE, *PROFILE_LINK_TARGETS)
     return runs
 
 
@@ -113,6 +122,7 @@ def _runs(
     extra_args: Sequence[str],
     exclude_checks: Sequence[str],
     writes: bool,
+    probes: bool = False,
     oauth: bool = False,
 ) -> list[list[str]]:
     common = [
@@ -143,11 +153,14 @@ def _runs(
     # The OAuth routes only in their own run (oauth=True), against a sandbox: a real
     # account's authorization page is a web page, and its tokens are not to be fuzzed.
     common += ["--exclude-tag", "oauth"]
-    # Several --include-* options select the union of what each selects, so GET-only is
-    # said on the run over all operations; the stateful runs name their operations.
-    everything = ["--include-method", "GET"] if not writes else []
+    # Several --include-* options select the union of what each selects, so GET-only (or
+    # GET and POST) is said on the run over all operations; the stateful runs name their
+    # operations. PUT, PATCH and DELETE only with probes: against a sandbox.
+    everything = [] if probes else ["--include-method", "GET"]
+    if writes and not probes:
+        everything += ["--include-method", "POST"]
     runs = [["run", *common, "--phases", "examples,coverage,fuzzing,stateful", *everything]]
-    for operations in stateful_runs(writes).values():
+    for operations in stateful_runs(writes, probes).values():
         selected = [arg for op in operations for arg in ("--include-operation-id", op)]
         runs.append(["run", *common, "--phases", "stateful", *selected])
     return runs
@@ -222,6 +235,7 @@ def run_contract(
             extra_args=extra_args,
             exclude_checks=exclude_checks,
             writes=writes,
+            probes=probes,
             oauth=oauth,
         )
         for args in runs:

@@ -1,4 +1,4 @@
-"""schemathesis hooks for the three rules of the API that its spec cannot say.
+"""schemathesis hooks for the rules of the API that its spec cannot say.
 
 Loaded through ``SCHEMATHESIS_HOOKS`` by ``_schemathesis_run.py`` (the sandbox contract test
 and ``fuzz_live.py``). Everything else a request must satisfy is in ``openapi/events.yaml``
@@ -21,12 +21,14 @@ file fails only on these rules (``tests/contract/test_contract.py`` checks that,
    kept), and a positive authorization request names the configured public client, a
    loopback redirect and the ``read`` scope (``ZDEVENTS_ST_*``, set by
    ``_schemathesis_run.py`` for an OAuth run).
-
 4. The incremental user export: ``cursor`` is opaque like ``page[after]`` (bound to the
    export alone), and a new export's ``start_time`` is required without a cursor and must
    be at least a minute in the past (a time relative to now, which no schema can say): a
    positive case keeps ``cursor`` only when the server issued it, and otherwise gets a
    ``start_time`` a day old if its own is missing or too recent.
+5. A profile written by identifier query (PUT, PATCH) is the query's: a positive case's
+   body gets the query's ``source`` and ``type`` (a body naming another source or type is
+   a state conflict, 409, which says nothing about the rest of the request).
 
 Negative cases are left alone: they must still be rejected.
 """
@@ -114,9 +116,26 @@ def _make_oauth_valid(case: schemathesis.Case) -> bool:
     return label.startswith(("POST /oauth/", "GET /oauth/"))
 
 
+def _make_profile_valid(case: schemathesis.Case) -> None:
+    query = case.query if isinstance(case.query, dict) else {}
+    body = case.body if isinstance(case.body, dict) else {}
+    profile = body.get("profile")
+    identifier = query.get("identifier")
+    if not (isinstance(profile, dict) and isinstance(identifier, str)):
+        return
+    parts = identifier.split(":", 3)
+    # A query the body's own schema cannot take (the reserved source, over 40 characters)
+    # is left for the server to answer.
+    fits = len(parts) == 4 and parts[0] != "zendesk" and max(map(len, parts[:2])) <= 40
+    if fits and "source" in profile and "type" in profile:
+        profile["source"], profile["type"] = parts[0], parts[1]
+
+
 def _make_valid(case: schemathesis.Case) -> None:
     if _make_oauth_valid(case):
         return
+    if case.operation.method.upper() == "PUT":
+        _make_profile_valid(case)
     query = case.query
     if not isinstance(query, dict):
         return

@@ -19,7 +19,8 @@ Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :class:`SyncPlan` says what a run costs), the users of the account
 (``client.users()``: :class:`User`, :class:`UserPage`, :class:`UserStream`,
 :class:`AsyncUserStream`), the ``--identifiers-file`` format (:func:`parse_selector`,
-:func:`read_selectors`),
+:func:`read_selectors`), :func:`forget` (erasing a person at Zendesk and in the mirrors,
+with :class:`ForgetReport`, :class:`ForgottenProfile` and :class:`MirrorPurge`),
 the module :mod:`zdevents.errors`; signing in: :class:`Login` (the browser login of
 ``zdevents auth login``), :func:`auth_status`, :func:`access_token` (:func:`aaccess_token`
 for an :class:`AsyncClient`), :func:`logout` (with :class:`AuthStatus`).
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from ._client import AsyncClient, Client
     from ._event import Event
     from ._events import AsyncEventStream, EventStream
+    from ._forget import ForgetReport, ForgottenProfile, MirrorPurge, forget
     from ._identifier import Identifier
     from ._login import AuthStatus, Login, aaccess_token, access_token, auth_status, logout
     from ._plan import SyncPlan, plan_sync
@@ -61,9 +63,12 @@ __all__ = [
     "Client",
     "Event",
     "EventStream",
+    "ForgetReport",
+    "ForgottenProfile",
     "Headers",
     "Identifier",
     "Login",
+    "MirrorPurge",
     "Page",
     "Profile",
     "RateLimit",
@@ -79,6 +84,7 @@ __all__ = [
     "access_token",
     "auth_status",
     "errors",
+    "forget",
     "is_transient",
     "limits",
     "logout",
@@ -97,6 +103,10 @@ _LAZY = {
     "Event": "_event",
     "AsyncEventStream": "_events",
     "EventStream": "_events",
+    "ForgetReport": "_forget",
+    "ForgottenProfile": "_forget",
+    "MirrorPurge": "_forget",
+    "forget": "_forget",
     "Identifier": "_identifier",
     "AuthStatus": "_login",
     "Login": "_login",

@@ -476,6 +476,8 @@ class SyncCore(_Core):
         decode: Callable[[Answer], T],
         sleep: Callable[[float], None] | None = None,
         authorize: bool = True,
+        idempotent: bool = False,
+        on_retry: Callable[[], None] | None = None,
     ) -> T:
         """Send one request with the client's retry policy and return ``decode(answer)``.
 
@@ -486,10 +488,13 @@ class SyncCore(_Core):
         raise their :mod:`zdevents.errors` class. A write (``POST``) that may have reached
         Zendesk is not sent again unless the client has ``retry_writes=True``; its error
         says the event may or may not have been stored. ``authorize=False``: a token
-        request (no ``Authorization`` header, retried like a read).
+        request (no ``Authorization`` header, retried like a read). ``idempotent``: a write
+        that gives the same result however often it is sent (PUT, PATCH, DELETE of a
+        profile), retried like a read. ``on_retry`` is called before each wait for a retry.
         """
         self.check_open(self.name)
-        what, attempts = self.attempts(method, url, idempotent=not authorize)
+        idempotent = idempotent or not authorize
+        what, attempts = self.attempts(method, url, idempotent=idempotent)
         # Looked up per call, not bound as a default: tests replace this module's `time`.
         sleep = sleep or time.sleep
         renewed = False
@@ -518,7 +523,9 @@ class SyncCore(_Core):
                 self.auth.renew(self.token_send, header)
                 continue
             except ZendeskError as exc:
-                wait = attempts.wait_before_retry(self.failed(exc, method, not authorize))
+                wait = attempts.wait_before_retry(self.failed(exc, method, idempotent))
+            if on_retry is not None:
+                on_retry()
             sleep(wait)
 
     def token_send(self, request: Request) -> Any:
@@ -600,6 +607,8 @@ class AsyncCore(_Core):
         decode: Callable[[Answer], T],
         authorize: bool = True,
         stop: asyncio.Event | None = None,
+        idempotent: bool = False,
+        on_retry: Callable[[], None] | None = None,
     ) -> T:
         """The asyncio twin of :meth:`SyncCore.send`, with the same policy (``stop``: once
         set, a wait ends at once with :class:`Stopped`, so that ``track_many`` can end the
@@ -620,7 +629,8 @@ class AsyncCore(_Core):
             if stop.is_set():
                 raise Stopped
 
-        what, attempts = self.attempts(method, url, idempotent=not authorize)
+        idempotent = idempotent or not authorize
+        what, attempts = self.attempts(method, url, idempotent=idempotent)
         renewed = False
         while True:
             header = await self.auth.aheader(self.token_send) if authorize else None
@@ -644,7 +654,9 @@ class AsyncCore(_Core):
                 await self.auth.arenew(self.token_send, header)
                 continue
             except ZendeskError as exc:
-                wait = attempts.wait_before_retry(self.failed(exc, method, not authorize))
+                wait = attempts.wait_before_retry(self.failed(exc, method, idempotent))
+            if on_retry is not None:
+                on_retry()
             await sleep(wait)
 
     async def token_send(self, request: Request) -> Any:

@@ -309,6 +309,61 @@ class Client:
         """The profiles of the Zendesk user ``user_id``, in the order Zendesk sends them."""
         return self._profiles.list(user_id)
 
+    def put_profile(
+        self,
+        profile: Mapping[str, Any],
+        *,
+        identifier: Identifier | str | None = None,
+        profile_id: str | None = None,
+        user_id: int | str | None = None,
+    ) -> Profile:
+        """Create or replace a profile; returns it as Zendesk stored it.
+
+        The target: ``identifier`` (an identifier query or an :class:`Identifier`; the
+        profile is created if none matches), optionally with ``user_id`` (the Zendesk user
+        it belongs to), or ``profile_id`` alone (that profile must exist). ``profile`` is
+        the whole profile: ``source`` and ``type`` (those of ``identifier``),
+        ``identifiers``, optional ``name`` and ``attributes``, checked as :meth:`track`
+        checks one. **A replace keeps nothing that is not resent**: a name or attribute
+        left out is gone. Invalid arguments raise ``ValueError`` naming the field, before
+        anything is sent. Idempotent, so retried like a read.
+
+        >>> client.put_profile({"source": "coolbikes", "type": "rider", "name": "Jane Doe",
+        ...                     "identifiers": [{"type": "email", "value": "jdoe@example.com"}]},
+        ...                    identifier="coolbikes:rider:email:jdoe@example.com").name
+        'Jane Doe'
+        """
+        return self._profiles.put(
+            profile, identifier=identifier, profile_id=profile_id, user_id=user_id
+        )
+
+    def patch_profile(
+        self,
+        changes: Mapping[str, Any],
+        *,
+        identifier: Identifier | str | None = None,
+        profile_id: str | None = None,
+    ) -> Profile:
+        """Merge ``changes`` into the profile of ``identifier`` or ``profile_id`` (exactly
+        one); returns the profile after the merge.
+
+        Only ``name`` and ``attributes`` change: attribute keys are merged into the stored
+        ones (a key given as ``None`` is removed), ``identifiers`` the profile lacks are
+        added (none is changed or removed); ``source``, ``type`` and ``user_id`` may be
+        given and are ignored. Invalid arguments raise ``ValueError`` naming the field.
+        Idempotent, so retried like a read.
+        """
+        return self._profiles.patch(changes, identifier=identifier, profile_id=profile_id)
+
+    def delete_profile(self, *, profile_id: str) -> None:
+        """Delete the profile ``profile_id`` and every event it holds (Zendesk's only way to
+        delete events). Retried like a read: a 404 after a retry means an earlier attempt
+        deleted it, and counts as done; a 404 at the first attempt is a
+        :class:`~zdevents.errors.NotFoundError`. Zendesk's own profiles (source
+        ``zendesk``) cannot be deleted (:class:`~zdevents.errors.PermissionDeniedError`).
+        """
+        self._profiles.delete(profile_id)
+
     def users(
         self,
         *,
@@ -572,6 +627,33 @@ class AsyncClient:
     async def profiles(self, *, user_id: int | str) -> list[Profile]:
         """The profiles of the Zendesk user ``user_id``."""
         return await self._profiles.list(user_id)
+
+    async def put_profile(
+        self,
+        profile: Mapping[str, Any],
+        *,
+        identifier: Identifier | str | None = None,
+        profile_id: str | None = None,
+        user_id: int | str | None = None,
+    ) -> Profile:
+        """Create or replace a profile (see :meth:`Client.put_profile`)."""
+        return await self._profiles.put(
+            profile, identifier=identifier, profile_id=profile_id, user_id=user_id
+        )
+
+    async def patch_profile(
+        self,
+        changes: Mapping[str, Any],
+        *,
+        identifier: Identifier | str | None = None,
+        profile_id: str | None = None,
+    ) -> Profile:
+        """Merge changes into a profile (see :meth:`Client.patch_profile`)."""
+        return await self._profiles.patch(changes, identifier=identifier, profile_id=profile_id)
+
+    async def delete_profile(self, *, profile_id: str) -> None:
+        """Delete a profile and its events (see :meth:`Client.delete_profile`)."""
+        await self._profiles.delete(profile_id)
 
     def users(
         self,

@@ -1,8 +1,14 @@
-"""The Profile read from Zendesk, and the two answers that carry profiles.
+"""The Profile read from Zendesk, the answers that carry profiles, and the profile routes:
+read, create or replace (PUT), merge (PATCH) and delete.
 
 Like :class:`~zdevents.Event`, a profile keeps its JSON text exactly as received and decodes
 it only when a field is read, so that a field Zendesk spells differently from the
 documentation fails where it is used (a ``BadResponseError`` naming it), not before.
+
+Writes are checked before anything is sent, with the rules and limits ``track`` applies to a
+profile (``ValueError`` naming the field). PUT, PATCH and DELETE are idempotent, so they are
+retried as reads are; a DELETE that meets a 404 after a retry was deleted by an earlier
+attempt whose answer was lost, and counts as done.
 """
 
 from __future__ import annotations
@@ -20,9 +26,17 @@ from ._failures import Received
 from ._identifier import Identifier
 from ._jsontext import NotFiniteError, compact_bytes, element_spans, member_spans, strict_decoder
 from ._query import make_query
-from ._routes import Request, build_profile_request, build_profiles_request
+from ._routes import (
+    Request,
+    build_profile_delete,
+    build_profile_patch,
+    build_profile_put,
+    build_profile_request,
+    build_profiles_request,
+)
 from ._time import parse_timestamp
-from .errors import BadResponseError
+from ._track import check_identifiers, check_profile, encodable
+from .errors import BadResponseError, NotFoundError
 
 
 class Profile:
@@ -277,11 +291,141 @@ def profiles_request(user_id: int | str) -> Request:
     return build_profiles_request(uid)
 
 
+def _profile_id(profile_id: object) -> str:
+    checked = make_query(profile_id=profile_id).profile_id  # type: ignore[arg-type]
+    assert checked is not None
+    return checked
+
+
+def put_request(
+    profile: object,
+    *,
+    identifier: Identifier | str | None = None,
+    profile_id: str | None = None,
+    user_id: int | str | None = None,
+) -> Request:
+    """Check a create-or-replace and build its request; nothing is sent.
+
+    Exactly one target: ``identifier`` (optionally with ``user_id``) or ``profile_id``
+    alone. ``profile`` is checked as ``track`` checks one; with ``identifier`` its
+    ``source`` and ``type`` must be the query's.
+    """
+    if profile_id is not None:
+        if identifier is not None or user_id is not None:
+            raise ValueError("profile_id takes no identifier or user_id: give exactly one target")
+    elif identifier is None:
+        if user_id is not None:
+            raise ValueError("user_id needs identifier too (the profile of that user to write)")
+        raise ValueError("give a target: identifier (optionally with user_id), or profile_id")
+    fields = check_profile(profile)
+    if profile_id is not None:
+        request = build_profile_put(fields, profile_id=_profile_id(profile_id))
+    else:
+        query = make_query(identifier)
+        ident = query.identifier
+        assert ident is not None
+        for name in ("source", "type"):
+            if fields[name] != getattr(ident, name):
+                raise ValueError(
+                    f"profile.{name} {fields[name]!r:.60} is not the identifier query's "
+                    f"{name} {getattr(ident, name)!r:.60}"
+                )
+        uid = None if user_id is None else make_query(user_id=user_id).user_id
+        request = build_profile_put(fields, identifier=ident, user_id=uid)
+    encodable(request["json"], "the profile")
+    return request
+
+
+#: What a merge may send: the fields that change, and those Zendesk ignores there.
+_PATCH_KEYS = ("name", "attributes", "identifiers", "source", "type", "user_id")
+
+
+def check_changes(changes: object, identifier: Identifier | None = None) -> dict[str, Any]:
+    """The changes of a merge as they are sent; raises ``ValueError`` naming the field."""
+    if not isinstance(changes, Mapping):
+        raise TypeError(f"changes must be a mapping, not {type(changes).__name__}")
+    fields = dict(changes)
+    unknown = [str(key) for key in fields if key not in _PATCH_KEYS]
+    if unknown:
+        raise ValueError(
+            f"profile.{unknown[0]} cannot be merged: a merge changes name and attributes "
+            "and adds identifiers"
+        )
+    name = fields.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ValueError(f"profile.name must be a string, not {type(name).__name__}")
+    if "attributes" in fields and not isinstance(fields["attributes"], Mapping):
+        found = type(fields["attributes"]).__name__
+        raise ValueError(f"profile.attributes must be an object (a mapping), not {found}")
+    if "identifiers" in fields:
+        # The source and type only serve the identifier rules: a merge ignores them.
+        source = identifier.source if identifier is not None else "any"
+        kind = identifier.type if identifier is not None else "any"
+        fields["identifiers"] = check_identifiers(
+            fields["identifiers"], source, kind, required=False
+        )
+    return fields
+
+
+def patch_request(
+    changes: object,
+    *,
+    identifier: Identifier | str | None = None,
+    profile_id: str | None = None,
+) -> Request:
+    """Check a merge and build its request; nothing is sent."""
+    if (identifier is None) == (profile_id is None):
+        got = "both" if identifier is not None else "none"
+        raise ValueError(f"give exactly one of identifier and profile_id (got {got})")
+    if profile_id is not None:
+        request = build_profile_patch(check_changes(changes), profile_id=_profile_id(profile_id))
+    else:
+        ident = make_query(identifier).identifier
+        assert ident is not None
+        request = build_profile_patch(check_changes(changes, ident), identifier=ident)
+    encodable(request["json"], "the changes")
+    return request
+
+
+def delete_request(profile_id: object) -> Request:
+    """Check a delete and build its request."""
+    if profile_id is None:
+        raise ValueError("give profile_id: the profile to delete, with its events")
+    return build_profile_delete(_profile_id(profile_id))
+
+
+def _no_body(_: Received) -> None:
+    return None
+
+
+class _Retried:
+    """Whether a call was sent again (``on_retry`` of the core's send)."""
+
+    def __init__(self) -> None:
+        self.happened = False
+
+    def __call__(self) -> None:
+        self.happened = True
+
+
+def _gone(exc: NotFoundError, retried: _Retried) -> None:
+    """A 404 to a DELETE sent again: an earlier attempt deleted it, and its answer was lost."""
+    if not retried.happened:
+        raise exc
+
+
 class Profiles:
     """The profile routes of a :class:`~zdevents.Client`, holding its core."""
 
     def __init__(self, core: SyncCore) -> None:
         self._core = core
+
+    def _write(self, request: Request) -> Profile:
+        written = self._core.send(
+            request["method"], request["url"], params=request["params"] or None,
+            json=request["json"], decode=decode_profile, idempotent=True,
+        )  # fmt: skip
+        return with_scrubber([written], self._core.scrubber)[0]
 
     def get(self, identifier: Identifier | str | None, profile_id: str | None) -> Profile:
         request = profile_request(identifier, profile_id)
@@ -297,12 +441,36 @@ class Profiles:
         )
         return with_scrubber(profiles, self._core.scrubber)
 
+    def put(self, profile: object, **target: Any) -> Profile:
+        return self._write(put_request(profile, **target))
+
+    def patch(self, changes: object, **target: Any) -> Profile:
+        return self._write(patch_request(changes, **target))
+
+    def delete(self, profile_id: object) -> None:
+        request = delete_request(profile_id)
+        retried = _Retried()
+        try:
+            self._core.send(
+                request["method"], request["url"], decode=_no_body, idempotent=True,
+                on_retry=retried,
+            )  # fmt: skip
+        except NotFoundError as exc:
+            _gone(exc, retried)
+
 
 class AsyncProfiles:
     """The profile routes of an :class:`~zdevents.AsyncClient`, holding its core."""
 
     def __init__(self, core: AsyncCore) -> None:
         self._core = core
+
+    async def _write(self, request: Request) -> Profile:
+        written = await self._core.send(
+            request["method"], request["url"], params=request["params"] or None,
+            json=request["json"], decode=decode_profile, idempotent=True,
+        )  # fmt: skip
+        return with_scrubber([written], self._core.scrubber)[0]
 
     async def get(self, identifier: Identifier | str | None, profile_id: str | None) -> Profile:
         request = profile_request(identifier, profile_id)
@@ -317,3 +485,20 @@ class AsyncProfiles:
             request["method"], request["url"], params=request["params"], decode=decode_profiles
         )
         return with_scrubber(profiles, self._core.scrubber)
+
+    async def put(self, profile: object, **target: Any) -> Profile:
+        return await self._write(put_request(profile, **target))
+
+    async def patch(self, changes: object, **target: Any) -> Profile:
+        return await self._write(patch_request(changes, **target))
+
+    async def delete(self, profile_id: object) -> None:
+        request = delete_request(profile_id)
+        retried = _Retried()
+        try:
+            await self._core.send(
+                request["method"], request["url"], decode=_no_body, idempotent=True,
+                on_retry=retried,
+            )  # fmt: skip
+        except NotFoundError as exc:
+            _gone(exc, retried)

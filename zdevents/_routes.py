@@ -28,11 +28,22 @@ from zendesk_events_api.api.events import (
     track_event_by_user_id,
 )
 from zendesk_events_api.api.profiles import (
+    delete_profile,
     get_profile,
     get_profile_by_identifier,
     list_profiles_by_user_id,
+    patch_profile,
+    patch_profile_by_identifier,
+    put_profile,
+    put_profile_by_identifier,
+    put_profile_for_user,
 )
-from zendesk_events_api.models import TrackEventByProfileIdRequest, TrackEventRequest
+from zendesk_events_api.models import (
+    ProfilePatchRequest,
+    ProfileWriteRequest,
+    TrackEventByProfileIdRequest,
+    TrackEventRequest,
+)
 
 from ._identifier import Identifier
 from ._query import FILTERS, EventQuery
@@ -155,3 +166,47 @@ def build_profile_request(
 def build_profiles_request(user_id: int | str) -> Request:
     """The request for the profiles of the Zendesk user ``user_id``."""
     return operation_request(list_profiles_by_user_id, user_id=user_id)
+
+
+def build_profile_put(
+    profile: Mapping[str, Any],
+    *,
+    identifier: Identifier | str | None = None,
+    profile_id: str | None = None,
+    user_id: int | str | None = None,
+) -> Request:
+    """The request that creates or replaces ``profile``: by ``identifier`` (for the user
+    ``user_id`` if given) or by ``profile_id`` alone. Arguments are expected validated."""
+    body = ProfileWriteRequest.from_dict({"profile": profile})
+    if profile_id is not None and identifier is None and user_id is None:
+        return operation_request(put_profile, profile_id=profile_id, body=body)
+    if identifier is not None and profile_id is None:
+        if user_id is None:
+            return operation_request(
+                put_profile_by_identifier, identifier=str(identifier), body=body
+            )
+        return operation_request(
+            put_profile_for_user, user_id=user_id, identifier=str(identifier), body=body
+        )
+    raise ValueError("give identifier (optionally with user_id), or profile_id alone")
+
+
+def build_profile_patch(
+    changes: Mapping[str, Any],
+    *,
+    identifier: Identifier | str | None = None,
+    profile_id: str | None = None,
+) -> Request:
+    """The request that merges ``changes`` into the profile of ``identifier`` or
+    ``profile_id`` (exactly one)."""
+    if (identifier is None) == (profile_id is None):
+        raise ValueError("give exactly one of identifier and profile_id")
+    body = ProfilePatchRequest.from_dict({"profile": changes})
+    if identifier is not None:
+        return operation_request(patch_profile_by_identifier, identifier=str(identifier), body=body)
+    return operation_request(patch_profile, profile_id=profile_id, body=body)
+
+
+def build_profile_delete(profile_id: str) -> Request:
+    """The request that deletes the profile ``profile_id`` and its events."""
+    return operation_request(delete_profile, profile_id=profile_id)

@@ -134,7 +134,8 @@ class SyncReport:
     ``created_at`` that is no time): their run stays at that page. With
     :data:`ALL_USERS`: ``people_inserted`` and ``people_updated`` (rows of the ``people``
     table), ``discovery_requests`` (pages of the user export read); ``rows_changed`` counts
-    the rows of both tables this run changed.
+    the rows of both tables this run changed. ``completed``: the selectors whose run
+    completed so far (all but the skipped ones at the end).
 
     In the reports given to ``progress`` while the run goes on, ``selectors`` is a view of
     the runs as they stand (reading it costs a report per person); the totals are exact.
@@ -149,6 +150,7 @@ class SyncReport:
     people_inserted: int = 0
     people_updated: int = 0
     discovery_requests: int = 0
+    completed: int = 0
 
     @property
     def events(self) -> int:
@@ -444,6 +446,7 @@ class _Writer:
         # The run's totals, kept as pages are stored: a progress report reads them.
         self.inserted = self.updated = self.unchanged = 0
         self.people_inserted = self.people_updated = 0
+        self.completed = 0
         self.discovery_requests = 0
 
     @contextlib.contextmanager
@@ -653,6 +656,7 @@ class _Writer:
             (mark, _now(), key, self.filters),
         )
         run.done, run.mark = True, mark
+        self.completed += 1
 
     def complete(self, run: _Run) -> None:
         """Complete a run whose pages are all stored."""
@@ -902,6 +906,7 @@ def _report(
         people_inserted=writer.people_inserted,
         people_updated=writer.people_updated,
         discovery_requests=writer.discovery_requests,
+        completed=writer.completed,
     )
 
 

@@ -209,18 +209,15 @@ def check_event(event: object) -> dict[str, Any]:
     return fields
 
 
-def check_profile(profile: object) -> dict[str, Any]:
-    """The profile as it is sent; raises ``ValueError`` naming the field that is wrong."""
-    fields = dict(_mapping(profile, "profile"))
-    _only_known_keys(fields, "profile", PROFILE_KEYS)
-    source = _selector_part(fields, "source", "profile", NAME_LIMIT)
-    if source == RESERVED_SOURCE:
-        raise ValueError(
-            f"profile.source {RESERVED_SOURCE!r} is reserved for Zendesk's own profiles"
-        )
-    profile_type = _selector_part(fields, "type", "profile", NAME_LIMIT)
-    identifiers = fields.get("identifiers")
+def check_identifiers(
+    identifiers: object, source: str, profile_type: str, *, required: bool
+) -> list[dict[str, Any]]:
+    """A profile's ``identifiers`` as they are sent (``required``: at least one); raises
+    ``ValueError`` naming the entry that is wrong. ``source`` and ``profile_type`` are the
+    profile's: each identifier must make an identifier query that can be sent."""
     if identifiers is None or (isinstance(identifiers, list | tuple) and not identifiers):
+        if not required and identifiers is not None:
+            return []
         raise ValueError("profile.identifiers is required: a list of {'type', 'value'}")
     if not isinstance(identifiers, list | tuple):
         raise ValueError(
@@ -250,7 +247,22 @@ def check_profile(profile: object) -> dict[str, Any]:
             Identifier(source, profile_type, item["type"], str(value))
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
-    fields["identifiers"] = [dict(item) for item in identifiers]
+    return [dict(item) for item in identifiers]
+
+
+def check_profile(profile: object) -> dict[str, Any]:
+    """The profile as it is sent; raises ``ValueError`` naming the field that is wrong."""
+    fields = dict(_mapping(profile, "profile"))
+    _only_known_keys(fields, "profile", PROFILE_KEYS)
+    source = _selector_part(fields, "source", "profile", NAME_LIMIT)
+    if source == RESERVED_SOURCE:
+        raise ValueError(
+            f"profile.source {RESERVED_SOURCE!r} is reserved for Zendesk's own profiles"
+        )
+    profile_type = _selector_part(fields, "type", "profile", NAME_LIMIT)
+    fields["identifiers"] = check_identifiers(
+        fields.get("identifiers"), source, profile_type, required=True
+    )
     _optional_text(fields, "name", "profile")
     attributes = fields.get("attributes")
     if attributes is not None and not isinstance(attributes, Mapping):
@@ -285,20 +297,25 @@ def track_request(
     else:
         uid = None if user_id is None else make_query(user_id=user_id).user_id  # type: ignore[arg-type]
         request = build_track(fields, profile=check_profile(profile), user_id=uid)
+    encodable(request["json"], "the event or profile")
+    return request
+
+
+def encodable(body: object, what: str) -> None:
+    """Raise ``ValueError`` if ``body`` cannot be sent as JSON; ``what`` names it."""
     try:
         # Encoded as httpx encodes a body: it would send NaN or a set as text no JSON
         # reader takes, or fail mid-request on text that is not Unicode.
-        json.dumps(request["json"], allow_nan=False, ensure_ascii=False).encode()
+        json.dumps(body, allow_nan=False, ensure_ascii=False).encode()
     except UnicodeEncodeError as exc:
         # Never the character itself: a lone surrogate cannot be printed either.
         found = ascii(exc.object[exc.start : exc.end])
         raise ValueError(
-            f"the event or profile holds text that is not Unicode: a lone surrogate ({found}), "
+            f"{what} holds text that is not Unicode: a lone surrogate ({found}), "
             "which cannot be sent"
         ) from None
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"the event or profile cannot be sent as JSON: {exc}") from None
-    return request
+        raise ValueError(f"{what} cannot be sent as JSON: {exc}") from None
 
 
 def record_arguments(record: object) -> dict[str, Any]:

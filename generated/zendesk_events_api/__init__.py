@@ -1,4 +1,4 @@
-"""A client library for accessing Zendesk Events API (events and profile reads)"""
+"""A client library for accessing Zendesk Events API (events and profiles)"""
 
 from .client import AuthenticatedClient, Client
 

@@ -9,18 +9,23 @@ closed or odd file descriptors, start-up, two runs at once, the installed entry 
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import logging
 import os
+import pty
+import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 import pytest
@@ -59,6 +64,58 @@ def without_notice(stderr: str) -> str:
     return "".join(
         line for line in stderr.splitlines(keepends=True) if not line.startswith(API_TOKEN_NOTICE)
     )
+
+
+def run_in_pty(
+    sandbox: Any,
+    *args: str,
+    stdout: IO[bytes] | None = None,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    columns: int | None = None,
+    stdin_tty: bool = False,
+    answer: tuple[bytes, bytes] | None = None,
+) -> tuple[int, bytes]:
+    """Run the CLI with stderr (and stdout, unless given; stdin too with ``stdin_tty``) on a
+    new pseudo-terminal (of ``columns`` columns when given); return the exit status and
+    everything the terminal received. ``answer``: (prompt, reply): type the reply once the
+    terminal shows the prompt."""
+    master, slave = pty.openpty()
+    if columns is not None:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    proc = subprocess.Popen(
+        [*ZDEVENTS, *args],
+        stdin=slave if stdin_tty else subprocess.DEVNULL,
+        stdout=stdout if stdout is not None else slave,
+        stderr=slave,
+        env=cli_env(sandbox) if env is None else env,
+        close_fds=True,
+    )
+    os.close(slave)
+    received = bytearray()
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the last writer closed the terminal
+                break
+            if not chunk:
+                break
+            received.extend(chunk)
+            if answer is not None and answer[0] in received:
+                os.write(master, answer[1])
+                answer = None
+        return proc.wait(timeout=max(deadline - time.monotonic(), 1)), bytes(received)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
 
 
 # --------------------------------------------------------------------------- in-process

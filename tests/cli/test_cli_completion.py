@@ -79,3 +79,16 @@ def test_without_shtab_it_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch
     assert result.stderr == (
         "zdevents: error: completion needs the shtab package: pip install 'zdevents[completion]'\n"
     )
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed here")
+def test_the_fish_script_completes_in_a_real_fish(tmp_path: Path) -> None:
+    script = tmp_path / "zdevents.fish"
+    script.write_text(run(None, "completion", "fish").stdout)
+    done = subprocess.run(
+        ["fish", "--no-config", "-c",
+         f"source {script}; complete -C 'zdevents ev'; complete -C 'zdevents events --si'"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert [line.split("\t")[0] for line in done.stdout.splitlines()] == ["events", "--since"]

@@ -8,23 +8,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from tests._accounts import seed_people
 from tests.cli._helpers import cli_env, no_traceback, run
 
 
 def seed(sandbox: Any, people: int, events: int = 2) -> None:
-    sandbox.add_events(
-        {
-            "profile": {
-                "source": "shop",
-                "type": "customer",
-                "identifiers": [{"type": "email", "value": f"p{n}@example.com"}],
-            },
-            "user_id": 9000 + n,
-            "event": {"source": "shop", "type": "visit", "description": f"{n}.{k}"},
-        }
-        for n in range(people)
-        for k in range(events)
-    )
+    seed_people(sandbox, people, first_user=9000, events=events)
 
 
 def test_people_writes_an_identifiers_file_that_events_and_sync_take(
@@ -127,7 +116,7 @@ def test_skip_missing_makes_unknown_people_an_accepted_outcome(
     named = [x for x in accepted.stderr.splitlines() if "unknown to Zendesk" in x]
     assert named == ["zdevents: 2 people unknown to Zendesk, skipped: user_id:123, user_id:456"]
     assert accepted.stderr.count("user_id:123") == 1
-    assert "2 skipped" in accepted.stderr
+    assert "synced 1 of 3 people" in accepted.stderr and "2 skipped" in accepted.stderr
     quiet = run(zendesk_sandbox, *base, "--skip-missing", "-q")
     assert quiet.returncode == 0 and quiet.stderr.count("user_id:456") == 1
     # One person, not found: still the failure it was, with or without the flag's meaning.
@@ -146,4 +135,6 @@ def test_a_run_prints_its_time_against_the_shortest(zendesk_sandbox: Any, tmp_pa
         "--rate-limit", "6000",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    # The estimate once the people are known (after the discovery), then the run against it.
+    assert "zdevents: 2 people: at least 3 requests, at least 0 s at 6,000/min" in result.stderr
     assert "(the shortest at the rate limit: 0 s)" in result.stderr

@@ -34,7 +34,8 @@ sys.meta_path.insert(0, _InterruptAt())
 
 
 @pytest.mark.parametrize(
-    "module", ["httpx", "msgspec", "zdevents._client", "zdevents.cli._main", "zdevents.cli._track"]
+    "module",
+    ["httpx", "msgspec", "zdevents._client", "zdevents.cli._main", "zdevents.cli._profiles"],
 )
 @pytest.mark.parametrize("how", ["command", "python -m"])
 def test_ctrl_c_while_the_command_starts_exits_130_quietly(
@@ -81,7 +82,7 @@ def test_version_and_help_import_neither_the_library_nor_a_command(args: list[st
         f"status = main({args!r})\n"
         f"print(status, sorted(m for m in sys.modules if m.startswith({HEAVY!r})"
         " or m.startswith('zdevents.cli._') and m.endswith(('_events', '_sync', '_track', "
-        "'_auth', '_export'))))\n"
+        "'_auth', '_export', '_profiles', '_forget'))))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], env=cli_env(), capture_output=True, text=True, timeout=60

@@ -136,7 +136,7 @@ def test_bulk_sync_skips_an_unknown_person_with_exit_3(
     assert result.returncode == 3, result.stderr
     assert "skipped shop:customer:email:nobody@example.com: HTTP 404" in result.stderr
     assert "skipped profile_id:NOSUCHPROFILE: HTTP 404" in result.stderr
-    assert "synced 5 people" in result.stderr and "63 inserted" in result.stderr
+    assert "synced 3 of 5 people" in result.stderr and "63 inserted" in result.stderr
     events, state = table(db)
     assert len(events) == 63
     assert [row[0] for row in state] == [sel(0), sel(2), "user_id:1001"]

@@ -3,17 +3,12 @@ summary line, ``-v`` and the waiting notice, and the wording of its messages."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import select
 import signal
-import struct
 import subprocess
-import termios
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
@@ -30,55 +25,10 @@ from tests.cli._helpers import (
     person,
     popen,
     run,
+    run_in_pty,
     selector,
     without_notice,
 )
-
-
-def run_in_pty(
-    sandbox: Any,
-    *args: str,
-    stdout: IO[bytes] | None = None,
-    timeout: float = 60,
-    env: dict[str, str] | None = None,
-    columns: int | None = None,
-) -> tuple[int, bytes]:
-    """Run the CLI with stderr (and stdout, unless given) on a new pseudo-terminal (of
-    ``columns`` columns when given); return the exit status and everything the terminal
-    received."""
-    master, slave = pty.openpty()
-    if columns is not None:
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    proc = subprocess.Popen(
-        [*ZDEVENTS, *args],
-        stdin=subprocess.DEVNULL,
-        stdout=stdout if stdout is not None else slave,
-        stderr=slave,
-        env=cli_env(sandbox) if env is None else env,
-        close_fds=True,
-    )
-    os.close(slave)
-    received = bytearray()
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the last writer closed the terminal
-                break
-            if not chunk:
-                break
-            received.extend(chunk)
-        return proc.wait(timeout=max(deadline - time.monotonic(), 1)), bytes(received)
-    finally:
-        os.close(master)
-        if proc.poll() is None:
-            proc.kill()
 
 
 @demo

@@ -109,6 +109,19 @@ def written_and_read_back(recorder: RecordingApp) -> dict[str, int]:
     return found
 
 
+def deleted_then_not_found(recorder: RecordingApp) -> int:
+    """How many profiles were deleted (204) and then read as a 404 at the same path."""
+    deleted: set[bytes] = set()
+    found = 0
+    for method, path, status, _ in recorder.answers:
+        if method == "DELETE" and status == 204:
+            deleted.add(path)
+        elif method == "GET" and status == 404 and path in deleted:
+            found += 1
+            deleted.discard(path)
+    return found
+
+
 def _recording_sandbox(**options: Any) -> tuple[Sandbox, RecordingApp]:
     # The user export's own 10 a minute would answer most of a run 429.
     sandbox = Sandbox(seed="demo", export_rate_limit=None, **options)
@@ -136,10 +149,10 @@ def test_sandbox_meets_the_spec() -> None:
     # The runs really happened, in positive and negative mode, over all ten operations,
     # and each followed links: the run over all operations at least one, each list
     # operation's own run its NextPage link, each track operation's run both of its links.
-    stateful = runner.stateful_runs(writes=True)
+    stateful = runner.stateful_runs(writes=True, probes=True)
     assert clean_runs(result.output) == len(stateful) + 1
     # The OAuth routes have their own run (test_contract_oauth.py).
-    assert "Operations:       10 selected / 14 total" in result.output
+    assert "Operations:       16 selected / 20 total" in result.output
     coverage = link_coverage(result.output)
     assert set(coverage) == {"*", *stateful}, coverage
     assert coverage["*"][0] >= 1, coverage
@@ -147,6 +160,9 @@ def test_sandbox_meets_the_spec() -> None:
         assert coverage[operation] == (1, 1), f"{operation}'s NextPage link was not followed"
     for operation in runner.TRACK_OPERATIONS:
         assert coverage[operation][0] >= 2, f"{operation}'s links were not followed"
+    # The profile chain: created, read, merged, deleted, and read again as a 404.
+    assert coverage[runner.PROFILE_WRITE][0] >= 3, coverage
+    assert deleted_then_not_found(recorder) >= 1
     # What the links mean: an event written by each track route was read back through
     # the profile's events, and the profile itself was read.
     read_back = written_and_read_back(recorder)

@@ -34,8 +34,8 @@ from generate import generate  # noqa: E402
 def test_one_module_per_operation_of_the_spec() -> None:
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     operations = [op for path in spec["paths"].values() for op in path.values()]
-    # 9 Events and Profiles API, the user export, 4 OAuth
-    assert len(OPERATION_MODULES) == len(operations) == 14
+    # 9 Events and Profiles API reads and tracks, 6 profile writes, the user export, 4 OAuth
+    assert len(OPERATION_MODULES) == len(operations) == 20
 
 
 @pytest.mark.parametrize("name", OPERATION_MODULES)
@@ -45,7 +45,7 @@ def test_each_module_builds_requests_and_has_the_generators_response_path(name: 
     # What zdevents uses (build_request, the wire-name constants) and what the generator makes.
     assert {"METHOD", "PATH", "build_request", "sync_detailed", "asyncio_detailed"} <= public
     assert {"sync", "asyncio"} <= public  # every operation has a response model or an error one
-    assert module.METHOD in ("GET", "POST", "DELETE")
+    assert module.METHOD in ("GET", "POST", "PUT", "PATCH", "DELETE")
     source = Path(module.__file__ or "").read_text(encoding="utf-8")
     # The status goes through types._status (an int for 520), never straight to HTTPStatus.
     assert "HTTPStatus(" not in source
@@ -160,26 +160,29 @@ print(json.dumps({"package": zendesk_events_api.__file__, "request": request,
 """
 
 
-@pytest.mark.slow
-def test_a_fourth_read_route_needs_only_its_name(tmp_path: Path) -> None:
-    spec: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    spec["paths"]["/api/v2/organizations/{organization_id}/events"] = FOURTH_ROUTE
+def run_generated_from(spec: dict[str, Any], tmp_path: Path, code: str) -> str:
+    """Generate a package from ``spec``; run ``code`` in a fresh interpreter importing it."""
     copy = tmp_path / "events.yaml"
     copy.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     generate(tmp_path / "out" / "zendesk_events_api", spec=copy)
-
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "out")}
     result = subprocess.run(
-        [sys.executable, "-c", _BUILD_FOURTH],
+        [sys.executable, "-c", code],
         cwd=tmp_path,
-        env=env,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "out")},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    built = json.loads(result.stdout)
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_a_fourth_read_route_needs_only_its_name(tmp_path: Path) -> None:
+    spec: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec["paths"]["/api/v2/organizations/{organization_id}/events"] = FOURTH_ROUTE
+    built = json.loads(run_generated_from(spec, tmp_path, _BUILD_FOURTH))
     query = make_query(user_id=1, start="2020-02-23", end="2020-02-29")
     assert Path(built["package"]).is_relative_to(tmp_path), built["package"]
     assert built["request"] == {
@@ -375,19 +378,6 @@ def test_a_deep_object_filter_would_lose_its_wire_format(tmp_path: Path) -> None
         for p in operation["parameters"]
         if p["$ref"].rsplit("/", 1)[1] not in ("FilterSource", "FilterType")
     ] + [DEEP_OBJECT_FILTER]
-    copy = tmp_path / "events.yaml"
-    copy.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    generate(tmp_path / "out" / "zendesk_events_api", spec=copy)
-    result = subprocess.run(
-        [sys.executable, "-c", _BUILD_DEEP],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(tmp_path / "out")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    params = json.loads(result.stdout)
+    params = json.loads(run_generated_from(spec, tmp_path, _BUILD_DEEP))
     assert params == {"source": "coolbike", "type": "viewed"}, params
     assert not any(name.startswith("filter[") for name in params)

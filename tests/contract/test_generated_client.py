@@ -18,6 +18,7 @@ prints what it should.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,9 +45,15 @@ from zendesk_events_api.api.oauth import (
     show_current_token,
 )
 from zendesk_events_api.api.profiles import (
+    delete_profile,
     get_profile,
     get_profile_by_identifier,
     list_profiles_by_user_id,
+    patch_profile,
+    patch_profile_by_identifier,
+    put_profile,
+    put_profile_by_identifier,
+    put_profile_for_user,
 )
 from zendesk_events_api.api.users import export_users
 from zendesk_events_api.models import (
@@ -58,6 +65,8 @@ from zendesk_events_api.models import (
     OAuthError,
     ProfileEnvelope,
     ProfileListEnvelope,
+    ProfilePatchRequest,
+    ProfileWriteRequest,
     TokenResponse,
     TrackEventByProfileIdRequest,
     TrackEventRequest,
@@ -90,6 +99,66 @@ REDIRECT = "http://127.0.0.1:9/callback"
 
 Mode = Literal["sync", "asyncio"]
 AnyClient = Client | AuthenticatedClient
+
+
+_fresh = itertools.count(1)
+
+
+def fresh_profile(sandbox: Sandbox) -> tuple[str, str, dict[str, Any]]:
+    """A profile of its own (a new user's) for a write to change: id, query, body."""
+    n = next(_fresh)
+    email = f"gen{n}@example.com"
+    profile = {**PROFILE, "identifiers": [{"type": "email", "value": email}]}
+    (profile_id,) = sandbox.add_events([{"event": EVENT, "profile": profile}])
+    return profile_id, f"shop:customer:email:{email}", profile
+
+
+def new_person(n: int | None = None) -> tuple[str, dict[str, Any]]:
+    """An identifier query no profile has yet, and the profile a PUT creates for it."""
+    email = f"new{next(_fresh) if n is None else n}@example.com"
+    return f"shop:customer:email:{email}", {
+        **PROFILE,
+        "identifiers": [{"type": "email", "value": email}],
+    }
+
+
+def _put_new(sb: Sandbox) -> Call:
+    query, profile = new_person()
+    body = ProfileWriteRequest.from_dict({"profile": profile})
+    return Call(
+        put_profile_by_identifier, api_token_client(sb), {"identifier": query, "body": body}
+    )
+
+
+def _put_new_for_user(sb: Sandbox) -> Call:
+    stored = sb.store.profile(fresh_profile(sb)[0])  # not over HTTP: faults may be on
+    assert stored is not None
+    user = stored["user_id"]
+    query, profile = new_person()
+    profile = {**profile, "type": "member"}
+    query = query.replace("customer", "member")
+    body = ProfileWriteRequest.from_dict({"profile": profile})
+    arguments = {"user_id": int(user or 0), "identifier": query, "body": body}
+    return Call(put_profile_for_user, oauth_client(sb), arguments)
+
+
+def _put_by_id(sb: Sandbox) -> Call:
+    profile_id, _, profile = fresh_profile(sb)
+    body = ProfileWriteRequest.from_dict({"profile": {**profile, "name": "Replaced"}})
+    return Call(put_profile, oauth_client(sb), {"profile_id": profile_id, "body": body})
+
+
+def _patch(sb: Sandbox, by_identifier: bool) -> Call:
+    profile_id, query, _ = fresh_profile(sb)
+    body = ProfilePatchRequest.from_dict({"profile": {"attributes": {"merged": True}}})
+    if by_identifier:
+        return Call(patch_profile_by_identifier, api_token_client(sb),
+                    {"identifier": query, "body": body})  # fmt: skip
+    return Call(patch_profile, oauth_client(sb), {"profile_id": profile_id, "body": body})
+
+
+def _merged(response: Response[Any], sb: Sandbox) -> bool:
+    return bool(response.parsed.profile.attributes.additional_properties == {"merged": True})
 
 
 def api_token_client(sandbox: Sandbox) -> Client:
@@ -311,6 +380,31 @@ SUCCESSES: dict[ModuleType, Success] = {
         ProfileListEnvelope,
         lambda response, sb: JDOE_PROFILE in {profile.id for profile in response.parsed.profiles},
     ),
+    put_profile_by_identifier: Success(
+        _put_new, 201, ProfileEnvelope, lambda response, sb: response.parsed.profile.id != ""
+    ),
+    put_profile_for_user: Success(
+        _put_new_for_user,
+        201,
+        ProfileEnvelope,
+        lambda response, sb: response.parsed.profile.type_ == "member",
+    ),
+    put_profile: Success(
+        _put_by_id,
+        200,
+        ProfileEnvelope,
+        lambda response, sb: response.parsed.profile.name == "Replaced",
+    ),
+    patch_profile: Success(lambda sb: _patch(sb, False), 200, ProfileEnvelope, _merged),
+    patch_profile_by_identifier: Success(
+        lambda sb: _patch(sb, True), 200, ProfileEnvelope, _merged
+    ),
+    delete_profile: Success(
+        lambda sb: Call(delete_profile, api_token_client(sb), {"profile_id": fresh_profile(sb)[0]}),
+        204,
+        None,
+        lambda response, sb: response.content == b"",
+    ),
     export_users: Success(
         lambda sb: Call(export_users, api_token_client(sb), {"start_time": 0, "per_page": 1000}),
         200,
@@ -476,6 +570,74 @@ ERRORS: dict[ModuleType, Failure] = {
     ),
     list_profiles_by_user_id: Failure(
         lambda sb: Call(list_profiles_by_user_id, oauth_client(sb), {"user_id": NO_USER}),
+        404,
+        ErrorsArrayBody,
+        "NotFound",
+    ),
+    put_profile_by_identifier: Failure(
+        lambda sb: Call(
+            put_profile_by_identifier,
+            oauth_client(sb),
+            {
+                "identifier": "zendesk:customer:email:z@example.com",
+                "body": ProfileWriteRequest.from_dict(
+                    {"profile": {**PROFILE, "source": "zendesk"}}
+                ),
+            },
+        ),
+        400,
+        ErrorsArrayBody,
+        "ReservedSource",
+    ),
+    put_profile_for_user: Failure(
+        lambda sb: Call(
+            put_profile_for_user,
+            api_token_client(sb),
+            {
+                "user_id": NO_USER,
+                "identifier": new_person(0)[0],
+                "body": ProfileWriteRequest.from_dict({"profile": new_person(0)[1]}),
+            },
+        ),
+        404,
+        ErrorsArrayBody,
+        "NotFound",
+    ),
+    put_profile: Failure(
+        lambda sb: Call(
+            put_profile,
+            oauth_client(sb),
+            {"profile_id": NO_PROFILE, "body": ProfileWriteRequest.from_dict({"profile": PROFILE})},
+        ),
+        404,
+        ErrorsArrayBody,
+        "NotFound",
+    ),
+    patch_profile: Failure(
+        lambda sb: Call(
+            patch_profile,
+            api_token_client(sb),
+            {"profile_id": NO_PROFILE, "body": ProfilePatchRequest.from_dict({"profile": {}})},
+        ),
+        404,
+        ErrorsArrayBody,
+        "NotFound",
+    ),
+    patch_profile_by_identifier: Failure(
+        lambda sb: Call(
+            patch_profile_by_identifier,
+            oauth_client(sb),
+            {
+                "identifier": "shop:customer:email:nobody@example.com",
+                "body": ProfilePatchRequest.from_dict({"profile": {"name": "x"}}),
+            },
+        ),
+        404,
+        ErrorsArrayBody,
+        "NotFound",
+    ),
+    delete_profile: Failure(
+        lambda sb: Call(delete_profile, oauth_client(sb), {"profile_id": NO_PROFILE}),
         404,
         ErrorsArrayBody,
         "NotFound",

@@ -23,7 +23,7 @@ OPERATIONS = {
     "listEventsByProfileId": ("/api/v2/user_profiles/{profile_id}/events", "profile_id", "path"),
     "listEventsByUserId": ("/api/v2/users/{user_id}/events", "user_id", "path"),
 }
-#: All fourteen operations: (path, method).
+#: All twenty operations: (path, method).
 ALL_OPERATIONS = {
     **{op: (path, "get") for op, (path, _, _) in OPERATIONS.items()},
     "trackEvent": ("/api/v2/user_profiles/events", "post"),
@@ -32,6 +32,12 @@ ALL_OPERATIONS = {
     "getProfileByIdentifier": ("/api/v2/user_profiles", "get"),
     "getProfile": ("/api/v2/user_profiles/{profile_id}", "get"),
     "listProfilesByUserId": ("/api/v2/users/{user_id}/profiles", "get"),
+    "putProfileByIdentifier": ("/api/v2/user_profiles", "put"),
+    "patchProfileByIdentifier": ("/api/v2/user_profiles", "patch"),
+    "putProfile": ("/api/v2/user_profiles/{profile_id}", "put"),
+    "patchProfile": ("/api/v2/user_profiles/{profile_id}", "patch"),
+    "deleteProfile": ("/api/v2/user_profiles/{profile_id}", "delete"),
+    "putProfileForUser": ("/api/v2/users/{user_id}/profiles", "put"),
     "exportUsers": ("/api/v2/incremental/users/cursor", "get"),
     "authorize": ("/oauth/authorizations/new", "get"),
     "createToken": ("/oauth/tokens", "post"),
@@ -39,6 +45,14 @@ ALL_OPERATIONS = {
     "revokeCurrentToken": ("/api/v2/oauth/tokens/current.json", "delete"),
 }
 TRACKS = ("trackEvent", "trackEventByProfileId", "trackEventByUserId")
+PROFILE_WRITES = (
+    "putProfileByIdentifier",
+    "patchProfileByIdentifier",
+    "putProfile",
+    "patchProfile",
+    "deleteProfile",
+    "putProfileForUser",
+)
 BRACKETED = [
     "filter[source]",
     "filter[type]",
@@ -161,15 +175,25 @@ OAUTH_OPERATIONS = ("authorize", "createToken", "showCurrentToken", "revokeCurre
 )
 def test_error_responses_are_declared(operation_id: str) -> None:
     responses = operation(operation_id)["responses"]
-    success = "202" if operation_id in TRACKS else "200"
-    # Zendesk documents only 400 for tracking by identifiers: the profile is created.
+    success = {"202"} if operation_id in TRACKS else {"200"}
+    if operation_id in ("putProfileByIdentifier", "putProfileForUser"):
+        success.add("201")  # created, rather than replaced
+    if operation_id == "deleteProfile":
+        success = {"204"}
+    # Zendesk documents only 400 for tracking by identifiers: the profile is created; so
+    # is the profile of a create-or-replace by identifier.
     errors = ["400", "401", "403", "429", "5XX"]
-    # The user export selects nobody: nothing to be found or not.
-    if operation_id not in ("trackEvent", "exportUsers"):
+    # The user export selects nobody: nothing to be found or not; a create-or-replace by
+    # identifier creates the profile it does not find.
+    if operation_id not in ("trackEvent", "exportUsers", "putProfileByIdentifier"):
         errors.append("404")
-    if operation_id in ("trackEvent", "trackEventByUserId"):
-        errors.append("409")  # identifiers of different profiles, or another user's profile
-    assert set(responses) == {success, *errors}
+    if operation_id in ("trackEvent", "trackEventByUserId") or operation_id in PROFILE_WRITES:
+        # identifiers of different profiles, another user's profile; for a profile write
+        # also another source or type, or the per-user profile maximum
+        errors.append("409")
+    if operation_id == "deleteProfile":
+        errors.remove("409")
+    assert set(responses) == {*success, *errors}
     too_many = resolve(responses["429"])
     assert {"Retry-After", "X-Rate-Limit", "X-Rate-Limit-Remaining"} <= set(too_many["headers"])
     for status in errors:

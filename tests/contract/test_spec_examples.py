@@ -19,7 +19,7 @@ from zdevents.sandbox import Sandbox
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "events.yaml"
 SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-_SOURCES = ("Zendesk", "API reference", "sandbox's", "RFC 6749")
+_SOURCES = ("Zendesk", "reference", "sandbox's", "RFC 6749")
 
 
 def resolve(node: Any) -> Any:

@@ -14,9 +14,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import zdevents
+from tests._accounts import seed_people
+from tests._mock import Recorder, client, event, page_body
 from zdevents import _mirror, errors
 
 V1 = Path(__file__).with_name("data") / "sync-v1.db"
@@ -40,20 +43,8 @@ def schema(db: Path) -> set[tuple[str, str]]:
     return set(dump(db, "SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL"))  # type: ignore[arg-type]
 
 
-def seed_people(sandbox: Any, people: int, events: int = 2) -> None:
-    sandbox.add_events(
-        {
-            "profile": {
-                "source": "shop",
-                "type": "customer",
-                "identifiers": [{"type": "email", "value": f"p{n}@example.com"}],
-            },
-            "user_id": 7000 + n,
-            "event": {"source": "shop", "type": "visit", "description": f"{n}.{k}"},
-        }
-        for n in range(people)
-        for k in range(events)
-    )
+def seed(sandbox: Any, people: int, events: int = 2) -> None:
+    seed_people(sandbox, people, first_user=7000, events=events)
 
 
 # --------------------------------------------------------------------------- migration
@@ -106,7 +97,7 @@ def test_a_migration_that_fails_leaves_version_1_as_it_was(
 def test_changed_at_moves_only_when_an_events_content_changes(
     zendesk_sandbox: Any, tmp_path: Path
 ) -> None:
-    seed_people(zendesk_sandbox, 1)
+    seed(zendesk_sandbox, 1)
     db = tmp_path / "m.db"
     first = zdevents.sync(zendesk_sandbox.client, db, ["user_id:7000"])
     assert (first.changed, first.rows_changed) == (2, 2)
@@ -146,7 +137,7 @@ def test_stamps_never_go_back_even_if_the_clock_does(tmp_path: Path) -> None:
 def test_all_users_discovers_everyone_then_reads_only_the_changed_ones(
     zendesk_sandbox: Any, tmp_path: Path
 ) -> None:
-    seed_people(zendesk_sandbox, 4)
+    seed(zendesk_sandbox, 4)
     db = tmp_path / "all.db"
     c = zendesk_sandbox.client
     first = zdevents.sync(c, db, zdevents.ALL_USERS)
@@ -163,7 +154,7 @@ def test_all_users_discovers_everyone_then_reads_only_the_changed_ones(
     assert second.discovery_requests == 1
     # A person deleted in Zendesk: kept, marked, and their events no longer read.
     zendesk_sandbox.change_user(7001, active=False)
-    seed_people(zendesk_sandbox, 5, events=1)  # one new person, one more event each
+    seed(zendesk_sandbox, 5, events=1)  # one new person, one more event each
     third = zdevents.sync(c, db, zdevents.ALL_USERS)
     assert (third.people_inserted, third.people_updated) == (1, 1)
     assert dump(db, "SELECT active FROM people WHERE user_id = 7001") == [(0,)]
@@ -172,7 +163,7 @@ def test_all_users_discovers_everyone_then_reads_only_the_changed_ones(
 
 
 def test_all_users_needs_an_admin_and_says_so(zendesk_sandbox: Any, tmp_path: Path) -> None:
-    seed_people(zendesk_sandbox, 1)
+    seed(zendesk_sandbox, 1)
     with (
         zdevents.Client(
             base_url=zendesk_sandbox.base_url,
@@ -187,7 +178,7 @@ def test_all_users_needs_an_admin_and_says_so(zendesk_sandbox: Any, tmp_path: Pa
 def test_progress_reports_carry_totals_and_a_view_of_the_runs(
     zendesk_sandbox: Any, tmp_path: Path
 ) -> None:
-    seed_people(zendesk_sandbox, 3, events=3)
+    seed(zendesk_sandbox, 3, events=3)
     seen: list[zdevents.SyncReport] = []
     final = zdevents.sync(
         zendesk_sandbox.client,
@@ -207,7 +198,7 @@ def test_progress_reports_carry_totals_and_a_view_of_the_runs(
 
 
 def test_the_file_spelling_is_a_selector_of_sync_and_events_many(zendesk_sandbox: Any) -> None:
-    seed_people(zendesk_sandbox, 2, events=1)
+    seed(zendesk_sandbox, 2, events=1)
     c = zendesk_sandbox.client
     got = sorted((s, e.description) for s, e in c.events_many(["user_id:7000", "user_id:7001"]))
     assert got == [("user_id:7000", "0.0"), ("user_id:7001", "1.0")]
@@ -228,8 +219,91 @@ def test_the_whole_account_pages_python_runs(
     monkeypatch.chdir(tmp_path)
     blocks = [code for skip, code in _BLOCK.findall(DOC.read_text()) if not skip]
     assert len(blocks) == 2
+    names: dict[str, Any] = {}
     for code in blocks:
-        exec(compile(code, str(DOC), "exec"), {})  # noqa: S102
+        exec(compile(code, str(DOC), "exec"), names)  # noqa: S102
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "4 True" and out[1] == "[]"  # the demo's users, 2 a page; none since
-    assert int(out[-1].strip("(),")) > 0  # events in the Parquet file
+    # The warehouse holds every event of the mirror, its text exactly as stored.
+    import duckdb
+
+    stored = dump(names["mirror"], "SELECT id, raw, changed_at FROM events ORDER BY id")
+    loaded = duckdb.connect(str(names["warehouse"])).execute(
+        "SELECT id, raw, changed_at FROM events ORDER BY id"
+    )
+    assert loaded.fetchall() == stored and int(out[-1].strip("(),")) == len(stored)
+
+
+# --------------------------------------------------------------------------- a hostile export
+
+
+def _export_then_events(pages: list[dict[str, Any]]) -> Any:
+    """A fake account: the user export answers ``pages`` in turn (the last one again and
+    again), each user's events route one event (404 for user 3)."""
+    served = iter(pages)
+    last: list[dict[str, Any]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/api/v2/incremental/users/cursor":
+            page = next(served, None)
+            if page is not None:
+                last[:] = [page]
+            return httpx.Response(200, json=last[0])
+        user = int(path.split("/")[4])
+        if user == 3:
+            return httpx.Response(404, json={"errors": [{"code": "NotFound", "title": "x"}]})
+        return httpx.Response(200, json=page_body([event(user)], has_more=False))
+
+    return handle
+
+
+def _users(ids: list[int], cursor: str, end: bool, **fields: Any) -> dict[str, Any]:
+    users = [{"id": i, "active": True, "updated_at": "2026-01-01T00:00:00Z", **fields} for i in ids]
+    return {"users": users, "after_cursor": cursor, "end_of_stream": end}
+
+
+def test_a_user_deleted_between_pages_is_kept_inactive_and_not_read(tmp_path: Path) -> None:
+    rec = Recorder(
+        _export_then_events([_users([1, 2, 3], "c1", False), _users([2], "c2", True, active=False)])
+    )
+    db = tmp_path / "h.db"
+    with client(rec) as c:
+        report = zdevents.sync(c, db, zdevents.ALL_USERS, on_missing="skip")
+    assert dump(db, "SELECT user_id, active FROM people ORDER BY user_id") == [
+        (1, 1), (2, 0), (3, 1),
+    ]  # fmt: skip
+    assert [s.selector for s in report.selectors] == ["user_id:1", "user_id:3"]
+    assert [s.selector for s in report.skipped] == ["user_id:3"]  # gone by the time it was read
+    assert dump(db, "SELECT cursor FROM people_export") == [("c2",)]
+    assert report.people_inserted == 3 and report.people_updated == 1
+
+
+def test_an_export_that_never_ends_stops_and_keeps_what_it_stored(tmp_path: Path) -> None:
+    served = iter(range(10**6))
+
+    def forever(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=_users([1], f"c{next(served)}", False))
+
+    db = tmp_path / "h.db"
+    with client(Recorder(forever)) as c, pytest.raises(errors.PaginationError):
+        zdevents.sync(c, db, zdevents.ALL_USERS)
+    # The pages stored before it gave up are kept, with the cursor to go on from.
+    assert dump(db, "SELECT user_id FROM people") == [(1,)]
+    assert dump(db, "SELECT cursor FROM people_export")[0][0].startswith("c")
+    assert dump(db, "SELECT count(*) FROM events") == [(0,)]
+
+
+def test_a_kept_cursor_refused_reads_again_from_the_newest_person(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    with client(Recorder(_export_then_events([_users([1], "c1", True)]))) as c:
+        zdevents.sync(c, db, zdevents.ALL_USERS)
+    refused = httpx.Response(400, json={"errors": [{"code": "InvalidCursor", "title": "x"}]})
+    rec = Recorder(refused, _export_then_events([_users([1, 5], "c9", True)]))
+    with client(rec) as c:
+        report = zdevents.sync(c, db, zdevents.ALL_USERS)
+    assert rec.params(0) == {"cursor": "c1"}
+    # From the newest updated_at kept (2026-01-01) minus the overlap (an hour).
+    assert rec.params(1) == {"start_time": str(1767225600 - 3600)}
+    assert report.people_inserted == 1
+    assert dump(db, "SELECT cursor FROM people_export") == [("c9",)]

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 import zdevents
+from tests._accounts import seed_people
 from tests._mock import API_TOKEN, FakeClock, Recorder, async_client, client
 from zdevents import errors
 
@@ -39,19 +40,8 @@ def users_body(
     }
 
 
-def seed(sandbox: Any, people: int) -> None:
-    sandbox.add_events(
-        {
-            "profile": {
-                "source": "shop",
-                "type": "customer",
-                "identifiers": [{"type": "email", "value": f"p{n}@example.com"}],
-            },
-            "user_id": 5000 + n,
-            "event": {"source": "shop", "type": "visit"},
-        }
-        for n in range(people)
-    )
+def seed(sandbox: Any, people: int, events: int = 1) -> None:
+    seed_people(sandbox, people, first_user=5000, events=events)
 
 
 # --------------------------------------------------------------------------- the sandbox
@@ -120,6 +110,19 @@ def test_the_async_client_reads_the_same_users(zendesk_sandbox: Any) -> None:
             return [u.id async for u in ac.users(per_page=2)]
 
     assert asyncio.run(read()) == [5000, 5001, 5002]
+
+
+def test_the_sandbox_checks_start_time_beside_a_cursor_and_takes_any_64_bit_one(
+    zendesk_sandbox: Any,
+) -> None:
+    seed(zendesk_sandbox, 1)
+    c = zendesk_sandbox.client
+    kept = list(c.users().pages())[-1].after_cursor
+    url = f"{zendesk_sandbox.base_url}/api/v2/incremental/users/cursor"
+    auth = (f"{zendesk_sandbox.email}/token", zendesk_sandbox.api_token)
+    beside = httpx.get(url, params={"cursor": kept, "start_time": "166958961596725"}, auth=auth)
+    assert beside.status_code == 200 and beside.json()["users"] == []  # the cursor decides
+    assert httpx.get(url, params={"cursor": kept, "start_time": "-5"}, auth=auth).status_code == 400
 
 
 def test_the_sandbox_refuses_a_cursor_it_did_not_issue_and_a_recent_start(

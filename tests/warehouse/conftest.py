@@ -1,5 +1,6 @@
 """The warehouse tests' dlt settings: no telemetry (tests never reach the network) and a
-data folder of the session's own instead of ``~/.dlt``."""
+data folder of the session's own instead of ``~/.dlt``; one sandbox per test module (each
+test has people of its own: ``tests.warehouse._warehouse.People``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
+from zdevents.sandbox import Sandbox
 
 #: dlt's own settings for every pipeline of these tests (subprocesses inherit them).
 DLT_ENVIRONMENT = {"RUNTIME__DLTHUB_TELEMETRY": "false", "RUNTIME__LOG_LEVEL": "WARNING"}
@@ -24,3 +27,13 @@ def _dlt_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """One sandbox for the module's tests."""
+    started = Sandbox().start()
+    try:
+        yield started
+    finally:
+        started.stop()

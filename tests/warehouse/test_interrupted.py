@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,6 @@ pytest.importorskip("dlt", reason=NO_DLT)
 
 from zdevents.dlt import zendesk_events
 from zdevents.sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    started = Sandbox().start()
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 def end_state(folder: Path) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,6 @@ from tests.warehouse._warehouse import NO_DLT, People, events, query
 pytest.importorskip("dlt", reason=NO_DLT)
 
 from zdevents.sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    started = Sandbox().start()
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 def test_load_writes_a_duckdb_file_in_the_working_directory_and_names_it(
@@ -105,3 +95,18 @@ def test_load_reports_a_failure_in_one_line_and_commits_nothing(
     (line,) = without_notice(result.stderr).splitlines()
     assert line.startswith("zdevents: error: loading failed: HTTP 401")
     assert "wrong-token" not in result.stderr
+
+
+def test_load_all_users_discovers_everyone(tmp_path: Path) -> None:
+    with Sandbox() as own:
+        folk = People(own)
+        for n in range(2):
+            folk.add(n, [0, 1])
+        args = ["load", "--all-users", "--pipelines-dir", str(tmp_path / "p")]
+        result = run(own, *args, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "loaded 4 events of 2 people" in result.stderr
+        database = tmp_path / "zdevents.duckdb"
+        assert set(events(database)) == set(folk.served(0)) | set(folk.served(1))
+        people = query(database, "SELECT person FROM zendesk_events.people ORDER BY 1")
+        assert people == [(f"user_id:{folk.user_id(n)}",) for n in range(2)]

@@ -5,7 +5,6 @@ packages, the DuckDB file)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,6 @@ from tests.warehouse._warehouse import NO_DLT, People, events
 pytest.importorskip("dlt", reason=NO_DLT)
 
 from zdevents.sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    started = Sandbox().start()
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 def files_holding(folder: Path, secrets: list[str], *, but: set[Path]) -> list[str]:

@@ -70,16 +70,23 @@ COMMANDS: dict[str, Command] = {
         "zdevents track events.jsonl --failed failed.jsonl",
     ),
     "profile": Command(
-        "_track",
+        "_profiles",
         "add_commands",
         "print one profile, by identifier query or profile id",
         "zdevents profile --identifier coolbikes:rider:email:jdoe@example.com",
     ),
     "profiles": Command(
-        "_track",
+        "_profiles",
         "add_commands",
         "print the profiles of a Zendesk user",
         "zdevents profiles --user-id 85211553",
+    ),
+    "forget": Command(
+        "_forget",
+        "add_parser",
+        "erase a person at Zendesk and in local mirrors (GDPR/CCPA)",
+        "zdevents forget --identifier coolbikes:rider:email:jdoe@example.com --db events.db \\\n"
+        "      --dry-run",
     ),
     "sandbox": Command(
         "_sandbox",

@@ -187,6 +187,16 @@ def _print_plan(plan: SyncPlan, rate_limit: float | None) -> None:
     out.flush()
 
 
+def _estimate(progress: Progress, report: SyncReport, rate_limit: float | None) -> None:
+    """What the run needs at least (as ``--plan`` says), once the people are known."""
+    people = len(report.selectors)
+    requests = people + report.discovery_requests
+    plan = SyncPlan(people, report.discovery_requests, requests, None)
+    shortest = None if rate_limit is None else plan.shortest_seconds(rate_limit)
+    at = "" if shortest is None else f", at least {_duration(shortest)} at {rate_limit:,.0f}/min"
+    progress.message(f"{PROG}: {_people(people)}: at least {requests:,} requests{at}")
+
+
 def _summary(report: SyncReport, verbose: bool, skip_missing: bool, shortest: float | None) -> None:
     who = _people(len(report.selectors))
     skipped = f"; {len(report.skipped):,} skipped" if report.skipped else ""
@@ -199,6 +209,8 @@ def _summary(report: SyncReport, verbose: bool, skip_missing: bool, shortest: fl
     against = ""
     if shortest is not None:
         against = f" (the shortest at the rate limit: {_duration(shortest)})"
+    if report.completed != len(report.selectors):
+        who = f"{report.completed:,} of {who}"
     say(
         f"{PROG}: synced {who} into {report.database} in {report.seconds:.1f} s{against}: "
         f"{report.inserted:,} inserted, {report.updated:,} updated, "
@@ -253,8 +265,10 @@ def run_sync(ns: argparse.Namespace) -> int:
     pages = 0
 
     def show(report: SyncReport) -> None:
-        # Called once a page is stored.
+        # Called once a page is stored: the first time, the run's estimate is said.
         nonlocal pages
+        if pages == 0 and not ns.quiet:
+            _estimate(progress, report, ns.rate_limit)
         pages += 1
         added = report.events - progress.events
         progress.add(events=added, pages=1 if added else 0)

@@ -1,4 +1,4 @@
-"""``zdevents track``, ``zdevents profile`` and ``zdevents profiles``.
+"""``zdevents track``.
 
 ``track`` reads JSON lines of track records, validates every line before sending anything
 (a bad line is a usage error naming its number, exit 2), then sends them with
@@ -26,8 +26,7 @@ from zdevents import Client, errors, limits, validate_record
 from . import _numbers as numbers
 from . import _run
 from ._files import AtomicFile, NotOurLock, StateInUse, StateLock, open_special, special_file
-from ._formats import _one_line
-from ._messages import PROG, Interrupted, error, hint, say
+from ._messages import PROG, Interrupted, error, say
 from ._options import add_request_options, add_verbosity, make_client
 from ._parser import COMMANDS, CREDENTIALS, ENVIRONMENT
 
@@ -94,8 +93,8 @@ class _BadLines(_UsageError):
 
 
 def add_commands(commands: Any, *, environment: str = ENVIRONMENT) -> None:
-    """Register ``track``, ``profile`` and ``profiles`` on the ``zdevents`` subparsers;
-    ``environment`` ends their help."""
+    """Register ``track`` on the ``zdevents`` subparsers (profile and profiles: ``_profiles``);
+    ``environment`` ends its help."""
     tr = commands.add_parser(
         "track",
         help=COMMANDS["track"].help,
@@ -128,35 +127,6 @@ def add_commands(commands: Any, *, environment: str = ENVIRONMENT) -> None:
     add_verbosity(tr, quiet="no progress and no summary on stderr")
     _request_options(tr, rate_limit=True)
     tr.set_defaults(handler=run_track)
-
-    pr = commands.add_parser(
-        "profile",
-        help=COMMANDS["profile"].help,
-        description="Print one profile as Zendesk sent it (the profile object, one line).",
-        epilog="examples:\n  zdevents profile --identifier coolbikes:rider:email:jdoe@example.com\n"
-        "  zdevents profile --profile-id 01E1G0NJSQPNPZRV096JXKXFAA\n\n" + environment,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    which = pr.add_mutually_exclusive_group(required=True)
-    which.add_argument(
-        "--identifier",
-        metavar="QUERY",
-        help="identifier query source:type:key:value, e.g. coolbikes:rider:email:jdoe@example.com",
-    )
-    which.add_argument("--profile-id", metavar="ID", help="Zendesk profile id")
-    _request_options(pr)
-    pr.set_defaults(handler=run_profile)
-
-    ps = commands.add_parser(
-        "profiles",
-        help=COMMANDS["profiles"].help,
-        description="Print each profile of a Zendesk user as Zendesk sent it, one a line.",
-        epilog="examples:\n  zdevents profiles --user-id 85211553\n\n" + environment,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ps.add_argument("--user-id", metavar="ID", required=True, help="Zendesk user id")
-    _request_options(ps)
-    ps.set_defaults(handler=run_profiles)
 
 
 def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) -> None:
@@ -628,49 +598,3 @@ def _summary(
     # say(): with stderr closed (2>&-), sys.stderr is None and print() would write the
     # summary to standard output, which track keeps empty.
     say(f"{PROG}: {text}")
-
-
-# --------------------------------------------------------------------------- profiles
-
-
-def _print_profiles(ns: argparse.Namespace, what: str, read: Callable[[Client], list[Any]]) -> int:
-    try:
-        client = _client(ns)
-    except (TypeError, ValueError) as exc:
-        _say(str(exc))
-        return 2
-    with client:
-        try:
-            profiles = read(client)
-        except (TypeError, ValueError) as exc:
-            _say(str(exc))
-            return 2
-        except errors.ZendeskError as exc:
-            _say(f"reading {what} failed: {exc}; {hint(exc)}")
-            return 1
-    out = _run.stdout().buffer  # type: ignore[union-attr]
-    try:
-        for profile in profiles:
-            out.write(_one_line(profile.raw) + b"\n")
-        out.flush()
-    except BrokenPipeError:
-        return 0
-    return 0
-
-
-def run_profile(ns: argparse.Namespace) -> int:
-    """``zdevents profile``."""
-    if ns.identifier is not None:
-        what = f"the profile of identifier {ns.identifier}"
-    else:
-        what = f"profile {ns.profile_id}"
-    return _print_profiles(
-        ns, what, lambda c: [c.profile(identifier=ns.identifier, profile_id=ns.profile_id)]
-    )
-
-
-def run_profiles(ns: argparse.Namespace) -> int:
-    """``zdevents profiles``."""
-    return _print_profiles(
-        ns, f"the profiles of user {ns.user_id}", lambda c: c.profiles(user_id=ns.user_id)
-    )

@@ -119,7 +119,10 @@ class LoadReport:
 def _person(number: int, selector: Any) -> tuple[str, dict[str, Any]]:
     """A selector's key (how it is named in the tables and the state) and its mapping."""
     try:
-        if isinstance(selector, str | Identifier):
+        if isinstance(selector, str):
+            # The --identifiers-file spellings too: user_id:N, profile_id:ID.
+            selector = zdevents.parse_selector(selector)
+        if isinstance(selector, Identifier):
             selector = {"identifier": selector}
         if not isinstance(selector, Mapping) or len(selector) != 1:
             raise ValueError(
@@ -144,10 +147,7 @@ def _person(number: int, selector: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _is_all_users(people: object) -> bool:
-    return people is getattr(zdevents, "ALL_USERS", _NOT_DEFINED)
-
-
-_NOT_DEFINED = object()
+    return people is zdevents.ALL_USERS
 
 
 class _Shared:
@@ -202,14 +202,8 @@ class _Shared:
             state.clear()
         active = set(state.get("active", ()))
         cursor = state.get("cursor")
-        users = getattr(client, "users", None)
-        if users is None:
-            raise zdevents.errors.ConfigurationError(
-                "discovering every user needs a zdevents with Client.users(); "
-                "give a list of selectors instead"
-            )
         self.discovered = []
-        pages = users() if cursor is None else users(cursor=cursor)
+        pages = client.users(cursor=cursor)
         for page in pages.pages():
             for user in page.users:
                 (active.add if user.active else active.discard)(user.id)

@@ -5,7 +5,9 @@ texts are spliced into the body, and fault injection needs to send status codes,
 partial bodies that frameworks smooth over.
 
 Routes: reading events (``GET``) and tracking an event (``POST``) by identifier, profile id
-or user id; reading a profile by identifier or id, and a user's profiles; the cursor-based
+or user id; reading a profile by identifier or id, and a user's profiles; creating or
+replacing a profile (``PUT``) by identifier (for a user) or id, merging into one (``PATCH``)
+by identifier or id, and deleting one with its events (``DELETE``); the cursor-based
 incremental user export (admins only, with its own per-minute limit).
 """
 
@@ -27,7 +29,14 @@ from ._ids import new_ulid
 from ._nanos import now_ns, parse_filter_ns
 from ._oauth import Refused
 from ._quota import QuotaState
-from ._records import INT64_MAX, RecordError, load_json, parse_track
+from ._records import (
+    INT64_MAX,
+    RecordError,
+    load_json,
+    parse_profile_changes,
+    parse_profile_write,
+    parse_track,
+)
 from ._settings import Settings
 from ._store import PageRequest, Store
 
@@ -77,9 +86,9 @@ _METHODS = {
     "identifier_events": ("GET", "POST"),
     "profile_events": ("GET", "POST"),
     "user_events": ("GET", "POST"),
-    "identifier_profile": ("GET",),
-    "profile": ("GET",),
-    "user_profiles": ("GET",),
+    "identifier_profile": ("GET", "PUT", "PATCH"),
+    "profile": ("GET", "PUT", "PATCH", "DELETE"),
+    "user_profiles": ("GET", "PUT"),
     "users_export": ("GET",),
 }
 # The OAuth routes (exact paths) -> the methods each answers.
@@ -193,7 +202,7 @@ class SandboxApp:
             await _respond(send, 403, uncounted, _json_bytes(body))
             return
 
-        write = method == "POST"
+        write = method != "GET"
         missing = self._missing_scope(scope, "write" if write else "read")
         if missing is not None:
             # Zendesk's answer to a token without the scope a route needs.
@@ -238,9 +247,12 @@ class SandboxApp:
                 return
 
         try:
-            if write:
+            if method == "POST":
                 raw = await _read_body(receive, settings.request_timeout)
                 status, payload = 202, self._track(name, path_value, raw)
+            elif write:
+                raw = await _read_body(receive, settings.request_timeout)
+                status, payload = self._profile_write(method, name, path_value, scope, raw)
             else:
                 status, payload = 200, self._read(name, path_value, scope)
         except _Problem as problem:
@@ -429,6 +441,39 @@ class SandboxApp:
             }
         )
 
+    def _profile_write(
+        self, method: str, name: str, path_value: str | None, scope: Scope, raw: bytes
+    ) -> tuple[int, bytes]:
+        """A PUT, PATCH or DELETE of a profile: its status and body, or a ``_Problem``."""
+        received = now_ns()
+        store = self.store
+        try:
+            if method == "DELETE":
+                assert path_value is not None
+                store.delete_profile(_path_profile_id(path_value))
+                return 204, b""
+            profile_id = None if name != "profile" else _path_profile_id(path_value or "")
+            user_id = None if name != "user_profiles" else _path_user_id(path_value or "")
+            query = None
+            if profile_id is None:
+                query = self._identifier_parts(_query(scope))
+            if method == "PATCH":
+                changes = parse_profile_changes(load_json(raw))
+                if profile_id is None:
+                    assert query is not None
+                    profile_id = store.profile_by_identifier(*query)
+                    if profile_id is None:
+                        raise _errors(404, "NotFound", "Profile not found")
+                profile = store.patch_profile(profile_id, changes, received_ns=received)
+                return 200, _json_bytes({"profile": profile})
+            spec = parse_profile_write(load_json(raw))
+            profile, created = store.put_profile(
+                spec, query=query, profile_id=profile_id, user_id=user_id, received_ns=received
+            )
+        except RecordError as exc:
+            raise _errors(exc.status, exc.code, exc.message) from None
+        return (201 if created else 200), _json_bytes({"profile": profile})
+
     # -- reads ---------------------------------------------------------------------------------
 
     def _read(self, name: str, path_value: str | None, scope: Scope) -> bytes:
@@ -449,9 +494,10 @@ class SandboxApp:
             if profile is None:
                 raise _errors(404, "NotFound", "Profile not found")
             return _json_bytes({"profile": profile})
-        profiles = self.store.profiles_of_user(_path_user_id(path_value))
-        if not profiles:
+        user_id = _path_user_id(path_value)
+        if not self.store.has_user(user_id):
             raise _errors(404, "NotFound", "User not found")
+        profiles = self.store.profiles_of_user(user_id)
         return _json_bytes({"profiles": profiles})
 
     def _users_export(self, scope: Scope, params: dict[str, str]) -> bytes:
@@ -465,8 +511,10 @@ class SandboxApp:
         if raw is not None:
             # Checked even beside a cursor (which it then does not change): a malformed
             # parameter is a 400 wherever it is.
-            digits = _DIGITS.fullmatch(raw) is not None and len(raw) <= 12
-            start_time = int(raw) if digits else -1
+            # Any Unix time of 64 bits, as the spec says (the length first: Python refuses to
+            # convert more than 4,300 digits).
+            digits = _DIGITS.fullmatch(raw) is not None and len(raw) <= _USER_ID_DIGITS
+            start_time = int(raw) if digits and int(raw) <= INT64_MAX else -1
             if start_time < 0:
                 raise _errors(400, "InvalidValue", "start_time must be Unix seconds")
         if cursor is not None:
@@ -497,27 +545,18 @@ class SandboxApp:
         # given): the next export goes on from there.
         last = rows[-1][0] if rows else (after_seq if after_seq is not None else newest)
         after = encode_cursor(last, secret, _USERS_BINDING)
-        base = self.settings.base_url
-        if base is None:
-            host, port = scope.get("server") or ("127.0.0.1", 80)
-            host = f"[{host}]" if ":" in host else host
-            base = f"{scope.get('scheme', 'http')}://{host}:{port}"
-        after_url = f"{base}/api/v2/incremental/users/cursor.json?cursor={quote(after)}"
-        return b"".join(
-            (
-                b'{"users":[',
-                ",".join(body for _, body in rows).encode(),
-                b'],"after_cursor":',
-                json.dumps(after).encode(),
-                b',"after_url":',
-                json.dumps(after_url).encode(),
-                b',"before_cursor":null,"before_url":null,"end_of_stream":',
-                b"false" if more else b"true",
-                b"}",
-            )
-        )
+        after_url = f"{self._base(scope)}/api/v2/incremental/users/cursor.json?cursor={after}"
+        users = ",".join(body for _, body in rows)
+        return (
+            f'{{"users":[{users}],"after_cursor":{json.dumps(after)},'
+            f'"after_url":{json.dumps(after_url)},"before_cursor":null,"before_url":null,'
+            f'"end_of_stream":{"false" if more else "true"}}}'
+        ).encode()
 
     def _by_identifier(self, params: dict[str, str]) -> str | None:
+        return self.store.profile_by_identifier(*self._identifier_parts(params))
+
+    def _identifier_parts(self, params: dict[str, str]) -> tuple[str, str, str, str]:
         identifier = params.get("identifier")
         if identifier is None or not _IDENTIFIER_PATTERN.search(identifier):
             raise _errors(
@@ -527,7 +566,7 @@ class SandboxApp:
                 "identifier must look like source:type:identifier_type:identifier_value",
             )
         source, ptype, id_type, value = identifier.split(":", 3)
-        return self.store.profile_by_identifier(source, ptype, id_type, value)
+        return source, ptype, id_type, value
 
     def _page(
         self, scope: Scope, name: str, path_value: str | None, params: dict[str, str]
@@ -613,16 +652,22 @@ class SandboxApp:
             raise _errors(404, "NotFound", "User not found")
         return PageRequest(user_id=user_id)
 
-    def _next_url(self, scope: Scope, params: dict[str, str], size: int, cursor: str) -> str:
-        """An absolute link to the next page, on the address the sandbox serves on.
-
-        Never from the ``Host`` header: a client could make it point anywhere.
-        """
+    def _base(self, scope: Scope) -> str:
+        """The address the sandbox serves on, for links (never from the ``Host`` header: a
+        client could make it point anywhere)."""
         base = self.settings.base_url
         if base is None:
             host, port = scope.get("server") or ("127.0.0.1", 80)
             host = f"[{host}]" if ":" in host else host
             base = f"{scope.get('scheme', 'http')}://{host}:{port}"
+        return base
+
+    def _next_url(self, scope: Scope, params: dict[str, str], size: int, cursor: str) -> str:
+        """An absolute link to the next page, on the address the sandbox serves on.
+
+        Never from the ``Host`` header: a client could make it point anywhere.
+        """
+        base = self._base(scope)
         path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("ascii")
         pairs = [(name, params[name]) for name in _KNOWN_PARAMETERS[:5] if name in params]
         pairs += [("page[size]", str(size)), ("page[after]", cursor)]

@@ -334,3 +334,55 @@ def parse_record(record: object, *, received_ns: int | None = None) -> EventReco
     if not isinstance(record, Mapping):
         raise RecordError("a record must be a JSON object with 'event' and its target")
     return parse_track(record, trusted=True, received_ns=received_ns)
+
+
+# --------------------------------------------------------------------------- profile writes
+
+#: Profiles one Zendesk user may have (the plans' "profiles per person").
+MAX_PROFILES_PER_USER = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChanges:
+    """The body of a merge (PATCH): what changes, and identifiers to add."""
+
+    name_given: bool
+    name: str | None
+    attributes: dict[str, Any]
+    identifiers: tuple[tuple[str, str], ...]
+
+
+def _body_profile(body: object) -> Mapping[str, Any]:
+    if not isinstance(body, Mapping) or not isinstance(body.get("profile"), Mapping):
+        raise RecordError("the body must be a JSON object with a 'profile' object")
+    profile: Mapping[str, Any] = body["profile"]
+    return profile
+
+
+def parse_profile_write(body: object) -> ProfileSpec:
+    """Validate the body of a create-or-replace (PUT): the whole profile, as a track's."""
+    return _profile(_body_profile(body), trusted=False)
+
+
+def parse_profile_changes(body: object) -> ProfileChanges:
+    """Validate the body of a merge (PATCH): ``name``, ``attributes``, ``identifiers``;
+    ``source``, ``type`` and ``user_id`` are ignored."""
+    profile = _body_profile(body)
+    name = profile.get("name")
+    if name is not None and not isinstance(name, str):
+        raise RecordError("profile.name must be a string", code="InvalidField")
+    attributes = profile.get("attributes", {})
+    if not isinstance(attributes, Mapping):
+        raise RecordError("profile.attributes must be an object", code="InvalidField")
+    _json_text(attributes, "profile.attributes")
+    identifiers: tuple[tuple[str, str], ...] = ()
+    if profile.get("identifiers") is not None and profile["identifiers"] != []:
+        identifiers = _identifiers(profile)
+    elif "identifiers" in profile and profile["identifiers"] is None:
+        raise RecordError("profile.identifiers must be an array", code="InvalidField")
+    return ProfileChanges(
+        name_given="name" in profile,
+        name=name,
+        attributes=dict(attributes),
+        identifiers=identifiers,
+    )

@@ -25,7 +25,10 @@ from ._records import (
     INT64_MAX,
     INT64_MIN,
     MAX_IDENTIFIERS,
+    MAX_PROFILES_PER_USER,
+    RESERVED_SOURCE,
     EventRecord,
+    ProfileChanges,
     ProfileSpec,
     RecordError,
     parse_record,
@@ -497,10 +500,246 @@ class Store:
         return max(int(highest) + 1, _FIRST_GENERATED_USER_ID)
 
     def _has_user(self, user_id: int) -> bool:
+        # A Zendesk user outlives its profiles: deleting them all leaves the user (and the
+        # user export still lists it), with no events.
         row = self._db.execute(
-            "SELECT 1 FROM profiles WHERE user_id = ? LIMIT 1", (user_id,)
+            "SELECT 1 FROM users WHERE id = ? UNION ALL"
+            " SELECT 1 FROM profiles WHERE user_id = ? LIMIT 1",
+            (user_id, user_id),
         ).fetchone()
         return row is not None
+
+    # -- profile writes ------------------------------------------------------------------------
+
+    def put_profile(
+        self,
+        spec: ProfileSpec,
+        *,
+        query: tuple[str, str, str, str] | None = None,
+        profile_id: str | None = None,
+        user_id: int | None = None,
+        received_ns: int,
+    ) -> tuple[dict[str, Any], bool]:
+        """Create or replace a profile (Zendesk's PUT): the one ``query`` selects
+        (``source, type, id_type, value``; created if none, for ``user_id`` if given) or the
+        one ``profile_id`` names (it must exist). Returns the profile and whether it was
+        created. Everything the body leaves out is gone: name, attributes, identifiers (the
+        query's own identifier is kept). Raises ``RecordError`` (404, 409)."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = self._put(spec, query, profile_id, user_id, format_ns(received_ns))
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return result
+
+    def _put(
+        self,
+        spec: ProfileSpec,
+        query: tuple[str, str, str, str] | None,
+        profile_id: str | None,
+        user_id: int | None,
+        now: str,
+    ) -> tuple[dict[str, Any], bool]:
+        db = self._db
+        identifiers = list(spec.identifiers)
+        if query is not None:
+            source, ptype, id_type, value = query
+            if (spec.source, spec.type) != (source, ptype):
+                raise RecordError(
+                    f"the profile's source and type are not the identifier query's "
+                    f"({source!r}, {ptype!r})",
+                    code="ProfileMismatch",
+                    status=409,
+                )
+            pair = (id_type, Identifier.normalize_value(id_type, value))
+            if pair not in identifiers:
+                identifiers.insert(0, pair)
+            if len(identifiers) > MAX_IDENTIFIERS:
+                raise RecordError(
+                    f"the profile would have more than {MAX_IDENTIFIERS} identifiers",
+                    code="TooManyIdentifiers",
+                    status=409,
+                )
+            row = db.execute(
+                "SELECT profile_id FROM identifiers"
+                " WHERE source = ? AND type = ? AND id_type = ? AND value = ?",
+                (source, ptype, *pair),
+            ).fetchone()
+            profile_id = None if row is None else str(row[0])
+            if user_id is not None and not self._has_user(user_id):
+                raise RecordError(f"user {user_id} not found", code="NotFound", status=404)
+        existing = None
+        if profile_id is not None:
+            existing = db.execute(
+                "SELECT source, type, user_id FROM profiles WHERE id = ?", (profile_id,)
+            ).fetchone()
+            if existing is None:
+                raise RecordError(f"profile {profile_id} not found", code="NotFound", status=404)
+            if (existing[0], existing[1]) != (spec.source, spec.type):
+                raise RecordError(
+                    f"profile {profile_id} has source {existing[0]!r} and type {existing[1]!r}",
+                    code="ProfileMismatch",
+                    status=409,
+                )
+            if user_id is not None and int(existing[2]) != user_id:
+                raise RecordError(
+                    f"profile {profile_id} belongs to another user",
+                    code="ProfileConflict",
+                    status=409,
+                )
+        self._check_owners(spec.source, spec.type, identifiers, profile_id)
+        if existing is not None:
+            assert profile_id is not None
+            db.execute(
+                "UPDATE profiles SET name = ?, attributes = ?, updated_at = ? WHERE id = ?",
+                (spec.name, spec.attributes, now, profile_id),
+            )
+            db.execute("DELETE FROM identifiers WHERE profile_id = ?", (profile_id,))
+            self._insert_identifiers(profile_id, spec.source, spec.type, identifiers, 1)
+            created = False
+        else:
+            owner = user_id or self._linked_user(spec) or self._next_user_id()
+            row = db.execute("SELECT COUNT(*) FROM profiles WHERE user_id = ?", (owner,)).fetchone()
+            if int(row[0]) >= MAX_PROFILES_PER_USER:
+                raise RecordError(
+                    f"user {owner} has {MAX_PROFILES_PER_USER} profiles, the most a person "
+                    "may have",
+                    code="TooManyProfiles",
+                    status=409,
+                )
+            profile_id = new_ulid()
+            db.execute(
+                "INSERT INTO profiles"
+                " (id, source, type, user_id, name, attributes, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (profile_id, spec.source, spec.type, owner, spec.name, spec.attributes, now, now),
+            )
+            self._insert_identifiers(profile_id, spec.source, spec.type, identifiers, 1)
+            created = True
+        profile = self._profile(profile_id)
+        assert profile is not None
+        return profile, created
+
+    def _check_owners(
+        self,
+        source: str,
+        ptype: str,
+        identifiers: Iterable[tuple[str, str]],
+        profile_id: str | None,
+    ) -> None:
+        """All identifiers of a body belong to one profile: none may be another's."""
+        for id_type, value in identifiers:
+            row = self._db.execute(
+                "SELECT profile_id FROM identifiers"
+                " WHERE source = ? AND type = ? AND id_type = ? AND value = ?",
+                (source, ptype, id_type, value),
+            ).fetchone()
+            if row is not None and str(row[0]) != profile_id:
+                raise RecordError(
+                    "an identifier already belongs to another profile",
+                    code="IdentifierConflict",
+                    status=409,
+                )
+
+    def _insert_identifiers(
+        self,
+        profile_id: str,
+        source: str,
+        ptype: str,
+        identifiers: Sequence[tuple[str, str]],
+        first: int,
+    ) -> None:
+        self._db.executemany(
+            "INSERT INTO identifiers (source, type, id_type, value, profile_id, rank)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (source, ptype, id_type, value, profile_id, first + n)
+                for n, (id_type, value) in enumerate(identifiers)
+            ],
+        )
+
+    def patch_profile(
+        self, profile_id: str, changes: ProfileChanges, *, received_ns: int
+    ) -> dict[str, Any]:
+        """Merge ``changes`` into a profile (Zendesk's PATCH): the name if given, attribute
+        keys (a ``None`` value removes the key), identifiers it lacks added; nothing else
+        changes. Raises ``RecordError`` (404, 409)."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "SELECT source, type, name, attributes FROM profiles WHERE id = ?",
+                    (profile_id,),
+                ).fetchone()
+                if row is None:
+                    raise RecordError(
+                        f"profile {profile_id} not found", code="NotFound", status=404
+                    )
+                source, ptype, name, attributes = row
+                self._check_owners(source, ptype, changes.identifiers, profile_id)
+                spec = ProfileSpec(source=source, type=ptype, identifiers=changes.identifiers)
+                try:
+                    changed = self._add_identifiers(profile_id, spec)
+                except RecordError as exc:
+                    raise RecordError(exc.message, code=exc.code, status=409) from None
+                if changes.name_given and changes.name != name:
+                    name, changed = changes.name, True
+                if changes.attributes:
+                    merged = json.loads(attributes or "{}")
+                    for key, value in changes.attributes.items():
+                        if value is None:
+                            merged.pop(key, None)
+                        else:
+                            merged[key] = value
+                    text = _json(merged)
+                    if text != (attributes or "{}"):
+                        attributes, changed = text, True
+                if changed:
+                    db.execute(
+                        "UPDATE profiles SET name = ?, attributes = ?, updated_at = ? WHERE id = ?",
+                        (name, attributes, format_ns(received_ns), profile_id),
+                    )
+                profile = self._profile(profile_id)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        assert profile is not None
+        return profile
+
+    def delete_profile(self, profile_id: str) -> int:
+        """Delete a profile with its identifiers and events; how many events went. Raises
+        ``RecordError``: 404 for no such profile, 403 for one of Zendesk's own."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "SELECT source FROM profiles WHERE id = ?", (profile_id,)
+                ).fetchone()
+                if row is None:
+                    raise RecordError(
+                        f"profile {profile_id} not found", code="NotFound", status=404
+                    )
+                if row[0] == RESERVED_SOURCE:
+                    raise RecordError(
+                        "Zendesk's own profiles (source 'zendesk') cannot be deleted",
+                        code="ProfileNotDeletable",
+                        status=403,
+                    )
+                gone = db.execute("DELETE FROM events WHERE profile_id = ?", (profile_id,))
+                db.execute("DELETE FROM identifiers WHERE profile_id = ?", (profile_id,))
+                db.execute("DELETE FROM profiles WHERE id = ?", (profile_id,))
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return int(gone.rowcount)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -523,7 +762,7 @@ class Store:
         return row is not None
 
     def has_user(self, user_id: int) -> bool:
-        """Whether any profile belongs to this user id."""
+        """Whether this user exists (it had a profile once)."""
         with self._lock:
             return self._has_user(user_id)
 

@@ -29,6 +29,10 @@ from .profile_identifier import ProfileIdentifier
 from .profile_input import ProfileInput
 from .profile_input_attributes_type_0 import ProfileInputAttributesType0
 from .profile_list_envelope import ProfileListEnvelope
+from .profile_patch import ProfilePatch
+from .profile_patch_attributes import ProfilePatchAttributes
+from .profile_patch_request import ProfilePatchRequest
+from .profile_write_request import ProfileWriteRequest
 from .refresh_token_grant import RefreshTokenGrant
 from .refresh_token_grant_grant_type import RefreshTokenGrantGrantType
 from .token_response import TokenResponse
@@ -68,6 +72,10 @@ __all__ = (
     "ProfileInput",
     "ProfileInputAttributesType0",
     "ProfileListEnvelope",
+    "ProfilePatch",
+    "ProfilePatchAttributes",
+    "ProfilePatchRequest",
+    "ProfileWriteRequest",
     "RefreshTokenGrant",
     "RefreshTokenGrantGrantType",
     "TokenResponse",

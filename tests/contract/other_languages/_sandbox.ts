@@ -31,6 +31,22 @@ export function report(step: string, value: unknown): void {
   console.log(`result ${step} ${JSON.stringify(value)}`);
 }
 
+/**
+ * The steps every usage file takes with its own `events(step, userId)`: a page of the demo
+ * rider's events, an unknown user's 404, plain-text 503 and 520 answers, and a 429.
+ */
+export async function commonSteps(
+  events: (step: string, userId: number) => Promise<void>,
+): Promise<void> {
+  await events("list", 85211553);
+  await events("404", 1);
+  for (const fault of ["503", "520", "429"]) {
+    await faults(fault);
+    await events(fault, 85211553);
+  }
+  await faults("");
+}
+
 export async function run(main: () => Promise<void>): Promise<void> {
   try {
     await main();

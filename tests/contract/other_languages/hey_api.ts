@@ -4,7 +4,7 @@
 // callback form, for the basic scheme only (docs/other-languages.md).
 import { client } from "./generated/hey-api/client.gen";
 import { listEventsByUserId } from "./generated/hey-api/sdk.gen";
-import { faults, report, run, sandbox } from "./_sandbox";
+import { commonSteps, report, run, sandbox } from "./_sandbox";
 
 const apiToken = `${sandbox.email}/token:${sandbox.apiToken}`;
 
@@ -29,13 +29,5 @@ run(async () => {
   await events("string-oauth-token", 85211553);
   // The API token for the basic scheme alone.
   client.setConfig({ auth: (auth) => (auth.scheme === "basic" ? apiToken : undefined) });
-  await events("list", 85211553);
-  await events("404", 1);
-  await faults("503");
-  await events("503", 85211553);
-  await faults("520");
-  await events("520", 85211553);
-  await faults("429");
-  await events("429", 85211553);
-  await faults("");
+  await commonSteps(events);
 });

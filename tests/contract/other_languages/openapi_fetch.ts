@@ -3,7 +3,7 @@
 // openapi_fetch_readme.ts is the README's form, which tsc --strict refuses).
 import createClient from "openapi-fetch";
 import type { paths } from "./generated/openapi-typescript/schema";
-import { faults, report, run, sandbox } from "./_sandbox";
+import { commonSteps, report, run, sandbox } from "./_sandbox";
 
 const client = createClient<paths>({
   baseUrl: sandbox.url,
@@ -22,13 +22,5 @@ async function events(step: string, userId: number): Promise<void> {
 }
 
 run(async () => {
-  await events("list", 85211553);
-  await events("404", 1);
-  await faults("503");
-  await events("503", 85211553);
-  await faults("520");
-  await events("520", 85211553);
-  await faults("429");
-  await events("429", 85211553);
-  await faults("");
+  await commonSteps(events);
 });

@@ -4,7 +4,7 @@
 // lists only the standard codes (no 520).
 import * as plain from "./generated/orval-plain/api";
 import { listEventsByUserId } from "./generated/orval-custom/api";
-import { faults, report, run, sandbox } from "./_sandbox";
+import { commonSteps, faults, report, run, sandbox } from "./_sandbox";
 
 async function events(step: string, userId: number): Promise<void> {
   const result = await listEventsByUserId(userId, { "page[size]": 3 });
@@ -29,13 +29,5 @@ run(async () => {
     report("plain-520", { thrown: (error as Error).name });
   }
   await faults("");
-  await events("list", 85211553);
-  await events("404", 1);
-  await faults("503");
-  await events("503", 85211553);
-  await faults("520");
-  await events("520", 85211553);
-  await faults("429");
-  await events("429", 85211553);
-  await faults("");
+  await commonSteps(events);
 });

@@ -1,0 +1,285 @@
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_list_body import ErrorListBody
+from ...models.error_object_body import ErrorObjectBody
+from ...models.error_string_body import ErrorStringBody
+from ...models.errors_array_body import ErrorsArrayBody
+from ...models.profile_envelope import ProfileEnvelope
+from ...models.profile_patch_request import ProfilePatchRequest
+from ...types import Response, _is_json, _status
+
+#: The HTTP method of patch_profile.
+METHOD = "PATCH"
+#: The path template of patch_profile, as the spec declares it.
+PATH = "/api/v2/user_profiles/{profile_id}"
+#: The wire name of the ``profile_id`` argument.
+PROFILE_ID_PARAM = "profile_id"
+
+
+def build_request(
+    profile_id: str,
+    *,
+    body: ProfilePatchRequest,
+) -> dict[str, Any]:
+    """Build the request of patch_profile without sending it.
+
+    Returns ``method``, ``url`` (relative, path parameters quoted) and, where the operation
+    has them, ``params`` (query parameters by wire name; unset ones left out), ``json`` (the
+    body) and ``headers``: ``httpx.Client.request(**build_request(...))`` sends it.
+    """
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/api/v2/user_profiles/{profile_id}".format(
+            profile_id=quote(str(profile_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
+    if response.status_code == 200:
+        if not _is_json(response):
+            return None
+        response_200 = ProfileEnvelope.from_dict(response.json())
+
+        return response_200
+
+    if (
+        response.status_code in (400, 401, 403, 404, 409, 429)
+        or 500 <= response.status_code <= 599
+    ):
+        if not _is_json(response):
+            return None
+
+        def _parse_response_400(
+            data: object,
+        ) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_0 = ErrorsArrayBody.from_dict(data)
+
+                return componentsschemas_error_body_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_1 = ErrorObjectBody.from_dict(data)
+
+                return componentsschemas_error_body_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_2 = ErrorListBody.from_dict(data)
+
+                return componentsschemas_error_body_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_body_type_3 = ErrorStringBody.from_dict(data)
+
+            return componentsschemas_error_body_type_3
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+]:
+    return Response(
+        status_code=_status(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    profile_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ProfilePatchRequest,
+) -> Response[
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+]:
+    """Merge changes into a profile by its id
+
+     The merge rules of `patchProfileByIdentifier`. Idempotent.
+
+    Args:
+        profile_id (str):
+        body (ProfilePatchRequest): The body of the PATCH routes.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope]
+    """
+
+    kwargs = build_request(
+        profile_id=profile_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    profile_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ProfilePatchRequest,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
+    """Merge changes into a profile by its id
+
+     The merge rules of `patchProfileByIdentifier`. Idempotent.
+
+    Args:
+        profile_id (str):
+        body (ProfilePatchRequest): The body of the PATCH routes.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    """
+
+    return sync_detailed(
+        profile_id=profile_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    profile_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ProfilePatchRequest,
+) -> Response[
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+]:
+    """Merge changes into a profile by its id
+
+     The merge rules of `patchProfileByIdentifier`. Idempotent.
+
+    Args:
+        profile_id (str):
+        body (ProfilePatchRequest): The body of the PATCH routes.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope]
+    """
+
+    kwargs = build_request(
+        profile_id=profile_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    profile_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ProfilePatchRequest,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
+    """Merge changes into a profile by its id
+
+     The merge rules of `patchProfileByIdentifier`. Idempotent.
+
+    Args:
+        profile_id (str):
+        body (ProfilePatchRequest): The body of the PATCH routes.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            profile_id=profile_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

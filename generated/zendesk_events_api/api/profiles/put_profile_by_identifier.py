@@ -1,0 +1,309 @@
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_list_body import ErrorListBody
+from ...models.error_object_body import ErrorObjectBody
+from ...models.error_string_body import ErrorStringBody
+from ...models.errors_array_body import ErrorsArrayBody
+from ...models.profile_envelope import ProfileEnvelope
+from ...models.profile_write_request import ProfileWriteRequest
+from ...types import UNSET, Response, _is_json, _status
+
+#: The HTTP method of put_profile_by_identifier.
+METHOD = "PUT"
+#: The path template of put_profile_by_identifier, as the spec declares it.
+PATH = "/api/v2/user_profiles"
+#: The wire name of the ``identifier`` argument.
+IDENTIFIER_PARAM = "identifier"
+
+
+def build_request(
+    *,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> dict[str, Any]:
+    """Build the request of put_profile_by_identifier without sending it.
+
+    Returns ``method``, ``url`` (relative, path parameters quoted) and, where the operation
+    has them, ``params`` (query parameters by wire name; unset ones left out), ``json`` (the
+    body) and ``headers``: ``httpx.Client.request(**build_request(...))`` sends it.
+    """
+    headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["identifier"] = identifier
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/v2/user_profiles",
+        "params": params,
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
+    if response.status_code in (200, 201):
+        if not _is_json(response):
+            return None
+        response_200 = ProfileEnvelope.from_dict(response.json())
+
+        return response_200
+
+    if (
+        response.status_code in (400, 401, 403, 409, 429)
+        or 500 <= response.status_code <= 599
+    ):
+        if not _is_json(response):
+            return None
+
+        def _parse_response_400(
+            data: object,
+        ) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_0 = ErrorsArrayBody.from_dict(data)
+
+                return componentsschemas_error_body_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_1 = ErrorObjectBody.from_dict(data)
+
+                return componentsschemas_error_body_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_2 = ErrorListBody.from_dict(data)
+
+                return componentsschemas_error_body_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_body_type_3 = ErrorStringBody.from_dict(data)
+
+            return componentsschemas_error_body_type_3
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+]:
+    return Response(
+        status_code=_status(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> Response[
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+]:
+    """Create or replace the profile an identifier query selects
+
+     Replaces the whole profile the query selects (`200`), or creates it (`201`): what
+    the body does not send (a name, attributes, identifiers) is gone afterwards. The
+    body's `source` and `type` are the query's; its identifiers must belong to no other
+    profile; the query's identifier is kept. Idempotent: sending the same body again
+    gives the same profile.
+
+    Args:
+        identifier (str):
+        body (ProfileWriteRequest): The body of the PUT routes. Zendesk documents no other top-
+            level fields.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope]
+    """
+
+    kwargs = build_request(
+        body=body,
+        identifier=identifier,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
+    """Create or replace the profile an identifier query selects
+
+     Replaces the whole profile the query selects (`200`), or creates it (`201`): what
+    the body does not send (a name, attributes, identifiers) is gone afterwards. The
+    body's `source` and `type` are the query's; its identifiers must belong to no other
+    profile; the query's identifier is kept. Idempotent: sending the same body again
+    gives the same profile.
+
+    Args:
+        identifier (str):
+        body (ProfileWriteRequest): The body of the PUT routes. Zendesk documents no other top-
+            level fields.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        identifier=identifier,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> Response[
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+]:
+    """Create or replace the profile an identifier query selects
+
+     Replaces the whole profile the query selects (`200`), or creates it (`201`): what
+    the body does not send (a name, attributes, identifiers) is gone afterwards. The
+    body's `source` and `type` are the query's; its identifiers must belong to no other
+    profile; the query's identifier is kept. Idempotent: sending the same body again
+    gives the same profile.
+
+    Args:
+        identifier (str):
+        body (ProfileWriteRequest): The body of the PUT routes. Zendesk documents no other top-
+            level fields.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope]
+    """
+
+    kwargs = build_request(
+        body=body,
+        identifier=identifier,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
+    """Create or replace the profile an identifier query selects
+
+     Replaces the whole profile the query selects (`200`), or creates it (`201`): what
+    the body does not send (a name, attributes, identifiers) is gone afterwards. The
+    body's `source` and `type` are the query's; its identifiers must belong to no other
+    profile; the query's identifier is kept. Idempotent: sending the same body again
+    gives the same profile.
+
+    Args:
+        identifier (str):
+        body (ProfileWriteRequest): The body of the PUT routes. Zendesk documents no other top-
+            level fields.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            identifier=identifier,
+        )
+    ).parsed

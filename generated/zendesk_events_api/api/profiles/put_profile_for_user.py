@@ -1,0 +1,319 @@
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_list_body import ErrorListBody
+from ...models.error_object_body import ErrorObjectBody
+from ...models.error_string_body import ErrorStringBody
+from ...models.errors_array_body import ErrorsArrayBody
+from ...models.profile_envelope import ProfileEnvelope
+from ...models.profile_write_request import ProfileWriteRequest
+from ...types import UNSET, Response, _is_json, _status
+
+#: The HTTP method of put_profile_for_user.
+METHOD = "PUT"
+#: The path template of put_profile_for_user, as the spec declares it.
+PATH = "/api/v2/users/{user_id}/profiles"
+#: The wire name of the ``user_id`` argument.
+USER_ID_PARAM = "user_id"
+#: The wire name of the ``identifier`` argument.
+IDENTIFIER_PARAM = "identifier"
+
+
+def build_request(
+    user_id: int,
+    *,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> dict[str, Any]:
+    """Build the request of put_profile_for_user without sending it.
+
+    Returns ``method``, ``url`` (relative, path parameters quoted) and, where the operation
+    has them, ``params`` (query parameters by wire name; unset ones left out), ``json`` (the
+    body) and ``headers``: ``httpx.Client.request(**build_request(...))`` sends it.
+    """
+    headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["identifier"] = identifier
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/v2/users/{user_id}/profiles".format(
+            user_id=quote(str(user_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
+    if response.status_code in (200, 201):
+        if not _is_json(response):
+            return None
+        response_200 = ProfileEnvelope.from_dict(response.json())
+
+        return response_200
+
+    if (
+        response.status_code in (400, 401, 403, 404, 409, 429)
+        or 500 <= response.status_code <= 599
+    ):
+        if not _is_json(response):
+            return None
+
+        def _parse_response_400(
+            data: object,
+        ) -> ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_0 = ErrorsArrayBody.from_dict(data)
+
+                return componentsschemas_error_body_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_1 = ErrorObjectBody.from_dict(data)
+
+                return componentsschemas_error_body_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_body_type_2 = ErrorListBody.from_dict(data)
+
+                return componentsschemas_error_body_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_error_body_type_3 = ErrorStringBody.from_dict(data)
+
+            return componentsschemas_error_body_type_3
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+]:
+    return Response(
+        status_code=_status(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    user_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> Response[
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+]:
+    """Create or replace the profile an identifier query selects, for a given user
+
+     As `putProfileByIdentifier`, the profile bound to the Zendesk user of the path
+    (`404` if there is none; `409` if the profile or an identifier belongs to another
+    user, or the user has the most profiles a person may have).
+
+    Args:
+        user_id (int):
+        identifier (str):
+        body (ProfileWriteRequest): The body of the PUT routes. Zendesk documents no other top-
+            level fields.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope]
+    """
+
+    kwargs = build_request(
+        user_id=user_id,
+        body=body,
+        identifier=identifier,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    user_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
+    """Create or replace the profile an identifier query selects, for a given user
+
+     As `putProfileByIdentifier`, the profile bound to the Zendesk user of the path
+    (`404` if there is none; `409` if the profile or an identifier belongs to another
+    user, or the user has the most profiles a person may have).
+
+    Args:
+        user_id (int):
+        identifier (str):
+        body (ProfileWriteRequest): The body of the PUT routes. Zendesk documents no other top-
+            level fields.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    """
+
+    return sync_detailed(
+        user_id=user_id,
+        client=client,
+        body=body,
+        identifier=identifier,
+    ).parsed
+
+
+async def asyncio_detailed(
+    user_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> Response[
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+]:
+    """Create or replace the profile an identifier query selects, for a given user
+
+     As `putProfileByIdentifier`, the profile bound to the Zendesk user of the path
+    (`404` if there is none; `409` if the profile or an identifier belongs to another
+    user, or the user has the most profiles a person may have).
+
+    Args:
+        user_id (int):
+        identifier (str):
+        body (ProfileWriteRequest): The body of the PUT routes. Zendesk documents no other top-
+            level fields.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope]
+    """
+
+    kwargs = build_request(
+        user_id=user_id,
+        body=body,
+        identifier=identifier,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    user_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: ProfileWriteRequest,
+    identifier: str,
+) -> (
+    ErrorListBody
+    | ErrorObjectBody
+    | ErrorsArrayBody
+    | ErrorStringBody
+    | ProfileEnvelope
+    | None
+):
+    """Create or replace the profile an identifier query selects, for a given user
+
+     As `putProfileByIdentifier`, the profile bound to the Zendesk user of the path
+    (`404` if there is none; `409` if the profile or an identifier belongs to another
+    user, or the user has the most profiles a person may have).
+
+    Args:
+        user_id (int):
+        identifier (str):
+        body (ProfileWriteRequest): The body of the PUT routes. Zendesk documents no other top-
+            level fields.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorListBody | ErrorObjectBody | ErrorsArrayBody | ErrorStringBody | ProfileEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            user_id=user_id,
+            client=client,
+            body=body,
+            identifier=identifier,
+        )
+    ).parsed

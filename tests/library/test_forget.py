@@ -1,0 +1,334 @@
+"""zdevents.forget: a person erased at the sandbox and from two real sync mirrors (one held
+by a running sync), the dry run, the rerun that finishes the job, and the erasure log."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import zdevents
+from zdevents import Client, errors
+from zdevents.sandbox import Sandbox
+
+_n = itertools.count(1)
+
+
+@pytest.fixture
+def sandbox(module_sandbox: Sandbox) -> Sandbox:
+    return module_sandbox
+
+
+@pytest.fixture
+def client(module_client: Client) -> Client:
+    return module_client
+
+
+def make_person(sandbox: Sandbox, events: int = 3, *, zendesk: bool = False) -> dict[str, Any]:
+    """A new person: a user with two profiles (and Zendesk's own one if asked), each with
+    ``events`` events; their ids, identifier query, email and name."""
+    n = next(_n)
+    user = 5_000_000 + n
+    email, phone = f"forget{n}@example.com", f"+47{n:08d}"
+    name = f"Secret Name {n}"
+    shop = {"source": "shop", "type": "customer", "name": name,
+            "identifiers": [{"type": "email", "value": email}]}  # fmt: skip
+    app = {"source": "app", "type": "member",
+           "identifiers": [{"type": "phone_number", "value": phone}]}  # fmt: skip
+    own = {"source": "zendesk", "type": "user", "identifiers": [{"type": "email", "value": email}]}
+    records: list[dict[str, Any]] = []
+    for i in range(events):
+        records.append(
+            {"user_id": user, "event": {"source": "shop", "type": f"v{i}"}, "profile": shop}
+        )
+        records.append(
+            {"user_id": user, "event": {"source": "app", "type": f"o{i}"}, "profile": app}
+        )
+    if zendesk:
+        records.append(
+            {"user_id": user, "event": {"source": "zendesk", "type": "ticket_requested"},
+             "profile": own}
+        )  # fmt: skip
+    ids = sandbox.add_events(records)
+    return {
+        "user": user,
+        "identifier": f"shop:customer:email:{email}",
+        "email": email,
+        "phone": phone,
+        "name": name,
+        "profiles": sorted(set(ids)),
+    }
+
+
+def mirror(client: Client, path: Path, *people: dict[str, Any]) -> Path:
+    """A sync mirror of ``people``, by user id and by identifier query."""
+    selectors: list[Any] = []
+    for p in people:
+        selectors += [{"user_id": p["user"]}, p["identifier"]]
+    zdevents.sync(client, path, selectors)
+    return path
+
+
+def rows(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type='table'")]
+        count = 'SELECT COUNT(*) FROM "{}"'
+        return {t: conn.execute(count.format(t)).fetchone()[0] for t in tables}
+
+
+def selectors_in(db: Path) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {r[0] for r in conn.execute("SELECT selector FROM events")} | {
+            r[0] for r in conn.execute("SELECT selector FROM sync_state")
+        }
+
+
+def test_forget_a_user_at_zendesk_and_in_two_mirrors(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    gone, kept = make_person(sandbox), make_person(sandbox)
+    one = mirror(client, tmp_path / "one.db", gone, kept)
+    two = mirror(client, tmp_path / "two.db", gone)
+    before_kept = len(list(client.events(user_id=kept["user"])))
+    log = tmp_path / "audit" / "erasures.jsonl"
+
+    report = zdevents.forget(client, user_id=gone["user"], mirrors=[one, two], log=log)
+
+    assert report.complete and not report.pending
+    assert report.request == "user_id" and report.user_ids == (str(gone["user"]),)
+    assert sorted(p.id for p in report.profiles) == gone["profiles"]
+    assert all(p.deleted and p.events == 3 for p in report.profiles)
+    assert report.events == 6
+    assert [m.purged for m in report.mirrors] == [True, True]
+    assert report.mirrors[0].rows["events"] == 6
+    assert report.mirrors[0].rows["sync_state"] == 2
+    # Gone at Zendesk, through every route (the user itself stays, without profiles).
+    with pytest.raises(errors.NotFoundError):
+        list(client.events(identifier=gone["identifier"]))
+    assert list(client.events(user_id=gone["user"])) == []
+    assert client.profiles(user_id=gone["user"]) == []
+    # Gone from the mirrors; the other person's rows untouched.
+    assert rows(two)["events"] == 0 and rows(two)["sync_state"] == 0
+    assert rows(one)["events"] == before_kept
+    assert selectors_in(one) == {f"user_id:{kept['user']}", kept["identifier"]}
+    # The next sync of the same people does not bring them back.
+    zdevents.sync(client, one, [{"user_id": kept["user"]}, kept["identifier"]])
+    zdevents.sync(client, two, [{"user_id": gone["user"]}], on_missing="skip")
+    assert rows(two)["events"] == 0
+    assert rows(one)["events"] == before_kept
+
+
+def test_forget_purges_the_people_row_of_an_all_users_mirror_and_sync_keeps_it_out(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    gone, kept = make_person(sandbox, 1), make_person(sandbox, 1)
+    db = tmp_path / "all.db"
+    zdevents.sync(client, db, zdevents.ALL_USERS)
+    people = {r[0] for r in _dump(db, "SELECT user_id FROM people")}
+    assert {gone["user"], kept["user"]} <= people
+    report = zdevents.forget(client, user_id=gone["user"], mirrors=[db], log=tmp_path / "l")
+    assert report.complete and report.mirrors[0].rows["people"] == 1
+    assert report.mirrors[0].rows["events"] == 2
+    zdevents.sync(client, db, zdevents.ALL_USERS)
+    people_after = {r[0] for r in _dump(db, "SELECT user_id FROM people")}
+    assert gone["user"] not in people_after and kept["user"] in people_after
+    selectors = {r[0] for r in _dump(db, "SELECT selector FROM events")}
+    assert f"user_id:{gone['user']}" not in selectors
+    assert f"user_id:{kept['user']}" in selectors
+
+
+def _dump(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return list(conn.execute(sql))
+
+
+def test_the_erasure_log_holds_ids_and_counts_and_no_personal_data(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    person = make_person(sandbox)
+    db = mirror(client, tmp_path / "m.db", person)
+    log = tmp_path / "erasures.jsonl"
+    log.write_text('{"earlier": "line"}\n')
+    zdevents.forget(client, identifier=person["identifier"], mirrors=[db], log=log)
+    text = log.read_text()
+    lines = text.splitlines()
+    assert lines[0] == '{"earlier": "line"}'  # appended, never rewritten
+    (record,) = [json.loads(line) for line in lines[1:]]
+    assert record["request"] == "identifier"
+    assert record["complete"] is True
+    assert record["user_ids"] == [str(person["user"])]
+    assert len(record["profiles_deleted"]) == 1 and record["events_deleted"] == 3
+    assert record["mirrors"][0]["rows"]["events"] == 3
+    for personal in (person["email"], person["phone"], person["name"], "forget", "Secret"):
+        assert personal not in text
+    assert oct(log.stat().st_mode & 0o777) in ("0o600", "0o644")  # created before: kept as is
+
+
+def test_the_log_goes_under_zdevents_home_by_default(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    person = make_person(sandbox, 1)
+    home = tmp_path / "home"
+    zdevents.forget(client, profile_id=person["profiles"][0], environ={"ZDEVENTS_HOME": str(home)})
+    log = home / "erasures.jsonl"
+    assert json.loads(log.read_text())["profiles_deleted"] == [person["profiles"][0]]
+    assert log.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_dry_run_shows_the_same_and_changes_nothing(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    person = make_person(sandbox)
+    db = mirror(client, tmp_path / "m.db", person)
+    before = rows(db)
+    log = tmp_path / "erasures.jsonl"
+    plan = zdevents.forget(client, user_id=person["user"], mirrors=[db], dry_run=True, log=log)
+    assert plan.dry_run and not plan.complete and not plan.pending
+    assert plan.events == 6 and len(plan.profiles) == 2
+    assert not any(p.deleted for p in plan.profiles)
+    assert plan.mirrors[0].rows == {"events": 6, "sync_state": 2, "people": 0}
+    assert rows(db) == before
+    assert len(client.profiles(user_id=person["user"])) == 2
+    assert not log.exists()
+
+
+def test_a_no_from_the_confirmation_changes_nothing(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    person = make_person(sandbox, 1)
+    seen: list[zdevents.ForgetReport] = []
+
+    def no(plan: zdevents.ForgetReport) -> bool:
+        seen.append(plan)
+        return False
+
+    report = zdevents.forget(client, user_id=person["user"], confirm=no, log=tmp_path / "l")
+    assert report.cancelled and not report.complete
+    assert seen[0].events == 2
+    assert len(client.profiles(user_id=person["user"])) == 2
+
+
+def test_zendesks_own_profile_is_kept_and_said_so(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    person = make_person(sandbox, 1, zendesk=True)
+    report = zdevents.forget(client, user_id=person["user"], log=tmp_path / "l")
+    kept = [p for p in report.profiles if p.refused]
+    assert [p.source for p in kept] == ["zendesk"]
+    assert "Zendesk keeps its own profile" in str(kept[0].refused)
+    assert report.complete  # all that could be erased was
+    assert [p.source for p in client.profiles(user_id=person["user"])] == ["zendesk"]
+
+
+def test_a_mirror_held_by_a_running_sync_is_reported_and_a_rerun_finishes(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    person, other = make_person(sandbox, 4), make_person(sandbox, 1)
+    free = mirror(client, tmp_path / "free.db", person)
+    held = mirror(client, tmp_path / "held.db", person)
+    home = {"ZDEVENTS_HOME": str(tmp_path / "home")}
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(report: zdevents.SyncReport) -> None:
+        holding.set()
+        assert release.wait(30)
+
+    sync = threading.Thread(
+        target=zdevents.sync, args=(client, held, [{"user_id": other["user"]}]),
+        kwargs={"progress": hold},
+    )  # fmt: skip
+    sync.start()
+    try:
+        assert holding.wait(30)
+        first = zdevents.forget(
+            client, identifier=person["identifier"], mirrors=[free, held], environ=home
+        )
+    finally:
+        release.set()
+        sync.join(30)
+    assert not first.complete
+    assert [m.path for m in first.pending] == [str(held)]
+    assert "another zdevents sync is using" in str(first.pending[0].problem)
+    assert first.pending[0].rows["events"] == 4
+    assert all(p.deleted for p in first.profiles)
+    assert rows(free)["events"] == 8 - 4  # the phone profile's events stay (not asked)
+    pending = (tmp_path / "home" / "forget-pending.json").read_text()
+    for personal in (person["email"], person["phone"], person["name"]):
+        assert personal not in pending
+
+    # Zendesk has nothing left to find; the rerun still purges what the mirror owes.
+    second = zdevents.forget(
+        client, identifier=person["identifier"], mirrors=[free, held], environ=home
+    )
+    assert second.complete and second.profiles == ()
+    assert second.mirrors[1].rows["events"] == 4
+    assert rows(free)["events"] == 4
+    assert rows(held)["events"] == 4 + 2  # and the other person's, synced meanwhile
+    assert not (tmp_path / "home" / "forget-pending.json").exists()
+    records = (tmp_path / "home" / "erasures.jsonl").read_text().splitlines()
+    assert [json.loads(r)["complete"] for r in records] == [False, True]
+
+
+def test_a_mirror_is_waited_for_when_asked(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    person = make_person(sandbox, 1)
+    held = mirror(client, tmp_path / "held.db", person)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(report: zdevents.SyncReport) -> None:
+        holding.set()
+        release.wait(0.5)  # the sync ends by itself soon
+
+    sync = threading.Thread(
+        target=zdevents.sync, args=(client, held, [{"user_id": person["user"]}]),
+        kwargs={"progress": hold},
+    )  # fmt: skip
+    sync.start()
+    try:
+        assert holding.wait(30)
+        report = zdevents.forget(
+            client, user_id=person["user"], mirrors=[held], wait=30, log=tmp_path / "l"
+        )
+    finally:
+        release.set()
+        sync.join(30)
+    assert report.complete
+    assert rows(held)["events"] == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "give exactly one of identifier, profile_id, user_id"),
+        ({"user_id": 1, "profile_id": "01E"}, "give exactly one"),
+        ({"identifier": "nope"}, "four parts"),
+        ({"user_id": 1, "mirrors": ["/nonexistent/folder/x.db"]}, "does not exist"),
+        ({"user_id": 1, "mirrors": ["{tmp}"]}, "is a directory"),
+        ({"user_id": 1, "mirrors": ["{tmp}/other.db"]}, "is not a zdevents sync database"),
+    ],
+)
+def test_bad_arguments_fail_before_anything_is_deleted(
+    tmp_path: Path, kwargs: dict[str, Any], message: str
+) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    if "mirrors" in kwargs:
+        kwargs["mirrors"] = [m.format(tmp=tmp_path) for m in kwargs["mirrors"]]
+
+    def no_request(request: Any) -> Any:
+        raise AssertionError("nothing may be sent")
+
+    http = httpx.Client(transport=httpx.MockTransport(no_request))
+    with (
+        Client(base_url="https://x.zendesk.com", oauth_token="t", http_client=http) as c,
+        pytest.raises(ValueError, match=message),
+    ):
+        zdevents.forget(c, **kwargs)

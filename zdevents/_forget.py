@@ -1,0 +1,549 @@
+"""``forget``: erase a person at Zendesk and in every local mirror, and keep a record of it.
+
+Zendesk deletes events only with their profile, so forgetting a person is: find their
+profiles (one by identifier query or id, or every profile of a Zendesk user), read how many
+events each holds (and their ids), delete each profile, then purge the person's rows from
+each mirror that ``sync`` keeps (every table: events, people, sync state), one transaction
+per database under the sync's own lock, so that the next sync does not bring them back.
+
+What can stop half-way is made to be finished by running the same call again: a mirror
+locked by a running sync is reported as pending, and what it still has to lose (event and
+profile ids, and hashes of the selectors the person's rows were stored under, never an
+identifier's value) waits in a file under ``ZDEVENTS_HOME`` until a later run purges it.
+Each run that erases something appends one line to the erasure log: when, what kind of
+request, the ids and the counts, never an identifier's value or a name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from ._client import Client
+from ._config import login_home
+from ._identifier import Identifier
+from ._mirror import APPLICATION_ID
+from ._profiles import Profile
+from ._query import make_query
+from ._sync import _database_problem, _locked
+from ._version import __version__
+from .errors import NotFoundError, PermissionDeniedError, SyncError, SyncLockedError
+
+#: The erasure log's and the pending purges' file names under ``ZDEVENTS_HOME``.
+LOG_NAME = "erasures.jsonl"
+PENDING_NAME = "forget-pending.json"
+#: Zendesk's own profiles: it may refuse to delete them.
+_ZENDESK_SOURCE = "zendesk"
+
+
+@attrs.frozen
+class ForgottenProfile:
+    """One profile of the person: ``id``, ``source``, ``type``, ``events`` (how many it
+    held), ``deleted`` (by this run), ``refused`` (why Zendesk kept it, else ``None``)."""
+
+    id: str
+    source: str
+    type: str
+    events: int
+    deleted: bool = False
+    refused: str | None = None
+
+
+@attrs.frozen
+class MirrorPurge:
+    """One mirror: ``path``, ``rows`` (by table: purged, or to purge when not ``purged``),
+    ``purged``, and ``problem`` (why not, e.g. a sync holding its lock), else ``None``."""
+
+    path: str
+    rows: Mapping[str, int]
+    purged: bool = False
+    problem: str | None = None
+
+    @property
+    def total(self) -> int:
+        """Rows in every table."""
+        return sum(self.rows.values())
+
+
+@attrs.frozen
+class ForgetReport:
+    """What :func:`forget` found and did.
+
+    ``request`` is the kind of selector given (``"identifier"``, ``"profile_id"`` or
+    ``"user_id"``, never its value); ``user_ids`` the Zendesk users of the profiles;
+    ``profiles`` and ``mirrors`` one entry each. ``dry_run``: nothing was changed;
+    ``cancelled``: the confirmation said no, and nothing was changed.
+    """
+
+    request: str
+    user_ids: tuple[str, ...]
+    profiles: tuple[ForgottenProfile, ...]
+    mirrors: tuple[MirrorPurge, ...]
+    dry_run: bool = False
+    cancelled: bool = False
+
+    @property
+    def events(self) -> int:
+        """Events of the profiles found (deleted, or to delete)."""
+        return sum(p.events for p in self.profiles)
+
+    @property
+    def complete(self) -> bool:
+        """Everything that could be erased was: each profile deleted (or refused by Zendesk,
+        as its own) and each mirror purged. ``False`` for a dry run or a cancelled one."""
+        if self.dry_run or self.cancelled:
+            return False
+        zendesk = all(p.deleted or p.refused for p in self.profiles)
+        return zendesk and all(m.purged for m in self.mirrors)
+
+    @property
+    def pending(self) -> tuple[MirrorPurge, ...]:
+        """The mirrors still to purge (run the same call again when their sync is over)."""
+        if self.dry_run or self.cancelled:
+            return ()
+        return tuple(m for m in self.mirrors if not m.purged)
+
+
+# --------------------------------------------------------------------------- what to purge
+
+
+@attrs.frozen
+class _Targets:
+    """The rows of a person in a mirror: selectors (as ``sync`` stores them) and ids."""
+
+    selectors: frozenset[str] = frozenset()
+    selector_hashes: frozenset[str] = frozenset()
+    event_ids: frozenset[str] = frozenset()
+    profile_ids: frozenset[str] = frozenset()
+    user_ids: frozenset[str] = frozenset()
+
+    def union(self, other: _Targets) -> _Targets:
+        return _Targets(
+            *(getattr(self, f.name) | getattr(other, f.name) for f in attrs.fields(_Targets))
+        )
+
+    def selector_matches(self, selector: object) -> bool:
+        if not isinstance(selector, str):
+            return False
+        return selector in self.selectors or _digest(selector) in self.selector_hashes
+
+    def stored(self) -> dict[str, list[str]]:
+        """What a pending purge keeps on disk: ids, and selectors only as hashes."""
+        hashes = self.selector_hashes | {_digest(s) for s in self.selectors}
+        return {
+            "selector_hashes": sorted(hashes),
+            "event_ids": sorted(self.event_ids),
+            "profile_ids": sorted(self.profile_ids),
+            "user_ids": sorted(self.user_ids),
+        }
+
+    @classmethod
+    def loaded(cls, data: Mapping[str, Any]) -> _Targets:
+        def texts(name: str) -> frozenset[str]:
+            value = data.get(name, [])
+            return frozenset(v for v in value if isinstance(v, str))
+
+        return cls(
+            selector_hashes=texts("selector_hashes"),
+            event_ids=texts("event_ids"),
+            profile_ids=texts("profile_ids"),
+            user_ids=texts("user_ids"),
+        )
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _identifier_key(source: str, kind: str, key: str, value: object) -> str | None:
+    """The selector text ``sync`` stores for an identifier query (the value as Zendesk
+    compares it), or ``None`` for one that cannot be a query."""
+    try:
+        return str(Identifier(*Identifier(source, kind, key, str(value)).matching_key()))
+    except ValueError:
+        return None
+
+
+def _profile_selectors(profile: Profile) -> set[str]:
+    keys = {f"profile_id:{profile.id}"}
+    for item in profile.identifiers:
+        key = _identifier_key(
+            profile.source, profile.type, str(item.get("type")), item.get("value")
+        )
+        if key is not None:
+            keys.add(key)
+    return keys
+
+
+# --------------------------------------------------------------------------- mirrors
+
+
+def _mirror_path(db: str | os.PathLike[str]) -> str:
+    path = os.fspath(db)
+    if not isinstance(path, str) or not path or path == ":memory:":
+        raise ValueError("a mirror is a sync database file given by its path")
+    problem = _database_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
+    if not os.path.exists(path):
+        raise ValueError(f"the mirror {path} does not exist (give the --db of a sync)")
+    _open(path, read_only=True).close()  # a sync database: refused before anything is sent
+    return path
+
+
+def _open(path: str, *, read_only: bool) -> sqlite3.Connection:
+    real = os.path.realpath(path)
+    try:
+        if read_only:
+            conn = sqlite3.connect(f"file:{real}?mode=ro", uri=True, isolation_level=None)
+        else:
+            conn = sqlite3.connect(real, isolation_level=None, timeout=30)
+        app = conn.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise SyncError(f"cannot read the mirror {path}: {exc}") from None
+    if app != APPLICATION_ID:
+        conn.close()
+        raise ValueError(f"{path} is not a zdevents sync database")
+    return conn
+
+
+def _tables(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    names = [
+        str(row[0])
+        for row in conn.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {
+        name: {str(row[1]) for row in conn.execute("SELECT * FROM pragma_table_info(?)", (name,))}
+        for name in names
+    }
+
+
+def _predicate(table: str, columns: set[str]) -> str | None:
+    """Which rows of ``table`` are the person's, in SQL over the functions of :func:`_bind`:
+    a selector the person's rows were stored under; an event, profile or user id of theirs
+    (``events.id``, ``people.id``, any ``profile_id`` and ``user_id`` column)."""
+    tests = []
+    if "selector" in columns:
+        tests.append("zd_selector(selector)")
+    if table == "events" and "id" in columns:
+        tests.append("zd_event(id)")
+    if table in ("people", "users") and "id" in columns:
+        tests.append("zd_user(id)")
+    if "user_id" in columns:
+        tests.append("zd_user(user_id)")
+    if "profile_id" in columns:
+        tests.append("zd_profile(profile_id)")
+    return " OR ".join(tests) or None
+
+
+def _bind(conn: sqlite3.Connection, targets: _Targets) -> None:
+    def member(values: frozenset[str]) -> Callable[[object], bool]:
+        return lambda value: value is not None and str(value) in values
+
+    conn.create_function("zd_selector", 1, targets.selector_matches, deterministic=True)
+    conn.create_function("zd_event", 1, member(targets.event_ids), deterministic=True)
+    conn.create_function("zd_user", 1, member(targets.user_ids), deterministic=True)
+    conn.create_function("zd_profile", 1, member(targets.profile_ids), deterministic=True)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _count(conn: sqlite3.Connection, targets: _Targets) -> dict[str, int]:
+    _bind(conn, targets)
+    counts: dict[str, int] = {}
+    for table, columns in _tables(conn).items():
+        where = _predicate(table, columns)
+        if where is not None:
+            sql = f"SELECT COUNT(*) FROM {_quoted(table)} WHERE {where}"  # noqa: S608 -- names from the schema
+            counts[table] = int(conn.execute(sql).fetchone()[0])
+    return counts
+
+
+def count_rows(path: str, targets: _Targets) -> dict[str, int]:
+    """The person's rows in the mirror, by table (read only: no lock needed)."""
+    conn = _open(path, read_only=True)
+    try:
+        return _count(conn, targets)
+    except sqlite3.Error as exc:
+        raise SyncError(f"cannot read the mirror {path}: {exc}") from None
+    finally:
+        conn.close()
+
+
+def purge(path: str, targets: _Targets, wait: float | None) -> dict[str, int]:
+    """Delete the person's rows from every table of the mirror in one transaction, holding
+    the sync's lock (``SyncLockedError`` after ``wait`` seconds); the rows deleted."""
+    with _locked(os.path.realpath(path), wait):
+        conn = _open(path, read_only=False)
+        try:
+            _bind(conn, targets)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                deleted: dict[str, int] = {}
+                for table, columns in _tables(conn).items():
+                    where = _predicate(table, columns)
+                    if where is not None:
+                        sql = f"DELETE FROM {_quoted(table)} WHERE {where}"  # noqa: S608 -- names from the schema
+                        deleted[table] = conn.execute(sql).rowcount
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return deleted
+        except sqlite3.Error as exc:
+            raise SyncError(f"purging the mirror {path} failed: {exc}") from None
+        finally:
+            conn.close()
+
+
+# --------------------------------------------------------------------------- pending purges
+
+
+class _Pending:
+    """Purges a locked mirror still owes, by request and mirror, in ``ZDEVENTS_HOME``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                data = json.load(f)
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise SyncError(f"cannot read the pending purges {self.path}: {exc}") from None
+        return data if isinstance(data, dict) else {}
+
+    def owed(self, request: str, mirror: str) -> _Targets:
+        entry = self._read().get(request, {}).get(os.path.realpath(mirror))
+        return _Targets.loaded(entry) if isinstance(entry, dict) else _Targets()
+
+    def update(self, request: str, owed: Mapping[str, _Targets | None]) -> None:
+        """Record what each mirror still owes (``None``: nothing any more)."""
+        data = self._read()
+        entries = data.setdefault(request, {})
+        for mirror, targets in owed.items():
+            real = os.path.realpath(mirror)
+            if targets is None:
+                entries.pop(real, None)
+            else:
+                entries[real] = targets.stored()
+        if not entries:
+            data.pop(request, None)
+        if not data:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+            return
+        _write_private(self.path, json.dumps(data, sort_keys=True).encode())
+
+
+def _write_private(path: str, content: bytes) -> None:
+    """Replace ``path`` atomically with ``content``, readable by its owner only."""
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _append_log(path: str, record: Mapping[str, Any]) -> None:
+    """One line appended with one write (``O_APPEND``), synced, the file owner-only."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    line = json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _log_record(report: ForgetReport, at: dt.datetime) -> dict[str, Any]:
+    """The erasure log's line: ids and counts, never an identifier's value or a name."""
+    return {
+        "at": at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "zdevents": __version__,
+        "request": report.request,
+        "user_ids": list(report.user_ids),
+        "profiles_deleted": [p.id for p in report.profiles if p.deleted],
+        "profiles_kept": [{"id": p.id, "reason": p.refused} for p in report.profiles if p.refused],
+        "events_deleted": sum(p.events for p in report.profiles if p.deleted),
+        "mirrors": [
+            {"database": m.path, "purged": m.purged, "rows": dict(m.rows)}
+            | ({"problem": m.problem} if m.problem else {})
+            for m in report.mirrors
+        ],
+        "complete": report.complete,
+    }
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _request(
+    identifier: Identifier | str | None, profile_id: str | None, user_id: int | str | None
+) -> tuple[str, str, dict[str, Any]]:
+    """The kind of request, its selector text (as ``sync`` stores it) and the checked
+    selector; exactly one of the three."""
+    query = make_query(identifier, profile_id, user_id)
+    if query.identifier is not None:
+        ident = query.identifier
+        return "identifier", str(Identifier(*ident.matching_key())), {"identifier": ident}
+    if query.profile_id is not None:
+        return "profile_id", f"profile_id:{query.profile_id}", {"profile_id": query.profile_id}
+    return "user_id", f"user_id:{query.user_id}", {"user_id": query.user_id}
+
+
+def _profiles(client: Client, kind: str, selector: dict[str, Any]) -> list[Profile]:
+    try:
+        if kind == "user_id":
+            return client.profiles(user_id=selector["user_id"])
+        return [client.profile(**selector)]
+    except NotFoundError:
+        return []  # gone already (a second run), or never there
+
+
+def _events_of(client: Client, profile: Profile) -> list[str]:
+    try:
+        return [event.id for event in client.events(profile_id=profile.id)]
+    except NotFoundError:
+        return []
+
+
+def forget(
+    client: Client,
+    *,
+    identifier: Identifier | str | None = None,
+    profile_id: str | None = None,
+    user_id: int | str | None = None,
+    mirrors: Iterable[str | os.PathLike[str]] = (),
+    dry_run: bool = False,
+    log: str | os.PathLike[str] | None = None,
+    wait: float | None = 0.0,
+    confirm: Callable[[ForgetReport], bool] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ForgetReport:
+    """Erase a person at Zendesk and from each mirror of ``sync``: an erasure request under
+    GDPR or CCPA.
+
+    The person is given by exactly one of ``identifier`` (the one profile an identifier
+    query selects), ``profile_id``, or ``user_id`` (every profile of that Zendesk user).
+    Each profile's events are counted, then the profile is deleted with them; Zendesk's own
+    profile (source ``zendesk``) is kept if Zendesk refuses to delete it, and the report
+    says so. Then the person's rows leave every table of each mirror in ``mirrors`` (one
+    transaction per database, under the lock ``sync`` takes: another sync holding it is
+    waited for ``wait`` seconds, ``None`` for as long as it takes), so that the next sync
+    does not bring them back.
+
+    ``confirm``, when given, is called with the plan (what would be erased) before anything
+    changes; a false answer cancels the run. ``dry_run=True`` returns the plan and changes
+    nothing. A run that changed something appends a line to the erasure log (``log``, else
+    ``erasures.jsonl`` under ``ZDEVENTS_HOME`` of ``environ`` or the process): when, the
+    kind of request, ids and counts; never an identifier's value or a name.
+
+    A mirror that could not be purged (a sync holding it) is reported in
+    :attr:`ForgetReport.pending`; running the same call again finishes it, even though
+    Zendesk has nothing left to find. Invalid arguments (and a mirror that is not a sync
+    database) raise ``ValueError`` before anything is deleted; Zendesk's failures raise
+    :class:`~zdevents.errors.ZendeskError`.
+
+    >>> report = zdevents.forget(client, user_id=85211553, mirrors=["events.db"])
+    >>> report.complete, report.events
+    (True, 120)
+    """
+    if not isinstance(client, Client):
+        raise TypeError(f"forget needs a zdevents.Client, not {client.__class__.__name__}")
+    kind, request_key, selector = _request(identifier, profile_id, user_id)
+    if isinstance(mirrors, str | os.PathLike):
+        raise TypeError("mirrors must be a list of database paths, not a single one")
+    paths = list(dict.fromkeys(_mirror_path(db) for db in mirrors))
+    home = login_home(environ)
+    log_path = os.fspath(log) if log is not None else os.path.join(home, LOG_NAME)
+    pending = _Pending(os.path.join(home, PENDING_NAME))
+    request_id = _digest(request_key)
+
+    profiles = _profiles(client, kind, selector)
+    event_ids: dict[str, list[str]] = {p.id: _events_of(client, p) for p in profiles}
+    users = {uid for p in profiles if (uid := p.user_id) is not None}
+    if kind == "user_id":
+        users.add(str(selector["user_id"]))
+    selectors = {request_key}
+    for profile in profiles:
+        selectors |= _profile_selectors(profile)
+    # A user's own rows (their selector, their people row) go only when the whole user is
+    # forgotten: one profile's events are found by their ids wherever they were stored.
+    whole_users = frozenset(users if kind == "user_id" else ())
+    selectors |= {f"user_id:{uid}" for uid in whole_users}
+    found = _Targets(
+        selectors=frozenset(selectors),
+        event_ids=frozenset(i for ids in event_ids.values() for i in ids),
+        profile_ids=frozenset(event_ids),
+        user_ids=whole_users,
+    )
+    targets = {path: found.union(pending.owed(request_id, path)) for path in paths}
+    planned = [ForgottenProfile(p.id, p.source, p.type, len(event_ids[p.id])) for p in profiles]
+    plan = ForgetReport(
+        request=kind,
+        user_ids=tuple(sorted(users)),
+        profiles=tuple(planned),
+        mirrors=tuple(MirrorPurge(path, count_rows(path, targets[path])) for path in paths),
+        dry_run=dry_run,
+    )
+    if dry_run:
+        return plan
+    if confirm is not None and not confirm(plan):
+        return attrs.evolve(plan, cancelled=True)
+
+    done: list[ForgottenProfile] = []
+    for entry in planned:
+        try:
+            client.delete_profile(profile_id=entry.id)
+        except PermissionDeniedError:
+            if entry.source != _ZENDESK_SOURCE:
+                raise
+            done.append(attrs.evolve(entry, refused="Zendesk keeps its own profile"))
+            continue
+        except NotFoundError:
+            pass  # deleted meanwhile (another run): gone all the same
+        done.append(attrs.evolve(entry, deleted=True))
+    # What the mirrors owe is on disk before any is purged: a crash or a lock leaves it there.
+    if paths:
+        pending.update(request_id, dict(targets))
+    purged: list[MirrorPurge] = []
+    settled: dict[str, _Targets | None] = {}
+    for path in paths:
+        try:
+            rows = purge(path, targets[path], wait)
+        except SyncLockedError as exc:
+            purged.append(MirrorPurge(path, count_rows(path, targets[path]), problem=str(exc)))
+            continue
+        purged.append(MirrorPurge(path, rows, purged=True))
+        settled[path] = None
+    if settled:
+        pending.update(request_id, settled)
+    report = attrs.evolve(plan, profiles=tuple(done), mirrors=tuple(purged))
+    if done or any(m.total for m in purged) or paths:
+        _append_log(log_path, _log_record(report, dt.datetime.now(dt.UTC)))
+    return report
