@@ -112,6 +112,19 @@ def test_the_async_client_reads_the_same_users(zendesk_sandbox: Any) -> None:
     assert asyncio.run(read()) == [5000, 5001, 5002]
 
 
+def test_the_sandbox_checks_start_time_beside_a_cursor_and_takes_any_64_bit_one(
+    zendesk_sandbox: Any,
+) -> None:
+    seed(zendesk_sandbox, 1)
+    c = zendesk_sandbox.client
+    kept = list(c.users().pages())[-1].after_cursor
+    url = f"{zendesk_sandbox.base_url}/api/v2/incremental/users/cursor"
+    auth = (f"{zendesk_sandbox.email}/token", zendesk_sandbox.api_token)
+    beside = httpx.get(url, params={"cursor": kept, "start_time": "166958961596725"}, auth=auth)
+    assert beside.status_code == 200 and beside.json()["users"] == []  # the cursor decides
+    assert httpx.get(url, params={"cursor": kept, "start_time": "-5"}, auth=auth).status_code == 400
+
+
 def test_the_sandbox_refuses_a_cursor_it_did_not_issue_and_a_recent_start(
     zendesk_sandbox: Any,
 ) -> None:

@@ -511,8 +511,10 @@ class SandboxApp:
         if raw is not None:
             # Checked even beside a cursor (which it then does not change): a malformed
             # parameter is a 400 wherever it is.
-            digits = _DIGITS.fullmatch(raw) is not None and len(raw) <= 12
-            start_time = int(raw) if digits else -1
+            # Any Unix time of 64 bits, as the spec says (the length first: Python refuses to
+            # convert more than 4,300 digits).
+            digits = _DIGITS.fullmatch(raw) is not None and len(raw) <= _USER_ID_DIGITS
+            start_time = int(raw) if digits and int(raw) <= INT64_MAX else -1
             if start_time < 0:
                 raise _errors(400, "InvalidValue", "start_time must be Unix seconds")
         if cursor is not None:
