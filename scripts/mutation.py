@@ -149,7 +149,12 @@ def run(paths: list[str], jobs: int, only_open: bool) -> None:
     # it); written first, so that a run cut short says when it started.
     started = {"started": _now(), "load_before": _load(), "open_only": only_open}
     for path in paths:
-        _record_path(path).write_text(json.dumps({**started, "commit": _commit(path)}))
+        record = {**started, "commit": _commit(path)}
+        previous = _run_record(path)
+        if only_open and "finished" in previous and not previous.get("open_only"):
+            # The full run stays the record; the re-run of its open mutants is noted in it.
+            record = {**previous, "reopened": record}
+        _record_path(path).write_text(json.dumps(record))
     # tests/_mutmut_plugin.py: mutmut's copies of public methods get their module back.
     options = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p tests._mutmut_plugin".strip()
     with log.open("w") as out:
@@ -167,7 +172,11 @@ def run(paths: list[str], jobs: int, only_open: bool) -> None:
         sys.exit(f"mutation: mutmut failed (exit {done.returncode}); log: {log}")
     for path in paths:
         record = json.loads(_record_path(path).read_text())
-        record.update(finished=_now(), load_after=_load())
+        ended = {"finished": _now(), "load_after": _load()}
+        if "reopened" in record:
+            record["reopened"].update(ended)
+        else:
+            record.update(ended)
         _record_path(path).write_text(json.dumps(record, indent=1))
 
 
@@ -245,6 +254,10 @@ def write_page(paths: list[str]) -> None:
             when = f"started {run['started']}, cut short"
         if run.get("open_only"):
             when += " (open mutants only)"
+        reopened = run.get("reopened")
+        if isinstance(reopened, dict):
+            again = reopened.get("finished") or f"started {reopened.get('started')}, cut short"
+            when += f"; its open mutants again {again} on {reopened.get('commit')}"
         load = ""
         if run:
             load = f"{str(run['load_before']).split(' / ')[0]} / "

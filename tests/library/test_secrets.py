@@ -33,7 +33,7 @@ from tests._secrets import API_TOKEN, EMAIL, OAUTH_TOKEN
 from tests._secrets import all_views as _all_views
 from tests._secrets import encodings as _encodings
 from tests.cli._helpers import run as run_cli
-from zdevents import AsyncClient, Client, errors
+from zdevents import AsyncClient, Client, Page, errors
 
 CREDENTIAL = base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode()).decode()
 SECRETS = (API_TOKEN, OAUTH_TOKEN, CREDENTIAL)
@@ -801,6 +801,8 @@ def test_a_cursor_that_echoes_the_credentials_is_not_shown_by_the_pages_repr(
         page = next(iter(client.events(user_id=1).pages()))
     assert page.cursor  # kept as sent: the next request needs it
     assert_clean(_all_views(repr(page)), f"repr(Page)/{encoding}")
+    # Described, not quoted: what it is, without its text.
+    assert f"cursor=<a string of {len(page.cursor)} characters>" in repr(page)
 
 
 def test_response_headers_that_echo_the_credentials_are_not_shown_by_their_repr() -> None:
@@ -817,3 +819,15 @@ def test_response_headers_that_echo_the_credentials_are_not_shown_by_their_repr(
         assert_clean(_all_views(repr(headers)), "repr(Headers)")
         assert_clean(_all_views(repr(page)), "repr(Page)")
     assert dict(again.headers) == dict(page.headers)
+    assert repr(again.headers) == repr(page.headers)  # the scrubbed repr travels with them
+
+
+def test_a_text_about_a_page_is_scrubbed_of_the_credentials_of_its_client() -> None:
+    # What the mirror says of a page it could not store (zdevents._sync) goes through it.
+    from zdevents._responses import scrubbed
+
+    with api_client(lambda request: httpx.Response(200, json={"events": []})) as client:
+        page = next(iter(client.events(user_id=1).pages()))
+    assert scrubbed(page, f"bad id {API_TOKEN}!") == "bad id ********!"
+    unread = Page([], False, None, None)  # built by hand: no client, nothing to scrub with
+    assert scrubbed(unread, f"bad id {API_TOKEN}!") == f"bad id {API_TOKEN}!"
