@@ -38,7 +38,7 @@ from ._profiles import Profile
 from ._query import make_query
 from ._sync import _database_problem, _locked, _try_lock
 from ._version import __version__
-from .errors import NotFoundError, PermissionDeniedError, SyncError, SyncLockedError
+from .errors import APIError, NotFoundError, SyncError, SyncLockedError
 
 #: The erasure log's and the pending purges' file names under ``ZDEVENTS_HOME``.
 LOG_NAME = "erasures.jsonl"
@@ -363,12 +363,24 @@ class _Pending:
 
     def _read(self) -> dict[str, Any]:
         try:
-            with open(self.path, encoding="utf-8") as f:
-                data = json.load(f)
+            # Non-blocking: a FIFO in its place fails here instead of waiting for a writer.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             return {}
+        except OSError as exc:
+            raise SyncError(f"cannot read the pending purges {self.path}: {exc}") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SyncError(
+                    f"the pending purges {self.path} is not a file (a directory, FIFO or "
+                    "device): move it away"
+                )
+            with os.fdopen(fd, encoding="utf-8", closefd=False) as f:
+                data = json.load(f)
         except (OSError, ValueError) as exc:
             raise SyncError(f"cannot read the pending purges {self.path}: {exc}") from None
+        finally:
+            os.close(fd)
         return data if isinstance(data, dict) else {}
 
     def owed(self, request: str, mirror: str) -> _Targets:
@@ -490,10 +502,24 @@ def _request(
 def _profiles(client: Client, kind: str, selector: dict[str, Any]) -> list[Profile]:
     try:
         if kind == "user_id":
-            return client.profiles(user_id=selector["user_id"])
-        return [client.profile(**selector)]
+            found = client.profiles(user_id=selector["user_id"])
+        else:
+            found = [client.profile(**selector)]
     except NotFoundError:
         return []  # gone already (a second run), or never there
+    unique: dict[str, Profile] = {}
+    for profile in found:
+        unique.setdefault(profile.id, profile)  # a server listing one twice: deleted once
+    return list(unique.values())
+
+
+def _refusal(entry: ForgottenProfile, exc: APIError) -> str | None:
+    """Why Zendesk kept its own profile (any client error but those that say nothing about
+    the profile: authentication, not found, rate limit), else ``None``: not a refusal."""
+    status = exc.status_code or 0
+    if entry.source != _ZENDESK_SOURCE or not 400 <= status < 500 or status in (401, 404, 429):
+        return None
+    return f"Zendesk keeps its own profile (HTTP {status})"
 
 
 def _events_of(client: Client, profile: Profile) -> list[str]:
@@ -594,17 +620,32 @@ def forget(
     if paths:
         pending.update(request_id, dict(targets))
     done: list[ForgottenProfile] = []
-    for entry in planned:
-        try:
-            client.delete_profile(profile_id=entry.id)
-        except PermissionDeniedError:
-            if entry.source != _ZENDESK_SOURCE:
-                raise
-            done.append(attrs.evolve(entry, refused="Zendesk keeps its own profile"))
-            continue
-        except NotFoundError:
-            pass  # deleted meanwhile (another run): gone all the same
-        done.append(attrs.evolve(entry, deleted=True))
+    try:
+        for entry in planned:
+            try:
+                client.delete_profile(profile_id=entry.id)
+            except NotFoundError:
+                pass  # deleted meanwhile (another run): gone all the same
+            except APIError as exc:
+                reason = _refusal(entry, exc)
+                if reason is None:
+                    raise
+                done.append(attrs.evolve(entry, refused=reason))
+                continue
+            done.append(attrs.evolve(entry, deleted=True))
+    except BaseException:
+        if any(p.deleted for p in done):
+            # What went before the failure is erased: the log says so now (the rerun no
+            # longer sees those profiles at Zendesk).
+            stopped = "not purged yet: the run stopped at Zendesk; run it again"
+            partial = attrs.evolve(
+                plan,
+                profiles=(*done, *planned[len(done) :]),
+                mirrors=tuple(attrs.evolve(m, problem=stopped) for m in plan.mirrors),
+            )
+            with contextlib.suppress(OSError):
+                _append_log(log_path, _log_record(partial, dt.datetime.now(dt.UTC)))
+        raise
     purged: list[MirrorPurge] = []
     settled: dict[str, _Targets | None] = {}
     for path in paths:

@@ -515,3 +515,103 @@ def test_two_forgets_updating_the_pending_purges_at_once_lose_neither(
     pending = _forget._Pending(path)
     assert pending.owed("a", str(tmp_path / "m.db")).event_ids == {"E1"}
     assert pending.owed("b", str(tmp_path / "m.db")).event_ids == {"E2"}
+
+
+def _hostile(profiles: list[dict[str, Any]], refuse: dict[str, int], deleted: list[str]) -> Client:
+    """A fake Zendesk: ``profiles`` of user 7 (each with one event), a DELETE of an id in
+    ``refuse`` answered with that status, the others recorded in ``deleted``."""
+    from tests._mock import client as mock_client
+    from tests._mock import event, ok, page_body
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "GET" and path == "/api/v2/users/7/profiles":
+            return ok({"profiles": profiles})
+        if request.method == "GET" and path.endswith("/events"):
+            return ok(page_body([event(1, id=path.split("/")[-2] + "-e")]))
+        if request.method == "DELETE":
+            pid = path.rsplit("/", 1)[1]
+            if pid in refuse:
+                return httpx.Response(refuse[pid], json={"errors": [{"title": "No"}]})
+            deleted.append(pid)
+            return httpx.Response(204)
+        raise AssertionError(f"unexpected {request.method} {path}")
+
+    return mock_client(handle)
+
+
+def _profile(pid: str, source: str = "shop") -> dict[str, Any]:
+    return {"id": pid, "source": source, "type": "t", "user_id": "7",
+            "identifiers": [{"type": "email", "value": "x@example.com"}]}  # fmt: skip
+
+
+def test_a_profile_listed_twice_is_deleted_and_counted_once(tmp_path: Path) -> None:
+    deleted: list[str] = []
+    listed = [_profile("P1"), _profile("P2"), _profile("P1")]
+    with _hostile(listed, {}, deleted) as c:
+        report = zdevents.forget(c, user_id=7, log=tmp_path / "l")
+    assert [p.id for p in report.profiles] == ["P1", "P2"]
+    assert report.events == 2 and deleted == ["P1", "P2"]
+
+
+@pytest.mark.parametrize("status", [400, 403, 405, 409, 422])
+def test_zendesks_own_profile_refused_with_any_client_error_is_kept_and_the_rest_goes(
+    tmp_path: Path, status: int
+) -> None:
+    deleted: list[str] = []
+    listed = [_profile("Z1", "zendesk"), _profile("P2")]
+    with _hostile(listed, {"Z1": status}, deleted) as c:
+        report = zdevents.forget(c, user_id=7, log=tmp_path / "l")
+    assert deleted == ["P2"]
+    assert [(p.id, p.deleted, bool(p.refused)) for p in report.profiles] == [
+        ("Z1", False, True),
+        ("P2", True, False),
+    ]
+    assert report.complete
+
+
+def test_a_profile_of_the_customer_refused_stops_the_run_and_the_log_keeps_what_went(
+    tmp_path: Path,
+) -> None:
+    deleted: list[str] = []
+    listed = [_profile("P1"), _profile("P2"), _profile("P3")]
+    log = tmp_path / "l"
+    with _hostile(listed, {"P2": 403}, deleted) as c, pytest.raises(errors.PermissionDeniedError):
+        zdevents.forget(c, user_id=7, log=log)
+    assert deleted == ["P1"]
+    (record,) = [json.loads(line) for line in log.read_text().splitlines()]
+    assert record["profiles_deleted"] == ["P1"] and record["complete"] is False
+
+
+def test_a_pending_file_that_is_a_fifo_fails_at_once(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    person = make_person(sandbox, 1)
+    db = mirror(client, tmp_path / "m.db", person)
+    home = tmp_path / "home"
+    home.mkdir()
+    _make_fifo(home / "forget-pending.json")
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            zdevents.forget(
+                client, user_id=person["user"], mirrors=[db],
+                environ={"ZDEVENTS_HOME": str(home)},
+            )  # fmt: skip
+        except BaseException as exc:  # handed to the test's thread
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():
+        with open(home / "forget-pending.json", "wb"):
+            pass
+        worker.join(10)
+        pytest.fail("forget hung on a FIFO in place of its pending purges")
+    assert isinstance(outcome[0], errors.SyncError)
+    assert "not a file" in str(outcome[0])
+    assert len(client.profiles(user_id=person["user"])) == 2  # nothing deleted
