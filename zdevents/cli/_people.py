@@ -51,7 +51,8 @@ def _numbered(people: list[Person], lines: list[str]) -> list[Person]:
         parsed = read_selectors([line])
         if parsed and _person(parsed[0]).label == person.label:
             numbered.append(attrs.evolve(person, line=number))
-    return numbered
+    # Never a person fewer: a line that could not be matched leaves the numbers out.
+    return numbered if len(numbered) == len(people) else people
 
 
 def read_people(path: str, check: Callable[[dict[str, Any]], object] | None = None) -> list[Person]:
