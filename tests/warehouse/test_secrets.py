@@ -85,3 +85,50 @@ def test_the_load_command_keeps_the_api_token_out_of_every_file(
     assert result.returncode == 0, result.stderr
     assert files_holding(tmp_path, [sandbox.api_token], but=set()) == []
     assert sandbox.api_token not in result.stdout + result.stderr
+
+
+def test_a_load_with_the_stored_login_keeps_its_tokens_out_of_every_file(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    from tests._login import expire_stored, login, login_env, stored
+
+    home = tmp_path / "home"
+    login(sandbox, home)
+    expire_stored(home)  # the load refreshes the token: the old pair and the new one
+    before = stored(home)
+    folk = People(sandbox)
+    folk.add(0, [0])
+    work = tmp_path / "work"
+    work.mkdir()
+    people = work / "people.txt"
+    people.write_text(folk.selector(0) + "\n")
+    args = ["load", "--identifiers-file", str(people), "--pipelines-dir", str(work / "p")]
+    result = run(None, *args, env=login_env(sandbox, home), cwd=work)
+    assert result.returncode == 0, result.stderr
+    after = stored(home)
+    assert after["access_token"] != before["access_token"]  # refreshed during the load
+    tokens = [
+        str(login[name])
+        for login in (before, after)
+        for name in ("access_token", "refresh_token")
+        if login.get(name)
+    ]
+    assert files_holding(work, tokens, but=set()) == []
+    assert not any(t in result.stdout + result.stderr for t in tokens)
+
+
+def test_a_failed_load_keeps_the_token_out_of_dlts_trace_and_every_file(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    from tests.cli._helpers import cli_env
+
+    people = tmp_path / "people.txt"
+    people.write_text("user_id:1\n")
+    token = "wrong-but-secret-0123456789abcdef"
+    args = ["load", "--identifiers-file", str(people), "--pipelines-dir", str(tmp_path / "p")]
+    env = cli_env(sandbox, ZENDESK_API_TOKEN=token)
+    result = run(None, *args, "--max-retries", "0", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert list((tmp_path / "p").rglob("trace.pickle"))  # dlt kept the failure's trace
+    assert files_holding(tmp_path, [token], but=set()) == []
+    assert token not in result.stdout + result.stderr
