@@ -44,8 +44,8 @@ def schema(db: Path) -> set[tuple[Any, ...]]:
     got: set[tuple[Any, ...]] = set()
     for kind, name in dump(db, "SELECT type, name FROM sqlite_schema WHERE sql IS NOT NULL"):
         if kind == "table":
-            columns = dump(db, f"SELECT name, type, \"notnull\", pk FROM pragma_table_info('{name}')")  # noqa: S608
-            got.add((name, tuple(columns)))
+            info = f"SELECT name, type, \"notnull\", pk FROM pragma_table_info('{name}')"  # noqa: S608
+            got.add((name, tuple(dump(db, info))))
         elif kind == "index":
             got.add((name, tuple(dump(db, f"SELECT name FROM pragma_index_info('{name}')"))))  # noqa: S608
     return got
