@@ -52,28 +52,31 @@ def _people(factory: Any, count: int, per_person: int, **options: Any) -> Any:
     return sandbox
 
 
-def test_skip_missing_names_each_skipped_person_and_goes_on(
+def test_skip_missing_names_each_skipped_person_by_its_line_and_goes_on(
     zendesk_sandbox_factory: Any, tmp_path: Path
 ) -> None:
     sandbox = _people(zendesk_sandbox_factory, 2, 7)
     ids = tmp_path / "people.txt"
-    ids.write_text(f"{selector(0)}\n{GHOST}\nuser_id:987654321\n{selector(1)}\n")
+    # A comment, a blank line and a repeated person: the lines of the file are not the
+    # places among its people.
+    ids.write_text(f"# people\n{selector(0)}\n\n{selector(0)}\n{GHOST}\nuser_id:987654321\n"
+                   f"{selector(1)}\n")  # fmt: skip
     out = tmp_path / "out.jsonl"
     result = run(sandbox, "events", "--identifiers-file", str(ids), "--skip-missing",
                  "-o", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     skipped = [line for line in result.stderr.splitlines() if "skipped" in line]
-    # Named by their place in the file and their kind: no identifier (an email) in the log.
+    # Named by their line in the file and their kind: no identifier (an email) in the log.
     assert sorted(skipped) == [
-        f"zdevents: skipped entry 2 of {ids} (an identifier query): not found (404)",
-        f"zdevents: skipped entry 3 of {ids} (user_id): not found (404)",
+        f"zdevents: skipped line 5 of {ids} (an identifier query): not found (404)",
+        f"zdevents: skipped line 6 of {ids} (user_id): not found (404)",
     ]
     assert "ghost" not in result.stderr and "987654321" not in result.stderr
     verbose = run(sandbox, "events", "--identifiers-file", str(ids), "--skip-missing", "-v",
                   "-o", str(out))  # fmt: skip
     assert verbose.returncode == 0, verbose.stderr
-    assert f"skipped entry 2 of {ids} ({GHOST}): not found" in verbose.stderr
-    assert f"skipped entry 3 of {ids} (user_id:987654321): not found" in verbose.stderr
+    assert f"skipped line 5 of {ids} ({GHOST}): not found" in verbose.stderr
+    assert f"skipped line 6 of {ids} (user_id:987654321): not found" in verbose.stderr
     records = jsonl(out.read_text())
     for n in range(2):
         mine = [r["event"] for r in records if r["selector"] == selector(n)]
@@ -141,7 +144,7 @@ def test_bulk_resume_with_skip_missing_does_not_ask_again(
     out, state = tmp_path / "out.jsonl", tmp_path / "state"
     result = run(sandbox, *_bulk_args(ids, out, state, "--skip-missing"))
     assert result.returncode == 0, result.stderr
-    assert f"skipped entry 2 of {ids} (an identifier query)" in result.stderr
+    assert f"skipped line 2 of {ids} (an identifier query)" in result.stderr
     assert GHOST in _state(state)["finished"]
     _check_exactly_once(sandbox, out, [p for p in people if p != GHOST])
 

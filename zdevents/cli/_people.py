@@ -24,17 +24,19 @@ class PeopleFileError(ValueError):
 
 @attrs.frozen
 class Person:
-    """One line of the file: ``selector`` for the library, ``label`` for output and state."""
+    """One line of the file: ``selector`` for the library, ``label`` for output and state,
+    ``line`` its number in the file (from 1; 0: not read from a file)."""
 
     selector: dict[str, Any]
     label: str
+    line: int = 0
 
 
-def _person(parsed: Identifier | dict[str, Any]) -> Person:
+def _person(line: int, parsed: Identifier | dict[str, Any]) -> Person:
     if isinstance(parsed, Identifier):
-        return Person({"identifier": str(parsed)}, str(parsed))
+        return Person({"identifier": str(parsed)}, str(parsed), line)
     kind = "user_id" if "user_id" in parsed else "profile_id"
-    return Person(dict(parsed), f"{kind}:{parsed[kind]}")
+    return Person(dict(parsed), f"{kind}:{parsed[kind]}", line)
 
 
 def read_people(path: str, check: Callable[[dict[str, Any]], object] | None = None) -> list[Person]:
@@ -55,9 +57,16 @@ def read_people(path: str, check: Callable[[dict[str, Any]], object] | None = No
         reason = "it is closed" if isinstance(exc, AttributeError) else str(exc)
         raise PeopleFileError(f"cannot read --identifiers-file {name}: {reason}") from None
     try:
-        people = [_person(parsed) for parsed in read_selectors(lines)]
+        selectors = read_selectors(lines)
     except ValueError as exc:
         raise PeopleFileError(f"{name}, {exc}") from None
+    # The line of each person (its first spelling's): read_selectors keeps none, so each
+    # line is read again alone (a line it accepted above is accepted alone).
+    first: dict[str, int] = {}
+    for number, line in enumerate(lines, 1):
+        for parsed in read_selectors([line]):
+            first.setdefault(_person(0, parsed).label, number)
+    people = [_person(first.get(_person(0, p).label, 0), p) for p in selectors]
     if check is not None:
         for person in people:
             try:
