@@ -5,6 +5,7 @@ packages, the DuckDB file)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -29,41 +30,58 @@ def files_holding(folder: Path, secrets: list[str], *, but: set[Path]) -> list[s
     return found
 
 
-@pytest.mark.parametrize("where", ["secrets.toml", "environment"])
-def test_dlt_secrets_give_the_credentials_and_stay_out_of_every_file_dlt_writes(
-    sandbox: Sandbox, tmp_path: Path, where: str
+def test_dlt_secrets_toml_gives_the_credentials_and_they_stay_out_of_every_file_dlt_writes(
+    sandbox: Sandbox, tmp_path: Path
 ) -> None:
+    # A process of its own: dlt reads .dlt/secrets.toml of the working directory once.
     folk = People(sandbox)
     folk.add(0, [0, 1])
     settings = tmp_path / ".dlt" / "secrets.toml"
-    env = {}
-    if where == "secrets.toml":
-        settings.parent.mkdir()
-        settings.write_text(
-            "[sources.zdevents]\n"
-            f'base_url = "{sandbox.base_url}"\n'
-            f'oauth_client_id = "{sandbox.oauth_client_id}"\n'
-            f'oauth_client_secret = "{sandbox.oauth_client_secret}"\n'
-        )
-        secrets = [sandbox.oauth_client_secret]
-    else:
-        env = {
-            "SOURCES__ZDEVENTS__BASE_URL": sandbox.base_url,
-            "SOURCES__ZDEVENTS__OAUTH_TOKEN": sandbox.oauth_token or "",
-        }
-        secrets = [sandbox.oauth_token or ""]
+    settings.parent.mkdir()
+    settings.write_text(
+        "[sources.zdevents]\n"
+        f'base_url = "{sandbox.base_url}"\n'
+        f'oauth_client_id = "{sandbox.oauth_client_id}"\n'
+        f'oauth_client_secret = "{sandbox.oauth_client_secret}"\n'
+    )
+    secrets = [sandbox.oauth_client_secret]
     issued = sandbox.oauth.issued.get("client_credentials", 0)
     spec = {"folder": str(tmp_path), "people": [folk.selector(0)], "client": None}
-    done = run_pipeline(spec, env=env)
+    done = run_pipeline(spec)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1])["events"] == 2
     assert set(events(tmp_path / "zdevents.duckdb")) == set(folk.served(0))
-    if where == "secrets.toml":
-        assert sandbox.oauth.issued["client_credentials"] == issued + 1
+    assert sandbox.oauth.issued["client_credentials"] == issued + 1
     assert files_holding(tmp_path, secrets, but={settings}) == []
-    if where == "secrets.toml":  # the search does find a secret where there is one
-        assert files_holding(tmp_path, secrets, but=set()) == [f"{settings}: {secrets[0][:4]}..."]
+    # The search does find a secret where there is one.
+    assert files_holding(tmp_path, secrets, but=set()) == [f"{settings}: {secrets[0][:4]}..."]
     assert not any(s in done.stdout + done.stderr for s in secrets)
+
+
+def test_dlt_secrets_in_the_environment_give_the_credentials_and_stay_out_of_every_file(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # In this process (dlt reads the environment at each look-up): cheaper than another.
+    from tests.warehouse._warehouse import pipeline
+    from zdevents.dlt import LoadReport, zendesk_events
+
+    folk = People(sandbox)
+    folk.add(0, [0, 1])
+    for name in [n for n in os.environ if n.startswith("ZENDESK_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SOURCES__ZDEVENTS__BASE_URL", sandbox.base_url)
+    monkeypatch.setenv("SOURCES__ZDEVENTS__OAUTH_TOKEN", sandbox.oauth_token or "")
+    secrets = [sandbox.oauth_token or ""]
+    report = LoadReport()
+    pipeline(tmp_path).run(zendesk_events([folk.selector(0)], report=report))
+    assert report.events == 2
+    assert set(events(tmp_path / "zdevents.duckdb")) == set(folk.served(0))
+    assert files_holding(tmp_path, secrets, but=set()) == []
+    out, err = capfd.readouterr()
+    assert not any(s in out + err for s in secrets)
 
 
 def test_the_load_command_keeps_the_api_token_out_of_every_file(

@@ -25,18 +25,34 @@ class PeopleFileError(ValueError):
 @attrs.frozen
 class Person:
     """One line of the file: ``selector`` for the library, ``label`` for output and state,
-    ``line`` its number in the file (from 1; 0: not read from a file)."""
+    ``line`` its number in the file (the first, for a person named twice)."""
 
     selector: dict[str, Any]
     label: str
     line: int = 0
 
 
-def _person(line: int, parsed: Identifier | dict[str, Any]) -> Person:
+def _person(parsed: Identifier | dict[str, Any]) -> Person:
     if isinstance(parsed, Identifier):
-        return Person({"identifier": str(parsed)}, str(parsed), line)
+        return Person({"identifier": str(parsed)}, str(parsed))
     kind = "user_id" if "user_id" in parsed else "profile_id"
-    return Person(dict(parsed), f"{kind}:{parsed[kind]}", line)
+    return Person(dict(parsed), f"{kind}:{parsed[kind]}")
+
+
+def _numbered(people: list[Person], lines: list[str]) -> list[Person]:
+    """``people`` (read from ``lines``, in order, each once) with the number of the line
+    each was read from: the first line that reads as the next person, by the library's own
+    reading of one line (a later spelling of someone already named is never the next one)."""
+    numbered: list[Person] = []
+    for number, line in enumerate(lines, 1):
+        if len(numbered) == len(people):
+            break
+        person = people[len(numbered)]
+        parsed = read_selectors([line])
+        if parsed and _person(parsed[0]).label == person.label:
+            numbered.append(attrs.evolve(person, line=number))
+    # Never a person fewer: a line that could not be matched leaves the numbers out.
+    return numbered if len(numbered) == len(people) else people
 
 
 def read_people(path: str, check: Callable[[dict[str, Any]], object] | None = None) -> list[Person]:
@@ -57,16 +73,9 @@ def read_people(path: str, check: Callable[[dict[str, Any]], object] | None = No
         reason = "it is closed" if isinstance(exc, AttributeError) else str(exc)
         raise PeopleFileError(f"cannot read --identifiers-file {name}: {reason}") from None
     try:
-        selectors = read_selectors(lines)
+        people = _numbered([_person(parsed) for parsed in read_selectors(lines)], lines)
     except ValueError as exc:
         raise PeopleFileError(f"{name}, {exc}") from None
-    # The line of each person (its first spelling's): read_selectors keeps none, so each
-    # line is read again alone (a line it accepted above is accepted alone).
-    first: dict[str, int] = {}
-    for number, line in enumerate(lines, 1):
-        for parsed in read_selectors([line]):
-            first.setdefault(_person(0, parsed).label, number)
-    people = [_person(first.get(_person(0, p).label, 0), p) for p in selectors]
     if check is not None:
         for person in people:
             try:
