@@ -1,6 +1,6 @@
 // openapi-typescript + openapi-fetch, as their READMEs show, with one change: a result is
-// checked with `if (!data)`, not `if (error)` (docs/other-languages.md says why;
-// openapi_fetch_readme.ts is the README's form, which tsc --strict refuses).
+// checked with `if (!data)`, not `if (error)` (docs/other-languages.md shows userEvents and
+// says why; openapi_fetch_readme.ts is the README's form, which tsc --strict refuses).
 import createClient from "openapi-fetch";
 import type { paths } from "./generated/openapi-typescript/schema";
 import { commonSteps, report, run, sandbox } from "./_sandbox";
@@ -10,17 +10,17 @@ const client = createClient<paths>({
   headers: { Authorization: `Bearer ${sandbox.oauthToken}` },
 });
 
-async function events(step: string, userId: number): Promise<void> {
+async function userEvents(userId: number) {
   const { data, error, response } = await client.GET("/api/v2/users/{user_id}/events", {
     params: { path: { user_id: userId }, query: { "page[size]": 3 } },
   });
   if (!data) {
-    report(step, { status: response.status, error });
-    return;
+    // error: the JSON error body, or the plain text of a CDN's 5xx
+    return { status: response.status, error };
   }
-  report(step, { status: response.status, created_at: data.events.map((e) => e.created_at) });
+  return { status: response.status, created_at: data.events.map((event) => event.created_at) };
 }
 
 run(async () => {
-  await commonSteps(events);
+  await commonSteps(async (step, userId) => report(step, await userEvents(userId)));
 });
