@@ -305,11 +305,19 @@ def test_pydantic_models_validate_a_real_answer_of_every_operation(
         "event": {"source": "shop", "type": "viewed", "created_at": NINE_DIGITS},
     }
     checked: dict[str, Any] = {}
+    #: The profiles of every answer that has any, as sent and as the models read them.
+    answered_profiles: list[tuple[str, Any, Any]] = []
 
     def check(operation: str, answer: httpx.Response, status: int, model: str) -> Any:
         assert answer.status_code == status, (operation, answer.text)
         value = getattr(models, model).model_validate_json(answer.content)
         checked[operation] = value
+        sent = json.loads(answer.content)
+        if isinstance(sent, dict) and "profile" in sent:
+            answered_profiles.append((operation, value.profile, sent["profile"]))
+        if isinstance(sent, dict) and "profiles" in sent:
+            pairs = zip(value.profiles, sent["profiles"], strict=True)
+            answered_profiles.extend((operation, read, raw) for read, raw in pairs)
         return value
 
     with http:
@@ -369,7 +377,8 @@ def test_pydantic_models_validate_a_real_answer_of_every_operation(
         ]
         # The profile writes, on a profile of their own.
         email = {"type": "email", "value": "pydantic-member@example.com"}
-        member = {"source": "shoppingnow", "type": "member", "identifiers": [email]}
+        phone = {"type": "phone_number", "value": "5551234568"}
+        member = {"source": "shoppingnow", "type": "member", "identifiers": [email, phone]}
         by_query = {"identifier": "shoppingnow:member:email:pydantic-member@example.com"}
         created = check(
             "putProfileByIdentifier",
@@ -460,6 +469,18 @@ def test_pydantic_models_validate_a_real_answer_of_every_operation(
         assert NINE_DIGITS in {event.created_at for event in page.events}
         assert NINE_DIGITS in page.model_dump_json()
     # Identifier values as sent: the phone number stays the string it was.
+    # Every route that answers a profile keeps each identifier's value as sent: the same
+    # type and value, read and written back out (the profile writes' answers included).
+    assert {operation for operation, _, _ in answered_profiles} == {
+        "getProfileByIdentifier", "getProfile", "listProfilesByUserId", "putProfileByIdentifier",
+        "putProfileForUser", "putProfile", "patchProfile", "patchProfileByIdentifier",
+    }  # fmt: skip
+    for operation, read, raw in answered_profiles:
+        values = [(type(i.value), i.value) for i in read.identifiers]
+        assert values == [(type(i["value"]), i["value"]) for i in raw["identifiers"]], operation
+        assert json.loads(read.model_dump_json())["identifiers"] == raw["identifiers"], operation
+        phones = [i["value"] for i in raw["identifiers"] if i["type"] == "phone_number"]
+        assert phones and all(isinstance(value, str) for value in phones), operation
     for profile in profiles[:2]:
         values = {(i.type, i.value) for i in profile.identifiers}
         assert ("phone_number", "5551234567") in values, values
@@ -493,6 +514,13 @@ def test_pydantic_models_refuse_the_reserved_source(models: ModuleType) -> None:
                     "event": event,
                 }
             )
+    # The profile writes that name a source (PUT, by identifier, for a user, by id) refuse
+    # it too; a PATCH's source is ignored by Zendesk, so any value goes there.
+    for source in ("zendesk", "a:b"):
+        profile = {"source": source, "type": "customer", "identifiers": identifiers}
+        with pytest.raises(pydantic.ValidationError, match="source"):
+            models.ProfileWriteRequest.model_validate({"profile": profile})
+    models.ProfilePatchRequest.model_validate({"profile": {"source": "zendesk"}})
     # Only the exact name is reserved.
     models.ProfileInput(source="zendesk2", type="customer", identifiers=identifiers)
 
