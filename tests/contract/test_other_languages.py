@@ -194,6 +194,8 @@ def check_the_common_steps(results: dict[str, Any], sandbox: Sandbox) -> None:
 @pytest.mark.slow
 def test_openapi_fetch_compiles_strict_and_runs(build: Build, sandbox: Sandbox) -> None:
     results = run_usage(build, sandbox, "openapi_fetch")
+    # The Authorization header given is the one sent: an API token works as a bearer does.
+    assert results["api-token"] == {"status": 200}
     check_the_common_steps(results, sandbox)
 
 
@@ -226,6 +228,7 @@ def test_orval_compiles_strict_and_runs_through_a_custom_fetch(
     # plain-text 5xx, which it hands to JSON.parse (docs/other-languages.md).
     assert results["plain-list"] == {"status": 200}
     assert results["plain-520"] == {"thrown": "SyntaxError"}
+    assert results["api-token"] == {"status": 200}
     check_the_common_steps(results, sandbox)
     assert results["429"]["retry_after"] == "1"
     # Why orval.ts tests `status >= 500`: its 5xx type lists the standard codes only.

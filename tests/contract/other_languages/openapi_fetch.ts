@@ -3,7 +3,7 @@
 // says why; openapi_fetch_readme.ts is the README's form, which tsc --strict refuses).
 import createClient from "openapi-fetch";
 import type { paths } from "./generated/openapi-typescript/schema";
-import { commonSteps, report, run, sandbox } from "./_sandbox";
+import { apiTokenHeader, commonSteps, report, run, sandbox } from "./_sandbox";
 
 const client = createClient<paths>({
   baseUrl: sandbox.url,
@@ -22,5 +22,11 @@ async function userEvents(userId: number) {
 }
 
 run(async () => {
+  // One credential of the other kind: an API token is sent as given.
+  const basic = createClient<paths>({ baseUrl: sandbox.url, headers: { Authorization: apiTokenHeader } });
+  const { response } = await basic.GET("/api/v2/users/{user_id}/events", {
+    params: { path: { user_id: 85211553 } },
+  });
+  report("api-token", { status: response.status });
   await commonSteps(async (step, userId) => report(step, await userEvents(userId)));
 });

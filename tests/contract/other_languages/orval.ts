@@ -4,7 +4,7 @@
 // lists only the standard codes (no 520).
 import * as plain from "./generated/orval-plain/api";
 import { listEventsByUserId } from "./generated/orval-custom/api";
-import { commonSteps, faults, report, run, sandbox } from "./_sandbox";
+import { apiTokenHeader, commonSteps, faults, report, run, sandbox } from "./_sandbox";
 
 const headers = { Authorization: `Bearer ${sandbox.oauthToken}` };
 
@@ -30,5 +30,8 @@ run(async () => {
     report("plain-520", { thrown: (error as Error).name });
   }
   await faults("");
+  // One credential of the other kind: an API token is sent as given.
+  const basic = await listEventsByUserId(85211553, {}, { headers: { Authorization: apiTokenHeader } });
+  report("api-token", { status: basic.status });
   await commonSteps(events);
 });
