@@ -97,3 +97,34 @@ def test_an_event_dlt_cannot_write_is_stored_with_its_raw_text_and_the_run_compl
     assert marks(pipe) == {
         "user_id:1": int(dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC).timestamp())
     }
+
+
+def test_start_with_a_fraction_of_a_second_reads_nothing_before_it(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0.5, 0.52])  # 12:00:30.100000000 and 12:00:31.100000001
+    pipe = pipeline(tmp_path)
+    report = load(pipe, sandbox.client, [folk.selector(0)], start="2024-03-01T12:00:30.5+00:00")
+    assert report.events == 1
+    ((text,),) = query(
+        tmp_path / "zdevents.duckdb", "SELECT created_at_text FROM zendesk_events.events"
+    )
+    assert text == "2024-03-01T12:00:31.100000001Z"
+
+
+def test_events_sharing_the_marks_second_are_read_again_with_no_overlap(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [1, 1, 1])  # one second, three events (nanoseconds apart)
+    pipe = pipeline(tmp_path)
+    people = [folk.selector(0)]
+    assert load(pipe, sandbox.client, people, overlap=0).events == 3
+    folk.add(0, [1])  # late, in the same second as the mark: not jumped over
+    assert load(pipe, sandbox.client, people, overlap=0).events == 4
+    ((count, distinct),) = query(
+        tmp_path / "zdevents.duckdb",
+        "SELECT count(*), count(DISTINCT id) FROM zendesk_events.events",
+    )
+    assert count == distinct == 4

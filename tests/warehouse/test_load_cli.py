@@ -149,3 +149,19 @@ def test_load_interrupted_by_ctrl_c_exits_130_and_commits_nothing(
         "zdevents: error: interrupted; nothing of this run was committed;"
         " run the same command again\n"
     )
+
+
+def test_load_names_the_dataset_the_tables_went_into(sandbox: Sandbox, tmp_path: Path) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0])
+    people = tmp_path / "people.txt"
+    people.write_text(folk.selector(0) + "\n")
+    args = ["load", "--identifiers-file", str(people), "--pipelines-dir", str(tmp_path / "p")]
+    result = run(sandbox, *args, "--dataset", "", cwd=tmp_path)  # dlt picks a name of its own
+    assert result.returncode == 0, result.stderr
+    ((schema,),) = query(
+        tmp_path / "zdevents.duckdb",
+        "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'events'"
+        " AND table_schema NOT LIKE '%\\_staging' ESCAPE '\\'",
+    )
+    assert f" dataset {schema} at " in result.stderr

@@ -249,7 +249,7 @@ def run_load(ns: argparse.Namespace) -> int:
         skipped = f"; {len(report.skipped)} skipped" if report.skipped else ""
         say(
             f"{PROG}: loaded {report.events:,} events of {who} into {ns.destination} "
-            f"dataset {ns.dataset} at {info.destination_displayable_credentials} in "
+            f"dataset {pipeline.dataset_name} at {info.destination_displayable_credentials} in "
             f"{time.monotonic() - began:.1f} s{skipped}"
         )
     return EXIT_SKIPPED if report.skipped else 0

@@ -284,7 +284,10 @@ def _overlap(overlap: dt.timedelta | float) -> dt.timedelta:
 
 
 def _rfc3339(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The fraction of a second too: a start of 12:00:30.5 must not read 12:00:30.1.
+    moment = moment.astimezone(dt.UTC)
+    fraction = f".{moment.microsecond:06d}" if moment.microsecond else ""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
 
 
 def _start_of(
