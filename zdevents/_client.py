@@ -55,6 +55,24 @@ def _options(given: dict[str, Any], *leave_out: str) -> dict[str, Any]:
     return {k: v for k, v in given.items() if k not in ("self", "cls", *leave_out)}
 
 
+def _yours(http_client: object, kind: type, options: Mapping[str, Any]) -> None:
+    """Check a caller's ``http_client``: of ``kind``, and given without ``verify`` or
+    ``trust_env``, which it would ignore (it has its own proxies and TLS settings: a
+    ``trust_env=False`` beside it would still let the environment's proxy see the requests)."""
+    if http_client is None:
+        return
+    if not isinstance(http_client, kind):
+        raise TypeError(
+            f"http_client must be an httpx.{kind.__name__}, not {type(http_client).__name__}"
+        )
+    for name in ("verify", "trust_env"):
+        if options[name] is not True:
+            raise ValueError(
+                f"{name}={options[name]!r} cannot go with http_client, which uses its own: "
+                f"give it to your httpx.{kind.__name__} instead"
+            )
+
+
 class Client:
     """A synchronous Events API client; safe to share between threads.
 
@@ -95,8 +113,9 @@ class Client:
         http_client: httpx.Client | None = None,
     ) -> None:
         """A synchronous client; ``http_client`` is your own ``httpx.Client`` (zdevents
-        will not close it). These options are those of :class:`AsyncClient` and of
-        :meth:`from_env` too.
+        will not close it; its proxies and TLS settings are its own, so ``verify`` and
+        ``trust_env`` are not taken beside it). These options are those of
+        :class:`AsyncClient` and of :meth:`from_env` too.
 
         Args:
             subdomain: the account's subdomain (``coolbikes`` for coolbikes.zendesk.com).
@@ -136,7 +155,9 @@ class Client:
             trust_env: use the environment's proxies (``HTTPS_PROXY``, ``ALL_PROXY``,
                 ``NO_PROXY``) and ``SSL_CERT_FILE``; loopback hosts never go through a proxy.
         """
-        self._attach(SyncCore(_options(locals(), "http_client"), http_client))
+        options = _options(locals(), "http_client")
+        _yours(http_client, httpx.Client, options)
+        self._attach(SyncCore(options, http_client))
 
     def _attach(self, core: SyncCore) -> None:
         self._core = core
@@ -511,7 +532,9 @@ class AsyncClient:
         """An asyncio client; ``http_client`` is your own ``httpx.AsyncClient`` (zdevents
         will not close it). The options are those of :meth:`Client.__init__`, documented
         there."""
-        self._attach(AsyncCore(_options(locals(), "http_client"), http_client))
+        options = _options(locals(), "http_client")
+        _yours(http_client, httpx.AsyncClient, options)
+        self._attach(AsyncCore(options, http_client))
 
     def _attach(self, core: AsyncCore) -> None:
         self._core = core

@@ -516,6 +516,10 @@ def forget(
     if confirm is not None and not confirm(plan):
         return attrs.evolve(plan, cancelled=True)
 
+    # What the mirrors owe is on disk before anything is deleted: a failure half-way (at
+    # Zendesk, or a mirror locked) leaves it for the rerun, which Zendesk can no longer tell.
+    if paths:
+        pending.update(request_id, dict(targets))
     done: list[ForgottenProfile] = []
     for entry in planned:
         try:
@@ -528,9 +532,6 @@ def forget(
         except NotFoundError:
             pass  # deleted meanwhile (another run): gone all the same
         done.append(attrs.evolve(entry, deleted=True))
-    # What the mirrors owe is on disk before any is purged: a crash or a lock leaves it there.
-    if paths:
-        pending.update(request_id, dict(targets))
     purged: list[MirrorPurge] = []
     settled: dict[str, _Targets | None] = {}
     for path in paths:

@@ -41,7 +41,7 @@ from ._constants import (
 from ._event import described
 from ._failures import Received
 from ._identifier import Identifier
-from ._query import make_query
+from ._query import make_query, shorten
 from ._routes import Request, build_track
 from .errors import BadResponseError
 
@@ -57,14 +57,12 @@ TARGET_KEYS = ("profile", "profile_id", "user_id")
 EVENT_KEYS = ("source", "type", "description", "created_at", "properties")
 PROFILE_KEYS = ("source", "type", "name", "identifiers", "attributes")
 IDENTIFIER_KEYS = ("type", "value")
-#: Keys of what Zendesk answers that it sets itself (an event or profile read back and sent
-#: again has them): why each is refused.
-_SET_BY_ZENDESK = {
-    "id": "Zendesk sets it",
-    "received_at": "Zendesk sets it when the event arrives",
-    "updated_at": "Zendesk sets it",
-    "user_id": "give user_id beside the profile (track(..., user_id=) or the record's user_id)",
-}
+#: Keys of what Zendesk answers that it sets itself: an event or profile read back (``zdevents
+#: events``, ``zdevents profile``) and tracked again has them, and each is refused, all at once,
+#: so that one attempt says every key to remove. A profile's ``created_at`` is one of them.
+_SET_BY_ZENDESK = ("id", "received_at", "created_at", "updated_at")
+#: Where a profile's ``user_id`` goes instead.
+_USER_ID_BESIDE = "give it beside the profile (track(..., user_id=) or the record's user_id)"
 
 # RFC 3339 date-time, with a fraction of any length and a mandatory offset; the values
 # themselves are checked by datetime below.
@@ -113,19 +111,39 @@ def _closest(key: str, known: tuple[str, ...]) -> str | None:
 
 
 def _only_known_keys(fields: Mapping[Any, Any], where: str, known: tuple[str, ...]) -> None:
+    _no_key_zendesk_sets(fields, where, known)
     for key in fields:
         if key in known:
             continue
-        shown = repr(key) if len(repr(key)) <= 60 else repr(key)[:57] + "..."
-        if key in _SET_BY_ZENDESK or (key == "created_at" and where == "profile"):
-            why = _SET_BY_ZENDESK.get(key, "Zendesk sets it")
-            raise ValueError(f"{where} has the key {shown}, which it cannot be sent with: {why}")
+        shown = shorten(key, 60)
         hint = _closest(key, known) if isinstance(key, str) else None
         meant = f" (did you mean {hint!r}?)" if hint else ""
         raise ValueError(
             f"{where} has the key {shown}, which Zendesk does not define{meant}; "
             f"{where} takes {', '.join(known)}"
         )
+
+
+def _no_key_zendesk_sets(fields: Mapping[Any, Any], where: str, known: tuple[str, ...]) -> None:
+    """Refuse, in one message, every key of ``fields`` that Zendesk sets itself (and a
+    profile's ``user_id``, which goes beside it)."""
+    if where not in ("event", "profile"):
+        return  # an identifier has no key Zendesk sets
+    own = [key for key in fields if key in _SET_BY_ZENDESK and key not in known]
+    user_id = where == "profile" and "user_id" in fields
+    if not own and not user_id:
+        return
+    if not own:
+        raise ValueError(
+            f"{where} has the key 'user_id', which it cannot be sent with: {_USER_ID_BESIDE}"
+        )
+    keys = ", ".join(repr(key) for key in own)
+    them = "them" if len(own) > 1 else "it"
+    message = (
+        f"{where} has the key{'s' if len(own) > 1 else ''} {keys}, which Zendesk sets itself: "
+        f"remove {them} (a tracked {where} gets its own)"
+    )
+    raise ValueError(message + (f"; and 'user_id': {_USER_ID_BESIDE}" if user_id else ""))
 
 
 def _name(container: Mapping[str, Any], key: str, where: str, limit: int) -> str:
@@ -326,7 +344,7 @@ def record_arguments(record: object) -> dict[str, Any]:
     unknown = [str(key) for key in fields if key != "event" and key not in TARGET_KEYS]
     if unknown:
         raise ValueError(
-            f"unknown key {unknown[0]!r} in the record; it takes event plus profile, "
+            f"unknown key {shorten(unknown[0], 60)} in the record; it takes event plus profile, "
             "profile_id, or user_id with profile"
         )
     if "event" not in fields:

@@ -65,15 +65,15 @@ def test_skip_missing_names_each_skipped_person_and_goes_on(
     skipped = [line for line in result.stderr.splitlines() if "skipped" in line]
     # Named by their place in the file and their kind: no identifier (an email) in the log.
     assert sorted(skipped) == [
-        f"zdevents: skipped entry 2 of {ids} (an identifier query): not found (404)",
-        f"zdevents: skipped entry 3 of {ids} (user_id): not found (404)",
+        f"zdevents: skipped line 2 of {ids} (an identifier query): not found (404)",
+        f"zdevents: skipped line 3 of {ids} (user_id): not found (404)",
     ]
     assert "ghost" not in result.stderr and "987654321" not in result.stderr
     verbose = run(sandbox, "events", "--identifiers-file", str(ids), "--skip-missing", "-v",
                   "-o", str(out))  # fmt: skip
     assert verbose.returncode == 0, verbose.stderr
-    assert f"skipped entry 2 of {ids} ({GHOST}): not found" in verbose.stderr
-    assert f"skipped entry 3 of {ids} (user_id:987654321): not found" in verbose.stderr
+    assert f"skipped line 2 of {ids} ({GHOST}): not found" in verbose.stderr
+    assert f"skipped line 3 of {ids} (user_id:987654321): not found" in verbose.stderr
     records = jsonl(out.read_text())
     for n in range(2):
         mine = [r["event"] for r in records if r["selector"] == selector(n)]
@@ -86,6 +86,22 @@ def test_skip_missing_names_each_skipped_person_and_goes_on(
                                           in stop.stderr)  # fmt: skip
     assert "add --skip-missing" in stop.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_skipped_person_is_named_by_the_line_of_the_file(
+    zendesk_sandbox_factory: Any, tmp_path: Path
+) -> None:
+    # Comments, blank lines and repeats are not people: the line is what an editor shows,
+    # the place among the people is not (it said "entry 2" for line 5).
+    sandbox = _people(zendesk_sandbox_factory, 1, 2)
+    ids = tmp_path / "people.txt"
+    ids.write_text(f"# people to export\n\n{selector(0)}\n{selector(0)}  # again\n{GHOST}\n")
+    result = run(sandbox, "events", "--identifiers-file", str(ids), "--skip-missing",
+                 "-o", str(tmp_path / "out.jsonl"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert [x for x in result.stderr.splitlines() if x.startswith("zdevents: skipped")] == [
+        f"zdevents: skipped line 5 of {ids} (an identifier query): not found (404)"
+    ]
 
 
 def _bulk_args(ids: Path, out: Path, state: Path, *more: str) -> list[str]:
@@ -141,7 +157,7 @@ def test_bulk_resume_with_skip_missing_does_not_ask_again(
     out, state = tmp_path / "out.jsonl", tmp_path / "state"
     result = run(sandbox, *_bulk_args(ids, out, state, "--skip-missing"))
     assert result.returncode == 0, result.stderr
-    assert f"skipped entry 2 of {ids} (an identifier query)" in result.stderr
+    assert f"skipped line 2 of {ids} (an identifier query)" in result.stderr
     assert GHOST in _state(state)["finished"]
     _check_exactly_once(sandbox, out, [p for p in people if p != GHOST])
 

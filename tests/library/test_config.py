@@ -414,6 +414,32 @@ def test_async_from_env_uses_the_http_client_given() -> None:
     assert [r.url.host for r in recorder.requests] == ["coolbikes.zendesk.com"]
 
 
+@pytest.mark.parametrize("option", [{"trust_env": False}, {"verify": False}])
+def test_verify_or_trust_env_beside_an_http_client_is_a_value_error(option: dict[str, Any]) -> None:
+    # Your httpx client has its own proxies and TLS settings: trust_env=False given beside
+    # it was ignored, and its requests (with the credentials) went through the proxy anyway.
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    name = next(iter(option))
+    with httpx.Client() as mine:
+        with pytest.raises(ValueError, match=f"{name}=.* http_client"):
+            Client.from_env(env, http_client=mine, **option)
+        with pytest.raises(ValueError, match=f"{name}=.* http_client"):
+            Client(subdomain="coolbikes", oauth_token=OAUTH_TOKEN, http_client=mine, **option)
+
+
+def test_an_http_client_of_the_wrong_kind_is_a_type_error() -> None:
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}
+    with pytest.raises(TypeError, match=r"http_client must be an httpx\.Client, not AsyncClient"):
+        Client.from_env(env, http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+    with (
+        httpx.Client() as sync,
+        pytest.raises(TypeError, match=r"http_client must be an httpx\.AsyncClient, not Client"),
+    ):
+        AsyncClient.from_env(env, http_client=sync)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not str"):
+        AsyncClient.from_env(env, http_client="nope")  # type: ignore[arg-type]
+
+
 def test_from_env_explicit_credentials_replace_conflicting_ones() -> None:
     env = {
         "ZENDESK_SUBDOMAIN": "coolbikes",

@@ -275,6 +275,36 @@ def test_a_mirror_held_by_a_running_sync_is_reported_and_a_rerun_finishes(
     assert [json.loads(r)["complete"] for r in records] == [False, True]
 
 
+def test_a_failure_at_zendesk_half_way_is_finished_by_the_rerun(
+    sandbox: Sandbox, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = make_person(sandbox, 2)
+    db = tmp_path / "m.db"
+    phone = f"app:member:phone_number:{person['phone']}"
+    zdevents.sync(client, db, [person["identifier"], phone])  # by identifier only
+    assert rows(db)["events"] == 4
+    home = {"ZDEVENTS_HOME": str(tmp_path / "home")}
+    real_delete = client.delete_profile
+    calls: list[str] = []
+
+    def fails_the_second(*, profile_id: str) -> None:
+        calls.append(profile_id)
+        if len(calls) == 2:
+            raise errors.ServerError("HTTP 500: Zendesk failed", status_code=500)
+        real_delete(profile_id=profile_id)
+
+    monkeypatch.setattr(client, "delete_profile", fails_the_second)
+    with pytest.raises(errors.ServerError):
+        zdevents.forget(client, user_id=person["user"], mirrors=[db], environ=home)
+    monkeypatch.undo()
+    assert len(client.profiles(user_id=person["user"])) == 1  # one deleted, one left
+    # The rerun no longer sees the deleted profile at Zendesk, yet purges its rows too.
+    report = zdevents.forget(client, user_id=person["user"], mirrors=[db], environ=home)
+    assert report.complete and len(report.profiles) == 1
+    assert rows(db)["events"] == 0 and rows(db)["sync_state"] == 0
+    assert not (tmp_path / "home" / "forget-pending.json").exists()
+
+
 def test_a_mirror_is_waited_for_when_asked(
     sandbox: Sandbox, client: Client, tmp_path: Path
 ) -> None:

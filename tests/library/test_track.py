@@ -184,6 +184,38 @@ def test_a_record_with_an_unknown_key_is_refused() -> None:
         validate_record({"profile_id": "01E1"})
 
 
+def test_an_exported_event_or_profile_sent_again_names_every_key_zendesk_sets_at_once() -> None:
+    # An event as `zdevents events` writes it, or a profile as `zdevents profile` does: one
+    # message naming every key to remove, not one key per attempt.
+    exported = event() | {"id": "01EADX8ZHNC53NCWV38RWPMPJQ", "received_at": "2020-06-10T01:24Z"}
+    with pytest.raises(ValueError) as info:
+        validate_record({"event": exported, "profile_id": "01E1"})
+    assert str(info.value) == (
+        "event has the keys 'id', 'received_at', which Zendesk sets itself: remove them "
+        "(a tracked event gets its own)"
+    )
+    stored = profile(("email", "a@x.com")) | {
+        "id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "user_id": "1", "created_at": "2020",
+        "updated_at": "2021",
+    }  # fmt: skip
+    with pytest.raises(ValueError) as info:
+        validate_record({"event": event(), "profile": stored})
+    assert str(info.value) == (
+        "profile has the keys 'id', 'created_at', 'updated_at', which Zendesk sets itself: "
+        "remove them (a tracked profile gets its own); and 'user_id': give it beside the "
+        "profile (track(..., user_id=) or the record's user_id)"
+    )
+
+
+def test_a_long_unknown_key_of_a_record_is_shortened_in_the_message() -> None:
+    # A line of a hostile file: its key is quoted, never carried whole (20 such lines would
+    # print 20 MB).
+    with pytest.raises(ValueError) as info:
+        validate_record({"event": event(), "profile_id": "01E1", "k" * 1_000_000: 1})
+    assert len(str(info.value)) < 200
+    assert str(info.value).startswith("unknown key 'kkkk")
+
+
 def test_the_limits_themselves_are_accepted(zendesk_sandbox: Sandbox, client: Client) -> None:
     forty = "y" * 40
     many = [("email", f"{n}@x.com") for n in range(20)]

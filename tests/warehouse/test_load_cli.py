@@ -110,3 +110,58 @@ def test_load_all_users_discovers_everyone(tmp_path: Path) -> None:
         assert set(events(database)) == set(folk.served(0)) | set(folk.served(1))
         people = query(database, "SELECT person FROM zendesk_events.people ORDER BY 1")
         assert people == [(f"user_id:{folk.user_id(n)}",) for n in range(2)]
+
+
+def test_load_into_a_destination_not_configured_is_a_usage_error_before_any_request(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.txt"
+    people.write_text("user_id:1\n")
+    before = sandbox.request_count
+    env = {k: v for k, v in cli_env(sandbox).items() if not k.startswith("DESTINATION__")}
+    args = ["--identifiers-file", str(people), "--pipelines-dir", str(tmp_path / "p")]
+    result = run(None, "load", *args, "--destination", "postgres", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = without_notice(result.stderr).splitlines()
+    assert line.startswith("zdevents: error: the destination postgres is not set up: ")
+    assert "credentials" in line and "run the same command again" not in line
+    assert sandbox.request_count == before  # no event read only to be thrown away
+
+
+def test_load_interrupted_by_ctrl_c_exits_130_and_commits_nothing(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zdevents
+
+    folk = People(sandbox)
+    folk.add(0, [0])
+    people = tmp_path / "people.txt"
+    people.write_text(folk.selector(0) + "\n")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the events are read (dlt wraps it)
+
+    monkeypatch.setattr(zdevents.Client, "pages_many", interrupted)
+    args = ["load", "--identifiers-file", str(people), "--pipelines-dir", str(tmp_path / "p")]
+    result = run(sandbox, *args, cwd=tmp_path)
+    assert result.returncode == 130
+    assert without_notice(result.stderr) == (
+        "zdevents: error: interrupted; nothing of this run was committed;"
+        " run the same command again\n"
+    )
+
+
+def test_load_names_the_dataset_the_tables_went_into(sandbox: Sandbox, tmp_path: Path) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0])
+    people = tmp_path / "people.txt"
+    people.write_text(folk.selector(0) + "\n")
+    args = ["load", "--identifiers-file", str(people), "--pipelines-dir", str(tmp_path / "p")]
+    result = run(sandbox, *args, "--dataset", "", cwd=tmp_path)  # dlt picks a name of its own
+    assert result.returncode == 0, result.stderr
+    ((schema,),) = query(
+        tmp_path / "zdevents.duckdb",
+        "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'events'"
+        " AND table_schema NOT LIKE '%\\_staging' ESCAPE '\\'",
+    )
+    assert f" dataset {schema} at " in result.stderr

@@ -68,11 +68,15 @@ def run(ns: argparse.Namespace) -> int:
             action.complete = shtab.FILE  # type: ignore[attr-defined]
     script = str(shtab.complete(parser, shell=ns.shell))
     out = _run.stdout()
-    if out is None:
+    if out is None:  # >&-
+        error("standard output is closed: redirect it to the file the script goes to")
         return 1
     try:
         out.write(script if script.endswith("\n") else script + "\n")
         out.flush()
     except BrokenPipeError:
         _run.null_stdout()
+    except OSError as exc:  # a full disk: said, never half a script taken for a whole one
+        error(f"cannot write the script to standard output: {exc.strerror or exc}")
+        return 1
     return 0

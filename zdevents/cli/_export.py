@@ -303,7 +303,7 @@ class Exporter:
         self.position = start  # where the run started (resume mode)
         self.saved_events = start.events if start else 0  # as the journal says, durably
         self.labels: dict[int, str] = {}  # bulk: id of each selector given -> its line
-        self.entries: dict[int, int] = {}  # bulk: id of each selector -> its place (from 1)
+        self.lines: dict[int, int] = {}  # bulk: id of each selector -> its line in the file
         self._records: list[bytes] = []  # journal lines of written pages, not yet durable
         self._last_save = time.monotonic()
         self._recording = start is not None  # every page so far can be resumed after
@@ -448,10 +448,10 @@ class Exporter:
         # Where it is, not who: identifiers are emails and phone numbers, and this goes to
         # logs; -v names the person.
         file = "standard input" if self.plan.people_file == "-" else self.plan.people_file
-        entry = self.entries.get(id(selector), 0)
+        line = self.lines.get(id(selector), 0)
         who = label if self.plan.verbose else _kind(label)
         self.progress.message(
-            f"{PROG}: skipped entry {entry:,} of {file} ({who}): not found"
+            f"{PROG}: skipped line {line:,} of {file} ({who}): not found"
             + (f" ({status})" if status else "")
         )
 
@@ -465,7 +465,7 @@ class Exporter:
         done = set(start.finished) if start else set()
         todo: list[dict[str, Any]] = []
         self.labels = {}
-        for entry, person in enumerate(self.plan.people, 1):
+        for person in self.plan.people:
             if person.label in done:
                 continue
             selector = dict(person.selector)
@@ -473,7 +473,7 @@ class Exporter:
                 selector["after"] = cursors[person.label]
             todo.append(selector)
             self.labels[id(selector)] = person.label
-            self.entries[id(selector)] = entry
+            self.lines[id(selector)] = person.line
         if not todo:
             return
         try:

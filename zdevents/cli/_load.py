@@ -144,17 +144,20 @@ def _quiet_library_log() -> Iterator[None]:
         logger.propagate = propagate
 
 
-def _cause(exc: BaseException) -> BaseException:
-    """The zdevents error under dlt's wrappers (PipelineStepFailed, ResourceExtractionError),
-    or the innermost error."""
-    seen = exc
-    while True:
-        if isinstance(seen, errors.ZendeskError | ValueError | TypeError):
-            return seen
-        inner = getattr(seen, "exception", None) or seen.__cause__ or seen.__context__
-        if not isinstance(inner, BaseException) or inner is seen:
-            return seen
-        seen = inner
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the errors under dlt's wrappers (PipelineStepFailed,
+    ResourceExtractionError, ...), outermost first."""
+    seen: set[int] = set()
+    inner: object = exc
+    while isinstance(inner, BaseException) and id(inner) not in seen:
+        seen.add(id(inner))
+        yield inner
+        inner = getattr(inner, "exception", None) or inner.__cause__ or inner.__context__
+
+
+def _cause(exc: BaseException, *kinds: type[BaseException]) -> BaseException | None:
+    """The first error of ``kinds`` under dlt's wrappers, or ``None``."""
+    return next((e for e in _chain(exc) if isinstance(e, kinds)), None)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -166,6 +169,8 @@ def run_load(ns: argparse.Namespace) -> int:
     """Run ``zdevents load``; returns the exit status."""
     try:
         import dlt
+        from dlt.common.configuration.exceptions import ConfigurationException
+        from dlt.common.exceptions import MissingDependencyException
 
         from zdevents.dlt import LoadReport, zendesk_events
     except ImportError:
@@ -220,12 +225,22 @@ def run_load(ns: argparse.Namespace) -> int:
             error(f"interrupted; {kept}")
             return exc.status if isinstance(exc, Interrupted) else 130
         except Exception as exc:
-            cause = _cause(exc)
+            # dlt wraps what a step raised, a Ctrl-C included.
+            stop = _cause(exc, KeyboardInterrupt, Interrupted)
+            if stop is not None:
+                error(f"interrupted; {kept}")
+                return stop.status if isinstance(stop, Interrupted) else 130
+            setup = _cause(exc, ConfigurationException, MissingDependencyException)
+            if setup is not None:
+                error(f"the destination {ns.destination} is not set up: {_first_line(setup)}")
+                return 2
+            cause = _cause(exc, errors.ZendeskError, ValueError, TypeError)
             if isinstance(cause, errors.ZendeskError):
                 again = f"; {kept}" if rerun_helps(cause) else ""
                 error(f"loading failed: {cause}; {hint(cause)}{again}")
             else:
-                error(f"loading failed: {_first_line(cause)}; {kept}")
+                innermost = cause or list(_chain(exc))[-1]
+                error(f"loading failed: {_first_line(innermost)}; {kept}")
             return 1
     for person, reason in report.skipped.items():
         say(f"{PROG}: skipped {person}: {reason}")
@@ -234,7 +249,7 @@ def run_load(ns: argparse.Namespace) -> int:
         skipped = f"; {len(report.skipped)} skipped" if report.skipped else ""
         say(
             f"{PROG}: loaded {report.events:,} events of {who} into {ns.destination} "
-            f"dataset {ns.dataset} at {info.destination_displayable_credentials} in "
+            f"dataset {pipeline.dataset_name} at {info.destination_displayable_credentials} in "
             f"{time.monotonic() - began:.1f} s{skipped}"
         )
     return EXIT_SKIPPED if report.skipped else 0

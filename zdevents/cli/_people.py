@@ -24,10 +24,12 @@ class PeopleFileError(ValueError):
 
 @attrs.frozen
 class Person:
-    """One line of the file: ``selector`` for the library, ``label`` for output and state."""
+    """One line of the file: ``selector`` for the library, ``label`` for output and state,
+    ``line`` its number in the file (the first, for a person named twice)."""
 
     selector: dict[str, Any]
     label: str
+    line: int = 0
 
 
 def _person(parsed: Identifier | dict[str, Any]) -> Person:
@@ -35,6 +37,22 @@ def _person(parsed: Identifier | dict[str, Any]) -> Person:
         return Person({"identifier": str(parsed)}, str(parsed))
     kind = "user_id" if "user_id" in parsed else "profile_id"
     return Person(dict(parsed), f"{kind}:{parsed[kind]}")
+
+
+def _numbered(people: list[Person], lines: list[str]) -> list[Person]:
+    """``people`` (read from ``lines``, in order, each once) with the number of the line
+    each was read from: the first line that reads as the next person, by the library's own
+    reading of one line (a later spelling of someone already named is never the next one)."""
+    numbered: list[Person] = []
+    for number, line in enumerate(lines, 1):
+        if len(numbered) == len(people):
+            break
+        person = people[len(numbered)]
+        parsed = read_selectors([line])
+        if parsed and _person(parsed[0]).label == person.label:
+            numbered.append(attrs.evolve(person, line=number))
+    # Never a person fewer: a line that could not be matched leaves the numbers out.
+    return numbered if len(numbered) == len(people) else people
 
 
 def read_people(path: str, check: Callable[[dict[str, Any]], object] | None = None) -> list[Person]:
@@ -55,7 +73,7 @@ def read_people(path: str, check: Callable[[dict[str, Any]], object] | None = No
         reason = "it is closed" if isinstance(exc, AttributeError) else str(exc)
         raise PeopleFileError(f"cannot read --identifiers-file {name}: {reason}") from None
     try:
-        people = [_person(parsed) for parsed in read_selectors(lines)]
+        people = _numbered([_person(parsed) for parsed in read_selectors(lines)], lines)
     except ValueError as exc:
         raise PeopleFileError(f"{name}, {exc}") from None
     if check is not None:

@@ -1,0 +1,130 @@
+"""Where incremental loads go wrong: filters that change between runs, a mark in the
+future, and events that dlt's writer cannot take (from a hostile or unlucky server)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests import _mock
+from tests.warehouse._warehouse import NO_DLT, People, events, marks, pipeline, query
+
+pytest.importorskip("dlt", reason=NO_DLT)
+
+from zdevents.dlt import LoadReport, zendesk_events
+from zdevents.sandbox import Sandbox
+
+
+def load(pipe: Any, client: Any, people: list[Any], **options: Any) -> LoadReport:
+    report = LoadReport()
+    source = zendesk_events(people, client=client, report=report, **options)
+    pipe.run(source.with_resources("people", "events"))
+    return report
+
+
+def test_a_load_of_one_type_does_not_move_the_mark_of_a_load_of_every_type(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0], type="purchase")  # an hour before the logins
+    folk.add(0, [60, 61], type="login")
+    pipe = pipeline(tmp_path)
+    people = [folk.selector(0)]
+    assert load(pipe, sandbox.client, people, source="shop", type="login").events == 2
+    # Every type now: the purchase lies an hour behind the logins' mark, far beyond the
+    # overlap, yet this filter set has never been read: it is read from the beginning.
+    assert load(pipe, sandbox.client, people, overlap=300).events == 3
+    assert set(events(tmp_path / "zdevents.duckdb")) == set(folk.served(0))
+    # Each filter set keeps its own mark; the logins' one still reads only its overlap.
+    assert load(pipe, sandbox.client, people, overlap=90, source="shop", type="login").events == 2
+
+
+def test_a_mark_in_the_future_is_not_trusted_and_hides_no_event(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0, 1])
+    pipe = pipeline(tmp_path)
+    people = [folk.selector(0)]
+    load(pipe, sandbox.client, people, overlap=90)
+    # A worker whose clock ran a day ahead (or a state edited by hand) left a mark in the
+    # future: read as it is, every event until that day would be jumped over.
+    with pipe.managed_state() as state:
+        state["sources"]["zdevents"]["resources"]["events"]["marks"][folk.selector(0)] = int(
+            time.time() + 86_400
+        )
+    folk.add(0, [30])
+    assert load(pipe, sandbox.client, people, overlap=90).events == 3
+    assert set(events(tmp_path / "zdevents.duckdb")) == set(folk.served(0))
+    newest = max(e.created_at for e in folk.served(0).values())
+    assert marks(pipe) == {folk.selector(0): int(newest.timestamp())}
+
+
+def test_an_event_dlt_cannot_write_is_stored_with_its_raw_text_and_the_run_completes(
+    tmp_path: Path,
+) -> None:
+    # A hostile (or unlucky) server: an integer past 64 bits and a lone surrogate, valid
+    # JSON that dlt's writer refuses; without care the run, and every rerun, would fail.
+    odd = (
+        '{"id":"01ODD","source":"shop","type":"odd\\ud800","description":"x",'
+        '"created_at":"2024-03-01T12:00:00.123456789Z",'
+        '"properties":{"n":123456789012345678901234567890}}'
+    )
+    fine = json.dumps(_mock.event(1))
+    body = ('{"events":[' + odd + "," + fine + '],"meta":{"has_more":false}}').encode()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    with _mock.client(answer) as client:
+        pipe = pipeline(tmp_path)
+        report = load(pipe, client, [{"user_id": 1}], overlap=0)
+        assert (report.events, report.skipped) == (2, {})
+        rows = query(
+            tmp_path / "zdevents.duckdb",
+            "SELECT id, type, properties, created_at_text, raw FROM zendesk_events.events"
+            " ORDER BY id",
+        )
+    assert rows[0][0] == "01E24ET0G1PHQ8QVNYRYM4Q001" and json.loads(rows[0][2]) == {"n": 1}
+    # The odd one: what dlt cannot hold is left out; raw keeps every byte of it.
+    assert rows[1] == ("01ODD", None, None, "2024-03-01T12:00:00.123456789Z", odd)
+    assert marks(pipe) == {
+        "user_id:1": int(dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC).timestamp())
+    }
+
+
+def test_start_with_a_fraction_of_a_second_reads_nothing_before_it(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [0.5, 0.52])  # 12:00:30.100000000 and 12:00:31.100000001
+    pipe = pipeline(tmp_path)
+    report = load(pipe, sandbox.client, [folk.selector(0)], start="2024-03-01T12:00:30.5+00:00")
+    assert report.events == 1
+    ((text,),) = query(
+        tmp_path / "zdevents.duckdb", "SELECT created_at_text FROM zendesk_events.events"
+    )
+    assert text == "2024-03-01T12:00:31.100000001Z"
+
+
+def test_events_sharing_the_marks_second_are_read_again_with_no_overlap(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folk = People(sandbox)
+    folk.add(0, [1, 1, 1])  # one second, three events (nanoseconds apart)
+    pipe = pipeline(tmp_path)
+    people = [folk.selector(0)]
+    assert load(pipe, sandbox.client, people, overlap=0).events == 3
+    folk.add(0, [1])  # late, in the same second as the mark: not jumped over
+    assert load(pipe, sandbox.client, people, overlap=0).events == 4
+    ((count, distinct),) = query(
+        tmp_path / "zdevents.duckdb",
+        "SELECT count(*), count(DISTINCT id) FROM zendesk_events.events",
+    )
+    assert count == distinct == 4
