@@ -13,6 +13,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
+from urllib.parse import quote
 
 import attrs
 
@@ -61,8 +62,15 @@ def _read_only(path: str) -> Iterator[sqlite3.Connection | None]:
     if not os.path.exists(path):
         yield None
         return
+    # A read-only connection to a WAL database creates its -wal and -shm files when they
+    # are not there, and cannot remove them. Without a -wal file no connection has the
+    # database open (the last one to close removes it), so the file alone holds it all:
+    # read it as immutable, which creates nothing. Otherwise the files are there already.
+    real = os.path.realpath(path)  # SQLite's files sit beside the real one
+    immutable = not os.path.exists(real + "-wal")
+    uri = f"file:{quote(real)}?mode=ro" + ("&immutable=1" if immutable else "")
     try:
-        conn = sqlite3.connect(f"file:{os.path.abspath(path)}?mode=ro", uri=True)
+        conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
         raise SyncSchemaError(f"cannot read the database {path}: {exc}") from None
     try:

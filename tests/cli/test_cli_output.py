@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.cli._helpers import run
-from zdevents import Event
+from zdevents import Event, Profile
 from zdevents.cli._checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -30,6 +30,7 @@ from zdevents.cli._files import AtomicFile, atomic_write
 from zdevents.cli._formats import make_writer
 from zdevents.cli._main import main
 from zdevents.cli._people import PeopleFileError, read_people
+from zdevents.cli._profiles import _shown as shown_profile
 
 RAW = {
     "id": "01E1G0NJSQPNPZRV096JXKXFAA",
@@ -369,3 +370,19 @@ def test_resume_state_of_zdevents_0_2_is_read_and_converted(tmp_path: Path) -> N
     save_checkpoint(str(path), cp)
     again = load_checkpoint(str(path))
     assert again == cp and again is not None and not again.converted
+
+
+def test_a_profile_indented_for_a_terminal_escapes_what_a_terminal_would_obey() -> None:
+    # What a hostile server may put in a profile: a C1 CSI (U+009B, a terminal command on
+    # some terminals), a bidi override, DEL, and a lone surrogate (a JSON escape that is no
+    # Unicode text: printing it raised UnicodeEncodeError, a crash on a terminal only).
+    raw = (
+        b'{"id":"01E","source":"s","type":"t","identifiers":[],'
+        b'"name":"\\u009b2J\\u202eevil\\u007f\\ud800","attributes":{"\\u009bk":1}}'
+    )
+    profile = Profile(raw)
+    text = shown_profile(profile, True).decode("utf-8")
+    assert json.loads(text) == profile.to_dict()  # the same JSON, every character kept
+    assert text.startswith('{\n  "id"')
+    unsafe = [c for c in text if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Cs")]
+    assert unsafe == []

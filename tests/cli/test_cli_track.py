@@ -3,10 +3,12 @@ subprocess against a running sandbox."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -160,6 +162,47 @@ def test_check_sends_nothing_and_needs_no_credentials(
     both = run(zendesk_sandbox, "track", "--check", str(good), "--failed", str(tmp_path / "f"))
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
     assert zendesk_sandbox.request_count == 0
+
+
+def test_a_file_only_checked_is_not_copied_aside(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # track keeps a copy of what it will send (beyond 8 MB in $TMPDIR); --check sends
+    # nothing, and a file with a bad line sends nothing either: a 10 GB file checked must
+    # not fill the disk with its copy, nor a copy fail as "cannot read" the file.
+    copied: list[int] = []
+
+    class Spool(tempfile.SpooledTemporaryFile):  # type: ignore[type-arg]
+        def write(self, data: Any) -> int:
+            copied.append(len(data))
+            return int(super().write(data))
+
+    monkeypatch.setattr(tempfile, "SpooledTemporaryFile", Spool)
+    good = write_lines(tmp_path / "good.jsonl", record(1), record(2))
+    bad = write_lines(tmp_path / "bad.jsonl", "[]", record(1), record(2), "{")
+    env = cli_env(ZENDESK_SUBDOMAIN="coolbikes", ZDEVENTS_HOME=str(tmp_path))
+    assert run(None, "track", "--check", str(good), env=env).returncode == 0
+    assert run(None, "track", "--check", str(bad), env=env).returncode == 1
+    assert run(None, "track", str(bad), env=env).returncode == 2
+    assert copied == []
+
+
+def test_a_full_temporary_folder_is_not_blamed_on_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    class FullSpool(tempfile.SpooledTemporaryFile):  # type: ignore[type-arg]
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "SpooledTemporaryFile", FullSpool)
+    good = write_lines(tmp_path / "good.jsonl", record(1))
+    env = cli_env(ZENDESK_SUBDOMAIN="coolbikes", ZDEVENTS_HOME=str(tmp_path))
+    result = run(None, "track", str(good), env=env)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"zdevents: error: cannot keep a copy of {good} in the temporary folder "
+        "($TMPDIR): No space left on device\n"
+    )
 
 
 def test_a_file_without_records_and_a_missing_file_are_usage_errors(

@@ -39,8 +39,16 @@ def dump(db: Path, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
 
 
-def schema(db: Path) -> set[tuple[str, str]]:
-    return set(dump(db, "SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL"))  # type: ignore[arg-type]
+def schema(db: Path) -> set[tuple[Any, ...]]:
+    """Each table's columns (name, type, NOT NULL, key) and each index's columns."""
+    got: set[tuple[Any, ...]] = set()
+    for kind, name in dump(db, "SELECT type, name FROM sqlite_schema WHERE sql IS NOT NULL"):
+        if kind == "table":
+            info = f"SELECT name, type, \"notnull\", pk FROM pragma_table_info('{name}')"  # noqa: S608
+            got.add((name, tuple(dump(db, info))))
+        elif kind == "index":
+            got.add((name, tuple(dump(db, f"SELECT name FROM pragma_index_info('{name}')"))))  # noqa: S608
+    return got
 
 
 def seed(sandbox: Any, people: int, events: int = 2) -> None:
@@ -67,7 +75,8 @@ def test_a_version_1_database_is_migrated_keeping_every_row_and_mark(
     assert dump(db, "SELECT * FROM sync_state ORDER BY selector") == state
     stamps = dump(db, "SELECT DISTINCT synced_at, changed_at FROM events")
     assert len(stamps) == 1 and stamps[0][0] == stamps[0][1] and stamps[0][0].endswith("Z")
-    # The migrated tables are those of a database made at version 2.
+    # The migrated tables are those of a database made at version 2: the same columns
+    # (name, type, NOT NULL, key) and the same indexes.
     fresh = tmp_path / "fresh.db"
     zdevents.sync(zendesk_sandbox.client, fresh, ["user_id:1"], on_missing="skip")
     assert schema(db) == schema(fresh)
@@ -89,6 +98,31 @@ def test_a_migration_that_fails_leaves_version_1_as_it_was(
     monkeypatch.undo()
     zdevents.sync(zendesk_sandbox.client, db, ["user_id:1"], on_missing="skip")
     assert dump(db, "PRAGMA user_version") == [(2,)]
+
+
+def test_a_migration_keeps_the_users_own_views_indexes_and_triggers_on_events(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    # A warehouse user's view (and index, trigger) over the v1 mirror: renaming the table
+    # to rebuild it would point the view at a table then dropped, and drop the others.
+    db = v1_copy(tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            "CREATE VIEW recent AS SELECT id, created_utc FROM events;"
+            "CREATE INDEX mine ON events (type);"
+            "CREATE TABLE seen (id TEXT);"
+            "CREATE TRIGGER noted AFTER INSERT ON events BEGIN"
+            " INSERT INTO seen VALUES (new.id); END;"
+        )
+    seed(zendesk_sandbox, 1, events=1)
+    zdevents.sync(zendesk_sandbox.client, db, ["user_id:7000"])
+    assert dump(db, "PRAGMA user_version") == [(2,)]
+    assert dump(db, "SELECT count(*) FROM recent") == [(5,)]
+    names = {row[0] for row in dump(db, "SELECT name FROM sqlite_schema")}
+    assert {"mine", "noted", "events_by_synced", "events_by_changed"} <= names
+    assert len(dump(db, "SELECT id FROM seen")) == 1  # the trigger saw the new event
+    stamps = dump(db, "SELECT count(*) FROM events WHERE synced_at = '' OR changed_at = ''")
+    assert stamps == [(0,)]
 
 
 # --------------------------------------------------------------------------- synced_at, changed_at

@@ -90,6 +90,36 @@ def test_a_minute_of_reservations_stays_under_the_limit(clock: FakeClock) -> Non
         assert in_window <= 197
 
 
+def test_requests_sent_before_the_limit_was_known_count_against_the_first_minute(
+    clock: FakeClock,
+) -> None:
+    # 8 workers (the default concurrency) start at once, before any answer announced the
+    # limit; at 250 a minute (the Team plan's) they are 3% of it: the 2% left by pacing at
+    # 98% does not cover them, the spacing after them must.
+    limiter = RateLimiter()
+    sent = []
+    for _ in range(8):
+        assert limiter.reserve() == 0
+        sent.append(clock.now)
+    clock.now += 0.2  # the first answer
+    limiter.observe(headers(250, 242))
+    for _ in range(600):
+        clock.sleep(limiter.reserve())
+        sent.append(clock.now)
+    for i, t in enumerate(sent):
+        assert sum(1 for u in sent[i:] if u < t + 60) <= 246  # 98% of 250, and one
+
+
+def test_a_burst_long_before_the_limit_was_known_costs_no_wait(clock: FakeClock) -> None:
+    limiter = RateLimiter()
+    for _ in range(5000):  # a server that announced no limit for a long while
+        limiter.reserve()
+        clock.now += 0.01
+    clock.now += 60
+    limiter.observe(headers(250, 200))
+    assert limiter.reserve() == 0
+
+
 def test_user_cap_below_the_account_limit_wins(frozen: FakeClock) -> None:
     limiter = RateLimiter(120)
     assert limiter.per_minute == 120  # paced from the first request on
@@ -588,8 +618,9 @@ def export(rec: Recorder, **options: object) -> None:
 def test_requests_are_spaced_at_98_percent_of_the_announced_limit(clock: FakeClock) -> None:
     rec = pages(4, **{"X-Rate-Limit": "600"})
     export(rec)
-    # The first answer announces the limit; from then on one request every 60/588 s.
-    assert clock.sleeps == pytest.approx([60 / 588] * 2)
+    # The first answer announces the limit; from then on one request every 60/588 s, the
+    # first (sent before it was known) counted as paced.
+    assert clock.sleeps == pytest.approx([60 / 588] * 3)
 
 
 def test_a_lower_cap_of_the_callers_own_wins_from_the_first_request(clock: FakeClock) -> None:
@@ -612,7 +643,7 @@ def test_an_unusable_limit_header_is_ignored(clock: FakeClock, limit: str) -> No
 
 def test_a_limit_header_sent_twice_is_read_once(clock: FakeClock) -> None:
     export(pages(3, **{"X-Rate-Limit": "600, 600"}))
-    assert clock.sleeps == pytest.approx([60 / 588])
+    assert clock.sleeps == pytest.approx([60 / 588] * 2)
 
 
 @pytest.mark.parametrize(
@@ -634,8 +665,9 @@ def test_nothing_left_pauses_until_the_reset(
     if reset is not None:
         headers["ratelimit-reset"] = reset
     export(pages(2, **headers))
-    # One wait before the second request: the pause, or the pace's slot if longer.
-    assert frozen.sleeps == pytest.approx([max(pause, 0.0)] if pause else [])
+    # One wait before the second request: the pause, or the pace's slot after the first
+    # (sent before the limit was known, it counts as paced) if longer.
+    assert frozen.sleeps == pytest.approx([max(pause, 60 / 588)])
 
 
 def test_nothing_left_without_a_known_limit_or_reset_does_not_pause(frozen: FakeClock) -> None:
@@ -699,7 +731,7 @@ def test_a_limit_header_of_zero_later_does_not_undo_the_known_limit(clock: FakeC
         return httpx.Response(200, json=body, headers={"X-Rate-Limit": "600" if n == 0 else "0"})
 
     export(Recorder(handler))
-    assert clock.sleeps == pytest.approx([60 / 588] * 2)
+    assert clock.sleeps == pytest.approx([60 / 588] * 3)
 
 
 def test_a_rate_limit_that_is_not_a_number_names_its_type() -> None:

@@ -170,6 +170,16 @@ def _safe_text(text: str) -> str:
     return "".join("?" if unicodedata.category(c) in _UNSAFE_CATEGORIES else c for c in text)
 
 
+def terminal_json(text: str) -> str:
+    """JSON ``text`` (indented: its line breaks are kept) with every character of
+    :data:`_UNSAFE_CATEGORIES` written as its ``\\u`` escape: the same JSON, and nothing a
+    terminal would obey, nor a lone surrogate that cannot be printed."""
+    return "".join(
+        json.dumps(c)[1:-1] if c != "\n" and unicodedata.category(c) in _UNSAFE_CATEGORIES else c
+        for c in text
+    )
+
+
 def _char_width(char: str) -> int:
     """Terminal columns of one character: 0 for combining marks (they join the character
     before them), 2 for East Asian wide and fullwidth characters, else 1."""

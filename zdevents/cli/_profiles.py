@@ -14,7 +14,7 @@ from typing import Any
 from zdevents import Client, Profile, errors
 
 from . import _run
-from ._formats import _one_line
+from ._formats import _one_line, terminal_json
 from ._messages import error, hint
 from ._options import add_request_options, make_client
 from ._parser import COMMANDS, ENVIRONMENT
@@ -77,7 +77,8 @@ def _is_terminal(stream: Any) -> bool:
 def _shown(profile: Profile, pretty: bool) -> bytes:
     if pretty:
         try:
-            return json.dumps(profile.to_dict(), indent=2, ensure_ascii=False).encode()
+            text = json.dumps(profile.to_dict(), indent=2, ensure_ascii=False)
+            return terminal_json(text).encode()
         except errors.BadResponseError:
             pass  # not decodable as a whole: shown as sent
     return _one_line(profile.raw)

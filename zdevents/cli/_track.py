@@ -171,8 +171,9 @@ class RecordFile:
         self.count = 0
         self._spool: IO[bytes] | None = None
 
-    def check(self) -> None:
-        """Read FILE once into the spool, checking every record and counting them; raises
+    def check(self, *, keep: bool = True) -> None:
+        """Read FILE once into the spool (not with ``keep=False``: only checked), checking
+        every record and counting them; raises
         :class:`_BadLines` naming the bad lines (up to ``limits.BAD_LINES_SHOWN``, the rest
         counted), or :class:`_UsageError` saying that there is no record."""
         # Kept open past this method: closed by close(), once the records are sent.
@@ -190,22 +191,34 @@ class RecordFile:
                 else:
                     source = stack.enter_context(open(self.path, "rb"))
                 for number, raw in enumerate(source, 1):
-                    spool.write(raw)
                     try:
                         record = self._parse(number, raw)
-                        if record is None:
-                            continue
-                        try:
-                            validate_record(_without_error(record))
-                        except (TypeError, ValueError) as exc:
-                            raise _UsageError(f"{self.name}, line {number}: {exc}") from None
+                        if record is not None:
+                            try:
+                                validate_record(_without_error(record))
+                            except (TypeError, ValueError) as exc:
+                                raise _UsageError(f"{self.name}, line {number}: {exc}") from None
                     except _UsageError as exc:
                         # Every bad line is counted, so that one run finds them all.
                         bad_count += 1
                         if len(bad) < limits.BAD_LINES_SHOWN:
                             bad.append(str(exc))
                         continue
-                    count += 1
+                    # Copied only while something may be sent from the copy: never with
+                    # --check, nor after a bad line (a huge file would fill $TMPDIR).
+                    if keep and not bad_count:
+                        try:
+                            spool.write(raw)
+                        except OSError as exc:  # $TMPDIR full: not the file's fault
+                            raise _UsageError(
+                                f"cannot keep a copy of {self.name} in the temporary folder "
+                                f"($TMPDIR): {exc.strerror or exc}"
+                            ) from None
+                    if record is not None:
+                        count += 1
+        except _UsageError:
+            spool.close()
+            raise
         except OSError as exc:
             spool.close()
             raise _UsageError(f"cannot read {self.path}: {exc.strerror or exc}") from None
@@ -377,7 +390,7 @@ def run_track(ns: argparse.Namespace) -> int:
     """``zdevents track``."""
     source = RecordFile(ns.file)
     try:
-        source.check()
+        source.check(keep=not ns.check)
     except _BadLines as exc:
         exc.report(sending=not ns.check)
         return 1 if ns.check else 2
