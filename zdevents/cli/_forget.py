@@ -178,6 +178,9 @@ def run(ns: argparse.Namespace) -> int:
         _show(report)
     if report.dry_run:
         return 0
+    if report.log_problem is not None:
+        error(f"{report.log_problem}; the lines above are the only record of this erasure")
+        return 1
     if report.pending:
         error(
             f"{len(report.pending)} mirror(s) not purged yet (a sync holds them): run the "
