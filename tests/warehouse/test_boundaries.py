@@ -14,19 +14,18 @@ import httpx
 import pytest
 
 from tests import _mock
+from tests.warehouse import _warehouse
 from tests.warehouse._warehouse import NO_DLT, People, events, marks, pipeline, query
 
 pytest.importorskip("dlt", reason=NO_DLT)
 
-from zdevents.dlt import LoadReport, zendesk_events
+from zdevents.dlt import zendesk_events
 from zdevents.sandbox import Sandbox
 
 
-def load(pipe: Any, client: Any, people: list[Any], **options: Any) -> LoadReport:
-    report = LoadReport()
-    source = zendesk_events(people, client=client, report=report, **options)
-    pipe.run(source.with_resources("people", "events"))
-    return report
+def load(pipe: Any, client: Any, people: list[Any], **options: Any) -> Any:
+    """No profiles: these tests are about the events' marks."""
+    return _warehouse.load(pipe, client, people, only=("people", "events"), **options)
 
 
 def test_a_load_of_one_type_does_not_move_the_mark_of_a_load_of_every_type(
