@@ -38,7 +38,7 @@ from ._profiles import Profile
 from ._query import make_query
 from ._sync import _database_problem, _locked, _try_lock
 from ._version import __version__
-from .errors import APIError, BadResponseError, NotFoundError, SyncError, SyncLockedError
+from .errors import APIError, BadResponseError, NotFoundError, SyncError
 
 #: The erasure log's and the pending purges' file names under ``ZDEVENTS_HOME``.
 LOG_NAME = "erasures.jsonl"
@@ -683,8 +683,14 @@ def forget(
     for path in paths:
         try:
             rows = purge(path, targets[path], wait)
-        except SyncLockedError as exc:
-            purged.append(MirrorPurge(path, count_rows(path, targets[path]), problem=str(exc)))
+        except SyncError as exc:
+            # Locked by a sync, or failing (a full disk, even after the rows went: the file
+            # still holds their bytes): pending, and the other mirrors and the log go on.
+            try:
+                left = count_rows(path, targets[path])
+            except (SyncError, ValueError):
+                left = {}
+            purged.append(MirrorPurge(path, left, problem=str(exc)))
             continue
         purged.append(MirrorPurge(path, rows, purged=True))
         settled[path] = targets[path]

@@ -688,3 +688,30 @@ def test_a_listed_profile_of_another_user_is_refused_before_anything_is_deleted(
     ):
         zdevents.forget(c, user_id=7, log=tmp_path / "l")
     assert deleted == []
+
+
+def test_a_mirror_that_fails_to_purge_is_pending_and_the_others_and_the_log_go_on(
+    sandbox: Sandbox, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zdevents import _forget
+
+    person = make_person(sandbox, 1)
+    full, fine = (mirror(client, tmp_path / n, person) for n in ("full.db", "fine.db"))
+    home = {"ZDEVENTS_HOME": str(tmp_path / "home")}
+    real_purge = _forget.purge
+
+    def disk_full(path: str, targets: Any, wait: Any) -> dict[str, int]:
+        if path == str(full):
+            raise errors.SyncError(f"purging the mirror {path} failed: database or disk is full")
+        return real_purge(path, targets, wait)
+
+    monkeypatch.setattr(_forget, "purge", disk_full)
+    report = zdevents.forget(client, user_id=person["user"], mirrors=[full, fine], environ=home)
+    assert [m.path for m in report.pending] == [str(full)]
+    assert "disk is full" in str(report.pending[0].problem)
+    assert rows(fine)["events"] == 0
+    record = json.loads((tmp_path / "home" / "erasures.jsonl").read_text())
+    assert record["complete"] is False and len(record["profiles_deleted"]) == 2
+    monkeypatch.undo()
+    again = zdevents.forget(client, user_id=person["user"], mirrors=[full], environ=home)
+    assert again.complete and rows(full)["events"] == 0
