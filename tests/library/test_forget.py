@@ -512,9 +512,11 @@ def test_two_forgets_updating_the_pending_purges_at_once_lose_neither(
     monkeypatch.setattr(_forget, "_write_private", interleaved)
     _forget._Pending(path).update("a", {str(tmp_path / "m.db"): first})
     other.join(10)
-    pending = _forget._Pending(path)
-    assert pending.owed("a", str(tmp_path / "m.db")).event_ids == {"E1"}
-    assert pending.owed("b", str(tmp_path / "m.db")).event_ids == {"E2"}
+    entries = json.loads(Path(path).read_text())
+    real = str((tmp_path / "m.db").resolve())
+    assert entries["a"][real]["event_ids"] == ["E1"]
+    assert entries["b"][real]["event_ids"] == ["E2"]
+    assert _forget._Pending(path).owed(str(tmp_path / "m.db")).event_ids == {"E1", "E2"}
 
 
 def _hostile(profiles: list[dict[str, Any]], refuse: dict[str, int], deleted: list[str]) -> Client:
@@ -615,3 +617,74 @@ def test_a_pending_file_that_is_a_fifo_fails_at_once(
     assert isinstance(outcome[0], errors.SyncError)
     assert "not a file" in str(outcome[0])
     assert len(client.profiles(user_id=person["user"])) == 2  # nothing deleted
+
+
+def test_a_purge_owed_is_done_by_the_next_forget_on_that_mirror_whatever_it_asks(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    import os
+
+    from zdevents._sync import _locked
+
+    person, other = make_person(sandbox, 2), make_person(sandbox, 1)
+    db = tmp_path / "m.db"
+    zdevents.sync(client, db, [person["identifier"], other["identifier"]])
+    home = {"ZDEVENTS_HOME": str(tmp_path / "home")}
+    with _locked(os.path.realpath(db), 0):  # a sync holds it
+        first = zdevents.forget(client, identifier=person["identifier"], mirrors=[db], environ=home)
+    assert first.pending and rows(db)["events"] == 3
+    # The operator comes back with another request (the profile by id, or someone else):
+    # what the mirror owes goes all the same.
+    zdevents.forget(client, identifier=other["identifier"], mirrors=[db], environ=home)
+    assert rows(db)["events"] == 0 and rows(db)["sync_state"] == 0
+    assert not (tmp_path / "home" / "forget-pending.json").exists()
+
+
+def test_a_crash_between_zendesk_and_the_mirror_is_finished_by_the_rerun(
+    sandbox: Sandbox, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zdevents import _forget
+
+    person = make_person(sandbox, 1)
+    db = mirror(client, tmp_path / "m.db", person)
+    home = {"ZDEVENTS_HOME": str(tmp_path / "home")}
+
+    def killed(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_forget, "purge", killed)
+    with pytest.raises(KeyboardInterrupt):
+        zdevents.forget(client, user_id=person["user"], mirrors=[db], environ=home)
+    monkeypatch.undo()
+    assert client.profiles(user_id=person["user"]) == [] and rows(db)["events"] == 2
+    report = zdevents.forget(client, user_id=person["user"], mirrors=[db], environ=home)
+    assert report.complete and rows(db)["events"] == 0 and rows(db)["people"] == 0
+    assert not (tmp_path / "home" / "forget-pending.json").exists()
+
+
+def test_a_purge_settles_only_what_it_purged_and_keeps_what_another_run_recorded(
+    tmp_path: Path,
+) -> None:
+    from zdevents import _forget
+
+    pending = _forget._Pending(str(tmp_path / "forget-pending.json"))
+    db = str(tmp_path / "m.db")
+    pending.update("a", {db: _forget._Targets(event_ids=frozenset({"E1"}))})
+    pending.update("b", {db: _forget._Targets(event_ids=frozenset({"E2"}))})  # meanwhile
+    pending.settle({db: _forget._Targets(event_ids=frozenset({"E1", "E3"}))})
+    assert pending.owed(db).event_ids == {"E2"}
+    pending.settle({db: _forget._Targets(event_ids=frozenset({"E2"}))})
+    assert not (tmp_path / "forget-pending.json").exists()
+
+
+def test_a_listed_profile_of_another_user_is_refused_before_anything_is_deleted(
+    tmp_path: Path,
+) -> None:
+    deleted: list[str] = []
+    stranger = {**_profile("P2"), "user_id": "8"}
+    with (
+        _hostile([_profile("P1"), stranger], {}, deleted) as c,
+        pytest.raises(errors.BadResponseError, match="another user"),
+    ):
+        zdevents.forget(c, user_id=7, log=tmp_path / "l")
+    assert deleted == []
