@@ -38,7 +38,7 @@ from ._profiles import Profile
 from ._query import make_query
 from ._sync import _database_problem, _locked, _try_lock
 from ._version import __version__
-from .errors import APIError, NotFoundError, SyncError, SyncLockedError
+from .errors import APIError, BadResponseError, NotFoundError, SyncError, SyncLockedError
 
 #: The erasure log's and the pending purges' file names under ``ZDEVENTS_HOME``.
 LOG_NAME = "erasures.jsonl"
@@ -531,6 +531,17 @@ def _profiles(client: Client, kind: str, selector: dict[str, Any]) -> list[Profi
     unique: dict[str, Profile] = {}
     for profile in found:
         unique.setdefault(profile.id, profile)  # a server listing one twice: deleted once
+        # Deleting is for good: a profile that is not the one asked for (a server's bug)
+        # stops the run before anything is deleted.
+        if kind == "user_id" and profile.user_id not in (None, str(selector["user_id"])):
+            raise BadResponseError(
+                f"Zendesk listed profile {profile.id} of another user ({profile.user_id}) "
+                "among the user's profiles; nothing was deleted"
+            )
+        if kind == "profile_id" and profile.id != selector["profile_id"]:
+            raise BadResponseError(
+                f"Zendesk answered with profile {profile.id} for another id; nothing was deleted"
+            )
     return list(unique.values())
 
 

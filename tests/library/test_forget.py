@@ -675,3 +675,16 @@ def test_a_purge_settles_only_what_it_purged_and_keeps_what_another_run_recorded
     assert pending.owed(db).event_ids == {"E2"}
     pending.settle({db: _forget._Targets(event_ids=frozenset({"E2"}))})
     assert not (tmp_path / "forget-pending.json").exists()
+
+
+def test_a_listed_profile_of_another_user_is_refused_before_anything_is_deleted(
+    tmp_path: Path,
+) -> None:
+    deleted: list[str] = []
+    stranger = {**_profile("P2"), "user_id": "8"}
+    with (
+        _hostile([_profile("P1"), stranger], {}, deleted) as c,
+        pytest.raises(errors.BadResponseError, match="another user"),
+    ):
+        zdevents.forget(c, user_id=7, log=tmp_path / "l")
+    assert deleted == []
