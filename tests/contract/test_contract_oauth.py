@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 import yaml
@@ -15,17 +17,22 @@ from tests.contract._runner import load_runner
 from zdevents.sandbox import Sandbox
 
 
+def oauth_credentials(runner: ModuleType, sandbox: Sandbox) -> Any:
+    """The sandbox's bearer token and its OAuth clients, for an OAuth run."""
+    return runner.Credentials(
+        oauth_token=sandbox.oauth_token,
+        oauth_public_client_id=sandbox.oauth_public_client_id,
+        oauth_client_id=sandbox.oauth_client_id,
+        oauth_client_secret=sandbox.oauth_client_secret,
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_the_sandbox_meets_the_spec_on_the_oauth_routes() -> None:
     runner = load_runner()
     with Sandbox(seed="demo") as sandbox:
-        credentials = runner.Credentials(
-            oauth_token=sandbox.oauth_token,
-            oauth_public_client_id=sandbox.oauth_public_client_id,
-            oauth_client_id=sandbox.oauth_client_id,
-            oauth_client_secret=sandbox.oauth_client_secret,
-        )
+        credentials = oauth_credentials(runner, sandbox)
         result = runner.run_contract(
             sandbox.base_url, credentials, max_examples=50, probes=True, oauth=True
         )
@@ -58,12 +65,7 @@ def test_without_the_hooks_the_oauth_routes_fail_only_on_values_the_server_issue
     # (or a code, a refresh token) no server issued, and only that is refused.
     runner = load_runner()
     with Sandbox(seed="demo") as sandbox:
-        credentials = runner.Credentials(
-            oauth_token=sandbox.oauth_token,
-            oauth_public_client_id=sandbox.oauth_public_client_id,
-            oauth_client_id=sandbox.oauth_client_id,
-            oauth_client_secret=sandbox.oauth_client_secret,
-        )
+        credentials = oauth_credentials(runner, sandbox)
         result = runner.run_contract(
             sandbox.base_url, credentials, max_examples=50, probes=True, oauth=True, hooks=False
         )

@@ -76,7 +76,7 @@ def pipeline(tmp: Path, name: str = "zdevents") -> Any:
 
 
 def load(
-    pipe: Any, client: Any, people: list[Any], *, only: tuple[str, ...] = (), **options: Any
+    pipe: Any, client: Any, people: list[Any] | None, *, only: tuple[str, ...] = (), **options: Any
 ) -> Any:
     """Run ``zendesk_events(people, client=client, **options)`` (only the resources
     ``only``, when given) through ``pipe``: the source's LoadReport."""

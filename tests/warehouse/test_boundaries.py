@@ -166,3 +166,21 @@ def test_a_429_pauses_every_persons_reads_once(tmp_path: Path) -> None:
     assert limited == ["2"]
     assert sorted(user for _, user in seen) == [str(n) for n in range(1, 7)]
     assert len(events(tmp_path / "zdevents.duckdb")) == 6
+
+
+def test_all_users_loaded_without_people_still_fill_people_on_the_next_load(
+    tmp_path: Path,
+) -> None:
+    with Sandbox() as own:  # every user of the account is loaded
+        folk = People(own)
+        for n in range(2):
+            folk.add(n, [0])
+        pipe = pipeline(tmp_path)
+        _warehouse.load(pipe, own.client, None, all_users=True, only=("events",))
+        # The discovery read both users, but no people rows were written: the next load
+        # with people must not start after them.
+        _warehouse.load(pipe, own.client, None, all_users=True, only=("people", "events"))
+        people = query(
+            tmp_path / "zdevents.duckdb", "SELECT person FROM zendesk_events.people ORDER BY 1"
+        )
+    assert people == [(f"user_id:{folk.user_id(n)}",) for n in range(2)]
