@@ -428,6 +428,30 @@ def test_a_dry_run_leaves_every_mirror_file_byte_for_byte_as_it_was(
     assert not home.exists()
 
 
+def _failure_without_hanging(call: Any, fifo: Path) -> BaseException | None:
+    """What ``call`` raised (``None``: nothing), run in a thread; if it hangs on ``fifo``,
+    the FIFO is opened from this side to free it, and the test fails."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # handed to the test's thread
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():
+        with open(fifo, "rb+"):  # either end: frees a reader or a writer
+            pass
+        worker.join(10)
+        pytest.fail(f"hung on a FIFO in place of {fifo.name}")
+    return outcome[0]
+
+
 def _make_fifo(path: Path) -> Path:
     import os
 
@@ -445,26 +469,11 @@ def test_an_erasure_log_that_is_no_file_is_refused_before_anything_is_deleted(
         _make_fifo(log)
     else:
         log.mkdir()
-    outcome: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            zdevents.forget(client, user_id=person["user"], log=log)
-        except BaseException as exc:  # handed to the test's thread
-            outcome.append(exc)
-        else:
-            outcome.append(None)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(10)
-    if worker.is_alive() and kind == "fifo":  # unblock the writer, then fail
-        with open(log, "rb"):
-            pass
-        worker.join(10)
-        pytest.fail("forget hung on a FIFO in place of its erasure log")
-    assert isinstance(outcome[0], ValueError)
-    assert "erasure log" in str(outcome[0])
+    failure = _failure_without_hanging(
+        lambda: zdevents.forget(client, user_id=person["user"], log=log), log
+    )
+    assert isinstance(failure, ValueError)
+    assert "erasure log" in str(failure)
     assert len(client.profiles(user_id=person["user"])) == 2  # nothing deleted
 
 
@@ -593,29 +602,13 @@ def test_a_pending_file_that_is_a_fifo_fails_at_once(
     home = tmp_path / "home"
     home.mkdir()
     _make_fifo(home / "forget-pending.json")
-    outcome: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            zdevents.forget(
-                client, user_id=person["user"], mirrors=[db],
-                environ={"ZDEVENTS_HOME": str(home)},
-            )  # fmt: skip
-        except BaseException as exc:  # handed to the test's thread
-            outcome.append(exc)
-        else:
-            outcome.append(None)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(10)
-    if worker.is_alive():
-        with open(home / "forget-pending.json", "wb"):
-            pass
-        worker.join(10)
-        pytest.fail("forget hung on a FIFO in place of its pending purges")
-    assert isinstance(outcome[0], errors.SyncError)
-    assert "not a file" in str(outcome[0])
+    environ = {"ZDEVENTS_HOME": str(home)}
+    failure = _failure_without_hanging(
+        lambda: zdevents.forget(client, user_id=person["user"], mirrors=[db], environ=environ),
+        home / "forget-pending.json",
+    )
+    assert isinstance(failure, errors.SyncError)
+    assert "not a file" in str(failure)
     assert len(client.profiles(user_id=person["user"])) == 2  # nothing deleted
 
 
