@@ -400,3 +400,25 @@ def test_a_migration_killed_midway_leaves_version_1_whole(tmp_path: Path, step: 
     assert dump(db, "PRAGMA user_version") == [(2,)]
     assert dump(db, "SELECT count(*) FROM events") == rows
     assert dump(db, "SELECT count(*) FROM events WHERE synced_at = ''") == [(0,)]
+
+
+@pytest.mark.timeout(30)  # the FIFO used to block the plan's open() forever
+@pytest.mark.parametrize("kind", ["directory", "fifo", "dangling", "hard link"])
+def test_a_plan_of_a_database_that_is_not_one_regular_file_is_a_value_error_before_anything(
+    tmp_path: Path, kind: str
+) -> None:
+    db = tmp_path / "events.db"
+    if kind == "directory":
+        db.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(db)
+    elif kind == "dangling":
+        db.symlink_to(tmp_path / "nowhere")
+    else:
+        shutil.copyfile(V1, db)
+        os.link(db, tmp_path / "other.db")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    sent = Recorder(lambda r: httpx.Response(500))
+    with client(sent) as c, pytest.raises(ValueError, match="database"):
+        zdevents.plan_sync(c, db, zdevents.ALL_USERS)
+    assert sent.requests == [] and sorted(p.name for p in tmp_path.iterdir()) == before
