@@ -38,7 +38,7 @@ from ._profiles import Profile
 from ._query import make_query
 from ._sync import _database_problem, _locked, _try_lock
 from ._version import __version__
-from .errors import APIError, NotFoundError, SyncError, SyncLockedError
+from .errors import APIError, BadResponseError, NotFoundError, SyncError
 
 #: The erasure log's and the pending purges' file names under ``ZDEVENTS_HOME``.
 LOG_NAME = "erasures.jsonl"
@@ -383,28 +383,49 @@ class _Pending:
             os.close(fd)
         return data if isinstance(data, dict) else {}
 
-    def owed(self, request: str, mirror: str) -> _Targets:
-        entry = self._read().get(request, {}).get(os.path.realpath(mirror))
-        return _Targets.loaded(entry) if isinstance(entry, dict) else _Targets()
+    def owed(self, mirror: str) -> _Targets:
+        """What the mirror still owes, by any request: a later run on the mirror purges it,
+        whatever it asks (the operator may come back with another selector, or another
+        person)."""
+        owed = _Targets()
+        for entries in self._read().values():
+            entry = entries.get(os.path.realpath(mirror)) if isinstance(entries, dict) else None
+            if isinstance(entry, dict):
+                owed = owed.union(_Targets.loaded(entry))
+        return owed
 
-    def update(self, request: str, owed: Mapping[str, _Targets | None]) -> None:
-        """Record what each mirror still owes (``None``: nothing any more); under a lock of
-        its own, so that two runs at once do not lose each other's entries."""
+    def update(self, request: str, owed: Mapping[str, _Targets]) -> None:
+        """Record what each mirror owes for ``request``; under a lock of its own (as
+        :meth:`settle`), so that two runs at once do not lose each other's entries."""
         os.makedirs(os.path.dirname(self.path) or ".", mode=0o700, exist_ok=True)
         with _locked(self.path, None):
-            self._update(request, owed)
+            data = self._read()
+            entries = data.setdefault(request, {})
+            for mirror, targets in owed.items():
+                entries[os.path.realpath(mirror)] = targets.stored()
+            self._save(data)
 
-    def _update(self, request: str, owed: Mapping[str, _Targets | None]) -> None:
-        data = self._read()
-        entries = data.setdefault(request, {})
-        for mirror, targets in owed.items():
-            real = os.path.realpath(mirror)
-            if targets is None:
-                entries.pop(real, None)
-            else:
-                entries[real] = targets.stored()
-        if not entries:
-            data.pop(request, None)
+    def settle(self, purged: Mapping[str, _Targets]) -> None:
+        """Each mirror purged of these targets owes none of them any more, whichever request
+        recorded them; what another run recorded meanwhile (not purged) stays."""
+        os.makedirs(os.path.dirname(self.path) or ".", mode=0o700, exist_ok=True)
+        with _locked(self.path, None):
+            data = self._read()
+            for mirror, targets in purged.items():
+                real = os.path.realpath(mirror)
+                done = targets.stored()
+                for entries in data.values():
+                    entry = entries.get(real) if isinstance(entries, dict) else None
+                    if isinstance(entry, dict) and all(
+                        set(values) <= set(done.get(name, ()))
+                        for name, values in _Targets.loaded(entry).stored().items()
+                    ):
+                        entries.pop(real)
+            self._save(data)
+
+    def _save(self, data: dict[str, Any]) -> None:
+        for name in [name for name, each in data.items() if not each]:
+            data.pop(name)
         if not data:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
@@ -510,6 +531,17 @@ def _profiles(client: Client, kind: str, selector: dict[str, Any]) -> list[Profi
     unique: dict[str, Profile] = {}
     for profile in found:
         unique.setdefault(profile.id, profile)  # a server listing one twice: deleted once
+        # Deleting is for good: a profile that is not the one asked for (a server's bug)
+        # stops the run before anything is deleted.
+        if kind == "user_id" and profile.user_id not in (None, str(selector["user_id"])):
+            raise BadResponseError(
+                f"Zendesk listed profile {profile.id} of another user ({profile.user_id}) "
+                "among the user's profiles; nothing was deleted"
+            )
+        if kind == "profile_id" and profile.id != selector["profile_id"]:
+            raise BadResponseError(
+                f"Zendesk answered with profile {profile.id} for another id; nothing was deleted"
+            )
     return list(unique.values())
 
 
@@ -601,7 +633,7 @@ def forget(
         profile_ids=frozenset(event_ids),
         user_ids=whole_users,
     )
-    targets = {path: found.union(pending.owed(request_id, path)) for path in paths}
+    targets = {path: found.union(pending.owed(path)) for path in paths}
     planned = [ForgottenProfile(p.id, p.source, p.type, len(event_ids[p.id])) for p in profiles]
     plan = ForgetReport(
         request=kind,
@@ -647,17 +679,23 @@ def forget(
                 _append_log(log_path, _log_record(partial, dt.datetime.now(dt.UTC)))
         raise
     purged: list[MirrorPurge] = []
-    settled: dict[str, _Targets | None] = {}
+    settled: dict[str, _Targets] = {}
     for path in paths:
         try:
             rows = purge(path, targets[path], wait)
-        except SyncLockedError as exc:
-            purged.append(MirrorPurge(path, count_rows(path, targets[path]), problem=str(exc)))
+        except SyncError as exc:
+            # Locked by a sync, or failing (a full disk, even after the rows went: the file
+            # still holds their bytes): pending, and the other mirrors and the log go on.
+            try:
+                left = count_rows(path, targets[path])
+            except (SyncError, ValueError):
+                left = {}
+            purged.append(MirrorPurge(path, left, problem=str(exc)))
             continue
         purged.append(MirrorPurge(path, rows, purged=True))
-        settled[path] = None
+        settled[path] = targets[path]
     if settled:
-        pending.update(request_id, settled)
+        pending.settle(settled)
     report = attrs.evolve(plan, profiles=tuple(done), mirrors=tuple(purged))
     if done or any(m.total for m in purged) or paths:
         try:

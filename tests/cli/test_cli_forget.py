@@ -188,14 +188,11 @@ def test_forget_says_when_the_log_could_not_be_written_after_the_erasure(
     from zdevents import _forget
 
     person = make_person(sandbox)
-    real_write = os.write
 
-    def full(fd: int, data: bytes) -> int:
-        if b'"request"' in data:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_write(fd, data)
+    def full(path: str, record: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(_forget.os, "write", full)
+    monkeypatch.setattr(_forget, "_append_log", full)
     result = run(sandbox, "forget", "--user-id", person["user"], "--yes",
                  "--log", str(tmp_path / "l"))  # fmt: skip
     assert result.returncode == 1

@@ -428,6 +428,30 @@ def test_a_dry_run_leaves_every_mirror_file_byte_for_byte_as_it_was(
     assert not home.exists()
 
 
+def _failure_without_hanging(call: Any, fifo: Path) -> BaseException | None:
+    """What ``call`` raised (``None``: nothing), run in a thread; if it hangs on ``fifo``,
+    the FIFO is opened from this side to free it, and the test fails."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # handed to the test's thread
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():
+        with open(fifo, "rb+"):  # either end: frees a reader or a writer
+            pass
+        worker.join(10)
+        pytest.fail(f"hung on a FIFO in place of {fifo.name}")
+    return outcome[0]
+
+
 def _make_fifo(path: Path) -> Path:
     import os
 
@@ -445,26 +469,11 @@ def test_an_erasure_log_that_is_no_file_is_refused_before_anything_is_deleted(
         _make_fifo(log)
     else:
         log.mkdir()
-    outcome: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            zdevents.forget(client, user_id=person["user"], log=log)
-        except BaseException as exc:  # handed to the test's thread
-            outcome.append(exc)
-        else:
-            outcome.append(None)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(10)
-    if worker.is_alive() and kind == "fifo":  # unblock the writer, then fail
-        with open(log, "rb"):
-            pass
-        worker.join(10)
-        pytest.fail("forget hung on a FIFO in place of its erasure log")
-    assert isinstance(outcome[0], ValueError)
-    assert "erasure log" in str(outcome[0])
+    failure = _failure_without_hanging(
+        lambda: zdevents.forget(client, user_id=person["user"], log=log), log
+    )
+    assert isinstance(failure, ValueError)
+    assert "erasure log" in str(failure)
     assert len(client.profiles(user_id=person["user"])) == 2  # nothing deleted
 
 
@@ -512,9 +521,11 @@ def test_two_forgets_updating_the_pending_purges_at_once_lose_neither(
     monkeypatch.setattr(_forget, "_write_private", interleaved)
     _forget._Pending(path).update("a", {str(tmp_path / "m.db"): first})
     other.join(10)
-    pending = _forget._Pending(path)
-    assert pending.owed("a", str(tmp_path / "m.db")).event_ids == {"E1"}
-    assert pending.owed("b", str(tmp_path / "m.db")).event_ids == {"E2"}
+    entries = json.loads(Path(path).read_text())
+    real = str((tmp_path / "m.db").resolve())
+    assert entries["a"][real]["event_ids"] == ["E1"]
+    assert entries["b"][real]["event_ids"] == ["E2"]
+    assert _forget._Pending(path).owed(str(tmp_path / "m.db")).event_ids == {"E1", "E2"}
 
 
 def _hostile(profiles: list[dict[str, Any]], refuse: dict[str, int], deleted: list[str]) -> Client:
@@ -591,27 +602,109 @@ def test_a_pending_file_that_is_a_fifo_fails_at_once(
     home = tmp_path / "home"
     home.mkdir()
     _make_fifo(home / "forget-pending.json")
-    outcome: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            zdevents.forget(
-                client, user_id=person["user"], mirrors=[db],
-                environ={"ZDEVENTS_HOME": str(home)},
-            )  # fmt: skip
-        except BaseException as exc:  # handed to the test's thread
-            outcome.append(exc)
-        else:
-            outcome.append(None)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(10)
-    if worker.is_alive():
-        with open(home / "forget-pending.json", "wb"):
-            pass
-        worker.join(10)
-        pytest.fail("forget hung on a FIFO in place of its pending purges")
-    assert isinstance(outcome[0], errors.SyncError)
-    assert "not a file" in str(outcome[0])
+    environ = {"ZDEVENTS_HOME": str(home)}
+    failure = _failure_without_hanging(
+        lambda: zdevents.forget(client, user_id=person["user"], mirrors=[db], environ=environ),
+        home / "forget-pending.json",
+    )
+    assert isinstance(failure, errors.SyncError)
+    assert "not a file" in str(failure)
     assert len(client.profiles(user_id=person["user"])) == 2  # nothing deleted
+
+
+def test_a_purge_owed_is_done_by_the_next_forget_on_that_mirror_whatever_it_asks(
+    sandbox: Sandbox, client: Client, tmp_path: Path
+) -> None:
+    import os
+
+    from zdevents._sync import _locked
+
+    person, other = make_person(sandbox, 2), make_person(sandbox, 1)
+    db = tmp_path / "m.db"
+    zdevents.sync(client, db, [person["identifier"], other["identifier"]])
+    home = {"ZDEVENTS_HOME": str(tmp_path / "home")}
+    with _locked(os.path.realpath(db), 0):  # a sync holds it
+        first = zdevents.forget(client, identifier=person["identifier"], mirrors=[db], environ=home)
+    assert first.pending and rows(db)["events"] == 3
+    # The operator comes back with another request (the profile by id, or someone else):
+    # what the mirror owes goes all the same.
+    zdevents.forget(client, identifier=other["identifier"], mirrors=[db], environ=home)
+    assert rows(db)["events"] == 0 and rows(db)["sync_state"] == 0
+    assert not (tmp_path / "home" / "forget-pending.json").exists()
+
+
+def test_a_crash_between_zendesk_and_the_mirror_is_finished_by_the_rerun(
+    sandbox: Sandbox, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zdevents import _forget
+
+    person = make_person(sandbox, 1)
+    db = mirror(client, tmp_path / "m.db", person)
+    home = {"ZDEVENTS_HOME": str(tmp_path / "home")}
+
+    def killed(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_forget, "purge", killed)
+    with pytest.raises(KeyboardInterrupt):
+        zdevents.forget(client, user_id=person["user"], mirrors=[db], environ=home)
+    monkeypatch.undo()
+    assert client.profiles(user_id=person["user"]) == [] and rows(db)["events"] == 2
+    report = zdevents.forget(client, user_id=person["user"], mirrors=[db], environ=home)
+    assert report.complete and rows(db)["events"] == 0 and rows(db)["people"] == 0
+    assert not (tmp_path / "home" / "forget-pending.json").exists()
+
+
+def test_a_purge_settles_only_what_it_purged_and_keeps_what_another_run_recorded(
+    tmp_path: Path,
+) -> None:
+    from zdevents import _forget
+
+    pending = _forget._Pending(str(tmp_path / "forget-pending.json"))
+    db = str(tmp_path / "m.db")
+    pending.update("a", {db: _forget._Targets(event_ids=frozenset({"E1"}))})
+    pending.update("b", {db: _forget._Targets(event_ids=frozenset({"E2"}))})  # meanwhile
+    pending.settle({db: _forget._Targets(event_ids=frozenset({"E1", "E3"}))})
+    assert pending.owed(db).event_ids == {"E2"}
+    pending.settle({db: _forget._Targets(event_ids=frozenset({"E2"}))})
+    assert not (tmp_path / "forget-pending.json").exists()
+
+
+def test_a_listed_profile_of_another_user_is_refused_before_anything_is_deleted(
+    tmp_path: Path,
+) -> None:
+    deleted: list[str] = []
+    stranger = {**_profile("P2"), "user_id": "8"}
+    with (
+        _hostile([_profile("P1"), stranger], {}, deleted) as c,
+        pytest.raises(errors.BadResponseError, match="another user"),
+    ):
+        zdevents.forget(c, user_id=7, log=tmp_path / "l")
+    assert deleted == []
+
+
+def test_a_mirror_that_fails_to_purge_is_pending_and_the_others_and_the_log_go_on(
+    sandbox: Sandbox, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zdevents import _forget
+
+    person = make_person(sandbox, 1)
+    full, fine = (mirror(client, tmp_path / n, person) for n in ("full.db", "fine.db"))
+    home = {"ZDEVENTS_HOME": str(tmp_path / "home")}
+    real_purge = _forget.purge
+
+    def disk_full(path: str, targets: Any, wait: Any) -> dict[str, int]:
+        if path == str(full):
+            raise errors.SyncError(f"purging the mirror {path} failed: database or disk is full")
+        return real_purge(path, targets, wait)
+
+    monkeypatch.setattr(_forget, "purge", disk_full)
+    report = zdevents.forget(client, user_id=person["user"], mirrors=[full, fine], environ=home)
+    assert [m.path for m in report.pending] == [str(full)]
+    assert "disk is full" in str(report.pending[0].problem)
+    assert rows(fine)["events"] == 0
+    record = json.loads((tmp_path / "home" / "erasures.jsonl").read_text())
+    assert record["complete"] is False and len(record["profiles_deleted"]) == 2
+    monkeypatch.undo()
+    again = zdevents.forget(client, user_id=person["user"], mirrors=[full], environ=home)
+    assert again.complete and rows(full)["events"] == 0

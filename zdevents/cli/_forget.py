@@ -183,8 +183,8 @@ def run(ns: argparse.Namespace) -> int:
         return 1
     if report.pending:
         error(
-            f"{len(report.pending)} mirror(s) not purged yet (a sync holds them): run the "
-            "same command again when it is over"
+            f"{len(report.pending)} mirror(s) not purged yet (a sync holds them, or the "
+            "purge failed: see above): run the same command again when that is over"
         )
         return 1
     return 0
