@@ -26,9 +26,9 @@ file fails only on these rules (``tests/contract/test_contract.py`` checks that,
    be at least a minute in the past (a time relative to now, which no schema can say): a
    positive case keeps ``cursor`` only when the server issued it, and otherwise gets a
    ``start_time`` a day old if its own is missing or too recent.
-5. A profile written by identifier query (PUT, PATCH) is the query's: a positive case's
-   body gets the query's ``source`` and ``type`` (a body naming another source or type is
-   a state conflict, 409, which says nothing about the rest of the request).
+5. A profile written by identifier query (PUT) is the query's: a positive case's body gets
+   the query's ``source`` and ``type`` (a body naming another source or type is a
+   conflict, 409, which says nothing about the rest of the request; a PATCH's are ignored).
 
 Negative cases are left alone: they must still be rejected.
 """
@@ -156,7 +156,7 @@ def _make_valid(case: schemathesis.Case) -> None:
 
 @schemathesis.hook
 def map_case(context: schemathesis.HookContext, case: schemathesis.Case) -> schemathesis.Case:
-    """Make generated positive cases valid by the two rules above."""
+    """Make generated positive cases valid by the rules above."""
     if case.meta is not None and case.meta.generation.mode.is_positive:
         _make_valid(case)
     return case

@@ -205,7 +205,8 @@ def how_to_run_it() -> str:
     ``make install`` put it into the project's virtual environment, not on the PATH."""
     venv = Path(sys.prefix)
     if sys.prefix == sys.base_prefix or not (venv / "bin" / "zdevents").exists():
-        return "To run zdevents yourself: python -m zdevents --help"
+        # This interpreter: "python" may not exist, or be another one without zdevents.
+        return f"To run zdevents yourself: {shlex.quote(sys.executable)} -m zdevents --help"
     try:
         shown = venv.relative_to(Path.cwd())
     except ValueError:

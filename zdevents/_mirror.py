@@ -53,6 +53,8 @@ CREATE TABLE events (
     changed_at  TEXT NOT NULL   -- when its content last changed (synced_at until then)
 );
 CREATE INDEX events_by_selector ON events (selector, created_utc);
+"""
+_EVENTS_BY_STAMPS = """
 CREATE INDEX events_by_synced ON events (synced_at);
 CREATE INDEX events_by_changed ON events (changed_at);
 """
@@ -95,18 +97,14 @@ CREATE TABLE people_export (
 );
 """
 
-_V1_EVENT_COLUMNS = (
-    "id, selector, source, type, description, created_at, created_utc, received_at, properties, raw"
-)
-
-#: Version 1 to 2, one statement after another inside one transaction.
+#: Version 1 to 2, one statement after another inside one transaction. The columns are
+#: added in place (not by rebuilding the table): a rename would point the user's own views
+#: at a table then dropped, and drop their indexes and triggers with it.
 _MIGRATION_1_TO_2 = (
-    "DROP INDEX events_by_selector",
-    "ALTER TABLE events RENAME TO events_v1",
-    *(s for s in _EVENTS.split(";") if s.strip()),
-    f"INSERT INTO events ({_V1_EVENT_COLUMNS}, synced_at, changed_at)"  # noqa: S608 - constants
-    f" SELECT {_V1_EVENT_COLUMNS}, :now, :now FROM events_v1",
-    "DROP TABLE events_v1",
+    "ALTER TABLE events ADD COLUMN synced_at TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE events ADD COLUMN changed_at TEXT NOT NULL DEFAULT ''",
+    "UPDATE events SET synced_at = :now, changed_at = :now",
+    *(s for s in _EVENTS_BY_STAMPS.split(";") if s.strip()),
     *(s for s in _PEOPLE.split(";") if s.strip()),
     "PRAGMA user_version = 2",
 )
@@ -170,7 +168,8 @@ def migrate_1_to_2(conn: sqlite3.Connection) -> None:
             for statement in _MIGRATION_1_TO_2:
                 conn.execute(statement, {"now": now} if ":now" in statement else {})
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
@@ -190,7 +189,7 @@ def connect(real: str, path: str) -> sqlite3.Connection:
         if app == 0 and version == 0 and not tables:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _statements(_EVENTS, _SYNC_STATE, _PEOPLE):
+            for statement in _statements(_EVENTS, _EVENTS_BY_STAMPS, _SYNC_STATE, _PEOPLE):
                 conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

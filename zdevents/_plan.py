@@ -13,6 +13,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
+from urllib.parse import quote
 
 import attrs
 
@@ -20,7 +21,7 @@ from ._bulk import Selector
 from ._client import Client
 from ._constants import USERS_EXPORT_RATE_LIMIT
 from ._mirror import APPLICATION_ID, SCHEMA_VERSION
-from ._sync import AllUsers, _Target, _target
+from ._sync import AllUsers, _database_problem, _Target, _target
 from .errors import SyncSchemaError
 
 
@@ -61,8 +62,15 @@ def _read_only(path: str) -> Iterator[sqlite3.Connection | None]:
     if not os.path.exists(path):
         yield None
         return
+    # A read-only connection to a WAL database creates its -wal and -shm files when they
+    # are not there, and cannot remove them. Without a -wal file no connection has the
+    # database open (the last one to close removes it), so the file alone holds it all:
+    # read it as immutable, which creates nothing. Otherwise the files are there already.
+    real = os.path.realpath(path)  # SQLite's files sit beside the real one
+    immutable = not os.path.exists(real + "-wal")
+    uri = f"file:{quote(real)}?mode=ro" + ("&immutable=1" if immutable else "")
     try:
-        conn = sqlite3.connect(f"file:{os.path.abspath(path)}?mode=ro", uri=True)
+        conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
         raise SyncSchemaError(f"cannot read the database {path}: {exc}") from None
     try:
@@ -91,12 +99,21 @@ def plan_sync(
 
     With :data:`~zdevents.ALL_USERS` it reads the user export from the cursor the mirror
     kept (requests, not writes: the run reads them again); otherwise it sends nothing.
+    A ``db`` that :func:`~zdevents.sync` would refuse (a directory, a FIFO, a symlink to
+    nothing, a file with several names) raises ``ValueError`` before anything is sent.
 
     >>> plan = zdevents.plan_sync(client, "events.db", zdevents.ALL_USERS)
     >>> plan.people, plan.requests, round(plan.shortest_seconds(700))
     (50000, 50050, 4580)
     """
     path = os.fspath(db)
+    if not isinstance(path, str) or not path or path == ":memory:":
+        raise ValueError("db must be the path of a file")
+    # What sync refuses, the plan refuses too, before anything is opened: a FIFO would
+    # block the open for ever.
+    problem = _database_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
     if not isinstance(selectors, AllUsers):
         if isinstance(selectors, str | Mapping):
             raise TypeError("selectors must be an iterable of selectors, not a single one")

@@ -86,6 +86,28 @@ def test_plan_writes_nothing_and_says_what_the_run_costs(
         assert conn.execute("SELECT count(*) FROM people").fetchone() == (4,)
 
 
+def test_plan_leaves_the_folder_of_a_mirror_byte_for_byte_as_it_was(
+    zendesk_sandbox: Any, tmp_path: Path
+) -> None:
+    # A read-only SQLite connection to a WAL database creates its -wal and -shm files when
+    # they are not there (as after a clean close), and cannot remove them again.
+    seed(zendesk_sandbox, 2)
+    db = tmp_path / "events.db"
+    assert run(zendesk_sandbox, "sync", "--db", str(db), "--all-users", "-q").returncode == 0
+    v1 = tmp_path / "v1.db"
+    v1.write_bytes((Path(__file__).parents[1] / "library" / "data" / "sync-v1.db").read_bytes())
+
+    def folder() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    before = folder()
+    assert "events.db-wal" not in before
+    for mirror in (db, v1):
+        plan = run(zendesk_sandbox, "sync", "--db", str(mirror), "--all-users", "--plan")
+        assert plan.returncode == 0, plan.stderr
+    assert folder() == before
+
+
 def test_plan_of_a_file_sends_no_request_and_works_out_the_plans_limits(
     zendesk_sandbox: Any, tmp_path: Path
 ) -> None:

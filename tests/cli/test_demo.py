@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +50,18 @@ def test_demo_runs(tmp_path: Path) -> None:
     booked = [e for e in events if e["type"] == "bike_rental_booked"]
     assert [e["created_at"] for e in booked] == ["2020-02-28T18:13:28.175841347Z"]
     assert all("2020-02-23" <= e["created_at"][:10] <= "2020-02-29" for e in events)
+
+
+def test_outside_a_virtual_environment_the_hint_names_the_python_that_ran_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "python -m zdevents" named an interpreter that may not exist (Debian has python3
+    # only), or another one without zdevents.
+    spec = importlib.util.spec_from_file_location("demo_script", ROOT / "scripts" / "demo.py")
+    assert spec is not None and spec.loader is not None
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    monkeypatch.setattr(sys, "prefix", sys.base_prefix)
+    assert demo.how_to_run_it() == (
+        f"To run zdevents yourself: {shlex.quote(sys.executable)} -m zdevents --help"
+    )

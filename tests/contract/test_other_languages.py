@@ -19,6 +19,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,12 @@ JDOE_USER = 85211553
 JDOE_PROFILE = "01E1G0NJSQPNPZRV096JXKXFAA"
 NINE_DIGITS = "2020-06-10T01:24:58.143324138Z"
 #: The one diagnostic of the run: the README form of openapi-fetch (openapi_fetch_readme.ts).
+DOCS = PACKAGE.parents[2] / "docs" / "other-languages.md"
+#: A TypeScript block of the docs page and the usage file it names, which runs it.
+DOC_BLOCK = re.compile(
+    r'<!-- skip: next "illustrative: TypeScript, run by [^"]*\((\w+\.ts)\)" -->\n```ts\n(.*?)```',
+    re.S,
+)
 README_DIAGNOSTIC = re.compile(
     r"^openapi_fetch_readme\.ts\(\d+,\d+\): error TS18048: 'data' is possibly 'undefined'\.$"
 )
@@ -187,6 +194,8 @@ def check_the_common_steps(results: dict[str, Any], sandbox: Sandbox) -> None:
 @pytest.mark.slow
 def test_openapi_fetch_compiles_strict_and_runs(build: Build, sandbox: Sandbox) -> None:
     results = run_usage(build, sandbox, "openapi_fetch")
+    # The Authorization header given is the one sent: an API token works as a bearer does.
+    assert results["api-token"] == {"status": 200}
     check_the_common_steps(results, sandbox)
 
 
@@ -219,6 +228,7 @@ def test_orval_compiles_strict_and_runs_through_a_custom_fetch(
     # plain-text 5xx, which it hands to JSON.parse (docs/other-languages.md).
     assert results["plain-list"] == {"status": 200}
     assert results["plain-520"] == {"thrown": "SyntaxError"}
+    assert results["api-token"] == {"status": 200}
     check_the_common_steps(results, sandbox)
     assert results["429"]["retry_after"] == "1"
     # Why orval.ts tests `status >= 500`: its 5xx type lists the standard codes only.
@@ -228,27 +238,39 @@ def test_orval_compiles_strict_and_runs_through_a_custom_fetch(
     assert "520" not in codes[1].split(" | ") and "500" in codes[1].split(" | ")
 
 
+def test_each_typescript_block_of_the_docs_is_in_the_usage_file_that_runs_it() -> None:
+    # The page's advice is what the tests compile and run: each block, as written, is part
+    # of the usage file it names (not a copy that could drift from it).
+    page = DOCS.read_text(encoding="utf-8")
+    blocks = DOC_BLOCK.findall(page)
+    assert {name for name, _ in blocks} == {"openapi_fetch.ts", "hey_api.ts", "orval_fetch.ts"}
+    assert len(blocks) == page.count("```ts\n"), "a TypeScript block that names no usage file"
+    for name, block in blocks:
+        usage = (PACKAGE / name).read_text(encoding="utf-8")
+        assert block in usage, f"docs/other-languages.md's block is not in {name}:\n{block}"
+
+
 # -- Python: datamodel-code-generator's pydantic v2 models ----------------------------------
 
 DATAMODEL_CODEGEN = Path(sys.executable).parent / "datamodel-codegen"
-#: The option docs/other-languages.md names: date-times stay strings, with every digit.
-KEEP_TIMES = ("--type-mappings", "string+date-time=string")
+#: The page's command (run from the repository root), written out by the test as given.
+DOC_COMMAND = re.compile(r"```console\n\$ (datamodel-codegen .*?)\n```", re.S)
 
 
-def generate_models(folder: Path, name: str, *options: str) -> ModuleType:
+def doc_command() -> list[str]:
+    """docs/other-languages.md's datamodel-codegen command, as argv."""
+    match = DOC_COMMAND.search(DOCS.read_text(encoding="utf-8"))
+    assert match is not None, "docs/other-languages.md has no datamodel-codegen command"
+    return shlex.split(match[1].replace("\\\n", " "))
+
+
+def generate_models(folder: Path, name: str, command: list[str]) -> ModuleType:
+    """Run ``command`` (datamodel-codegen's argv) with its input the spec and its output
+    ``folder/name.py``, and import the models."""
     target = folder / f"{name}.py"
-    command = [
-        str(DATAMODEL_CODEGEN),
-        "--input",
-        str(SPEC),
-        "--input-file-type",
-        "openapi",
-        "--output-model-type",
-        "pydantic_v2.BaseModel",
-        "--output",
-        str(target),
-        *options,
-    ]
+    command = [str(DATAMODEL_CODEGEN), *command[1:]]
+    for option, value in (("--input", str(SPEC)), ("--output", str(target))):
+        command[command.index(option) + 1] = value
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     spec = importlib.util.spec_from_file_location(f"_zdevents_models_{name}", target)
@@ -261,7 +283,7 @@ def generate_models(folder: Path, name: str, *options: str) -> ModuleType:
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    return generate_models(tmp_path_factory.mktemp("pydantic"), "models", *KEEP_TIMES)
+    return generate_models(tmp_path_factory.mktemp("pydantic"), "models", doc_command())
 
 
 def operation_ids() -> set[str]:
@@ -286,11 +308,19 @@ def test_pydantic_models_validate_a_real_answer_of_every_operation(
         "event": {"source": "shop", "type": "viewed", "created_at": NINE_DIGITS},
     }
     checked: dict[str, Any] = {}
+    #: The profiles of every answer that has any, as sent and as the models read them.
+    answered_profiles: list[tuple[str, Any, Any]] = []
 
     def check(operation: str, answer: httpx.Response, status: int, model: str) -> Any:
         assert answer.status_code == status, (operation, answer.text)
         value = getattr(models, model).model_validate_json(answer.content)
         checked[operation] = value
+        sent = json.loads(answer.content)
+        if isinstance(sent, dict) and "profile" in sent:
+            answered_profiles.append((operation, value.profile, sent["profile"]))
+        if isinstance(sent, dict) and "profiles" in sent:
+            pairs = zip(value.profiles, sent["profiles"], strict=True)
+            answered_profiles.extend((operation, read, raw) for read, raw in pairs)
         return value
 
     with http:
@@ -350,7 +380,8 @@ def test_pydantic_models_validate_a_real_answer_of_every_operation(
         ]
         # The profile writes, on a profile of their own.
         email = {"type": "email", "value": "pydantic-member@example.com"}
-        member = {"source": "shoppingnow", "type": "member", "identifiers": [email]}
+        phone = {"type": "phone_number", "value": "5551234568"}
+        member = {"source": "shoppingnow", "type": "member", "identifiers": [email, phone]}
         by_query = {"identifier": "shoppingnow:member:email:pydantic-member@example.com"}
         created = check(
             "putProfileByIdentifier",
@@ -441,6 +472,18 @@ def test_pydantic_models_validate_a_real_answer_of_every_operation(
         assert NINE_DIGITS in {event.created_at for event in page.events}
         assert NINE_DIGITS in page.model_dump_json()
     # Identifier values as sent: the phone number stays the string it was.
+    # Every route that answers a profile keeps each identifier's value as sent: the same
+    # type and value, read and written back out (the profile writes' answers included).
+    assert {operation for operation, _, _ in answered_profiles} == {
+        "getProfileByIdentifier", "getProfile", "listProfilesByUserId", "putProfileByIdentifier",
+        "putProfileForUser", "putProfile", "patchProfile", "patchProfileByIdentifier",
+    }  # fmt: skip
+    for operation, read, raw in answered_profiles:
+        values = [(type(i.value), i.value) for i in read.identifiers]
+        assert values == [(type(i["value"]), i["value"]) for i in raw["identifiers"]], operation
+        assert json.loads(read.model_dump_json())["identifiers"] == raw["identifiers"], operation
+        phones = [i["value"] for i in raw["identifiers"] if i["type"] == "phone_number"]
+        assert phones and all(isinstance(value, str) for value in phones), operation
     for profile in profiles[:2]:
         values = {(i.type, i.value) for i in profile.identifiers}
         assert ("phone_number", "5551234567") in values, values
@@ -474,14 +517,37 @@ def test_pydantic_models_refuse_the_reserved_source(models: ModuleType) -> None:
                     "event": event,
                 }
             )
+    # The profile writes that name a source (PUT, by identifier, for a user, by id) refuse
+    # it too; a PATCH's source is ignored by Zendesk, so any value goes there.
+    for source in ("zendesk", "a:b"):
+        profile = {"source": source, "type": "customer", "identifiers": identifiers}
+        with pytest.raises(pydantic.ValidationError, match="source"):
+            models.ProfileWriteRequest.model_validate({"profile": profile})
+    models.ProfilePatchRequest.model_validate({"profile": {"source": "zendesk"}})
     # Only the exact name is reserved.
     models.ProfileInput(source="zendesk2", type="customer", identifiers=identifiers)
+
+
+def test_pydantic_models_refuse_the_reserved_event_source(models: ModuleType) -> None:
+    # Zendesk's own events have the source "zendesk"; tracking one is an error, by either
+    # track route. Another case or a longer name is an ordinary source.
+    with pytest.raises(pydantic.ValidationError, match="source"):
+        models.TrackEventByProfileIdRequest.model_validate(
+            {"event": {"source": "zendesk", "type": "viewed"}}
+        )
+    with pytest.raises(pydantic.ValidationError, match="source"):
+        models.EventInput(source="zendesk", type="viewed")
+    for source in ("Zendesk", "zendesk2", "zen:desk"):
+        models.EventInput(source=source, type="viewed")
 
 
 def test_pydantic_models_without_the_option_lose_three_digits(tmp_path: Path) -> None:
     # docs/other-languages.md: without --type-mappings, a date-time becomes AwareDatetime,
     # which keeps microseconds only.
-    default = generate_models(tmp_path, "default")
+    command = doc_command()
+    mapping = command.index("--type-mappings")
+    assert command[mapping + 1] == "string+date-time=string"
+    default = generate_models(tmp_path, "default", command[:mapping] + command[mapping + 2 :])
     event = default.Event.model_validate({"created_at": NINE_DIGITS})
     assert NINE_DIGITS not in event.model_dump_json()
     assert "2020-06-10T01:24:58.143324Z" in event.model_dump_json()

@@ -27,18 +27,27 @@ ROUTE = f"{BASE}/api/v2/users/1/events"
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "what"),
     [
-        b'{"events": [], "meta": {"has_more": true, "after_cursor": "\\ud800x"}}',
-        b'{"events": [], "meta": {"has_more": true}, "links": {"next": "'
-        + ROUTE.encode()
-        + b'?page%5Bafter%5D=\\udc00"}}',
+        (b'{"events": [], "meta": {"has_more": true, "after_cursor": "\\ud800x"}}', "cursor"),
+        (
+            b'{"events": [], "meta": {"has_more": true}, "links": {"next": "'
+            + ROUTE.encode()
+            + b'?page%5Bafter%5D=\\udc00"}}',
+            "cursor",
+        ),
+        (
+            b'{"events": [], "meta": {"has_more": true, "after_cursor": "c"}, "links": '
+            b'{"next": "' + ROUTE.encode() + b'?x=\\udc00"}}',
+            "next link",
+        ),
     ],
 )
-def test_a_cursor_or_link_that_is_not_text_is_a_bad_response(body: bytes) -> None:
+def test_a_cursor_or_link_that_is_not_text_is_a_bad_response(body: bytes, what: str) -> None:
     rec = Recorder(httpx.Response(200, content=body))
-    with client(rec) as c, pytest.raises(errors.BadResponseError, match="not valid text"):
+    with client(rec) as c, pytest.raises(errors.BadResponseError) as info:
         list(c.events(user_id=1))
+    assert str(info.value) == f"the {what} is not valid text (a lone surrogate)"
     assert rec.calls == 1
 
 

@@ -822,6 +822,15 @@ def test_response_headers_that_echo_the_credentials_are_not_shown_by_their_repr(
     assert repr(again.headers) == repr(page.headers)  # the scrubbed repr travels with them
 
 
+def test_an_event_read_by_the_slow_decoder_hides_an_echoed_credential_in_its_repr() -> None:
+    # A lone surrogate escape sends the page through the standard library's decoder.
+    body = b'{"events": [{"id": "' + API_TOKEN.encode() + b'", "x": "\\ud800"}]}'
+    with api_client(lambda request: httpx.Response(200, content=body)) as client:
+        (event,) = list(client.events(user_id=1))
+    assert event.id == API_TOKEN  # kept as sent
+    assert_clean(_all_views(repr(event)), "repr(Event) of the slow decoder")
+
+
 def test_a_text_about_a_page_is_scrubbed_of_the_credentials_of_its_client() -> None:
     # What the mirror says of a page it could not store (zdevents._sync) goes through it.
     from zdevents._responses import scrubbed

@@ -1,7 +1,7 @@
 """The pytest plugin's ``zendesk_env`` fixture, in a pytest run of its own (a subprocess, as a
 user's suite runs it): ``Client.from_env()`` and the ``zdevents`` command in a subprocess
 find the sandbox, a leftover production account does not leak in, and the environment is
-restored after the test."""
+restored after the test, a failing one too."""
 
 from __future__ import annotations
 
@@ -52,6 +52,11 @@ def test_an_api_token_on_request(zendesk_env, zendesk_sandbox):
         assert "auth='api_token'" in repr(client)
 
 
+def test_a_test_that_fails_with_it(zendesk_env):
+    os.environ["ZENDESK_SUBDOMAIN"] = "set-by-the-failing-test"
+    raise AssertionError("this test fails on purpose")
+
+
 def test_the_environment_is_restored_after_each_test():
     assert os.environ["ZENDESK_SUBDOMAIN"] == "coolbikes-production"
     assert os.environ["ZENDESK_EMAIL"] == "ops@coolbikes.example"
@@ -78,5 +83,7 @@ def test_zendesk_env_points_from_env_and_the_command_at_the_sandbox(tmp_path: Pa
          "--strict-markers", str(tmp_path / "test_users_code.py")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 passed" in done.stdout
+    # One test fails on purpose: what it and the fixture set is undone all the same.
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 failed, 4 passed" in done.stdout, done.stdout
+    assert "this test fails on purpose" in done.stdout

@@ -19,6 +19,9 @@ export const sandbox = {
   oauthToken: env("ZDEVENTS_SANDBOX_OAUTH_TOKEN"),
 };
 
+/** The API token as an `Authorization` header (HTTP basic, user `{email}/token`). */
+export const apiTokenHeader = `Basic ${Buffer.from(`${sandbox.email}/token:${sandbox.apiToken}`).toString("base64")}`;
+
 /** Asks the test to make the sandbox answer every request with this fault ("" for none). */
 export async function faults(kind: string): Promise<void> {
   console.log(`faults ${kind}`);

@@ -4,10 +4,12 @@
 // lists only the standard codes (no 520).
 import * as plain from "./generated/orval-plain/api";
 import { listEventsByUserId } from "./generated/orval-custom/api";
-import { commonSteps, faults, report, run, sandbox } from "./_sandbox";
+import { apiTokenHeader, commonSteps, faults, report, run, sandbox } from "./_sandbox";
+
+const headers = { Authorization: `Bearer ${sandbox.oauthToken}` };
 
 async function events(step: string, userId: number): Promise<void> {
-  const result = await listEventsByUserId(userId, { "page[size]": 3 });
+  const result = await listEventsByUserId(userId, { "page[size]": 3 }, { headers });
   if (result.status === 200) {
     report(step, { status: result.status, created_at: result.data.events.map((e) => e.created_at) });
   } else if (result.status >= 500) {
@@ -18,7 +20,6 @@ async function events(step: string, userId: number): Promise<void> {
 }
 
 run(async () => {
-  const headers = { Authorization: `Bearer ${sandbox.oauthToken}` };
   const listed = await plain.listEventsByUserId(85211553, { "page[size]": 3 }, { headers });
   report("plain-list", { status: listed.status });
   await faults("520");
@@ -29,5 +30,8 @@ run(async () => {
     report("plain-520", { thrown: (error as Error).name });
   }
   await faults("");
+  // One credential of the other kind: an API token is sent as given.
+  const basic = await listEventsByUserId(85211553, {}, { headers: { Authorization: apiTokenHeader } });
+  report("api-token", { status: basic.status });
   await commonSteps(events);
 });
