@@ -477,7 +477,7 @@ class SyncCore(_Core):
         sleep: Callable[[float], None] | None = None,
         authorize: bool = True,
         idempotent: bool = False,
-        on_retry: Callable[[], None] | None = None,
+        on_retry: Callable[[ZendeskError], None] | None = None,
     ) -> T:
         """Send one request with the client's retry policy and return ``decode(answer)``.
 
@@ -490,7 +490,8 @@ class SyncCore(_Core):
         says the event may or may not have been stored. ``authorize=False``: a token
         request (no ``Authorization`` header, retried like a read). ``idempotent``: a write
         that gives the same result however often it is sent (PUT, PATCH, DELETE of a
-        profile), retried like a read. ``on_retry`` is called before each wait for a retry.
+        profile), retried like a read. ``on_retry`` is called with the failure before each
+        wait for a retry.
         """
         self.check_open(self.name)
         idempotent = idempotent or not authorize
@@ -524,8 +525,9 @@ class SyncCore(_Core):
                 continue
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(self.failed(exc, method, idempotent))
+                failure = exc
             if on_retry is not None:
-                on_retry()
+                on_retry(failure)
             sleep(wait)
 
     def token_send(self, request: Request) -> Any:
@@ -608,7 +610,7 @@ class AsyncCore(_Core):
         authorize: bool = True,
         stop: asyncio.Event | None = None,
         idempotent: bool = False,
-        on_retry: Callable[[], None] | None = None,
+        on_retry: Callable[[ZendeskError], None] | None = None,
     ) -> T:
         """The asyncio twin of :meth:`SyncCore.send`, with the same policy (``stop``: once
         set, a wait ends at once with :class:`Stopped`, so that ``track_many`` can end the
@@ -655,8 +657,9 @@ class AsyncCore(_Core):
                 continue
             except ZendeskError as exc:
                 wait = attempts.wait_before_retry(self.failed(exc, method, idempotent))
+                failure = exc
             if on_retry is not None:
-                on_retry()
+                on_retry(failure)
             await sleep(wait)
 
     async def token_send(self, request: Request) -> Any:

@@ -74,7 +74,8 @@ NAME_LIMIT: Final = 40
 IDENTIFIER_TYPE_LIMIT: Final = 60
 #: Identifiers a profile may have.
 MAX_IDENTIFIERS: Final = 20
-#: The profile source only Zendesk's own profiles use.
+#: The source only Zendesk's own profiles and events use: no client may track or create
+#: with it.
 RESERVED_SOURCE: Final = "zendesk"
 #: The largest Zendesk user id (ids are 64-bit signed integers), exclusive.
 USER_ID_BOUND: Final = 2**63

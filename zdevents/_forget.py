@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+import stat
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -33,9 +36,9 @@ from ._identifier import Identifier
 from ._mirror import APPLICATION_ID
 from ._profiles import Profile
 from ._query import make_query
-from ._sync import _database_problem, _locked
+from ._sync import _database_problem, _locked, _try_lock
 from ._version import __version__
-from .errors import NotFoundError, PermissionDeniedError, SyncError, SyncLockedError
+from .errors import APIError, BadResponseError, NotFoundError, SyncError
 
 #: The erasure log's and the pending purges' file names under ``ZDEVENTS_HOME``.
 LOG_NAME = "erasures.jsonl"
@@ -80,7 +83,9 @@ class ForgetReport:
     ``request`` is the kind of selector given (``"identifier"``, ``"profile_id"`` or
     ``"user_id"``, never its value); ``user_ids`` the Zendesk users of the profiles;
     ``profiles`` and ``mirrors`` one entry each. ``dry_run``: nothing was changed;
-    ``cancelled``: the confirmation said no, and nothing was changed.
+    ``cancelled``: the confirmation said no, and nothing was changed. ``log_problem``: why
+    the erasure log could not be appended to (a full disk), else ``None``: what the report
+    says was erased was, but the log lacks its line.
     """
 
     request: str
@@ -89,6 +94,7 @@ class ForgetReport:
     mirrors: tuple[MirrorPurge, ...]
     dry_run: bool = False
     cancelled: bool = False
+    log_problem: str | None = None
 
     @property
     def events(self) -> int:
@@ -195,15 +201,49 @@ def _mirror_path(db: str | os.PathLike[str]) -> str:
         raise ValueError(problem)
     if not os.path.exists(path):
         raise ValueError(f"the mirror {path} does not exist (give the --db of a sync)")
-    _open(path, read_only=True).close()  # a sync database: refused before anything is sent
+    with _reading(path):  # a sync database: refused before anything is sent
+        pass
     return path
 
 
-def _open(path: str, *, read_only: bool) -> sqlite3.Connection:
+@contextlib.contextmanager
+def _reading(path: str) -> Iterator[sqlite3.Connection]:
+    """A read-only connection that leaves every file of the mirror as it was (a dry run
+    changes nothing, not even a byte): while no sync holds the mirror's lock and its journal
+    is empty, nothing can change it, so SQLite is told so (``immutable``) and creates no
+    shared-memory file; otherwise an ordinary read-only one (a running sync has those files
+    anyway). The lock file is never created here: no sync has run where it is missing."""
+    real = os.path.realpath(path)
+    try:
+        fd: int | None = os.open(real + ".lock", os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        fd = None
+    try:
+        still = fd is not None and _try_lock(fd) and not _journal_holds_pages(real)
+        conn = _open(path, read_only=True, immutable=still)
+        try:
+            yield conn
+        finally:
+            conn.close()
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
+
+
+def _journal_holds_pages(real: str) -> bool:
+    try:
+        return os.path.getsize(real + "-wal") > 0
+    except OSError:
+        return False
+
+
+def _open(path: str, *, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
     real = os.path.realpath(path)
     try:
         if read_only:
-            conn = sqlite3.connect(f"file:{real}?mode=ro", uri=True, isolation_level=None)
+            mode = "mode=ro&immutable=1" if immutable else "mode=ro"
+            uri = f"file:{urllib.parse.quote(real)}?{mode}"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         else:
             conn = sqlite3.connect(real, isolation_level=None, timeout=30)
         app = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -273,13 +313,11 @@ def _count(conn: sqlite3.Connection, targets: _Targets) -> dict[str, int]:
 
 def count_rows(path: str, targets: _Targets) -> dict[str, int]:
     """The person's rows in the mirror, by table (read only: no lock needed)."""
-    conn = _open(path, read_only=True)
     try:
-        return _count(conn, targets)
+        with _reading(path) as conn:
+            return _count(conn, targets)
     except sqlite3.Error as exc:
         raise SyncError(f"cannot read the mirror {path}: {exc}") from None
-    finally:
-        conn.close()
 
 
 def purge(path: str, targets: _Targets, wait: float | None) -> dict[str, int]:
@@ -289,6 +327,7 @@ def purge(path: str, targets: _Targets, wait: float | None) -> dict[str, int]:
         conn = _open(path, read_only=False)
         try:
             _bind(conn, targets)
+            conn.execute("PRAGMA secure_delete = ON")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 deleted: dict[str, int] = {}
@@ -301,6 +340,11 @@ def purge(path: str, targets: _Targets, wait: float | None) -> dict[str, int]:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            # The deleted rows must not live on in the file's free space (secure_delete is
+            # off by default in many SQLite builds) nor in the journal's older frames: the
+            # pages were zeroed above; the checkpoint writes them back and empties the WAL.
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return deleted
         except sqlite3.Error as exc:
             raise SyncError(f"purging the mirror {path} failed: {exc}") from None
@@ -319,30 +363,69 @@ class _Pending:
 
     def _read(self) -> dict[str, Any]:
         try:
-            with open(self.path, encoding="utf-8") as f:
-                data = json.load(f)
+            # Non-blocking: a FIFO in its place fails here instead of waiting for a writer.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             return {}
+        except OSError as exc:
+            raise SyncError(f"cannot read the pending purges {self.path}: {exc}") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SyncError(
+                    f"the pending purges {self.path} is not a file (a directory, FIFO or "
+                    "device): move it away"
+                )
+            with os.fdopen(fd, encoding="utf-8", closefd=False) as f:
+                data = json.load(f)
         except (OSError, ValueError) as exc:
             raise SyncError(f"cannot read the pending purges {self.path}: {exc}") from None
+        finally:
+            os.close(fd)
         return data if isinstance(data, dict) else {}
 
-    def owed(self, request: str, mirror: str) -> _Targets:
-        entry = self._read().get(request, {}).get(os.path.realpath(mirror))
-        return _Targets.loaded(entry) if isinstance(entry, dict) else _Targets()
+    def owed(self, mirror: str) -> _Targets:
+        """What the mirror still owes, by any request: a later run on the mirror purges it,
+        whatever it asks (the operator may come back with another selector, or another
+        person)."""
+        owed = _Targets()
+        for entries in self._read().values():
+            entry = entries.get(os.path.realpath(mirror)) if isinstance(entries, dict) else None
+            if isinstance(entry, dict):
+                owed = owed.union(_Targets.loaded(entry))
+        return owed
 
-    def update(self, request: str, owed: Mapping[str, _Targets | None]) -> None:
-        """Record what each mirror still owes (``None``: nothing any more)."""
-        data = self._read()
-        entries = data.setdefault(request, {})
-        for mirror, targets in owed.items():
-            real = os.path.realpath(mirror)
-            if targets is None:
-                entries.pop(real, None)
-            else:
-                entries[real] = targets.stored()
-        if not entries:
-            data.pop(request, None)
+    def update(self, request: str, owed: Mapping[str, _Targets]) -> None:
+        """Record what each mirror owes for ``request``; under a lock of its own (as
+        :meth:`settle`), so that two runs at once do not lose each other's entries."""
+        os.makedirs(os.path.dirname(self.path) or ".", mode=0o700, exist_ok=True)
+        with _locked(self.path, None):
+            data = self._read()
+            entries = data.setdefault(request, {})
+            for mirror, targets in owed.items():
+                entries[os.path.realpath(mirror)] = targets.stored()
+            self._save(data)
+
+    def settle(self, purged: Mapping[str, _Targets]) -> None:
+        """Each mirror purged of these targets owes none of them any more, whichever request
+        recorded them; what another run recorded meanwhile (not purged) stays."""
+        os.makedirs(os.path.dirname(self.path) or ".", mode=0o700, exist_ok=True)
+        with _locked(self.path, None):
+            data = self._read()
+            for mirror, targets in purged.items():
+                real = os.path.realpath(mirror)
+                done = targets.stored()
+                for entries in data.values():
+                    entry = entries.get(real) if isinstance(entries, dict) else None
+                    if isinstance(entry, dict) and all(
+                        set(values) <= set(done.get(name, ()))
+                        for name, values in _Targets.loaded(entry).stored().items()
+                    ):
+                        entries.pop(real)
+            self._save(data)
+
+    def _save(self, data: dict[str, Any]) -> None:
+        for name in [name for name, each in data.items() if not each]:
+            data.pop(name)
         if not data:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
@@ -367,14 +450,35 @@ def _write_private(path: str, content: bytes) -> None:
         raise
 
 
+def _log_problem(path: str) -> str | None:
+    """Why ``path`` cannot be the erasure log (a directory, a FIFO, a device), else
+    ``None``; asked before anything is deleted, so that the erasure gets its record."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"the erasure log {path} cannot be used: {exc.strerror}"
+    if stat.S_ISDIR(st.st_mode):
+        return f"the erasure log {path} is a directory, not a file"
+    if not stat.S_ISREG(st.st_mode):
+        return f"the erasure log {path} is a device, FIFO or socket, not a file"
+    return None
+
+
 def _append_log(path: str, record: Mapping[str, Any]) -> None:
-    """One line appended with one write (``O_APPEND``), synced, the file owner-only."""
+    """One line appended with one write (``O_APPEND``), synced, the file owner-only. A FIFO
+    put in its place meanwhile fails at once (``O_NONBLOCK``) instead of waiting for a
+    reader."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, mode=0o700, exist_ok=True)
     line = json.dumps(record, sort_keys=True, separators=(",", ":")).encode() + b"\n"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o600)
     try:
-        os.write(fd, line)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if os.write(fd, line) != len(line):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -419,10 +523,35 @@ def _request(
 def _profiles(client: Client, kind: str, selector: dict[str, Any]) -> list[Profile]:
     try:
         if kind == "user_id":
-            return client.profiles(user_id=selector["user_id"])
-        return [client.profile(**selector)]
+            found = client.profiles(user_id=selector["user_id"])
+        else:
+            found = [client.profile(**selector)]
     except NotFoundError:
         return []  # gone already (a second run), or never there
+    unique: dict[str, Profile] = {}
+    for profile in found:
+        unique.setdefault(profile.id, profile)  # a server listing one twice: deleted once
+        # Deleting is for good: a profile that is not the one asked for (a server's bug)
+        # stops the run before anything is deleted.
+        if kind == "user_id" and profile.user_id not in (None, str(selector["user_id"])):
+            raise BadResponseError(
+                f"Zendesk listed profile {profile.id} of another user ({profile.user_id}) "
+                "among the user's profiles; nothing was deleted"
+            )
+        if kind == "profile_id" and profile.id != selector["profile_id"]:
+            raise BadResponseError(
+                f"Zendesk answered with profile {profile.id} for another id; nothing was deleted"
+            )
+    return list(unique.values())
+
+
+def _refusal(entry: ForgottenProfile, exc: APIError) -> str | None:
+    """Why Zendesk kept its own profile (any client error but those that say nothing about
+    the profile: authentication, not found, rate limit), else ``None``: not a refusal."""
+    status = exc.status_code or 0
+    if entry.source != _ZENDESK_SOURCE or not 400 <= status < 500 or status in (401, 404, 429):
+        return None
+    return f"Zendesk keeps its own profile (HTTP {status})"
 
 
 def _events_of(client: Client, profile: Profile) -> list[str]:
@@ -481,6 +610,8 @@ def forget(
     paths = list(dict.fromkeys(_mirror_path(db) for db in mirrors))
     home = login_home(environ)
     log_path = os.fspath(log) if log is not None else os.path.join(home, LOG_NAME)
+    if not dry_run and (problem := _log_problem(log_path)) is not None:
+        raise ValueError(problem)
     pending = _Pending(os.path.join(home, PENDING_NAME))
     request_id = _digest(request_key)
 
@@ -502,7 +633,7 @@ def forget(
         profile_ids=frozenset(event_ids),
         user_ids=whole_users,
     )
-    targets = {path: found.union(pending.owed(request_id, path)) for path in paths}
+    targets = {path: found.union(pending.owed(path)) for path in paths}
     planned = [ForgottenProfile(p.id, p.source, p.type, len(event_ids[p.id])) for p in profiles]
     plan = ForgetReport(
         request=kind,
@@ -521,30 +652,56 @@ def forget(
     if paths:
         pending.update(request_id, dict(targets))
     done: list[ForgottenProfile] = []
-    for entry in planned:
-        try:
-            client.delete_profile(profile_id=entry.id)
-        except PermissionDeniedError:
-            if entry.source != _ZENDESK_SOURCE:
-                raise
-            done.append(attrs.evolve(entry, refused="Zendesk keeps its own profile"))
-            continue
-        except NotFoundError:
-            pass  # deleted meanwhile (another run): gone all the same
-        done.append(attrs.evolve(entry, deleted=True))
+    try:
+        for entry in planned:
+            try:
+                client.delete_profile(profile_id=entry.id)
+            except NotFoundError:
+                pass  # deleted meanwhile (another run): gone all the same
+            except APIError as exc:
+                reason = _refusal(entry, exc)
+                if reason is None:
+                    raise
+                done.append(attrs.evolve(entry, refused=reason))
+                continue
+            done.append(attrs.evolve(entry, deleted=True))
+    except BaseException:
+        if any(p.deleted for p in done):
+            # What went before the failure is erased: the log says so now (the rerun no
+            # longer sees those profiles at Zendesk).
+            stopped = "not purged yet: the run stopped at Zendesk; run it again"
+            partial = attrs.evolve(
+                plan,
+                profiles=(*done, *planned[len(done) :]),
+                mirrors=tuple(attrs.evolve(m, problem=stopped) for m in plan.mirrors),
+            )
+            with contextlib.suppress(OSError):
+                _append_log(log_path, _log_record(partial, dt.datetime.now(dt.UTC)))
+        raise
     purged: list[MirrorPurge] = []
-    settled: dict[str, _Targets | None] = {}
+    settled: dict[str, _Targets] = {}
     for path in paths:
         try:
             rows = purge(path, targets[path], wait)
-        except SyncLockedError as exc:
-            purged.append(MirrorPurge(path, count_rows(path, targets[path]), problem=str(exc)))
+        except SyncError as exc:
+            # Locked by a sync, or failing (a full disk, even after the rows went: the file
+            # still holds their bytes): pending, and the other mirrors and the log go on.
+            try:
+                left = count_rows(path, targets[path])
+            except (SyncError, ValueError):
+                left = {}
+            purged.append(MirrorPurge(path, left, problem=str(exc)))
             continue
         purged.append(MirrorPurge(path, rows, purged=True))
-        settled[path] = None
+        settled[path] = targets[path]
     if settled:
-        pending.update(request_id, settled)
+        pending.settle(settled)
     report = attrs.evolve(plan, profiles=tuple(done), mirrors=tuple(purged))
     if done or any(m.total for m in purged) or paths:
-        _append_log(log_path, _log_record(report, dt.datetime.now(dt.UTC)))
+        try:
+            _append_log(log_path, _log_record(report, dt.datetime.now(dt.UTC)))
+        except OSError as exc:
+            # Erased all the same: the report is the caller's record of it now.
+            problem = f"the erasure log {log_path} could not be written: {exc.strerror}"
+            report = attrs.evolve(report, log_problem=problem)
     return report

@@ -21,7 +21,7 @@ from ._bulk import Selector
 from ._client import Client
 from ._constants import USERS_EXPORT_RATE_LIMIT
 from ._mirror import APPLICATION_ID, SCHEMA_VERSION
-from ._sync import AllUsers, _Target, _target
+from ._sync import AllUsers, _database_problem, _Target, _target
 from .errors import SyncSchemaError
 
 
@@ -99,12 +99,21 @@ def plan_sync(
 
     With :data:`~zdevents.ALL_USERS` it reads the user export from the cursor the mirror
     kept (requests, not writes: the run reads them again); otherwise it sends nothing.
+    A ``db`` that :func:`~zdevents.sync` would refuse (a directory, a FIFO, a symlink to
+    nothing, a file with several names) raises ``ValueError`` before anything is sent.
 
     >>> plan = zdevents.plan_sync(client, "events.db", zdevents.ALL_USERS)
     >>> plan.people, plan.requests, round(plan.shortest_seconds(700))
     (50000, 50050, 4580)
     """
     path = os.fspath(db)
+    if not isinstance(path, str) or not path or path == ":memory:":
+        raise ValueError("db must be the path of a file")
+    # What sync refuses, the plan refuses too, before anything is opened: a FIFO would
+    # block the open for ever.
+    problem = _database_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
     if not isinstance(selectors, AllUsers):
         if isinstance(selectors, str | Mapping):
             raise TypeError("selectors must be an iterable of selectors, not a single one")

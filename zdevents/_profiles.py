@@ -7,8 +7,9 @@ documentation fails where it is used (a ``BadResponseError`` naming it), not bef
 
 Writes are checked before anything is sent, with the rules and limits ``track`` applies to a
 profile (``ValueError`` naming the field). PUT, PATCH and DELETE are idempotent, so they are
-retried as reads are; a DELETE that meets a 404 after a retry was deleted by an earlier
-attempt whose answer was lost, and counts as done.
+retried as reads are; a DELETE that meets a 404 after a retry that followed a lost answer
+or a 5xx was deleted by that earlier attempt, and counts as done (after a 429 or a refused
+connection, which did nothing, the 404 is the id's own).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import msgspec
 
 from ._base_client import AsyncCore, SyncCore
 from ._event import described, reduced, scrubbed_repr, shown_value, with_scrubber
-from ._failures import Received
+from ._failures import Received, may_have_been_processed
 from ._identifier import Identifier
 from ._jsontext import NotFiniteError, compact_bytes, element_spans, member_spans, strict_decoder
 from ._query import make_query
@@ -36,7 +37,7 @@ from ._routes import (
 )
 from ._time import parse_timestamp
 from ._track import check_identifiers, check_profile, encodable
-from .errors import BadResponseError, NotFoundError
+from .errors import BadResponseError, NotFoundError, ZendeskError
 
 
 class Profile:
@@ -399,17 +400,21 @@ def _no_body(_: Received) -> None:
 
 
 class _Retried:
-    """Whether a call was sent again (``on_retry`` of the core's send)."""
+    """Whether a call was sent again after an attempt that may have been acted on (an
+    answer lost, a 5xx): not after a 429 or a refused connection, which did nothing
+    (``on_retry`` of the core's send)."""
 
     def __init__(self) -> None:
         self.happened = False
 
-    def __call__(self) -> None:
-        self.happened = True
+    def __call__(self, failure: ZendeskError) -> None:
+        if may_have_been_processed(failure):
+            self.happened = True
 
 
 def _gone(exc: NotFoundError, retried: _Retried) -> None:
-    """A 404 to a DELETE sent again: an earlier attempt deleted it, and its answer was lost."""
+    """A 404 to a DELETE sent again after an attempt that may have deleted it (its answer
+    lost): deleted. A 404 after attempts that did nothing is the id's own."""
     if not retried.happened:
         raise exc
 

@@ -213,7 +213,8 @@ def check_event(event: object) -> dict[str, Any]:
     """The event as it is sent; raises ``ValueError`` naming the field that is wrong."""
     fields = dict(_mapping(event, "event"))
     _only_known_keys(fields, "event", EVENT_KEYS)
-    _name(fields, "source", "event", NAME_LIMIT)
+    if _name(fields, "source", "event", NAME_LIMIT) == RESERVED_SOURCE:
+        raise ValueError(f"event.source {RESERVED_SOURCE!r} is reserved for Zendesk's own events")
     _name(fields, "type", "event", NAME_LIMIT)
     _optional_text(fields, "description", "event")
     if fields.get("created_at") is not None:

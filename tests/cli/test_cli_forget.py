@@ -165,3 +165,37 @@ def test_profile_is_indented_on_a_terminal_and_one_line_when_piped(sandbox: Sand
     assert json.loads(body)["id"] == person["profile"]
     piped = run(sandbox, "profile", "--profile-id", person["profile"])
     assert piped.stdout.count("\n") == 1 and json.loads(piped.stdout)["id"] == person["profile"]
+
+
+def test_forget_with_a_directory_as_its_log_is_a_usage_error_and_deletes_nothing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    person = make_person(sandbox)
+    (tmp_path / "log").mkdir()
+    result = run(sandbox, "forget", "--user-id", person["user"], "--yes",
+                 "--log", str(tmp_path / "log"))  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "the erasure log" in result.stderr
+    assert "is a directory" in result.stderr
+    assert run(sandbox, "profile", "--profile-id", person["profile"]).returncode == 0
+
+
+def test_forget_says_when_the_log_could_not_be_written_after_the_erasure(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from zdevents import _forget
+
+    person = make_person(sandbox)
+
+    def full(path: str, record: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(_forget, "_append_log", full)
+    result = run(sandbox, "forget", "--user-id", person["user"], "--yes",
+                 "--log", str(tmp_path / "l"))  # fmt: skip
+    assert result.returncode == 1
+    assert "3 events: deleted" in result.stdout
+    assert "could not be written: No space left on device" in result.stderr
+    assert "only record of this erasure" in result.stderr

@@ -4,14 +4,17 @@ summary line, ``-v`` and the waiting notice, and the wording of its messages."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests._accounts import seed_people
 from tests._mock import FakeClock, fake_clock_env
 from tests.cli._helpers import (
     JDOE,
@@ -237,3 +240,21 @@ def test_usage_errors_of_events_point_at_its_help(zendesk_sandbox: Any, args: li
     assert result.returncode == 2
     no_traceback(result)
     assert result.stderr.rstrip().endswith("(see zdevents events --help)")
+
+
+def test_sync_progress_shows_people_done_of_all_and_time_against_the_estimate(
+    zendesk_sandbox: Any,
+) -> None:
+    seed_people(zendesk_sandbox, 3, first_user=9100, events=2)
+    with open(os.devnull, "wb") as devnull, tempfile.TemporaryDirectory() as folder:
+        db = os.path.join(folder, "events.db")
+        status, screen = run_in_pty(zendesk_sandbox, "sync", "--db", db, "--all-users",
+                                    "--rate-limit", "600", stdout=devnull)  # fmt: skip
+    text = screen.decode()
+    assert status == 0, text
+    assert "3 people: at least 4 requests, at least 0 s at 600/min" in text
+    # The line redrawn in place ends with every person done, against the shortest time.
+    drawn = [part for part in text.replace("\r\n", "\n").split("\r") if "people," in part]
+    assert drawn, text
+    assert drawn[-1].startswith("3 of 3 people, 6 events, ")
+    assert re.search(r", \d+ s of at least 0 s\x1b\[K", drawn[-1]), drawn[-1]

@@ -95,6 +95,10 @@ def test_track_reads_stdin_and_every_target(zendesk_sandbox: Sandbox) -> None:
             json.dumps({"event": {"source": "s", "type": "t"}, "profile": {"source": "zendesk"}}),
             "line 2: profile.source 'zendesk' is reserved",
         ),
+        (
+            json.dumps({"event": {"source": "zendesk", "type": "t"}, "profile_id": PROFILE}),
+            "line 2: event.source 'zendesk' is reserved",
+        ),
     ],
 )
 def test_a_bad_line_is_a_usage_error_naming_it_and_nothing_is_sent(
@@ -161,6 +165,20 @@ def test_check_sends_nothing_and_needs_no_credentials(
     assert piped.returncode == 0, piped.stderr
     both = run(zendesk_sandbox, "track", "--check", str(good), "--failed", str(tmp_path / "f"))
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    assert zendesk_sandbox.request_count == 0
+
+
+def test_check_reports_the_reserved_event_source_by_line(
+    zendesk_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    reserved = {"event": {"source": "zendesk", "type": "t"}, "profile_id": PROFILE}
+    records = write_lines(tmp_path / "events.jsonl", record(1), json.dumps(reserved))
+    result = run(zendesk_sandbox, "track", "--check", str(records))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"zdevents: error: {records}, line 2: event.source 'zendesk' is reserved for "
+        "Zendesk's own events"
+    ]
     assert zendesk_sandbox.request_count == 0
 
 

@@ -4,8 +4,11 @@ that must be refused) and current.json with the sandbox's bearer token."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 import yaml
@@ -14,17 +17,22 @@ from tests.contract._runner import load_runner
 from zdevents.sandbox import Sandbox
 
 
+def oauth_credentials(runner: ModuleType, sandbox: Sandbox) -> Any:
+    """The sandbox's bearer token and its OAuth clients, for an OAuth run."""
+    return runner.Credentials(
+        oauth_token=sandbox.oauth_token,
+        oauth_public_client_id=sandbox.oauth_public_client_id,
+        oauth_client_id=sandbox.oauth_client_id,
+        oauth_client_secret=sandbox.oauth_client_secret,
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_the_sandbox_meets_the_spec_on_the_oauth_routes() -> None:
     runner = load_runner()
     with Sandbox(seed="demo") as sandbox:
-        credentials = runner.Credentials(
-            oauth_token=sandbox.oauth_token,
-            oauth_public_client_id=sandbox.oauth_public_client_id,
-            oauth_client_id=sandbox.oauth_client_id,
-            oauth_client_secret=sandbox.oauth_client_secret,
-        )
+        credentials = oauth_credentials(runner, sandbox)
         result = runner.run_contract(
             sandbox.base_url, credentials, max_examples=50, probes=True, oauth=True
         )
@@ -45,3 +53,26 @@ def test_an_oauth_run_needs_the_clients() -> None:
     runner = load_runner()
     with pytest.raises(ValueError, match="OAuth clients"):
         runner.run_contract("http://127.0.0.1:9", runner.Credentials(oauth_token="t"), oauth=True)
+
+
+_REFUSED = re.compile(r"- (ST\d+) .*?\n\[(\d+)\] [^\n]*:\n\n\s+`(.*?)`\n", re.S)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_without_the_hooks_the_oauth_routes_fail_only_on_values_the_server_issues() -> None:
+    # docs/other-languages.md, rule 3: without _st_hooks.py a positive case names a client
+    # (or a code, a refresh token) no server issued, and only that is refused.
+    runner = load_runner()
+    with Sandbox(seed="demo") as sandbox:
+        credentials = oauth_credentials(runner, sandbox)
+        result = runner.run_contract(
+            sandbox.base_url, credentials, max_examples=50, probes=True, oauth=True, hooks=False
+        )
+    failures = re.findall(r"^- (ST\d+) ", result.output, re.M)
+    assert result.returncode != 0 and failures, result.output
+    refusals = _REFUSED.findall(result.output)
+    assert len(refusals) == len(failures), result.output
+    for check, status, body in refusals:
+        assert (check, status) == ("ST202", "400"), result.output
+        assert json.loads(body)["error"] in ("invalid_client", "invalid_grant"), body

@@ -528,6 +528,19 @@ def test_pydantic_models_refuse_the_reserved_source(models: ModuleType) -> None:
     models.ProfileInput(source="zendesk2", type="customer", identifiers=identifiers)
 
 
+def test_pydantic_models_refuse_the_reserved_event_source(models: ModuleType) -> None:
+    # Zendesk's own events have the source "zendesk"; tracking one is an error, by either
+    # track route. Another case or a longer name is an ordinary source.
+    with pytest.raises(pydantic.ValidationError, match="source"):
+        models.TrackEventByProfileIdRequest.model_validate(
+            {"event": {"source": "zendesk", "type": "viewed"}}
+        )
+    with pytest.raises(pydantic.ValidationError, match="source"):
+        models.EventInput(source="zendesk", type="viewed")
+    for source in ("Zendesk", "zendesk2", "zen:desk"):
+        models.EventInput(source=source, type="viewed")
+
+
 def test_pydantic_models_without_the_option_lose_three_digits(tmp_path: Path) -> None:
     # docs/other-languages.md: without --type-mappings, a date-time becomes AwareDatetime,
     # which keeps microseconds only.

@@ -346,6 +346,7 @@ def test_track_bodies_check_what_zendesk_documents() -> None:
         {"type": "login"},
         {"source": "acme"},
         {**event, "source": "x" * 41},
+        {**event, "source": "zendesk"},
         {**event, "type": ""},
         {**event, "properties": ["not", "an", "object"]},
         {**event, "created_at": "yesterday"},

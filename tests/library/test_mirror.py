@@ -8,9 +8,13 @@ person Zendesk does not know.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,7 @@ import pytest
 
 import zdevents
 from tests._accounts import seed_people
-from tests._mock import Recorder, client, event, page_body
+from tests._mock import NOT_ONE_FILE, Recorder, client, event, not_one_file, page_body
 from zdevents import _mirror, errors
 
 V1 = Path(__file__).with_name("data") / "sync-v1.db"
@@ -341,3 +345,72 @@ def test_a_kept_cursor_refused_reads_again_from_the_newest_person(tmp_path: Path
     assert rec.params(1) == {"start_time": str(1767225600 - 3600)}
     assert report.people_inserted == 1
     assert dump(db, "SELECT cursor FROM people_export") == [("c9",)]
+
+
+_MIGRATE = """
+import os, signal, sqlite3, sys
+from zdevents import _mirror
+real_connect = sqlite3.connect
+calls = 0
+
+def kill_midway(*args, **kwargs):
+    conn = real_connect(*args, **kwargs)
+
+    def step():
+        global calls
+        calls += 1
+        if calls == int(sys.argv[2]):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return 0
+
+    conn.set_progress_handler(step, 1000)
+    return conn
+
+_mirror.sqlite3.connect = kill_midway
+_mirror.connect(sys.argv[1], sys.argv[1]).close()
+"""
+
+
+@pytest.mark.parametrize("step", [3, 1000])
+def test_a_migration_killed_midway_leaves_version_1_whole(tmp_path: Path, step: int) -> None:
+    # Enough rows that the migration runs thousands of SQLite steps; the process SIGKILLs
+    # itself at one of them, inside the migration's transaction.
+    db = v1_copy(tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO events (id, selector, created_utc, raw) WITH RECURSIVE n(i) AS"
+            " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)"
+            " SELECT 'e' || i, 'user_id:1', '2026-01-01T00:00:00.000000000Z', '{}' FROM n"
+        )
+    rows = dump(db, "SELECT count(*) FROM events")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    killed = subprocess.run(
+        [sys.executable, "-c", _MIGRATE, str(db), str(step)], env=env, check=False
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert dump(db, "PRAGMA integrity_check") == [("ok",)]
+    assert dump(db, "PRAGMA user_version") == [(1,)]
+    assert dump(db, "SELECT count(*) FROM events") == rows
+    columns = {row[0] for row in dump(db, "SELECT name FROM pragma_table_info('events')")}
+    assert "synced_at" not in columns and "people" not in {
+        row[0] for row in dump(db, "SELECT name FROM sqlite_schema")
+    }
+    # Opened again, it becomes version 2 with every row.
+    _mirror.connect(str(db), str(db)).close()
+    assert dump(db, "PRAGMA user_version") == [(2,)]
+    assert dump(db, "SELECT count(*) FROM events") == rows
+    assert dump(db, "SELECT count(*) FROM events WHERE synced_at = ''") == [(0,)]
+
+
+@pytest.mark.timeout(30)  # the FIFO used to block the plan's open() forever
+@pytest.mark.parametrize("kind", NOT_ONE_FILE)
+def test_a_plan_of_a_database_that_is_not_one_regular_file_is_a_value_error_before_anything(
+    tmp_path: Path, kind: str
+) -> None:
+    db = tmp_path / "events.db"
+    not_one_file(db, kind, V1.read_bytes())
+    before = sorted(p.name for p in tmp_path.iterdir())
+    sent = Recorder(lambda r: httpx.Response(500))
+    with client(sent) as c, pytest.raises(ValueError, match="database"):
+        zdevents.plan_sync(c, db, zdevents.ALL_USERS)
+    assert sent.requests == [] and sorted(p.name for p in tmp_path.iterdir()) == before

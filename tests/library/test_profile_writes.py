@@ -519,3 +519,32 @@ def test_the_request_is_the_documented_one() -> None:
     assert json_of(patch) == {"profile": {"name": "n"}}
     assert patch.headers["content-type"] == "application/json"
     assert (delete.method, delete.url.raw_path) == ("DELETE", b"/api/v2/user_profiles/01E1")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        httpx.Response(429, headers={"Retry-After": "0"}, json={}),
+        httpx.ConnectError("refused"),
+    ],
+    ids=["429", "refused"],
+)
+def test_a_delete_that_meets_404_after_a_refusal_is_not_found(first: Any) -> None:
+    # A 429 or a refused connection did nothing: the 404 that follows is the id's own.
+    recorder = Recorder(first, httpx.Response(404, json={"errors": [{"code": "NotFound"}]}))
+    with mock_client(recorder) as c, pytest.raises(errors.NotFoundError):
+        c.delete_profile(profile_id="01E1")
+    assert recorder.calls == 2
+
+
+def test_the_async_delete_after_a_429_then_404_is_not_found() -> None:
+    recorder = Recorder(
+        httpx.Response(429, headers={"Retry-After": "0"}, json={}), httpx.Response(404, json={})
+    )
+
+    async def main() -> None:
+        async with mock_async_client(recorder) as c:
+            await c.delete_profile(profile_id="01E1")
+
+    with pytest.raises(errors.NotFoundError):
+        asyncio.run(main())

@@ -76,6 +76,7 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"event": event(), "profile": profile()}, "profile.identifiers"),
     ({"event": event(), "profile": profile(*TWENTY_ONE)}, "at most 20"),
     ({"event": event(), "profile": profile(("email", "a@x.com"), source="zendesk")}, "reserved"),
+    ({"event": event(source="zendesk"), "profile_id": "01E1"}, "event.source 'zendesk'"),
     ({"event": event(), "profile": profile(("email", "a@x.com"), source=A41)}, "profile.source"),
     ({"event": event(), "profile": profile(("email", "a@x.com"), type=A41)}, "profile.type"),
     ({"event": event(), "profile": profile(("email", "a@x.com"), type=None)}, "profile.type"),
@@ -175,6 +176,22 @@ def test_an_unknown_key_is_refused_by_track_many_and_the_async_client_before_sen
 
     asyncio.run(go())
     assert zendesk_sandbox.request_count == 1
+
+
+def test_the_reserved_event_source_is_refused_by_track_many_before_sending_and_only_it(
+    zendesk_sandbox: Sandbox, client: Client
+) -> None:
+    # Zendesk's own events have the source "zendesk"; no client may track one. The name is
+    # reserved exactly: another case or a longer name is an ordinary source.
+    who = profile(("email", "reserved@x.com"))
+    records = [
+        {"event": event(source=source), "profile": who}
+        for source in ("zendesk", "Zendesk", "zendesk2")
+    ]
+    outcomes = list(client.track_many(records))
+    assert [type(o).__name__ for o in outcomes] == ["ValueError", "TrackResult", "TrackResult"]
+    assert "event.source 'zendesk' is reserved" in str(outcomes[0])
+    assert zendesk_sandbox.request_count == 2
 
 
 def test_a_record_with_an_unknown_key_is_refused() -> None:

@@ -306,6 +306,11 @@ LONG = "x" * 41
             "reserved",
         ),
         (
+            {"profile": profile(("email", "h@x.com")), "event": event(source="zendesk")},
+            "ReservedSource",
+            "event.source 'zendesk' is reserved",
+        ),
+        (
             {"profile": profile(("email", "h@x.com")), "event": event(created_at="yesterday")},
             "InvalidTimestamp",
             "created_at",

@@ -75,6 +75,19 @@ def pipeline(tmp: Path, name: str = "zdevents") -> Any:
     )
 
 
+def load(
+    pipe: Any, client: Any, people: list[Any] | None, *, only: tuple[str, ...] = (), **options: Any
+) -> Any:
+    """Run ``zendesk_events(people, client=client, **options)`` (only the resources
+    ``only``, when given) through ``pipe``: the source's LoadReport."""
+    from zdevents.dlt import LoadReport, zendesk_events
+
+    report = LoadReport()
+    source = zendesk_events(people, client=client, report=report, **options)
+    pipe.run(source.with_resources(*only) if only else source)
+    return report
+
+
 def query(database: Path, sql: str) -> list[tuple[Any, ...]]:
     import duckdb
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -13,19 +14,18 @@ import httpx
 import pytest
 
 from tests import _mock
+from tests.warehouse import _warehouse
 from tests.warehouse._warehouse import NO_DLT, People, events, marks, pipeline, query
 
 pytest.importorskip("dlt", reason=NO_DLT)
 
-from zdevents.dlt import LoadReport, zendesk_events
+from zdevents.dlt import zendesk_events
 from zdevents.sandbox import Sandbox
 
 
-def load(pipe: Any, client: Any, people: list[Any], **options: Any) -> LoadReport:
-    report = LoadReport()
-    source = zendesk_events(people, client=client, report=report, **options)
-    pipe.run(source.with_resources("people", "events"))
-    return report
+def load(pipe: Any, client: Any, people: list[Any], **options: Any) -> Any:
+    """No profiles: these tests are about the events' marks."""
+    return _warehouse.load(pipe, client, people, only=("people", "events"), **options)
 
 
 def test_a_load_of_one_type_does_not_move_the_mark_of_a_load_of_every_type(
@@ -128,3 +128,59 @@ def test_events_sharing_the_marks_second_are_read_again_with_no_overlap(
         "SELECT count(*), count(DISTINCT id) FROM zendesk_events.events",
     )
     assert count == distinct == 4
+
+
+def test_a_429_pauses_every_persons_reads_once(tmp_path: Path) -> None:
+    # Two people at a time through one client. Person 2's first request draws a 429
+    # (Retry-After: 1) while person 1's is still being answered (0.3 s); the server refuses
+    # every request of that second. The worker done with person 1 must not go on to person
+    # 3 during the pause (a limiter per person would, and draw a 429 of its own): every
+    # read waits the second out once, then each person is read once.
+    lock = threading.Lock()
+    seen: list[tuple[float, str]] = []
+    limited: list[str] = []
+    began: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        user = request.url.path.split("/")[4]
+        body = _mock.ok(_mock.page_body([_mock.event(int(user))], has_more=False, links="none"))
+        if user == "1" and not seen:
+            time.sleep(0.3)  # slow, and under way when the 429 comes
+            seen.append((time.monotonic(), user))
+            return body
+        with lock:
+            now = time.monotonic()
+            if user == "2" and not began:
+                began.append(now)
+            if now < began[0] + 1:
+                limited.append(user)
+                return httpx.Response(429, headers={"retry-after": "1"})
+            seen.append((now, user))
+        return body
+
+    with _mock.client(answer, max_retries=3) as client:
+        source = zendesk_events(
+            [{"user_id": n} for n in range(1, 7)], client=client, concurrency=2, overlap=0
+        )
+        pipeline(tmp_path).run(source.with_resources("events"))
+    assert limited == ["2"]
+    assert sorted(user for _, user in seen) == [str(n) for n in range(1, 7)]
+    assert len(events(tmp_path / "zdevents.duckdb")) == 6
+
+
+def test_all_users_loaded_without_people_still_fill_people_on_the_next_load(
+    tmp_path: Path,
+) -> None:
+    with Sandbox() as own:  # every user of the account is loaded
+        folk = People(own)
+        for n in range(2):
+            folk.add(n, [0])
+        pipe = pipeline(tmp_path)
+        _warehouse.load(pipe, own.client, None, all_users=True, only=("events",))
+        # The discovery read both users, but no people rows were written: the next load
+        # with people must not start after them.
+        _warehouse.load(pipe, own.client, None, all_users=True, only=("people", "events"))
+        people = query(
+            tmp_path / "zdevents.duckdb", "SELECT person FROM zendesk_events.people ORDER BY 1"
+        )
+    assert people == [(f"user_id:{folk.user_id(n)}",) for n in range(2)]

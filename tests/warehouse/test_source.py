@@ -9,18 +9,12 @@ from typing import Any
 import pytest
 
 import zdevents
-from tests.warehouse._warehouse import NO_DLT, People, events, marks, pipeline, query
+from tests.warehouse._warehouse import NO_DLT, People, events, load, marks, pipeline, query
 
 dlt = pytest.importorskip("dlt", reason=NO_DLT)
 
 from zdevents.dlt import LoadReport, zendesk_events  # noqa: E402
 from zdevents.sandbox import Sandbox  # noqa: E402
-
-
-def load(pipe: Any, sandbox: Sandbox, people: list[Any], **options: Any) -> LoadReport:
-    report = LoadReport()
-    pipe.run(zendesk_events(people, client=sandbox.client, report=report, **options))
-    return report
 
 
 def test_first_load_stores_each_event_with_typed_columns_beside_its_raw_text(
@@ -30,7 +24,7 @@ def test_first_load_stores_each_event_with_typed_columns_beside_its_raw_text(
     folk.add(0, [0, 1, 2])
     folk.add(1, [5, 6])
     pipe = pipeline(tmp_path)
-    report = load(pipe, sandbox, [folk.selector(0), {"user_id": folk.user_id(1)}])
+    report = load(pipe, sandbox.client, [folk.selector(0), {"user_id": folk.user_id(1)}])
     assert (report.people, report.events, report.skipped) == (2, 5, {})
 
     db = tmp_path / "zdevents.duckdb"
@@ -107,16 +101,16 @@ def test_incremental_load_rereads_only_the_overlap_and_merges_without_duplicates
     folk.add(1, [0, 1, 2, 3, 4])
     people = [folk.selector(0), folk.selector(1)]
     pipe = pipeline(tmp_path)
-    assert load(pipe, sandbox, people, overlap=90).events == 10
+    assert load(pipe, sandbox.client, people, overlap=90).events == 10
 
     # Nothing new: each person re-reads their last 90 s (minutes 3 and 4), no more.
-    assert load(pipe, sandbox, people, overlap=90).events == 4
+    assert load(pipe, sandbox.client, people, overlap=90).events == 4
     # New events for person 0 (one late, inside the overlap) are picked up with the overlap.
     folk.add(0, [3.5, 10, 11])
-    again = load(pipe, sandbox, people, overlap=90)
+    again = load(pipe, sandbox.client, people, overlap=90)
     assert again.events == 2 + 3 + 2
     # Person 0's mark is now minute 11: only minute 10 and 11 lie in its next overlap.
-    assert load(pipe, sandbox, people, overlap=90).events == 2 + 2
+    assert load(pipe, sandbox.client, people, overlap=90).events == 2 + 2
 
     db = tmp_path / "zdevents.duckdb"
     stored = events(db)
@@ -134,14 +128,14 @@ def test_a_backdated_event_is_missed_by_the_overlap_and_caught_by_a_full_load(
     folk.add(0, [60, 61])
     pipe = pipeline(tmp_path)
     people = [folk.selector(0)]
-    load(pipe, sandbox, people, overlap=300)
+    load(pipe, sandbox.client, people, overlap=300)
     before = set(folk.served(0))
     folk.add(0, [0])  # an hour before the newest: beyond the 5-minute overlap
     (late,) = set(folk.served(0)) - before
     db = tmp_path / "zdevents.duckdb"
-    assert load(pipe, sandbox, people, overlap=300).events == 2
+    assert load(pipe, sandbox.client, people, overlap=300).events == 2
     assert set(events(db)) == set(folk.served(0)) - {late}
-    assert load(pipe, sandbox, people, overlap=300, full=True).events == 3
+    assert load(pipe, sandbox.client, people, overlap=300, full=True).events == 3
     assert set(events(db)) == set(folk.served(0))
     ((count,),) = query(db, "SELECT count(*) FROM zendesk_events.events")
     assert count == 3
@@ -154,7 +148,9 @@ def test_a_person_unknown_to_zendesk_is_skipped_and_reported(
     folk.add(0, [0, 1])
     pipe = pipeline(tmp_path)
     unknown = "user_id:987654321"  # the text of an --identifiers-file line works too
-    report = load(pipe, sandbox, [unknown, folk.selector(0), "shop:customer:email:nobody@x.io"])
+    report = load(
+        pipe, sandbox.client, [unknown, folk.selector(0), "shop:customer:email:nobody@x.io"]
+    )
     assert set(report.skipped) == {"user_id:987654321", "shop:customer:email:nobody@x.io"}
     assert all("404" in reason for reason in report.skipped.values())
     assert report.events == 2
@@ -208,7 +204,7 @@ def test_fifty_thousand_peoples_state_stays_compact(sandbox: Sandbox, tmp_path: 
     folk = People(sandbox)
     folk.add(0, [0])
     pipe = pipeline(tmp_path)
-    load(pipe, sandbox, [{"user_id": folk.user_id(0)}])
+    load(pipe, sandbox.client, [{"user_id": folk.user_id(0)}])
     ((key, mark),) = marks(pipe).items()
     assert key == f"user_id:{folk.user_id(0)}" and isinstance(mark, int)
     # The same shape for 50,000 people with ten-digit user ids, as dlt stores it: about
@@ -229,11 +225,11 @@ def test_a_fresh_worker_goes_on_from_the_marks_kept_in_the_destination(
     folk = People(sandbox)
     folk.add(0, [0, 1, 2, 3, 4])
     people = [folk.selector(0)]
-    load(pipeline(tmp_path), sandbox, people, overlap=90)
+    load(pipeline(tmp_path), sandbox.client, people, overlap=90)
     # A scheduler's new worker: the pipeline's local folder is gone, the DuckDB file is not.
     shutil.rmtree(tmp_path / "pipelines")
     fresh = pipeline(tmp_path)
-    assert load(fresh, sandbox, people, overlap=90).events == 2  # the overlap only
+    assert load(fresh, sandbox.client, people, overlap=90).events == 2  # the overlap only
     assert marks(fresh) == {
         folk.selector(0): int(max(e.created_at for e in folk.served(0).values()).timestamp())
     }
@@ -254,12 +250,12 @@ def test_start_bounds_every_read_and_a_future_date_does_not_hold_the_mark(
     }])  # fmt: skip
     pipe = pipeline(tmp_path)
     began = int(time.time())
-    report = load(pipe, sandbox, [folk.selector(0), folk.selector(1)],
+    report = load(pipe, sandbox.client, [folk.selector(0), folk.selector(1)],
                   start="2024-03-01T12:00:30+00:00")  # fmt: skip
     assert report.events == 2 + 1  # minutes 1 and 2 of person 0; the 2099 one of person 1
     # A sender's wrong clock: the mark stops at the moment the read began.
     assert began <= marks(pipe)[folk.selector(1)] <= int(time.time())
-    assert load(pipeline(tmp_path, "other"), sandbox, [folk.selector(0)],
+    assert load(pipeline(tmp_path, "other"), sandbox.client, [folk.selector(0)],
                 start="2024-03-02").events == 0  # fmt: skip
 
 

@@ -178,10 +178,13 @@ def run(ns: argparse.Namespace) -> int:
         _show(report)
     if report.dry_run:
         return 0
+    if report.log_problem is not None:
+        error(f"{report.log_problem}; the lines above are the only record of this erasure")
+        return 1
     if report.pending:
         error(
-            f"{len(report.pending)} mirror(s) not purged yet (a sync holds them): run the "
-            "same command again when it is over"
+            f"{len(report.pending)} mirror(s) not purged yet (a sync holds them, or the "
+            "purge failed: see above): run the same command again when that is over"
         )
         return 1
     return 0

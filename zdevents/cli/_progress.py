@@ -51,6 +51,9 @@ class Progress:
         self._wait_reason = ""
         self._ticker: threading.Thread | None = None
         self._closed = threading.Event()
+        # A sync's people (done of total) and its shortest time, once known (see people()).
+        self._people: tuple[int, int] | None = None
+        self._shortest: float | None = None
 
     @property
     def elapsed(self) -> float:
@@ -64,6 +67,14 @@ class Progress:
                 self._wait_until = None  # a page arrived: whatever we waited for is over
             if self.enabled and time.monotonic() - self._last_draw >= _INTERVAL:
                 self._draw()
+
+    def people(self, done: int, total: int, shortest: float | None = None) -> None:
+        """Show ``done`` of ``total`` people, and the time so far against ``shortest`` (the
+        least the run can take at its rate limit, when known); drawn with the next update."""
+        with self._lock:
+            self._people = (done, total)
+            if shortest is not None:
+                self._shortest = shortest
 
     def waiting(self, seconds: float, reason: str) -> None:
         """Say on the line that the export waits ``seconds`` (counted down) for ``reason``."""
@@ -88,6 +99,11 @@ class Progress:
         rate = (self.events - self._start_events) / elapsed
         pages = "page" if self.pages == 1 else "pages"
         line = f"{self.events:,} events, {self.pages:,} {pages}, {rate:,.0f} events/s"
+        if self._people is not None:
+            done, total = self._people
+            line = f"{done:,} of {total:,} people, {line}"
+        if self._shortest is not None:
+            line += f", {human_time(elapsed)} of at least {human_time(self._shortest)}"
         if self._wait_until is not None:
             left = self._wait_until - time.monotonic()
             if left > 0:
@@ -162,6 +178,15 @@ def _reason(record: logging.LogRecord, text: str) -> str:
         return "rate limit"
     found = _AFTER.search(text)
     return f"retry after {found.group(1)}" if found else "retry"
+
+
+def human_time(seconds: float) -> str:
+    """Seconds as a person reads them: ``42 s``, ``17 min``, ``2.5 h``."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def same_terminal(a: TextIO | None, b: TextIO | None) -> bool:

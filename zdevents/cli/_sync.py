@@ -23,7 +23,7 @@ from ._numbers import concurrency, duration, whole
 from ._options import add_request_options, add_start_options, add_verbosity, make_client, start_of
 from ._parser import COMMANDS
 from ._people import PeopleFileError, read_people
-from ._progress import Progress
+from ._progress import Progress, human_time
 
 #: The exit status of a sync that completed but skipped someone Zendesk does not know.
 EXIT_SKIPPED = 3
@@ -152,14 +152,6 @@ def _people(count: int) -> str:
     return "1 person" if count == 1 else f"{count:,} people"
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 def _print_plan(plan: SyncPlan, rate_limit: float | None) -> None:
     """The plan on standard output, one fact a line."""
     out = _run.stdout()
@@ -177,24 +169,26 @@ def _print_plan(plan: SyncPlan, rate_limit: float | None) -> None:
         source = "--rate-limit" if rate_limit is not None else "X-Rate-Limit"
         shortest = plan.shortest_seconds(limit) or 0.0
         lines.append(f"rate limit: {limit:,.0f} requests a minute ({source})")
-        lines.append(f"shortest time: {_duration(shortest)}")
+        lines.append(f"shortest time: {human_time(shortest)}")
     else:
         lines.append("rate limit: unknown (Zendesk did not say; give --rate-limit)")
         for name, per_minute in limits.EVENTS_API_RATE_LIMITS.items():
             shortest = plan.shortest_seconds(per_minute) or 0.0
-            lines.append(f"shortest time at {name}'s {per_minute:,}/min: {_duration(shortest)}")
+            lines.append(f"shortest time at {name}'s {per_minute:,}/min: {human_time(shortest)}")
     out.write("".join(line + "\n" for line in lines))
     out.flush()
 
 
-def _estimate(progress: Progress, report: SyncReport, rate_limit: float | None) -> None:
-    """What the run needs at least (as ``--plan`` says), once the people are known."""
+def _estimate(progress: Progress, report: SyncReport, rate_limit: float | None) -> float | None:
+    """What the run needs at least (as ``--plan`` says), once the people are known; its
+    shortest time, which the progress line then shows the run against."""
     people = len(report.selectors)
     requests = people + report.discovery_requests
     plan = SyncPlan(people, report.discovery_requests, requests, None)
     shortest = None if rate_limit is None else plan.shortest_seconds(rate_limit)
-    at = "" if shortest is None else f", at least {_duration(shortest)} at {rate_limit:,.0f}/min"
+    at = "" if shortest is None else f", at least {human_time(shortest)} at {rate_limit:,.0f}/min"
     progress.message(f"{PROG}: {_people(people)}: at least {requests:,} requests{at}")
+    return shortest
 
 
 def _summary(report: SyncReport, verbose: bool, skip_missing: bool, shortest: float | None) -> None:
@@ -208,7 +202,7 @@ def _summary(report: SyncReport, verbose: bool, skip_missing: bool, shortest: fl
         )
     against = ""
     if shortest is not None:
-        against = f" (the shortest at the rate limit: {_duration(shortest)})"
+        against = f" (the shortest at the rate limit: {human_time(shortest)})"
     if report.completed != len(report.selectors):
         who = f"{report.completed:,} of {who}"
     say(
@@ -265,11 +259,15 @@ def run_sync(ns: argparse.Namespace) -> int:
     pages = 0
 
     def show(report: SyncReport) -> None:
-        # Called once a page is stored: the first time, the run's estimate is said.
+        # Called once a page is stored: the first time, the run's estimate is said; then
+        # the line shows the people done against it. O(1): the report's counts are kept as
+        # it goes, and its selectors are a view (len only).
         nonlocal pages
+        shortest = None
         if pages == 0 and not ns.quiet:
-            _estimate(progress, report, ns.rate_limit)
+            shortest = _estimate(progress, report, ns.rate_limit)
         pages += 1
+        progress.people(report.completed, len(report.selectors), shortest)
         added = report.events - progress.events
         progress.add(events=added, pages=1 if added else 0)
 

@@ -169,6 +169,7 @@ class _Shared:
         self._people = people
         self.full = full
         self.discovered: list[dict[str, Any]] | None = None
+        self.next_cursor: str | None = None
 
     @contextmanager
     def client(self) -> Iterator[Client]:
@@ -226,8 +227,9 @@ class _Shared:
                 cursor = page.after_cursor
         # Sorted ints: about 11 bytes a person in the state.
         state["active"] = sorted(active)
-        if cursor is not None:
-            state["cursor"] = cursor
+        # The cursor moves once the people rows are out (people_rows): a load without the
+        # people resource must not start the next discovery after users it never wrote.
+        self.next_cursor = cursor
         return [(f"user_id:{uid}", {"user_id": uid}) for uid in state["active"]]
 
 
@@ -467,6 +469,10 @@ def zendesk_events(
             everyone = shared.people(c)
         if shared.discovered is not None:
             yield shared.discovered
+            if shared.next_cursor is not None:
+                dlt.current.source_state().setdefault("discovery", {})["cursor"] = (
+                    shared.next_cursor
+                )
             return
         rows = []
         for key, mapping in everyone:

@@ -34,7 +34,7 @@ MIN_YEAR, MAX_YEAR = 1678, 2261  # event times: whole years within the int64 nan
 NAME_LIMIT = 40  # characters of an event's or a profile's source and type
 IDENTIFIER_TYPE_LIMIT = 60
 MAX_IDENTIFIERS = 20  # per profile
-RESERVED_SOURCE = "zendesk"  # no profile may be created with it
+RESERVED_SOURCE = "zendesk"  # no profile may be created, no event tracked with it
 # The client's read-only event fields: the sandbox sets them on an HTTP write.
 _READ_ONLY_EVENT_FIELDS = ("id", "received_at")
 
@@ -274,6 +274,11 @@ def parse_track(
     if not isinstance(event, Mapping):
         raise RecordError("event must be an object", code="InvalidField")
     event_source = _name(event, "source", "event", NAME_LIMIT)
+    if event_source == RESERVED_SOURCE and not trusted:
+        raise RecordError(
+            f"event.source {RESERVED_SOURCE!r} is reserved for Zendesk's own events",
+            code="ReservedSource",
+        )
     event_type = _name(event, "type", "event", NAME_LIMIT)
     if "properties" in event and not isinstance(event["properties"], Mapping):
         raise RecordError("event.properties must be an object", code="InvalidProperties")

@@ -17,13 +17,14 @@ T = TypeVar("T", bound="EventInput")
 
 @_attrs_define
 class EventInput:
-    """An event to track. `source` and `type` are at most 40 characters; `created_at`
-    defaults to the time Zendesk receives the event and is kept with every digit sent.
+    """An event to track. `source` and `type` are at most 40 characters (the source
+    `zendesk` is reserved for Zendesk's own events); `created_at` defaults to the time
+    Zendesk receives the event and is kept with every digit sent.
 
     """
 
     source: str
-    """ The application that sends the event. """
+    """ The application that sends the event (`zendesk` is reserved). """
     type_: str
     """ The event's name. """
     description: None | str | Unset = UNSET

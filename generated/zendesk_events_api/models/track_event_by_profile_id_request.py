@@ -21,8 +21,9 @@ class TrackEventByProfileIdRequest:
     """
 
     event: EventInput
-    """ An event to track. `source` and `type` are at most 40 characters; `created_at`
-    defaults to the time Zendesk receives the event and is kept with every digit sent.
+    """ An event to track. `source` and `type` are at most 40 characters (the source
+    `zendesk` is reserved for Zendesk's own events); `created_at` defaults to the time
+    Zendesk receives the event and is kept with every digit sent.
      """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
