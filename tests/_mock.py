@@ -265,3 +265,20 @@ def send(client: Client, method: str, path: str, **kwargs: Any) -> Any:
 async def async_send(client: AsyncClient, method: str, path: str, **kwargs: Any) -> Any:
     """:func:`send` for an :class:`AsyncClient`."""
     return await client._core.send(method, path, **kwargs)
+
+
+#: Kinds of database path that are not one regular file (what sync and plan_sync refuse).
+NOT_ONE_FILE = ["directory", "fifo", "dangling", "hard link"]
+
+
+def not_one_file(db: Path, kind: str, content: bytes = b"") -> None:
+    """Make ``db`` (in a tmp folder) a path of ``kind`` (one of :data:`NOT_ONE_FILE`)."""
+    if kind == "directory":
+        db.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(db)
+    elif kind == "dangling":
+        db.symlink_to(db.parent / "nowhere")
+    else:
+        db.write_bytes(content)
+        os.link(db, db.parent / "other.db")

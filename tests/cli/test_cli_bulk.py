@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import signal
 import time
 from pathlib import Path
@@ -109,24 +111,34 @@ def _bulk_args(ids: Path, out: Path, state: Path, *more: str) -> list[str]:
             "--output", str(out), "--resume", str(state), *more]  # fmt: skip
 
 
-def _check_exactly_once(sandbox: Any, out: Path, people: list[str]) -> None:
-    records = jsonl(out.read_text())
+def _check_exactly_once(sandbox: Any, out: Path, people: list[str], fmt: str = "jsonl") -> None:
+    if fmt == "csv":
+        # One header, then the ids of each person's events in order, each once.
+        rows = list(csv.DictReader(io.StringIO(out.read_text())))
+        records = [{"selector": r["selector"], "event": r["id"]} for r in rows]
+        expected = {p: [e["id"] for e in library_events(sandbox, identifier=p)] for p in people}
+    else:
+        records = jsonl(out.read_text())
+        expected = {p: library_events(sandbox, identifier=p) for p in people}
     for label in people:
         mine = [r["event"] for r in records if r["selector"] == label]
-        assert mine == library_events(sandbox, identifier=label), label
-    assert len(records) == sum(len(library_events(sandbox, identifier=p)) for p in people)
+        assert mine == expected[label], label
+    assert len(records) == sum(len(events) for events in expected.values())
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+@pytest.mark.parametrize(
+    ("how", "fmt"),
+    [(signal.SIGKILL, "jsonl"), (signal.SIGINT, "jsonl"), (signal.SIGTERM, "csv")],
+)
 def test_a_killed_bulk_export_resumes_every_person_exactly_once(
-    zendesk_sandbox_factory: Any, tmp_path: Path, how: int
+    zendesk_sandbox_factory: Any, tmp_path: Path, how: int, fmt: str
 ) -> None:
     sandbox = _people(zendesk_sandbox_factory, 6, 40, latency=0.02)
     people = [selector(n) for n in range(6)]
     ids = tmp_path / "people.txt"
     ids.write_text("\n".join(people) + "\n")
-    out, state = tmp_path / "out.jsonl", tmp_path / "state"
-    proc = popen(sandbox, *_bulk_args(ids, out, state))
+    out, state = tmp_path / f"out.{fmt}", tmp_path / "state"
+    proc = popen(sandbox, *_bulk_args(ids, out, state, "--format", fmt))
     deadline = time.monotonic() + 60
     while _state(state).get("events", 0) < 60:
         assert proc.poll() is None, proc.communicate()
@@ -134,16 +146,16 @@ def test_a_killed_bulk_export_resumes_every_person_exactly_once(
         time.sleep(0.005)
     proc.send_signal(how)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode in (-signal.SIGKILL, 130), err
+    assert proc.returncode in (-signal.SIGKILL, 130, 128 + signal.SIGTERM), err
     saved = _state(state)
     assert saved["done"] is False and (saved["cursors"] or saved["finished"])
-    again = run(sandbox, *_bulk_args(ids, out, state))
+    again = run(sandbox, *_bulk_args(ids, out, state, "--format", fmt))
     assert again.returncode == 0, again.stderr
-    _check_exactly_once(sandbox, out, people)
+    _check_exactly_once(sandbox, out, people, fmt)
     assert _state(state)["done"] is True
     # Done: the same command again changes nothing.
     before = out.read_bytes()
-    assert run(sandbox, *_bulk_args(ids, out, state)).returncode == 0
+    assert run(sandbox, *_bulk_args(ids, out, state, "--format", fmt)).returncode == 0
     assert out.read_bytes() == before
 
 

@@ -515,7 +515,7 @@ def test_two_forgets_updating_the_pending_purges_at_once_lose_neither(
     def interleaved(target: str, content: bytes) -> None:
         if not other.is_alive() and other.ident is None:
             other.start()  # another process updates between our read and our write
-            other.join(1)
+            other.join(0.5)  # long enough to finish unless a lock holds it
         real_write(target, content)
 
     monkeypatch.setattr(_forget, "_write_private", interleaved)

@@ -23,7 +23,7 @@ import pytest
 
 import zdevents
 from tests._accounts import seed_people
-from tests._mock import Recorder, client, event, page_body
+from tests._mock import NOT_ONE_FILE, Recorder, client, event, not_one_file, page_body
 from zdevents import _mirror, errors
 
 V1 = Path(__file__).with_name("data") / "sync-v1.db"
@@ -403,20 +403,12 @@ def test_a_migration_killed_midway_leaves_version_1_whole(tmp_path: Path, step: 
 
 
 @pytest.mark.timeout(30)  # the FIFO used to block the plan's open() forever
-@pytest.mark.parametrize("kind", ["directory", "fifo", "dangling", "hard link"])
+@pytest.mark.parametrize("kind", NOT_ONE_FILE)
 def test_a_plan_of_a_database_that_is_not_one_regular_file_is_a_value_error_before_anything(
     tmp_path: Path, kind: str
 ) -> None:
     db = tmp_path / "events.db"
-    if kind == "directory":
-        db.mkdir()
-    elif kind == "fifo":
-        os.mkfifo(db)
-    elif kind == "dangling":
-        db.symlink_to(tmp_path / "nowhere")
-    else:
-        shutil.copyfile(V1, db)
-        os.link(db, tmp_path / "other.db")
+    not_one_file(db, kind, V1.read_bytes())
     before = sorted(p.name for p in tmp_path.iterdir())
     sent = Recorder(lambda r: httpx.Response(500))
     with client(sent) as c, pytest.raises(ValueError, match="database"):

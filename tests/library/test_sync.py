@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -15,7 +14,16 @@ import httpx
 import pytest
 
 import zdevents
-from tests._mock import API_TOKEN, EMAIL, Recorder, client, event, page_body
+from tests._mock import (
+    API_TOKEN,
+    EMAIL,
+    NOT_ONE_FILE,
+    Recorder,
+    client,
+    event,
+    not_one_file,
+    page_body,
+)
 from zdevents import errors
 
 
@@ -554,20 +562,12 @@ def test_overflowing_numbers_are_value_errors_naming_the_option(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("kind", ["directory", "fifo", "dangling", "hard link"])
+@pytest.mark.parametrize("kind", NOT_ONE_FILE)
 def test_a_database_that_is_not_one_regular_file_is_a_value_error_before_anything(
     tmp_path: Path, kind: str
 ) -> None:
     db = tmp_path / "events.db"
-    if kind == "directory":
-        db.mkdir()
-    elif kind == "fifo":
-        os.mkfifo(db)
-    elif kind == "dangling":
-        db.symlink_to(tmp_path / "nowhere")
-    else:
-        db.write_bytes(b"")
-        os.link(db, tmp_path / "other.db")
+    not_one_file(db, kind)
     before = sorted(p.name for p in tmp_path.iterdir())
     with client(lambda r: httpx.Response(500)) as c, pytest.raises(ValueError, match="database"):
         zdevents.sync(c, db, [{"user_id": 1}])
