@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install generate check-generated spec lint layers typecheck pytest test test-fast test-tz mutation demo bench bench-scale fuzz clean wheel-check docs docs-serve
+.PHONY: install generate check-generated spec lint layers typecheck pytest test test-fast mutation demo bench bench-scale fuzz clean wheel-check docs docs-serve
 
 install: $(STAMP)
 
@@ -42,16 +42,21 @@ typecheck: $(STAMP)
 # pytest-xdist: the suite waits more than it computes (subprocesses, sockets, a sandbox per
 # test), so more workers than cores pay; PYTEST_WORKERS=0 runs in one process (for -x or pdb).
 # --dist loadgroup: tests marked xdist_group(name) share one worker, the rest are handed out
-# as workers free up. PYTEST_ARGS comes last and can override either.
+# as workers free up (tests/packaging/test_suite_setup.py checks that it groups). PYTEST_ARGS
+# comes last and can override either.
 PYTEST_WORKERS ?= 4
 XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 
 pytest: $(STAMP)
-	$(PY) -m pytest $(XDIST) $(PYTEST_SKIP) $(PYTEST_ARGS)
+	$(PYTEST_TZ) $(PY) -m pytest $(XDIST) $(PYTEST_SKIP) $(PYTEST_ARGS)
 
-# The full gate (CI runs this), with the library tests once more under TZ=$(TEST_TZ).
-# test-fast is the edit loop: everything but the slow contract and fuzz runs.
-test: lint layers typecheck spec check-generated wheel-check docs pytest test-tz
+# The full gate (CI runs this). Its tests run in a fixed non-UTC zone (Newfoundland: UTC-3:30,
+# a half-hour offset), so that a conversion to local time instead of UTC cannot pass because
+# the machine runs in UTC; `make test-fast`, the edit loop, runs in the machine's own zone
+# (everything but the slow contract, fuzz and docs runs).
+TEST_TZ ?= America/St_Johns
+test: lint layers typecheck spec check-generated wheel-check docs pytest
+test: PYTEST_TZ = TZ=$(TEST_TZ)
 
 # Within `make test`, the test that runs scripts/check_dist.py is left to wheel-check, which
 # has just run the same script (a second sdist and wheel build).
@@ -77,12 +82,6 @@ docs-serve: $(STAMP)
 # Build the sdist and the wheel and check them (check-wheel-contents, LICENSE, no tests).
 wheel-check: $(STAMP)
 	$(PY) scripts/check_dist.py
-
-# The library's fast tests again under a fixed non-UTC zone (Newfoundland: UTC-3:30, a
-# half-hour offset), so that a local-time slip cannot pass because the machine runs in UTC.
-TEST_TZ ?= America/St_Johns
-test-tz: $(STAMP)
-	TZ=$(TEST_TZ) $(PY) -m pytest $(XDIST) -m "not slow" -q tests/library $(PYTEST_ARGS)
 
 # Mutation testing of the core modules (scripts/mutation.py; [tool.mutmut] in pyproject.toml).
 # Not part of `make test`: it takes hours on two cores. MODULES=_retry for one module;

@@ -1,0 +1,61 @@
+"""The test suite's own set-up as the Makefile runs it: ``--dist loadgroup`` really sends the
+tests of one ``xdist_group`` to one worker (the node toolchains and the docs examples rely on
+it: under pytest 9.2, pytest-xdist 3.8 silently stopped grouping, pytest-dev/pytest-xdist#1386)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+_GROUPED = '''
+import pytest
+
+pytestmark = pytest.mark.xdist_group("together")
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_grouped(n):
+    pass
+'''
+
+_FREE = '''
+import pytest
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_free(n):
+    pass
+'''
+
+_RESULT = re.compile(r"^\[(gw\d+)\] \[\s*\d+%\] PASSED (\S+)\s*$", re.M)
+
+
+def test_loadgroup_runs_a_group_on_one_worker(tmp_path: Path) -> None:
+    (tmp_path / "test_a_grouped.py").write_text(_GROUPED, encoding="utf-8")
+    (tmp_path / "test_b_grouped.py").write_text(_GROUPED, encoding="utf-8")
+    (tmp_path / "test_free.py").write_text(_FREE, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v",
+         "-p", "xdist", "-p", "no:cacheprovider", str(tmp_path)],  # fmt: skip
+        cwd=tmp_path,
+        # Only xdist: the other plugins installed here (schemathesis, hypothesis, ...) only
+        # cost start-up time, in each worker.
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    workers: dict[str, set[str]] = {}
+    for worker, test in _RESULT.findall(result.stdout):
+        workers.setdefault("grouped" if "grouped" in test else test, set()).add(worker)
+    assert len(_RESULT.findall(result.stdout)) == 18, result.stdout
+    # Twelve tests in two files, all on one worker (and their ids say their group).
+    assert len(workers["grouped"]) == 1, result.stdout
+    grouped = [test for _, test in _RESULT.findall(result.stdout) if "grouped" in test]
+    assert len(grouped) == 12 and all(test.endswith("@together") for test in grouped)
