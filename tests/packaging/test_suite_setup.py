@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-_GROUPED = '''
+_GROUPED = """
 import pytest
 
 pytestmark = pytest.mark.xdist_group("together")
@@ -19,16 +19,16 @@ pytestmark = pytest.mark.xdist_group("together")
 @pytest.mark.parametrize("n", range(6))
 def test_grouped(n):
     pass
-'''
+"""
 
-_FREE = '''
+_FREE = """
 import pytest
 
 
 @pytest.mark.parametrize("n", range(6))
 def test_free(n):
     pass
-'''
+"""
 
 _RESULT = re.compile(r"^\[(gw\d+)\] \[\s*\d+%\] PASSED (\S+)\s*$", re.M)
 
@@ -38,9 +38,9 @@ def test_loadgroup_runs_a_group_on_one_worker(tmp_path: Path) -> None:
     (tmp_path / "test_b_grouped.py").write_text(_GROUPED, encoding="utf-8")
     (tmp_path / "test_free.py").write_text(_FREE, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    command = ["-n", "2", "--dist", "loadgroup", "-v", "-p", "xdist", "-p", "no:cacheprovider"]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v",
-         "-p", "xdist", "-p", "no:cacheprovider", str(tmp_path)],  # fmt: skip
+        [sys.executable, "-m", "pytest", *command, str(tmp_path)],
         cwd=tmp_path,
         # Only xdist: the other plugins installed here (schemathesis, hypothesis, ...) only
         # cost start-up time, in each worker.
