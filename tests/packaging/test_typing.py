@@ -67,6 +67,9 @@ MISTAKES = {
     "option of the wrong type": 'Client(subdomain="coolbikes", oauth_token="t", max_retries="2")',
     "misspelt with_options option": "Client.from_env().with_options(timeuot=3)",
     "misspelt events filter": 'Client.from_env().events(user_id=1, sorce="shop")',
+    "client option given to with_options": "Client.from_env().with_options(rate_limit=5)",
+    "async pool given to Client": "Client.from_env(http_client=httpx.AsyncClient())",
+    "sync pool given to AsyncClient": "AsyncClient(http_client=httpx.Client())",
 }
 
 
@@ -74,13 +77,13 @@ MISTAKES = {
 def test_each_of_a_users_mistakes_is_a_type_error(tmp_path: Path) -> None:
     # One mypy run for all of them: each mistake on its own line, each line must fail.
     names = sorted(MISTAKES)
-    lines = ["from zdevents import AsyncClient, Client", ""]
+    lines = ["import httpx", "from zdevents import AsyncClient, Client", ""]
     lines += [MISTAKES[name] for name in names]
     path = tmp_path / "mistakes.py"
     path.write_text("\n".join(lines) + "\n")
     done = mypy(path)
     assert done.returncode == 1, done.stdout
-    for number, name in enumerate(names, start=3):
+    for number, name in enumerate(names, start=4):
         errors = [
             line
             for line in done.stdout.splitlines()
@@ -89,3 +92,11 @@ def test_each_of_a_users_mistakes_is_a_type_error(tmp_path: Path) -> None:
         ]
         assert errors, f"{name} passed mypy: {done.stdout}"
         assert any("call-arg" in e or "arg-type" in e for e in errors), errors
+    # The same mistakes under basedpyright (an IDE's checker): each line an error.
+    checked = pyright(path)
+    assert checked.returncode == 1, checked.stdout
+    for number, name in enumerate(names, start=4):
+        assert any(
+            f"mistakes.py:{number}:" in line and " - error: " in line
+            for line in checked.stdout.splitlines()
+        ), f"{name} passed basedpyright: {checked.stdout}"
