@@ -48,18 +48,20 @@ class Client:
     >>> for event in client.events(identifier="coolbikes:rider:email:jdoe@example.com",
     ...                            start="2020-02-23", end="2020-02-29"):
     ...     print(event.type, event.created_at)
-
-    The account, the credentials and the other options are keyword arguments, those of
-    :class:`~zdevents.types.ClientOptions`.
     """
 
     _core: SyncCore
 
     @spelt_out(ClientOptions)
     def __init__(self, **options: Unpack[ClientOptions]) -> None:
-        """A misspelt option is a ``TypeError``, a wrong value a ``ValueError`` (or a
-        :class:`~zdevents.errors.ConfigurationError` for the account and credentials); the
-        same options make :meth:`from_env`."""
+        """A client configured by keyword arguments, the options of
+        :class:`~zdevents.types.ClientOptions` (each with its type, default and meaning
+        there): the account (``subdomain`` or ``base_url``), credentials of one kind
+        (``email`` with ``api_token``, ``oauth_token``, or ``oauth_client_id`` with
+        ``oauth_client_secret``), and the timeout, retries, pacing, body bound and TLS of
+        its calls; :meth:`from_env` takes the same. A misspelt option is a ``TypeError``, a
+        bad value a ``ValueError`` (a :class:`~zdevents.errors.ConfigurationError` for the
+        account and credentials)."""
         self._attach(SyncCore(client_options(options, type(self).__name__, httpx.Client)))
 
     def _attach(self, core: SyncCore) -> None:
@@ -381,7 +383,7 @@ class AsyncClient:
 
     @spelt_out(AsyncClientOptions)
     def __init__(self, **options: Unpack[AsyncClientOptions]) -> None:
-        """An asyncio client with the options of
+        """A client configured by keyword arguments, the options of
         :class:`~zdevents.types.AsyncClientOptions` (those of :meth:`from_env` too): those
         of :class:`Client`, with your own ``httpx.AsyncClient`` as ``http_client``."""
         self._attach(AsyncCore(client_options(options, type(self).__name__, httpx.AsyncClient)))
