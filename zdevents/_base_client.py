@@ -1,6 +1,9 @@
 """The client core: what ``Client`` and ``AsyncClient`` share, and the one way a request goes.
 
-Options and their validation (:func:`settings`), request preparation (:meth:`_Core.prepare`:
+The options, each written once with its name, type, default and documentation (the
+TypedDicts :class:`CallOptions`, :class:`BaseClientOptions`, :class:`ClientOptions`,
+:class:`AsyncClientOptions`, which type the facades' ``**options``), and their validation
+(:func:`client_options`, :func:`settings`); request preparation (:meth:`_Core.prepare`:
 headers, credentials, the timeout left), and the send loop, once for threads
 (:class:`SyncCore`) and once for asyncio (:class:`AsyncCore`): the ``Authorization`` header
 and its renewal after a 401 (``_auth``), pacing (``_ratelimit``), the retry decision
