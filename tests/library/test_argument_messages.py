@@ -65,10 +65,10 @@ def test_plan_sync_refuses_what_is_not_a_client(tmp_path: Path) -> None:
 def test_a_wrong_retry_option_is_named_as_the_user_gave_it(
     make: Callable[..., Any], option: str, value: object, expected: str
 ) -> None:
-    kind, text = message_of(lambda: make(subdomain="coolbikes", oauth_token="t", **{option: value}))
+    _, text = message_of(lambda: make(subdomain="coolbikes", oauth_token="t", **{option: value}))
     assert expected in text
     assert "\n" not in text and not PRIVATE.search(text)
-    kind, text = message_of(
+    _, text = message_of(
         lambda: Client(subdomain="coolbikes", oauth_token="t").with_options(**{option: value})
     )
     assert expected in text
