@@ -83,6 +83,18 @@ def duration(text: str) -> float:
     return seconds
 
 
+def duration_text(value: dt.timedelta) -> str:
+    """``value`` as :func:`duration` reads it: ``1h``, ``2h30m``, ``90s`` becomes ``1m30s``
+    (whole seconds; ``0`` for none), for help texts that state a default."""
+    seconds = int(value.total_seconds())
+    parts = []
+    for unit in "dhms":
+        count, seconds = divmod(seconds, _SECONDS[unit])
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0"
+
+
 def since(text: str) -> str:
     """``--since``: the time ``text`` (a :func:`duration`, e.g. ``7d``, ``12h``) before now,
     as RFC 3339 UTC text to the second (rounded down: the window is never shorter)."""
@@ -102,3 +114,5 @@ rate_limit = positive(MAX_RATE, MIN_RATE)
 timeout = positive(MAX_TIMEOUT)
 max_retries = whole(0, MAX_RETRIES)
 concurrency = whole(1, MAX_CONCURRENCY)
+#: A TCP port (0: any free one).
+port = whole(0, 65535)
