@@ -10,6 +10,8 @@ import math
 import re
 from collections.abc import Callable
 
+from zdevents import limits
+
 #: Longer than any answer is worth waiting for, and short of what timers can hold.
 MAX_TIMEOUT = 86_400.0
 #: More retries than any failure is worth; the library's own bound of a retry count.
@@ -22,8 +24,8 @@ MAX_CONCURRENCY = 1000
 #: The slowest pace worth asking for, requests a minute (one every 17 hours): a slower one
 #: is a typo, and a tiny one (1e-320) spaces requests further apart than a timer holds.
 MIN_RATE = 0.001
-#: The longest ``--overlap``: what a ``timedelta`` holds (about 2.7 million years).
-MAX_OVERLAP = int(dt.timedelta.max.total_seconds())
+#: The longest ``--overlap``: the library's (what a ``timedelta`` holds).
+MAX_OVERLAP = limits.MAX_OVERLAP_SECONDS
 
 _DURATION = re.compile(r"(?:([0-9]+(?:\.[0-9]+)?)([smhd]))+")
 _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhd])")
