@@ -11,23 +11,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("typing") / "user_script.py"
 BIN = Path(sys.executable).parent
-
-
-def mypy(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def pyright(path: Path) -> subprocess.CompletedProcess[str]:
@@ -48,8 +38,9 @@ def pyright(path: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
-def test_a_users_script_with_every_public_name_passes_mypy_strict() -> None:
-    done = mypy(SCRIPT)
+@pytest.mark.xdist_group("mypy")
+def test_a_users_script_with_every_public_name_passes_mypy_strict(mypy_strict: Any) -> None:
+    done = mypy_strict(str(SCRIPT))
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -71,14 +62,15 @@ MISTAKES = {
 
 
 @pytest.mark.slow
-def test_each_of_a_users_mistakes_is_a_type_error(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("mypy")
+def test_each_of_a_users_mistakes_is_a_type_error(tmp_path: Path, mypy_strict: Any) -> None:
     # One mypy run for all of them: each mistake on its own line, each line must fail.
     names = sorted(MISTAKES)
     lines = ["from zdevents import AsyncClient, Client", ""]
     lines += [MISTAKES[name] for name in names]
     path = tmp_path / "mistakes.py"
     path.write_text("\n".join(lines) + "\n")
-    done = mypy(path)
+    done = mypy_strict(str(path))
     assert done.returncode == 1, done.stdout
     for number, name in enumerate(names, start=3):
         errors = [
