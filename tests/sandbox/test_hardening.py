@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests._demo import JDOE, JDOE_PROFILE, JDOE_USER
-from tests.sandbox._run import run_cli
+from tests.sandbox._run import run_cli, run_main
 from zdevents.sandbox import Sandbox, SeedError, Store
 
 Factory = Callable[..., Sandbox]
@@ -91,9 +91,8 @@ def test_empty_or_control_character_credentials_are_refused(option: str, value: 
 
 @pytest.mark.parametrize("flag", ["--oauth-token", "--token", "--email"])
 def test_cli_refuses_empty_credentials_at_start_up(flag: str) -> None:
-    process = run_cli("--port", "0", flag, "")
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2
+    status, _, stderr = run_main("--port", "0", flag, "")
+    assert status == 2
     assert f"python -m zdevents.sandbox: error: {flag} must not be empty" in stderr
     assert "Traceback" not in stderr
 
@@ -178,9 +177,8 @@ def test_hostile_seed_lines_are_seed_errors_naming_the_line(
 def test_a_seed_error_from_the_cli_is_one_line(tmp_path: Path) -> None:
     seed = tmp_path / "seed.jsonl"
     seed.write_text('{"a": ' + "[" * 5000 + "]" * 5000 + "}\n", encoding="utf-8")
-    process = run_cli("--port", "0", "--seed", str(seed))
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2
+    status, _, stderr = run_main("--port", "0", "--seed", str(seed))
+    assert status == 2
     assert (
         stderr
         == f"python -m zdevents.sandbox: error: {seed}: line 1: invalid JSON: nested too deeply\n"
@@ -461,9 +459,8 @@ def test_repr_is_readable_and_never_shows_a_secret(tmp_path: Path) -> None:
     ],
 )
 def test_every_cli_error_has_the_same_prefix(args: tuple[str, ...]) -> None:
-    process = run_cli("--port", "0", *args)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2, stderr
+    status, _, stderr = run_main("--port", "0", *args)
+    assert status == 2, stderr
     error_lines = [line for line in stderr.splitlines() if not line.startswith(("usage:", " "))]
     assert len(error_lines) == 1, stderr
     assert error_lines[0].startswith("python -m zdevents.sandbox: error: "), stderr
