@@ -358,21 +358,33 @@ def test_a_body_that_does_not_arrive_is_408(zendesk_sandbox_factory: Factory) ->
 
 
 @contextlib.contextmanager
-def both_cores_busy(seconds: float = 120) -> Iterator[None]:
-    """Busy loops on every core, each ending by itself after ``seconds`` in any case."""
+def both_cores_busy(seconds: float = 120) -> Iterator[Callable[[bool], None]]:
+    """Busy loops on every core, each ending by itself after ``seconds`` in any case. Yields
+    ``busy(on)``, which stops (SIGSTOP) or resumes (SIGCONT) them: they take the cores only
+    while the test needs them taken, not the rest of the suite's share."""
     burner = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass"
     processes = [
         subprocess.Popen([sys.executable, "-c", burner]) for _ in range(os.cpu_count() or 2)
     ]
+
+    def busy(on: bool) -> None:
+        for process in processes:
+            process.send_signal(signal.SIGCONT if on else signal.SIGSTOP)
+
     try:
-        yield
+        yield busy
     finally:
         for process in processes:
             process.kill()
             process.wait()
 
 
-def interrupt_while_seeding(tmp_path: Path, stop_signal: int) -> tuple[int | None, str, str, int]:
+def interrupt_while_seeding(
+    tmp_path: Path, stop_signal: int, busy: Callable[[bool], None] | None = None
+) -> tuple[int | None, str, str, int]:
+    """Start the sandbox command on a seed from a FIFO, write it one line and send
+    ``stop_signal``; with ``busy``, the cores are taken from when the command opened the
+    FIFO (its start-up done, its handlers in) until it ended."""
     seed = tmp_path / "seed.jsonl"
     with contextlib.suppress(FileNotFoundError):
         seed.unlink()
@@ -385,11 +397,15 @@ def interrupt_while_seeding(tmp_path: Path, stop_signal: int) -> tuple[int | Non
         # Opening the FIFO returns once the sandbox opened it to read the seed; the writer
         # then stays open, so the read would block for ever.
         with seed.open("w", encoding="utf-8") as pipe:
+            if busy is not None:
+                busy(True)
             pipe.write(seed_line() + "\n")
             pipe.flush()
             process.send_signal(stop_signal)
             stdout, stderr = process.communicate(timeout=60)
     finally:
+        if busy is not None:
+            busy(False)
         if process.poll() is None:
             process.kill()
             process.wait()
@@ -416,8 +432,9 @@ def test_cli_interrupted_while_seeding_exits_quietly(
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a named pipe")
 def test_ctrl_c_stops_a_seed_read_from_a_pipe_with_both_cores_busy(tmp_path: Path) -> None:
-    with both_cores_busy():
-        results = [interrupt_while_seeding(tmp_path, signal.SIGINT) for _ in range(6)]
+    with both_cores_busy() as busy:
+        busy(False)  # the command's start-up needs no busy cores, only the race after it
+        results = [interrupt_while_seeding(tmp_path, signal.SIGINT, busy) for _ in range(6)]
     assert results == [(130, "", "", 0)] * 6
 
 
