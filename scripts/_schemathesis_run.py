@@ -114,17 +114,29 @@ class ContractResult:
     output: str
 
 
+#: The name of the run over every operation selected (the other runs are named by the
+#: operation whose links they follow, see stateful_runs).
+EVERY_OPERATION = "*"
+
+
+def run_names(writes: bool, probes: bool = False) -> tuple[str, ...]:
+    """The runs of a contract check, in the order they run: the stateful runs of
+    :func:`stateful_runs`, then the run over every operation (:data:`EVERY_OPERATION`)."""
+    return (*stateful_runs(writes, probes), EVERY_OPERATION)
+
+
 def _runs(
     base_url: str,
     *,
     max_examples: int,
+    link_examples: int,
     seed: int,
     extra_args: Sequence[str],
     exclude_checks: Sequence[str],
     writes: bool,
     probes: bool = False,
     oauth: bool = False,
-) -> list[list[str]]:
+) -> dict[str, list[str]]:
     common = [
         str(SPEC),
         "--url",
@@ -133,8 +145,6 @@ def _runs(
         "all",
         "--mode",
         "all",  # positive and negative cases, explicitly rather than by default
-        "--max-examples",
-        str(max_examples),
         "--seed",
         str(seed),
         "--generation-deterministic",  # also means no example database between runs
@@ -148,8 +158,8 @@ def _runs(
     if oauth:
         # The OAuth routes alone: the 302 of the authorization page is checked as it is.
         phases = "examples,coverage,fuzzing"
-        only = ["--include-tag", "oauth", "--max-redirects", "0"]
-        return [["run", *common, *only, "--phases", phases]]
+        only = ["--include-tag", "oauth", "--max-redirects", "0", "--max-examples"]
+        return {EVERY_OPERATION: ["run", *common, *only, str(max_examples), "--phases", phases]}
     # The OAuth routes only in their own run (oauth=True), against a sandbox: a real
     # account's authorization page is a web page, and its tokens are not to be fuzzed.
     common += ["--exclude-tag", "oauth"]
@@ -161,11 +171,16 @@ def _runs(
         everything += ["--include-method", "POST"]
     # The run over all operations comes last: with probes it sends the spec's DELETE example,
     # which deletes the demo profile that the link runs read through (a 404 follows no link).
-    runs = []
-    for operations in stateful_runs(writes, probes).values():
+    # A link run follows its few links: it needs fewer scenarios than the run that fuzzes
+    # every operation (link_examples).
+    runs = {}
+    for name, operations in stateful_runs(writes, probes).items():
         selected = [arg for op in operations for arg in ("--include-operation-id", op)]
-        runs.append(["run", *common, "--phases", "stateful", *selected])
-    runs.append(["run", *common, "--phases", "examples,coverage,fuzzing,stateful", *everything])
+        examples = ["--max-examples", str(link_examples)]
+        runs[name] = ["run", *common, *examples, "--phases", "stateful", *selected]
+    phases = ["--phases", "examples,coverage,fuzzing,stateful"]
+    examples = ["--max-examples", str(max_examples)]
+    runs[EVERY_OPERATION] = ["run", *common, *examples, *phases, *everything]
     return runs
 
 
@@ -174,6 +189,8 @@ def run_contract(
     credentials: Credentials,
     *,
     max_examples: int = 100,
+    link_examples: int | None = None,
+    only: str | None = None,
     seed: int = 20200228,
     extra_args: Sequence[str] = (),
     exclude_checks: Sequence[str] = (),
@@ -190,6 +207,10 @@ def run_contract(
     methods and probes (a sandbox only). ``hooks=False`` leaves out ``_st_hooks.py``.
     ``oauth=True`` runs the OAuth routes instead (a sandbox only): ``credentials`` then need
     the sandbox's bearer token and its OAuth clients, which the hooks put into positive cases.
+
+    ``max_examples`` bounds each phase of the run over every operation, ``link_examples``
+    (by default the same) the scenarios of each stateful link run. ``only`` runs one run of
+    :func:`run_names` (a test gives each run its own fresh sandbox).
     """
     if not hooks and not probes:
         raise ValueError("hooks=False is for sandbox runs (probes=True)")
@@ -234,6 +255,7 @@ def run_contract(
         runs = _runs(
             base_url,
             max_examples=max_examples,
+            link_examples=max_examples if link_examples is None else link_examples,
             seed=seed,
             extra_args=extra_args,
             exclude_checks=exclude_checks,
@@ -241,7 +263,11 @@ def run_contract(
             probes=probes,
             oauth=oauth,
         )
-        for args in runs:
+        if only is not None:
+            if only not in runs:
+                raise ValueError(f"no run {only!r}; the runs: {', '.join(runs)}")
+            runs = {only: runs[only]}
+        for args in runs.values():
             command = [str(ST), "--config-file", str(config_file), *args]
             process = subprocess.run(
                 command,

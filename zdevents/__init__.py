@@ -152,6 +152,8 @@ def _load() -> None:
     }
     globals().update(found)
     publish(__name__, found.values())
+    # The types of their signatures (the options, the filters) report zdevents.types.
+    importlib.import_module(f"{__name__}.types")
 
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and no other name

@@ -1,6 +1,9 @@
 """The client core: what ``Client`` and ``AsyncClient`` share, and the one way a request goes.
 
-Options and their validation (:func:`settings`), request preparation (:meth:`_Core.prepare`:
+The options, each written once with its name, type, default and documentation (the
+TypedDicts :class:`CallOptions`, :class:`BaseClientOptions`, :class:`ClientOptions`,
+:class:`AsyncClientOptions`, which type the facades' ``**options``), and their validation
+(:func:`client_options`, :func:`settings`); request preparation (:meth:`_Core.prepare`:
 headers, credentials, the timeout left), and the send loop, once for threads
 (:class:`SyncCore`) and once for asyncio (:class:`AsyncCore`): the ``Authorization`` header
 and its renewal after a 401 (``_auth``), pacing (``_ratelimit``), the retry decision
@@ -15,22 +18,35 @@ and call its public methods; ``Client``/``AsyncClient`` (``_client``) are facade
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import math
 import platform
 import re
+import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from contextvars import ContextVar
-from typing import Any, Final, TypeVar
+from typing import Annotated, Any, Final, TypedDict, TypeVar, get_type_hints
 
 import attrs
 import httpx
 
 from ._auth import Auth, Scrubber, StoredLoginAuth, login_store, resolve_auth
 from ._config import ENV_HELP, base_url_of, env_settings, login_home, login_store_kind
-from ._constants import ERROR_BODY_LIMIT, MAX_SECONDS, MIN_BODY_SIZE
+from ._constants import (
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_CAP,
+    DEFAULT_CONNECT_TIMEOUT_SECONDS,
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_TIMEOUT_SECONDS,
+    ERROR_BODY_LIMIT,
+    MAX_SECONDS,
+    MIN_BODY_SIZE,
+)
 from ._failures import (
     describe_write_failure,
     error_from_response,
@@ -98,6 +114,7 @@ NOT_GIVEN: Final = NotGiven()
 #: Credentials a client is built with other than through its keywords (see with_auth).
 _GIVEN_AUTH: ContextVar[Auth | None] = ContextVar("_GIVEN_AUTH", default=None)
 C = TypeVar("C")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def with_auth(cls: Callable[..., C], auth: Auth | None, **options: Any) -> C:
@@ -112,15 +129,205 @@ def with_auth(cls: Callable[..., C], auth: Auth | None, **options: Any) -> C:
 
 # --------------------------------------------------------------------------- options
 
+#: Never unlimited: 30 s for the whole response of one request, 10 s to connect.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(
+    DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT_SECONDS
+)
+
+
+@attrs.frozen
+class Default:
+    """The value of an option that is not given: the ``Annotated`` mark of an option below
+    (an option without one is ``None`` when not given)."""
+
+    value: object
+
+
+class CallOptions(TypedDict, total=False):
+    """The options of the calls a client makes: keyword arguments of both clients (with
+    the rest of :class:`ClientOptions`) and of :meth:`Client.with_options`, whose copy
+    keeps the client's setting of each option not given.
+
+    ``Default(...)`` beside an option's type is its value when a client is made without
+    it (made of the constants of :mod:`zdevents.limits`); an option without one is
+    ``None`` then.
+    """
+
+    timeout: Annotated[float | httpx.Timeout | None, Default(DEFAULT_TIMEOUT)]
+    """Seconds for the whole response of one request, headers and body (or an
+    ``httpx.Timeout``, whose largest value bounds the whole response); 30 s, and 10 s to
+    connect, by default; ``None``: no bound. Values over 30 days count as 30 days."""
+    max_retries: Annotated[int, Default(DEFAULT_MAX_RETRIES)]
+    """Retries of one request after a transient failure (4; 0 disables)."""
+    backoff_base: Annotated[float, Default(DEFAULT_BACKOFF_BASE)]
+    """Seconds of the first backoff, doubled at each retry (0.5)."""
+    backoff_cap: Annotated[float, Default(DEFAULT_BACKOFF_CAP)]
+    """The longest backoff in seconds (8)."""
+    max_retry_after: Annotated[float, Default(DEFAULT_MAX_RETRY_AFTER)]
+    """A ``Retry-After`` (or a rate-limit pause) longer than this many seconds raises at
+    once (60)."""
+    retry_budget: float | None
+    """Seconds one call may take, retries and waits included (no bound by default); a
+    request in flight gets at most what is left of it."""
+    retry_writes: Annotated[bool, Default(False)]
+    """Also retry a write (``POST``) that may have reached Zendesk (a 5xx, a timeout, a
+    dropped connection after sending). Off by default: Zendesk has no idempotency key, so
+    a retried write may store an event twice. A 429 and a refused connection are retried
+    either way."""
+    max_body_size: Annotated[int, Default(DEFAULT_MAX_BODY_SIZE)]
+    """The largest response body in bytes, compressed or decoded (64 MiB); a larger page
+    raises :class:`~zdevents.errors.BadResponseError`, read in bounded memory, not
+    retried."""
+
+
+class BaseClientOptions(CallOptions, total=False):
+    """The options both clients take, but ``http_client`` (:class:`ClientOptions` and
+    :class:`AsyncClientOptions` add it): the account, the credentials, the per-call
+    options of :class:`CallOptions`, and the pool's.
+
+    Credentials: ``email`` with ``api_token``, ``oauth_token``, or ``oauth_client_id``
+    with ``oauth_client_secret`` (giving two kinds is a
+    :class:`~zdevents.errors.ConfigurationError`). Account: ``subdomain`` or ``base_url``.
+    """
+
+    subdomain: str | None
+    """The account's subdomain (``coolbikes`` for coolbikes.zendesk.com)."""
+    base_url: str | None
+    """Instead of ``subdomain``, the API origin (plain ``http://`` only for loopback hosts,
+    e.g. the sandbox)."""
+    email: str | None
+    """The agent's email, with ``api_token``."""
+    api_token: str | None
+    """An API token (Admin Center > Apps and integrations > Zendesk API)."""
+    oauth_token: str | None
+    """Instead of ``email``/``api_token``, an OAuth access token, used as it is: zdevents
+    cannot renew it (tokens of clients made since 2026-04-30 expire after 30 minutes by
+    default)."""
+    oauth_client_id: str | None
+    """With ``oauth_client_secret``, OAuth client credentials (a confidential client; cron,
+    CI): a token is minted, cached and minted again shortly before it expires, one mint at
+    a time for the client and its :meth:`~zdevents.Client.with_options` copies."""
+    oauth_client_secret: str | None
+    """The secret of that client."""
+    oauth_scope: str | None
+    """The scope asked for with client credentials (``"read write"``)."""
+    rate_limit: float | None
+    """Requests a minute this client stays under (shared by every call, thread and task of
+    the client, and by its :meth:`~zdevents.Client.with_options` copies); none by
+    default."""
+    verify: Annotated[bool | str | ssl.SSLContext, Default(True)]
+    """TLS verification: ``True``, a CA bundle path or an ``ssl.SSLContext``."""
+    trust_env: Annotated[bool, Default(True)]
+    """Use the environment's proxies (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``) and
+    ``SSL_CERT_FILE``; loopback hosts never go through a proxy."""
+
+
+class ClientOptions(BaseClientOptions, total=False):
+    """The options of :class:`~zdevents.Client` and :meth:`~zdevents.Client.from_env`: those
+    of :class:`BaseClientOptions`, and ``http_client``.
+
+    >>> options: ClientOptions = {"timeout": 5, "max_retries": 0}
+    >>> client = Client.from_env(**options)
+    """
+
+    http_client: httpx.Client | None
+    """Your own ``httpx.Client`` (zdevents will not close it; its proxies and TLS settings
+    are its own, so ``verify`` and ``trust_env`` are not taken beside it, and ``timeout``
+    then bounds each read, not the whole response)."""
+
+
+class AsyncClientOptions(BaseClientOptions, total=False):
+    """The options of :class:`~zdevents.AsyncClient` and its ``from_env``: those of
+    :class:`BaseClientOptions`, and ``http_client``."""
+
+    http_client: httpx.AsyncClient | None
+    """Your own ``httpx.AsyncClient``, as for :class:`ClientOptions`."""
+
+
+def _defaults(options: type) -> dict[str, Any]:
+    """Each option of the TypedDict ``options`` and its value when not given."""
+    hints = get_type_hints(options, include_extras=True)
+    marks = {name: getattr(hint, "__metadata__", ()) for name, hint in hints.items()}
+    return {
+        name: next((m.value for m in marks[name] if isinstance(m, Default)), None) for name in hints
+    }
+
+
+#: Every option of a client, and its value when not given.
+DEFAULTS: Final = _defaults(ClientOptions)
+_CALL_NAMES: Final = tuple(_defaults(CallOptions))
 _ACCOUNT_NAMES = ("subdomain", "base_url")
 _SECRET_NAMES = ("email", "api_token", "oauth_token", "oauth_client_id", "oauth_client_secret")
+_CREDENTIAL_NAMES = (*_SECRET_NAMES, "oauth_scope")
 
 
-def from_env(
-    cls: Callable[..., C], environ: Mapping[str, str] | None, options: Mapping[str, Any]
-) -> C:
+def spelt_out(options: type, *, default: object = None) -> Callable[[F], F]:
+    """Give a function that takes ``**options: Unpack[options]`` a signature with each
+    option spelt out, keyword-only with its default (or ``default`` for all of them), for
+    what reads signatures at run time: ``help()``, ``inspect.signature``, a notebook's
+    completions. Type checkers and the docs read the ``Unpack``."""
+    hints = get_type_hints(options)
+    defaults = _defaults(options)
+
+    def spell(function: F) -> F:
+        own = inspect.signature(function)
+        fixed = [p for p in own.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        spelt = [
+            inspect.Parameter(
+                name,
+                keyword,
+                default=defaults[name] if default is None else default,
+                annotation=hint,
+            )
+            for name, hint in hints.items()
+        ]
+        function.__signature__ = own.replace(parameters=[*fixed, *spelt])  # type: ignore[attr-defined]
+        return function
+
+    return spell
+
+
+def _check_names(given: Mapping[str, object], known: Container[str], where: str) -> None:
+    """A ``TypeError`` naming ``where`` for a keyword that is no option (as Python's own)."""
+    for name in given:
+        if name not in known:
+            raise TypeError(f"{where}() got an unexpected keyword argument {name!r}")
+
+
+def client_options(given: Mapping[str, object], where: str, kind: type) -> dict[str, Any]:
+    """Every option of the client ``where`` names, whose ``http_client`` is of ``kind``
+    (``httpx.Client`` or ``httpx.AsyncClient``): those ``given``, the defaults for the
+    others."""
+    _check_names(given, DEFAULTS, where)
+    options = {**DEFAULTS, **given}
+    _check_http_client(options, kind)
+    return options
+
+
+def _check_http_client(options: Mapping[str, Any], kind: type) -> None:
+    """Check a caller's ``http_client``: of ``kind``, and given without ``verify`` or
+    ``trust_env``, which it would ignore (it has its own proxies and TLS settings: a
+    ``trust_env=False`` beside it would still let the environment's proxy see the requests)."""
+    http_client = options["http_client"]
+    if http_client is None:
+        return
+    if not isinstance(http_client, kind):
+        raise TypeError(
+            f"http_client must be an httpx.{kind.__name__}, not {type(http_client).__name__}"
+        )
+    for name in ("verify", "trust_env"):
+        if options[name] is not True:
+            raise ValueError(
+                f"{name}={options[name]!r} cannot go with http_client, which uses its own: "
+                f"give it to your httpx.{kind.__name__} instead"
+            )
+
+
+def from_env(cls: type[C], environ: Mapping[str, str] | None, options: Mapping[str, object]) -> C:
     """``Client.from_env``: ``cls`` built from the environment and ``options`` (the
     account or credentials among them replace those of the environment)."""
+    _check_names(options, DEFAULTS, f"{cls.__name__}.from_env")
     explicit = {
         k: v
         for k, v in options.items()
@@ -202,73 +409,38 @@ def _body_limit(value: object) -> int:
 class Settings:
     """A client's validated per-call settings; :meth:`Client.with_options` evolves a copy."""
 
+    #: The options of :class:`CallOptions` these settings were made from, each of them.
+    options: Mapping[str, object]
     timeout: httpx.Timeout
     total: float | None
     policy: RetryPolicy
     max_body_size: int
 
-    def evolve(self, **given: object) -> Settings:
-        """These settings with the options in ``given`` (a :class:`NotGiven` one: kept)."""
-        policy = self.policy
-        current = {
-            "timeout": self.timeout,
-            "max_retries": policy.max_retries,
-            "backoff_base": policy.backoff_base,
-            "backoff_cap": policy.backoff_cap,
-            "max_retry_after": policy.max_retry_after,
-            "retry_budget": policy.budget,
-            "retry_writes": policy.retry_writes,
-            "max_body_size": self.max_body_size,
-        }
+    def evolve(self, given: Mapping[str, object], where: str) -> Settings:
+        """These settings with the options in ``given`` (a :class:`NotGiven` one: kept);
+        ``where`` names the call for an unknown option's ``TypeError``."""
+        _check_names(given, _CALL_NAMES, where)
         changed = {k: v for k, v in given.items() if not isinstance(v, NotGiven)}
-        return settings(**{**current, **changed})
+        return settings({**self.options, **changed})
 
 
-def settings(
-    *,
-    timeout: object,
-    max_retries: object,
-    backoff_base: object,
-    backoff_cap: object,
-    max_retry_after: object,
-    retry_budget: object,
-    retry_writes: object,
-    max_body_size: object,
-) -> Settings:
-    """The one validation of the per-call options."""
-    httpx_timeout, total = _timeout(timeout)
+def settings(options: Mapping[str, object]) -> Settings:
+    """The one validation of the per-call options (``options`` has each of
+    :class:`CallOptions`, and may have others, left out)."""
+    given = {name: options[name] for name in _CALL_NAMES}
+    httpx_timeout, total = _timeout(given["timeout"])
     try:
         policy = RetryPolicy(
-            max_retries,  # type: ignore[arg-type]
-            backoff_base,
-            backoff_cap,
-            max_retry_after,
-            retry_budget,
-            retry_writes,  # type: ignore[arg-type]
+            given["max_retries"],  # type: ignore[arg-type]
+            given["backoff_base"],
+            given["backoff_cap"],
+            given["max_retry_after"],
+            given["retry_budget"],
+            given["retry_writes"],  # type: ignore[arg-type]
         )
     except (TypeError, ValueError) as exc:
         raise ValueError(f"invalid retry settings: {exc}") from None
-    return Settings(httpx_timeout, total, policy, _body_limit(max_body_size))
-
-
-_SETTING_NAMES = (
-    "timeout",
-    "max_retries",
-    "backoff_base",
-    "backoff_cap",
-    "max_retry_after",
-    "retry_budget",
-    "retry_writes",
-    "max_body_size",
-)
-_CREDENTIAL_NAMES = (
-    "email",
-    "api_token",
-    "oauth_token",
-    "oauth_client_id",
-    "oauth_client_secret",
-    "oauth_scope",
-)
+    return Settings(given, httpx_timeout, total, policy, _body_limit(given["max_body_size"]))
 
 
 # --------------------------------------------------------------------------- answers
@@ -361,7 +533,7 @@ class _Core:
     _pool: _Pool
 
     def __init__(self, options: Mapping[str, Any]) -> None:
-        self.settings = settings(**{name: options[name] for name in _SETTING_NAMES})
+        self.settings = settings(options)
         self.base_url = base_url_of(options["subdomain"], options["base_url"])
         auth = _GIVEN_AUTH.get()
         if auth is None:
@@ -455,8 +627,9 @@ class _Core:
 class SyncCore(_Core):
     """The core of a :class:`~zdevents.Client`: sends with threads' blocking I/O."""
 
-    def __init__(self, options: Mapping[str, Any], http_client: httpx.Client | None) -> None:
+    def __init__(self, options: Mapping[str, Any]) -> None:
         super().__init__(options)
+        http_client: httpx.Client | None = options["http_client"]
         transport = None
         if http_client is None:
             transport = Transport(
@@ -588,8 +761,9 @@ class SyncCore(_Core):
 class AsyncCore(_Core):
     """The core of an :class:`~zdevents.AsyncClient`: the same policy, awaited."""
 
-    def __init__(self, options: Mapping[str, Any], http_client: httpx.AsyncClient | None) -> None:
+    def __init__(self, options: Mapping[str, Any]) -> None:
         super().__init__(options)
+        http_client: httpx.AsyncClient | None = options["http_client"]
         transport = None
         if http_client is None:
             transport = AsyncTransport(

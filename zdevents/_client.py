@@ -3,15 +3,14 @@
 Each holds a core (``_base_client``: options, the send loop, transport, retries, pacing,
 credentials) and the resources that hold it (``_events``, ``_track``, ``_profiles``,
 ``_oauth``); a method here only names its arguments and hands them on. The options are
-spelled out in each public signature, as IDEs and type checkers need; their defaults come
-from ``_constants``, their validation is ``_base_client.settings`` and their documentation
-is :meth:`Client.__init__`'s docstring, each once.
+keyword arguments typed by the TypedDicts of ``_base_client`` (``ClientOptions``,
+``AsyncClientOptions``, ``CallOptions``), where each option's name, type, default and
+documentation is written once, as IDEs and type checkers read them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import ssl
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any, Self, Unpack
 
@@ -20,22 +19,17 @@ import httpx
 from ._auth import Scrubber
 from ._base_client import (
     NOT_GIVEN,
+    AsyncClientOptions,
     AsyncCore,
-    NotGiven,
+    CallOptions,
+    ClientOptions,
     SyncCore,
+    client_options,
     from_env,
+    spelt_out,
 )
 from ._bulk import OnMissing, Selector
-from ._constants import (
-    DEFAULT_BACKOFF_BASE,
-    DEFAULT_BACKOFF_CAP,
-    DEFAULT_CONCURRENCY,
-    DEFAULT_CONNECT_TIMEOUT_SECONDS,
-    DEFAULT_MAX_BODY_SIZE,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_TIMEOUT_SECONDS,
-)
+from ._constants import DEFAULT_CONCURRENCY
 from ._event import Event
 from ._events import AsyncEvents, AsyncEventStream, Events, EventStream, event_query
 from ._identifier import Identifier
@@ -46,32 +40,6 @@ from ._responses import Page
 from ._track import AsyncTrack, Outcome, Track, TrackResult
 from ._users import AsyncUserStream, UserStream
 
-#: Never unlimited: 30 s for the whole response of one request, 10 s to connect.
-DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT_SECONDS)
-
-
-def _options(given: dict[str, Any], *leave_out: str) -> dict[str, Any]:
-    # A signature's own arguments, by name: the options are spelled out only there.
-    return {k: v for k, v in given.items() if k not in ("self", "cls", *leave_out)}
-
-
-def _yours(http_client: object, kind: type, options: Mapping[str, Any]) -> None:
-    """Check a caller's ``http_client``: of ``kind``, and given without ``verify`` or
-    ``trust_env``, which it would ignore (it has its own proxies and TLS settings: a
-    ``trust_env=False`` beside it would still let the environment's proxy see the requests)."""
-    if http_client is None:
-        return
-    if not isinstance(http_client, kind):
-        raise TypeError(
-            f"http_client must be an httpx.{kind.__name__}, not {type(http_client).__name__}"
-        )
-    for name in ("verify", "trust_env"):
-        if options[name] is not True:
-            raise ValueError(
-                f"{name}={options[name]!r} cannot go with http_client, which uses its own: "
-                f"give it to your httpx.{kind.__name__} instead"
-            )
-
 
 class Client:
     """A synchronous Events API client; safe to share between threads.
@@ -80,84 +48,21 @@ class Client:
     >>> for event in client.events(identifier="coolbikes:rider:email:jdoe@example.com",
     ...                            start="2020-02-23", end="2020-02-29"):
     ...     print(event.type, event.created_at)
-
-    Credentials: ``email`` with ``api_token``, or ``oauth_token`` (giving both is a
-    :class:`~zdevents.errors.ConfigurationError`). Account: ``subdomain`` or ``base_url``.
-    Every argument is keyword-only; see ``__init__``.
     """
 
     _core: SyncCore
 
-    def __init__(
-        self,
-        *,
-        subdomain: str | None = None,
-        base_url: str | None = None,
-        email: str | None = None,
-        api_token: str | None = None,
-        oauth_token: str | None = None,
-        oauth_client_id: str | None = None,
-        oauth_client_secret: str | None = None,
-        oauth_scope: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff_base: float = DEFAULT_BACKOFF_BASE,
-        backoff_cap: float = DEFAULT_BACKOFF_CAP,
-        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
-        retry_budget: float | None = None,
-        retry_writes: bool = False,
-        rate_limit: float | None = None,
-        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
-        verify: bool | str | ssl.SSLContext = True,
-        trust_env: bool = True,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        """A synchronous client; ``http_client`` is your own ``httpx.Client`` (zdevents
-        will not close it; its proxies and TLS settings are its own, so ``verify`` and
-        ``trust_env`` are not taken beside it). These options are those of
-        :class:`AsyncClient` and of :meth:`from_env` too.
-
-        Args:
-            subdomain: the account's subdomain (``coolbikes`` for coolbikes.zendesk.com).
-            base_url: instead of ``subdomain``, the API origin (plain ``http://`` only for
-                loopback hosts, e.g. the sandbox).
-            email: the agent's email, with ``api_token``.
-            api_token: an API token (Admin Center > Apps and integrations > Zendesk API).
-            oauth_token: instead of ``email``/``api_token``, an OAuth access token, used as
-                it is: zdevents cannot renew it (tokens of clients made since 2026-04-30
-                expire after 30 minutes by default).
-            oauth_client_id: with ``oauth_client_secret``, OAuth client credentials (a
-                confidential client; cron, CI): a token is minted, cached and minted again
-                shortly before it expires, one mint at a time for the client and its
-                :meth:`with_options` copies.
-            oauth_client_secret: the secret of that client.
-            oauth_scope: the scope asked for with client credentials (``"read write"``).
-            timeout: seconds for the whole response of one request, headers and body (or an
-                ``httpx.Timeout``, whose largest value bounds the whole response); 30 s, and
-                10 s to connect, by default. Values over 30 days count as 30 days.
-            max_retries: retries of one request after a transient failure (4; 0 disables).
-            backoff_base: seconds of the first backoff, doubled at each retry (0.5).
-            backoff_cap: the longest backoff in seconds (8).
-            max_retry_after: a ``Retry-After`` (or a rate-limit pause) longer than this
-                many seconds raises at once (60).
-            retry_budget: seconds one call may take, retries and waits included (no bound
-                by default); a request in flight gets at most what is left of it.
-            retry_writes: also retry a write (``POST``) that may have reached Zendesk (a
-                5xx, a timeout, a dropped connection after sending). Off by default:
-                Zendesk has no idempotency key, so a retried write may store an event
-                twice. A 429 and a refused connection are retried either way.
-            rate_limit: requests a minute this client stays under (shared by every call,
-                thread and task of the client, and by its :meth:`with_options` copies).
-            max_body_size: the largest response body in bytes, compressed or decoded
-                (64 MiB); a larger page raises :class:`~zdevents.errors.BadResponseError`,
-                read in bounded memory, not retried.
-            verify: TLS verification: ``True``, a CA bundle path or an ``ssl.SSLContext``.
-            trust_env: use the environment's proxies (``HTTPS_PROXY``, ``ALL_PROXY``,
-                ``NO_PROXY``) and ``SSL_CERT_FILE``; loopback hosts never go through a proxy.
-        """
-        options = _options(locals(), "http_client")
-        _yours(http_client, httpx.Client, options)
-        self._attach(SyncCore(options, http_client))
+    @spelt_out(ClientOptions)
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        """A client configured by keyword arguments, the options of
+        :class:`~zdevents.types.ClientOptions` (each with its type, default and meaning
+        there): the account (``subdomain`` or ``base_url``), credentials of one kind
+        (``email`` with ``api_token``, ``oauth_token``, or ``oauth_client_id`` with
+        ``oauth_client_secret``), and the timeout, retries, pacing, body bound and TLS of
+        its calls; :meth:`from_env` takes the same. A misspelt option is a ``TypeError``, a
+        bad value a ``ValueError`` (a :class:`~zdevents.errors.ConfigurationError` for the
+        account and credentials)."""
+        self._attach(SyncCore(client_options(options, type(self).__name__, httpx.Client)))
 
     def _attach(self, core: SyncCore) -> None:
         self._core = core
@@ -175,30 +80,9 @@ class Client:
         return self._core.base_url
 
     @classmethod
+    @spelt_out(ClientOptions)
     def from_env(
-        cls,
-        environ: Mapping[str, str] | None = None,
-        *,
-        subdomain: str | None = None,
-        base_url: str | None = None,
-        email: str | None = None,
-        api_token: str | None = None,
-        oauth_token: str | None = None,
-        oauth_client_id: str | None = None,
-        oauth_client_secret: str | None = None,
-        oauth_scope: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff_base: float = DEFAULT_BACKOFF_BASE,
-        backoff_cap: float = DEFAULT_BACKOFF_CAP,
-        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
-        retry_budget: float | None = None,
-        retry_writes: bool = False,
-        rate_limit: float | None = None,
-        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
-        verify: bool | str | ssl.SSLContext = True,
-        trust_env: bool = True,
-        http_client: httpx.Client | None = None,
+        cls, environ: Mapping[str, str] | None = None, **options: Unpack[ClientOptions]
     ) -> Self:
         """A client configured from ``ZENDESK_SUBDOMAIN`` or ``ZENDESK_BASE_URL`` (not both)
         and credentials of exactly one kind: ``ZENDESK_OAUTH_CLIENT_ID`` with
@@ -207,35 +91,27 @@ class Client:
         ``zdevents auth login`` stored for the account (under ``ZDEVENTS_HOME``, by default
         ``~/.config/zdevents``), refreshed as it nears expiry.
 
-        ``environ`` replaces ``os.environ``. The other arguments are the client's options,
-        documented on :meth:`Client.__init__`; an account (``subdomain``/``base_url``) or
-        credentials given here replace those of the environment. Raises
+        ``environ`` replaces ``os.environ``. The other arguments are the client's options
+        (:class:`~zdevents.types.ClientOptions`); an account (``subdomain``/``base_url``)
+        or credentials given here replace those of the environment. Raises
         :class:`~zdevents.errors.ConfigurationError` naming what is missing, or naming the
         variables of two kinds of credentials.
         """
-        return from_env(cls, environ, _options(locals(), "environ"))
+        return from_env(cls, environ, options)
 
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        backoff_base: float | NotGiven = NOT_GIVEN,
-        backoff_cap: float | NotGiven = NOT_GIVEN,
-        max_retry_after: float | NotGiven = NOT_GIVEN,
-        retry_budget: float | NotGiven | None = NOT_GIVEN,
-        retry_writes: bool | NotGiven = NOT_GIVEN,
-        max_body_size: int | NotGiven = NOT_GIVEN,
-    ) -> Self:
-        """A client of the same class with other settings for some calls (those of
-        :meth:`Client.__init__`), sharing this one's connection pool, credentials and rate
-        limiter (the openai-python pattern).
+    @spelt_out(CallOptions, default=NOT_GIVEN)
+    def with_options(self, **options: Unpack[CallOptions]) -> Self:
+        """A client of the same class with other settings for some calls (the options of
+        :class:`~zdevents.types.CallOptions`; those not given keep this client's), sharing
+        this one's connection pool, credentials and rate limiter (the openai-python
+        pattern).
 
         >>> fast = client.with_options(timeout=5, max_retries=0)
 
         Closing the copy does not close this client's pool.
         """
-        settings = self._core.settings.evolve(**_options(locals()))
+        where = f"{type(self).__name__}.with_options"
+        settings = self._core.settings.evolve(options, where)
         copy = object.__new__(type(self))
         copy._attach(self._core.with_settings(settings))
         return copy
@@ -505,36 +381,12 @@ class AsyncClient:
 
     _core: AsyncCore
 
-    def __init__(
-        self,
-        *,
-        subdomain: str | None = None,
-        base_url: str | None = None,
-        email: str | None = None,
-        api_token: str | None = None,
-        oauth_token: str | None = None,
-        oauth_client_id: str | None = None,
-        oauth_client_secret: str | None = None,
-        oauth_scope: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff_base: float = DEFAULT_BACKOFF_BASE,
-        backoff_cap: float = DEFAULT_BACKOFF_CAP,
-        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
-        retry_budget: float | None = None,
-        retry_writes: bool = False,
-        rate_limit: float | None = None,
-        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
-        verify: bool | str | ssl.SSLContext = True,
-        trust_env: bool = True,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        """An asyncio client; ``http_client`` is your own ``httpx.AsyncClient`` (zdevents
-        will not close it). The options are those of :meth:`Client.__init__`, documented
-        there."""
-        options = _options(locals(), "http_client")
-        _yours(http_client, httpx.AsyncClient, options)
-        self._attach(AsyncCore(options, http_client))
+    @spelt_out(AsyncClientOptions)
+    def __init__(self, **options: Unpack[AsyncClientOptions]) -> None:
+        """A client configured by keyword arguments, the options of
+        :class:`~zdevents.types.AsyncClientOptions` (those of :meth:`from_env` too): those
+        of :class:`Client`, with your own ``httpx.AsyncClient`` as ``http_client``."""
+        self._attach(AsyncCore(client_options(options, type(self).__name__, httpx.AsyncClient)))
 
     def _attach(self, core: AsyncCore) -> None:
         self._core = core
@@ -552,50 +404,20 @@ class AsyncClient:
         return self._core.base_url
 
     @classmethod
+    @spelt_out(AsyncClientOptions)
     def from_env(
-        cls,
-        environ: Mapping[str, str] | None = None,
-        *,
-        subdomain: str | None = None,
-        base_url: str | None = None,
-        email: str | None = None,
-        api_token: str | None = None,
-        oauth_token: str | None = None,
-        oauth_client_id: str | None = None,
-        oauth_client_secret: str | None = None,
-        oauth_scope: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff_base: float = DEFAULT_BACKOFF_BASE,
-        backoff_cap: float = DEFAULT_BACKOFF_CAP,
-        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
-        retry_budget: float | None = None,
-        retry_writes: bool = False,
-        rate_limit: float | None = None,
-        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
-        verify: bool | str | ssl.SSLContext = True,
-        trust_env: bool = True,
-        http_client: httpx.AsyncClient | None = None,
+        cls, environ: Mapping[str, str] | None = None, **options: Unpack[AsyncClientOptions]
     ) -> Self:
         """An asyncio client configured from the environment, as :meth:`Client.from_env`
-        does; the options are those of :meth:`Client.__init__`, documented there."""
-        return from_env(cls, environ, _options(locals(), "environ"))
+        does, with the options of :class:`~zdevents.types.AsyncClientOptions`."""
+        return from_env(cls, environ, options)
 
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        backoff_base: float | NotGiven = NOT_GIVEN,
-        backoff_cap: float | NotGiven = NOT_GIVEN,
-        max_retry_after: float | NotGiven = NOT_GIVEN,
-        retry_budget: float | NotGiven | None = NOT_GIVEN,
-        retry_writes: bool | NotGiven = NOT_GIVEN,
-        max_body_size: int | NotGiven = NOT_GIVEN,
-    ) -> Self:
+    @spelt_out(CallOptions, default=NOT_GIVEN)
+    def with_options(self, **options: Unpack[CallOptions]) -> Self:
         """A client with other settings for some calls, sharing this one's pool,
         credentials and rate limiter (see :meth:`Client.with_options`)."""
-        settings = self._core.settings.evolve(**_options(locals()))
+        where = f"{type(self).__name__}.with_options"
+        settings = self._core.settings.evolve(options, where)
         copy = object.__new__(type(self))
         copy._attach(self._core.with_settings(settings))
         return copy

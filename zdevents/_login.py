@@ -400,6 +400,8 @@ def _sync_only(client: object, name: str) -> None:
             f"{name}() takes a Client; with an AsyncClient, await aaccess_token(client), or "
             f"call {name}(Client.from_env()) (the same stored login, lock and refresh)"
         )
+    if not isinstance(client, Client):
+        raise TypeError(f"{name}() takes a zdevents.Client, not {type(client).__name__}")
 
 
 def access_token(client: Client) -> str:
@@ -416,7 +418,11 @@ async def aaccess_token(client: AsyncClient) -> str:
     :func:`auth_status` and :func:`logout` are one-shot and take a :class:`Client` only:
     ``Client.from_env()`` shares the stored login, its lock and its refresh."""
     if not isinstance(client, AsyncClient):
-        raise TypeError("aaccess_token() takes an AsyncClient; with a Client, access_token()")
+        with_client = "; with a Client, access_token()" if isinstance(client, Client) else ""
+        raise TypeError(
+            f"aaccess_token() takes a zdevents.AsyncClient, not {type(client).__name__}"
+            + with_client
+        )
     return await client._oauth.access_token()
 
 

@@ -106,6 +106,8 @@ def plan_sync(
     >>> plan.people, plan.requests, round(plan.shortest_seconds(700))
     (50000, 50050, 4580)
     """
+    if not isinstance(client, Client):
+        raise TypeError(f"plan_sync needs a zdevents.Client, not {type(client).__name__}")
     path = os.fspath(db)
     if not isinstance(path, str) or not path or path == ":memory:":
         raise ValueError("db must be the path of a file")

@@ -93,16 +93,27 @@ def _finite_int(value: object) -> object:
     return value
 
 
+#: The client option each field is given as, where the names differ (messages name the option).
+_OPTION_NAMES = {"budget": "retry_budget"}
+
+
 def _seconds(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    name = _OPTION_NAMES.get(attribute.name, attribute.name)
     if value is None and attribute.name == "budget":
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{attribute.name} must be a number, not {type(value).__name__}")
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
     if math.isnan(value) or value < 0 or (attribute.name == "budget" and value == 0):
-        raise ValueError(f"{attribute.name}={value!r} is not a valid number of seconds")
+        raise ValueError(f"{name}={value!r} is not a valid number of seconds")
     if attribute.name.startswith("backoff") and math.isinf(value):
         # An endless backoff is the "sleeps without end" this policy exists to prevent.
-        raise ValueError(f"{attribute.name} must be finite")
+        raise ValueError(f"{name} must be finite")
+
+
+def _flag(_: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    # attrs' own instance_of message is a tuple with the field's repr in it.
+    if not isinstance(value, bool):
+        raise TypeError(f"{attribute.name} must be True or False, not {type(value).__name__}")
 
 
 @attrs.frozen
@@ -129,7 +140,7 @@ class RetryPolicy:
         default=DEFAULT_MAX_RETRY_AFTER, converter=_finite_int, validator=_seconds
     )
     budget: float | None = attrs.field(default=None, converter=_finite_int, validator=_seconds)
-    retry_writes: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    retry_writes: bool = attrs.field(default=False, validator=_flag)
 
     def backoff(self, retries: int) -> float:
         """The un-jittered wait before retry number ``retries + 1``."""

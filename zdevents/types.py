@@ -4,7 +4,13 @@
 >>> def export(people: list[Selector], since: TimeInput) -> None: ...
 """
 
-from ._base_client import NotGiven
+from ._base_client import (
+    AsyncClientOptions,
+    BaseClientOptions,
+    CallOptions,
+    ClientOptions,
+    NotGiven,
+)
 from ._bulk import OnMissing, Selector
 from ._public import publish as _publish
 from ._query import EventFilters, EventQuery
@@ -15,6 +21,10 @@ from ._track import Outcome
 
 __all__ = [
     "AllUsers",
+    "AsyncClientOptions",
+    "BaseClientOptions",
+    "CallOptions",
+    "ClientOptions",
     "EventFilters",
     "EventQuery",
     "NotGiven",
@@ -26,4 +36,16 @@ __all__ = [
     "TimeInput",
 ]
 
-_publish(__name__, [AllUsers, EventFilters, EventQuery, NotGiven])
+_publish(
+    __name__,
+    [
+        AllUsers,
+        AsyncClientOptions,
+        BaseClientOptions,
+        CallOptions,
+        ClientOptions,
+        EventFilters,
+        EventQuery,
+        NotGiven,
+    ],
+)

@@ -369,7 +369,9 @@ def test_a_credential_echoed_in_a_track_answer_reaches_neither_stderr_nor_failed
     import base64
     import http.server
 
-    from tests.library.test_secrets import API_TOKEN, EMAIL, _all_views, _encodings
+    from tests._secrets import API_TOKEN, EMAIL
+    from tests._secrets import all_views as _all_views
+    from tests._secrets import encodings as _encodings
 
     token, email = API_TOKEN, EMAIL  # the credentials _encodings echoes
     credential = base64.b64encode(f"{email}/token:{token}".encode()).decode()

@@ -133,11 +133,21 @@ def _recording_sandbox(**options: Any) -> tuple[Sandbox, RecordingApp]:
     return sandbox, recorder
 
 
-# Seven schemathesis runs over every operation: well past the suite's 300 s default.
+_RUNNER = load_runner()
+#: The runs of the sandbox's contract check, each a test with its own fresh sandbox (so that
+#: what one run writes or deletes cannot change what another reads, and the runs spread
+#: over the workers).
+_SANDBOX_RUNS = _RUNNER.run_names(writes=True, probes=True)
+#: Scenarios of each link run: enough to follow every link (the assertions below), while the
+#: run over every operation fuzzes with 100 examples.
+_LINK_EXAMPLES = 50
+
+
 @pytest.mark.slow
-@pytest.mark.timeout(1800)
-def test_sandbox_meets_the_spec() -> None:
-    runner = load_runner()
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("run", _SANDBOX_RUNS)
+def test_sandbox_meets_the_spec(run: str) -> None:
+    runner = _RUNNER
     sandbox, recorder = _recording_sandbox()
     with sandbox:
         credentials = runner.Credentials(email=sandbox.email, api_token=sandbox.api_token)
@@ -145,38 +155,57 @@ def test_sandbox_meets_the_spec() -> None:
         # sandbox answers other methods with 405 + Allow), and only here, against the
         # sandbox, does the run send writes, other methods and the probes.
         result = runner.run_contract(
-            sandbox.base_url, credentials, max_examples=100, writes=True, probes=True
+            sandbox.base_url,
+            credentials,
+            max_examples=100,
+            link_examples=_LINK_EXAMPLES,
+            only=run,
+            writes=True,
+            probes=True,
         )
     print(result.output)
     assert result.returncode == 0, "schemathesis found failures; see the output above"
-    # The runs really happened, in positive and negative mode, over every operation,
-    # and each followed links: the run over all operations at least one, each list
-    # operation's own run its NextPage link, each track operation's run both of its links.
-    stateful = runner.stateful_runs(writes=True, probes=True)
-    assert clean_runs(result.output) == len(stateful) + 1
-    # Every operation but the OAuth routes, which have their own run (test_contract_oauth.py).
-    operations = [
-        operation
-        for methods in yaml.safe_load(SPEC.read_text(encoding="utf-8"))["paths"].values()
-        for method, operation in methods.items()
-        if method in ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-    ]
-    selected = sum("oauth" not in operation.get("tags", ()) for operation in operations)
-    assert f"Operations:       {selected} selected / {len(operations)} total" in result.output
+    # The run really happened, in positive and negative mode, and followed links.
+    assert clean_runs(result.output) == 1
     coverage = link_coverage(result.output)
-    assert set(coverage) == {"*", *stateful}, coverage
-    assert coverage["*"][0] >= 1, coverage
-    for operation in runner.NEXT_PAGE_OPERATIONS:
-        assert coverage[operation] == (1, 1), f"{operation}'s NextPage link was not followed"
-    for operation in runner.TRACK_OPERATIONS:
-        assert coverage[operation][0] >= 2, f"{operation}'s links were not followed"
-    # The profile chain: created, read, merged, deleted, and read again as a 404.
-    assert coverage[runner.PROFILE_WRITE][0] >= 3, coverage
-    assert deleted_then_not_found(recorder) >= 1
-    # What the links mean: an event written by each track route was read back through
-    # the profile's events, and the profile itself was read.
-    read_back = written_and_read_back(recorder)
-    assert all(read_back.values()), read_back
+    assert set(coverage) == {run}, coverage
+    covered, selected = coverage[run]
+    if run == runner.EVERY_OPERATION:
+        # Every operation but the OAuth routes, which have their own run
+        # (test_contract_oauth.py), and at least one link followed.
+        operations = [
+            operation
+            for methods in yaml.safe_load(SPEC.read_text(encoding="utf-8"))["paths"].values()
+            for method, operation in methods.items()
+            if method in ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+        ]
+        chosen = sum("oauth" not in operation.get("tags", ()) for operation in operations)
+        assert f"Operations:       {chosen} selected / {len(operations)} total" in result.output
+        assert covered >= 1, coverage
+    elif run in runner.NEXT_PAGE_OPERATIONS:
+        assert (covered, selected) == (1, 1), f"{run}'s NextPage link was not followed"
+    elif run in runner.TRACK_OPERATIONS:
+        assert covered >= 2, f"{run}'s links were not followed"
+        # What the links mean: an event written by the route was read back through the
+        # profile's events, and the profile itself was read.
+        assert written_and_read_back(recorder)[run] >= 1, written_and_read_back(recorder)
+    else:
+        # The profile chain: created, read, merged, deleted, and read again as a 404.
+        assert run == runner.PROFILE_WRITE, run
+        assert covered >= 3, coverage
+        assert deleted_then_not_found(recorder) >= 1
+
+
+def test_the_sandbox_runs_are_every_stateful_run_and_the_run_over_every_operation() -> None:
+    # The parametrization above is the runner's list: the four NextPage runs, the three track
+    # runs, the profile chain, then the run over every operation.
+    stateful = _RUNNER.stateful_runs(writes=True, probes=True)
+    assert set(stateful) == {
+        *_RUNNER.NEXT_PAGE_OPERATIONS,
+        *_RUNNER.TRACK_OPERATIONS,
+        _RUNNER.PROFILE_WRITE,
+    }
+    assert (*stateful, _RUNNER.EVERY_OPERATION) == _SANDBOX_RUNS
 
 
 _REJECTION = re.compile(
@@ -192,11 +221,19 @@ def test_without_the_hooks_only_rules_a_schema_cannot_say_fail() -> None:
     # filter[type] without filter[source] (docs/other-languages.md says why a schema cannot
     # say them; the OAuth rule has its own run). A track past 20 identifiers is a declared
     # 409, which schemathesis accepts of a positive case.
-    runner = load_runner()
+    # The run over every operation is where such cases are made (the link runs follow links
+    # the sandbox answers, cursors it issued included).
+    runner = _RUNNER
     with Sandbox(seed="demo", export_rate_limit=None) as sandbox:
         credentials = runner.Credentials(email=sandbox.email, api_token=sandbox.api_token)
         result = runner.run_contract(
-            sandbox.base_url, credentials, max_examples=30, writes=True, probes=True, hooks=False
+            sandbox.base_url,
+            credentials,
+            max_examples=30,
+            only=runner.EVERY_OPERATION,
+            writes=True,
+            probes=True,
+            hooks=False,
         )
     failures = re.findall(r"^- (ST\d+) ", result.output, re.M)
     assert result.returncode != 0, "without the hooks the cursor rule must fail"
@@ -275,7 +312,7 @@ def test_fuzz_live_sends_only_gets_to_the_read_routes_and_never_prints_the_token
     # Requests that never reach the app (schemathesis's NUL-byte header probe) show up here.
     rejected = [r.getMessage() for r in caplog.records if "Invalid HTTP request" in r.getMessage()]
     assert not rejected, rejected
-    runs = len(load_runner().stateful_runs(writes=False)) + 1
+    runs = len(_RUNNER.run_names(writes=False))
     assert clean_runs(output) == runs, output
     assert result.returncode == 0, output
 

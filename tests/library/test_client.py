@@ -637,24 +637,113 @@ def test_private_modules_have_no_all() -> None:
         assert not hasattr(importlib.import_module(f"zdevents.{name}"), "__all__"), name
 
 
-@pytest.mark.parametrize("cls", [Client, AsyncClient])
-def test_every_option_is_a_typed_keyword_with_a_docstring_entry(cls: type[Any]) -> None:
+# --- options: each written once, in zdevents.types ------------------------------------------
+
+OPTION_TYPES = ("CallOptions", "BaseClientOptions", "ClientOptions", "AsyncClientOptions")
+
+
+def test_each_option_is_declared_once_with_its_type_and_docstring() -> None:
+    import ast
+    import collections
     import inspect
 
-    # The options are documented once, on Client.__init__; the others point there.
-    documented = inspect.getdoc(Client.__init__) or ""
-    for function in (cls.__init__, cls.from_env):
-        params = inspect.signature(function).parameters
-        options = [p for p in params.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
-        assert len(options) >= 16
-        own = inspect.getdoc(function) or ""
-        assert function is Client.__init__ or "Client.__init__" in own
-        doc = documented
-        for p in options:
-            assert p.annotation is not inspect.Parameter.empty, p.name
-            if p.name != "http_client":
-                assert f"{p.name}:" in doc, f"{cls.__name__}.{function.__name__}: {p.name}"
-        assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    import zdevents._base_client
+    import zdevents._client
+
+    tree = ast.parse(inspect.getsource(zdevents._base_client))
+    declared: list[str] = []
+    for node in tree.body:
+        if not (isinstance(node, ast.ClassDef) and node.name in OPTION_TYPES):
+            continue
+        for stmt, after in zip(node.body, [*node.body[1:], None], strict=True):
+            if isinstance(stmt, ast.AnnAssign):
+                assert isinstance(stmt.target, ast.Name)
+                declared.append(stmt.target.id)
+                # An attribute docstring right below: what IDEs and the docs show.
+                assert isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                assert isinstance(after.value.value, str) and after.value.value.strip()
+    counts = collections.Counter(declared)
+    # http_client twice: an httpx.Client for Client, an httpx.AsyncClient for AsyncClient.
+    assert counts.pop("http_client") == 2
+    assert set(counts.values()) == {1} and len(counts) == 19, counts
+    # And no signature of the facades spells an option out again.
+    facades = ast.parse(inspect.getsource(zdevents._client))
+    params = {
+        arg.arg
+        for node in ast.walk(facades)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for arg in (*node.args.args, *node.args.kwonlyargs)
+    }
+    assert not params & set(declared)
+
+
+@pytest.mark.parametrize(
+    ("cls", "typed"), [(Client, "ClientOptions"), (AsyncClient, "AsyncClientOptions")]
+)
+def test_every_entry_point_takes_the_options_of_one_typed_dict(cls: type[Any], typed: str) -> None:
+    import inspect
+    import typing
+
+    import zdevents.types
+
+    options = getattr(zdevents.types, typed)
+    for function, kind in (
+        (cls.__init__, options),
+        (cls.from_env, options),
+        (cls.with_options, zdevents.types.CallOptions),
+    ):
+        assert typing.get_type_hints(function)["options"] == typing.Unpack[kind]
+        # At run time (help(), inspect, a notebook): each option spelt out, keyword-only.
+        params = inspect.signature(function).parameters.values()
+        spelt = [p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        assert spelt == list(typing.get_type_hints(kind)), function
+    call = set(typing.get_type_hints(zdevents.types.CallOptions))
+    assert call < set(typing.get_type_hints(options))
+    shown = inspect.signature(cls).parameters
+    assert shown["max_retries"].default == zdevents.limits.DEFAULT_MAX_RETRIES
+    assert shown["max_body_size"].default == zdevents.limits.DEFAULT_MAX_BODY_SIZE
+    assert shown["timeout"].default.read == zdevents.limits.DEFAULT_TIMEOUT_SECONDS
+    assert shown["retry_budget"].default is None and shown["verify"].default is True
+
+
+def test_a_misspelt_option_is_a_type_error_naming_the_call() -> None:
+    with pytest.raises(TypeError, match=r"^Client\(\) got an unexpected keyword argument 'timout'"):
+        Client(subdomain="coolbikes", oauth_token=OAUTH_TOKEN, timout=3)  # type: ignore[call-arg]
+    # Before the environment is read: no ConfigurationError for a mistake in the call.
+    with pytest.raises(TypeError, match=r"^AsyncClient\.from_env\(\) got .* 'max_retires'"):
+        AsyncClient.from_env({}, max_retires=1)  # type: ignore[call-arg]
+    with (
+        client(never) as c,
+        pytest.raises(TypeError, match=r"^Client\.with_options\(\) got .* 'rate_limit'"),
+    ):
+        c.with_options(rate_limit=5)  # type: ignore[call-arg]
+
+
+def test_an_option_not_given_takes_its_default_and_none_given_means_none() -> None:
+    timeout = fetch_one().extensions["timeout"]
+    assert timeout["read"] == 30.0 and timeout["connect"] == 10.0
+    assert set(fetch_one(timeout=None).extensions["timeout"].values()) == {None}
+    rec = Recorder(page_body(has_more=False), page_body(has_more=False), page_body(has_more=False))
+    with client(rec, timeout=7) as c:
+        list(c.with_options().events(user_id=1))  # nothing given: the client's settings
+        list(c.with_options(max_retries=0).events(user_id=1))
+        list(c.with_options(timeout=None).events(user_id=1))
+    assert [r.extensions["timeout"]["read"] for r in rec.requests] == [7, 7, None]
+
+
+def test_option_types_can_be_kept_and_given_to_either_client() -> None:
+    from zdevents.types import BaseClientOptions, CallOptions
+
+    shared: BaseClientOptions = {"timeout": 4, "base_url": BASE, "oauth_token": OAUTH_TOKEN}
+    quick: CallOptions = {"timeout": 2}
+    rec = Recorder(page_body(has_more=False), page_body(has_more=False))
+    with Client(**shared, http_client=mock_http_client(rec)) as c:
+        list(c.events(user_id=1))
+        list(c.with_options(**quick).events(user_id=1))
+    assert [r.extensions["timeout"]["read"] for r in rec.requests] == [4, 2]
+    aclient = AsyncClient(**shared)
+    assert repr(aclient).startswith("AsyncClient(base_url=")
+    asyncio.run(aclient.close())
 
 
 # --- is_transient: the one rule, public -----------------------------------------------------

@@ -124,10 +124,19 @@ def test_the_types_of_public_signatures_are_exported() -> None:
     hints = {
         **typing.get_type_hints(zdevents.Client.events),
         **typing.get_type_hints(zdevents.Client.events_many),
-        **typing.get_type_hints(zdevents.Client.with_options),
         **typing.get_type_hints(zdevents.sync),
     }
     exported = [getattr(zdevents.types, name) for name in zdevents.types.__all__]
+    # Keyword arguments typed by a TypedDict (**options, **filters): the TypedDict, and
+    # the bases the docs name, are exported.
+    for cls in (zdevents.Client, zdevents.AsyncClient):
+        for function in (cls.__init__, cls.from_env, cls.with_options, cls.events):
+            for hint in typing.get_type_hints(function).values():
+                if typing.get_origin(hint) is typing.Unpack:
+                    (typed,) = typing.get_args(hint)
+                    assert typed in exported, (function, typed)
+                    assert typed.__module__ == "zdevents.types"
+    assert zdevents.types.BaseClientOptions in exported
 
     def spelt_by(alias: object, hint: object) -> bool:
         parts = set(typing.get_args(alias))
@@ -135,7 +144,7 @@ def test_the_types_of_public_signatures_are_exported() -> None:
             bool(parts) and parts <= set(typing.get_args(hint))
         )
 
-    for name in ("start", "selectors", "on_missing", "timeout"):
+    for name in ("start", "selectors", "on_missing"):
         assert any(spelt_by(alias, hints[name]) for alias in exported), name
     assert typing.get_type_hints(zdevents.EventStream.query.fget)["return"] is (
         zdevents.types.EventQuery

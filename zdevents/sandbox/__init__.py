@@ -16,6 +16,7 @@ command line prints that hint and exits 2.
 
 from __future__ import annotations
 
+from .._public import publish as _publish
 from ._command import main
 from ._faults import FAULT_KINDS
 from ._records import RecordError
@@ -32,11 +33,6 @@ from ._settings import (
     Options,
 )
 from ._store import Store
-
-# Public names report the package, not the private module they live in (repr, help, mypy).
-for _public in (Options, RecordError, Sandbox, SeedError, Store, create_app, demo_records, main):
-    _public.__module__ = __name__
-del _public
 
 __all__ = [
     "DEFAULT_API_TOKEN",
@@ -57,3 +53,7 @@ __all__ = [
     "demo_records",
     "main",
 ]
+
+# Public names report the package, not the private module they live in (repr, help, mypy),
+# set the one way every public module of zdevents sets it.
+_publish(__name__, [globals()[name] for name in __all__])

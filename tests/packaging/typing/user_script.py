@@ -38,6 +38,7 @@ from zdevents import (
     sync,
     validate_record,
 )
+from zdevents.types import AsyncClientOptions, BaseClientOptions, CallOptions, ClientOptions
 
 VERSION: str = zdevents.__version__
 
@@ -93,6 +94,16 @@ def from_environment() -> Client:
     client = Client.from_env({"ZENDESK_SUBDOMAIN": "coolbikes"}, max_retries=0, timeout=5)
     fast: Client = client.with_options(timeout=2, max_retries=0, retry_writes=True)
     return fast
+
+
+def shared_options() -> tuple[Client, AsyncClient, Client]:
+    # The option types of zdevents.types: settings kept in one place, given to both clients.
+    shared: BaseClientOptions = {"timeout": None, "max_retries": 1, "rate_limit": 60.0}
+    mine: ClientOptions = {**shared, "http_client": httpx.Client()}
+    mine_async: AsyncClientOptions = {**shared, "http_client": None}
+    quick: CallOptions = {"timeout": 2.0, "retry_budget": None}
+    client = Client.from_env(**mine)
+    return client, AsyncClient.from_env(**mine_async), client.with_options(**quick)
 
 
 def read(client: Client) -> list[str]:
