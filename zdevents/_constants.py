@@ -38,6 +38,12 @@ MAX_SECONDS: Final = 30 * 86400.0
 MAX_CONNECTIONS: Final = 100
 MAX_KEEPALIVE_CONNECTIONS: Final = 50
 
+#: What the text of one request URL (an identifier, the filters, a cursor or a next link)
+#: may take once percent-encoded: httpx refuses URLs over 64 KiB, and the base URL, the route
+#: and the parameter names need the rest. A cursor a ``--resume`` state holds is bounded by it
+#: too, so that the state stays usable.
+MAX_URL_TEXT: Final = 60 * 1024
+
 #: The values of ``ZDEVENTS_LOG`` (any other is said once on stderr and logs nothing).
 LOG_LEVELS: Final = ("info", "debug")
 
@@ -57,6 +63,8 @@ ASYNC_MAX_WORKERS: Final = 20
 ASYNC_POOL_SHARDS: Final = 10
 #: How far behind its high-water mark ``sync`` reads again by default.
 DEFAULT_OVERLAP: Final = dt.timedelta(hours=1)
+#: The longest overlap, in seconds: what a ``timedelta`` holds (about 2.7 million years).
+MAX_OVERLAP_SECONDS: Final = int(dt.timedelta.max.total_seconds())
 
 #: Bad lines of a ``zdevents track`` FILE named one by one; the rest are counted.
 BAD_LINES_SHOWN: Final = 20

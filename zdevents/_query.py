@@ -8,14 +8,19 @@ from urllib.parse import quote
 
 import attrs
 
-from ._constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE, USER_ID_BOUND
+from ._constants import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    MAX_URL_TEXT,
+    MIN_PAGE_SIZE,
+    USER_ID_BOUND,
+)
 from ._identifier import Identifier, check_encodable
 from ._time import TimeInput, time_bound
 
-#: What the text arguments of one query may take of the URL once percent-encoded: httpx
-#: refuses URLs over 64 KiB (``InvalidURL``, at iteration), and the base URL, the route and
-#: the parameter names need the remaining 4 KiB.
-MAX_QUERY_TEXT = 60 * 1024
+#: What the text arguments of one query may take of the URL once percent-encoded (httpx
+#: refuses longer URLs with ``InvalidURL``, at iteration).
+MAX_QUERY_TEXT = MAX_URL_TEXT
 
 
 class EventFilters(TypedDict, total=False):

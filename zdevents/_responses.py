@@ -30,6 +30,7 @@ import msgspec
 
 from . import errors
 from ._config import Secret
+from ._constants import MAX_URL_TEXT
 from ._event import Event, Scrubber, described, restore, scrubbed_repr, with_scrubber
 from ._failures import Received, error_from_response, request_id_of
 from ._jsontext import NotFiniteError, element_spans, member_spans, strict_decoder
@@ -37,7 +38,7 @@ from ._routes import AFTER_PARAM
 
 #: A cursor (percent-encoded) or next link longer than this is refused: httpx refuses URLs
 #: over 64 KiB, and a cursor saved by ``--resume`` must stay usable.
-MAX_LINK_BYTES = 60 * 1024
+MAX_LINK_BYTES = MAX_URL_TEXT
 
 
 class _Link(msgspec.Struct):

@@ -38,7 +38,12 @@ import attrs
 from . import _bulk
 from ._bulk import Selector
 from ._client import Client
-from ._constants import DEFAULT_CONCURRENCY, DEFAULT_OVERLAP, DEFAULT_PAGE_SIZE
+from ._constants import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_OVERLAP,
+    DEFAULT_PAGE_SIZE,
+    MAX_OVERLAP_SECONDS,
+)
 from ._event import Event, described
 from ._identifier import Identifier
 from ._mirror import Stamper, connect, unusable
@@ -56,9 +61,6 @@ from .errors import (
     SyncSchemaError,
     ZendeskError,
 )
-
-#: The longest overlap: what a ``timedelta`` holds.
-_MAX_OVERLAP_SECONDS = int(dt.timedelta.max.total_seconds())
 
 
 class AllUsers:
@@ -693,7 +695,7 @@ def _overlap_of(overlap: dt.timedelta | float) -> dt.timedelta:
             overlap = dt.timedelta(seconds=overlap)
         except OverflowError:
             raise ValueError(
-                f"overlap={shorten(overlap)} is too large: at most {_MAX_OVERLAP_SECONDS:,} "
+                f"overlap={shorten(overlap)} is too large: at most {MAX_OVERLAP_SECONDS:,} "
                 "seconds (a timedelta's range)"
             ) from None
     if overlap < dt.timedelta(0):

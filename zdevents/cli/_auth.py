@@ -18,6 +18,7 @@ from typing import Any
 
 from zdevents import AuthStatus, Client, Login, access_token, auth_status, errors, limits, logout
 
+from . import _numbers as numbers
 from . import _run
 from ._messages import PROG, error, say
 from ._options import add_verbosity, make_client
@@ -66,26 +67,6 @@ environment:
 """
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} is not in 0..65535")
-    return port
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 86_400:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above 0, at most 86400")
-    return value
-
-
 #: The library's defaults, defined once in zdevents.limits.
 _LOGIN_PORT: int = limits.DEFAULT_LOGIN_PORT
 _LOGIN_WAIT: float = limits.LOGIN_TIMEOUT
@@ -119,7 +100,7 @@ def add_commands(
     )
     login.add_argument(
         "--port",
-        type=_port,
+        type=numbers.port,
         default=default_port,
         help=f"loopback port of the redirect URL (default {default_port})",
     )
@@ -128,7 +109,7 @@ def add_commands(
     )
     login.add_argument(
         "--wait",
-        type=_seconds,
+        type=numbers.timeout,
         default=default_wait,
         metavar="SECONDS",
         help=f"how long to wait for the browser (default {default_wait:g})",

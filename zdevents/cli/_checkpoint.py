@@ -31,6 +31,8 @@ from typing import Any
 
 import attrs
 
+from zdevents import limits
+
 from ._files import AtomicFile
 
 #: The time (seconds) between two saves of the journal: a kill loses at most this much
@@ -41,8 +43,8 @@ INTERVAL = 0.05
 _MAGIC = "zdevents-resume"
 _JOURNAL = 2
 _OLD = 1  # the whole-file state of zdevents 0.2
-#: The longest cursor a state may hold: what the library accepts in a request URL (60 KiB).
-MAX_CURSOR = 60 * 1024
+#: The longest cursor a state may hold: what the library accepts in a request URL.
+MAX_CURSOR = limits.MAX_URL_TEXT
 _RECORD_FIELDS = frozenset({"events", "pages", "offset", "cursor", "person", "after", "done"})
 
 

@@ -172,7 +172,7 @@ def add_parser(commands: Any) -> None:
     add_request_options(
         net,
         rate_note=" (stay under your plan's limit)",
-        retry_note=": 429, 5xx, network errors (default 4; 0: none)",
+        retry_note=": 429, 5xx, network errors",
     )
     ev.set_defaults(handler=run)
 

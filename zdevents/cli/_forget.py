@@ -76,9 +76,7 @@ def add_parser(commands: Any, *, environment: str = ENVIRONMENT) -> None:
         default=0.0,
         help="wait this long for a sync that holds a mirror (default 0: report it)",
     )
-    add_request_options(
-        fp.add_argument_group("requests"), rate_limit=False, retry_note=" (default 4; 0: none)"
-    )
+    add_request_options(fp.add_argument_group("requests"), rate_limit=False)
     fp.set_defaults(handler=run)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from zdevents import errors, limits
 
 from ._messages import PROG, Interrupted, error, hint, rerun_helps, say
-from ._numbers import concurrency, duration, whole
+from ._numbers import concurrency, duration, duration_text, whole
 from ._options import add_request_options, add_verbosity, make_client
 from ._parser import COMMANDS
 from ._people import PeopleFileError, read_people
@@ -38,7 +38,7 @@ snowflake, filesystem, ...) is configured the dlt way: .dlt/secrets.toml or envi
 variables such as DESTINATION__POSTGRES__CREDENTIALS.
 
 Each person's later runs read from the newest created_at loaded for them minus --overlap
-(default 1h); the marks are kept in dlt's state, committed with the data. --full reads
+(default {overlap}); the marks are kept in dlt's state, committed with the data. --full reads
 everything again (events backdated further than the overlap). Zendesk credentials: as for
 every command (the environment, else the stored login).
 
@@ -63,7 +63,7 @@ def add_load_parser(commands: Any) -> None:
         help=COMMANDS["load"].help,
         description="Load the events of many people into a warehouse through dlt,\n"
         "fetching only what is new since the last run (needs zdevents[dlt]).",
-        epilog=DETAILS,
+        epilog=DETAILS.format(overlap=duration_text(limits.DEFAULT_OVERLAP)),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     where = p.add_argument_group("where to")
@@ -107,7 +107,8 @@ def add_load_parser(commands: Any) -> None:
         metavar="DURATION",
         type=duration,
         default=_OVERLAP,
-        help="re-read this far behind each person's newest event (default 1h)",
+        help="re-read this far behind each person's newest event "
+        f"(default {duration_text(limits.DEFAULT_OVERLAP)})",
     )
     reading.add_argument("--full", action="store_true", help="read everything again")
     net = p.add_argument_group("requests")
@@ -125,7 +126,7 @@ def add_load_parser(commands: Any) -> None:
         default=_CONCURRENCY,
         help=f"people read at the same time (default {_CONCURRENCY})",
     )
-    add_request_options(net, retry_note=" (default 4)")
+    add_request_options(net)
     add_verbosity(p, quiet="no summary", exclusive=True)
     p.set_defaults(handler=run_load)
 

@@ -10,6 +10,8 @@ import math
 import re
 from collections.abc import Callable
 
+from zdevents import limits
+
 #: Longer than any answer is worth waiting for, and short of what timers can hold.
 MAX_TIMEOUT = 86_400.0
 #: More retries than any failure is worth; the library's own bound of a retry count.
@@ -22,8 +24,8 @@ MAX_CONCURRENCY = 1000
 #: The slowest pace worth asking for, requests a minute (one every 17 hours): a slower one
 #: is a typo, and a tiny one (1e-320) spaces requests further apart than a timer holds.
 MIN_RATE = 0.001
-#: The longest ``--overlap``: what a ``timedelta`` holds (about 2.7 million years).
-MAX_OVERLAP = int(dt.timedelta.max.total_seconds())
+#: The longest ``--overlap``: the library's (what a ``timedelta`` holds).
+MAX_OVERLAP = limits.MAX_OVERLAP_SECONDS
 
 _DURATION = re.compile(r"(?:([0-9]+(?:\.[0-9]+)?)([smhd]))+")
 _PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([smhd])")
@@ -83,6 +85,18 @@ def duration(text: str) -> float:
     return seconds
 
 
+def duration_text(value: dt.timedelta) -> str:
+    """``value`` as :func:`duration` reads it: ``1h``, ``2h30m``, ``90s`` becomes ``1m30s``
+    (whole seconds; ``0`` for none), for help texts that state a default."""
+    seconds = int(value.total_seconds())
+    parts = []
+    for unit in "dhms":
+        count, seconds = divmod(seconds, _SECONDS[unit])
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0"
+
+
 def since(text: str) -> str:
     """``--since``: the time ``text`` (a :func:`duration`, e.g. ``7d``, ``12h``) before now,
     as RFC 3339 UTC text to the second (rounded down: the window is never shorter)."""
@@ -102,3 +116,5 @@ rate_limit = positive(MAX_RATE, MIN_RATE)
 timeout = positive(MAX_TIMEOUT)
 max_retries = whole(0, MAX_RETRIES)
 concurrency = whole(1, MAX_CONCURRENCY)
+#: A TCP port (0: any free one).
+port = whole(0, 65535)

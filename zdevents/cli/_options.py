@@ -13,7 +13,7 @@ import argparse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from zdevents import Client
+from zdevents import Client, limits
 
 from . import _numbers as numbers
 from . import _run
@@ -26,7 +26,8 @@ def add_request_options(
     group: Any, *, rate_limit: bool = True, retry_note: str = "", rate_note: str = ""
 ) -> None:
     """``--rate-limit`` (unless ``rate_limit`` is false), ``--max-retries`` and
-    ``--timeout`` on ``group`` (a parser or an argument group)."""
+    ``--timeout`` on ``group`` (a parser or an argument group); ``retry_note`` goes between
+    ``--max-retries``' help and its default."""
     if rate_limit:
         group.add_argument(
             "--rate-limit",
@@ -34,17 +35,19 @@ def add_request_options(
             type=numbers.rate_limit,
             help="send at most this many requests a minute" + rate_note,
         )
+    # The defaults shown are the library's (zdevents.limits), read when the parser is built.
     group.add_argument(
         "--max-retries",
         metavar="N",
         type=numbers.max_retries,
-        help="retries of a failed request" + retry_note,
+        help=f"retries of a failed request{retry_note} "
+        f"(default {limits.DEFAULT_MAX_RETRIES}; 0: none)",
     )
     group.add_argument(
         "--timeout",
         metavar="SECONDS",
         type=numbers.timeout,
-        help="seconds to wait for each response (default 30)",
+        help=f"seconds to wait for each response (default {limits.DEFAULT_TIMEOUT_SECONDS:g})",
     )
 
 

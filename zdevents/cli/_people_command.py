@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import IO, Any
 
-from zdevents import errors
+from zdevents import errors, limits
 
 from . import _run
 from ._files import AtomicFile, path_kind
@@ -21,9 +21,10 @@ from ._options import add_request_options, add_verbosity, make_client
 from ._parser import COMMANDS
 
 DETAILS = """\
-Deleted users are left out (--include-deleted keeps them). The export reads up to 1,000
-users a request and allows 10 requests a minute: 50,000 users take 50 requests, about 5
-minutes. Only an admin's credentials may read it (an agent is refused with 403).
+Deleted users are left out (--include-deleted keeps them). The export reads up to {per_page:,}
+users a request and allows {per_minute} requests a minute: 50,000 users take {requests}
+requests, about {minutes:g} minutes. Only an admin's credentials may read it (an agent is
+refused with 403).
 
 The file is what `zdevents events` and `zdevents sync` take as their identifiers file.
 
@@ -34,6 +35,16 @@ exit status: 0 done, 1 API, network or output failure, 2 usage error, 130 interr
 """
 
 
+def _details() -> str:
+    """:data:`DETAILS` with the export's limits of :mod:`zdevents.limits` (and what they make
+    of 50,000 users)."""
+    per_page, per_minute = limits.MAX_USERS_PER_PAGE, limits.USERS_EXPORT_RATE_LIMIT
+    requests = -(-50_000 // per_page)
+    return DETAILS.format(
+        per_page=per_page, per_minute=per_minute, requests=requests, minutes=requests / per_minute
+    )
+
+
 def add_parser(commands: Any) -> None:
     """Add ``people`` to the ``zdevents`` subcommands."""
     p = commands.add_parser(
@@ -41,7 +52,7 @@ def add_parser(commands: Any) -> None:
         help=COMMANDS["people"].help,
         description="Discover every user of the account with Zendesk's incremental user\n"
         "export and write them in the --identifiers-file format.",
-        epilog=DETAILS,
+        epilog=_details(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(

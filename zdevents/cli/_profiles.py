@@ -60,11 +60,7 @@ def add_commands(commands: Any, *, environment: str = ENVIRONMENT) -> None:
 
 def request_options(parser: argparse.ArgumentParser) -> None:
     """``--max-retries`` and ``--timeout`` of a command that sends a few requests."""
-    add_request_options(
-        parser.add_argument_group("requests"),
-        rate_limit=False,
-        retry_note=" (default 4; 0: none)",
-    )
+    add_request_options(parser.add_argument_group("requests"), rate_limit=False)
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -19,7 +19,7 @@ from zdevents import ALL_USERS, SyncPlan, SyncReport, errors, limits, plan_sync,
 from . import _run
 from ._export import _listening
 from ._messages import PROG, Interrupted, UsageError, error, hint, rerun_helps, say
-from ._numbers import concurrency, duration, whole
+from ._numbers import concurrency, duration, duration_text, whole
 from ._options import add_request_options, add_start_options, add_verbosity, make_client, start_of
 from ._parser import COMMANDS
 from ._people import PeopleFileError, read_people
@@ -30,7 +30,7 @@ EXIT_SKIPPED = 3
 
 DETAILS = """\
 The first run of each person reads from --start (or from the beginning); each later run
-re-reads from the newest created_at stored for that person minus --overlap (default 1h),
+re-reads from the newest created_at stored for that person minus --overlap (default {overlap}),
 because created_at is set by the sender and late events arrive behind it. Events are
 upserted by id: new ones inserted, changed ones updated, the others left alone; nothing is
 deleted. An event backdated further than the overlap is not seen: run with --full now and
@@ -87,7 +87,7 @@ def add_sync_parser(commands: Any) -> None:
         help=COMMANDS["sync"].help,
         description="Keep a SQLite database of the events of one or many people up to date:\n"
         "each run fetches only what is new since the last one.",
-        epilog=DETAILS,
+        epilog=DETAILS.format(overlap=duration_text(limits.DEFAULT_OVERLAP)),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--db", metavar="FILE", required=True, help="the SQLite database (created)")
@@ -132,7 +132,8 @@ def add_sync_parser(commands: Any) -> None:
         metavar="DURATION",
         type=duration,
         default=_OVERLAP,
-        help="re-read this far behind the newest stored event: 90s, 30m, 1h, 2d (default 1h)",
+        help="re-read this far behind the newest stored event: 90s, 30m, 1h, 2d "
+        f"(default {duration_text(limits.DEFAULT_OVERLAP)})",
     )
     reading.add_argument("--full", action="store_true", help="read everything again")
     net = p.add_argument_group("requests")
@@ -141,7 +142,7 @@ def add_sync_parser(commands: Any) -> None:
                      )  # fmt: skip
     net.add_argument("--concurrency", metavar="N", type=concurrency, default=_CONCURRENCY,
                      help=f"people read at the same time (default {_CONCURRENCY})")  # fmt: skip
-    add_request_options(net, retry_note=" (default 4)")
+    add_request_options(net)
     add_verbosity(
         p, quiet="no progress and no summary", verbose="a summary line per person", exclusive=True
     )

@@ -135,8 +135,7 @@ def _request_options(parser: argparse.ArgumentParser, rate_limit: bool = False) 
         parser.add_argument_group("requests"),
         rate_limit=rate_limit,
         rate_note=" (stay under your plan's limit)",
-        retry_note=" (default 4; 0: none)"
-        + ("; a record that may have been stored is never sent again" if rate_limit else ""),
+        retry_note="; a record that may have been stored is never sent again" if rate_limit else "",
     )
 
 
