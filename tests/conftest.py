@@ -7,14 +7,20 @@ no time and assert on the waits that were asked for.
 
 from __future__ import annotations
 
+import os
 import signal
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from tests._mock import FakeClock
 from zdevents import Client
 from zdevents.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -24,6 +30,34 @@ def pytest_configure(config: pytest.Config) -> None:
     # suite gives its children the disposition an interactive run has.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    if not hasattr(config, "workerinput"):  # once, in the process that starts the workers
+        _share_bytecode(config)
+
+
+def _share_bytecode(config: pytest.Config) -> None:
+    """Under ``PYTHONDONTWRITEBYTECODE`` (set on the project's shared machine), every xdist
+    worker compiled zdevents, the generated package and the tests (assertions rewritten)
+    from source at each run, and every process a test starts (a ``zdevents`` command, a
+    sandbox) compiled what it imports: a third of a command's start-up. The suite and its
+    children keep their bytecode in pytest's cache folder instead (``PYTHONPYCACHEPREFIX``,
+    ``.pytest_cache/bytecode``, git-ignored): the source tree still gets no ``__pycache__``,
+    and a later run finds it compiled. Python checks each file against its source as in
+    ``__pycache__``."""
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+        return
+    try:
+        cache_dir = str(config.getini("cache_dir"))
+    except ValueError:  # -p no:cacheprovider: its option is not declared
+        cache_dir = ".pytest_cache"
+    folder = config.rootpath / cache_dir / "bytecode"
+    flag = os.environ.pop("PYTHONDONTWRITEBYTECODE")
+    os.environ["PYTHONPYCACHEPREFIX"] = str(folder)
+
+    def restore() -> None:
+        os.environ.pop("PYTHONPYCACHEPREFIX", None)
+        os.environ["PYTHONDONTWRITEBYTECODE"] = flag
+
+    config.add_cleanup(restore)
 
 
 @pytest.fixture
@@ -50,3 +84,25 @@ def module_client(module_sandbox: Sandbox) -> Iterator[Client]:
         backoff_base=0,
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def mypy_strict(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``mypy --strict ARGS`` from the repository's root. The runs of a session share one
+    cache, so only the first analyses zdevents and its dependencies; tests that use it go to
+    one worker (``@pytest.mark.xdist_group("mypy")``), so no two runs share it at once."""
+    cache = tmp_path_factory.mktemp("mypy-cache")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    return run

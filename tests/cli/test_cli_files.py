@@ -294,10 +294,12 @@ def test_no_signal_leaves_a_temporary_file(
     zendesk_sandbox_factory: Any, tmp_path: Path, signum: int
 ) -> None:
     # Pages of one event: checkpoints (and their fsyncs) all the time, so that signals at
-    # random moments land in every step of a checkpoint, the first one included. A few ms a
-    # page: the export takes longer than the 0.6 s in which a signal may come.
+    # random moments land in every step of a checkpoint, the first one included. 250 pages
+    # of at least 3 ms each: the export takes longer than the 0.6 s in which a signal may
+    # come (more pages would only lengthen the part no signal reaches).
     sandbox = zendesk_sandbox_factory(latency=0.003)
-    sandbox.add_events(person(0, 400))
+    sandbox.add_events(person(0, 250))
+    expected = library_events(sandbox, identifier=selector(0))
     rng = random.Random(signum)
     for attempt in range(6):
         folder = tmp_path / str(attempt)
@@ -321,7 +323,7 @@ def test_no_signal_leaves_a_temporary_file(
         if proc.returncode:
             again = run(sandbox, *args)
             assert again.returncode == 0, again.stderr
-        assert jsonl(out.read_text()) == library_events(sandbox, identifier=selector(0))
+        assert jsonl(out.read_text()) == expected
 
 
 # --------------------------------------------------------------------------- no tracebacks

@@ -19,6 +19,7 @@ keyring = pytest.importorskip("keyring")
 
 from tests._keyring import BrokenKeyring, FileKeyring  # noqa: E402
 from tests._login import login, login_env  # noqa: E402
+from tests.cli._helpers import run as run_cli  # noqa: E402
 from zdevents import Client, access_token, auth_status, errors, logout  # noqa: E402
 from zdevents.sandbox import Sandbox  # noqa: E402
 
@@ -188,31 +189,15 @@ def test_a_failing_keyring_is_one_line_without_its_details(
 
 
 def test_the_command_line_uses_the_keyring_login(sandbox: Sandbox, home: Path, ring: Path) -> None:
+    # In-process (tests/cli/_helpers.py): the children of the refresh test above read the
+    # keyring in processes of their own.
     login(sandbox, home)
     env = ring_env(sandbox, home, ring)
-    status = subprocess.run(
-        [sys.executable, "-m", "zdevents", "auth", "status"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    status = run_cli(None, "auth", "status", env=env)
     assert status.returncode == 0, status.stderr
     assert "stored in:   the OS keyring (service 'zdevents'" in status.stdout
-    token = subprocess.run(
-        [sys.executable, "-m", "zdevents", "auth", "token"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    token = run_cli(None, "auth", "token", env=env)
     assert token.stdout.strip() == in_ring(ring)["access_token"]
     env.pop("ZDEVENTS_LOGIN_STORE")  # the file store is the default: no login there
-    missing = subprocess.run(
-        [sys.executable, "-m", "zdevents", "auth", "status"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    missing = run_cli(None, "auth", "status", env=env)
     assert missing.returncode == 1 and "no Zendesk credentials" in missing.stderr

@@ -604,25 +604,23 @@ def test_loop_detection_memory_does_not_grow_with_the_pages() -> None:
         cursor = f"{n + 1:01000d}"
         return ok({"events": [event(1)], "meta": {"has_more": True, "after_cursor": cursor}})
 
-    def traced_after(count: int) -> int:
+    sizes: list[int] = []
+    tracemalloc.start()
+    try:
         # A bare handler, not a Recorder: the harness must not keep the requests itself.
         with client(handler) as c:
             pages = c.events(user_id=1).pages()
-            for _, page in zip(range(count), pages, strict=False):
-                assert page.has_more
-            gc.collect()
-            size = tracemalloc.get_traced_memory()[0]
+            # One walk, measured after 1,100 pages and again 1,000 pages on: both past the
+            # guard's window of recent cursors (about a thousand), which is full from then on.
+            for count in (1_100, 1_000):
+                for _, page in zip(range(count), pages, strict=False):
+                    assert page.has_more
+                gc.collect()
+                sizes.append(tracemalloc.get_traced_memory()[0])
             pages.close()  # type: ignore[attr-defined]
-        return size
-
-    tracemalloc.start()
-    try:
-        # Both past the guard's window of recent cursors (about a thousand), which is full
-        # from then on.
-        few = traced_after(1_100)
-        many = traced_after(2_100)
     finally:
         tracemalloc.stop()
+    few, many = sizes
     # Keeping every cursor would cost about 1,000 x 1,300 bytes = 1.3 MB more. The window's
     # set of recent keys cycles through ~1,000 entries; its hash table (deleted slots
     # included) settles at 128 KiB, which may land between the two measurements.

@@ -11,23 +11,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("typing") / "user_script.py"
 BIN = Path(sys.executable).parent
-
-
-def mypy(*paths: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, paths)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def pyright(*paths: Path) -> subprocess.CompletedProcess[str]:
@@ -78,11 +68,12 @@ def mistakes(folder: Path) -> tuple[Path, list[str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("mypy")  # mypy_strict's cache (tests/conftest.py)
 def test_mypy_strict_passes_a_users_script_and_fails_each_of_a_users_mistakes(
-    tmp_path: Path,
+    tmp_path: Path, mypy_strict: Any
 ) -> None:
     path, names = mistakes(tmp_path)
-    done = mypy(SCRIPT, path)
+    done = mypy_strict(str(SCRIPT), str(path))
     assert done.returncode == 1, done.stdout + done.stderr
     assert not [line for line in done.stdout.splitlines() if SCRIPT.name in line], done.stdout
     for number, name in enumerate(names, start=FIRST_MISTAKE_LINE):

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests._demo import JDOE, JDOE_PROFILE, JDOE_USER
-from tests.sandbox._run import run_cli
+from tests.sandbox._run import run_cli, run_main
 from zdevents.sandbox import Sandbox, SeedError, Store
 
 Factory = Callable[..., Sandbox]
@@ -91,9 +91,8 @@ def test_empty_or_control_character_credentials_are_refused(option: str, value: 
 
 @pytest.mark.parametrize("flag", ["--oauth-token", "--token", "--email"])
 def test_cli_refuses_empty_credentials_at_start_up(flag: str) -> None:
-    process = run_cli("--port", "0", flag, "")
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2
+    status, _, stderr = run_main("--port", "0", flag, "")
+    assert status == 2
     assert f"python -m zdevents.sandbox: error: {flag} must not be empty" in stderr
     assert "Traceback" not in stderr
 
@@ -178,9 +177,8 @@ def test_hostile_seed_lines_are_seed_errors_naming_the_line(
 def test_a_seed_error_from_the_cli_is_one_line(tmp_path: Path) -> None:
     seed = tmp_path / "seed.jsonl"
     seed.write_text('{"a": ' + "[" * 5000 + "]" * 5000 + "}\n", encoding="utf-8")
-    process = run_cli("--port", "0", "--seed", str(seed))
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2
+    status, _, stderr = run_main("--port", "0", "--seed", str(seed))
+    assert status == 2
     assert (
         stderr
         == f"python -m zdevents.sandbox: error: {seed}: line 1: invalid JSON: nested too deeply\n"
@@ -360,21 +358,33 @@ def test_a_body_that_does_not_arrive_is_408(zendesk_sandbox_factory: Factory) ->
 
 
 @contextlib.contextmanager
-def both_cores_busy(seconds: float = 120) -> Iterator[None]:
-    """Busy loops on every core, each ending by itself after ``seconds`` in any case."""
+def both_cores_busy(seconds: float = 120) -> Iterator[Callable[[bool], None]]:
+    """Busy loops on every core, each ending by itself after ``seconds`` in any case. Yields
+    ``busy(on)``, which stops (SIGSTOP) or resumes (SIGCONT) them: they take the cores only
+    while the test needs them taken, not the rest of the suite's share."""
     burner = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass"
     processes = [
         subprocess.Popen([sys.executable, "-c", burner]) for _ in range(os.cpu_count() or 2)
     ]
+
+    def busy(on: bool) -> None:
+        for process in processes:
+            process.send_signal(signal.SIGCONT if on else signal.SIGSTOP)
+
     try:
-        yield
+        yield busy
     finally:
         for process in processes:
             process.kill()
             process.wait()
 
 
-def interrupt_while_seeding(tmp_path: Path, stop_signal: int) -> tuple[int | None, str, str, int]:
+def interrupt_while_seeding(
+    tmp_path: Path, stop_signal: int, busy: Callable[[bool], None] | None = None
+) -> tuple[int | None, str, str, int]:
+    """Start the sandbox command on a seed from a FIFO, write it one line and send
+    ``stop_signal``; with ``busy``, the cores are taken from when the command opened the
+    FIFO (its start-up done, its handlers in) until it ended."""
     seed = tmp_path / "seed.jsonl"
     with contextlib.suppress(FileNotFoundError):
         seed.unlink()
@@ -387,11 +397,15 @@ def interrupt_while_seeding(tmp_path: Path, stop_signal: int) -> tuple[int | Non
         # Opening the FIFO returns once the sandbox opened it to read the seed; the writer
         # then stays open, so the read would block for ever.
         with seed.open("w", encoding="utf-8") as pipe:
+            if busy is not None:
+                busy(True)
             pipe.write(seed_line() + "\n")
             pipe.flush()
             process.send_signal(stop_signal)
             stdout, stderr = process.communicate(timeout=60)
     finally:
+        if busy is not None:
+            busy(False)
         if process.poll() is None:
             process.kill()
             process.wait()
@@ -418,8 +432,9 @@ def test_cli_interrupted_while_seeding_exits_quietly(
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a named pipe")
 def test_ctrl_c_stops_a_seed_read_from_a_pipe_with_both_cores_busy(tmp_path: Path) -> None:
-    with both_cores_busy():
-        results = [interrupt_while_seeding(tmp_path, signal.SIGINT) for _ in range(6)]
+    with both_cores_busy() as busy:
+        busy(False)  # the command's start-up needs no busy cores, only the race after it
+        results = [interrupt_while_seeding(tmp_path, signal.SIGINT, busy) for _ in range(6)]
     assert results == [(130, "", "", 0)] * 6
 
 
@@ -461,9 +476,8 @@ def test_repr_is_readable_and_never_shows_a_secret(tmp_path: Path) -> None:
     ],
 )
 def test_every_cli_error_has_the_same_prefix(args: tuple[str, ...]) -> None:
-    process = run_cli("--port", "0", *args)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2, stderr
+    status, _, stderr = run_main("--port", "0", *args)
+    assert status == 2, stderr
     error_lines = [line for line in stderr.splitlines() if not line.startswith(("usage:", " "))]
     assert len(error_lines) == 1, stderr
     assert error_lines[0].startswith("python -m zdevents.sandbox: error: "), stderr

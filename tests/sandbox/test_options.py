@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import typing
 from pathlib import Path
 
@@ -25,14 +23,13 @@ create_app(latency="slow")
 
 
 @pytest.mark.slow
-def test_a_misspelt_or_mistyped_option_is_a_mypy_error(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("mypy")
+def test_a_misspelt_or_mistyped_option_is_a_mypy_error(
+    tmp_path: Path, mypy_strict: typing.Any
+) -> None:
     script = tmp_path / "user_tests.py"
     script.write_text(USER_SCRIPT, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir",
-         str(tmp_path / "cache"), "--no-error-summary", str(script)],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    result = mypy_strict("--no-error-summary", str(script))
     lines = sorted(
         {line.split(":")[1] for line in result.stdout.splitlines() if ": error:" in line}
     )

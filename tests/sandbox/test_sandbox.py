@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests._demo import DOCUMENTED_EVENT, JDOE, JDOE_PROFILE, JDOE_USER
-from tests.sandbox._run import run_cli
+from tests.sandbox._run import run_cli, run_main
 from zdevents.sandbox import Sandbox, SeedError, Store, demo_records
 
 BY_IDENTIFIER = "/api/v2/user_profiles/events"
@@ -727,16 +727,15 @@ def test_cli_prints_exports_and_exits_cleanly(stop_signal: signal.Signals) -> No
 def test_cli_reports_bad_seed_line(tmp_path: Path) -> None:
     seed = tmp_path / "bad.jsonl"
     seed.write_text('{"profile": {}, "event": {}}\n', encoding="utf-8")
-    process = run_cli("--port", "0", "--seed", str(seed))
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2
+    status, _, stderr = run_main("--port", "0", "--seed", str(seed))
+    assert status == 2
     assert "line 1" in stderr
 
 
 def test_cli_refuses_remote_host() -> None:
-    process = run_cli("--host", "0.0.0.0", "--port", "0")  # noqa: S104 -- refused on purpose
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2
+    host = "0.0.0.0"  # noqa: S104 -- refused on purpose
+    status, _, stderr = run_main("--host", host, "--port", "0")
+    assert status == 2
     assert "--allow-remote" in stderr
 
 
@@ -769,9 +768,8 @@ def test_stop_with_a_request_in_flight_is_quiet(
 
 @pytest.mark.parametrize("port", ["99999", "-1", "http"])
 def test_cli_refuses_a_port_out_of_range(port: str) -> None:
-    process = run_cli("--port", port)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2
+    status, _, stderr = run_main("--port", port)
+    assert status == 2
     assert "--port" in stderr
     assert "Traceback" not in stderr
 
@@ -782,9 +780,8 @@ def test_cli_reports_an_unusable_db_in_one_line(tmp_path: Path, kind: str) -> No
     if kind == "not a database":
         db = tmp_path / "notes.txt"
         db.write_text("these are not the tables you are looking for\n" * 100, encoding="utf-8")
-    process = run_cli("--port", "0", "--db", str(db))
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2
+    status, _, stderr = run_main("--port", "0", "--db", str(db))
+    assert status == 2
     assert stderr.startswith(f"python -m zdevents.sandbox: error: --db {db}: ")
     assert stderr.count("\n") == 1, stderr
 

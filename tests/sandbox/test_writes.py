@@ -469,7 +469,9 @@ def test_faults_before_a_write_store_nothing(
     body = {"profile": profile(("email", "n@x.com")), "event": event()}
     try:
         status = http.post(TRACK, json=body).status_code
-    except httpx.RemoteProtocolError:
+    except (httpx.RemoteProtocolError, httpx.ReadError):
+        # A drop closes the connection before the body is read: the client sees it closed,
+        # or reset when the body is still unread in the server's socket (a busy machine).
         status = 0
     assert status == (0 if kind == "drop" else int(kind))
     assert zendesk_sandbox.fault_counts[kind] == 1
