@@ -37,6 +37,8 @@ MAX_SECONDS: Final = 30 * 86400.0
 #: Connections of one client's pool, and those kept alive between requests.
 MAX_CONNECTIONS: Final = 100
 MAX_KEEPALIVE_CONNECTIONS: Final = 50
+#: Seconds an idle connection is kept for the next request.
+KEEPALIVE_EXPIRY_SECONDS: Final = 5.0
 
 #: What the text of one request URL (an identifier, the filters, a cursor or a next link)
 #: may take once percent-encoded: httpx refuses URLs over 64 KiB, and the base URL, the route

@@ -69,11 +69,12 @@ def shorten(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class EventQuery:
     """A validated query: one selector, the filters as wire text, the page size, and the
     cursor to start at (``None``: the first page). ``EventStream.query`` gives it; its
-    repr shows neither an identifier's value nor a cursor."""
+    repr shows neither an identifier's value nor a cursor. Its fields are keyword-only, as
+    every selector of zdevents is."""
 
     identifier: Identifier | None
     profile_id: str | None
@@ -207,7 +208,15 @@ def make_query(
     )
 
     return EventQuery(
-        ident, profile, uid, source_text, type_text, start_text, end_text, page_size, after
+        identifier=ident,
+        profile_id=profile,
+        user_id=uid,
+        source=source_text,
+        type=type_text,
+        start=start_text,
+        end=end_text,
+        page_size=page_size,
+        after=after,
     )
 
 
@@ -222,9 +231,20 @@ def make_filters(
     """The filters of ``events()`` checked on their own, as :func:`make_query` checks them:
     a query that selects nobody (``sync`` checks its filters before it knows whose events
     it reads)."""
-    texts = _checked_filters(source, type, start, end, page_size)
-    _check_length({"source": texts[0], "type": texts[1]})
-    return EventQuery(None, None, None, *texts, page_size)
+    source_text, type_text, start_text, end_text = _checked_filters(
+        source, type, start, end, page_size
+    )
+    _check_length({"source": source_text, "type": type_text})
+    return EventQuery(
+        identifier=None,
+        profile_id=None,
+        user_id=None,
+        source=source_text,
+        type=type_text,
+        start=start_text,
+        end=end_text,
+        page_size=page_size,
+    )
 
 
 def _checked_filters(

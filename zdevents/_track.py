@@ -488,6 +488,8 @@ def track_many(
 
 
 def _track_threads(core: SyncCore, todo: Iterator[object], concurrency: int) -> Iterator[Outcome]:
+    # A closed client raises here, at the first outcome asked for: not once per record read.
+    core.check_open(core.name)
     stop = threading.Event()
 
     def sleep(seconds: float) -> None:
@@ -605,6 +607,7 @@ def async_track_many(
 async def _track_tasks(
     core: AsyncCore, todo: Iterator[object], concurrency: int
 ) -> AsyncIterator[Outcome]:
+    core.check_open(core.name)  # as for threads: raised once, before any record is read
     # As the threads' sleep: once the run is stopped, a wait ends at once (Stopped) and the
     # record it held back is not sent.
     stop = asyncio.Event()

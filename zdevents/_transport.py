@@ -32,7 +32,12 @@ import httpcore
 import httpx
 
 from ._config import is_loopback
-from ._constants import ASYNC_POOL_SHARDS, MAX_CONNECTIONS, MAX_KEEPALIVE_CONNECTIONS
+from ._constants import (
+    ASYNC_POOL_SHARDS,
+    KEEPALIVE_EXPIRY_SECONDS,
+    MAX_CONNECTIONS,
+    MAX_KEEPALIVE_CONNECTIONS,
+)
 from .errors import ConfigurationError
 
 #: The moment (``time.monotonic``) by which the current request's response must be in.
@@ -253,7 +258,7 @@ def _pool_options(
         "proxy": proxy,
         "max_connections": MAX_CONNECTIONS,
         "max_keepalive_connections": MAX_KEEPALIVE_CONNECTIONS,
-        "keepalive_expiry": 5.0,
+        "keepalive_expiry": KEEPALIVE_EXPIRY_SECONDS,
     }
 
 

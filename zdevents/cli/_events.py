@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from zdevents import Client, Identifier, limits
+from zdevents.types import EventFilters
 
 from ._export import Plan, export
 from ._formats import APPENDABLE_FORMATS, FORMATS
@@ -179,16 +180,15 @@ def add_parser(commands: Any) -> None:
 
 # --------------------------------------------------------------------------- plan
 
+#: The filters of the events routes: the library's one definition. Each has its flag in the
+#: "filters" group above (``--name``, its dest the filter's name), and :func:`make_plan` hands
+#: every one given to the library: adding a filter here is adding its flag.
+_FILTERS = tuple(EventFilters.__annotations__)
+
 #: The library names its parameters in its messages; the user typed flags.
 _FLAGS = {
-    "identifier": "--identifier",
-    "profile_id": "--profile-id",
-    "user_id": "--user-id",
-    "source": "--source",
-    "type": "--type",
-    "start": "--start",
-    "end": "--end",
-    "page_size": "--page-size",
+    name: "--" + name.replace("_", "-")
+    for name in ("identifier", "profile_id", "user_id", *_FILTERS)
 }
 
 
@@ -231,17 +231,14 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
     if page_size is None:
         # A small --limit needs no full page.
         page_size = min(_MAX_PAGE_SIZE, ns.limit) if ns.limit else _MAX_PAGE_SIZE
+    given = {name: getattr(ns, name, None) for name in _FILTERS}
     filters: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("source", ns.source),
-            ("type", ns.type),
-            ("start", start_of(ns)),
-            ("end", ns.end),
-        )
-        if value is not None
+        **{name: value for name, value in given.items() if value is not None},
+        "start": start_of(ns),  # --start, or --since as a time
+        "page_size": page_size,
     }
-    filters["page_size"] = page_size
+    if filters["start"] is None:
+        del filters["start"]
     try:
         if bulk:
             # The filters first, with a stand-in person (events() is lazy: nothing is sent),

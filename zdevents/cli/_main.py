@@ -1,13 +1,14 @@
 """The ``zdevents`` command line: the top-level parser, the dispatch to a command's module,
 and what every run shares (its streams and environment, signals, notices, exit status).
 
-One module a command: ``_events`` (events), ``_sync`` (sync), ``_people_command``
-(people), ``_track`` (track, profile, profiles), ``_auth`` (auth), ``_sandbox`` (sandbox),
-over the shared options and client factory of ``_options``. Exit status: 0 success, 1 an
-API, network or output failure, 2 a usage error (bad flags, missing or conflicting
-credentials, an unusable output or state file, a missing extra), 130 interrupted (128 +
-the signal number for SIGTERM, SIGHUP and the like). Expected failures are one line on
-stderr, never a traceback, never a secret.
+One module a command, as ``_parser.COMMANDS`` lists them: ``_events`` (events), ``_auth``
+(auth), ``_sync`` (sync), ``_people_command`` (people), ``_load`` (load), ``_track`` (track),
+``_profiles`` (profile, profiles), ``_forget`` (forget), ``_sandbox`` (sandbox),
+``_completion`` (completion), over the shared options and client factory of ``_options``.
+Exit status: 0 success, 1 an API, network or output failure, 2 a usage error (bad flags,
+missing or conflicting credentials, an unusable output or state file, a missing extra), 130
+interrupted (128 + the signal number for SIGTERM, SIGHUP and the like). Expected failures
+are one line on stderr, never a traceback, never a secret.
 """
 
 from __future__ import annotations

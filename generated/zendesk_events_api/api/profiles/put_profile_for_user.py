@@ -135,11 +135,17 @@ def _build_response(
     | ErrorStringBody
     | ProfileEnvelope
 ]:
+    try:
+        parsed = _parse_response(client=client, response=response)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        # A body that says JSON but is none (an empty 502, a proxy's page) or is JSON of
+        # another shape than the spec's: left in `content`, as any other body.
+        parsed = None
     return Response(
         status_code=_status(response.status_code),
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
