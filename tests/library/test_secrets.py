@@ -488,6 +488,32 @@ def test_tls_verification_is_on_by_default(cls: type[Any], self_signed: ssl.SSLC
         assert server.requests == []
 
 
+def test_each_new_client_trusts_the_ca_file_the_environment_names_then(
+    self_signed: ssl.SSLContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default TLS context is built once per process and CA location (zdevents/_transport.py):
+    # one built before SSL_CERT_FILE named the server's certificate is not reused after.
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    server = recorder(lambda r: (200, {}, b'{"events": []}'))
+    for url in _serve(server, self_signed):
+
+        def events(url: str = url, **options: Any) -> list[Any]:
+            with Client(base_url=url, oauth_token=OAUTH_TOKEN, max_retries=0, **options) as c:
+                return list(c.events(user_id=1))
+
+        with pytest.raises(errors.APIConnectionError):
+            events()
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "cert.pem"))
+        assert events() == []
+        with pytest.raises(errors.APIConnectionError):
+            events(trust_env=False)
+        monkeypatch.delenv("SSL_CERT_FILE")
+        with pytest.raises(errors.APIConnectionError):
+            events()
+    assert len(server.requests) == 1
+
+
 # --- credentials never go to another host ------------------------------------------------
 
 
