@@ -850,6 +850,15 @@ def test_a_cap_over_a_billion_a_minute_counts_as_a_billion(clock: FakeClock, rat
     assert clock.sleeps == pytest.approx([60 / 10**9] * 2, rel=1e-3)
 
 
+@pytest.mark.parametrize("limit", [str(2 * 10**9), str(10**400)])
+def test_an_announced_limit_over_a_billion_a_minute_counts_as_a_billion(
+    clock: FakeClock, limit: str
+) -> None:
+    # A hostile server's 10**400 is past a float's range: pacing at it would overflow.
+    export(pages(3, **{"X-Rate-Limit": limit}))
+    assert clock.sleeps == pytest.approx([60 / (10**9 * 0.98)] * 2)
+
+
 def test_a_small_cap_of_the_callers_own_is_kept_exactly(clock: FakeClock) -> None:
     export(pages(3), rate_limit=100)
     assert clock.sleeps == pytest.approx([0.6, 0.6])
