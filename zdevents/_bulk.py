@@ -128,7 +128,8 @@ def _selector_arguments(selector: Mapping[Any, Any], filters: Mapping[str, Any])
             )
         raise ValueError(
             f"unknown key {shorten(key)}: a selector mapping takes one of identifier, "
-            "profile_id, user_id, and optionally after (a cursor to resume from)"
+            "profile_id, user_id, and optionally after (a cursor to resume from) and start "
+            "(that selector's own start)"
         )
     return dict(selector)
 

@@ -21,7 +21,7 @@ from ._bulk import Selector
 from ._client import Client
 from ._constants import USERS_EXPORT_RATE_LIMIT
 from ._mirror import APPLICATION_ID, SCHEMA_VERSION
-from ._sync import AllUsers, _database_problem, _Target, _target
+from ._sync import AllUsers, _database_problem, _Target, _target, id_chunks
 from .errors import SyncSchemaError
 
 
@@ -144,9 +144,7 @@ def plan_sync(
                 changed[user.id] = user.active
         if conn is not None and changed:
             ids = list(changed)
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in id_chunks(ids):
                 active.update(
                     (uid, bool(on))
                     for uid, on in conn.execute(

@@ -26,7 +26,7 @@ from ._event import described, reduced, scrubbed_repr, shown_value, with_scrubbe
 from ._failures import Received, may_have_been_processed
 from ._identifier import Identifier
 from ._jsontext import NotFiniteError, compact_bytes, element_spans, member_spans, strict_decoder
-from ._query import make_query
+from ._query import check_identifier, check_profile_id, check_user_id
 from ._routes import (
     Request,
     build_profile_delete,
@@ -279,23 +279,16 @@ def profile_request(identifier: Identifier | str | None, profile_id: str | None)
         raise ValueError("give exactly one of identifier and profile_id (got both)")
     if identifier is None and profile_id is None:
         raise ValueError("give exactly one of identifier and profile_id (got none)")
-    query = make_query(identifier, profile_id)
-    return build_profile_request(identifier=query.identifier, profile_id=query.profile_id)
+    if profile_id is not None:
+        return build_profile_request(profile_id=check_profile_id(profile_id))
+    return build_profile_request(identifier=check_identifier(identifier))
 
 
 def profiles_request(user_id: int | str) -> Request:
     """The request for the profiles of the Zendesk user ``user_id``."""
     if user_id is None:
         raise ValueError("give user_id: the Zendesk user whose profiles to read")
-    uid = make_query(user_id=user_id).user_id
-    assert uid is not None
-    return build_profiles_request(uid)
-
-
-def _profile_id(profile_id: object) -> str:
-    checked = make_query(profile_id=profile_id).profile_id  # type: ignore[arg-type]
-    assert checked is not None
-    return checked
+    return build_profiles_request(check_user_id(user_id))
 
 
 def put_request(
@@ -320,18 +313,16 @@ def put_request(
         raise ValueError("give a target: identifier (optionally with user_id), or profile_id")
     fields = check_profile(profile)
     if profile_id is not None:
-        request = build_profile_put(fields, profile_id=_profile_id(profile_id))
+        request = build_profile_put(fields, profile_id=check_profile_id(profile_id))
     else:
-        query = make_query(identifier)
-        ident = query.identifier
-        assert ident is not None
+        ident = check_identifier(identifier)
         for name in ("source", "type"):
             if fields[name] != getattr(ident, name):
                 raise ValueError(
                     f"profile.{name} {fields[name]!r:.60} is not the identifier query's "
                     f"{name} {getattr(ident, name)!r:.60}"
                 )
-        uid = None if user_id is None else make_query(user_id=user_id).user_id
+        uid = None if user_id is None else check_user_id(user_id)
         request = build_profile_put(fields, identifier=ident, user_id=uid)
     encodable(request["json"], "the profile")
     return request
@@ -379,10 +370,11 @@ def patch_request(
         got = "both" if identifier is not None else "none"
         raise ValueError(f"give exactly one of identifier and profile_id (got {got})")
     if profile_id is not None:
-        request = build_profile_patch(check_changes(changes), profile_id=_profile_id(profile_id))
+        request = build_profile_patch(
+            check_changes(changes), profile_id=check_profile_id(profile_id)
+        )
     else:
-        ident = make_query(identifier).identifier
-        assert ident is not None
+        ident = check_identifier(identifier)
         request = build_profile_patch(check_changes(changes, ident), identifier=ident)
     encodable(request["json"], "the changes")
     return request
@@ -392,7 +384,7 @@ def delete_request(profile_id: object) -> Request:
     """Check a delete and build its request."""
     if profile_id is None:
         raise ValueError("give profile_id: the profile to delete, with its events")
-    return build_profile_delete(_profile_id(profile_id))
+    return build_profile_delete(check_profile_id(profile_id))
 
 
 def _no_body(_: Received) -> None:

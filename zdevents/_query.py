@@ -143,6 +143,46 @@ def _user_id(value: object) -> int:
     return value
 
 
+def _identifier(value: object) -> Identifier:
+    if isinstance(value, Identifier):
+        return value
+    if isinstance(value, str):
+        return Identifier.parse(value)
+    raise TypeError(f"identifier must be a str or Identifier, not {value.__class__.__name__}")
+
+
+def _profile_id(value: object) -> str:
+    profile = _optional_text("profile_id", value)
+    assert profile is not None
+    # "." and ".." would be resolved as path segments and reach another route.
+    if "/" in profile or profile in (".", "..") or profile != profile.strip():
+        raise ValueError(f"profile_id={shorten(profile)} is not a profile id")
+    return profile
+
+
+# One selector value checked on its own, as events() checks it (a route that takes one
+# selector, a selector of a file): the same rules and messages as make_query's.
+
+
+def check_identifier(value: object) -> Identifier:
+    """An identifier query (text or :class:`Identifier`), parsed and within a URL's share."""
+    ident = _identifier(value)
+    _check_length({"identifier": str(ident)})
+    return ident
+
+
+def check_profile_id(value: object) -> str:
+    """A profile id that is one path segment, within a URL's share."""
+    profile = _profile_id(value)
+    _check_length({"profile_id": profile})
+    return profile
+
+
+def check_user_id(value: object) -> int:
+    """A Zendesk user id (an int, or its digits), 1 to 2**63 - 1."""
+    return _user_id(value)
+
+
 def make_query(
     identifier: Identifier | str | None = None,
     profile_id: str | None = None,
@@ -169,23 +209,9 @@ def make_query(
         got = ", ".join(chosen) if chosen else "none"
         raise ValueError(f"give exactly one of identifier, profile_id, user_id (got {got})")
 
-    ident: Identifier | None = None
-    if identifier is not None:
-        if isinstance(identifier, Identifier):
-            ident = identifier
-        elif isinstance(identifier, str):
-            ident = Identifier.parse(identifier)
-        else:
-            raise TypeError(
-                f"identifier must be a str or Identifier, not {identifier.__class__.__name__}"
-            )
-    profile = _optional_text("profile_id", profile_id)
-    # "." and ".." would be resolved as path segments and reach another route.
-    if profile is not None and (
-        "/" in profile or profile in (".", "..") or profile != profile.strip()
-    ):
-        raise ValueError(f"profile_id={shorten(profile)} is not a profile id")
-    uid = _user_id(user_id) if user_id is not None else None
+    ident = None if identifier is None else _identifier(identifier)
+    profile = None if profile_id is None else _profile_id(profile_id)
+    uid = None if user_id is None else _user_id(user_id)
     source_text, type_text, start_text, end_text = _checked_filters(
         source, type, start, end, page_size
     )

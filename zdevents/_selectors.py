@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._identifier import Identifier
-from ._query import make_query
+from ._query import check_identifier, check_profile_id, check_user_id
 
 _KINDS = ("user_id", "profile_id")
 #: A comment at the end of a line: whitespace, then ``#``, then anything.
@@ -48,17 +48,17 @@ def parse_selector(text: str) -> Identifier | dict[str, Any]:
     spelled = _spelled(text)
     if spelled is None:
         identifier = Identifier.parse(text)
-        make_query(identifier=identifier)  # as events() checks it (its length, say)
+        check_identifier(identifier)  # as events() checks it (its length, say)
         return identifier
     kind, value = spelled
     if kind == "user_id":
         if not value.isascii() or not value.isdigit() or int(value) < 1:
             raise ValueError(f"user_id:{value} is not user_id:<a positive whole number>")
-        make_query(user_id=value)
+        check_user_id(value)
         return {"user_id": int(value)}
     if not value:
         raise ValueError("profile_id: is missing the profile id")
-    make_query(profile_id=value)
+    check_profile_id(value)
     return {"profile_id": value}
 
 

@@ -316,6 +316,18 @@ def _person_target(user_id: int) -> _Target:
 # --------------------------------------------------------------------------- the database
 
 
+#: Ids per ``IN (...)`` of one statement: under SQLite's bound on ``?`` parameters (999 before
+#: SQLite 3.32).
+IDS_PER_STATEMENT = 500
+
+
+def id_chunks(ids: Sequence[int]) -> Iterator[tuple[Sequence[int], str]]:
+    """``ids`` in chunks of :data:`IDS_PER_STATEMENT`, each with its ``?,?,...`` marks."""
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        chunk = ids[start : start + IDS_PER_STATEMENT]
+        yield chunk, ",".join("?" * len(chunk))
+
+
 def _database_problem(path: str) -> str | None:
     """Why ``path`` cannot be a sync database, or ``None``: it must be a regular file with
     one name, or not exist yet.
@@ -580,9 +592,7 @@ class _Writer:
         ids = list(users)
         with self.transaction():
             stored: dict[int, str] = {}
-            for start in range(0, len(ids), 500):  # SQLite's bound on '?'s
-                chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
+            for chunk, marks in id_chunks(ids):
                 stored.update(
                     self.conn.execute(
                         f"SELECT user_id, raw FROM people WHERE user_id IN ({marks})",  # noqa: S608

@@ -41,7 +41,7 @@ from ._constants import (
 from ._event import described
 from ._failures import Received
 from ._identifier import Identifier
-from ._query import make_query, shorten
+from ._query import check_profile_id, check_user_id, shorten
 from ._routes import Request, build_track
 from .errors import BadResponseError
 
@@ -311,10 +311,9 @@ def track_request(
         raise ValueError("give a target: profile, profile_id, or user_id with profile")
     fields = check_event(event)
     if profile_id is not None:
-        checked_id = make_query(profile_id=profile_id).profile_id  # type: ignore[arg-type]
-        request = build_track(fields, profile_id=checked_id)
+        request = build_track(fields, profile_id=check_profile_id(profile_id))
     else:
-        uid = None if user_id is None else make_query(user_id=user_id).user_id  # type: ignore[arg-type]
+        uid = None if user_id is None else check_user_id(user_id)
         request = build_track(fields, profile=check_profile(profile), user_id=uid)
     encodable(request["json"], "the event or profile")
     return request

@@ -692,7 +692,8 @@ def test_a_long_bad_selector_is_quoted_short() -> None:
             {"user_id": 1, "after": "c", "users": 2},
             {},
             "unknown key 'users': a selector mapping takes one of identifier, profile_id, "
-            "user_id, and optionally after (a cursor to resume from)",
+            "user_id, and optionally after (a cursor to resume from) and start (that "
+            "selector's own start)",
         ),
     ],
 )

@@ -200,6 +200,23 @@ def test_all_users_discovers_everyone_then_reads_only_the_changed_ones(
     assert len(third.selectors) == 4 and third.inserted == 4
 
 
+def test_sync_and_its_plan_read_more_people_than_one_statement_takes_in_chunks(
+    zendesk_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One bound for both (SQLite's on '?'s), made small: five people take three statements.
+    monkeypatch.setattr(zdevents._sync, "IDS_PER_STATEMENT", 2)
+    seed(zendesk_sandbox, 4)
+    db = tmp_path / "all.db"
+    c = zendesk_sandbox.client
+    assert zdevents.sync(c, db, zdevents.ALL_USERS).people_inserted == 4
+    zendesk_sandbox.change_user(7001, active=False)
+    seed(zendesk_sandbox, 5, events=1)
+    plan = zdevents.plan_sync(c, db, zdevents.ALL_USERS)
+    assert (plan.people, plan.new_people) == (4, 1)
+    again = zdevents.sync(c, db, zdevents.ALL_USERS)
+    assert (again.people_inserted, again.people_updated) == (1, 1)
+
+
 def test_all_users_needs_an_admin_and_says_so(zendesk_sandbox: Any, tmp_path: Path) -> None:
     seed(zendesk_sandbox, 1)
     with (
