@@ -26,8 +26,8 @@ _MAX_RESET = 60
 #: The share of the account's announced limit that a client paces itself at (0.95 left
 #: 5% of the limit unused for nothing: the Remaining header already guards against others).
 _SHARE = 0.98
-#: A billion a minute is no limit at all; a larger cap (10**400 is past a float's range)
-#: counts as this one.
+#: A billion a minute is no limit at all; a larger cap or announced limit (10**400 is past a
+#: float's range) counts as this one.
 _MAX_CAP = 10**9
 
 
@@ -108,7 +108,7 @@ class RateLimiter:
         reset = _int(headers.get("ratelimit-reset"))
         with self._lock:
             if limit is not None and limit > 0:
-                self._server_limit = limit
+                self._server_limit = min(limit, _MAX_CAP)
             if remaining is not None and remaining <= 0:
                 pace = self.per_minute
                 if reset is not None and 0 < reset <= _MAX_RESET:

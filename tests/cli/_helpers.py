@@ -191,6 +191,42 @@ def run(
     return result
 
 
+def run_meanwhile(
+    sandbox: Any | None,
+    *args: str,
+    meanwhile: Callable[[], object],
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """:func:`run`, with ``meanwhile`` called in a thread of its own while the command runs:
+    what a test does to the server or to the files once the run is under way (it waits for
+    that moment itself, e.g. with :func:`wait_for_requests`). What it raises is raised here,
+    after the run."""
+    raised: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            meanwhile()
+        except BaseException as exc:  # raised again in the test's own thread
+            raised.append(exc)
+
+    thread = threading.Thread(target=call, name="meanwhile")
+    thread.start()
+    try:
+        result = run(sandbox, *args, env=env)
+    finally:
+        thread.join(60)
+    if raised:
+        raise raised[0]
+    return result
+
+
+def wait_for_requests(sandbox: Any, count: int, timeout: float = 20) -> None:
+    """Until ``sandbox`` has answered ``count`` requests (or ``timeout`` s went by)."""
+    deadline = time.monotonic() + timeout
+    while sandbox.request_count < count and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 def _left_no_thread(before: set[threading.Thread]) -> None:
     deadline = time.monotonic() + 10
     for thread in set(threading.enumerate()) - before:
@@ -306,10 +342,12 @@ def tamper_state(path: Path, field: str, value: object) -> None:
     path.write_text("\n".join([*lines, json.dumps(record)]) + "\n")
 
 
-def wait_for_checkpoint(state: Path, events: int, proc: Any) -> None:
+def wait_for_checkpoint(state: Path, events: int, proc: Any | None = None) -> None:
+    """Until the resume state at ``state`` counts ``events`` (``proc``: the run's process,
+    which must not end before; none for a run in this process)."""
     deadline = time.monotonic() + 30
     while state_of(state).get("events", 0) < events:
-        assert proc.poll() is None, proc.communicate()
+        assert proc is None or proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "no checkpoint"
         time.sleep(0.005)
 

@@ -30,9 +30,10 @@ from tests.cli._helpers import (
     person,
     popen,
     run,
+    run_meanwhile,
     run_process,
     selector,
-    without_notice,
+    wait_for_requests,
 )
 from zdevents import __version__
 
@@ -270,15 +271,17 @@ def test_failed_export_leaves_no_file_and_an_existing_file_untouched(
             target.write_text(existing)
         zendesk_sandbox.set_faults(None)
         before = zendesk_sandbox.request_count
-        proc = popen(zendesk_sandbox, *args, "--output", str(target))
-        # Let a few pages through, then break the server: the failure is mid-export.
-        deadline = time.monotonic() + 20
-        while zendesk_sandbox.request_count < before + 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        zendesk_sandbox.set_faults("500=1")
-        _, stderr = proc.communicate(timeout=30)
-        stderr = without_notice(stderr)
-        assert proc.returncode == 1, stderr
+
+        def break_the_server(before: int = before) -> None:
+            # Let a few pages through, then break the server: the failure is mid-export.
+            wait_for_requests(zendesk_sandbox, before + 3)
+            zendesk_sandbox.set_faults("500=1")
+
+        result = run_meanwhile(
+            zendesk_sandbox, *args, "--output", str(target), meanwhile=break_the_server
+        )
+        stderr = result.stderr
+        assert result.returncode == 1, stderr
         assert "HTTP 500" in stderr and "Traceback" not in stderr
         assert len(stderr.strip().splitlines()) == 1
         if existing is None:

@@ -1,6 +1,6 @@
 """``zdevents auth login|status|token|logout`` and the API-token notice, against a running
 sandbox, with a login followed as a browser would: in-process, but for the notice of a real
-run, the sandbox command and a token dying while an export runs (subprocesses)."""
+run and the sandbox command (subprocesses)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import httpx
 import pytest
 
 from tests._login import expire_stored, follow, login_env, stored, stored_file
-from tests.cli._helpers import USER, ZDEVENTS, cli_env, run
+from tests.cli._helpers import USER, ZDEVENTS, cli_env, run, run_meanwhile, wait_for_requests
 from zdevents.cli import main
 from zdevents.sandbox import Sandbox
 
@@ -256,19 +255,17 @@ def test_a_token_dying_between_two_pages_of_an_export(
     assert cli_login(env)[0].returncode == 0
     expected = [e.id for e in sandbox.client.events(user_id=int(USER))]
     out = tmp_path / "events.jsonl"
-    proc = subprocess.Popen(
-        [*ZDEVENTS, "events", "--user-id", USER, "--page-size", "5", "-o", str(out)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     before = sandbox.request_count
-    while sandbox.request_count < before + 3 and proc.poll() is None:
-        time.sleep(0.01)  # a few pages in: the token dies between two of them
-    sandbox.oauth.expire_access_tokens()
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
+
+    def expire() -> None:
+        wait_for_requests(sandbox, before + 3)  # a few pages in: the token dies between two
+        sandbox.oauth.expire_access_tokens()
+
+    done = run_meanwhile(
+        None, "events", "--user-id", USER, "--page-size", "5", "-o", str(out), env=env,
+        meanwhile=expire,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
     got = [line.split('"id":"')[1].split('"')[0] for line in out.read_text().splitlines()]
     assert got == expected  # none lost, none repeated
     assert sandbox.oauth.issued["refresh_token"] == 1

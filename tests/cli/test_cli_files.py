@@ -30,8 +30,10 @@ from tests.cli._helpers import (
     person,
     popen,
     run,
+    run_meanwhile,
     selector,
     tamper_state,
+    wait_for_requests,
     without_notice,
 )
 from tests.cli._helpers import resume_args as _args
@@ -224,18 +226,19 @@ def test_a_failing_first_checkpoint_keeps_the_old_output(slow_sandbox: Any, tmp_
     folder = tmp_path / "states"
     folder.mkdir()
     slow_sandbox.latency = 0.5  # time to break the folder during the first request
-    proc = popen(slow_sandbox, *_args(out, folder / "state"))
-    deadline = time.monotonic() + 30
-    while slow_sandbox.request_count == 0:
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.005)
-    moved = _break_folder(folder)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 1
+    moved: list[Path] = []
+
+    def break_it() -> None:
+        wait_for_requests(slow_sandbox, 1)
+        moved.append(_break_folder(folder))
+
+    result = run_meanwhile(slow_sandbox, *_args(out, folder / "state"), meanwhile=break_it)
+    err = result.stderr
+    assert result.returncode == 1
     assert "saving --resume" in err and "Traceback" not in err
     assert out.read_text() == "old\n"
     assert temp_files(tmp_path) == []
-    assert not (moved / "state").exists()
+    assert not (moved[0] / "state").exists()
 
 
 def test_a_failing_later_checkpoint_keeps_the_previous_one(
@@ -245,17 +248,21 @@ def test_a_failing_later_checkpoint_keeps_the_previous_one(
     folder = tmp_path / "states"
     folder.mkdir()
     state = folder / "state"
-    proc = popen(slow_sandbox, *_args(out, state))
-    _wait_for_checkpoint(state, 30, proc)
-    moved = _break_folder(folder)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 1
+    moved: list[Path] = []
+
+    def break_it() -> None:
+        _wait_for_checkpoint(state, 30)
+        moved.append(_break_folder(folder))
+
+    result = run_meanwhile(slow_sandbox, *_args(out, state), meanwhile=break_it)
+    err = result.stderr
+    assert result.returncode == 1
     assert "saving --resume" in err and "run the same command again to resume" in err
-    saved = _state(moved / "state")
+    saved = _state(moved[0] / "state")
     assert saved["events"] >= 30 and saved["done"] is False
     # Put the folder back: the rerun goes on from the last good checkpoint, exactly once.
     folder.unlink()
-    moved.rename(folder)
+    moved[0].rename(folder)
     (folder / "state.lock").unlink(missing_ok=True)
     again = run(slow_sandbox, *_args(out, state))
     assert again.returncode == 0, again.stderr

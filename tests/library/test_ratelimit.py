@@ -120,6 +120,46 @@ def test_a_burst_long_before_the_limit_was_known_costs_no_wait(clock: FakeClock)
     assert limiter.reserve() == 0
 
 
+@pytest.mark.parametrize(
+    ("sent", "wait"),
+    [(100, 100 * 60 / 588), (1000, 60.0)],
+    ids=["fewer-than-a-minutes-worth", "more-than-a-minutes-worth"],
+)
+def test_requests_sent_before_the_limit_was_known_count_at_most_a_minutes_worth(
+    frozen: FakeClock, sent: int, wait: float
+) -> None:
+    # All sent at once; then the limit (588 a minute paced) is learned. Each takes a slot
+    # of the pace, but no more than a minute of them: older ones are in no window any more.
+    limiter = RateLimiter()
+    for _ in range(sent):
+        limiter.reserve()
+    limiter.observe(headers(600))
+    assert limiter.reserve() == pytest.approx(wait)
+
+
+def test_requests_sent_before_the_limit_was_known_are_counted_once(frozen: FakeClock) -> None:
+    limiter = RateLimiter()
+    limiter.reserve()
+    limiter.observe(headers(600))
+    gap = 60 / 588
+    assert limiter.reserve() == pytest.approx(gap)  # the slot after the unpaced one
+    limiter.observe(headers(1))  # the account's limit drops: the unpaced one is not recounted
+    assert limiter.reserve() == pytest.approx(2 * gap)  # the slot already due
+    assert limiter.reserve() == pytest.approx(2 * gap + 60 / 0.98)
+
+
+def test_an_unpaced_request_a_full_minute_after_the_first_counts_in_a_window_of_its_own(
+    clock: FakeClock,
+) -> None:
+    limiter = RateLimiter()
+    for _ in range(5):
+        limiter.reserve()
+    clock.now += 60  # exactly a minute later: the five share no window with what follows
+    limiter.reserve()
+    limiter.observe(headers(600))
+    assert limiter.reserve() == pytest.approx(60 / 588)  # the slot after the sixth
+
+
 def test_user_cap_below_the_account_limit_wins(frozen: FakeClock) -> None:
     limiter = RateLimiter(120)
     assert limiter.per_minute == 120  # paced from the first request on
@@ -183,6 +223,42 @@ def test_remaining_zero_without_a_known_limit_does_not_guess(frozen: FakeClock) 
     limiter = RateLimiter()
     limiter.observe(headers(None, 0))
     assert limiter.reserve() == 0
+
+
+@pytest.mark.parametrize("reset", [None, "0", "61"], ids=["no-reset", "zero", "past-a-minute"])
+def test_nothing_left_without_a_believable_reset_holds_one_slot_from_the_answer(
+    clock: FakeClock, reset: str | None
+) -> None:
+    limiter = RateLimiter(60)  # a slot a second
+    limiter.reserve()
+    clock.now += 0.5  # the answer comes half a second after the request
+    found = headers(100, 0)
+    if reset is not None:
+        found["RateLimit-Reset"] = reset
+    limiter.observe(found)
+    # A whole slot from the answer, not what was left of the slot after the request.
+    assert limiter.reserve() == pytest.approx(1.0)
+
+
+def test_the_wait_the_server_imposes_is_what_is_left_of_its_pause(clock: FakeClock) -> None:
+    limiter = RateLimiter(1)  # the caller's own pace is no wait the server imposes
+    limiter.reserve()
+    assert limiter.imposed() == 0
+    limiter.pause(5.0)
+    clock.now += 2
+    assert limiter.imposed() == pytest.approx(3.0)
+    clock.now += 10
+    assert limiter.imposed() == 0  # the pause is over
+
+
+def test_the_wait_the_server_imposes_is_the_spacing_of_its_announced_limit(
+    frozen: FakeClock,
+) -> None:
+    limiter = RateLimiter(1)
+    limiter.observe(headers(600))
+    assert limiter.imposed() == pytest.approx(60 / 588)
+    limiter.pause(5.0)
+    assert limiter.imposed() == pytest.approx(5.0)  # the longer of the two
 
 
 def test_pause_holds_every_reservation(frozen: FakeClock) -> None:
@@ -706,6 +782,17 @@ def test_a_pause_longer_than_max_retry_after_fails_at_once(frozen: FakeClock) ->
     assert rec.calls == 1
 
 
+def test_a_short_pause_of_the_server_under_the_callers_slow_pace_is_not_refused(
+    frozen: FakeClock,
+) -> None:
+    # One a minute of the caller's own; the first answer says nothing is left until 5 s
+    # later. The next request waits the caller's 60 s, of which the server imposes only 5:
+    # within max_retry_after, so taken.
+    rec = pages(2, **{"X-Rate-Limit-Remaining": "0", "ratelimit-reset": "5"})
+    export(rec, rate_limit=1, max_retry_after=10)
+    assert frozen.sleeps == [60.0]
+
+
 @pytest.mark.parametrize(("per_minute", "level"), [(60, logging.INFO), (120, logging.DEBUG)])
 def test_a_pause_of_a_second_or_more_is_logged_at_info_a_shorter_one_at_debug(
     clock: FakeClock, caplog: pytest.LogCaptureFixture, per_minute: int, level: int
@@ -761,6 +848,15 @@ def test_a_cap_over_a_billion_a_minute_counts_as_a_billion(clock: FakeClock, rat
     # 10**400 is past a float's range: pacing at it would overflow.
     export(pages(3), rate_limit=rate)
     assert clock.sleeps == pytest.approx([60 / 10**9] * 2, rel=1e-3)
+
+
+@pytest.mark.parametrize("limit", [str(2 * 10**9), str(10**400)])
+def test_an_announced_limit_over_a_billion_a_minute_counts_as_a_billion(
+    clock: FakeClock, limit: str
+) -> None:
+    # A hostile server's 10**400 is past a float's range: pacing at it would overflow.
+    export(pages(3, **{"X-Rate-Limit": limit}))
+    assert clock.sleeps == pytest.approx([60 / (10**9 * 0.98)] * 2)
 
 
 def test_a_small_cap_of_the_callers_own_is_kept_exactly(clock: FakeClock) -> None:
