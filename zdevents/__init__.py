@@ -14,6 +14,7 @@ Public names: :class:`Client`, :class:`AsyncClient`, :class:`EventStream`,
 :class:`AsyncEventStream`, :class:`Identifier`, :class:`Event`, :class:`Page`,
 :class:`Profile`, :class:`TrackResult` (``client.track``, ``client.profile``),
 :func:`validate_record` (a ``track_many`` record checked without sending),
+:func:`validate_filters` (the filters of ``events()`` checked on their own),
 :func:`is_transient`, :func:`sync` (with :class:`SyncReport` and :class:`SelectorReport`;
 :data:`ALL_USERS` syncs every user of the account; :func:`plan_sync` with
 :class:`SyncPlan` says what a run costs), the users of the account
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from ._login import AuthStatus, Login, aaccess_token, access_token, auth_status, logout
     from ._plan import SyncPlan, plan_sync
     from ._profiles import Profile
+    from ._query import validate_filters
     from ._responses import Headers, Page, RateLimit
     from ._retry import is_transient
     from ._selectors import parse_selector, read_selectors
@@ -92,6 +94,7 @@ __all__ = [
     "plan_sync",
     "read_selectors",
     "sync",
+    "validate_filters",
     "validate_record",
 ]
 
@@ -129,6 +132,7 @@ _LAZY = {
     "read_selectors": "_selectors",
     "TrackResult": "_track",
     "validate_record": "_track",
+    "validate_filters": "_query",
     "AsyncUserStream": "_users",
     "User": "_users",
     "UserPage": "_users",

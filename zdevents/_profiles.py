@@ -274,14 +274,12 @@ def decode_profiles(response: Received) -> list[Profile]:
 
 def profile_request(identifier: Identifier | str | None, profile_id: str | None) -> Request:
     """The request for one profile; exactly one of ``identifier`` (a query or an
-    :class:`Identifier`) and ``profile_id``, checked as ``events()`` checks them."""
-    if identifier is not None and profile_id is not None:
-        raise ValueError("give exactly one of identifier and profile_id (got both)")
-    if identifier is None and profile_id is None:
-        raise ValueError("give exactly one of identifier and profile_id (got none)")
-    if profile_id is not None:
-        return build_profile_request(profile_id=check_profile_id(profile_id))
-    return build_profile_request(identifier=check_identifier(identifier))
+    :class:`Identifier`) and ``profile_id``, checked as ``events()`` checks them (that there
+    is exactly one, by the request's builder)."""
+    return build_profile_request(
+        identifier=None if identifier is None else check_identifier(identifier),
+        profile_id=None if profile_id is None else check_profile_id(profile_id),
+    )
 
 
 def profiles_request(user_id: int | str) -> Request:
@@ -365,17 +363,14 @@ def patch_request(
     identifier: Identifier | str | None = None,
     profile_id: str | None = None,
 ) -> Request:
-    """Check a merge and build its request; nothing is sent."""
-    if (identifier is None) == (profile_id is None):
-        got = "both" if identifier is not None else "none"
-        raise ValueError(f"give exactly one of identifier and profile_id (got {got})")
-    if profile_id is not None:
-        request = build_profile_patch(
-            check_changes(changes), profile_id=check_profile_id(profile_id)
-        )
-    else:
-        ident = check_identifier(identifier)
-        request = build_profile_patch(check_changes(changes, ident), identifier=ident)
+    """Check a merge and build its request (that it has exactly one target, by the builder);
+    nothing is sent."""
+    ident = None if identifier is None else check_identifier(identifier)
+    request = build_profile_patch(
+        check_changes(changes, ident),
+        identifier=ident,
+        profile_id=None if profile_id is None else check_profile_id(profile_id),
+    )
     encodable(request["json"], "the changes")
     return request
 

@@ -273,6 +273,27 @@ def make_filters(
     )
 
 
+def validate_filters(
+    *,
+    source: str | None = None,
+    type: str | None = None,
+    start: TimeInput | None = None,
+    end: TimeInput | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> None:
+    """Check the filters of :meth:`Client.events` (:class:`~zdevents.types.EventFilters`)
+    as every events method would, on their own: no client, no person, nothing sent.
+
+    Raises ``ValueError`` (or ``TypeError``) naming what is wrong, in the words of
+    ``events()``; a keyword that is no filter is Python's own ``TypeError``.
+
+    >>> validate_filters(type="bike_rental_booked")
+    Traceback (most recent call last):
+    ValueError: type needs source too: Zendesk filters types within one source
+    """
+    make_filters(source=source, type=type, start=start, end=end, page_size=page_size)
+
+
 def _checked_filters(
     source: object, type: object, start: TimeInput | None, end: TimeInput | None, page_size: object
 ) -> tuple[str | None, str | None, str | None, str | None]:

@@ -151,13 +151,20 @@ def build_track(
     raise ValueError("give exactly one target: profile, profile_id, or user_id with profile")
 
 
+def one_profile_target(identifier: object, profile_id: object) -> None:
+    """The one check that a read or a merge of a profile names it once: by ``identifier`` or
+    by ``profile_id``, not both, not neither."""
+    if (identifier is None) == (profile_id is None):
+        got = "both" if identifier is not None else "none"
+        raise ValueError(f"give exactly one of identifier and profile_id (got {got})")
+
+
 def build_profile_request(
     *, identifier: Identifier | str | None = None, profile_id: str | None = None
 ) -> Request:
     """The request for one profile, by ``identifier`` (a query or an ``Identifier``) or by
-    ``profile_id``; exactly one of them."""
-    if (identifier is None) == (profile_id is None):
-        raise ValueError("give exactly one of identifier and profile_id")
+    ``profile_id``; exactly one of them (:func:`one_profile_target`)."""
+    one_profile_target(identifier, profile_id)
     if identifier is not None:
         return operation_request(get_profile_by_identifier, identifier=str(identifier))
     return operation_request(get_profile, profile_id=profile_id)
@@ -198,9 +205,8 @@ def build_profile_patch(
     profile_id: str | None = None,
 ) -> Request:
     """The request that merges ``changes`` into the profile of ``identifier`` or
-    ``profile_id`` (exactly one)."""
-    if (identifier is None) == (profile_id is None):
-        raise ValueError("give exactly one of identifier and profile_id")
+    ``profile_id`` (exactly one: :func:`one_profile_target`)."""
+    one_profile_target(identifier, profile_id)
     body = ProfilePatchRequest.from_dict({"profile": changes})
     if identifier is not None:
         return operation_request(patch_profile_by_identifier, identifier=str(identifier), body=body)

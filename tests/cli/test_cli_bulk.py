@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import zdevents
 from tests.cli._helpers import (
     JDOE,
     PROFILE,
@@ -187,3 +188,24 @@ def test_bulk_resume_refuses_another_people_file(
     result = run(sandbox, *_bulk_args(ids, out, state))
     assert result.returncode == 2
     assert "differs in" in result.stderr and "people" in result.stderr
+
+
+def test_the_filters_of_a_bulk_export_are_checked_by_the_library_s_filter_check_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[dict[str, Any]] = []
+    real = zdevents.validate_filters
+
+    def spy(**filters: Any) -> None:
+        checked.append(filters)
+        real(**filters)
+
+    monkeypatch.setattr(zdevents, "validate_filters", spy)
+    ids = tmp_path / "ids.txt"
+    ids.write_text("not a selector\n")
+    env = {"ZENDESK_SUBDOMAIN": "coolbikes", "ZENDESK_OAUTH_TOKEN": "t0k3n"}
+    result = run(None, "events", "--identifiers-file", str(ids), "--type", "x", env=env)
+    # The filter is blamed, not the file's line, and no stand-in person was made for it.
+    assert result.returncode == 2
+    assert "type needs source" in result.stderr and "line 1" not in result.stderr
+    assert checked == [{"type": "x", "page_size": zdevents.limits.DEFAULT_PAGE_SIZE}]

@@ -145,6 +145,25 @@ def test_invalid_profile_arguments_raise_before_sending(
     assert zendesk_sandbox.request_count == 0
 
 
+@pytest.mark.parametrize("targets", [{}, {"identifier": JDOE, "profile_id": JDOE_PROFILE}])
+def test_a_profile_read_or_merge_names_one_target_by_one_rule(targets: dict[str, Any]) -> None:
+    from zdevents import _routes
+
+    said = set()
+    client = Client(subdomain="coolbikes", oauth_token="t0k3n")
+    for call in (
+        lambda: client.profile(**targets),
+        lambda: client.patch_profile({"name": "x"}, **targets),
+        lambda: _routes.build_profile_request(**targets),
+        lambda: _routes.build_profile_patch({"name": "x"}, **targets),
+    ):
+        with pytest.raises(ValueError) as info:
+            call()
+        said.add(str(info.value))
+    got = "both" if targets else "none"
+    assert said == {f"give exactly one of identifier and profile_id (got {got})"}
+
+
 @pytest.mark.parametrize("user_id", ["abc", 0, -3, True, None])
 def test_invalid_user_ids_raise_before_sending(
     zendesk_sandbox: Sandbox, client: Client, user_id: Any

@@ -12,11 +12,13 @@ import datetime as dt
 import os
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+import zdevents
 from tests._mock import BASE, Recorder, client, never, page_body
-from zdevents import Event, Identifier
+from zdevents import Client, Event, Identifier
 
 
 def sent(**arguments: object) -> Recorder:
@@ -654,3 +656,26 @@ def test_an_unknown_filter_is_a_type_error_naming_the_public_method(method: str)
             getattr(c, method)([], sourc="x")
     assert str(info.value) == f"Client.{method}() got an unexpected keyword argument 'sourc'"
     assert rec.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("filters", "kind", "message"),
+    [
+        ({"type": "x"}, ValueError, "type needs source too"),
+        ({"page_size": 0}, ValueError, "page_size=0 is outside 1..100"),
+        ({"page_size": "5"}, TypeError, "page_size must be an int, not str"),
+        ({"start": "2024-02-02", "end": "2024-02-01"}, ValueError, "start (2024-02-02"),
+        ({"after": "c"}, TypeError, "unexpected keyword argument 'after'"),
+    ],
+)
+def test_the_filters_are_checked_on_their_own_as_events_checks_them(
+    filters: dict[str, Any], kind: type[Exception], message: str
+) -> None:
+    with pytest.raises(kind) as alone:
+        zdevents.validate_filters(**filters)
+    assert message in str(alone.value)
+    if "after" not in filters:
+        with pytest.raises(kind) as within:
+            Client(subdomain="coolbikes", oauth_token="t").events(user_id=1, **filters)
+        assert str(within.value) == str(alone.value)
+    zdevents.validate_filters(source="s", type="t", start="2024-01-01", page_size=5)

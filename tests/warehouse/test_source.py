@@ -185,6 +185,18 @@ def test_one_client_reads_everyone(sandbox: Sandbox, tmp_path: Path) -> None:
     assert made == [3] and report.events == 10
 
 
+@pytest.mark.parametrize("filters", [{"type": "x"}, {"page_size": 101}, {"page_size": "9"}])
+def test_the_source_refuses_bad_filters_with_the_library_s_own_check(
+    filters: dict[str, Any],
+) -> None:
+    with pytest.raises((TypeError, ValueError)) as library:
+        zdevents.validate_filters(**filters)
+    client = zdevents.Client(subdomain="coolbikes", oauth_token="t0k3n")
+    with pytest.raises(type(library.value)) as source:
+        zendesk_events(["user_id:1"], client=client, **filters)
+    assert str(source.value) == str(library.value)
+
+
 def test_bad_arguments_are_refused_before_anything_is_sent(sandbox: Sandbox) -> None:
     before = sandbox.request_count
     with pytest.raises(ValueError, match="selector 2"):

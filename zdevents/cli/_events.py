@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from typing import Any
 
+import zdevents
 from zdevents import Client, Identifier, limits
 from zdevents.types import EventFilters
 
@@ -241,9 +242,8 @@ def make_plan(ns: argparse.Namespace, client: Client) -> Plan:
         del filters["start"]
     try:
         if bulk:
-            # The filters first, with a stand-in person (events() is lazy: nothing is sent),
-            # so that a bad filter is not blamed on a line of the file.
-            client.events(user_id=1, **filters)
+            # The filters first, so that a bad filter is not blamed on a line of the file.
+            zdevents.validate_filters(**filters)
             people = read_people(ns.identifiers_file, lambda sel: client.events(**sel))
             selector: dict[str, Any] = {}
         else:

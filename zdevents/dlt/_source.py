@@ -449,14 +449,7 @@ def zendesk_events(
         planned = list(unique.items())
     floor = _floor(start)
     gap = _overlap(overlap)
-    if type is not None and source is None:
-        raise ValueError("type needs source")
-    if isinstance(page_size, bool) or not isinstance(page_size, int):
-        raise TypeError("page_size must be an int")
-    if not limits.MIN_PAGE_SIZE <= page_size <= limits.MAX_PAGE_SIZE:
-        raise ValueError(
-            f"page_size={page_size} must be {limits.MIN_PAGE_SIZE}..{limits.MAX_PAGE_SIZE}"
-        )
+    zdevents.validate_filters(source=source, type=type, page_size=page_size)
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency={concurrency!r} must be a whole number, at least 1")
     shared = _Shared(client, planned, full)
