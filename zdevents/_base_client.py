@@ -301,8 +301,24 @@ def client_options(given: Mapping[str, object], where: str, kind: type) -> dict[
     others."""
     _check_names(given, DEFAULTS, where)
     options = {**DEFAULTS, **given}
+    _check_tls(options)
     _check_http_client(options, kind)
     return options
+
+
+def _check_tls(options: Mapping[str, Any]) -> None:
+    """``verify`` and ``trust_env`` of the types httpx takes: httpx reads any value as true
+    or false, so ``verify=1`` or ``trust_env="no"`` would pass silently for another."""
+    verify = options["verify"]
+    if not isinstance(verify, bool | str | ssl.SSLContext):
+        raise TypeError(
+            "verify must be True, False, a CA bundle path or an ssl.SSLContext, "
+            f"not {type(verify).__name__}"
+        )
+    if not isinstance(options["trust_env"], bool):
+        raise TypeError(
+            f"trust_env must be True or False, not {type(options['trust_env']).__name__}"
+        )
 
 
 def _check_http_client(options: Mapping[str, Any], kind: type) -> None:
@@ -328,6 +344,10 @@ def from_env(cls: type[C], environ: Mapping[str, str] | None, options: Mapping[s
     """``Client.from_env``: ``cls`` built from the environment and ``options`` (the
     account or credentials among them replace those of the environment)."""
     _check_names(options, DEFAULTS, f"{cls.__name__}.from_env")
+    if environ is not None and not isinstance(environ, Mapping):
+        raise TypeError(
+            f"environ must be a mapping like os.environ (or None), not {type(environ).__name__}"
+        )
     explicit = {
         k: v
         for k, v in options.items()

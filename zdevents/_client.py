@@ -41,6 +41,13 @@ from ._track import AsyncTrack, Outcome, Track, TrackResult
 from ._users import AsyncUserStream, UserStream
 
 
+def _scrub(scrubber: Scrubber, text: object) -> str:
+    """``scrub`` of both clients: ``text`` scrubbed, a ``TypeError`` if it is no text."""
+    if not isinstance(text, str):
+        raise TypeError(f"scrub takes a str, not {type(text).__name__}")
+    return scrubber.scrub_text(text)
+
+
 class Client:
     """A synchronous Events API client; safe to share between threads.
 
@@ -352,7 +359,7 @@ class Client:
         >>> Client(subdomain="x", oauth_token="t0k3n-abc").scrub("echo: t0k3n-abc")
         'echo: ********'
         """
-        return self._core.scrubber.scrub_text(text)
+        return _scrub(self._core.scrubber, text)
 
     def close(self) -> None:
         """Close the connection pool (not a ``http_client`` you passed in, nor the pool of
@@ -538,7 +545,7 @@ class AsyncClient:
     def scrub(self, text: str) -> str:
         """:meth:`Client.scrub`: ``text`` with every credential of this client replaced by
         ``********`` (withheld whole if one still shows once unescaped)."""
-        return self._core.scrubber.scrub_text(text)
+        return _scrub(self._core.scrubber, text)
 
     async def close(self) -> None:
         """Close the connection pool (not a ``http_client`` you passed in, nor the pool of

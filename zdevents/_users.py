@@ -241,12 +241,11 @@ class UserWalk:
             raise ValueError("give start_time (a new export) or cursor (going on), not both")
         if cursor is not None and (not isinstance(cursor, str) or not cursor.strip()):
             raise ValueError("cursor must be a non-empty cursor string (UserPage.after_cursor)")
-        if per_page is not None and (
-            isinstance(per_page, bool)
-            or not isinstance(per_page, int)
-            or not 1 <= per_page <= MAX_USERS_PER_PAGE
-        ):
-            raise ValueError(f"per_page={per_page!r} is outside 1..{MAX_USERS_PER_PAGE}")
+        if per_page is not None:
+            if isinstance(per_page, bool) or not isinstance(per_page, int):
+                raise TypeError(f"per_page must be an int, not {type(per_page).__name__}")
+            if not 1 <= per_page <= MAX_USERS_PER_PAGE:
+                raise ValueError(f"per_page={per_page!r} is outside 1..{MAX_USERS_PER_PAGE}")
         self._guard = LoopGuard()
         self._per_page = per_page
         self._seen: set[int] = set()

@@ -72,3 +72,38 @@ def test_a_wrong_retry_option_is_named_as_the_user_gave_it(
         lambda: Client(subdomain="coolbikes", oauth_token="t").with_options(**{option: value})
     )
     assert expected in text
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("verify", 1, "verify must be True, False, a CA bundle path or an ssl.SSLContext, not int"),
+        ("verify", None, "verify must be True, False, a CA bundle path or an ssl.SSLContext"),
+        ("trust_env", "x", "trust_env must be True or False, not str"),
+        ("trust_env", 0, "trust_env must be True or False, not int"),
+    ],
+)
+@pytest.mark.parametrize("make", [Client, AsyncClient, Client.from_env, AsyncClient.from_env])
+def test_a_mistyped_tls_option_is_refused_by_name(
+    make: Callable[..., Any], option: str, value: object, expected: str
+) -> None:
+    kind, text = message_of(lambda: make(subdomain="coolbikes", oauth_token="t", **{option: value}))
+    assert kind is TypeError and expected in text
+
+
+@pytest.mark.parametrize("make", [Client, AsyncClient])
+def test_a_wrong_environ_scrub_text_or_page_size_of_users_is_named(
+    make: type[Client] | type[AsyncClient],
+) -> None:
+    kind, text = message_of(lambda: make.from_env("x"))  # type: ignore[arg-type]
+    assert (kind, text) == (
+        TypeError,
+        "environ must be a mapping like os.environ (or None), not str",
+    )
+    client = make(subdomain="coolbikes", oauth_token="t0k3n")
+    kind, text = message_of(lambda: client.scrub(1))  # type: ignore[arg-type]
+    assert (kind, text) == (TypeError, "scrub takes a str, not int")
+    kind, text = message_of(lambda: client.users(per_page="x"))  # type: ignore[arg-type]
+    assert (kind, text) == (TypeError, "per_page must be an int, not str")
+    kind, text = message_of(lambda: client.users(per_page=0))
+    assert (kind, text) == (ValueError, "per_page=0 is outside 1..1000")
