@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+#: mutmut (``make mutation``) keeps its copies of a class's methods on the class, named
+#: ``x\u01c1Class\u01c1method__mutmut_N``, and finds the tests of a method by the module its
+#: copies report: they keep theirs (relabelled, no test seemed to call the method).
+_MUTMUT_MARK = "\u01c1"
+
 
 def publish(module: str, objects: Iterable[object]) -> None:
     """Make each callable of ``objects``, and each function of a class among them defined in
@@ -19,7 +24,9 @@ def publish(module: str, objects: Iterable[object]) -> None:
             continue
         obj.__module__ = module
         for cls in obj.__mro__[:-1] if isinstance(obj, type) else ():
-            for member in vars(cls).values():
+            for name, member in vars(cls).items():
+                if _MUTMUT_MARK in name:
+                    continue
                 function = getattr(member, "__func__", member)
                 function = getattr(function, "fget", function)  # properties
                 owner = getattr(function, "__module__", None) if callable(function) else None

@@ -630,6 +630,24 @@ def test_public_objects_report_zdevents_as_their_module() -> None:
     assert repr(Client).startswith("<class 'zdevents.Client'")
 
 
+def test_publishing_leaves_mutmuts_copies_of_a_method_in_their_module() -> None:
+    # mutmut keeps its copies of each method on the class and finds the tests of a method
+    # by the module they report: relabelled, every mutant of the method ran no test.
+    from zdevents._public import publish
+
+    def method(self: object) -> None: ...
+
+    def copy(self: object) -> None: ...
+
+    method.__module__ = copy.__module__ = "zdevents._example"
+    mark = "\u01c1"
+    members = {"method": method, f"x{mark}Example{mark}method__mutmut_orig": copy}
+    cls = type("Example", (), {"__module__": "zdevents._example", **members})
+    publish("zdevents", [cls])
+    assert (cls.__module__, method.__module__) == ("zdevents", "zdevents")
+    assert copy.__module__ == "zdevents._example"
+
+
 def test_private_modules_have_no_all() -> None:
     import importlib
 
