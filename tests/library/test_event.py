@@ -374,3 +374,10 @@ def test_an_event_a_client_read_keeps_its_repr_through_pickling_and_copying() ->
     for again in _copies(read):
         assert again == read
         assert repr(again) == repr(read)
+
+
+def test_a_created_at_that_is_no_timestamp_is_described_in_the_repr() -> None:
+    # A server may echo the request (a person's email) where the time should be.
+    assert repr(Event({"id": "a", "created_at": "jdoe@example.com"})) == (
+        "Event(id='a', created_at=<a string of 16 characters>)"
+    )
