@@ -14,10 +14,8 @@ $(STAMP): pyproject.toml
 	@# pip's and setuptools' notes (the "Editable installation" banner) go to a log, shown
 	@# only when the install fails, so that `make demo` prints the demo and nothing else.
 	@echo "installing zdevents and its dev tools into $(VENV) (log: $(VENV)/install.log)"
-	@# --no-compile: Python compiles what is imported when it is first imported; compiling
-	@# every installed file up front cost a third of the install's time.
 	@$(PY) -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 \
-		&& $(PY) -m pip install --quiet --no-compile -e '.[dev,dlt]' >> $(VENV)/install.log 2>&1 \
+		&& $(PY) -m pip install --quiet -e '.[dev,dlt]' >> $(VENV)/install.log 2>&1 \
 		|| (cat $(VENV)/install.log >&2; exit 1)
 	@touch $(STAMP)
 

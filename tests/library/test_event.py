@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import pickle
 from typing import Any
 
 import pytest
 
-from tests._mock import Recorder, client, page_body
+from tests._mock import Recorder, client, event, page_body
 from zdevents import Event, errors
 
 UTC = dt.UTC
@@ -342,3 +343,34 @@ def test_text_is_never_quoted_in_errors_or_the_repr() -> None:
 
 def test_distinct_events_spread_over_hashes() -> None:
     assert len({hash(Event({"id": str(n)})) for n in range(50)}) > 1
+
+
+def test_a_null_field_is_described_as_null() -> None:
+    assert repr(Event(b'{"id": null, "type": "t"}')) == "Event(id=<null>, type='t')"
+    assert error_of(Event(b"null").to_dict) == "the event is not a JSON object (null)"
+
+
+def _copies(item: Event) -> list[Event]:
+    return [pickle.loads(pickle.dumps(item)), copy.copy(item), copy.deepcopy(item)]  # noqa: S301
+
+
+def test_an_event_built_by_hand_survives_pickling_and_copying() -> None:
+    built = Event(b'{"id": "a", "type": "t"}')
+    for again in _copies(built):
+        assert again == built
+        assert repr(again) == "Event(id='a', type='t')"
+
+
+def test_an_event_built_by_hand_pickles_its_text_alone() -> None:
+    # Its repr is made from the text again when asked for; only a client's scrubber makes a
+    # repr that must travel with it.
+    built = Event(b'{"id": "01E24ET0G1PHQ8QVNYRYM4Q001", "type": "t"}')
+    assert pickle.dumps(built).count(b"01E24ET0G1PHQ8QVNYRYM4Q001") == 1
+
+
+def test_an_event_a_client_read_keeps_its_repr_through_pickling_and_copying() -> None:
+    with client(Recorder(page_body([event(1)]))) as c:
+        [read] = list(c.events(user_id=1))
+    for again in _copies(read):
+        assert again == read
+        assert repr(again) == repr(read)
