@@ -157,7 +157,8 @@ class EventStream:
     """The events of one query: iterate for events, or call :meth:`pages` for pages.
 
     Lazy: nothing is sent before iteration starts, and only one page is held at a time.
-    Each iteration starts again from the first page.
+    Each iteration starts again from the first page. Made by :meth:`Client.events`, not
+    constructed by users (its constructor takes the client's own parts).
     """
 
     def __init__(self, events: Events, query: EventQuery, limit: int | None = None) -> None:
@@ -205,7 +206,8 @@ class EventStream:
 
 
 class AsyncEventStream:
-    """The events of one query for ``async for``; :meth:`pages` for pages."""
+    """The events of one query for ``async for``; :meth:`pages` for pages. Made by
+    :meth:`AsyncClient.events`, not constructed by users (as :class:`EventStream`)."""
 
     def __init__(self, events: AsyncEvents, query: EventQuery, limit: int | None = None) -> None:
         self._events = events

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypedDict
+from typing import TypedDict, Unpack
 from urllib.parse import quote
 
 import attrs
@@ -273,25 +273,19 @@ def make_filters(
     )
 
 
-def validate_filters(
-    *,
-    source: str | None = None,
-    type: str | None = None,
-    start: TimeInput | None = None,
-    end: TimeInput | None = None,
-    page_size: int = DEFAULT_PAGE_SIZE,
-) -> None:
+def validate_filters(**filters: Unpack[EventFilters]) -> None:
     """Check the filters of :meth:`Client.events` (:class:`~zdevents.types.EventFilters`)
     as every events method would, on their own: no client, no person, nothing sent.
 
     Raises ``ValueError`` (or ``TypeError``) naming what is wrong, in the words of
-    ``events()``; a keyword that is no filter is Python's own ``TypeError``.
+    ``events()``; a keyword that is no filter is a ``TypeError``, as Python's own.
 
     >>> validate_filters(type="bike_rental_booked")
     Traceback (most recent call last):
     ValueError: type needs source too: Zendesk filters types within one source
     """
-    make_filters(source=source, type=type, start=start, end=end, page_size=page_size)
+    check_filters(filters, "validate_filters")
+    make_filters(**filters)
 
 
 def _checked_filters(

@@ -302,7 +302,9 @@ class UserStream:
     """The users of one export: iterate for users, or call :meth:`pages` for pages.
 
     Lazy: nothing is sent before iteration starts; one page is held at a time; each
-    iteration starts again from the same ``start_time`` or ``cursor``.
+    iteration starts again from the same ``start_time`` or ``cursor``. Made by
+    :meth:`Client.users`, not constructed by users (its constructor takes the client's own
+    parts).
     """
 
     def __init__(self, core: SyncCore, walk_args: tuple[Any, ...]) -> None:
@@ -338,7 +340,8 @@ class UserStream:
 
 
 class AsyncUserStream:
-    """The users of one export for ``async for``; :meth:`pages` for pages."""
+    """The users of one export for ``async for``; :meth:`pages` for pages. Made by
+    :meth:`AsyncClient.users`, not constructed by users (as :class:`UserStream`)."""
 
     def __init__(self, core: AsyncCore, walk_args: tuple[Any, ...]) -> None:
         self._core = core

@@ -17,8 +17,10 @@ command line prints that hint and exits 2.
 from __future__ import annotations
 
 from .._public import publish as _publish
+from ._app import ASGIApp
 from ._command import main
 from ._faults import FAULT_KINDS
+from ._oauth import OAuthState
 from ._records import RecordError
 from ._seed import SeedError, demo_records
 from ._server import INSTALL_HINT, Sandbox, create_app
@@ -44,6 +46,8 @@ __all__ = [
     "DEFAULT_OAUTH_TOKEN",
     "FAULT_KINDS",
     "INSTALL_HINT",
+    "ASGIApp",
+    "OAuthState",
     "Options",
     "RecordError",
     "Sandbox",

@@ -21,7 +21,7 @@ import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from ._cursor import decode_cursor, encode_cursor
@@ -123,6 +123,15 @@ def _errors(status: int, code: str, title: str, detail: str | None = None) -> _P
 
 def _json_bytes(body: object) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class ASGIApp(Protocol):
+    """The sandbox as an ASGI application (``create_app``), over its ``store``."""
+
+    store: Store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection (``http`` or ``lifespan``)."""
 
 
 class SandboxApp:
@@ -430,7 +439,7 @@ class SandboxApp:
                 record = parse_track(body, trusted=False, user_id=user_id, received_ns=received)
             else:
                 record = parse_track(load_json(raw), trusted=False, received_ns=received)
-            (tracked,) = self.store.add_parsed([record], create_users=False)
+            (tracked,) = self.store._add_parsed([record], create_users=False)
         except RecordError as exc:
             raise _errors(exc.status, exc.code, exc.message) from None
         return _json_bytes(
@@ -464,10 +473,10 @@ class SandboxApp:
                     profile_id = store.profile_by_identifier(*query)
                     if profile_id is None:
                         raise _errors(404, "NotFound", "Profile not found")
-                profile = store.patch_profile(profile_id, changes, received_ns=received)
+                profile = store._patch_profile(profile_id, changes, received_ns=received)
                 return 200, _json_bytes({"profile": profile})
             spec = parse_profile_write(load_json(raw))
-            profile, created = store.put_profile(
+            profile, created = store._put_profile(
                 spec, query=query, profile_id=profile_id, user_id=user_id, received_ns=received
             )
         except RecordError as exc:
@@ -600,7 +609,7 @@ class SandboxApp:
                     "(the same route, selector and filters)",
                 )
             after_seq = decoded
-        rows = self.store.page(
+        rows = self.store._page(
             PageRequest(
                 profile_id=query.profile_id,
                 user_id=query.user_id,

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from zdevents._config import is_loopback
@@ -71,6 +71,30 @@ def _iso(moment: float | None) -> str | None:
     if moment is None:
         return None
     return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class OAuthState(Protocol):
+    """What a test sees and changes of a sandbox's OAuth server (``Sandbox.oauth``)."""
+
+    #: Tokens issued, by grant type (``"client_credentials"``, ``"refresh_token"``, ...).
+    issued: Counter[str]
+    #: Token and authorization requests refused, by OAuth error code (``"invalid_grant"``).
+    refused: Counter[str]
+    #: Whether the authorization page denies (redirects with ``error=access_denied``).
+    deny: bool
+    #: The longest life of access tokens issued from now on (``None``: as asked).
+    access_token_lifetime: int | None
+    #: The longest life of refresh tokens issued from now on (``None``: as asked).
+    refresh_token_lifetime: int | None
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far expires now (refresh tokens live on)."""
+
+    def revoke_all(self) -> None:
+        """Every issued token and refresh token dies (as when an admin revokes the client)."""
+
+    def fail_next_token_requests(self, count: int, status: int = 503) -> None:
+        """Answer the next ``count`` token requests with ``status`` (5xx), changing nothing."""
 
 
 class OAuthServer:

@@ -134,7 +134,7 @@ def seed_store(store: Store, seed: str | os.PathLike[str]) -> int:
         return people * SCALE_EVENTS_EACH
     numbered = load_seed(seed)
     try:
-        store.add_parsed([record for _, record in numbered], create_users=True)
+        store._add_parsed([record for _, record in numbered], create_users=True)
     except RecordError as exc:
         line = numbered[exc.index][0] if exc.index is not None else None
         raise SeedError(f"{os.fspath(seed)}: line {line}: {exc.message}", line=line) from None

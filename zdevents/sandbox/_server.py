@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 from zdevents._config import is_loopback
 
-from ._app import SandboxApp
+from ._app import ASGIApp, SandboxApp
 from ._faults import FAULT_KINDS
-from ._oauth import OAuthServer
+from ._oauth import OAuthState
 from ._seed import seed_store
 from ._settings import Options, Settings
 from ._store import Store
@@ -51,7 +51,7 @@ class _QuietUvicorn(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietUvicorn())
 
 
-def create_app(store: Store | None = None, **options: Unpack[Options]) -> SandboxApp:
+def create_app(store: Store | None = None, **options: Unpack[Options]) -> ASGIApp:
     """The sandbox's ASGI application over ``store`` (a fresh in-memory store by default).
 
     ``options`` are those of ``Sandbox`` (see ``zdevents.sandbox.Options``). Serve it with
@@ -225,7 +225,7 @@ class Sandbox:
         return self._settings.oauth_client_secret
 
     @property
-    def oauth(self) -> OAuthServer:
+    def oauth(self) -> OAuthState:
         """The OAuth server's state: ``issued``/``refused`` counts, ``expire_access_tokens()``,
         ``revoke_all()``, ``fail_next_token_requests(n)``, ``deny`` (the authorization page
         denies)."""

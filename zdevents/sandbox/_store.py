@@ -127,7 +127,11 @@ class Tracked:
 
 
 class Store:
-    """Profiles and events in SQLite (``path=None`` keeps them in memory)."""
+    """Profiles and events in SQLite (``path=None`` keeps them in memory).
+
+    Its public methods take plain data (records as ``track`` takes them, ids); those that
+    take the app's parsed records (``_add_parsed``, ``_put_profile``, ``_patch_profile``,
+    ``_page``) are the sandbox's own."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         target = ":memory:" if path is None else os.fspath(path)
@@ -184,9 +188,9 @@ class Store:
                 parsed.append(parse_record(record))
             except RecordError as exc:
                 raise exc.at(index) from None
-        return [tracked.profile_id for tracked in self.add_parsed(parsed, create_users=True)]
+        return [tracked.profile_id for tracked in self._add_parsed(parsed, create_users=True)]
 
-    def add_parsed(self, records: Sequence[EventRecord], *, create_users: bool) -> list[Tracked]:
+    def _add_parsed(self, records: Sequence[EventRecord], *, create_users: bool) -> list[Tracked]:
         """Store validated records in one transaction; say where each went.
 
         This is what an HTTP track does with a batch of one (``create_users=False``: a user
@@ -511,7 +515,7 @@ class Store:
 
     # -- profile writes ------------------------------------------------------------------------
 
-    def put_profile(
+    def _put_profile(
         self,
         spec: ProfileSpec,
         *,
@@ -662,7 +666,7 @@ class Store:
             ],
         )
 
-    def patch_profile(
+    def _patch_profile(
         self, profile_id: str, changes: ProfileChanges, *, received_ns: int
     ) -> dict[str, Any]:
         """Merge ``changes`` into a profile (Zendesk's PATCH): the name if given, attribute
@@ -815,7 +819,7 @@ class Store:
         # Profiles stored before the sandbox kept these times have none to show.
         return {key: value for key, value in profile.items() if value != ""}
 
-    def page(self, query: PageRequest) -> list[tuple[int, str]]:
+    def _page(self, query: PageRequest) -> list[tuple[int, str]]:
         """Up to ``query.limit`` ``(seq, json)`` rows after ``query.after_seq``, by seq."""
         clauses: list[str] = []
         params: list[object] = []
