@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+import zdevents
 from tests._mock import (
     BASE,
     OAUTH_TOKEN,
@@ -726,6 +727,34 @@ def test_the_filters_apply_to_every_kind_of_selector() -> None:
     }
     expected = [filters, {**filters, "page[after]": "c9"}, {**filters, "identifier": "a:b:c:d"}]
     assert sorted(sorted(d.items()) for d in sent) == sorted(sorted(d.items()) for d in expected)
+
+
+def test_the_filters_apply_to_a_spelled_user_id_or_profile_id_too() -> None:
+    # The --identifiers-file spelling (user_id:N, profile_id:ID) is a selector of its own.
+    sent: list[tuple[str, dict[str, str]]] = []
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            sent.append((request.url.path, dict(request.url.params.multi_items())))
+        return httpx.Response(200, json=page_body([{"id": "1"}], has_more=False))
+
+    with sync_client(handler) as c:
+        pairs = c.events_many(["user_id:85211553", "profile_id:P1"], source="shop", type="order")
+        assert len(list(pairs)) == 2
+    page_size = str(zdevents.limits.DEFAULT_PAGE_SIZE)
+    filters = {"filter[source]": "shop", "filter[type]": "order", "page[size]": page_size}
+    assert sorted(sent, key=lambda s: s[0]) == [
+        ("/api/v2/user_profiles/P1/events", filters),
+        ("/api/v2/users/85211553/events", filters),
+    ]
+
+
+def test_a_key_after_a_selectors_own_start_is_still_checked() -> None:
+    selector = {"user_id": 1, "start": "2020-01-01", "users": 2}
+    with sync_client(never) as c, pytest.raises(ValueError) as info:
+        c.events_many([selector])
+    assert str(info.value).startswith(f"selector 1 ({selector!r}): unknown key 'users'")
 
 
 # --- what an export says when a selector fails or is skipped -------------------------------
