@@ -20,3 +20,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.suffix == ".md":
             item.add_marker(pytest.mark.slow)
+    # The examples first (the longest work of one worker), then the other slow tests, then
+    # the rest, each in its order: xdist hands tests out in this order, so the longest start
+    # at once instead of being what the last worker still runs when the others are done.
+    items.sort(
+        key=lambda item: (item.get_closest_marker("slow") is None, item.path.suffix != ".md")
+    )

@@ -47,11 +47,14 @@ def _wait_for(condition: Any) -> None:
         time.sleep(0.01)
 
 
-def _workers_idle() -> bool:
+def _workers_idle(others: set[threading.Thread]) -> bool:
     # A ThreadPoolExecutor worker with nothing to do blocks in its queue: its innermost
-    # Python frame is _worker itself.
+    # Python frame is _worker itself. Only this test's workers: a worker another test of
+    # the same process left behind may never be idle (the wait would run out its bound).
     frames = sys._current_frames()
-    workers = [t for t in threading.enumerate() if t.name.startswith("zdevents-track")]
+    workers = [
+        t for t in threading.enumerate() if t.name.startswith("zdevents-track") and t not in others
+    ]
     return all(frames[t.ident].f_code.co_name == "_worker" for t in workers if t.ident in frames)
 
 
@@ -66,6 +69,7 @@ def test_leaving_a_track_many_loop_early_starts_no_more_records() -> None:
         return httpx.Response(202, json=ACCEPTED)
 
     todo = Records()
+    others = set(threading.enumerate())
     with client(handler) as c:
         outcomes = c.track_many(todo, concurrency=CONCURRENCY)
         for _ in outcomes:
@@ -74,7 +78,7 @@ def test_leaving_a_track_many_loop_early_starts_no_more_records() -> None:
         _wait_for(lambda: len(arrived) >= min(taken, STARTED))
         release.set()
         # Settled: two polls apart, every worker waits for work.
-        _wait_for(lambda: _workers_idle() and (time.sleep(0.05) or _workers_idle()))
+        _wait_for(lambda: _workers_idle(others) and (time.sleep(0.05) or _workers_idle(others)))
         # Sent: the first and those the free workers had started; none that waited for one.
         assert len(arrived) <= STARTED, f"{len(arrived) - STARTED} more records were sent"
         assert len(arrived) == taken  # every record taken had started
