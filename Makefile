@@ -41,11 +41,13 @@ typecheck: $(STAMP)
 
 # pytest-xdist: the suite waits more than it computes (subprocesses, sockets, a sandbox per
 # test), so more workers than cores pay; PYTEST_WORKERS=0 runs in one process (for -x or pdb).
-# --dist loadgroup: tests marked xdist_group(name) share one worker, the rest are handed out
-# as workers free up (tests/packaging/test_suite_setup.py checks that it groups). PYTEST_ARGS
-# comes last and can override either.
+# --dist loadgroup, with the scheduler of tests/_xdist.py: the tests of one xdist_group(name)
+# share one worker, the other tests of one module too (the contract runs and the docs
+# examples one by one), handed out in collection order (--no-loadscope-reorder: the root
+# conftest puts the slow ones first) as workers free up (tests/packaging/test_suite_setup.py
+# checks the grouping). PYTEST_ARGS comes last and can override any of it.
 PYTEST_WORKERS ?= 4
-XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 pytest: $(STAMP)
 	$(PYTEST_TZ) $(PY) -m pytest $(XDIST) $(PYTEST_SKIP) $(PYTEST_ARGS)

@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import pytest
 
+from tests._xdist import pytest_xdist_make_scheduler
 from tests.docs._examples import docs_examples, sybil
 
-__all__ = ["docs_examples", "pytest_collect_file", "pytest_collection_modifyitems"]
+__all__ = [
+    "docs_examples",
+    "pytest_collect_file",
+    "pytest_collection_modifyitems",
+    "pytest_xdist_make_scheduler",
+]
 
 pytest_collect_file = sybil.pytest()
 
