@@ -157,11 +157,15 @@ def run(paths: list[str], jobs: int, only_open: bool) -> None:
         _record_path(path).write_text(json.dumps(record))
     # tests/_mutmut_plugin.py: mutmut's copies of public methods get their module back.
     options = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p tests._mutmut_plugin".strip()
-    with log.open("w") as out:
+    # Each mutant is a pytest session, and pytest keeps only the newest three of the numbered
+    # temporary folders every session of the user shares (/tmp/pytest-of-USER): beside a
+    # `make test` (or a second mutation run) it removed a folder a test was still using, and
+    # the clean run failed. The run's sessions get a temporary root of their own.
+    with log.open("w") as out, tempfile.TemporaryDirectory(prefix="zdevents-mutation-") as tmp:
         done = subprocess.run(
             [str(MUTMUT), "run", "--max-children", str(jobs), *names],
             cwd=ROOT,
-            env={**os.environ, "PYTEST_ADDOPTS": options},
+            env={**os.environ, "PYTEST_ADDOPTS": options, "TMPDIR": tmp},
             stdout=out,
             stderr=subprocess.STDOUT,
             check=False,
