@@ -105,6 +105,10 @@ def _challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+#: How soon the listener's thread sees that the wait is over (``serve_forever``'s poll).
+_SHUTDOWN_POLL_SECONDS = 0.05
+
+
 class _Redirect(http.server.BaseHTTPRequestHandler):
     """Takes the browser's redirect: the query of ``GET /``."""
 
@@ -142,17 +146,23 @@ class _Redirect(http.server.BaseHTTPRequestHandler):
 
 class _Listener(http.server.ThreadingHTTPServer):
     """One thread per connection: a connection that trickles its request cannot keep the
-    browser's redirect waiting (the wait's deadline holds for the login, not for them)."""
+    browser's redirect waiting (the wait's deadline holds for the login, not for them).
+    ``answered`` is set when the redirect is taken, so the wait ends at once."""
 
     daemon_threads = True
     block_on_close = False
     answer: dict[str, str] | None = None
-    _taken = threading.Lock()
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        self.answered = threading.Event()
+        self._taken = threading.Lock()
 
     def take(self, params: dict[str, str]) -> None:
         with self._taken:
             if self.answer is None:
                 self.answer = params  # the first redirect counts, later ones do not
+                self.answered.set()
 
 
 class Login:
@@ -289,17 +299,33 @@ class Login:
         return self._exchange(Secret(code_text))
 
     def _await_redirect(self, timeout: float, clock: Callable[[], float]) -> dict[str, str]:
+        # The listener serves in a thread and the redirect's handler sets ``answered``: the
+        # wait ends when the page is out, not at the next poll (handling one request at a
+        # time here returned before the handler's thread had taken the answer, and the
+        # next poll then waited its whole second for a connection that never came).
         deadline = clock() + timeout
         listener = self._listener
-        while listener.answer is None:
-            left = deadline - clock()
-            if left <= 0:
-                raise ZendeskError(
-                    f"no answer from the browser within {timeout:g} seconds: run "
-                    "`zdevents auth login` again (with --no-browser, open the URL it prints)"
-                )
-            listener.timeout = min(left, 1.0)
-            listener.handle_request()
+        serving = threading.Thread(
+            target=listener.serve_forever,
+            args=(_SHUTDOWN_POLL_SECONDS,),
+            name="zdevents-login-listener",
+            daemon=True,
+        )
+        serving.start()
+        try:
+            while listener.answer is None:
+                left = deadline - clock()
+                if left <= 0:
+                    raise ZendeskError(
+                        f"no answer from the browser within {timeout:g} seconds: run "
+                        "`zdevents auth login` again (with --no-browser, open the URL it "
+                        "prints)"
+                    )
+                # At most a second at a time: ``clock`` may not be the real one.
+                listener.answered.wait(min(left, 1.0))
+        finally:
+            listener.shutdown()
+            serving.join()
         return listener.answer
 
     def _exchange(self, code: Secret) -> AuthStatus:

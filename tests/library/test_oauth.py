@@ -385,7 +385,7 @@ def test_the_sandbox_denying_ends_the_login_with_one_line(sandbox: Sandbox, home
 
 
 def test_the_login_waits_a_bounded_time(sandbox: Sandbox, home: Path) -> None:
-    ticks = iter(range(0, 10_000, 100))
+    ticks = iter(range(0, 10_000, 200))
     attempt = Login(
         client_id=sandbox.oauth_public_client_id, base_url=sandbox.base_url, port=0, home=str(home)
     )
