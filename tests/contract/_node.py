@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.contract._spec import SPEC_PATH
+
 PACKAGE = Path(__file__).resolve().parent / "other_languages"
 ROOT = PACKAGE.parents[2]
-SPEC = ROOT / "openapi" / "events.yaml"
+SPEC = SPEC_PATH
 #: The oldest Node.js the pinned tools run on: redocly, chokidar and readdirp declare 20.19
 #: (orval and hey-api declare 22.18, and run on 20.19+). An older one is a skip, not a failure.
 MINIMUM_NODE = (20, 19)

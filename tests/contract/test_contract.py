@@ -12,10 +12,9 @@ import sys
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.contract._node import SPEC
 from tests.contract._runner import SCRIPTS, load_runner
+from tests.contract._spec import load_spec
 from zdevents.sandbox import Sandbox
 
 _LINKS = re.compile(r"API Links:\s+(\d+) covered / (\d+) selected")
@@ -179,7 +178,7 @@ def test_sandbox_meets_the_spec(run: str) -> None:
         # (test_contract_oauth.py), and at least one link followed.
         operations = [
             operation
-            for methods in yaml.safe_load(SPEC.read_text(encoding="utf-8"))["paths"].values()
+            for methods in load_spec()["paths"].values()
             for method, operation in methods.items()
             if method in ("get", "put", "post", "delete", "options", "head", "patch", "trace")
         ]

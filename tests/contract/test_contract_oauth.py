@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.contract._runner import load_runner
+from tests.contract._spec import load_spec
 from zdevents.sandbox import Sandbox
 
 
@@ -41,7 +40,7 @@ def test_the_sandbox_meets_the_spec_on_the_oauth_routes() -> None:
     print(result.output)
     assert result.returncode == 0, "schemathesis found failures; see the output above"
     # The spec's OAuth operations (those tagged oauth), of every operation in the spec.
-    spec = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "events.yaml").read_text())
+    spec = load_spec()
     operations = [operation for methods in spec["paths"].values() for operation in methods.values()]
     oauth = sum("oauth" in operation.get("tags", ()) for operation in operations)
     assert oauth >= 4, "the authorization page, the token endpoint, current.json, ..."

@@ -22,6 +22,7 @@ import yaml
 
 from tests._mock import mock_transport
 from tests.contract._operations import OPERATION_MODULES
+from tests.contract._spec import load_spec
 from zdevents._query import make_query
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ from generate import generate  # noqa: E402
 
 
 def test_one_module_per_operation_of_the_spec() -> None:
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec = load_spec(SPEC)
     operations = [op for path in spec["paths"].values() for op in path.values()]
     # 9 Events and Profiles API reads and tracks, 6 profile writes, the user export, 4 OAuth
     assert len(OPERATION_MODULES) == len(operations) == 20
@@ -180,7 +181,7 @@ def run_generated_from(spec: dict[str, Any], tmp_path: Path, code: str) -> str:
 
 @pytest.mark.slow
 def test_a_fourth_read_route_needs_only_its_name(tmp_path: Path) -> None:
-    spec: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec: dict[str, Any] = load_spec(SPEC)
     spec["paths"]["/api/v2/organizations/{organization_id}/events"] = FOURTH_ROUTE
     built = json.loads(run_generated_from(spec, tmp_path, _BUILD_FOURTH))
     query = make_query(user_id=1, start="2020-02-23", end="2020-02-29")
@@ -371,7 +372,7 @@ def test_a_deep_object_filter_would_lose_its_wire_format(tmp_path: Path) -> None
     # Why the spec keeps filter[source] and filter[type] as two parameters (and the
     # schemathesis hooks keep the rule): openapi-python-client ignores style: deepObject
     # and sends the object's fields as they are named, which Zendesk does not read.
-    spec: dict[str, Any] = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec: dict[str, Any] = load_spec(SPEC)
     operation = spec["paths"]["/api/v2/users/{user_id}/events"]["get"]
     operation["parameters"] = [
         p

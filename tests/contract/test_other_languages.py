@@ -33,9 +33,9 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
-import yaml
 
 from tests.contract._node import PACKAGE, SPEC, bin_path, install, node_and_npm
+from tests.contract._spec import load_spec
 from zdevents.sandbox import Sandbox
 
 pytestmark = pytest.mark.xdist_group("node")
@@ -287,7 +287,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
 
 
 def operation_ids() -> set[str]:
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec = load_spec()
     return {op["operationId"] for path in spec["paths"].values() for op in path.values()}
 
 
@@ -492,7 +492,7 @@ def test_pydantic_models_validate_a_real_answer_of_every_operation(
 
 def test_pydantic_models_keep_a_numeric_identifier_an_int(models: ModuleType) -> None:
     # The spec's own Profiles API example sends a phone number as a JSON number.
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec = load_spec()
     example = spec["components"]["examples"]["ProfileEnvelope"]["value"]
     profile = models.ProfileEnvelope.model_validate(example).profile
     phone = next(i for i in profile.identifiers if i.type == "phone_number")

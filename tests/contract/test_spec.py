@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import httpx
 import jsonschema
 import pytest
-import yaml
 from openapi_spec_validator import validate
 
 from tests._mock import Recorder, client
+from tests.contract._spec import load_spec
 from zdevents import limits
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "events.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+SPEC: dict[str, Any] = load_spec()
 
 OPERATIONS = {
     "listEventsByIdentifier": ("/api/v2/user_profiles/events", "identifier", "query"),

@@ -8,17 +8,15 @@ from __future__ import annotations
 import contextlib
 import copy
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 
+from tests.contract._spec import load_spec
 from zdevents.sandbox import Sandbox
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "events.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+SPEC: dict[str, Any] = load_spec()
 _SOURCES = ("Zendesk", "reference", "sandbox's", "RFC 6749")
 
 

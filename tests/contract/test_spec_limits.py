@@ -5,16 +5,12 @@ The token lifetimes zdevents asks for stay inside the bounds the spec gives Zend
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tests.contract._spec import load_spec
 from zdevents import limits
 
-SPEC: dict[str, Any] = yaml.safe_load(
-    (Path(__file__).resolve().parents[2] / "openapi" / "events.yaml").read_text(encoding="utf-8")
-)
+SPEC: dict[str, Any] = load_spec()
 
 #: Where the spec bounds a value, and the limit of the library it must equal.
 BOUNDS = {

@@ -3,20 +3,18 @@ the same requests as the sandbox does."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 from openapi_core import OpenAPI
 from openapi_core.templating.paths.exceptions import ServerNotFound
 from openapi_core.testing import MockRequest, MockResponse
 
+from tests.contract._spec import load_spec
 from zdevents.sandbox import Sandbox
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "events.yaml"
-SPEC_DICT = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+SPEC_DICT = load_spec()
 OPENAPI = OpenAPI.from_dict(SPEC_DICT)
 
 TIMES = [
