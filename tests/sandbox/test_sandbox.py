@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -764,6 +765,25 @@ def test_stop_with_a_request_in_flight_is_quiet(
     assert statuses, "the request did not end"
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
     assert "CancelledError" not in capfd.readouterr().err
+
+
+def test_stop_closes_an_idle_kept_alive_connection(zendesk_sandbox: Sandbox) -> None:
+    # The sandbox's own shutdown (uvicorn's without its fixed sleeps) must still ask every
+    # open connection to close, not leave a kept-alive one to the client.
+    host, port = zendesk_sandbox.base_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=30) as conn:
+        conn.sendall(b"GET /api/v2/users/1/events HTTP/1.1\r\nHost: sandbox\r\n\r\n")
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += conn.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 401")  # answered, and the connection kept
+        assert b"connection: close" not in answer.lower()
+        zendesk_sandbox.stop()
+        rest = b""
+        while chunk := conn.recv(65536):
+            rest += chunk
+    assert zendesk_sandbox.request_count == 1
+    assert b"HTTP/1.1" not in rest  # the body of the 401 at most, then the server's close
 
 
 @pytest.mark.parametrize("port", ["99999", "-1", "http"])
