@@ -164,6 +164,10 @@ def json_of(request: httpx.Request) -> Any:
     return json.loads(request.content) if request.content else None
 
 
+#: More sleeps than any test of retries or pacing takes: see ``FakeClock.sleep``.
+MAX_FAKE_SLEEPS = 100_000
+
+
 class FakeClock:
     """Replaces ``time`` (and ``asyncio.sleep``) in the client, retry and rate-limit modules:
     sleeping advances a fake monotonic clock and is recorded, so tests of retries and pacing
@@ -200,6 +204,9 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         assert seconds >= 0
         with self._lock:
+            # A loop that never stops retrying (a mutant of the retry count, say) takes no
+            # time on this clock, so no timeout would end it: it fails here instead.
+            assert len(self.sleeps) < MAX_FAKE_SLEEPS, f"slept {MAX_FAKE_SLEEPS} times"
             self.sleeps.append(seconds)
             if not self.frozen:
                 self.now += seconds
