@@ -346,6 +346,40 @@ def test_from_env_with_both_kinds_of_credentials_names_the_variables(
 
 
 @pytest.mark.parametrize(
+    ("extra", "named", "kinds"),
+    [
+        ({"ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN}, "ZENDESK_OAUTH_TOKEN", 2),
+        (
+            {"ZENDESK_EMAIL": EMAIL, "ZENDESK_API_TOKEN": API_TOKEN},
+            "ZENDESK_EMAIL, ZENDESK_API_TOKEN",
+            2,
+        ),
+        (
+            {"ZENDESK_OAUTH_TOKEN": OAUTH_TOKEN, "ZENDESK_API_TOKEN": API_TOKEN},
+            "ZENDESK_OAUTH_TOKEN, ZENDESK_API_TOKEN",
+            3,
+        ),
+    ],
+)
+def test_from_env_with_an_oauth_client_and_another_kind_names_every_variable(
+    extra: dict[str, str], named: str, kinds: int
+) -> None:
+    env = {
+        "ZENDESK_SUBDOMAIN": "coolbikes",
+        "ZENDESK_OAUTH_CLIENT_ID": "cid",
+        "ZENDESK_OAUTH_CLIENT_SECRET": "csecret",
+        **extra,
+    }
+    with pytest.raises(errors.ConfigurationError) as info:
+        Client.from_env(env)
+    assert str(info.value) == (
+        f"ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_SECRET, {named} are set: these are "
+        f"{kinds} kinds of credentials; unset all but one kind (OAuth client, OAuth token, or "
+        "email with API token)"
+    )
+
+
+@pytest.mark.parametrize(
     "credentials",
     [
         {},  # none: the stored login would be used

@@ -289,6 +289,20 @@ def test_token_endpoint_refusals_name_the_code_and_what_to_do(
     assert sandbox.oauth.refused[code] == 1  # refused once: not retried
 
 
+def test_from_env_asks_for_the_scope_of_zendesk_oauth_scope(sandbox: Sandbox) -> None:
+    env = {
+        "ZENDESK_BASE_URL": sandbox.base_url,
+        "ZENDESK_OAUTH_CLIENT_ID": sandbox.oauth_client_id,
+        "ZENDESK_OAUTH_CLIENT_SECRET": sandbox.oauth_client_secret,
+        "ZENDESK_OAUTH_SCOPE": "write",
+    }
+    with Client.from_env(env) as c, pytest.raises(errors.PermissionDeniedError) as info:
+        list(c.events(user_id=USER))  # a token minted for "write" alone cannot read
+    assert "missing the following required scopes: read" in str(info.value)
+    with Client.from_env({**env, "ZENDESK_OAUTH_SCOPE": "read"}) as c:
+        assert list(c.events(user_id=USER))
+
+
 def test_a_403_naming_a_missing_scope_says_which_variable_to_change(sandbox: Sandbox) -> None:
     with (
         cc_client(sandbox, oauth_scope="write") as c,

@@ -421,6 +421,46 @@ def test_text_arguments_up_to_the_limit_are_sent(arguments: dict[str, object]) -
     assert len(str(rec.last.url)) > LIMIT
 
 
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda c: c.profile(identifier="s:t:k:" + "v" * LIMIT),
+            too_long("identifier", LIMIT + 12),
+        ),
+        (lambda c: c.profile(profile_id="p" * (LIMIT + 1)), too_long("profile_id", LIMIT + 1)),
+        (
+            lambda c: c.put_profile(
+                {"source": "s", "type": "t", "identifiers": [{"type": "k", "value": "v"}]},
+                identifier="s:t:k:" + "v" * LIMIT,
+            ),
+            too_long("identifier", LIMIT + 12),
+        ),
+        (
+            lambda c: c.track({"source": "s", "type": "t"}, profile_id="p" * (LIMIT + 1)),
+            too_long("profile_id", LIMIT + 1),
+        ),
+    ],
+)
+def test_profile_and_track_targets_too_long_for_a_url_are_refused_by_name(
+    call: Any, message: str
+) -> None:
+    with client(never) as c, pytest.raises(ValueError) as caught:
+        call(c)
+    assert str(caught.value) == message
+
+
+def test_the_checked_filters_keep_every_bound() -> None:
+    # make_filters is what sync reads its floor from: each filter comes back as wire text.
+    from zdevents._query import make_filters
+
+    start, end = "2024-01-01T00:00:00Z", "2024-01-02T03:04:05Z"
+    query = make_filters(source="s", type="t", start=start, end=end, page_size=7)
+    assert (query.source, query.type, query.page_size) == ("s", "t", 7)
+    assert (query.start, query.end) == (start, end)
+    assert (query.identifier, query.profile_id, query.user_id) == (None, None, None)
+
+
 # --- pinned where mutants of the checks outlived the suite (issue 15) ---------------------
 
 #: Newfoundland: UTC-3:30 (-2:30 in summer). A half-hour offset, so that neither a whole-hour
@@ -665,7 +705,17 @@ def test_an_unknown_filter_is_a_type_error_naming_the_public_method(method: str)
         ({"page_size": 0}, ValueError, "page_size=0 is outside 1..100"),
         ({"page_size": "5"}, TypeError, "page_size must be an int, not str"),
         ({"start": "2024-02-02", "end": "2024-02-01"}, ValueError, "start (2024-02-02"),
-        ({"after": "c"}, TypeError, "unexpected keyword argument 'after'"),
+        (
+            {"after": "c"},
+            TypeError,
+            "validate_filters() got an unexpected keyword argument 'after'",
+        ),
+        ({"source": "s" * (LIMIT + 1)}, ValueError, too_long("source", LIMIT + 1)),
+        (
+            {"source": "s" * (LIMIT // 2), "type": "t" * (LIMIT // 2 + 1)},
+            ValueError,
+            too_long("type", LIMIT // 2 + 1),
+        ),
     ],
 )
 def test_the_filters_are_checked_on_their_own_as_events_checks_them(
