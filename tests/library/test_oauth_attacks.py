@@ -13,6 +13,7 @@ import logging
 import math
 import os
 import socket
+import struct
 import subprocess
 import sys
 import textwrap
@@ -26,7 +27,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._login import expire_stored, login, login_env, stored, stored_file
+from tests._login import expire_stored, follow, login, login_env, stored, stored_file
 from zdevents import (
     AsyncClient,
     Client,
@@ -194,6 +195,147 @@ def test_an_error_code_that_is_not_an_oauth_code_is_not_echoed(
         finally:
             thread.join()
     assert "Ω" not in str(info.value) and len(str(info.value)) < 300
+
+
+def _offline_login(home: Path) -> Login:
+    # Its token endpoint (the discard port) is never reached: these logins end before.
+    return Login(client_id="zdevents_cli", base_url="http://127.0.0.1:9", port=0, home=str(home))
+
+
+def _reset(port: int) -> None:
+    """What a port scanner does: connect, then reset the connection without a request."""
+    conn = socket.create_connection(("127.0.0.1", port), timeout=30)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def _closed_by_peer(conn: socket.socket) -> bool:
+    """Whether the other end closes ``conn`` (within its timeout), whatever it sent first."""
+    try:
+        while conn.recv(65536):
+            pass
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+    return True
+
+
+def test_connections_a_port_scanner_resets_print_nothing(
+    home: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with _offline_login(home) as attempt:
+
+        def scanner_then_forged_redirect() -> None:
+            for _ in range(3):
+                _reset(attempt.port)
+            httpx.get(f"{attempt.redirect_uri}?code=abc&state=forged", timeout=30)
+
+        thread = threading.Thread(target=scanner_then_forged_redirect)
+        thread.start()
+        try:
+            with pytest.raises(errors.ZendeskError, match="wrong state"):
+                attempt.wait(30)
+        finally:
+            thread.join()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Exception" not in err, err
+
+
+@pytest.mark.parametrize("ending", ["forged redirect", "Ctrl-C", "deadline"])
+def test_the_end_of_a_login_ends_its_stray_connections_and_their_threads(
+    home: Path, ending: str
+) -> None:
+    before = set(threading.enumerate())
+    attempt = _offline_login(home)
+    accepted = threading.Event()
+    strays: list[socket.socket] = []
+
+    def strays_then_the_ending() -> None:
+        strays.append(socket.create_connection(("127.0.0.1", attempt.port), timeout=5))
+        strays.append(socket.create_connection(("127.0.0.1", attempt.port), timeout=5))
+        strays[-1].sendall(b"GET /?co")  # a request that never ends
+        # Connections are accepted in order: once this one is answered, so are the strays.
+        assert httpx.get(attempt.redirect_uri + "favicon.ico", timeout=30).status_code == 404
+        accepted.set()
+        if ending == "forged redirect":
+            httpx.get(f"{attempt.redirect_uri}?code=abc&state=forged", timeout=30)
+
+    def clock() -> float:
+        if accepted.is_set() and ending == "Ctrl-C":
+            raise KeyboardInterrupt
+        return 1000.0 if accepted.is_set() and ending == "deadline" else 0.0
+
+    thread = threading.Thread(target=strays_then_the_ending)
+    thread.start()
+    try:
+        with attempt, pytest.raises((errors.ZendeskError, KeyboardInterrupt)):
+            # The wait wakes every 0.05 s to read the clock; the forged redirect ends it.
+            attempt.wait(0.05 if ending != "forged redirect" else 30, clock=clock)
+    finally:
+        thread.join()
+    try:
+        assert all(_closed_by_peer(stray) for stray in strays)
+    finally:
+        for stray in strays:
+            stray.close()
+    assert [t for t in threading.enumerate() if t not in before] == []
+    with socket.socket() as again:  # the port is free
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", attempt.port))
+        again.listen()
+
+
+def test_a_closed_login_refuses_to_wait_at_once(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crashed: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", crashed.append)
+    attempt = _offline_login(home)
+    attempt.close()
+    ticks = iter([0.0, 31.0])
+    with pytest.raises(errors.ZendeskError, match="make a new Login"):
+        attempt.wait(30, clock=lambda: next(ticks))
+    assert crashed == []
+
+
+def test_a_second_wait_sends_no_second_token_request(sandbox: Sandbox, home: Path) -> None:
+    with Login(
+        client_id=sandbox.oauth_public_client_id,
+        base_url=sandbox.base_url,
+        port=0,
+        home=str(home),
+    ) as attempt:
+        browser = threading.Thread(target=follow, args=(attempt.url,))
+        browser.start()
+        try:
+            assert attempt.wait(30).kind == "login"
+        finally:
+            browser.join()
+        with pytest.raises(errors.ZendeskError, match="make a new Login"):
+            attempt.wait(30)  # the code is spent: sending it again is a refusal at best
+    assert sandbox.oauth.issued == {"authorization_code": 1}
+    assert sum(sandbox.oauth.refused.values()) == 0
+
+
+@pytest.mark.parametrize("timeout", [math.nan, -1.0])
+def test_a_wait_that_is_no_number_of_seconds_is_a_value_error(home: Path, timeout: float) -> None:
+    raised: list[BaseException] = []
+    attempt = _offline_login(home)
+
+    def run() -> None:
+        try:
+            attempt.wait(timeout)
+        except BaseException as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive(), f"wait({timeout}) never ended"
+    attempt.close()
+    assert len(raised) == 1 and type(raised[0]) is ValueError, raised
+    assert "timeout" in str(raised[0])
 
 
 # --- options a stored login cannot honour ---------------------------------------------------
