@@ -16,9 +16,13 @@ import datetime as dt
 import hashlib
 import hmac
 import http.server
+import math
+import numbers
 import os
 import re
 import secrets
+import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -147,22 +151,61 @@ class _Redirect(http.server.BaseHTTPRequestHandler):
 class _Listener(http.server.ThreadingHTTPServer):
     """One thread per connection: a connection that trickles its request cannot keep the
     browser's redirect waiting (the wait's deadline holds for the login, not for them).
-    ``answered`` is set when the redirect is taken, so the wait ends at once."""
+    ``answered`` is set when the redirect is taken, so the wait ends at once. Closing it
+    cuts the connections still open and waits for their threads: a stray connection
+    (one that never sends its request) does not outlive the login by its 10 seconds."""
 
     daemon_threads = True
-    block_on_close = False
+    block_on_close = False  # server_close joins the threads itself, after cutting them
     answer: dict[str, str] | None = None
 
     def server_activate(self) -> None:
         super().server_activate()
         self.answered = threading.Event()
         self._taken = threading.Lock()
+        self._open: dict[socket.socket, threading.Thread] = {}
+        # Held while a connection is cut or closed: never both at once (a closed socket's
+        # number may already belong to another file).
+        self._open_lock = threading.Lock()
 
     def take(self, params: dict[str, str]) -> None:
         with self._taken:
             if self.answer is None:
                 self.answer = params  # the first redirect counts, later ones do not
                 self.answered.set()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name="zdevents-login-connection",
+            daemon=True,
+        )
+        with self._open_lock:
+            self._open[request] = thread
+        thread.start()
+
+    def close_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.pop(request, None)
+            super().close_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A connection reset or cut (a port scanner, a closed tab, the login's end) is no
+        # error of the login's; anything else is a bug, reported as socketserver does.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._open_lock:
+            still_open = list(self._open.items())
+            for request, _ in still_open:
+                with contextlib.suppress(OSError):
+                    request.shutdown(socket.SHUT_RDWR)  # wakes its thread's read or write
+        for _, thread in still_open:
+            if thread is not threading.current_thread():
+                thread.join(_Redirect.timeout)
 
 
 class Login:
@@ -211,6 +254,11 @@ class Login:
             raise ValueError(f"store={kind!r} is not one of {', '.join(LOGIN_STORES)}")
         self.store = login_store(home or login_home(), self.base_url, kind)
         self._options = client_options
+        # A login waits once; _turn orders a wait's start and end with close() (which
+        # another thread may call to give up).
+        self._over = False
+        self._waiting = False
+        self._turn = threading.Lock()
         try:
             self._listener = _Listener(("127.0.0.1", port), _Redirect)
         except OSError as exc:
@@ -273,10 +321,26 @@ class Login:
         """Wait (at most ``timeout`` seconds) for the browser's redirect, then exchange the
         code, store the login and return who it is. A wrong ``state``, a denial, or no
         redirect in time is a :class:`~zdevents.errors.ZendeskError` and sends no token
-        request."""
+        request. A login waits once: it is over after its wait or :meth:`close`."""
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, numbers.Real)
+            or math.isnan(timeout)
+            or timeout < 0
+        ):
+            raise ValueError(f"timeout={timeout!r} is not a number of seconds (0 or more)")
+        with self._turn:
+            if self._over or self._waiting:
+                raise ZendeskError(
+                    "this login is over (it waited, or waits, already, or was closed): make a new "
+                    "Login (`zdevents auth login` again)"
+                )
+            self._waiting = True
         try:
             answer = self._await_redirect(timeout, clock)
         finally:
+            with self._turn:
+                self._waiting = False
             self.close()
         state = answer.get("state", "")
         if not hmac.compare_digest(state.encode(), self._state.encode()):
@@ -314,6 +378,10 @@ class Login:
         serving.start()
         try:
             while listener.answer is None:
+                if self._over:
+                    raise ZendeskError(
+                        "the login was closed while it waited for the browser: no token requested"
+                    )
                 left = deadline - clock()
                 if left <= 0:
                     raise ZendeskError(
@@ -360,7 +428,16 @@ class Login:
             return auth_status(client)
 
     def close(self) -> None:
-        """Stop listening for the redirect."""
+        """Stop listening for the redirect (and cut connections still open); the login is
+        over."""
+        with self._turn:
+            self._over = True
+            waiting = self._waiting
+        if waiting:
+            # From another thread: the wait ends at once and closes the listener itself
+            # (closing it under the listener's thread would leave that thread spinning).
+            self._listener.answered.set()
+            return
         self._listener.server_close()
 
     def __enter__(self) -> Login:

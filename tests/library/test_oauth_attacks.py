@@ -299,6 +299,29 @@ def test_a_closed_login_refuses_to_wait_at_once(
     assert crashed == []
 
 
+def test_closing_a_login_from_another_thread_ends_its_wait(home: Path) -> None:
+    # A program that gives up on the login (a Cancel button) closes it from another thread.
+    before = set(threading.enumerate())
+    attempt = _offline_login(home)
+    closed = threading.Event()
+
+    def cancel() -> None:
+        # Answered: the listener serves, so the wait is under way.
+        assert httpx.get(attempt.redirect_uri + "favicon.ico", timeout=30).status_code == 404
+        attempt.close()
+        closed.set()
+
+    thread = threading.Thread(target=cancel)
+    thread.start()
+    try:
+        with pytest.raises(errors.ZendeskError, match="closed while it waited"):
+            # The deadline passes only once closed: the close must end the wait itself.
+            attempt.wait(0.05, clock=lambda: 1000.0 if closed.is_set() else 0.0)
+    finally:
+        thread.join()
+    assert [t for t in threading.enumerate() if t not in before] == []
+
+
 def test_a_second_wait_sends_no_second_token_request(sandbox: Sandbox, home: Path) -> None:
     with Login(
         client_id=sandbox.oauth_public_client_id,
