@@ -17,7 +17,7 @@ import pytest
 
 from tests._demo import DOCUMENTED_EVENT, JDOE, JDOE_PROFILE, JDOE_USER
 from tests.sandbox._run import run_cli, run_main
-from zdevents.sandbox import Sandbox, SeedError, Store, demo_records
+from zdevents.sandbox import Sandbox, SeedError, Store, _server, demo_records
 
 BY_IDENTIFIER = "/api/v2/user_profiles/events"
 
@@ -784,6 +784,54 @@ def test_stop_closes_an_idle_kept_alive_connection(zendesk_sandbox: Sandbox) -> 
             rest += chunk
     assert zendesk_sandbox.request_count == 1
     assert b"HTTP/1.1" not in rest  # the body of the 401 at most, then the server's close
+
+
+def _kernel_send_buffer_bytes() -> int:
+    # The most a socket's send buffer grows to (Linux; 4 MiB by default).
+    try:
+        return int(Path("/proc/sys/net/ipv4/tcp_wmem").read_text().split()[2])
+    except (OSError, IndexError, ValueError):
+        return 4 * 1024 * 1024
+
+
+def test_stop_closes_a_connection_whose_client_reads_nothing(
+    zendesk_sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # A page larger than the kernel buffers, asked for by a client that stops reading:
+    # the response's write waits, and closing its connection waits for that write, so
+    # the stop must cut it after the grace, not leave the socket open with the loop gone.
+    monkeypatch.setattr(_server, "_GRACEFUL_SHUTDOWN_SECONDS", 0.05, raising=False)
+    page = 2 * _kernel_send_buffer_bytes() + 1024 * 1024
+    filler = "x" * (page // 100)
+    zendesk_sandbox.add_events(
+        [record(user_id=7, properties={"filler": filler}) for _ in range(100)]
+    )
+    token = base64.b64encode(
+        f"{zendesk_sandbox.email}/token:{zendesk_sandbox.api_token}".encode()
+    ).decode()
+    with socket.socket() as conn:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        conn.settimeout(10)
+        conn.connect(("127.0.0.1", zendesk_sandbox.port))
+        conn.sendall(
+            f"GET {by_user(7)}?page[size]=100 HTTP/1.1\r\nHost: sandbox\r\n"
+            f"Authorization: Basic {token}\r\n\r\n".encode()
+        )
+        assert conn.recv(15) == b"HTTP/1.1 200 OK"
+        zendesk_sandbox.stop()
+        try:
+            while conn.recv(1024 * 1024):
+                pass
+        except ConnectionResetError:
+            pass  # cut: what is left of the page is lost, as it should be
+        except TimeoutError:
+            pytest.fail("the connection was left open after stop()")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    err = capfd.readouterr().err
+    assert "CancelledError" not in err and "Traceback" not in err, err
 
 
 @pytest.mark.parametrize("port", ["99999", "-1", "http"])
