@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 INSTALL_HINT = "the sandbox needs uvicorn, which is not installed: pip install 'zdevents[sandbox]'"
 _STARTUP_TIMEOUT = 30.0
 _SHUTDOWN_POLL_SECONDS = 0.001
+#: How long in-flight requests may take to finish when the sandbox stops.
+_GRACEFUL_SHUTDOWN_SECONDS = 1.0
 
 
 class _QuietUvicorn(logging.Filter):
@@ -60,6 +62,10 @@ async def _shutdown(server: Any, sock: socket.socket) -> None:
     plugin's ``zendesk_sandbox``) paid it at each test. The same steps here, looking every
     millisecond: stop accepting, ask each connection to close, wait for the connections and
     the requests in flight within the graceful-shutdown timeout, then cancel what is left.
+    uvicorn's last step, the lifespan's shutdown, has nothing to do: the sandbox runs
+    without one. One step more than uvicorn: a connection still open after the cancelled
+    requests ended is cut. Its close waits for its buffered response to drain, which a
+    client that reads nothing never lets happen, and the loop that would finish it is gone.
     """
     for listener in server.servers:
         listener.close()
@@ -68,14 +74,23 @@ async def _shutdown(server: Any, sock: socket.socket) -> None:
     for connection in list(state.connections):
         connection.shutdown()
     try:
-        async with asyncio.timeout(server.config.timeout_graceful_shutdown):
+        async with asyncio.timeout(_GRACEFUL_SHUTDOWN_SECONDS):
             while state.connections or state.tasks:
                 await asyncio.sleep(_SHUTDOWN_POLL_SECONDS)
             for listener in server.servers:
                 await listener.wait_closed()
     except TimeoutError:
-        for task in state.tasks:  # requests still in flight: no error of the sandbox's
+        cancelled = list(state.tasks)
+        for task in cancelled:  # requests still in flight: no error of the sandbox's
             task.cancel()
+        if cancelled:
+            # They end on the loop's next turn (uvicorn answers 500, or closes a response
+            # it started), unless their write waits on a client that reads nothing: that
+            # one ends when its connection is cut below (asyncio.run waits for it).
+            await asyncio.wait(cancelled, timeout=_SHUTDOWN_POLL_SECONDS)
+        for connection in list(state.connections):
+            connection.transport.abort()
+        await asyncio.sleep(0)  # the cut connections' sockets close on the next turn
 
 
 def create_app(store: Store | None = None, **options: Unpack[Options]) -> ASGIApp:
@@ -429,7 +444,6 @@ class Sandbox:
             log_level="warning",
             access_log=False,
             server_header=False,
-            timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
         started = threading.Event()
