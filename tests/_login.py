@@ -33,21 +33,31 @@ def follow(url: str) -> httpx.Response:
     return httpx.get(url, follow_redirects=True, timeout=30)
 
 
-def login(sandbox: Sandbox, home: Path, **options: Any) -> AuthStatus:
-    """Log in to ``sandbox`` with its public client; the login is stored under ``home``."""
-    with Login(
+def new_login(sandbox: Sandbox, home: Path, **options: Any) -> Login:
+    """A browser login to ``sandbox`` (its public client by default), stored under ``home``."""
+    return Login(
         client_id=options.pop("client_id", sandbox.oauth_public_client_id),
         base_url=sandbox.base_url,
         port=0,
         home=str(home),
         **options,
-    ) as attempt:
-        browser = threading.Thread(target=follow, args=(attempt.url,))
-        browser.start()
-        try:
-            return attempt.wait(30)
-        finally:
-            browser.join()
+    )
+
+
+def approve(attempt: Login) -> AuthStatus:
+    """The browser (a thread following the URL) and the login's wait, together."""
+    browser = threading.Thread(target=follow, args=(attempt.url,))
+    browser.start()
+    try:
+        return attempt.wait(30)
+    finally:
+        browser.join()
+
+
+def login(sandbox: Sandbox, home: Path, **options: Any) -> AuthStatus:
+    """Log in to ``sandbox`` with its public client; the login is stored under ``home``."""
+    with new_login(sandbox, home, **options) as attempt:
+        return approve(attempt)
 
 
 def login_env(sandbox: Sandbox, home: Path) -> dict[str, str]:

@@ -27,7 +27,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._login import expire_stored, follow, login, login_env, stored, stored_file
+from tests._login import (
+    approve,
+    expire_stored,
+    login,
+    login_env,
+    new_login,
+    stored,
+    stored_file,
+)
 from zdevents import (
     AsyncClient,
     Client,
@@ -115,12 +123,7 @@ def test_an_odd_expires_in_never_makes_a_token_unusable_at_once(value: object) -
 def test_a_request_without_code_or_error_does_not_end_the_login(
     sandbox: Sandbox, home: Path
 ) -> None:
-    with Login(
-        client_id=sandbox.oauth_public_client_id,
-        base_url=sandbox.base_url,
-        port=0,
-        home=str(home),
-    ) as attempt:
+    with new_login(sandbox, home) as attempt:
 
         def browser() -> None:
             # A prefetch, a port scanner, a favicon: then the real approval.
@@ -139,12 +142,7 @@ def test_a_request_without_code_or_error_does_not_end_the_login(
 
 def test_a_slow_connection_cannot_hold_the_login(sandbox: Sandbox, home: Path) -> None:
     stop = threading.Event()
-    with Login(
-        client_id=sandbox.oauth_public_client_id,
-        base_url=sandbox.base_url,
-        port=0,
-        home=str(home),
-    ) as attempt:
+    with new_login(sandbox, home) as attempt:
         slow = socket.create_connection(("127.0.0.1", attempt.port))
         slow.sendall(b"G")
 
@@ -175,12 +173,7 @@ def test_a_slow_connection_cannot_hold_the_login(sandbox: Sandbox, home: Path) -
 def test_an_error_code_that_is_not_an_oauth_code_is_not_echoed(
     sandbox: Sandbox, home: Path
 ) -> None:
-    with Login(
-        client_id=sandbox.oauth_public_client_id,
-        base_url=sandbox.base_url,
-        port=0,
-        home=str(home),
-    ) as attempt:
+    with new_login(sandbox, home) as attempt:
         state = attempt.url.split("state=")[1].split("&")[0]
         junk = "Ω" * 5000
         thread = threading.Thread(
@@ -323,18 +316,8 @@ def test_closing_a_login_from_another_thread_ends_its_wait(home: Path) -> None:
 
 
 def test_a_second_wait_sends_no_second_token_request(sandbox: Sandbox, home: Path) -> None:
-    with Login(
-        client_id=sandbox.oauth_public_client_id,
-        base_url=sandbox.base_url,
-        port=0,
-        home=str(home),
-    ) as attempt:
-        browser = threading.Thread(target=follow, args=(attempt.url,))
-        browser.start()
-        try:
-            assert attempt.wait(30).kind == "login"
-        finally:
-            browser.join()
+    with new_login(sandbox, home) as attempt:
+        assert approve(attempt).kind == "login"
         with pytest.raises(errors.ZendeskError, match="make a new Login"):
             attempt.wait(30)  # the code is spent: sending it again is a refusal at best
     assert sandbox.oauth.issued == {"authorization_code": 1}
