@@ -214,6 +214,21 @@ def _closed_by_peer(conn: socket.socket) -> bool:
     return True
 
 
+def test_a_port_another_login_holds_is_a_configuration_error_naming_it(home: Path) -> None:
+    with _offline_login(home) as first:
+        with pytest.raises(errors.ConfigurationError) as info:
+            Login(
+                client_id="zdevents_cli",
+                base_url="http://127.0.0.1:9",
+                port=first.port,
+                home=str(home),
+            )
+        with _offline_login(home) as second:  # another port: both listen at once
+            assert second.port != first.port
+    assert f"cannot listen on 127.0.0.1:{first.port}" in str(info.value)
+    assert "--port" in str(info.value) and "\n" not in str(info.value)
+
+
 def test_connections_a_port_scanner_resets_print_nothing(
     home: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
