@@ -159,14 +159,15 @@ class _Listener(http.server.ThreadingHTTPServer):
     block_on_close = False  # server_close joins the threads itself, after cutting them
     answer: dict[str, str] | None = None
 
-    def server_activate(self) -> None:
-        super().server_activate()
+    def __init__(self, port: int) -> None:
+        # Made before binding: socketserver calls server_close when the bind fails.
         self.answered = threading.Event()
         self._taken = threading.Lock()
         self._open: dict[socket.socket, threading.Thread] = {}
         # Held while a connection is cut or closed: never both at once (a closed socket's
         # number may already belong to another file).
         self._open_lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), _Redirect)
 
     def take(self, params: dict[str, str]) -> None:
         with self._taken:
@@ -260,7 +261,7 @@ class Login:
         self._waiting = False
         self._turn = threading.Lock()
         try:
-            self._listener = _Listener(("127.0.0.1", port), _Redirect)
+            self._listener = _Listener(port)
         except OSError as exc:
             raise ConfigurationError(
                 f"cannot listen on 127.0.0.1:{port} for the login's redirect ({exc.strerror}); "
