@@ -339,8 +339,8 @@ def test_a_second_wait_sends_no_second_token_request(sandbox: Sandbox, home: Pat
     assert sum(sandbox.oauth.refused.values()) == 0
 
 
-@pytest.mark.parametrize("timeout", [math.nan, -1.0])
-def test_a_wait_that_is_no_number_of_seconds_is_a_value_error(home: Path, timeout: float) -> None:
+@pytest.mark.parametrize("timeout", [math.nan, -1.0, 10**400, True])
+def test_a_wait_that_is_no_number_of_seconds_is_a_value_error(home: Path, timeout: object) -> None:
     raised: list[BaseException] = []
     attempt = _offline_login(home)
 
