@@ -113,6 +113,17 @@ def _challenge(verifier: str) -> str:
 _SHUTDOWN_POLL_SECONDS = 0.05
 
 
+def _seconds(timeout: object) -> float:
+    """``timeout`` as a float of seconds, or a ValueError (a NaN would never end a wait)."""
+    seconds = math.nan
+    if isinstance(timeout, numbers.Real) and not isinstance(timeout, bool):
+        with contextlib.suppress(OverflowError):  # an int past a float's range
+            seconds = float(timeout)
+    if math.isnan(seconds) or seconds < 0:
+        raise ValueError(f"timeout={timeout!r} is not a number of seconds (0 or more)")
+    return seconds
+
+
 class _Redirect(http.server.BaseHTTPRequestHandler):
     """Takes the browser's redirect: the query of ``GET /``."""
 
@@ -323,13 +334,7 @@ class Login:
         code, store the login and return who it is. A wrong ``state``, a denial, or no
         redirect in time is a :class:`~zdevents.errors.ZendeskError` and sends no token
         request. A login waits once: it is over after its wait or :meth:`close`."""
-        if (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, numbers.Real)
-            or math.isnan(timeout)
-            or timeout < 0
-        ):
-            raise ValueError(f"timeout={timeout!r} is not a number of seconds (0 or more)")
+        seconds = _seconds(timeout)
         with self._turn:
             if self._over or self._waiting:
                 raise ZendeskError(
@@ -338,7 +343,7 @@ class Login:
                 )
             self._waiting = True
         try:
-            answer = self._await_redirect(timeout, clock)
+            answer = self._await_redirect(seconds, clock)
         finally:
             with self._turn:
                 self._waiting = False
