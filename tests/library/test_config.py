@@ -402,9 +402,40 @@ def test_from_env_with_subdomain_and_base_url_both_set_names_both(
     }
     with pytest.raises(errors.ConfigurationError) as info:
         cls.from_env(env)
-    assert "ZENDESK_SUBDOMAIN" in str(info.value) and "ZENDESK_BASE_URL" in str(info.value)
+    assert str(info.value) == (
+        "both ZENDESK_SUBDOMAIN and ZENDESK_BASE_URL are set: unset one of them"
+    )
     for secret in (OAUTH_TOKEN, API_TOKEN, "csecret"):
         assert secret not in str(info.value)
+
+
+# --- where logins are kept ---------------------------------------------------------------
+
+
+def test_logins_are_kept_in_zdevents_home_else_the_xdg_config_folder_else_dot_config(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zdevents._config import login_home
+
+    monkeypatch.setenv("HOME", str(tmp_path / "me"))
+    monkeypatch.chdir(tmp_path)
+    assert login_home({}) == str(tmp_path / "me" / ".config" / "zdevents")
+    assert login_home({"XDG_CONFIG_HOME": "xdg"}) == str(tmp_path / "xdg" / "zdevents")
+    assert login_home({"XDG_CONFIG_HOME": "xdg", "ZDEVENTS_HOME": "~/z"}) == str(
+        tmp_path / "me" / "z"
+    )
+
+
+def test_an_unknown_login_store_is_named_in_forty_characters_at_most() -> None:
+    from zdevents._config import login_store_kind
+
+    assert login_store_kind({}) == "file"
+    assert login_store_kind({"ZDEVENTS_LOGIN_STORE": " KeyRing "}) == "keyring"
+    with pytest.raises(ConfigurationError) as info:
+        login_store_kind({"ZDEVENTS_LOGIN_STORE": "v" * 100})
+    assert str(info.value) == (
+        f"ZDEVENTS_LOGIN_STORE must be 'file' (the default) or 'keyring', not {'v' * 40!r}"
+    )
 
 
 def test_from_env_takes_every_option_of_the_constructor() -> None:
