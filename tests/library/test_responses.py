@@ -742,3 +742,17 @@ def test_cursors_and_links_of_exactly_the_limit_are_taken() -> None:
     slashes = "/" * (limit // 3)  # exactly the limit once URL-encoded (%2F)
     page = first_page({"events": [event(1)], "meta": {"after_cursor": slashes}})
     assert page.cursor == slashes
+
+
+def test_headers_made_by_hand_show_and_pickle_as_they_are() -> None:
+    import pickle
+
+    from zdevents import Headers
+
+    made = Headers({"X-Rate-Limit": "700", "Content-Type": "application/json"})
+    shown = "Headers({'x-rate-limit': '700', 'content-type': 'application/json'})"
+    assert repr(made) == shown
+    copy = pickle.loads(pickle.dumps(made))  # noqa: S301 (our own bytes)
+    assert repr(copy) == shown and copy["x-rate-limit"] == "700"
+    page = Page(events=[], has_more=False, cursor=None, next_url=None)
+    assert repr(page.headers) == "Headers({})"
