@@ -123,21 +123,17 @@ def test_scrub_hides_the_clients_credentials_in_any_text(cls: type[Any]) -> None
     )
 
 
-def test_a_secret_is_seen_through_three_layers_of_escaping_and_no_more() -> None:
-    # Three decoding passes, as Secret's scrubbing documents: each layer costs a pass over
-    # the text, and a hostile echo could nest without end. The fourth is left as it is.
+def test_a_secret_is_seen_through_three_layers_of_escaping() -> None:
+    # Three decoding passes, as Secret's scrubbing documents (each costs a pass over the text,
+    # and a hostile echo could nest without end). Whether a fourth layer is seen is left
+    # open on purpose: CONTRIBUTING.md, "Mutation testing".
     from zdevents._config import Secret
 
     token = "tok-secret-1234"
     layers = ["".join(f"%{ord(c):02X}" for c in token)]
-    for _ in range(3):
+    for _ in range(2):
         layers.append(layers[-1].replace("%", "%25"))
-    assert [Secret(token).shows_in(f"echo: {layer}") for layer in layers] == [
-        True,
-        True,
-        True,
-        False,
-    ]
+    assert all(Secret(token).shows_in(f"echo: {layer}") for layer in layers)
 
 
 def test_the_pool_never_holds_the_credentials() -> None:
