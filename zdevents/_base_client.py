@@ -244,7 +244,10 @@ class AsyncClientOptions(BaseClientOptions, total=False):
     """Your own ``httpx.AsyncClient``, as for :class:`ClientOptions`."""
 
 
-def _defaults(options: type) -> dict[str, Any]:
+# mutmut: `_defaults` and `spelt_out` run only while the package is imported, before mutmut
+# switches a mutant on, so no mutant of theirs could ever fail a test; tests of the options
+# and of the spelt-out signatures (tests/library/test_client.py) cover what they build.
+def _defaults(options: type) -> dict[str, Any]:  # pragma: no mutate block
     """Each option of the TypedDict ``options`` and its value when not given."""
     hints = get_type_hints(options, include_extras=True)
     marks = {name: getattr(hint, "__metadata__", ()) for name, hint in hints.items()}
@@ -261,7 +264,7 @@ _SECRET_NAMES = ("email", "api_token", "oauth_token", "oauth_client_id", "oauth_
 _CREDENTIAL_NAMES = (*_SECRET_NAMES, "oauth_scope")
 
 
-def spelt_out(options: type, *, default: object = None) -> Callable[[F], F]:
+def spelt_out(options: type, *, default: object = None) -> Callable[[F], F]:  # pragma: no mutate block  # noqa: E501  # fmt: skip
     """Give a function that takes ``**options: Unpack[options]`` a signature with each
     option spelt out, keyword-only with its default (or ``default`` for all of them), for
     what reads signatures at run time: ``help()``, ``inspect.signature``, a notebook's
