@@ -594,6 +594,14 @@ def test_invalid_limit_fails_before_any_request(limit: Any, error: type[Exceptio
 # --- reprs, the public surface ------------------------------------------------------------
 
 
+def test_client_repr_names_the_account_and_the_kind_of_credentials() -> None:
+    with client(never) as c:
+        assert repr(c) == f"Client(base_url={BASE!r}, auth='api_token', email={EMAIL!r})"
+    with client(never, oauth_token=OAUTH_TOKEN) as c:
+        # No email with OAuth: the token stands for the user.
+        assert repr(c) == f"Client(base_url={BASE!r}, auth='oauth')"
+
+
 def test_stream_reprs_are_readable_and_hold_no_secret() -> None:
     with client(never) as c:
         text = repr(
