@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import socket
+import ssl
 import threading
 import tracemalloc
 import zlib
@@ -31,8 +32,11 @@ class Server:
     """Accepts connections and hands each to ``handle(conn, counter)`` in a thread;
     ``sent`` counts the body bytes the handlers managed to send."""
 
-    def __init__(self, handle: Callable[[socket.socket, Server], None]) -> None:
+    def __init__(
+        self, handle: Callable[[socket.socket, Server], None], tls: ssl.SSLContext | None = None
+    ) -> None:
         self.handle = handle
+        self.tls = tls
         self.sent = 0
         self.connections = 0
         self.requests: list[bytes] = []
@@ -40,7 +44,7 @@ class Server:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
@@ -61,6 +65,8 @@ class Server:
         with conn:
             conn.settimeout(10)
             try:
+                if self.tls is not None:
+                    conn = self.tls.wrap_socket(conn, server_side=True)
                 self.requests.append(read_request(conn))
                 self.handle(conn, self)
             except OSError:
@@ -87,11 +93,13 @@ def read_request(conn: socket.socket) -> bytes:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Callable[[socket.socket, Server], None]], Server]]:
+def serve() -> Iterator[Callable[..., Server]]:
     servers: list[Server] = []
 
-    def start(handle: Callable[[socket.socket, Server], None]) -> Server:
-        servers.append(Server(handle))
+    def start(
+        handle: Callable[[socket.socket, Server], None], tls: ssl.SSLContext | None = None
+    ) -> Server:
+        servers.append(Server(handle, tls))
         return servers[-1]
 
     yield start
@@ -198,18 +206,32 @@ def test_an_endless_chunked_page_is_a_bad_response_in_bounded_memory(
     assert server.sent < 16 * limit
 
 
-def _bomb(layers: int, size: int) -> bytes:
-    data = b"\0" * size
-    for _ in range(layers):
-        data = gzip.compress(data)
-    return data
+def _deflate(data: bytes, wbits: int = zlib.MAX_WBITS) -> bytes:
+    """``data`` deflated: zlib-wrapped (RFC 9110), or raw with negative ``wbits``."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
 
 
-@pytest.mark.parametrize(("layers", "encoding"), [(1, "gzip"), (3, "gzip, gzip, gzip")])
-def test_a_gzip_bomb_is_a_bad_response_in_bounded_memory(
-    serve: Callable[..., Server], layers: int, encoding: str
+def _raw_deflate(data: bytes) -> bytes:
+    return _deflate(data, -zlib.MAX_WBITS)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "packs"),
+    [
+        ("gzip", [gzip.compress]),
+        ("gzip, gzip, gzip", [gzip.compress] * 3),
+        ("deflate", [_deflate]),
+        ("deflate", [_raw_deflate]),
+    ],
+    ids=["gzip", "gzip-3-layers", "deflate", "raw-deflate"],
+)
+def test_a_compression_bomb_is_a_bad_response_in_bounded_memory(
+    serve: Callable[..., Server], encoding: str, packs: list[Callable[[bytes], bytes]]
 ) -> None:
-    body = _bomb(layers, 64 * 1024 * 1024)
+    body = b"\0" * 64 * 1024 * 1024
+    for pack in packs:
+        body = pack(body)
     assert len(body) < 1024 * 1024
 
     def bomb(conn: socket.socket, server: Server) -> None:
@@ -417,8 +439,7 @@ def test_an_unusable_environment_proxy_is_a_configuration_error(
 def test_a_deflated_page_is_decoded_wrapped_or_raw(
     serve: Callable[..., Server], wbits: int
 ) -> None:
-    packer = zlib.compressobj(wbits=wbits)
-    body = packer.compress(PAGE) + packer.flush()
+    body = _deflate(PAGE, wbits)
 
     def page(conn: socket.socket, server: Server) -> None:
         head = f"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: {len(body)}"
@@ -427,6 +448,23 @@ def test_a_deflated_page_is_decoded_wrapped_or_raw(
     server = serve(page)
     with Client(base_url=server.url, oauth_token=TOKEN) as c:
         assert list(c.events(user_id=1)) == []
+
+
+def test_a_deflated_page_broken_after_its_start_is_undecodable() -> None:
+    # A zlib-wrapped page whose checksum, in the second chunk, is wrong; those four bytes
+    # happen to be a whole raw deflate stream (an empty one and two more bytes), so a client
+    # that took up raw deflate again at the error would lose it and answer the page.
+    wrapped = _deflate(PAGE)
+    assert wrapped[:2] == b"\x78\xda" and _raw_deflate(b"") == b"\x03\x00"
+    chunks = [wrapped[:-4], b"\x03\x00\x00\x00"]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": "deflate"}, content=iter(chunks))
+
+    c = client(Recorder(answer), max_retries=0)
+    with c, pytest.raises(errors.BadResponseError) as info:
+        list(c.events(user_id=1))
+    assert info.value.kind == "undecodable"
 
 
 def test_a_broken_gzip_page_is_undecodable_and_retried(serve: Callable[..., Server]) -> None:
