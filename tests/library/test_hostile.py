@@ -16,7 +16,7 @@ import threading
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -30,13 +30,19 @@ PAGE = b'{"events": [], "meta": {"has_more": false}}'
 
 class Server:
     """Accepts connections and hands each to ``handle(conn, counter)`` in a thread;
-    ``sent`` counts the body bytes the handlers managed to send."""
+    ``sent`` counts the body bytes the handlers managed to send. With ``tls``, it speaks
+    HTTPS; each connection is dropped after ``patience`` seconds without a byte from the
+    client."""
 
     def __init__(
-        self, handle: Callable[[socket.socket, Server], None], tls: ssl.SSLContext | None = None
+        self,
+        handle: Callable[[socket.socket, Server], None],
+        tls: ssl.SSLContext | None = None,
+        patience: float = 10,
     ) -> None:
         self.handle = handle
         self.tls = tls
+        self.patience = patience
         self.sent = 0
         self.connections = 0
         self.requests: list[bytes] = []
@@ -63,7 +69,7 @@ class Server:
 
     def _run(self, conn: socket.socket) -> None:
         with conn:
-            conn.settimeout(10)
+            conn.settimeout(self.patience)
             try:
                 if self.tls is not None:
                     conn = self.tls.wrap_socket(conn, server_side=True)
@@ -97,9 +103,11 @@ def serve() -> Iterator[Callable[..., Server]]:
     servers: list[Server] = []
 
     def start(
-        handle: Callable[[socket.socket, Server], None], tls: ssl.SSLContext | None = None
+        handle: Callable[[socket.socket, Server], None],
+        tls: ssl.SSLContext | None = None,
+        patience: float = 10,
     ) -> Server:
-        servers.append(Server(handle, tls))
+        servers.append(Server(handle, tls, patience))
         return servers[-1]
 
     yield start
@@ -300,6 +308,80 @@ def test_max_body_size_is_checked() -> None:
         Client(subdomain="coolbikes", oauth_token=TOKEN, max_body_size=10)
     with pytest.raises(TypeError, match="max_body_size"):
         Client(subdomain="coolbikes", oauth_token=TOKEN, max_body_size=1.5)  # type: ignore[arg-type]
+
+
+# --- TLS ---------------------------------------------------------------------------------
+
+
+class Tls(NamedTuple):
+    """Servers' TLS contexts from one throwaway CA, and a client's that trusts that CA."""
+
+    server: ssl.SSLContext  # a certificate for 127.0.0.1
+    impostor: ssl.SSLContext  # a certificate for another name
+    client: ssl.SSLContext
+
+
+@pytest.fixture(scope="module")
+def tls() -> Tls:
+    import trustme
+
+    ca = trustme.CA()
+    servers = []
+    for name in ("127.0.0.1", "elsewhere.example"):
+        servers.append(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER))
+        ca.issue_cert(name).configure_cert(servers[-1])
+    client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # checks the name and the chain
+    ca.configure_trust(client)
+    return Tls(*servers, client)
+
+
+def _events(cls: type[Client | AsyncClient], **options: Any) -> list[Any]:
+    """The events of user 1 through a new client of ``cls``."""
+    if cls is Client:
+        with Client(**options) as c:
+            return list(c.events(user_id=1))
+
+    async def main() -> list[Any]:
+        async with AsyncClient(**options) as c:
+            return [e async for e in c.events(user_id=1)]
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_page_comes_over_tls_from_a_server_the_given_context_trusts(
+    serve: Callable[..., Server], tls: Tls, cls: type[Any]
+) -> None:
+    server = serve(_answer, tls.server)
+    assert _events(cls, base_url=server.url, oauth_token=TOKEN, verify=tls.client) == []
+    assert server.requests[0].startswith(b"GET /api/v2/")
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_certificate_for_another_name_is_refused_though_its_ca_is_trusted(
+    serve: Callable[..., Server], tls: Tls, cls: type[Any]
+) -> None:
+    server = serve(_answer, tls.impostor)
+    with pytest.raises(errors.APIConnectionError, match=r"(?i)certificate|hostname") as info:
+        _events(cls, base_url=server.url, oauth_token=TOKEN, verify=tls.client, max_retries=0)
+    assert not info.value.sent
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_tls_handshake_that_never_ends_is_a_connect_timeout(
+    serve: Callable[..., Server], tls: Tls, cls: type[Any]
+) -> None:
+    # The server takes the connection and says nothing (it hangs up after a second): the
+    # handshake is bounded by the connect timeout, not only by the whole response's.
+    server = serve(_answer, patience=1)
+    url = server.url.replace("http:", "https:")
+    timeout = httpx.Timeout(30, connect=0.1)
+    with pytest.raises(errors.APITimeoutError) as info:
+        _events(
+            cls, base_url=url, oauth_token=TOKEN, verify=tls.client, timeout=timeout, max_retries=0
+        )
+    assert not info.value.sent
 
 
 # --- overflow ----------------------------------------------------------------------------
