@@ -178,6 +178,23 @@ def test_async_timeout_bounds_the_whole_response(
     assert server.sent < 64
 
 
+def _late_body(conn: socket.socket, server: Server) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(PAGE))
+    if not server._stop.wait(1):  # a second of silence, then the page
+        conn.sendall(PAGE)
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_read_timeout_shorter_than_the_whole_bounds_each_read(
+    serve: Callable[..., Server], cls: type[Any]
+) -> None:
+    server = serve(_late_body)
+    timeout = httpx.Timeout(30, read=0.1)
+    with pytest.raises(errors.APITimeoutError, match="ReadTimeout") as info:
+        _events(cls, base_url=server.url, oauth_token=TOKEN, timeout=timeout, max_retries=0)
+    assert info.value.sent
+
+
 def test_retry_budget_bounds_the_whole_call(serve: Callable[..., Server]) -> None:
     server = serve(trickle_body)
     c = Client(base_url=server.url, oauth_token=TOKEN, timeout=30, max_retries=5, retry_budget=1)
