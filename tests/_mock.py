@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -224,6 +225,18 @@ class FakeClock:
         monkeypatch.setattr(_retry, "_JITTER", self)
         monkeypatch.setattr(_base_client, "asyncio", _Proxy(asyncio, sleep=self.async_sleep))
         return self
+
+
+def slow_transport_clock(monkeypatch: Any, step: float) -> None:
+    """Make each reading of the transport's monotonic clock (a response's deadline, and the
+    check of it before each socket operation) ``step`` seconds later than the one before: a
+    machine so slow, or so often suspended, that each step of an exchange takes that long.
+    The sockets' own waits stay real."""
+    from zdevents import _transport
+
+    start, readings = time.monotonic(), itertools.count()
+    clock = _Proxy(time, monotonic=lambda: start + step * next(readings))
+    monkeypatch.setattr(_transport, "time", clock)
 
 
 _FAKE_CLOCK_SITE = Path(__file__).with_name("_fake_clock_site")

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import httpx
 import pytest
 
-from tests._mock import FakeClock, Recorder, client
+from tests._mock import FakeClock, Recorder, client, slow_transport_clock
 from zdevents import AsyncClient, Client, errors, is_transient
 
 TOKEN = "hostile-oauth-token-Zq81"
@@ -193,6 +193,29 @@ def test_a_read_timeout_shorter_than_the_whole_bounds_each_read(
     with pytest.raises(errors.APITimeoutError, match="ReadTimeout") as info:
         _events(cls, base_url=server.url, oauth_token=TOKEN, timeout=timeout, max_retries=0)
     assert info.value.sent
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_whichever_step_finds_the_time_up_the_call_is_a_timeout(
+    serve: Callable[..., Server],
+    tls: Tls,
+    monkeypatch: pytest.MonkeyPatch,
+    cls: type[Any],
+) -> None:
+    # Each step of an HTTPS exchange (connect, TLS handshake, writes, reads) checks what is
+    # left of the response's time before it waits. On a clock where each check comes 100 s
+    # after the one before, a timeout of 100*k s is used up exactly at the k-th check, and
+    # one of 100*k - 99.5 s leaves half a second to the check before it: that step is still
+    # taken, and the k-th ends the call with a timeout, and nothing else.
+    server = serve(_answer, tls.server)
+    for step in range(1, 7):  # connect, handshake, three writes, the first read (httpcore 1.0)
+        for timeout in (100 * step, 100 * step - 99.5):
+            slow_transport_clock(monkeypatch, 100)
+            with pytest.raises(errors.APITimeoutError) as info:
+                _events(cls, base_url=server.url, oauth_token=TOKEN, verify=tls.client,
+                        timeout=timeout, max_retries=0)  # fmt: skip
+            # Only a timeout while connecting (TCP or TLS) says the request was not sent.
+            assert info.value.sent == (step > 2), (step, timeout)
 
 
 def test_retry_budget_bounds_the_whole_call(serve: Callable[..., Server]) -> None:
