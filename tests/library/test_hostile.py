@@ -303,7 +303,8 @@ def test_a_compression_bomb_is_a_bad_response_in_bounded_memory(
     assert server.connections == 1
 
 
-def test_a_compressed_page_is_decoded(serve: Callable[..., Server]) -> None:
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_compressed_page_is_decoded(serve: Callable[..., Server], cls: type[Any]) -> None:
     body = gzip.compress(gzip.compress(PAGE))
 
     def page(conn: socket.socket, server: Server) -> None:
@@ -311,8 +312,7 @@ def test_a_compressed_page_is_decoded(serve: Callable[..., Server]) -> None:
         conn.sendall(head.encode() + b"\r\n\r\n" + body)
 
     server = serve(page)
-    with Client(base_url=server.url, oauth_token=TOKEN) as c:
-        assert list(c.events(user_id=1)) == []
+    assert _events(cls, base_url=server.url, oauth_token=TOKEN) == []
     assert b"accept-encoding: gzip, deflate" in server.requests[0].lower()
 
 
@@ -424,6 +424,142 @@ def test_a_tls_handshake_that_never_ends_is_a_connect_timeout(
     assert not info.value.sent
 
 
+# --- connections ---------------------------------------------------------------------------
+
+
+def _keep_alive(conn: socket.socket, server: Server) -> None:
+    # Answers every request on the connection, as a server that keeps connections alive.
+    while True:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(PAGE), PAGE))
+        request = read_request(conn)
+        if not request:
+            return
+        server.requests.append(request)
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_one_clients_requests_in_turn_share_one_connection(
+    serve: Callable[..., Server], cls: type[Any]
+) -> None:
+    server = serve(_keep_alive)
+
+    async def three_async() -> None:
+        async with AsyncClient(base_url=server.url, oauth_token=TOKEN) as c:
+            for _ in range(3):
+                assert [e async for e in c.events(user_id=1)] == []
+
+    if cls is AsyncClient:
+        asyncio.run(three_async())
+    else:
+        with Client(base_url=server.url, oauth_token=TOKEN) as c:
+            for _ in range(3):
+                assert list(c.events(user_id=1)) == []
+    assert len(server.requests) == 3
+    assert server.connections == 1
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_kept_connection_the_server_closed_is_not_used_again(
+    serve: Callable[..., Server], cls: type[Any]
+) -> None:
+    # The server answers without `Connection: close` and then hangs up: the next request
+    # goes on a new connection (a send on the closed one would fail, and is not retried).
+    closed = threading.Event()
+
+    def answer_then_hang_up(conn: socket.socket, server: Server) -> None:
+        _answer(conn, server)
+        conn.shutdown(socket.SHUT_RDWR)
+        closed.set()
+
+    server = serve(answer_then_hang_up)
+
+    async def two_async() -> None:
+        async with AsyncClient(base_url=server.url, oauth_token=TOKEN, max_retries=0) as c:
+            assert [e async for e in c.events(user_id=1)] == []
+            assert closed.wait(5)
+            assert [e async for e in c.events(user_id=1)] == []
+
+    if cls is AsyncClient:
+        asyncio.run(two_async())
+    else:
+        with Client(base_url=server.url, oauth_token=TOKEN, max_retries=0) as c:
+            assert list(c.events(user_id=1)) == []
+            assert closed.wait(5)
+            assert list(c.events(user_id=1)) == []
+    assert server.connections == 2
+
+
+# --- what each failure says ------------------------------------------------------------------
+
+WHAT = "GET /api/v2/users/1/events"
+
+
+def _cut_short(status: bytes) -> Callable[[socket.socket, Server], None]:
+    def answer(conn: socket.socket, server: Server) -> None:
+        conn.sendall(b'HTTP/1.1 %s\r\nContent-Length: 100\r\n\r\n{"events": [' % status)
+
+    return answer
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_page_cut_short_is_a_truncated_bad_response_naming_the_request(
+    serve: Callable[..., Server], cls: type[Any]
+) -> None:
+    server = serve(_cut_short(b"200 OK"))
+    with pytest.raises(errors.BadResponseError) as info:
+        _events(cls, base_url=server.url, oauth_token=TOKEN, max_retries=0)
+    assert str(info.value) == (f"{WHAT}: the 200 response body was cut short (RemoteProtocolError)")
+    assert info.value.kind == "truncated"
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_an_error_answer_cut_short_is_a_connection_error_naming_the_request(
+    serve: Callable[..., Server], cls: type[Any]
+) -> None:
+    server = serve(_cut_short(b"503 Service Unavailable"))
+    with pytest.raises(errors.APIConnectionError) as info:
+        _events(cls, base_url=server.url, oauth_token=TOKEN, max_retries=0)
+    assert str(info.value).startswith(f"{WHAT} failed: RemoteProtocolError: ")
+    assert info.value.sent
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_refused_connection_is_a_connection_error_naming_the_request(cls: type[Any]) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    with pytest.raises(errors.APIConnectionError) as info:
+        _events(cls, base_url=url, oauth_token=TOKEN, max_retries=0)
+    assert str(info.value).startswith(f"{WHAT} failed: ConnectError: ")
+    assert not info.value.sent
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_page_over_the_limit_says_which_request_status_and_limit(
+    serve: Callable[..., Server], cls: type[Any]
+) -> None:
+    server = serve(endless_chunks)
+    with pytest.raises(errors.BadResponseError) as info:
+        _events(cls, base_url=server.url, oauth_token=TOKEN, max_body_size=1024 * 1024)
+    assert str(info.value) == (
+        f"{WHAT}: the 200 response body is over max_body_size (1048576 bytes)"
+    )
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_an_error_answer_in_an_unknown_encoding_keeps_its_status_and_reason_not_its_body(
+    serve: Callable[..., Server], cls: type[Any]
+) -> None:
+    def answer(conn: socket.socket, server: Server) -> None:
+        conn.sendall(
+            b"HTTP/1.1 503 Slow Down\r\nContent-Encoding: br\r\nContent-Length: 4\r\n\r\nabcd"
+        )
+
+    server = serve(answer)
+    with pytest.raises(errors.APIError) as info:
+        _events(cls, base_url=server.url, oauth_token=TOKEN, max_retries=0)
+    assert str(info.value) == "HTTP 503 Slow Down: no details in the response"
+
+
 # --- overflow ----------------------------------------------------------------------------
 
 
@@ -508,18 +644,16 @@ def test_a_loopback_base_url_never_goes_through_a_proxy(
 _REMOTE = "https://192.0.2.1"
 
 
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
 def test_https_keeps_the_environment_proxy(
-    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch, cls: type[Any]
 ) -> None:
     proxy = serve(_refuse)
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    with (
-        Client(base_url=_REMOTE, oauth_token=TOKEN, max_retries=0, timeout=5) as c,
-        pytest.raises(errors.APIConnectionError),
-    ):
-        list(c.events(user_id=1))
+    with pytest.raises(errors.APIConnectionError):
+        _events(cls, base_url=_REMOTE, oauth_token=TOKEN, max_retries=0, timeout=5)
     assert proxy.requests and proxy.requests[0].startswith(b"CONNECT 192.0.2.1:443")
     # A tunnel: the proxy never sees the Authorization header.
     assert TOKEN.encode() not in proxy.requests[0]
