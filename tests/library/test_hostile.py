@@ -15,17 +15,19 @@ import ssl
 import threading
 import tracemalloc
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, NamedTuple
 
 import httpx
 import pytest
 
-from tests._mock import FakeClock, Recorder, client, slow_transport_clock
+from tests._mock import FakeClock, Recorder, async_client, client, slow_transport_clock
 from zdevents import AsyncClient, Client, errors, is_transient
 
 TOKEN = "hostile-oauth-token-Zq81"
 PAGE = b'{"events": [], "meta": {"has_more": false}}'
+#: An HTTP answer with PAGE.
+ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(PAGE), PAGE)
 
 
 class Server:
@@ -430,7 +432,7 @@ def test_a_tls_handshake_that_never_ends_is_a_connect_timeout(
 def _keep_alive(conn: socket.socket, server: Server) -> None:
     # Answers every request on the connection, as a server that keeps connections alive.
     while True:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(PAGE), PAGE))
+        conn.sendall(ANSWER)
         request = read_request(conn)
         if not request:
             return
@@ -487,6 +489,45 @@ def test_a_kept_connection_the_server_closed_is_not_used_again(
             assert closed.wait(5)
             assert list(c.events(user_id=1)) == []
     assert server.connections == 2
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_connection_the_server_does_not_accept_in_time_is_a_connect_timeout(
+    cls: type[Any],
+) -> None:
+    # A listener whose backlog is full: the kernel drops the client's SYN, and the connect
+    # waits. After a second the server starts accepting (and answering): a client that
+    # waited past its connect timeout would get the page.
+    listener = socket.create_server(("127.0.0.1", 0), backlog=0)
+    filler = socket.create_connection(listener.getsockname())
+    stop = threading.Event()
+
+    def accept_late() -> None:
+        if stop.wait(1):
+            return
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                if read_request(conn):
+                    conn.sendall(ANSWER)
+
+    thread = threading.Thread(target=accept_late, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        with pytest.raises(errors.APITimeoutError) as info:
+            _events(cls, base_url=url, oauth_token=TOKEN, max_retries=0,
+                    timeout=httpx.Timeout(30, connect=0.1))  # fmt: skip
+        assert not info.value.sent
+    finally:
+        stop.set()
+        thread.join(5)
+        filler.close()
+        listener.close()
 
 
 # --- what each failure says ------------------------------------------------------------------
@@ -560,6 +601,87 @@ def test_an_error_answer_in_an_unknown_encoding_keeps_its_status_and_reason_not_
     assert str(info.value) == "HTTP 503 Slow Down: no details in the response"
 
 
+# --- a pool passed in ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_huge_page_through_a_passed_http_client_is_read_only_up_to_the_limit(
+    cls: type[Any],
+) -> None:
+    sent = 0
+    chunk = b" " * 65536
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal sent
+        for _ in range(128):  # 8 MiB at most: a bound for the test, not for the client
+            sent += len(chunk)
+            yield chunk
+
+    async def async_chunks() -> AsyncIterator[bytes]:
+        for piece in chunks():
+            yield piece
+
+    def huge(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=chunks() if cls is Client else async_chunks())
+
+    limit = 1024 * 1024
+    with pytest.raises(errors.BadResponseError, match="max_body_size") as info:
+        if cls is Client:
+            with client(huge, max_body_size=limit) as c:
+                list(c.events(user_id=1))
+        else:
+
+            async def main() -> None:
+                async with async_client(huge, max_body_size=limit) as c:
+                    async for _ in c.events(user_id=1):
+                        pass
+
+            asyncio.run(main())
+    assert info.value.kind == "too_large"
+    assert sent <= 2 * limit  # read as it came, and no further than the limit
+
+
+def test_an_async_timeout_bounds_the_whole_response_of_a_passed_http_client() -> None:
+    # httpx's mock transport honours no timeout: only the client's own bound can end this.
+    async def late(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(1)
+        return httpx.Response(200, content=PAGE)
+
+    async def main() -> None:
+        async with async_client(late, timeout=0.05, max_retries=0) as c:
+            async for _ in c.events(user_id=1):
+                pass
+
+    with pytest.raises(errors.APITimeoutError, match="the whole response"):
+        asyncio.run(main())
+
+
+def test_an_async_client_closed_while_it_waits_to_retry_says_so(
+    serve: Callable[..., Server],
+) -> None:
+    def unavailable(conn: socket.socket, server: Server) -> None:
+        conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+
+    server = serve(unavailable)
+
+    async def main() -> None:
+        c = AsyncClient(base_url=server.url, oauth_token=TOKEN, max_retries=5, backoff_base=0.05)
+
+        async def close_once_asked() -> None:
+            while not server.requests:
+                await asyncio.sleep(0.001)
+            await c.close()
+
+        async def read() -> None:
+            async for _ in c.events(user_id=1):
+                pass
+
+        await asyncio.gather(read(), close_once_asked())
+
+    with pytest.raises(errors.ClientClosedError, match=r"^this AsyncClient is closed: make a new"):
+        asyncio.run(main())
+
+
 # --- overflow ----------------------------------------------------------------------------
 
 
@@ -576,10 +698,7 @@ def test_a_huge_timeout_works() -> None:
 
 
 def test_a_huge_timeout_works_on_the_wire(serve: Callable[..., Server]) -> None:
-    def page(conn: socket.socket, server: Server) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(PAGE), PAGE))
-
-    server = serve(page)
+    server = serve(_answer)
     with Client(base_url=server.url, oauth_token=TOKEN, timeout=1e10) as c:
         assert list(c.events(user_id=1)) == []
 
@@ -612,7 +731,7 @@ def test_a_timeout_that_is_not_a_number_is_a_type_error() -> None:
 
 
 def _answer(conn: socket.socket, server: Server) -> None:
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(PAGE), PAGE))
+    conn.sendall(ANSWER)
 
 
 def _refuse(conn: socket.socket, server: Server) -> None:
