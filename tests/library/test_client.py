@@ -235,6 +235,26 @@ def test_repr_of_the_stream_and_query_hold_no_secret() -> None:
         assert_no_secret(repr(stream.query))
 
 
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_each_answer_is_logged_at_debug_with_method_url_and_status(
+    cls: type[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="zdevents")
+    if cls is Client:
+        with client(Recorder(page_body())) as c:
+            list(c.events(user_id=1))
+    else:
+
+        async def main() -> None:
+            async with async_client(Recorder(page_body())) as c:
+                async for _ in c.events(user_id=1):
+                    pass
+
+        asyncio.run(main())
+    [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert line.startswith(f"GET {BASE}/api/v2/users/1/events?") and line.endswith(" -> 200")
+
+
 @pytest.mark.parametrize(
     "answer",
     [

@@ -206,6 +206,21 @@ def test_a_401_renews_once_and_retries_once(sandbox: Sandbox) -> None:
     assert sandbox.oauth.issued["client_credentials"] == 2
 
 
+def test_an_async_401_renews_once_and_retries_once(sandbox: Sandbox) -> None:
+    async def main() -> None:
+        async with AsyncClient(
+            base_url=sandbox.base_url,
+            oauth_client_id=sandbox.oauth_client_id,
+            oauth_client_secret=sandbox.oauth_client_secret,
+        ) as c:
+            assert [e async for e in c.events(user_id=USER, limit=1)]
+            sandbox.oauth.expire_access_tokens()  # dies early: the client's cache says alive
+            assert [e async for e in c.events(user_id=USER, limit=1)]
+
+    asyncio.run(main())
+    assert sandbox.oauth.issued["client_credentials"] == 2
+
+
 class _Always401(http.server.BaseHTTPRequestHandler):
     hits: list[str]
 

@@ -346,6 +346,16 @@ def test_threads_sharing_a_client_share_its_limiter(frozen: FakeClock) -> None:
     assert sorted(frozen.sleeps) == pytest.approx([k * 0.5 for k in range(1, 30)])
 
 
+def test_an_async_client_keeps_to_its_rate_limit_however_short_the_gap(clock: FakeClock) -> None:
+    async def main() -> None:
+        async with async_client(Recorder(page_body()), rate_limit=120) as c:
+            for _ in range(3):
+                assert [e async for e in c.events(user_id=1)] == []
+
+    asyncio.run(main())
+    assert clock.sleeps == pytest.approx([0.5, 0.5])  # two a second
+
+
 def test_concurrent_async_iterations_share_one_limiter(frozen: FakeClock) -> None:
     handler, seen = paged_handler(4, headers(60, 50))  # learn 58.8 a minute from responses
 
