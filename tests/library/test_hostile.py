@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from tests._mock import FakeClock, Recorder, async_client, client, slow_transport_clock
-from zdevents import AsyncClient, Client, errors, is_transient
+from zdevents import AsyncClient, Client, _constants, errors, is_transient
 
 TOKEN = "hostile-oauth-token-Zq81"
 PAGE = b'{"events": [], "meta": {"has_more": false}}'
@@ -458,6 +458,53 @@ def test_one_clients_requests_in_turn_share_one_connection(
                 assert list(c.events(user_id=1)) == []
     assert len(server.requests) == 3
     assert server.connections == 1
+
+
+def test_an_async_client_runs_up_to_its_connection_limit_at_once_and_keeps_its_keepalive_limit(
+    serve: Callable[..., Server],
+) -> None:
+    # The pool's limits are not public (zdevents.limits): they are read where they are set.
+    # One more task than the limit: the server holds every answer until the limit of
+    # requests is in at once (or two seconds passed) and a tenth of a second more, then
+    # answers each and waits for more.
+    lock, all_in = threading.Lock(), threading.Event()
+    in_flight, most, dropped = 0, 0, 0
+
+    def hold_then_answer(conn: socket.socket, server: Server) -> None:
+        nonlocal in_flight, most, dropped
+        while True:
+            with lock:
+                in_flight += 1
+                most = max(most, in_flight)
+                if in_flight >= _constants.MAX_CONNECTIONS:
+                    all_in.set()
+            if all_in.wait(2):
+                server._stop.wait(0.1)  # time for one more, if the client lets one more in
+            conn.sendall(ANSWER)
+            with lock:
+                in_flight -= 1
+            if not read_request(conn):
+                with lock:
+                    dropped += 1  # the client closed it while it was idle
+                return
+
+    server = serve(hold_then_answer)
+
+    async def main() -> None:
+        async with AsyncClient(base_url=server.url, oauth_token=TOKEN, max_retries=0) as c:
+
+            async def read() -> None:
+                assert [e async for e in c.events(user_id=1)] == []
+
+            await asyncio.gather(*(read() for _ in range(_constants.MAX_CONNECTIONS + 1)))
+            for _ in range(200):  # until the server has seen the idle ones past the limit go
+                if server.connections - dropped <= _constants.MAX_KEEPALIVE_CONNECTIONS:
+                    break
+                await asyncio.sleep(0.01)
+            assert server.connections - dropped == _constants.MAX_KEEPALIVE_CONNECTIONS
+
+    asyncio.run(main())
+    assert most == _constants.MAX_CONNECTIONS
 
 
 @pytest.mark.parametrize("cls", [Client, AsyncClient])
