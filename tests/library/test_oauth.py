@@ -198,15 +198,26 @@ def test_client_credentials_mint_once_across_tasks(sandbox: Sandbox) -> None:
     assert sandbox.oauth.issued["client_credentials"] == 1
 
 
-def test_a_401_renews_once_and_retries_once(sandbox: Sandbox) -> None:
+RENEWING = f"GET /api/v2/users/{USER}/events: 401, renewing the OAuth token once"
+
+
+def test_a_401_renews_once_and_retries_once(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="zdevents")
     with cc_client(sandbox) as c:
         assert list(c.events(user_id=USER, limit=1))
         sandbox.oauth.expire_access_tokens()  # dies early: the client's cache says alive
         assert list(c.events(user_id=USER, limit=1))
     assert sandbox.oauth.issued["client_credentials"] == 2
+    assert [r.getMessage() for r in caplog.records if "401" in r.getMessage()] == [RENEWING]
 
 
-def test_an_async_401_renews_once_and_retries_once(sandbox: Sandbox) -> None:
+def test_an_async_401_renews_once_and_retries_once(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="zdevents")
+
     async def main() -> None:
         async with AsyncClient(
             base_url=sandbox.base_url,
@@ -219,6 +230,7 @@ def test_an_async_401_renews_once_and_retries_once(sandbox: Sandbox) -> None:
 
     asyncio.run(main())
     assert sandbox.oauth.issued["client_credentials"] == 2
+    assert [r.getMessage() for r in caplog.records if "401" in r.getMessage()] == [RENEWING]
 
 
 class _Always401(http.server.BaseHTTPRequestHandler):
@@ -262,17 +274,25 @@ def serve() -> Iterator[Callable[[type[http.server.BaseHTTPRequestHandler]], str
         server.server_close()
 
 
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
 def test_a_second_401_is_an_authentication_error_never_a_loop(
-    serve: Callable[[type[http.server.BaseHTTPRequestHandler]], str],
+    serve: Callable[[type[http.server.BaseHTTPRequestHandler]], str], cls: type[Any]
 ) -> None:
     hits: list[str] = []
     handler = type("H", (_Always401,), {"hits": hits})
     url = serve(handler)
-    with (
-        Client(base_url=url, oauth_client_id="i", oauth_client_secret="s") as c,
-        pytest.raises(errors.AuthenticationError),
-    ):
-        list(c.events(user_id=USER))
+
+    async def read_async() -> None:
+        async with AsyncClient(base_url=url, oauth_client_id="i", oauth_client_secret="s") as c:
+            async for _ in c.events(user_id=USER):
+                pass
+
+    with pytest.raises(errors.AuthenticationError):
+        if cls is AsyncClient:
+            asyncio.run(read_async())
+        else:
+            with Client(base_url=url, oauth_client_id="i", oauth_client_secret="s") as c:
+                list(c.events(user_id=USER))
     assert hits == ["token", "api", "token", "api"]
 
 

@@ -36,6 +36,7 @@ from tests._login import (
     stored,
     stored_file,
 )
+from tests._mock import mock_async_http_client, mock_http_client
 from zdevents import (
     AsyncClient,
     Client,
@@ -495,6 +496,45 @@ def test_a_hostile_token_endpoint_echoing_the_secret_shows_it_nowhere(
     shown += repr(c) + json.dumps(getattr(info.value, "errors", []))
     for spelling in _spellings(SECRET):
         assert spelling not in shown, (mode, spelling)
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "kind"),
+    [
+        (b"<html>", "the OAuth answer is not JSON", "undecodable"),
+        (b"[1]", "the OAuth answer is not a JSON object", "invalid"),
+        (b"", "the token endpoint's answer lacks access_token or token_type", "invalid"),
+    ],
+    ids=["not-json", "not-an-object", "empty"],
+)
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_token_answer_that_is_no_token_is_a_bad_response_saying_why(
+    cls: type[Any], body: bytes, message: str, kind: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/oauth/tokens", "no API request without a token"
+        return httpx.Response(200, content=body)
+
+    options: dict[str, Any] = {
+        "base_url": "https://coolbikes.zendesk.com",
+        "oauth_client_id": "cid",
+        "oauth_client_secret": SECRET,
+        "max_retries": 0,
+    }
+    with pytest.raises(errors.BadResponseError) as info:
+        if cls is Client:
+            with Client(**options, http_client=mock_http_client(handler)) as c:
+                list(c.events(user_id=1))
+        else:
+
+            async def main() -> None:
+                http = mock_async_http_client(handler)
+                async with AsyncClient(**options, http_client=http) as c:
+                    async for _ in c.events(user_id=1):
+                        pass
+
+            asyncio.run(main())
+    assert (str(info.value), info.value.kind) == (message, kind)
 
 
 # --- offline, corrupt ------------------------------------------------------------------------

@@ -278,6 +278,23 @@ def test_error_body_echoing_the_credential_is_scrubbed() -> None:
     assert_clean_exception(info.value)
 
 
+def test_an_async_error_body_echoing_the_credential_is_scrubbed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, text=f"bad header: {request.headers['authorization']}")
+
+    async def run() -> None:
+        http = mock_async_http_client(handler)
+        async with AsyncClient(
+            subdomain="coolbikes", oauth_token=OAUTH_TOKEN, http_client=http
+        ) as c:
+            async for _ in c.events(user_id=1):
+                pass
+
+    with pytest.raises(errors.BadRequestError) as info:
+        asyncio.run(run())
+    assert_clean_exception(info.value)
+
+
 # --- log records, at DEBUG, during real requests -----------------------------------------
 
 
