@@ -508,6 +508,25 @@ def test_an_async_client_runs_up_to_its_connection_limit_at_once_and_keeps_its_k
 
 
 @pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_the_client_connects_to_the_host_of_its_base_url(cls: type[Any]) -> None:
+    # 127.0.0.2 is loopback too, but not the address a missing host falls back to.
+    with socket.create_server(("127.0.0.2", 0)) as listener:
+        listener.settimeout(5)
+        answered = threading.Thread(target=lambda: _answer_one(listener), daemon=True)
+        answered.start()
+        url = f"http://127.0.0.2:{listener.getsockname()[1]}"
+        assert _events(cls, base_url=url, oauth_token=TOKEN, max_retries=0) == []
+        answered.join(5)
+
+
+def _answer_one(listener: socket.socket) -> None:
+    conn, _ = listener.accept()
+    with conn:
+        read_request(conn)
+        conn.sendall(ANSWER)
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
 def test_a_kept_connection_the_server_closed_is_not_used_again(
     serve: Callable[..., Server], cls: type[Any]
 ) -> None:

@@ -369,7 +369,10 @@ def test_an_explicit_scope_with_the_stored_login_is_an_error_not_ignored(
     login(sandbox, home)
     with pytest.raises(errors.ConfigurationError) as info:
         Client.from_env(login_env(sandbox, home), oauth_scope="read")
-    assert "zdevents auth login --scope" in str(info.value)
+    assert str(info.value) == (
+        "oauth_scope applies to client credentials; the stored login has the scopes granted "
+        "when it was made: run `zdevents auth login --scope S` to change them"
+    )
 
 
 # --- AsyncClient -----------------------------------------------------------------------------
