@@ -13,6 +13,7 @@ import gzip
 import socket
 import ssl
 import threading
+import time
 import tracemalloc
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -722,16 +723,19 @@ def test_an_async_timeout_bounds_the_whole_response_of_a_passed_http_client() ->
         asyncio.run(main())
 
 
-def test_an_async_client_closed_while_it_waits_to_retry_says_so(
-    serve: Callable[..., Server],
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_client_closed_while_it_waits_to_retry_says_so(
+    serve: Callable[..., Server], cls: type[Any]
 ) -> None:
     def unavailable(conn: socket.socket, server: Server) -> None:
         conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
 
     server = serve(unavailable)
+    options: dict[str, Any] = {"base_url": server.url, "oauth_token": TOKEN, "max_retries": 5}
+    options["backoff_base"] = 0.05
 
-    async def main() -> None:
-        c = AsyncClient(base_url=server.url, oauth_token=TOKEN, max_retries=5, backoff_base=0.05)
+    async def read_async() -> None:
+        c = AsyncClient(**options)
 
         async def close_once_asked() -> None:
             while not server.requests:
@@ -744,8 +748,24 @@ def test_an_async_client_closed_while_it_waits_to_retry_says_so(
 
         await asyncio.gather(read(), close_once_asked())
 
-    with pytest.raises(errors.ClientClosedError, match=r"^this AsyncClient is closed: make a new"):
-        asyncio.run(main())
+    def read_sync() -> None:
+        c = Client(**options)
+
+        def close_once_asked() -> None:
+            while not server.requests:
+                time.sleep(0.001)
+            c.close()
+
+        closer = threading.Thread(target=close_once_asked, daemon=True)
+        closer.start()
+        try:
+            list(c.events(user_id=1))
+        finally:
+            closer.join(5)
+
+    name = cls.__name__
+    with pytest.raises(errors.ClientClosedError, match=rf"^this {name} is closed: make a new"):
+        asyncio.run(read_async()) if cls is AsyncClient else read_sync()
 
 
 # --- overflow ----------------------------------------------------------------------------
