@@ -319,6 +319,38 @@ def test_a_compressed_page_is_decoded(serve: Callable[..., Server], cls: type[An
     assert b"accept-encoding: gzip, deflate" in server.requests[0].lower()
 
 
+def _first_page(server: Server) -> Any:
+    with Client(base_url=server.url, oauth_token=TOKEN, max_retries=0) as c:
+        return next(c.events(user_id=1).pages())
+
+
+def test_a_decoded_page_does_not_show_the_framing_it_came_in(serve: Callable[..., Server]) -> None:
+    # Once the body is decoded, the headers that described its wire form no longer hold:
+    # a page shows its other headers, not those.
+    def gzipped_until_close(conn: socket.socket, server: Server) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nX-Request-Id: r1\r\n"
+        conn.sendall(head + b"Connection: close\r\n\r\n" + gzip.compress(PAGE))
+
+    def chunked(conn: socket.socket, server: Server) -> None:
+        head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Request-Id: r2\r\n\r\n"
+        conn.sendall(head + b"%x\r\n%s\r\n0\r\n\r\n" % (len(PAGE), PAGE))
+
+    for handler, request_id in ((gzipped_until_close, "r1"), (chunked, "r2")):
+        headers = _first_page(serve(handler)).headers
+        assert headers.get("x-request-id") == request_id
+        assert not {"content-encoding", "transfer-encoding", "content-length"} & set(headers)
+    assert _first_page(serve(_answer)).headers["content-length"] == str(len(PAGE))
+
+
+def test_a_content_length_that_is_not_the_bodys_is_not_shown() -> None:
+    # A pool passed in may hand over a body already read, its Content-Length another's.
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=PAGE, headers={"Content-Length": "999"})
+
+    with client(answer) as c:
+        assert "content-length" not in next(c.events(user_id=1).pages()).headers
+
+
 def test_an_unknown_content_encoding_is_a_bad_response(serve: Callable[..., Server]) -> None:
     def page(conn: socket.socket, server: Server) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 4\r\n\r\nabcd")
