@@ -22,7 +22,15 @@ from typing import Any, NamedTuple
 import httpx
 import pytest
 
-from tests._mock import FakeClock, Recorder, async_client, client, slow_transport_clock
+from tests._mock import (
+    FakeClock,
+    Recorder,
+    async_client,
+    async_send,
+    client,
+    send,
+    slow_transport_clock,
+)
 from zdevents import AsyncClient, Client, _constants, errors, is_transient
 
 TOKEN = "hostile-oauth-token-Zq81"
@@ -219,6 +227,33 @@ def test_whichever_step_finds_the_time_up_the_call_is_a_timeout(
                         timeout=timeout, max_retries=0)  # fmt: skip
             # Only a timeout while connecting (TCP or TLS) says the request was not sent.
             assert info.value.sent == (step > 2), (step, timeout)
+
+
+def _never_reads(conn: socket.socket, server: Server) -> None:
+    server._stop.wait(1)  # holds the connection a second, reading nothing, then hangs up
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_write_timeout_shorter_than_the_whole_bounds_each_write(
+    serve: Callable[..., Server], cls: type[Any]
+) -> None:
+    # A body far larger than the sockets' buffers, to a server that reads none of it.
+    server = serve(_never_reads)
+    body = {"blob": "x" * (32 * 1024 * 1024)}
+    timeout = httpx.Timeout(30, write=0.1)
+    c = cls(base_url=server.url, oauth_token=TOKEN, max_retries=0, timeout=timeout)
+
+    async def send_async() -> None:
+        async with c:
+            await async_send(c, "PUT", "/api/v2/blob", json=body, decode=lambda a: a)
+
+    with pytest.raises(errors.APITimeoutError, match="WriteTimeout") as info:
+        if cls is AsyncClient:
+            asyncio.run(send_async())
+        else:
+            with c:
+                send(c, "PUT", "/api/v2/blob", json=body, decode=lambda a: a)
+    assert info.value.sent
 
 
 def test_retry_budget_bounds_the_whole_call(serve: Callable[..., Server]) -> None:
@@ -881,19 +916,40 @@ def test_a_loopback_base_url_never_goes_through_a_proxy(
 _REMOTE = "https://192.0.2.1"
 
 
+def _only_proxy_variables(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    for name in ("HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        for spelling in (name, name.lower()):
+            monkeypatch.delenv(spelling, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "ALL_PROXY"])
 @pytest.mark.parametrize("cls", [Client, AsyncClient])
 def test_https_keeps_the_environment_proxy(
-    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch, cls: type[Any]
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch, cls: type[Any], variable: str
 ) -> None:
     proxy = serve(_refuse)
-    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
+    _only_proxy_variables(monkeypatch, **{variable: proxy.url})
     with pytest.raises(errors.APIConnectionError):
         _events(cls, base_url=_REMOTE, oauth_token=TOKEN, max_retries=0, timeout=5)
     assert proxy.requests and proxy.requests[0].startswith(b"CONNECT 192.0.2.1:443")
     # A tunnel: the proxy never sees the Authorization header.
     assert TOKEN.encode() not in proxy.requests[0]
+
+
+def test_no_proxy_naming_the_host_bypasses_the_environment_proxy(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = serve(_refuse)
+    _only_proxy_variables(monkeypatch, HTTPS_PROXY=proxy.url, NO_PROXY="192.0.2.1")
+    timeout = httpx.Timeout(5, connect=0.1)  # straight to TEST-NET-1: nothing answers
+    with (
+        Client(base_url=_REMOTE, oauth_token=TOKEN, max_retries=0, timeout=timeout) as c,
+        pytest.raises(errors.APIConnectionError),
+    ):
+        list(c.events(user_id=1))
+    assert proxy.connections == 0
 
 
 def test_trust_env_false_ignores_the_environment_proxy(
