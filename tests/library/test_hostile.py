@@ -468,6 +468,14 @@ def test_a_page_comes_over_tls_from_a_server_the_given_context_trusts(
 
 
 @pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_verify_false_takes_a_page_from_a_server_nobody_trusts(
+    serve: Callable[..., Server], tls: Tls, cls: type[Any]
+) -> None:
+    server = serve(_answer, tls.impostor)  # an unknown CA, and another name
+    assert _events(cls, base_url=server.url, oauth_token=TOKEN, verify=False) == []
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
 def test_a_certificate_for_another_name_is_refused_though_its_ca_is_trusted(
     serve: Callable[..., Server], tls: Tls, cls: type[Any]
 ) -> None:
