@@ -9,6 +9,7 @@ instead of hanging it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import socket
 import ssl
@@ -942,6 +943,25 @@ def test_https_keeps_the_environment_proxy(
     assert proxy.requests and proxy.requests[0].startswith(b"CONNECT 192.0.2.1:443")
     # A tunnel: the proxy never sees the Authorization header.
     assert TOKEN.encode() not in proxy.requests[0]
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_a_proxy_over_tls_with_credentials_is_asked_for_the_tunnel(
+    serve: Callable[..., Server], monkeypatch: pytest.MonkeyPatch, tls: Tls, cls: type[Any]
+) -> None:
+    # HTTPS to the proxy itself (verified with the client's `verify`), its credentials in
+    # Proxy-Authorization; the tunnel is refused here, which ends the call.
+    proxy = serve(_refuse, tls.server)
+    _only_proxy_variables(monkeypatch, HTTPS_PROXY=proxy.url.replace("://", "://pxuser:pxpass@"))
+    with pytest.raises(errors.APIConnectionError) as info:
+        _events(cls, base_url=_REMOTE, oauth_token=TOKEN, max_retries=0, verify=tls.client)
+    assert not info.value.sent
+    [request] = proxy.requests
+    assert request.startswith(b"CONNECT 192.0.2.1:443 ")
+    fields = [line.split(b":", 1) for line in request.split(b"\r\n")[1:] if b":" in line]
+    headers = {name.strip().lower(): value.strip() for name, value in fields}
+    assert headers[b"proxy-authorization"] == b"Basic " + base64.b64encode(b"pxuser:pxpass")
+    assert TOKEN.encode() not in request
 
 
 def test_no_proxy_naming_the_host_bypasses_the_environment_proxy(
