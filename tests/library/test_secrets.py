@@ -539,6 +539,34 @@ def test_each_new_client_trusts_the_ca_file_the_environment_names_then(
     assert len(server.requests) == 1
 
 
+def test_each_new_client_trusts_the_ca_folder_the_environment_names_then(
+    self_signed: ssl.SSLContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As above, for SSL_CERT_DIR: a folder of certificates named by their subject's hash.
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    cert = tmp_path / "cert.pem"
+    hashed = subprocess.run(
+        ["openssl", "x509", "-hash", "-noout", "-in", str(cert)],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    folder = tmp_path / "cas"
+    folder.mkdir()
+    (folder / f"{hashed}.0").write_bytes(cert.read_bytes())
+    server = recorder(lambda r: (200, {}, b'{"events": []}'))
+    for url in _serve(server, self_signed):
+
+        def events(url: str = url) -> list[Any]:
+            with Client(base_url=url, oauth_token=OAUTH_TOKEN, max_retries=0) as c:
+                return list(c.events(user_id=1))
+
+        with pytest.raises(errors.APIConnectionError):
+            events()
+        monkeypatch.setenv("SSL_CERT_DIR", str(folder))
+        assert events() == []
+    assert len(server.requests) == 1
+
+
 # --- credentials never go to another host ------------------------------------------------
 
 
