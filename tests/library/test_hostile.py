@@ -387,16 +387,48 @@ def test_a_content_length_that_is_not_the_bodys_is_not_shown() -> None:
         assert "content-length" not in next(c.events(user_id=1).pages()).headers
 
 
-def test_an_unknown_content_encoding_is_a_bad_response(serve: Callable[..., Server]) -> None:
+def test_an_unknown_content_encoding_is_a_bad_response_naming_it_in_40_characters(
+    serve: Callable[..., Server],
+) -> None:
+    name = "br" + "x" * 60
+
     def page(conn: socket.socket, server: Server) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 4\r\n\r\nabcd")
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: {name}\r\nContent-Length: 4\r\n\r\n"
+        conn.sendall(head.encode() + b"abcd")
 
     server = serve(page)
     with (
         Client(base_url=server.url, oauth_token=TOKEN, max_retries=0) as c,
-        pytest.raises(errors.BadResponseError, match="Content-Encoding"),
+        pytest.raises(errors.BadResponseError) as info,
     ):
         list(c.events(user_id=1))
+    assert str(info.value) == f"{WHAT}: unsupported Content-Encoding {name[:40]!r}"
+    assert info.value.kind == "undecodable"
+
+
+def test_content_encodings_are_read_in_any_case_spacing_and_alias(
+    serve: Callable[..., Server],
+) -> None:
+    # Encodings are listed in the order they were applied, and undone last to first;
+    # identity is no encoding; bytes after the end of a gzip stream are ignored.
+    cases = [
+        ("GZIP", gzip.compress(PAGE)),
+        ("x-gzip", gzip.compress(PAGE)),
+        ("identity", PAGE),
+        (" Gzip ,, identity ,  deflate ", _deflate(gzip.compress(PAGE))),
+        ("gzip", gzip.compress(PAGE) + b"trailing bytes"),
+    ]
+    answers = list(cases)
+
+    def page(conn: socket.socket, server: Server) -> None:
+        encoding, body = answers.pop(0)
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: {encoding}\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+    server = serve(page)
+    with Client(base_url=server.url, oauth_token=TOKEN, max_retries=0) as c:
+        for encoding, _ in cases:
+            assert list(c.events(user_id=1)) == [], encoding
 
 
 def test_async_body_limit(serve: Callable[..., Server]) -> None:
