@@ -14,6 +14,7 @@ import gzip
 import importlib.util
 import socket
 import ssl
+import sys
 import threading
 import time
 import tracemalloc
@@ -1034,20 +1035,25 @@ def test_trust_env_false_ignores_the_environment_proxy(
             "or pass trust_env=False",
         ),
         (
+            "socks5h://user:hunter2@127.0.0.1:1080",
+            "the environment's proxy needs an extra package (pip install 'httpx[socks]'), "
+            "or pass trust_env=False",
+        ),
+        (
             "ftp://user:hunter2@x",
             "the environment's proxy (HTTPS_PROXY/ALL_PROXY) is not a valid proxy URL; fix it, "
             "or pass trust_env=False",
         ),
     ],
-    ids=["socks-without-socksio", "not-a-proxy-url"],
+    ids=["socks5-without-socksio", "socks5h-without-socksio", "not-a-proxy-url"],
 )
 def test_an_unusable_environment_proxy_is_a_configuration_error(
     monkeypatch: pytest.MonkeyPatch, proxy: str, message: str
 ) -> None:
     _only_proxy_variables(monkeypatch, HTTPS_PROXY=proxy)
-    if proxy.startswith("socks5://") and importlib.util.find_spec("socksio") is not None:
+    if proxy.startswith("socks5") and importlib.util.find_spec("socksio") is not None:
         Client(subdomain="coolbikes", oauth_token=TOKEN).close()  # a usable SOCKS proxy
-        return
+    monkeypatch.setitem(sys.modules, "socksio", None)  # as if not installed: import fails
     with pytest.raises(errors.ConfigurationError) as info:
         Client(subdomain="coolbikes", oauth_token=TOKEN)
     assert str(info.value) == message  # the URL, which holds a password, is not quoted
