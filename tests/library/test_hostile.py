@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import gzip
 import importlib.util
 import socket
@@ -98,6 +99,8 @@ class Server:
 
     def close(self) -> None:
         self._stop.set()
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)  # ends a waiting accept at once
         self.sock.close()
         self._thread.join(5)
 
