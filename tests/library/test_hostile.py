@@ -225,7 +225,8 @@ def test_whichever_step_finds_the_time_up_the_call_is_a_timeout(
     # one of 100*k - 99.5 s leaves half a second to the check before it: that step is still
     # taken, and the k-th ends the call with a timeout, and nothing else.
     server = serve(_answer, tls.server)
-    for step in range(1, 7):  # connect, handshake, three writes, the first read (httpcore 1.0)
+    # connect, handshake, three writes, the first read (httpcore 1.0), the check after its chunk
+    for step in range(1, 8):
         for timeout in (100 * step, 100 * step - 99.5):
             slow_transport_clock(monkeypatch, 100)
             with pytest.raises(errors.APITimeoutError) as info:
