@@ -348,6 +348,27 @@ def test_a_compression_bomb_is_a_bad_response_in_bounded_memory(
     assert server.connections == 1
 
 
+@pytest.mark.parametrize("encoding", ["identity", "gzip", "deflate"])
+def test_a_page_of_exactly_max_body_size_is_taken_and_one_byte_more_is_not(
+    serve: Callable[..., Server], encoding: str
+) -> None:
+    limit = 1024  # the smallest max_body_size; trailing spaces keep the page valid JSON
+    exact = PAGE + b" " * (limit - len(PAGE))
+    pack = {"identity": bytes, "gzip": gzip.compress, "deflate": _deflate}[encoding]
+    answers = [pack(exact), pack(exact + b" ")]
+
+    def page(conn: socket.socket, server: Server) -> None:
+        body = answers.pop(0)
+        head = f"HTTP/1.1 200 OK\r\nContent-Encoding: {encoding}\r\nContent-Length: {len(body)}"
+        conn.sendall(head.encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+    server = serve(page)
+    with Client(base_url=server.url, oauth_token=TOKEN, max_body_size=limit, max_retries=0) as c:
+        assert list(c.events(user_id=1)) == []
+        with pytest.raises(errors.BadResponseError, match="max_body_size"):
+            list(c.events(user_id=1))
+
+
 @pytest.mark.parametrize("cls", [Client, AsyncClient])
 def test_a_compressed_page_is_decoded(serve: Callable[..., Server], cls: type[Any]) -> None:
     body = gzip.compress(gzip.compress(PAGE))
